@@ -1,0 +1,47 @@
+"""`python -m bootstrap <command>`: backtest, paper, live and the utility commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bootstrap.commands import command_modules
+from bootstrap.logging import configure_logging
+from bootstrap.settings import SettingsError, load_settings
+
+EXIT_CONFIG_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bootstrap",
+        description="CryptoScalper: AI scalping bot for Binance spot. Backtest first; paper before live.",
+    )
+    parser.add_argument("--config", type=Path, default=None,
+                        help="YAML file merged over config/default.yaml")
+    parser.add_argument("--log-level", default=None,
+                        choices=["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"],
+                        help="console and file log level (default: logging.level in the config)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in command_modules():
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides = {"logging": {"level": args.log_level}} if args.log_level else None
+    try:
+        settings = load_settings(args.config, overrides=overrides)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    configure_logging(settings.logging)
+    exit_code: int = args.run(args, settings)
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

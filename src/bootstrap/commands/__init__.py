@@ -1,0 +1,30 @@
+"""One module per CLI command. Each exposes `add_parser(subparsers)`; the parser it adds sets `run`,
+a function `(args, settings) -> exit code`."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# Order is the order shown by --help. A command whose module is missing is not listed.
+COMMAND_MODULES = (
+    "backtest",
+    "paper",
+    "live",
+    "download",
+    "dataset",
+    "train",
+    "venue",
+    "report",
+)
+
+
+def command_modules() -> list[ModuleType]:
+    found = []
+    for name in COMMAND_MODULES:
+        try:
+            found.append(importlib.import_module(f"bootstrap.commands.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bootstrap.commands.{name}":
+                raise
+    return found

@@ -1,0 +1,123 @@
+"""An open long position, its exit rules, and the trade it becomes when closed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+
+class ExitReason(str, Enum):
+    TP = "TP"
+    SL = "SL"
+    TRAILING = "TRAILING"
+    TIMEOUT = "TIMEOUT"
+    KILL_SWITCH = "KILL_SWITCH"
+    MANUAL = "MANUAL"
+
+
+@dataclass(frozen=True, slots=True)
+class ExitPolicy:
+    """Exit rules of one position; fractions (0.003 = 0.3%), seconds."""
+
+    take_profit_pct: float
+    stop_loss_pct: float
+    timeout_sec: int
+    trailing_activation_pct: float | None = None  # trailing arms once the gain reaches this
+    trailing_distance_pct: float = 0.0
+    min_hold_sec: int = 0  # no discretionary exit (timeout/trailing) before this
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    symbol: str
+    entry_price: float
+    quantity: float
+    entry_time_ms: int
+    stop_loss_price: float
+    take_profit_price: float
+    entry_fee_usdt: float
+    policy: ExitPolicy
+    highest_price: float = 0.0
+    trailing_stop_price: float | None = None
+    oco_list_id: int = -1
+    entry_order_id: int = 0
+    score: float = 0.0
+
+    @property
+    def cost_usdt(self) -> float:
+        return self.entry_price * self.quantity
+
+    def held_sec(self, now_ms: int) -> float:
+        return (now_ms - self.entry_time_ms) / 1000
+
+    def with_price(self, price: float) -> Position:
+        """Trailing-stop update: once the gain reaches the activation level, the stop follows the highest
+        price at `trailing_distance_pct` below it and never moves down."""
+        highest = max(self.highest_price, self.entry_price, price)
+        trailing = self.trailing_stop_price
+        activation = self.policy.trailing_activation_pct
+        if activation is not None and highest >= self.entry_price * (1 + activation):
+            candidate = highest * (1 - self.policy.trailing_distance_pct)
+            trailing = candidate if trailing is None else max(trailing, candidate)
+        if highest == self.highest_price and trailing == self.trailing_stop_price:
+            return self
+        return replace(self, highest_price=highest, trailing_stop_price=trailing)
+
+    def exit_due(self, now_ms: int, low: float, high: float | None = None) -> ExitReason | None:
+        """Which exit fires for a price range seen since the last check. SL is assumed first when one
+        range touches both stop and target (the conservative order); TP needs the high."""
+        top = low if high is None else high
+        if low <= self.stop_loss_price:
+            return ExitReason.SL
+        if self.trailing_stop_price is not None and low <= self.trailing_stop_price \
+                and self.held_sec(now_ms) >= self.policy.min_hold_sec:
+            return ExitReason.TRAILING
+        if top >= self.take_profit_price:
+            return ExitReason.TP
+        if self.held_sec(now_ms) >= self.policy.timeout_sec:
+            return ExitReason.TIMEOUT
+        return None
+
+    def close(self, *, exit_price: float, exit_time_ms: int, exit_fee_usdt: float, reason: ExitReason,
+              quantity: float | None = None) -> CompletedTrade:
+        qty = self.quantity if quantity is None else quantity
+        entry_fee = self.entry_fee_usdt * (qty / self.quantity if self.quantity else 1.0)
+        return CompletedTrade(
+            symbol=self.symbol, entry_price=self.entry_price, exit_price=exit_price, quantity=qty,
+            entry_time_ms=self.entry_time_ms, exit_time_ms=exit_time_ms,
+            fees_usdt=entry_fee + exit_fee_usdt, exit_reason=reason,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CompletedTrade:
+    symbol: str
+    entry_price: float
+    exit_price: float
+    quantity: float
+    entry_time_ms: int
+    exit_time_ms: int
+    fees_usdt: float
+    exit_reason: ExitReason
+
+    @property
+    def gross_pnl_usdt(self) -> float:
+        return (self.exit_price - self.entry_price) * self.quantity
+
+    @property
+    def pnl_usdt(self) -> float:
+        """Net of the fees actually paid on both legs."""
+        return self.gross_pnl_usdt - self.fees_usdt
+
+    @property
+    def pnl_pct(self) -> float:
+        cost = self.entry_price * self.quantity
+        return self.pnl_usdt / cost * 100 if cost else 0.0
+
+    @property
+    def duration_sec(self) -> float:
+        return (self.exit_time_ms - self.entry_time_ms) / 1000
+
+    @property
+    def is_win(self) -> bool:
+        return self.pnl_usdt > 0

@@ -1,0 +1,165 @@
+"""Binance symbol filters as rules: round to the exchange grid and check notional, in Decimal.
+
+Zero in a filter field disables that rule, as on Binance (binance-spot-api.md 1.7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
+from typing import Any
+
+ZERO = Decimal(0)
+
+
+def _floor_to(value: Decimal, step: Decimal) -> Decimal:
+    if step <= 0:
+        return value
+    return (value / step).to_integral_value(rounding=ROUND_DOWN) * step
+
+
+def _round_to(value: Decimal, step: Decimal, rounding: str) -> Decimal:
+    if step <= 0:
+        return value
+    return ((value / step).to_integral_value(rounding=rounding) * step).normalize()
+
+
+@dataclass(frozen=True, slots=True)
+class FilterViolation:
+    """Which Binance filter an order breaks, with the message Binance would send."""
+
+    filter_type: str
+    detail: str
+
+    @property
+    def message(self) -> str:
+        return f"Filter failure: {self.filter_type}"
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolRules:
+    symbol: str
+    base_asset: str
+    quote_asset: str
+    tick_size: Decimal = ZERO
+    min_price: Decimal = ZERO
+    max_price: Decimal = ZERO
+    step_size: Decimal = ZERO
+    min_qty: Decimal = ZERO
+    max_qty: Decimal = ZERO
+    market_step_size: Decimal = ZERO
+    market_min_qty: Decimal = ZERO
+    market_max_qty: Decimal = ZERO
+    min_notional: Decimal = ZERO
+    max_notional: Decimal = ZERO
+    min_notional_applies_to_market: bool = True
+    max_notional_applies_to_market: bool = False
+    status: str = "TRADING"
+    spot_allowed: bool = True
+    oco_allowed: bool = True
+    quote_order_qty_market_allowed: bool = True
+    order_types: tuple[str, ...] = ()
+    base_asset_precision: int = 8
+    quote_asset_precision: int = 8
+
+    # -- rounding ---------------------------------------------------------------------------------------
+    def round_qty(self, qty: Decimal, *, market: bool = False) -> Decimal:
+        """Quantity rounded DOWN to the step (never buy or sell more than asked); ZERO below minQty."""
+        step = self.market_step_size if market and self.market_step_size > 0 else self.step_size
+        minimum = self.market_min_qty if market and self.market_min_qty > 0 else self.min_qty
+        rounded = _floor_to(qty, step)
+        if rounded <= 0 or rounded < minimum:
+            return ZERO
+        return rounded.normalize() if rounded != 0 else ZERO
+
+    def round_price(self, price: Decimal, *, direction: str = "nearest") -> Decimal:
+        """Price on the tick grid; 'down', 'up' or 'nearest'. ZERO when it falls below one tick."""
+        rounding = {"down": ROUND_DOWN, "up": ROUND_UP, "nearest": ROUND_HALF_EVEN}[direction]
+        rounded = _round_to(price, self.tick_size, rounding)
+        if rounded <= 0:
+            return ZERO
+        return rounded
+
+    # -- checks -----------------------------------------------------------------------------------------
+    def violations(self, *, quantity: Decimal, price: Decimal, market: bool = False,
+                   stop_price: Decimal | None = None) -> list[FilterViolation]:
+        """Every filter that an order of this quantity at this (reference) price breaks."""
+        found: list[FilterViolation] = []
+        prices = [price] if not market else []
+        if stop_price is not None:
+            prices.append(stop_price)
+        for p in prices:
+            if p <= 0:
+                found.append(FilterViolation("PRICE_FILTER", f"price {p} is not positive"))
+            elif self.min_price > 0 and p < self.min_price:
+                found.append(FilterViolation("PRICE_FILTER", f"price {p} < minPrice {self.min_price}"))
+            elif self.max_price > 0 and p > self.max_price:
+                found.append(FilterViolation("PRICE_FILTER", f"price {p} > maxPrice {self.max_price}"))
+            elif self.tick_size > 0 and p % self.tick_size != 0:
+                found.append(FilterViolation("PRICE_FILTER", f"price {p} not a multiple of {self.tick_size}"))
+        found.extend(self._lot_violations(quantity, market))
+        found.extend(self._notional_violations(quantity * price, market))
+        return found
+
+    def _lot_violations(self, qty: Decimal, market: bool) -> list[FilterViolation]:
+        lots = [("LOT_SIZE", self.step_size, self.min_qty, self.max_qty)]
+        if market:
+            lots.append(("MARKET_LOT_SIZE", self.market_step_size, self.market_min_qty, self.market_max_qty))
+        found = []
+        for name, step, low, high in lots:
+            if low > 0 and qty < low:
+                found.append(FilterViolation(name, f"quantity {qty} < minQty {low}"))
+            elif high > 0 and qty > high:
+                found.append(FilterViolation(name, f"quantity {qty} > maxQty {high}"))
+            elif step > 0 and qty % step != 0:
+                found.append(FilterViolation(name, f"quantity {qty} not a multiple of {step}"))
+        return found
+
+    def _notional_violations(self, notional: Decimal, market: bool) -> list[FilterViolation]:
+        check_min = self.min_notional > 0 and (not market or self.min_notional_applies_to_market)
+        check_max = self.max_notional > 0 and (not market or self.max_notional_applies_to_market)
+        if check_min and notional < self.min_notional:
+            return [FilterViolation("NOTIONAL", f"notional {notional} < minNotional {self.min_notional}")]
+        if check_max and notional > self.max_notional:
+            return [FilterViolation("NOTIONAL", f"notional {notional} > maxNotional {self.max_notional}")]
+        return []
+
+    def meets_min_notional(self, quantity: Decimal, price: Decimal) -> bool:
+        return self.min_notional <= 0 or quantity * price >= self.min_notional
+
+    # -- construction -----------------------------------------------------------------------------------
+    @classmethod
+    def from_exchange_info(cls, entry: Mapping[str, Any]) -> SymbolRules:
+        """Build from one `symbols[]` entry of GET /api/v3/exchangeInfo (strings as Binance sends)."""
+        filters: dict[str, Mapping[str, Any]] = {f["filterType"]: f for f in entry.get("filters", [])}
+        price = filters.get("PRICE_FILTER", {})
+        lot = filters.get("LOT_SIZE", {})
+        market_lot = filters.get("MARKET_LOT_SIZE", {})
+        notional = filters.get("NOTIONAL") or {}
+        legacy = filters.get("MIN_NOTIONAL") or {}
+
+        def dec(source: Mapping[str, Any], key: str) -> Decimal:
+            return Decimal(str(source.get(key, "0")))
+
+        min_notional = dec(notional, "minNotional") if notional else dec(legacy, "minNotional")
+        applies_min = bool(notional.get("applyMinToMarket", True)) if notional else bool(
+            legacy.get("applyToMarket", True))
+        permission_sets: Sequence[Sequence[str]] = entry.get("permissionSets") or [entry.get("permissions", [])]
+        spot = bool(entry.get("isSpotTradingAllowed", any("SPOT" in s for s in permission_sets)))
+        return cls(
+            symbol=str(entry["symbol"]), base_asset=str(entry["baseAsset"]), quote_asset=str(entry["quoteAsset"]),
+            tick_size=dec(price, "tickSize"), min_price=dec(price, "minPrice"), max_price=dec(price, "maxPrice"),
+            step_size=dec(lot, "stepSize"), min_qty=dec(lot, "minQty"), max_qty=dec(lot, "maxQty"),
+            market_step_size=dec(market_lot, "stepSize"), market_min_qty=dec(market_lot, "minQty"),
+            market_max_qty=dec(market_lot, "maxQty"),
+            min_notional=min_notional, max_notional=dec(notional, "maxNotional"),
+            min_notional_applies_to_market=applies_min,
+            max_notional_applies_to_market=bool(notional.get("applyMaxToMarket", False)),
+            status=str(entry.get("status", "TRADING")), spot_allowed=spot,
+            oco_allowed=bool(entry.get("ocoAllowed", True)),
+            quote_order_qty_market_allowed=bool(entry.get("quoteOrderQtyMarketAllowed", True)),
+            order_types=tuple(entry.get("orderTypes", ())),
+            base_asset_precision=int(entry.get("baseAssetPrecision", 8)),
+            quote_asset_precision=int(entry.get("quoteAssetPrecision", 8)),
+        )

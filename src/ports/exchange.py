@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
+from domain.rules import SymbolRules
+
+
+class Exchange(Protocol):
+    """Spot trading on one account. Errors are ports.errors; expected outcomes are return values.
+
+    Entered as an async context manager (connections, clock sync, user-data stream)."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None: ...
+
+    async def symbol_rules(self) -> Mapping[str, SymbolRules]:
+        """Filters of every symbol (from exchangeInfo), cached by the adapter."""
+        ...
+
+    async def balances(self) -> Mapping[str, Balance]: ...
+
+    async def place_order(self, request: OrderRequest) -> OrderReport:
+        """Place an order. Retrying with the same client_order_id never places it twice."""
+        ...
+
+    async def place_oco(self, request: OcoRequest) -> OrderListReport: ...
+
+    async def cancel_order(self, symbol: str, order_id: int) -> OrderReport: ...
+
+    async def cancel_order_list(self, symbol: str, order_list_id: int) -> OrderListReport: ...
+
+    async def get_order(self, symbol: str, order_id: int) -> OrderReport: ...
+
+    async def get_order_list(self, symbol: str, order_list_id: int) -> OrderListReport: ...
+
+    async def open_orders(self, symbol: str | None = None) -> Sequence[OrderReport]: ...
