@@ -13,7 +13,7 @@ SHARED_DATA = (REPO_ROOT.parent / "shared" / "data").resolve()
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"the recorded Binance data is expected at {SHARED_DATA} (../shared/data beside the repo)")
+        pytest.fail(f"the recorded Binance data is expected at {SHARED_DATA} (../shared/data)")
     return SHARED_DATA
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from bootstrap.commands import command_modules
 from bootstrap.logging import configure_logging
 from bootstrap.settings import SettingsError, load_settings
+from ports.errors import ConfigurationError
 
 EXIT_CONFIG_ERROR = 2
 
@@ -39,7 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_CONFIG_ERROR
     configure_logging(settings.logging)
-    exit_code: int = args.run(args, settings)
+    try:
+        exit_code: int = args.run(args, settings)
+    except ConfigurationError as error:  # raised before trading starts (a missing model, adapter, key)
+        print(f"config error: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     return exit_code
 
 

@@ -1,30 +1,46 @@
-"""loguru, configured once: console plus a rotating file, in the spec 4.8 format."""
+"""loguru, configured once: console plus a rotating file, in the spec 4.8 format.
+
+    2024-01-15 14:32:15.123 | INFO     | Position opened: BTCUSDT ... | symbol=BTCUSDT mode=paper
+
+Times are UTC (the risk day resets at 00:00 UTC, so the log speaks the same time). Context bound with
+`logger.bind(symbol=..., mode=...)` is rendered after the message. Secrets are never bound; tracebacks
+are logged without variable values (`diagnose=False`) so a key held in a local can never reach a file.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from bootstrap.settings_model import LoggingSettings
 
-LOG_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS} | {level: <8} | {message}{extra_text}"
+if TYPE_CHECKING:
+    from loguru import Record
+
+TIME_LEVEL_MESSAGE = "{time:YYYY-MM-DD HH:mm:ss.SSS!UTC} | {level: <8} | {message}"
 
 
-def _with_context(record: dict) -> bool:  # type: ignore[type-arg]
-    """Render bound context (symbol=..., mode=...) after the message; secrets are never bound."""
-    extra = record["extra"]
-    record["extra"]["extra_text"] = (
-        " | " + " ".join(f"{k}={v}" for k, v in extra.items() if k != "extra_text") if len(extra) > 1 or (
-            extra and "extra_text" not in extra) else "")
-    return True
+def _escape(text: str) -> str:
+    """Bound values are data, not format fields: a '{' in a symbol or an error text must not break."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def render_format(record: Record) -> str:
+    """The per-record format: the fixed columns, then the bound context, then any traceback."""
+    context = " ".join(f"{key}={value}" for key, value in record["extra"].items())
+    suffix = f" | {_escape(context)}" if context else ""
+    return TIME_LEVEL_MESSAGE + suffix + "\n{exception}"
 
 
 def configure_logging(settings: LoggingSettings) -> None:
+    """Replace every handler: console (stderr) and, when enabled, a rotating UTF-8 file."""
     logger.remove()
-    logger.configure(extra={"extra_text": ""})
-    logger.add(sys.stderr, level=settings.level, format=LOG_FORMAT, filter=_with_context, colorize=False)
+    logger.add(sys.stderr, level=settings.level, format=render_format, colorize=False,
+               backtrace=False, diagnose=False)
     if settings.file_enabled:
         settings.file_path.parent.mkdir(parents=True, exist_ok=True)
-        logger.add(settings.file_path, level=settings.level, format=LOG_FORMAT, filter=_with_context,
-                   rotation=settings.rotation, retention=settings.retention, encoding="utf-8", enqueue=False)
+        logger.add(settings.file_path, level=settings.level, format=render_format,
+                   rotation=settings.rotation, retention=settings.retention, encoding="utf-8",
+                   enqueue=False, backtrace=False, diagnose=False)

@@ -1,7 +1,8 @@
 """Settings: config/default.yaml, then an optional user YAML, then environment variables and .env.
 
-Environment overrides use `CRYPTOSCALPER__SECTION__KEY=value` (e.g. CRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS=2),
-plus the spec 9.1 names BINANCE_API_KEY, BINANCE_API_SECRET, TRADING_MODE and BINANCE_TESTNET.
+Environment overrides use `CRYPTOSCALPER__SECTION__KEY=value`
+(e.g. CRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS=2), plus the spec 9.1 names BINANCE_API_KEY,
+BINANCE_API_SECRET, TRADING_MODE and BINANCE_TESTNET.
 Any bad value stops start-up with one line naming the key, the value and the rule (SettingsError).
 """
 
@@ -39,6 +40,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SettingsError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:  # a folder, no permission, not UTF-8 text
+        raise SettingsError(f"config file {path} cannot be read: {exc}") from None
     except yaml.YAMLError as exc:
         raise SettingsError(f"config file {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
     if data is None:
@@ -67,6 +70,17 @@ def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None
     node[path[-1]] = value
 
 
+def _typed(value: str) -> Any:
+    """YAML parsing gives env strings their natural type ("2" -> 2, "true" -> True); a string YAML
+    cannot parse ("[", "a: b: c") stays a string, and the model then names the key that rejects it."""
+    if not value:
+        return value
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+
+
 def _environment_overrides(environ: Mapping[str, str | None]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     for name, value in environ.items():
@@ -77,8 +91,7 @@ def _environment_overrides(environ: Mapping[str, str | None]) -> dict[str, Any]:
         elif name.startswith(ENV_PREFIX):
             path = tuple(part.lower() for part in name[len(ENV_PREFIX):].split("__") if part)
             if path:
-                # YAML parsing gives env strings their natural type ("2" -> 2, "true" -> True).
-                _set_path(overrides, path, yaml.safe_load(value) if value else value)
+                _set_path(overrides, path, _typed(value))
     return overrides
 
 
@@ -88,7 +101,8 @@ def _describe(error: ValidationError) -> str:
     value = first.get("input")
     shown = "<hidden>" if "secret" in key or "api_key" in key else repr(value)
     if first["type"] == "extra_forbidden":
-        return f"config error: unknown key {key} (value {shown}); check its spelling against config/default.yaml"
+        return (f"config error: unknown key {key} (value {shown}); "
+                "check its spelling against config/default.yaml")
     message = first["msg"].removeprefix("Value error, ")
     if not first["loc"]:  # a rule across keys: its message names them
         return f"config error: {message}"
@@ -97,7 +111,8 @@ def _describe(error: ValidationError) -> str:
 
 
 def load_settings(config_path: Path | None = None, *, environ: Mapping[str, str] | None = None,
-                  env_file: Path | None = Path(".env"), overrides: Mapping[str, Any] | None = None) -> Settings:
+                  env_file: Path | None = Path(".env"),
+                  overrides: Mapping[str, Any] | None = None) -> Settings:
     """Defaults, then the user's YAML, then .env, then the process environment, then CLI overrides."""
     data = _read_yaml(DEFAULT_CONFIG)
     if config_path is not None:

@@ -3,72 +3,82 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """pydantic reads `true` as 1 for a number: `max_position_pct: true` would mean 100% of capital."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and field.annotation in (int, float):
+            raise ValueError(f"expected a number, got the boolean {value}")
+        return value
+
 
 class TradingSettings(Section):
     mode: Literal["backtest", "paper", "live"] = "paper"
-    symbols: list[str] = Field(default_factory=lambda: ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT"])
-    max_symbols_active: int = Field(5, ge=1, le=200)
+    symbols: list[str] = Field(
+        default_factory=lambda: ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT"])
+    max_symbols_active: int = Field(default=5, ge=1, le=200)
     quote_asset: str = "USDT"
     confirm_live: bool = False  # live mode refuses to start unless this (or --confirm-live) is given
 
 
 class AlertSettings(Section):
-    volume_spike_ratio: float = Field(3.0, gt=1.0)
-    momentum_threshold_pct: float = Field(0.15, gt=0.0)
-    breakout_distance_pct: float = Field(0.5, ge=0.0)
-    reversal_drop_pct: float = Field(1.0, gt=0.0)
+    volume_spike_ratio: float = Field(default=3.0, gt=1.0)
+    momentum_threshold_pct: float = Field(default=0.15, gt=0.0)
+    breakout_distance_pct: float = Field(default=0.5, ge=0.0)
+    reversal_drop_pct: float = Field(default=1.0, gt=0.0)
 
 
 class ScannerSettings(Section):
     enabled: bool = True
     dynamic_symbols: bool = True
-    max_pairs: int = Field(150, ge=1, le=1024)
-    min_volume_24h: float = Field(1_000_000, ge=0)
-    max_spread_pct: float = Field(0.15, gt=0)
-    refresh_symbols_hours: float = Field(1.0, gt=0)
-    top_candidates: int = Field(10, ge=1, le=100)
-    stale_after_sec: float = Field(30.0, gt=0)
+    max_pairs: int = Field(default=150, ge=1, le=1024)
+    min_volume_24h: float = Field(default=1_000_000, ge=0)
+    max_spread_pct: float = Field(default=0.15, gt=0)
+    refresh_symbols_hours: float = Field(default=1.0, gt=0)
+    top_candidates: int = Field(default=10, ge=1, le=100)
+    stale_after_sec: float = Field(default=30.0, gt=0)
     alerts: AlertSettings = AlertSettings()
 
 
 class TimingSettings(Section):
-    scan_interval_seconds: float = Field(2.0, gt=0)
-    position_timeout_seconds: int = Field(300, ge=30, le=3600)
-    stats_interval_seconds: float = Field(60.0, gt=0)
+    scan_interval_seconds: float = Field(default=2.0, gt=0)
+    position_timeout_seconds: int = Field(default=300, ge=30, le=3600)
+    stats_interval_seconds: float = Field(default=60.0, gt=0)
 
 
 class RiskSettings(Section):
-    initial_capital: float = Field(30.0, gt=0)
-    max_position_pct: float = Field(0.20, gt=0, le=1)
-    min_position_usdt: float = Field(5.0, ge=0)
-    max_loss_per_trade_pct: float = Field(0.02, gt=0, le=1)
-    max_daily_loss_pct: float = Field(0.10, gt=0, le=1)
-    max_drawdown_pct: float = Field(0.25, gt=0, lt=1)
-    max_open_positions: int = Field(1, ge=1, le=50)
-    max_trades_per_hour: int = Field(20, ge=1)
-    max_trades_per_day: int = Field(100, ge=1)
-    default_stop_loss_pct: float = Field(0.004, gt=0, lt=0.5)
-    default_take_profit_pct: float = Field(0.003, gt=0, lt=1)
+    initial_capital: float = Field(default=30.0, gt=0)
+    max_position_pct: float = Field(default=0.20, gt=0, le=1)
+    min_position_usdt: float = Field(default=5.0, ge=0)
+    max_loss_per_trade_pct: float = Field(default=0.02, gt=0, le=1)
+    max_daily_loss_pct: float = Field(default=0.10, gt=0, le=1)
+    max_drawdown_pct: float = Field(default=0.25, gt=0, lt=1)
+    max_open_positions: int = Field(default=1, ge=1, le=50)
+    max_trades_per_hour: int = Field(default=20, ge=1)
+    max_trades_per_day: int = Field(default=100, ge=1)
+    default_stop_loss_pct: float = Field(default=0.004, gt=0, lt=0.5)
+    default_take_profit_pct: float = Field(default=0.003, gt=0, lt=1)
     trailing_stop_enabled: bool = False
-    trailing_activation_pct: float = Field(0.002, gt=0)
-    trailing_distance_pct: float = Field(0.0015, gt=0)
-    min_hold_seconds: int = Field(0, ge=0)
+    trailing_activation_pct: float = Field(default=0.002, gt=0)
+    trailing_distance_pct: float = Field(default=0.0015, gt=0)
+    min_hold_seconds: int = Field(default=0, ge=0)
 
 
 class SignalSettings(Section):
-    min_probability: float = Field(0.65, ge=0, le=1)
-    min_confidence: float = Field(0.55, ge=0, le=1)
-    min_predicted_move_pct: float = Field(0.2, ge=0)  # percent (0.2 = +0.2%)
+    min_probability: float = Field(default=0.65, ge=0, le=1)
+    min_confidence: float = Field(default=0.55, ge=0, le=1)
+    min_predicted_move_pct: float = Field(default=0.2, ge=0)  # percent (0.2 = +0.2%)
     ev_gate_enabled: bool = True
-    min_expected_net_return_pct: float = Field(0.0, ge=-1)  # percent, after all costs
+    min_expected_net_return_pct: float = Field(default=0.0, ge=-1)  # percent, after all costs
 
 
 class ModelSettings(Section):
@@ -78,7 +88,7 @@ class ModelSettings(Section):
 
 class BinanceSettings(Section):
     testnet: bool = True
-    recv_window: int = Field(5000, ge=1, le=60000)
+    recv_window: int = Field(default=5000, ge=1, le=60000)
     api_key: SecretStr | None = None
     api_secret: SecretStr | None = None
     testnet_api_key: SecretStr | None = None
@@ -89,19 +99,19 @@ class BinanceSettings(Section):
     testnet_rest_url: str = "https://testnet.binance.vision"
     testnet_ws_url: str = "wss://stream.testnet.binance.vision"
     testnet_ws_api_url: str = "wss://ws-api.testnet.binance.vision/ws-api/v3"
-    request_timeout_seconds: float = Field(10.0, gt=0)
-    weight_limit_per_minute: int = Field(6000, ge=1)
-    weight_safety_margin: float = Field(0.8, gt=0, le=1)
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+    weight_limit_per_minute: int = Field(default=6000, ge=1)
+    weight_safety_margin: float = Field(default=0.8, gt=0, le=1)
 
 
 class ExecutionSettings(Section):
-    taker_fee_rate: float = Field(0.001, ge=0, lt=0.01)
-    maker_fee_rate: float = Field(0.001, ge=0, lt=0.01)
+    taker_fee_rate: float = Field(default=0.001, ge=0, lt=0.01)
+    maker_fee_rate: float = Field(default=0.001, ge=0, lt=0.01)
     bnb_fee_discount: bool = False  # 25% off fees when paid in BNB
-    slippage_bps: float = Field(2.0, ge=0)  # used when no book is available
-    latency_ms: int = Field(150, ge=0)
+    slippage_bps: float = Field(default=2.0, ge=0)  # used when no book is available
+    latency_ms: int = Field(default=150, ge=0)
     maker_entries: bool = False  # LIMIT_MAKER at the bid instead of a market buy
-    maker_entry_timeout_seconds: float = Field(20.0, gt=0)
+    maker_entry_timeout_seconds: float = Field(default=20.0, gt=0)
     maker_take_profit: bool = True  # the OCO take-profit leg rests as a maker limit
     seed: int = 7
 
@@ -115,17 +125,17 @@ class ExecutionSettings(Section):
 
 
 class LabelSettings(Section):
-    horizon_bars: int = Field(3, ge=1, le=120)
-    threshold_pct: float = Field(0.002, gt=0, lt=1)  # fraction
+    horizon_bars: int = Field(default=3, ge=1, le=120)
+    threshold_pct: float = Field(default=0.002, gt=0, lt=1)  # fraction
 
 
 class DataSettings(Section):
     cache_dir: Path = Path("data_cache")
     archive_base_url: str = "https://data.binance.vision"
     rest_base_url: str = "https://api.binance.com"
-    download_workers: int = Field(4, ge=1, le=32)
-    default_top_pairs: int = Field(5, ge=1, le=200)
-    default_days: int = Field(7, ge=1, le=365)
+    download_workers: int = Field(default=4, ge=1, le=32)
+    default_top_pairs: int = Field(default=5, ge=1, le=200)
+    default_days: int = Field(default=7, ge=1, le=365)
 
 
 class BacktestSettings(Section):
@@ -168,8 +178,8 @@ class Settings(Section):
             else self.execution.effective_taker_fee)
         if self.risk.default_take_profit_pct <= round_trip:
             raise ValueError(
-                f"risk.default_take_profit_pct = {self.risk.default_take_profit_pct}: must exceed the round-trip "
-                f"fee {round_trip:.4f}, or every take-profit loses money")
+                f"risk.default_take_profit_pct = {self.risk.default_take_profit_pct}: must exceed the "
+                f"round-trip fee {round_trip:.4f}, or every take-profit loses money")
         if self.risk.max_daily_loss_pct > self.risk.max_drawdown_pct:
             raise ValueError(f"risk.max_daily_loss_pct = {self.risk.max_daily_loss_pct}: must not exceed "
                              f"risk.max_drawdown_pct ({self.risk.max_drawdown_pct})")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from domain.values import Side
 
 
-class OrderType(str, Enum):
+class OrderType(StrEnum):
     MARKET = "MARKET"
     LIMIT = "LIMIT"
     LIMIT_MAKER = "LIMIT_MAKER"
@@ -19,13 +19,13 @@ class OrderType(str, Enum):
     TAKE_PROFIT_LIMIT = "TAKE_PROFIT_LIMIT"
 
 
-class TimeInForce(str, Enum):
+class TimeInForce(StrEnum):
     GTC = "GTC"
     IOC = "IOC"
     FOK = "FOK"
 
 
-class OrderStatus(str, Enum):
+class OrderStatus(StrEnum):
     NEW = "NEW"
     PENDING_NEW = "PENDING_NEW"
     PARTIALLY_FILLED = "PARTIALLY_FILLED"
@@ -83,10 +83,15 @@ class OcoRequest:
     stop_price: Decimal
     stop_limit_price: Decimal | None
     list_client_id: str
+    # LIMIT_MAKER rests as a maker at the take-profit price; TAKE_PROFIT(_LIMIT) fires there as a taker.
+    take_profit_type: OrderType = OrderType.LIMIT_MAKER
 
     def __post_init__(self) -> None:
         if not self.stop_price < self.take_profit_price:
             raise ValueError("an OCO sell needs stop_price below take_profit_price")
+        if self.take_profit_type not in (OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT,
+                                         OrderType.TAKE_PROFIT_LIMIT):
+            raise ValueError(f"an OCO take-profit leg cannot be {self.take_profit_type.value}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,7 @@ class OrderReport:
         return sum((f.commission for f in self.fills if f.commission_asset == asset), Decimal(0))
 
 
-class ListStatus(str, Enum):
+class ListStatus(StrEnum):
     EXECUTING = "EXECUTING"
     ALL_DONE = "ALL_DONE"
     REJECT = "REJECT"

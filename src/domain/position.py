@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 
-class ExitReason(str, Enum):
+class ExitReason(StrEnum):
     TP = "TP"
     SL = "SL"
     TRAILING = "TRAILING"
     TIMEOUT = "TIMEOUT"
     KILL_SWITCH = "KILL_SWITCH"
     MANUAL = "MANUAL"
+    UNPROTECTED = "UNPROTECTED"  # its OCO was refused or vanished: sold at market at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ class Position:
             return ExitReason.TRAILING
         if top >= self.take_profit_price:
             return ExitReason.TP
-        if self.held_sec(now_ms) >= self.policy.timeout_sec:
+        if self.held_sec(now_ms) >= max(self.policy.timeout_sec, self.policy.min_hold_sec):
             return ExitReason.TIMEOUT
         return None
 

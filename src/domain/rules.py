@@ -145,11 +145,14 @@ class SymbolRules:
         min_notional = dec(notional, "minNotional") if notional else dec(legacy, "minNotional")
         applies_min = bool(notional.get("applyMinToMarket", True)) if notional else bool(
             legacy.get("applyToMarket", True))
-        permission_sets: Sequence[Sequence[str]] = entry.get("permissionSets") or [entry.get("permissions", [])]
+        permission_sets: Sequence[Sequence[str]] = (entry.get("permissionSets")
+                                                    or [entry.get("permissions", [])])
         spot = bool(entry.get("isSpotTradingAllowed", any("SPOT" in s for s in permission_sets)))
         return cls(
-            symbol=str(entry["symbol"]), base_asset=str(entry["baseAsset"]), quote_asset=str(entry["quoteAsset"]),
-            tick_size=dec(price, "tickSize"), min_price=dec(price, "minPrice"), max_price=dec(price, "maxPrice"),
+            symbol=str(entry["symbol"]), base_asset=str(entry["baseAsset"]),
+            quote_asset=str(entry["quoteAsset"]),
+            tick_size=dec(price, "tickSize"), min_price=dec(price, "minPrice"),
+            max_price=dec(price, "maxPrice"),
             step_size=dec(lot, "stepSize"), min_qty=dec(lot, "minQty"), max_qty=dec(lot, "maxQty"),
             market_step_size=dec(market_lot, "stepSize"), market_min_qty=dec(market_lot, "minQty"),
             market_max_qty=dec(market_lot, "maxQty"),

@@ -54,31 +54,34 @@ def why_not(p: Prediction, t: SignalThresholds, held: frozenset[str]) -> str | N
     """The first rule a prediction fails, or None when it passes them all."""
     if p.symbol in held:
         return "position already open on this pair"
-    if t.min_expected_net_return_pct is not None:
-        if not p.expected_net_return_pct > t.min_expected_net_return_pct:
-            return (f"expected net return {p.expected_net_return_pct:.3f}% <= margin "
-                    f"{t.min_expected_net_return_pct:.3f}%")
-    if p.probability_up < t.min_probability:
+    # Written as `not value >= threshold` so that a NaN from the model fails the rule instead of passing it.
+    if t.min_expected_net_return_pct is not None and not (
+            p.expected_net_return_pct > t.min_expected_net_return_pct):
+        return (f"expected net return {p.expected_net_return_pct:.3f}% <= margin "
+                f"{t.min_expected_net_return_pct:.3f}%")
+    if not p.probability_up >= t.min_probability:
         return f"probability {p.probability_up:.3f} < {t.min_probability}"
-    if p.confidence < t.min_confidence:
+    if not p.confidence >= t.min_confidence:
         return f"confidence {p.confidence:.3f} < {t.min_confidence}"
-    if p.predicted_move_pct < t.min_predicted_move_pct:
+    if not p.predicted_move_pct >= t.min_predicted_move_pct:
         return f"predicted move {p.predicted_move_pct:.3f}% < {t.min_predicted_move_pct}%"
     return None
 
 
 def generate_signals(predictions: Iterable[Prediction], prices: Mapping[str, float],
                      thresholds: SignalThresholds, held: Iterable[str]) -> list[TradeSignal]:
-    """Signals for the predictions that pass every rule, best score first. Pairs without a price are
-    skipped (no price, no trade)."""
+    """Signals for the predictions that pass every rule, best score first, at most one per pair (its best).
+    Pairs without a price are skipped (no price, no trade)."""
     held_set = frozenset(held)
-    signals: list[TradeSignal] = []
+    best: dict[str, TradeSignal] = {}
     for p in predictions:
         price = prices.get(p.symbol)
         if price is None or not price > 0 or why_not(p, thresholds, held_set) is not None:
             continue
         score = signal_score(p)
-        signals.append(TradeSignal(
+        if p.symbol in best and best[p.symbol].score >= score:
+            continue
+        best[p.symbol] = TradeSignal(
             symbol=p.symbol, score=score, entry_price=price,
             stop_loss_price=price * (1 - thresholds.stop_loss_pct),
             take_profit_price=price * (1 + thresholds.take_profit_pct),
@@ -86,6 +89,5 @@ def generate_signals(predictions: Iterable[Prediction], prices: Mapping[str, flo
             reasoning=(f"p_up={p.probability_up:.3f} conf={p.confidence:.3f} "
                        f"move={p.predicted_move_pct:.3f}% ev={p.expected_net_return_pct:.3f}%"),
             prediction=p,
-        ))
-    signals.sort(key=lambda s: s.score, reverse=True)
-    return signals
+        )
+    return sorted(best.values(), key=lambda s: s.score, reverse=True)

@@ -18,6 +18,7 @@ class Model(Protocol):
     @property
     def version(self) -> str: ...
 
-    def predict(self, symbols: Sequence[str], rows: npt.NDArray[np.float64], time_ms: int) -> list[Prediction]:
+    def predict(self, symbols: Sequence[str], rows: npt.NDArray[np.float64],
+                time_ms: int) -> list[Prediction]:
         """One prediction per row; `rows` has shape (len(symbols), len(feature_names))."""
         ...

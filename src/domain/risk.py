@@ -1,0 +1,255 @@
+"""The risk manager (spec 4.6 and 6): position size, trade limits, daily loss limit and kill switch.
+
+Every decision is `Approved(size_usdt)` or `Rejected(reason)`; the reason is a sentence for the log.
+Time arrives as integer UTC milliseconds; a UTC day is `now_ms // 86_400_000`, so the daily counters
+reset at 00:00 UTC.
+
+- Sizing (spec 6.1): min(capital x max_position_pct, capital x max_loss_per_trade_pct / stop distance),
+  zero when that is below min_position_usdt or the pair's min notional.
+- Daily loss limit: realised PnL of the trades closed today <= -max_daily_loss_pct x the capital at the
+  start of the UTC day. That capital is the last equity seen before the day rolled (`update_equity`),
+  or initial_capital when none was seen, so a good yesterday raises today's allowance and a bad one
+  lowers it, instead of both being measured against a stale initial figure.
+- Kill switch (spec 6.3): drawdown from the peak equity (starting at initial_capital) >= max_drawdown_pct.
+  It is sticky: only `reset_kill_switch()`, a human decision, clears it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from domain.position import CompletedTrade
+
+DAY_MS = 86_400_000
+HOUR_MS = 3_600_000
+SNAPSHOT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RiskLimits:
+    """The risk settings (settings.risk) the book enforces. Fractions: 0.02 = 2%."""
+
+    initial_capital: float
+    max_position_pct: float
+    min_position_usdt: float
+    max_loss_per_trade_pct: float
+    max_daily_loss_pct: float
+    max_drawdown_pct: float
+    max_open_positions: int
+    max_trades_per_hour: int
+    max_trades_per_day: int
+
+    def __post_init__(self) -> None:
+        for name in ("initial_capital", "max_position_pct", "max_loss_per_trade_pct", "max_daily_loss_pct",
+                     "max_drawdown_pct"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"RiskLimits.{name} must be a finite positive number, got {value!r}")
+        if not 0 < self.max_drawdown_pct < 1:
+            raise ValueError(f"RiskLimits.max_drawdown_pct must be below 1, got {self.max_drawdown_pct}")
+        if not (math.isfinite(self.min_position_usdt) and self.min_position_usdt >= 0):
+            raise ValueError(f"RiskLimits.min_position_usdt must be >= 0, got {self.min_position_usdt!r}")
+        for name in ("max_open_positions", "max_trades_per_hour", "max_trades_per_day"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"RiskLimits.{name} must be at least 1, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True, slots=True)
+class TradeIntent:
+    """A trade the bot would like to open: a long entered at `entry_price`, protected at `stop_loss_price`."""
+
+    symbol: str
+    entry_price: float
+    stop_loss_price: float
+    min_notional: Decimal | float
+    time_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Approved:
+    size_usdt: float
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    reason: str
+
+
+RiskDecision = Approved | Rejected
+
+
+class RiskBook:
+    """Mutable but pure risk state: counters, peak equity and the kill switch. No I/O, no clock."""
+
+    def __init__(self, limits: RiskLimits) -> None:
+        self.limits = limits
+        self._peak_equity = limits.initial_capital
+        self._last_equity = limits.initial_capital
+        self._kill_reason: str | None = None
+        self._day: int | None = None
+        self._day_start_capital = limits.initial_capital
+        self._day_pnl = 0.0
+        self._day_trades = 0
+        self._entries_ms: list[int] = []  # entry times within the last hour, sorted
+
+    # -- decisions ----------------------------------------------------------------------------------
+    def check(self, intent: TradeIntent, now_ms: int, capital: float,
+              open_symbols: Collection[str]) -> RiskDecision:
+        """May this trade open now, and with how many USDT? The first rule that refuses names itself."""
+        self._roll(now_ms)
+        if self._kill_reason is not None:
+            return Rejected(f"kill switch active ({self._kill_reason}); trading stays stopped until reset")
+        if intent.symbol in open_symbols:
+            return Rejected(f"a position is already open on {intent.symbol} (one per pair)")
+        if len(open_symbols) >= self.limits.max_open_positions:
+            return Rejected(f"{len(open_symbols)} positions open, the maximum is "
+                            f"{self.limits.max_open_positions}")
+        loss_limit = self.limits.max_daily_loss_pct * self._day_start_capital
+        if self._day_pnl <= -loss_limit:
+            return Rejected(f"daily loss limit reached: {self._day_pnl:+.2f} USDT today <= -{loss_limit:.2f} "
+                            f"USDT ({self.limits.max_daily_loss_pct:.1%} of {self._day_start_capital:.2f}); "
+                            "trading resumes at 00:00 UTC")
+        if self._day_trades >= self.limits.max_trades_per_day:
+            return Rejected(f"{self._day_trades} trades today (UTC), the maximum is "
+                            f"{self.limits.max_trades_per_day}")
+        last_hour = self._trades_last_hour(now_ms)
+        if last_hour >= self.limits.max_trades_per_hour:
+            return Rejected(f"{last_hour} trades in the last 60 min, the maximum is "
+                            f"{self.limits.max_trades_per_hour}")
+        size, refusal = self._size(capital, intent.entry_price, intent.stop_loss_price, intent.min_notional)
+        return Rejected(refusal) if refusal is not None else Approved(size)
+
+    def position_size(self, capital: float, entry_price: float, stop_loss_price: float,
+                      min_notional: Decimal | float = 0.0) -> float:
+        """USDT to commit (spec 6.1), or 0.0 when the trade is not viable."""
+        return self._size(capital, entry_price, stop_loss_price, min_notional)[0]
+
+    def _size(self, capital: float, entry: float, stop: float,
+              min_notional: Decimal | float) -> tuple[float, str | None]:
+        if not (math.isfinite(capital) and capital > 0):
+            return 0.0, f"no capital to trade with ({capital!r} USDT)"
+        if not (math.isfinite(entry) and entry > 0 and math.isfinite(stop) and 0 < stop < entry):
+            return 0.0, f"a long needs 0 < stop_loss < entry, got stop {stop!r} and entry {entry!r}"
+        stop_distance = (entry - stop) / entry
+        by_pct = capital * self.limits.max_position_pct
+        by_risk = capital * self.limits.max_loss_per_trade_pct / stop_distance
+        size = min(by_pct, by_risk)
+        floor = max(self.limits.min_position_usdt, float(min_notional))
+        if size < floor:
+            return 0.0, (f"size {size:.2f} USDT (min of {by_pct:.2f} by capital share and {by_risk:.2f} by "
+                         f"risk at a {stop_distance:.2%} stop) is below the minimum {floor:.2f} USDT")
+        return size, None
+
+    # -- events -------------------------------------------------------------------------------------
+    def record_entry(self, symbol: str, now_ms: int) -> None:
+        """A position opened: it counts toward the hourly and daily trade limits."""
+        self._roll(now_ms)
+        self._day_trades += 1
+        self._trades_last_hour(now_ms)  # prunes the window, so it never grows past an hour of entries
+        bisect.insort(self._entries_ms, now_ms)
+
+    def record_exit(self, trade: CompletedTrade, now_ms: int) -> None:
+        """A position closed: its net PnL counts toward today's loss limit if it closed today (UTC)."""
+        self._roll(now_ms)
+        if trade.exit_time_ms // DAY_MS == self._day:
+            self._day_pnl += trade.pnl_usdt
+
+    def update_equity(self, equity: float, now_ms: int) -> bool:
+        """Mark the account to market. True only on the call that fires the kill switch."""
+        if not math.isfinite(equity):
+            raise ValueError(f"equity must be a finite number, got {equity!r}")
+        self._roll(now_ms)
+        self._last_equity = equity
+        self._peak_equity = max(self._peak_equity, equity)
+        if self._kill_reason is not None:
+            return False
+        drawdown = self.drawdown
+        if drawdown >= self.limits.max_drawdown_pct:
+            self._kill_reason = (f"drawdown {drawdown:.1%} from peak {self._peak_equity:.2f} to {equity:.2f} "
+                                 f">= {self.limits.max_drawdown_pct:.1%}")
+            return True
+        return False
+
+    def reset_kill_switch(self, new_peak: float | None = None) -> None:
+        """A human decision: clear the switch and measure drawdown afresh from `new_peak` (default: the
+        last equity seen); keeping the old peak would fire the switch again on the next update."""
+        self._kill_reason = None
+        self._peak_equity = self._last_equity if new_peak is None else new_peak
+
+    # -- queries ------------------------------------------------------------------------------------
+    @property
+    def kill_switch_active(self) -> bool:
+        return self._kill_reason is not None
+
+    @property
+    def kill_switch_reason(self) -> str | None:
+        return self._kill_reason
+
+    @property
+    def peak_equity(self) -> float:
+        return self._peak_equity
+
+    @property
+    def drawdown(self) -> float:
+        """Fraction below the peak of the last equity seen."""
+        if self._peak_equity <= 0:
+            return 1.0
+        return max(0.0, (self._peak_equity - self._last_equity) / self._peak_equity)
+
+    def daily_pnl(self, now_ms: int) -> float:
+        """Realised net PnL (USDT) of the trades closed in the current UTC day."""
+        self._roll(now_ms)
+        return self._day_pnl
+
+    def day_start_capital(self, now_ms: int) -> float:
+        self._roll(now_ms)
+        return self._day_start_capital
+
+    def trades_today(self, now_ms: int) -> int:
+        self._roll(now_ms)
+        return self._day_trades
+
+    def _trades_last_hour(self, now_ms: int) -> int:
+        """Entries in the sliding window (now - 60 min, now]."""
+        cutoff = now_ms - HOUR_MS
+        del self._entries_ms[:bisect.bisect_right(self._entries_ms, cutoff)]
+        return bisect.bisect_right(self._entries_ms, now_ms)
+
+    def _roll(self, now_ms: int) -> None:
+        day = now_ms // DAY_MS
+        if self._day is None or day > self._day:
+            self._day_start_capital = self._last_equity
+            self._day, self._day_pnl, self._day_trades = day, 0.0, 0
+
+    # -- persistence --------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready state, so a restart keeps today's counters, the peak and the kill switch."""
+        return {"version": SNAPSHOT_VERSION, "peak_equity": self._peak_equity,
+                "last_equity": self._last_equity, "kill_switch_reason": self._kill_reason, "day": self._day,
+                "day_start_capital": self._day_start_capital, "day_pnl": self._day_pnl,
+                "day_trades": self._day_trades, "entries_ms": list(self._entries_ms)}
+
+    @classmethod
+    def from_dict(cls, limits: RiskLimits, data: Mapping[str, Any]) -> RiskBook:
+        """Rebuild from `to_dict()`; a snapshot of a past day rolls over at the next call, as it should."""
+        if data.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"risk snapshot version {data.get('version')!r} is not {SNAPSHOT_VERSION}")
+        book = cls(limits)
+        try:
+            book._peak_equity = float(data["peak_equity"])
+            book._last_equity = float(data["last_equity"])
+            reason = data["kill_switch_reason"]
+            book._kill_reason = None if reason is None else str(reason)
+            book._day = None if data["day"] is None else int(data["day"])
+            book._day_start_capital = float(data["day_start_capital"])
+            book._day_pnl = float(data["day_pnl"])
+            book._day_trades = int(data["day_trades"])
+            book._entries_ms = sorted(int(t) for t in data["entries_ms"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"risk snapshot is malformed: {exc!r}") from None
+        return book

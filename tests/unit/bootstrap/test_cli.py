@@ -1,0 +1,110 @@
+"""`python -m bootstrap`: a bad configuration stops with one clear line and exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from loguru import logger
+
+from bootstrap.__main__ import EXIT_CONFIG_ERROR, build_parser, main
+from bootstrap.settings import ENV_PREFIX, SPEC_ENV_NAMES
+from bootstrap.settings_model import Settings
+from ports.errors import ConfigurationError
+
+BAD_CONFIGS = {
+    "drawdown_above_one": "risk:\n  max_drawdown_pct: 1.5\n",
+    "unknown_key": "risk:\n  max_drawdwn_pct: 0.2\n",
+    "wrong_type": "risk:\n  max_open_positions: two\n",
+    "take_profit_below_fees": "risk:\n  default_take_profit_pct: 0.0015\n",
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run in an empty folder (no .env, logs land in tmp) with no CryptoScalper variables set."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIX) or name in SPEC_ENV_NAMES:
+            monkeypatch.delenv(name)
+    yield
+    logger.remove()
+    logger.add(sys.stderr)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CONFIGS))
+@pytest.mark.parametrize("command", ["backtest", "paper", "live"])
+def test_a_bad_config_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            name: str, command: str) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text(BAD_CONFIGS[name], encoding="utf-8")
+    assert main(["--config", str(config), command]) == EXIT_CONFIG_ERROR
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and captured.err.startswith("config error")
+    assert "Traceback" not in captured.err
+
+
+def test_a_bad_environment_value_exits_2(monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CRYPTOSCALPER__RISK__MAX_DRAWDOWN_PCT", "1.5")
+    assert main(["paper"]) == EXIT_CONFIG_ERROR
+    assert "risk.max_drawdown_pct = 1.5" in capsys.readouterr().err
+
+
+def test_a_bad_env_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".env").write_text("CRYPTOSCALPER__RISK__MAX_TRADES_PER_HOUR=lots\n")
+    assert main(["live"]) == EXIT_CONFIG_ERROR
+    assert "risk.max_trades_per_hour = 'lots'" in capsys.readouterr().err
+
+
+def test_a_missing_config_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", "nowhere.yaml", "backtest"]) == EXIT_CONFIG_ERROR
+    assert capsys.readouterr().err.strip() == "config file not found: nowhere.yaml"
+
+
+def test_the_modes_are_commands() -> None:
+    parser = build_parser()
+    for command in ("backtest", "paper", "live"):
+        assert parser.parse_args([command]).command == command
+
+
+def test_help_and_usage_errors_are_argparse_exits(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as helped:
+        main(["--help"])
+    assert helped.value.code == 0 and "backtest" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as unknown:
+        main(["fly-to-the-moon"])
+    assert unknown.value.code == 2
+
+
+def test_python_dash_m_bootstrap_exits_2_without_a_traceback(tmp_path: Path, repo_root: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text(BAD_CONFIGS["take_profit_below_fees"], encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not (k.startswith(ENV_PREFIX) or k in SPEC_ENV_NAMES)}
+    env["PYTHONPATH"] = str(repo_root / "src")
+    done = subprocess.run([sys.executable, "-m", "bootstrap", "--config", str(config), "paper"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "round-trip fee" in done.stderr
+
+
+def test_a_configuration_error_at_start_up_exits_2_with_one_line(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        raise ConfigurationError("paper mode: the exchange adapter has not landed yet")
+
+    def add_parser(subparsers: Any) -> None:
+        subparsers.add_parser("paper").set_defaults(run=run)
+
+    fake_command = SimpleNamespace(add_parser=add_parser)
+    monkeypatch.setattr("bootstrap.__main__.command_modules", lambda: [fake_command])
+    assert main(["paper"]) == EXIT_CONFIG_ERROR
+    assert capsys.readouterr().err == "config error: paper mode: the exchange adapter has not landed yet\n"

@@ -1,0 +1,125 @@
+"""The container builds for every mode, picks the right clock and journal, and refuses missing adapters."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bootstrap.container as container_module
+from adapters.clocks import ReplayClock, SystemClock
+from adapters.storage.trade_journal import CsvJsonTradeJournal
+from application.report_stats import StatsReporter
+from bootstrap.container import MODES, build_container
+from bootstrap.settings_model import Settings
+from domain.risk import Approved, RiskBook, TradeIntent
+from ports.errors import ConfigurationError
+
+PLACEHOLDERS = {"exchange": "exchange", "market_feed": "market feed", "model": "model",
+                "symbol_universe": "symbol universe"}
+
+
+def settings_in(tmp_path: Path, **sections: dict[str, Any]) -> Settings:
+    data: dict[str, Any] = {
+        "logging": {"trade_log_path": str(tmp_path / "logs" / "trades.csv"),
+                    "trade_json_path": str(tmp_path / "logs" / "trades.jsonl"), "file_enabled": False},
+        "backtest": {"report_dir": str(tmp_path / "reports")},
+    }
+    for name, values in sections.items():
+        data[name] = {**data.get(name, {}), **values}
+    return Settings.model_validate(data)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_container_builds_for_every_mode(tmp_path: Path, mode: str) -> None:
+    container = build_container(settings_in(tmp_path), mode)
+    clock = container.clock()
+    assert isinstance(clock, ReplayClock if mode == "backtest" else SystemClock)
+    book = container.risk_book()
+    assert isinstance(book, RiskBook) and container.risk_book() is book  # one book per run
+    assert isinstance(container.trade_journal(), CsvJsonTradeJournal)
+    assert isinstance(container.stats_reporter(), StatsReporter)
+    assert container.signal_thresholds().min_probability == 0.65
+    assert container.exit_policy().timeout_sec == 300
+    assert list(tmp_path.iterdir()) == []  # building touches no file
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("provider", sorted(PLACEHOLDERS))
+def test_adapters_not_landed_fail_clearly(tmp_path: Path, mode: str, provider: str) -> None:
+    container = build_container(settings_in(tmp_path), mode)
+    with pytest.raises(ConfigurationError) as caught:
+        getattr(container, provider)()
+    assert str(caught.value) == f"{mode} mode: the {PLACEHOLDERS[provider]} adapter has not landed yet"
+
+
+def test_an_unknown_mode_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="unknown mode 'demo'"):
+        build_container(settings_in(tmp_path), "demo")
+
+
+def test_the_risk_book_enforces_the_configured_limits(tmp_path: Path) -> None:
+    settings = settings_in(tmp_path, risk={"initial_capital": 100.0, "max_position_pct": 0.1,
+                                           "max_drawdown_pct": 0.3})
+    container = build_container(settings, "paper")
+    limits = container.risk_limits()
+    assert (limits.initial_capital, limits.max_position_pct, limits.max_drawdown_pct) == (100.0, 0.1, 0.3)
+    book = container.risk_book()
+    decision = book.check(TradeIntent("ETHUSDT", 100.0, 99.6, 5.0, 0), 0, 100.0, ())
+    assert isinstance(decision, Approved) and decision.size_usdt == pytest.approx(10.0)
+    assert book.update_equity(71.0, 0) is False and book.update_equity(70.0, 0) is True
+
+
+def test_thresholds_and_exit_policy_follow_the_switches(tmp_path: Path) -> None:
+    on = build_container(settings_in(tmp_path, risk={"trailing_stop_enabled": True}), "paper")
+    assert on.signal_thresholds().min_expected_net_return_pct == 0.0
+    assert on.exit_policy().trailing_activation_pct == 0.002
+    off = build_container(settings_in(tmp_path, signal={"ev_gate_enabled": False}), "paper")
+    assert off.signal_thresholds().min_expected_net_return_pct is None
+    assert off.exit_policy().trailing_activation_pct is None
+    assert off.signal_thresholds().stop_loss_pct == 0.004 and off.signal_thresholds().take_profit_pct == 0.003
+
+
+def test_each_mode_keeps_its_own_trade_history(tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    live = build_container(settings, "live").trade_journal()
+    paper = build_container(settings, "paper").trade_journal()
+    backtest = build_container(settings, "backtest").trade_journal()
+    assert live.csv_path == tmp_path / "logs" / "trades.csv" and live.durable
+    assert paper.csv_path == tmp_path / "logs" / "trades.paper.csv"
+    assert paper.jsonl_path == tmp_path / "logs" / "trades.paper.jsonl"
+    assert backtest.csv_path == tmp_path / "reports" / "trades.csv" and not backtest.durable
+    assert len({live.csv_path, paper.csv_path, backtest.csv_path}) == 3
+
+
+def test_the_replay_clock_starts_at_the_backtest_start(tmp_path: Path) -> None:
+    container = build_container(settings_in(tmp_path, backtest={"start": "2021-05-19"}), "backtest")
+    expected = int(datetime(2021, 5, 19, tzinfo=UTC).timestamp() * 1000)
+    assert container.clock().now_ms() == expected
+    assert build_container(settings_in(tmp_path), "backtest").clock().now_ms() == 0
+
+
+def test_a_bad_backtest_start_is_a_configuration_error(tmp_path: Path) -> None:
+    container = build_container(settings_in(tmp_path, backtest={"start": "19/05/2021"}), "backtest")
+    with pytest.raises(ConfigurationError, match=r"backtest\.start"):
+        container.clock()
+
+
+def test_two_runs_do_not_share_state(tmp_path: Path) -> None:
+    first = build_container(settings_in(tmp_path), "paper")
+    second = build_container(settings_in(tmp_path), "paper")
+    first.risk_book().record_entry("ETHUSDT", 0)
+    assert second.risk_book().trades_today(0) == 0
+
+
+def test_no_wiring_magic() -> None:
+    tree = ast.parse(inspect.getsource(container_module))
+    names = {node.attr if isinstance(node, ast.Attribute) else node.id
+             for node in ast.walk(tree) if isinstance(node, ast.Attribute | ast.Name)}
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names}
+    assert not {"inject", "wire", "Provide"} & (names | imported)

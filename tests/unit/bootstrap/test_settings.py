@@ -1,0 +1,139 @@
+"""load_settings: defaults, YAML, .env and environment layers; every bad value is one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bootstrap.settings import SettingsError, load_settings
+from bootstrap.settings_model import Settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "my.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load(path: Path | None = None, environ: dict[str, str] | None = None,
+         env_file: Path | None = None) -> Settings:
+    return load_settings(path, environ=environ or {}, env_file=env_file)
+
+
+def config_error(tmp_path: Path, yaml_text: str) -> str:
+    with pytest.raises(SettingsError) as caught:
+        load(write(tmp_path, yaml_text))
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith("config error")
+    return message
+
+
+def test_the_default_file_gives_the_spec_values() -> None:
+    settings = load()
+    risk = settings.risk
+    assert (risk.initial_capital, risk.max_position_pct, risk.min_position_usdt) == (30.0, 0.20, 5.0)
+    assert (risk.max_loss_per_trade_pct, risk.max_daily_loss_pct, risk.max_drawdown_pct) == (0.02, 0.10, 0.25)
+    assert (risk.max_open_positions, risk.max_trades_per_hour, risk.max_trades_per_day) == (1, 20, 100)
+    assert settings.signal.min_probability == 0.65 and settings.timing.position_timeout_seconds == 300
+
+
+def test_the_default_file_matches_the_model_defaults() -> None:
+    assert load() == Settings()
+
+
+def test_a_user_file_is_merged_over_the_defaults(tmp_path: Path) -> None:
+    settings = load(write(tmp_path, "risk:\n  max_open_positions: 2\n"))
+    assert settings.risk.max_open_positions == 2
+    assert settings.risk.max_drawdown_pct == 0.25  # untouched keys keep their default
+
+
+def test_max_drawdown_above_one_is_refused(tmp_path: Path) -> None:
+    message = config_error(tmp_path, "risk:\n  max_drawdown_pct: 1.5\n")
+    assert "risk.max_drawdown_pct = 1.5" in message and "less than 1" in message
+
+
+def test_an_unknown_key_is_named(tmp_path: Path) -> None:
+    message = config_error(tmp_path, "risk:\n  max_drawdwn_pct: 0.2\n")
+    assert "unknown key risk.max_drawdwn_pct" in message
+
+
+def test_an_unknown_section_is_named(tmp_path: Path) -> None:
+    assert "unknown key riks" in config_error(tmp_path, "riks:\n  a: 1\n")
+
+
+@pytest.mark.parametrize(("yaml_text", "expected"), [
+    ("risk:\n  max_open_positions: two\n", "risk.max_open_positions = 'two'"),
+    ("risk:\n  max_open_positions: 1.5\n", "risk.max_open_positions = 1.5"),
+    ("risk:\n  max_position_pct: true\n", "risk.max_position_pct = True: expected a number"),
+    ("risk: 5\n", "risk = 5"),
+    ("trading:\n  mode: yolo\n", "trading.mode = 'yolo'"),
+])
+def test_a_wrong_type_is_named(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    assert expected in config_error(tmp_path, yaml_text)
+
+
+def test_a_take_profit_below_the_round_trip_fee_is_refused(tmp_path: Path) -> None:
+    message = config_error(tmp_path, "risk:\n  default_take_profit_pct: 0.0015\n")
+    assert "risk.default_take_profit_pct = 0.0015" in message and "round-trip fee 0.0020" in message
+
+
+def test_the_fee_check_follows_the_bnb_discount(tmp_path: Path) -> None:
+    discounted = "execution:\n  bnb_fee_discount: true\nrisk:\n  default_take_profit_pct: {}\n"
+    assert "round-trip fee 0.0015" in config_error(tmp_path, discounted.format(0.0015))
+    assert load(write(tmp_path, discounted.format(0.0016))).risk.default_take_profit_pct == 0.0016
+
+
+def test_a_daily_loss_limit_above_the_drawdown_limit_is_refused(tmp_path: Path) -> None:
+    message = config_error(tmp_path, "risk:\n  max_daily_loss_pct: 0.3\n")
+    assert "risk.max_daily_loss_pct = 0.3" in message
+
+
+def test_environment_overrides_use_natural_types() -> None:
+    settings = load(environ={"CRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS": "3",
+                             "CRYPTOSCALPER__SIGNAL__EV_GATE_ENABLED": "false", "TRADING_MODE": "live",
+                             "BINANCE_TESTNET": "false", "UNRELATED": "x"})
+    assert settings.risk.max_open_positions == 3 and settings.signal.ev_gate_enabled is False
+    assert settings.trading.mode == "live" and settings.binance.testnet is False
+
+
+def test_an_environment_value_yaml_cannot_parse_is_a_settings_error() -> None:
+    with pytest.raises(SettingsError, match=r"risk\.max_open_positions"):
+        load(environ={"CRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS": "[1"})
+
+
+def test_an_env_file_is_read_and_the_process_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("BINANCE_API_KEY=from-file\nCRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS=2\n")
+    settings = load(environ={"CRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS": "4"}, env_file=env_file)
+    assert settings.binance.api_key is not None
+    assert settings.binance.api_key.get_secret_value() == "from-file"
+    assert settings.risk.max_open_positions == 4
+
+
+def test_secrets_never_show_in_the_settings_or_in_an_error(tmp_path: Path) -> None:
+    settings = load(environ={"BINANCE_API_SECRET": "s3cr3t-value"})
+    assert "s3cr3t-value" not in repr(settings) and "s3cr3t-value" not in str(settings.model_dump())
+    message = config_error(tmp_path, "binance:\n  api_key: [s3cr3t-value]\n")
+    assert "binance.api_key" in message and "s3cr3t-value" not in message
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("risk: [unclosed\n", "not valid YAML"),
+    ("- a\n- b\n", "must hold a mapping"),
+])
+def test_a_broken_file_is_one_line(tmp_path: Path, content: str, expected: str) -> None:
+    with pytest.raises(SettingsError, match=expected) as caught:
+        load(write(tmp_path, content))
+    assert "\n" not in str(caught.value)
+
+
+def test_a_missing_or_unreadable_file_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="not found"):
+        load(tmp_path / "nope.yaml")
+    with pytest.raises(SettingsError, match="cannot be read"):
+        load(tmp_path)  # a folder
+
+
+def test_an_empty_file_means_the_defaults(tmp_path: Path) -> None:
+    assert load(write(tmp_path, "")) == Settings()
