@@ -1,0 +1,64 @@
+"""Spot balances with free and locked amounts, as Binance keeps them. Never lets an amount go negative."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from domain.orders import Balance
+from ports.errors import InsufficientBalance
+
+ZERO = Decimal(0)
+INSUFFICIENT_BALANCE = "Account has insufficient balance for requested action."
+
+
+def insufficient_balance() -> InsufficientBalance:
+    return InsufficientBalance(INSUFFICIENT_BALANCE, code=-2010)
+
+
+class Accounts:
+    """Free and locked amount per asset. Locking moves free -> locked; fills spend from either."""
+
+    def __init__(self, deposits: Mapping[str, Decimal] | None = None) -> None:
+        self._free: dict[str, Decimal] = {}
+        self._locked: dict[str, Decimal] = {}
+        for asset, amount in (deposits or {}).items():
+            self.deposit(asset, amount)
+
+    def free(self, asset: str) -> Decimal:
+        return self._free.get(asset, ZERO)
+
+    def locked(self, asset: str) -> Decimal:
+        return self._locked.get(asset, ZERO)
+
+    def deposit(self, asset: str, amount: Decimal) -> None:
+        if amount < 0:
+            raise ValueError(f"cannot deposit a negative amount of {asset}: {amount}")
+        self._free[asset] = self.free(asset) + amount
+
+    def lock(self, asset: str, amount: Decimal) -> None:
+        """Reserve `amount` for an open order; the whole order is refused (-2010) if it is not free."""
+        if amount > self.free(asset):
+            raise insufficient_balance()
+        self._free[asset] = self.free(asset) - amount
+        self._locked[asset] = self.locked(asset) + amount
+
+    def unlock(self, asset: str, amount: Decimal) -> None:
+        if amount > self.locked(asset):
+            raise AssertionError(f"unlocking {amount} {asset} but only {self.locked(asset)} is locked")
+        self._locked[asset] = self.locked(asset) - amount
+        self._free[asset] = self.free(asset) + amount
+
+    def debit(self, asset: str, amount: Decimal) -> None:
+        """Take from the free amount (a taker fill paid from free funds, a BNB commission)."""
+        if amount > self.free(asset):
+            raise insufficient_balance()
+        self._free[asset] = self.free(asset) - amount
+
+    def credit(self, asset: str, amount: Decimal) -> None:
+        self._free[asset] = self.free(asset) + amount
+
+    def snapshot(self) -> dict[str, Balance]:
+        """Every asset the account has ever held, zero balances included (like omitZeroBalances=false)."""
+        assets = sorted(set(self._free) | set(self._locked))
+        return {a: Balance(a, self.free(a), self.locked(a)) for a in assets}

@@ -1,0 +1,173 @@
+"""SimulatedExchange: the Exchange port on the matching engine, for paper trading and backtests.
+
+Whoever drives it feeds market data (`observe(event)`, or `observe_book/_trade/_candle`): in paper mode
+the live feed's events, in a backtest the replayed klines. Every order action (place, cancel) first
+waits the latency model on the injected Clock (a ReplayClock advances, a SystemClock really waits, so a
+live book can move meanwhile); queries answer at once. One seeded `random.Random` drives every random
+draw, so the same inputs and seed give the same reports.
+
+Idempotency (the port's promise): a retry with the client id of an order this exchange already placed
+returns that order's current report instead of placing it again; a different order reusing the id is
+refused (-2010 "Duplicate order sent.").
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from types import TracebackType
+from typing import Self
+
+from adapters.simulated.accounts import Accounts
+from adapters.simulated.costs import SimulatorCosts
+from adapters.simulated.market import dec
+from adapters.simulated.matching import EngineLimits, MatchingEngine
+from adapters.simulated.stats import SimulatorStats
+from adapters.simulated.validation import rejected
+from domain.market_events import (
+    BookTopUpdated,
+    BookUpdated,
+    CandleUpdated,
+    MarketEvent,
+    StreamStale,
+    TickersUpdated,
+    TradeHappened,
+)
+from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
+from domain.rules import SymbolRules
+from domain.values import BookTop, Candle, OrderBook, Trade
+from ports.clock import Clock
+
+
+class SimulatedExchange:
+    def __init__(self, rules: Mapping[str, SymbolRules], balances: Mapping[str, Decimal], clock: Clock,
+                 costs: SimulatorCosts | None = None, *, limits: EngineLimits | None = None) -> None:
+        self._clock = clock
+        self._costs = costs if costs is not None else SimulatorCosts()
+        self._rng = random.Random(self._costs.seed)
+        if limits is None:  # an order placed at a bar's close, after latency, still sees the next bar
+            limits = EngineLimits(bar_grace_ms=1_000 + self._costs.latency_ms + self._costs.latency_jitter_ms)
+        self._engine = MatchingEngine(rules, Accounts(balances), self._costs, limits=limits, rng=self._rng)
+        self._orders_by_client_id: dict[tuple[str, str], tuple[OrderRequest, int]] = {}
+        self._lists_by_client_id: dict[tuple[str, str], tuple[OcoRequest, int]] = {}
+
+    @property
+    def engine(self) -> MatchingEngine:
+        return self._engine
+
+    def stats(self) -> SimulatorStats:
+        """Orders by outcome, maker/taker fills, fees paid per asset, fill rates, latency."""
+        return self._engine.stats()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        return None
+
+    # -- market data ------------------------------------------------------------------------------------
+    def observe(self, event: MarketEvent) -> None:
+        """Feed one market event. Tickers only update last prices (they carry no size: no fills)."""
+        match event:
+            case BookUpdated(book=book):
+                self._engine.observe_book(book)
+            case BookTopUpdated(top=top):
+                self._engine.observe_book(top)
+            case TradeHappened(trade=trade):
+                self._engine.observe_trade(trade)
+            case CandleUpdated(candle=candle):
+                self._engine.observe_candle(candle)
+            case TickersUpdated(tickers=tickers, time_ms=time_ms):
+                for ticker in tickers:
+                    market = self._engine.market(ticker.symbol)
+                    market.set_last(dec(ticker.close), ticker.event_time_ms or time_ms)
+            case StreamStale(symbol=symbol):
+                self._engine.market(symbol).drop_book()  # never fill against a book we no longer see
+            case _:
+                pass
+
+    def observe_book(self, book: OrderBook | BookTop) -> None:
+        self._engine.observe_book(book)
+
+    def observe_trade(self, trade: Trade) -> None:
+        self._engine.observe_trade(trade)
+
+    def observe_candle(self, candle: Candle) -> None:
+        self._engine.observe_candle(candle)
+
+    # -- the Exchange port ------------------------------------------------------------------------------
+    async def symbol_rules(self) -> Mapping[str, SymbolRules]:
+        return self._engine.rules
+
+    async def balances(self) -> Mapping[str, Balance]:
+        return self._engine.accounts.snapshot()
+
+    async def place_order(self, request: OrderRequest) -> OrderReport:
+        known = self._known_order(request)
+        if known is not None:
+            return known
+        await self._delay()
+        known = self._known_order(request)  # a concurrent retry may have placed it meanwhile
+        if known is not None:
+            return known
+        report = self._engine.place_order(request, self._clock.now_ms())
+        if request.client_order_id:
+            self._orders_by_client_id[(request.symbol, request.client_order_id)] = (request, report.order_id)
+        return report
+
+    async def place_oco(self, request: OcoRequest) -> OrderListReport:
+        known = self._known_list(request)
+        if known is not None:
+            return known
+        await self._delay()
+        known = self._known_list(request)
+        if known is not None:
+            return known
+        report = self._engine.place_oco(request, self._clock.now_ms())
+        if request.list_client_id:
+            key = (request.symbol, request.list_client_id)
+            self._lists_by_client_id[key] = (request, report.order_list_id)
+        return report
+
+    async def cancel_order(self, symbol: str, order_id: int) -> OrderReport:
+        await self._delay()
+        return self._engine.cancel_order(symbol, order_id=order_id, now_ms=self._clock.now_ms())
+
+    async def cancel_order_list(self, symbol: str, order_list_id: int) -> OrderListReport:
+        await self._delay()
+        return self._engine.cancel_order_list(symbol, order_list_id=order_list_id,
+                                              now_ms=self._clock.now_ms())
+
+    async def get_order(self, symbol: str, order_id: int) -> OrderReport:
+        return self._engine.get_order(symbol, order_id=order_id)
+
+    async def get_order_list(self, symbol: str, order_list_id: int) -> OrderListReport:
+        return self._engine.get_order_list(order_list_id=order_list_id, symbol=symbol)
+
+    async def open_orders(self, symbol: str | None = None) -> Sequence[OrderReport]:
+        return self._engine.open_orders(symbol)
+
+    # -- helpers ----------------------------------------------------------------------------------------
+    async def _delay(self) -> None:
+        latency_ms = self._costs.latency_draw_ms(self._rng)
+        self._engine.record_latency(latency_ms)
+        if latency_ms > 0:
+            await self._clock.sleep(latency_ms / 1000)
+
+    def _known_order(self, request: OrderRequest) -> OrderReport | None:
+        known = self._orders_by_client_id.get((request.symbol, request.client_order_id))
+        if known is None:
+            return None
+        if known[0] != request:
+            raise rejected("Duplicate order sent.")
+        return self._engine.get_order(request.symbol, order_id=known[1])
+
+    def _known_list(self, request: OcoRequest) -> OrderListReport | None:
+        known = self._lists_by_client_id.get((request.symbol, request.list_client_id))
+        if known is None:
+            return None
+        if known[0] != request:
+            raise rejected("Duplicate order sent.")
+        return self._engine.get_order_list(order_list_id=known[1])

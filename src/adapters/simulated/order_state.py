@@ -1,0 +1,116 @@
+"""The matching engine's own mutable record of an order and of an OCO list; reports are frozen copies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from domain.orders import (
+    Fill,
+    ListStatus,
+    OrderListReport,
+    OrderReport,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+)
+from domain.values import Side
+
+ZERO = Decimal(0)
+STOP_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
+                        OrderType.TAKE_PROFIT_LIMIT})
+MARKET_WHEN_TRIGGERED = frozenset({OrderType.STOP_LOSS, OrderType.TAKE_PROFIT})
+
+
+@dataclass(slots=True)
+class Lock:
+    """Funds an open order (or a whole OCO list) holds; shared by both legs of a list."""
+
+    asset: str
+    amount: Decimal
+
+
+@dataclass(slots=True)
+class SimOrder:
+    order_id: int
+    client_order_id: str
+    symbol: str
+    side: Side
+    type: OrderType
+    quantity: Decimal  # for a quoteOrderQty market order: what was executed
+    price: Decimal
+    stop_price: Decimal
+    time_in_force: TimeInForce | None
+    time_ms: int
+    lock: Lock | None = None
+    lock_price: Decimal = ZERO  # quote locked per unit of a BUY
+    quote_quantity: Decimal | None = None
+    order_list_id: int = -1
+    status: OrderStatus = OrderStatus.NEW
+    executed: Decimal = ZERO
+    cumulative_quote: Decimal = ZERO
+    fills: list[Fill] = field(default_factory=list)
+    update_time_ms: int = 0
+    triggered: bool = False  # a stop order whose stop price was reached (now a LIMIT or MARKET)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.quantity - self.executed
+
+    @property
+    def is_open(self) -> bool:
+        return not self.status.is_final
+
+    @property
+    def is_algo(self) -> bool:
+        """Counts against MAX_NUM_ALGO_ORDERS: a stop order not yet triggered."""
+        return self.type in STOP_TYPES and not self.triggered
+
+    @property
+    def rests_as_limit(self) -> bool:
+        """Waiting on the book at its limit price (a LIMIT, a LIMIT_MAKER or a triggered stop-limit)."""
+        if self.type in (OrderType.LIMIT, OrderType.LIMIT_MAKER):
+            return True
+        return self.triggered and self.type in (OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT)
+
+    def record_fill(self, fill: Fill, time_ms: int) -> None:
+        self.fills.append(fill)
+        self.executed += fill.quantity
+        self.cumulative_quote += fill.price * fill.quantity
+        self.update_time_ms = time_ms
+        self.status = OrderStatus.FILLED if self.remaining <= 0 else OrderStatus.PARTIALLY_FILLED
+
+    def report(self) -> OrderReport:
+        return OrderReport(
+            symbol=self.symbol, order_id=self.order_id, client_order_id=self.client_order_id,
+            side=self.side, type=self.type, status=self.status, quantity=self.quantity,
+            executed_quantity=self.executed, cumulative_quote=self.cumulative_quote, price=self.price,
+            stop_price=self.stop_price, time_ms=self.time_ms,
+            update_time_ms=self.update_time_ms or self.time_ms, order_list_id=self.order_list_id,
+            fills=tuple(self.fills))
+
+
+@dataclass(slots=True)
+class SimOrderList:
+    """An OCO: `above` and `below` legs (for a SELL: the take-profit above, the stop-loss below)."""
+
+    order_list_id: int
+    list_client_id: str
+    symbol: str
+    above: SimOrder
+    below: SimOrder
+    status: ListStatus = ListStatus.EXECUTING
+
+    @property
+    def legs(self) -> tuple[SimOrder, SimOrder]:
+        return (self.above, self.below)
+
+    def sibling(self, leg: SimOrder) -> SimOrder:
+        return self.below if leg is self.above else self.above
+
+    def report(self) -> OrderListReport:
+        # Binance lists the stop leg first (the order the legs were created in).
+        stop_first = sorted(self.legs, key=lambda o: o.order_id)
+        return OrderListReport(symbol=self.symbol, order_list_id=self.order_list_id,
+                               list_client_id=self.list_client_id, status=self.status,
+                               orders=tuple(o.report() for o in stop_first))

@@ -1,0 +1,77 @@
+"""Every order and OCO list the engine has seen, indexed the ways Binance looks them up.
+
+Lookups stay O(1) however long a backtest runs: by id, by client id, and the open orders per symbol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from adapters.simulated.order_state import SimOrder, SimOrderList
+
+
+class OrderRegistry:
+    def __init__(self) -> None:
+        self._orders: dict[int, SimOrder] = {}
+        self._lists: dict[int, SimOrderList] = {}
+        self._open: dict[str, dict[int, SimOrder]] = {}  # symbol -> order id -> open order, in id order
+        self._by_client_id: dict[tuple[str, str], list[SimOrder]] = {}
+        self._lists_by_client_id: dict[str, SimOrderList] = {}  # the most recent list with that id
+
+    def add(self, order: SimOrder) -> None:
+        self._orders[order.order_id] = order
+        self._by_client_id.setdefault((order.symbol, order.client_order_id), []).append(order)
+        if order.is_open:
+            self._open.setdefault(order.symbol, {})[order.order_id] = order
+
+    def add_list(self, order_list: SimOrderList) -> None:
+        self._lists[order_list.order_list_id] = order_list
+        self._lists_by_client_id[order_list.list_client_id] = order_list
+
+    def closed(self, order: SimOrder) -> None:
+        """Forget an order from the open index once its status is final."""
+        self._open.get(order.symbol, {}).pop(order.order_id, None)
+
+    def order(self, symbol: str, order_id: int | None, client_order_id: str | None) -> SimOrder | None:
+        """By id, or by client id (the open order first, else the most recent one with that id)."""
+        if order_id is not None:
+            found = self._orders.get(order_id)
+            if found is None or found.symbol != symbol:
+                return None
+            if client_order_id is not None and found.client_order_id != client_order_id:
+                return None
+            return found
+        if client_order_id is None:
+            return None
+        candidates = self._by_client_id.get((symbol, client_order_id), [])
+        open_ones = [o for o in candidates if o.is_open]
+        best = open_ones or candidates
+        return best[-1] if best else None
+
+    def order_list(self, order_list_id: int | None, list_client_id: str | None) -> SimOrderList | None:
+        if order_list_id is not None:
+            return self._lists.get(order_list_id)
+        return self._lists_by_client_id.get(list_client_id or "")
+
+    def list_of(self, order: SimOrder) -> SimOrderList | None:
+        return self._lists.get(order.order_list_id) if order.order_list_id >= 0 else None
+
+    def open_orders(self, symbol: str | None = None) -> list[SimOrder]:
+        if symbol is not None:
+            return [o for o in self._open.get(symbol, {}).values() if o.is_open]
+        return sorted((o for book in self._open.values() for o in book.values() if o.is_open),
+                      key=lambda o: o.order_id)
+
+    def has_open(self, symbol: str) -> bool:
+        return bool(self._open.get(symbol))
+
+    def client_id_in_use(self, symbol: str, client_id: str) -> bool:
+        """Taken by an open order, or by an OCO list with an open leg (Binance: -2010 Duplicate)."""
+        if any(o.is_open for o in self._by_client_id.get((symbol, client_id), [])):
+            return True
+        order_list = self._lists_by_client_id.get(client_id)
+        return order_list is not None and order_list.symbol == symbol and any(
+            leg.is_open for leg in order_list.legs)
+
+    def all_orders(self, symbol: str) -> Iterator[SimOrder]:
+        return (o for o in self._orders.values() if o.symbol == symbol)

@@ -1,0 +1,75 @@
+"""Taker execution: walk the book (or, without depth, a slipped price) and settle each level."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from decimal import Decimal
+
+from adapters.simulated.costs import SimulatorCosts
+from adapters.simulated.market import Level, SymbolMarket, plan_take
+from adapters.simulated.order_state import SimOrder
+from adapters.simulated.settlement import Settlement
+from domain.orders import OrderType
+from domain.rules import SymbolRules
+
+Plan = list[tuple[Decimal, Decimal]]
+
+
+class Taker:
+    def __init__(self, settlement: Settlement, costs: SimulatorCosts, rng: random.Random) -> None:
+        self._settlement = settlement
+        self._costs = costs
+        self.rng = rng
+
+    def slipped(self, price: Decimal, *, buy: bool, rules: SymbolRules) -> Decimal:
+        """`price` moved against the trader by the slippage model, on the tick grid (rounded adversely)."""
+        slip = self._costs.slippage_fraction(self.rng)
+        moved = price * (1 + slip) if buy else price * (1 - slip)
+        return self.on_tick(moved, buy=buy, rules=rules)
+
+    @staticmethod
+    def on_tick(price: Decimal, *, buy: bool, rules: SymbolRules) -> Decimal:
+        rounded = rules.round_price(price, direction="up" if buy else "down")
+        return rounded if rounded > 0 else price
+
+    def plan(self, order: SimOrder, market: SymbolMarket, rules: SymbolRules, *, quantity: Decimal | None,
+             quote: Decimal | None = None, limit: Decimal | None = None, fallback: Decimal | None = None,
+             use_book: bool = True) -> tuple[Plan, bool]:
+        """Fills a taker order would get, and whether the visible depth ran out first.
+
+        With a depth book: its levels only. With a book top: the top, then unlimited size at the top
+        price slipped. Without a book (or `use_book=False`): unlimited size at `fallback` slipped."""
+        buy = order.side.value == "BUY"
+        levels: list[Level] | None = None
+        base: Decimal | None = None
+        if use_book and market.has_book:
+            if market.top_only:
+                base = market.best_ask() if buy else market.best_bid()
+        else:
+            base, levels = fallback, []
+        beyond = self.slipped(base, buy=buy, rules=rules) if base is not None else None
+        if beyond is not None and limit is not None:
+            beyond = min(beyond, limit) if buy else max(beyond, limit)
+        source: Iterator[Level]
+        if levels is not None:
+            levels = [(beyond, None)] if beyond is not None else []
+            source = iter(levels)
+        else:
+            source = market.levels(buy=buy, beyond=beyond)
+        market_order = order.type in (OrderType.MARKET, OrderType.STOP_LOSS, OrderType.TAKE_PROFIT)
+        step = rules.market_step_size if market_order and rules.market_step_size > 0 else rules.step_size
+        if step <= 0:
+            step = Decimal(1).scaleb(-rules.base_asset_precision)
+        return plan_take(source, buy=buy, quantity=quantity, quote=quote, limit=limit, step=step)
+
+    def execute(self, order: SimOrder, market: SymbolMarket, plan: Plan, time_ms: int) -> None:
+        """Settle each planned level as a taker fill; a BUY stops where the account can no longer pay."""
+        buy = order.side.value == "BUY"
+        for price, planned in plan:
+            quantity = min(planned, order.remaining)
+            quantity = self._settlement.affordable(order, price, quantity)
+            if quantity <= 0:
+                break
+            self._settlement.fill(order, price, quantity, maker=False, time_ms=time_ms)
+            market.consume(buy=buy, price=price, quantity=quantity)

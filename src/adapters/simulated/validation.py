@@ -1,0 +1,158 @@
+"""Checks an order goes through before it reaches the book, with Binance's codes and messages.
+
+Order of checks as Binance reports them: symbol, parameters, precision, filters (in exchangeInfo order:
+PRICE_FILTER, LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL, MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS), then the checks
+against the market (LIMIT_MAKER would take, stop would trigger immediately), then the balance.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from adapters.simulated.market import SymbolMarket
+from adapters.simulated.order_state import MARKET_WHEN_TRIGGERED, STOP_TYPES
+from domain.orders import OrderRequest, OrderType
+from domain.rules import SymbolRules
+from domain.values import Side
+from ports.errors import OrderRejected
+
+_CLIENT_ID = re.compile(r"^[a-zA-Z0-9-_]{1,36}$")
+_TYPE_NAMES = {OrderType.MARKET: "Market", OrderType.LIMIT: "Limit", OrderType.LIMIT_MAKER: "Limit maker",
+               OrderType.STOP_LOSS: "Stop loss", OrderType.STOP_LOSS_LIMIT: "Stop loss limit",
+               OrderType.TAKE_PROFIT: "Take profit", OrderType.TAKE_PROFIT_LIMIT: "Take profit limit"}
+_NEEDS_TIF = frozenset({OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
+WOULD_TAKE = "Order would immediately match and take."
+WOULD_TRIGGER = "Order would trigger immediately."
+BAD_OCO_PRICES = "The relationship of the prices for the orders is not correct."
+
+
+def rejected(message: str, code: int = -2010, filter_type: str | None = None) -> OrderRejected:
+    return OrderRejected(message, code=code, filter_type=filter_type)
+
+
+def filter_failure(filter_type: str) -> OrderRejected:
+    return rejected(f"Filter failure: {filter_type}", -1013, filter_type)
+
+
+def check_symbol(rules: SymbolRules | None, symbol: str) -> SymbolRules:
+    if rules is None:
+        raise rejected("Invalid symbol.", -1121)
+    return rules
+
+
+def check_request(request: OrderRequest, rules: SymbolRules, market: SymbolMarket, *,
+                  against_market: bool = True) -> None:
+    """Everything that does not depend on balances or open orders; raises OrderRejected."""
+    if rules.status != "TRADING" or not rules.spot_allowed:
+        raise rejected("Market is closed.")
+    if rules.order_types and request.type.value not in rules.order_types:
+        raise rejected(f"{_TYPE_NAMES[request.type]} orders are not supported for this symbol.")
+    if request.client_order_id and not _CLIENT_ID.match(request.client_order_id):
+        raise rejected(f"Illegal characters found in parameter 'newClientOrderId'; legal range is "
+                       f"'{_CLIENT_ID.pattern}'.", -1100)
+    _check_parameters(request, rules)
+    _check_filters(request, rules, market)
+    if against_market:
+        check_against_market(request, market)
+
+
+def _check_parameters(request: OrderRequest, rules: SymbolRules) -> None:
+    if request.type in _NEEDS_TIF and request.time_in_force is None:
+        raise rejected("Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.", -1102)
+    if request.type not in _NEEDS_TIF and request.time_in_force is not None:
+        raise rejected("Parameter 'timeInForce' sent when not required.", -1106)
+    if request.type in (OrderType.MARKET, *MARKET_WHEN_TRIGGERED) and request.price is not None:
+        raise rejected("Parameter 'price' sent when not required.", -1106)
+    if request.type not in STOP_TYPES and request.stop_price is not None:
+        raise rejected("Parameter 'stopPrice' sent when not required.", -1106)
+    if request.type is OrderType.MARKET and request.quote_quantity is not None \
+            and not rules.quote_order_qty_market_allowed:
+        raise rejected("Quote order qty market orders are not support for this symbol.")
+    for name, value, places in (("quantity", request.quantity, rules.base_asset_precision),
+                                ("quoteOrderQty", request.quote_quantity, rules.quote_asset_precision),
+                                ("price", request.price, rules.quote_asset_precision),
+                                ("stopPrice", request.stop_price, rules.quote_asset_precision)):
+        if value is not None and _decimals(value) > places:
+            raise rejected(f"Parameter '{name}' has too much precision.", -1111)
+    if request.quantity is not None and request.quantity <= 0:
+        raise rejected("Invalid quantity.", -1013)
+    if request.quote_quantity is not None and request.quote_quantity <= 0:
+        raise rejected("Invalid quoteOrderQty.", -1013)
+
+
+def _check_filters(request: OrderRequest, rules: SymbolRules, market: SymbolMarket) -> None:
+    if request.quote_quantity is not None:  # the quantity is known only once it fills (checked then)
+        if not rules.meets_min_notional(request.quote_quantity, Decimal(1)) \
+                and rules.min_notional_applies_to_market:
+            raise filter_failure("NOTIONAL")
+        return
+    assert request.quantity is not None
+    if request.type is OrderType.MARKET:
+        reference = market.reference_price()
+        found = rules.violations(quantity=request.quantity, price=reference or Decimal(0), market=True)
+        if reference is None:  # no price known: the notional cannot be judged, only the lot size
+            found = [v for v in found if v.filter_type != "NOTIONAL"]
+    elif request.type in MARKET_WHEN_TRIGGERED:
+        assert request.stop_price is not None
+        found = rules.violations(quantity=request.quantity, price=request.stop_price)
+    else:
+        assert request.price is not None
+        found = rules.violations(quantity=request.quantity, price=request.price,
+                                 stop_price=request.stop_price)
+    if found:
+        raise filter_failure(found[0].filter_type)
+
+
+def check_quantity(quantity: Decimal, rules: SymbolRules) -> None:
+    """LOT_SIZE/MARKET_LOT_SIZE of the quantity a quoteOrderQty market order works out to."""
+    found = [v for v in rules.violations(quantity=quantity, price=Decimal(1), market=True)
+             if v.filter_type != "NOTIONAL"]
+    if found:
+        raise filter_failure(found[0].filter_type)
+
+
+def check_against_market(request: OrderRequest, market: SymbolMarket) -> None:
+    last = market.current_price()
+    if request.type is OrderType.LIMIT_MAKER and request.price is not None:
+        bid, ask = market.best_bid(), market.best_ask()
+        opposite = (ask if request.side is Side.BUY else bid) if market.has_book else last
+        if opposite is not None and (request.price >= opposite if request.side is Side.BUY
+                                     else request.price <= opposite):
+            raise rejected(WOULD_TAKE)
+    if request.type in STOP_TYPES and request.stop_price is not None and last is not None \
+            and stop_reached(request.type, request.side, request.stop_price, low=last, high=last):
+        raise rejected(WOULD_TRIGGER)
+
+
+def fires_on_fall(order_type: OrderType, side: Side) -> bool:
+    """A SELL stop-loss (or BUY take-profit) fires when the price falls to its stop; a BUY stop-loss (or
+    SELL take-profit) when it rises to it."""
+    return (order_type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT)) == (side is Side.SELL)
+
+
+def stop_reached(order_type: OrderType, side: Side, stop: Decimal, *, low: Decimal, high: Decimal) -> bool:
+    """Did a market that ranged over [low, high] reach this stop?"""
+    return low <= stop if fires_on_fall(order_type, side) else high >= stop
+
+
+def check_oco_prices(side: Side, above_price: Decimal, below_price: Decimal, last: Decimal | None) -> None:
+    """SELL: take-profit above the last price above the stop; BUY: stop above, limit below.
+    `above_price`/`below_price` are each leg's limit (LIMIT_MAKER) or stop price."""
+    if not above_price > below_price:
+        raise rejected(BAD_OCO_PRICES)
+    if last is not None and not above_price > last > below_price:
+        raise rejected(BAD_OCO_PRICES)
+
+
+def check_open_order_limits(open_orders: int, open_algo: int, adding: int, adding_algo: int,
+                            max_orders: int, max_algo: int) -> None:
+    if open_orders + adding > max_orders:
+        raise filter_failure("MAX_NUM_ORDERS")
+    if open_algo + adding_algo > max_algo:
+        raise filter_failure("MAX_NUM_ALGO_ORDERS")
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
