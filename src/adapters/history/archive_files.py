@@ -1,0 +1,83 @@
+"""Binance kline files as published (zip holding one CSV, or the CSV itself) and REST kline payloads.
+
+Archive CSVs have no header and 12 fields (ARCHIVE_COLUMNS); a header line, if a file has one, is
+skipped. Open times are ms, or us in spot archives from 2025-01-01 (detected by magnitude).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from adapters.history.schema import ARCHIVE_COLUMNS, HistoryDataError, empty_frame, standardise
+
+# <SYMBOL>-<interval>-<YYYY-MM>.zip (monthly) or <SYMBOL>-<interval>-<YYYY-MM-DD>.zip (daily), or .csv
+ARCHIVE_NAME = re.compile(
+    r"^(?P<symbol>[A-Z0-9]+)-(?P<interval>\d+[smhdwM])-(?P<period>\d{4}-\d{2}(?:-\d{2})?)\.(?P<ext>zip|csv)$")
+
+
+def parse_archive_name(name: str) -> tuple[str, str, str] | None:
+    """(symbol, interval, period) of an archive file name, None if the name is not one."""
+    match = ARCHIVE_NAME.match(name)
+    return (match["symbol"], match["interval"], match["period"]) if match else None
+
+
+def parse_archive_csv(data: bytes, source: str) -> pd.DataFrame:
+    """Typed kline frame from the bytes of one archive CSV."""
+    text = data.lstrip()
+    if not text:
+        return empty_frame()
+    first_line = text.split(b"\n", 1)[0]
+    header = 0 if not first_line[:1].isdigit() else None
+    try:
+        try:  # fast path: all numeric (float64 holds us open times exactly: < 2**53)
+            raw = pd.read_csv(io.BytesIO(text), header=header, dtype="float64")
+        except ValueError:  # a bad value: read as text so standardise can name its row and field
+            raw = pd.read_csv(io.BytesIO(text), header=header, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise HistoryDataError(f"{source}: not a kline CSV: {exc}") from exc
+    if raw.shape[1] != len(ARCHIVE_COLUMNS):
+        raise HistoryDataError(
+            f"{source}: expected {len(ARCHIVE_COLUMNS)} fields a row (Binance kline format), "
+            f"got {raw.shape[1]}")
+    raw.columns = list(ARCHIVE_COLUMNS)
+    return standardise(raw, source)
+
+
+def read_zip_csv(data: bytes, source: str) -> pd.DataFrame:
+    """The kline frame of a published zip (one CSV inside)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = [n for n in archive.namelist() if n.endswith(".csv")]
+            if len(names) != 1:
+                raise HistoryDataError(f"{source}: expected one CSV in the zip, found {names}")
+            return parse_archive_csv(archive.read(names[0]), f"{source}:{names[0]}")
+    except zipfile.BadZipFile as exc:
+        raise HistoryDataError(f"{source}: corrupt zip: {exc}") from exc
+
+
+def read_archive_file(path: Path) -> pd.DataFrame:
+    data = path.read_bytes()
+    if path.suffix == ".zip":
+        return read_zip_csv(data, str(path))
+    return parse_archive_csv(data, str(path))
+
+
+def parse_rest_klines(payload: Any, source: str) -> pd.DataFrame:
+    """Typed kline frame from a GET /api/v3/klines answer (array of 12-field arrays)."""
+    if not isinstance(payload, list):
+        raise HistoryDataError(f"{source}: expected a JSON array of klines, got {type(payload).__name__}")
+    for row, item in enumerate(payload):
+        if not isinstance(item, Sequence) or isinstance(item, str) or len(item) < 11:
+            raise HistoryDataError(f"{source}: row {row}: expected an array of 12 kline fields, got {item!r}")
+    if not payload:
+        return empty_frame()
+    raw = pd.DataFrame([list(item[:12]) + [0] * (12 - len(item)) for item in payload],
+                       columns=list(ARCHIVE_COLUMNS))
+    return standardise(raw, source)

@@ -1,0 +1,115 @@
+"""The one typed kline frame every history reader returns, and its checks at the border.
+
+Columns, in order: open_time_ms (int64, UTC milliseconds) then float64 open, high, low, close, volume,
+quote_volume, trades, taker_buy_base_volume, taker_buy_quote_volume. The last four are NaN when the source
+lacks them (freqtrade's OHLCV files); they are never invented.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from domain.features import KlineArrays
+
+PRICE_COLUMNS = ("open", "high", "low", "close")
+REQUIRED_FLOATS = (*PRICE_COLUMNS, "volume")
+OPTIONAL_FLOATS = ("quote_volume", "trades", "taker_buy_base_volume", "taker_buy_quote_volume")
+KLINE_COLUMNS = ("open_time_ms", *REQUIRED_FLOATS, *OPTIONAL_FLOATS)
+# Binance's kline row (archive CSV and REST /api/v3/klines), 12 fields.
+ARCHIVE_COLUMNS = ("open_time", "open", "high", "low", "close", "volume", "close_time", "quote_volume",
+                   "trades", "taker_buy_base_volume", "taker_buy_quote_volume", "ignore")
+# Open times above this are microseconds (spot archives since 2025-01-01): 1e14 ms is year 5138.
+MICROSECONDS_ABOVE = 10**14
+
+INTERVAL_MS = {
+    "1s": 1_000, "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000,
+    "1h": 3_600_000, "2h": 7_200_000, "4h": 14_400_000, "6h": 21_600_000, "8h": 28_800_000,
+    "12h": 43_200_000, "1d": 86_400_000,
+}
+
+
+class HistoryDataError(ValueError):
+    """Kline data that cannot be used as is; the message names the source, the row and the field."""
+
+
+def interval_ms(interval: str) -> int:
+    try:
+        return INTERVAL_MS[interval]
+    except KeyError:
+        raise HistoryDataError(
+            f"unknown kline interval {interval!r}; expected one of {', '.join(INTERVAL_MS)}") from None
+
+
+def to_milliseconds(times: np.ndarray) -> np.ndarray:
+    """Open times in ms whatever the source unit (ms, or us for spot archives from 2025)."""
+    as_int = np.asarray(times, dtype=np.int64)
+    return np.where(as_int >= MICROSECONDS_ABOVE, as_int // 1000, as_int)
+
+
+def empty_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=np.float64) for name in KLINE_COLUMNS})
+    return frame.astype({"open_time_ms": np.int64})
+
+
+def standardise(raw: pd.DataFrame, source: str, time_column: str = "open_time") -> pd.DataFrame:
+    """Typed kline frame from a raw one (any extra column dropped, missing optional ones NaN), checked."""
+    missing = [c for c in (time_column, *REQUIRED_FLOATS) if c not in raw.columns]
+    if missing:
+        raise HistoryDataError(f"{source}: missing column(s) {', '.join(missing)}")
+    out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    times = pd.to_numeric(raw[time_column], errors="coerce")
+    _no_missing(times, source, time_column, raw)
+    out["open_time_ms"] = to_milliseconds(times.to_numpy(dtype=np.int64))
+    for name in (*REQUIRED_FLOATS, *OPTIONAL_FLOATS):
+        if name in raw.columns:
+            values = pd.to_numeric(raw[name], errors="coerce")
+            if name in REQUIRED_FLOATS:
+                _no_missing(values, source, name, raw)
+            out[name] = values.to_numpy(dtype=np.float64)
+        else:
+            out[name] = np.nan
+    validate(out, source)
+    return out
+
+
+def _no_missing(values: pd.Series, source: str, field: str, raw: pd.DataFrame) -> None:
+    bad = np.flatnonzero(values.isna().to_numpy())
+    if len(bad):
+        row = int(bad[0])
+        raise HistoryDataError(
+            f"{source}: row {row}: field {field!r} is missing or not a number ({raw[field].iloc[row]!r})")
+
+
+def validate(frame: pd.DataFrame, source: str) -> None:
+    """Fail fast on values that cannot be real: non-finite or non-positive prices, negative volume,
+    a high/low that does not contain open and close."""
+    checks: list[tuple[str, np.ndarray]] = []
+    for name in PRICE_COLUMNS:
+        v = frame[name].to_numpy()
+        checks.append((f"{name} must be a finite positive price", ~(np.isfinite(v) & (v > 0))))
+    vol = frame["volume"].to_numpy()
+    checks.append(("volume must be finite and >= 0", ~(np.isfinite(vol) & (vol >= 0))))
+    o, h, lo, c = (frame[name].to_numpy() for name in PRICE_COLUMNS)
+    checks.append(("high must be >= open, close and low", h < np.maximum(np.maximum(o, c), lo)))
+    checks.append(("low must be <= open and close", lo > np.minimum(o, c)))
+    for message, bad in checks:
+        rows = np.flatnonzero(bad)
+        if len(rows):
+            row = int(rows[0])
+            values = {n: frame[n].iloc[row] for n in ("open_time_ms", *REQUIRED_FLOATS)}
+            raise HistoryDataError(f"{source}: row {row}: {message} ({len(rows)} bad row(s)); {values}")
+
+
+def to_kline_arrays(frame: pd.DataFrame) -> KlineArrays:
+    return KlineArrays(
+        open_time_ms=frame["open_time_ms"].to_numpy(dtype=np.int64),
+        open=frame["open"].to_numpy(dtype=np.float64),
+        high=frame["high"].to_numpy(dtype=np.float64),
+        low=frame["low"].to_numpy(dtype=np.float64),
+        close=frame["close"].to_numpy(dtype=np.float64),
+        volume=frame["volume"].to_numpy(dtype=np.float64),
+        taker_buy_base_volume=frame["taker_buy_base_volume"].to_numpy(dtype=np.float64),
+        quote_volume=frame["quote_volume"].to_numpy(dtype=np.float64),
+        trades=frame["trades"].to_numpy(dtype=np.float64),
+    )

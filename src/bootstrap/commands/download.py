@@ -1,0 +1,75 @@
+"""`download`: fill the kline cache from Binance's public archive (REST for days not archived yet).
+
+    python -m bootstrap download --symbols BTCUSDT,ETHUSDT --interval 1m --start 2024-05-01 --end 2024-05-31
+    python -m bootstrap download --symbols top:15 --start 2024-05-01 --end 2024-05-31
+
+Whole months are fetched (the cache unit); months already cached are not fetched again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from datetime import date
+from typing import Any
+
+import aiohttp
+
+from adapters.history.cache import KlineCache
+from adapters.history.downloader import DownloadReport, HistoryDownloader
+from adapters.history.http import DownloadError, HistoryHttp
+from adapters.history.rest import BinanceHistoryRest
+from adapters.history.schema import INTERVAL_MS
+from bootstrap.settings_model import Settings
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser("download", help="download historical klines into the local cache")
+    parser.add_argument("--symbols", required=True,
+                        help="comma-separated pairs (BTCUSDT,ETHUSDT) or top:N (N most traded USDT pairs)")
+    parser.add_argument("--interval", default="1m", choices=sorted(INTERVAL_MS, key=INTERVAL_MS.__getitem__))
+    parser.add_argument("--start", required=True, type=date.fromisoformat, help="YYYY-MM-DD (UTC)")
+    parser.add_argument("--end", required=True, type=date.fromisoformat, help="YYYY-MM-DD (UTC), inclusive")
+    parser.add_argument("--workers", type=int, default=None, help="parallel downloads (default: settings)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(run=run)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+async def download(args: argparse.Namespace, settings: Settings) -> DownloadReport:
+    data = settings.data
+    workers = args.workers or data.download_workers
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=60)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        http = HistoryHttp(session, workers)
+        rest = BinanceHistoryRest(http, data.rest_base_url)
+        spec = args.symbols.strip()
+        if spec.lower().startswith("top:"):
+            symbols = await rest.top_symbols(int(spec[4:]))
+        else:
+            symbols = [s.strip().upper() for s in spec.split(",") if s.strip()]
+        downloader = HistoryDownloader(KlineCache(data.cache_dir), http, rest, data.archive_base_url, _now_ms,
+                                       progress=not args.no_progress)
+        return await downloader.download(symbols, args.interval, args.start, args.end)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.end < args.start:
+        print(f"--end {args.end} is before --start {args.start}", file=sys.stderr)
+        return 2
+    try:
+        report = asyncio.run(download(args, settings))
+    except (DownloadError, ValueError) as exc:
+        print(f"download failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(report.written)} month(s) written, {len(report.partial)} partial, "
+          f"{len(report.already_cached)} already cached, {report.requests} request(s); "
+          f"sources {report.sources}")
+    for failure in report.failures:
+        print(f"FAILED {failure}", file=sys.stderr)
+    return 0 if report.ok else 1
