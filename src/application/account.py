@@ -1,0 +1,85 @@
+"""The account as the loop sees it: cash, equity, and the durable record of every completed trade.
+
+Equity = quote balance (free + locked) + open positions marked at the last price seen. The quote balance
+is re-read after every entry and exit; until that succeeds equity is not marked (a stale cash figure
+next to a fresh position would fake a drawdown or hide one). A trade whose journal write fails is kept
+in memory, logged, and written again on every tick and at stop: no record is ever lost silently.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from loguru import logger
+
+from application.exchange_calls import with_retries
+from application.trading_config import RetryPolicy
+from domain.orders import Balance
+from domain.position import CompletedTrade
+from domain.risk import RiskBook
+from ports.clock import Clock
+from ports.exchange import Exchange
+from ports.journal import TradeJournal
+
+
+class Account:
+    def __init__(self, exchange: Exchange, clock: Clock, journal: TradeJournal, risk: RiskBook,
+                 retry: RetryPolicy, quote_asset: str, mode: str) -> None:
+        self._exchange, self._clock, self._journal, self._risk = exchange, clock, journal, risk
+        self._retry, self._quote, self._mode = retry, quote_asset, mode
+        self._quote_free = Decimal(0)
+        self._quote_total = Decimal(0)
+        self._stale = True
+        self._unjournaled: list[CompletedTrade] = []
+
+    @property
+    def quote_free(self) -> float:
+        return float(self._quote_free)
+
+    @property
+    def quote_total(self) -> float:
+        return float(self._quote_total)
+
+    @property
+    def balances_fresh(self) -> bool:
+        return not self._stale
+
+    @property
+    def unjournaled(self) -> tuple[CompletedTrade, ...]:
+        return tuple(self._unjournaled)
+
+    def set_quote(self, free: Decimal, total: Decimal) -> None:
+        self._quote_free, self._quote_total, self._stale = free, total, False
+
+    def balances_changed(self) -> None:
+        self._stale = True
+
+    async def refresh(self) -> None:
+        balances = await with_retries(self._exchange.balances, clock=self._clock, policy=self._retry,
+                                      what="balances")
+        quote = balances.get(self._quote, Balance(self._quote, Decimal(0), Decimal(0)))
+        self.set_quote(quote.free, quote.total)
+
+    def equity(self, positions_value: float) -> float:
+        return self.quote_total + positions_value
+
+    def record(self, trade: CompletedTrade) -> None:
+        """A trade completed: count it in the risk book, then write it durably (in order)."""
+        self._risk.record_exit(trade, self._clock.now_ms())
+        self._stale = True
+        self._unjournaled.append(trade)
+        self.flush()
+
+    def flush(self) -> bool:
+        """Write the trades still waiting; True when none is left."""
+        while self._unjournaled:
+            trade = self._unjournaled[0]
+            try:
+                self._journal.record(trade)
+            except Exception as exc:  # a disk or database error must not lose the trade nor stop the bot
+                logger.bind(symbol=trade.symbol, mode=self._mode).error(
+                    "Trade journal write failed ({}): {} trade(s) kept in memory, retried next tick", exc,
+                    len(self._unjournaled))
+                return False
+            self._unjournaled.pop(0)
+        return True

@@ -1,0 +1,92 @@
+"""A fixed-size ring of closed candles kept as numpy columns: O(1) per candle, no list rebuilt."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from domain.features import KlineArrays
+from domain.values import Candle
+
+_COLUMNS = ("open", "high", "low", "close", "volume", "taker_buy_base_volume", "quote_volume", "trades")
+_CLOSE = _COLUMNS.index("close")
+
+
+def _row(candle: Candle) -> tuple[float, ...]:
+    return (candle.open, candle.high, candle.low, candle.close, candle.volume, candle.taker_buy_base_volume,
+            candle.quote_volume, float(candle.trades))
+
+
+class CandleRing:
+    def __init__(self, capacity: int, interval_ms: int = 60_000) -> None:
+        if capacity < 1:
+            raise ValueError(f"a candle ring needs a positive capacity, got {capacity}")
+        self._times = np.zeros(capacity, dtype=np.int64)
+        self._values = np.full((len(_COLUMNS), capacity), np.nan)
+        self._capacity = capacity
+        self._interval_ms = interval_ms
+        self._size = 0
+        self._head = 0  # the slot the next candle goes to
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, candle: Candle) -> bool:
+        """Add a closed candle; False when a hole in time precedes it. A repeat of the newest minute
+        replaces it; an older one is ignored (it is already in the history)."""
+        contiguous = True
+        if self._size:
+            last_slot = (self._head - 1) % self._capacity
+            last = int(self._times[last_slot])
+            if candle.open_time_ms == last:
+                self._values[:, last_slot] = _row(candle)
+                return True
+            if candle.open_time_ms < last:
+                return True
+            contiguous = candle.open_time_ms == last + self._interval_ms
+        self._times[self._head] = candle.open_time_ms
+        self._values[:, self._head] = _row(candle)
+        self._head = (self._head + 1) % self._capacity
+        self._size = min(self._size + 1, self._capacity)
+        return contiguous
+
+    def last_close(self) -> float:
+        if not self._size:
+            raise IndexError("empty candle ring")
+        return float(self._values[_CLOSE, (self._head - 1) % self._capacity])
+
+    def _ordered(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        if self._size < self._capacity:
+            start = (self._head - self._size) % self._capacity
+            if start + self._size <= self._capacity:
+                return self._times[start:start + self._size], self._values[:, start:start + self._size]
+        order = (np.arange(self._size) + self._head - self._size) % self._capacity
+        return self._times[order], self._values[:, order]
+
+    def arrays(self) -> KlineArrays:
+        """Oldest first, copied (the ring keeps moving)."""
+        times, values = self._ordered()
+        return KlineArrays(times.copy(), *(values[i].copy() for i in range(len(_COLUMNS))))
+
+    def is_contiguous(self) -> bool:
+        times, _ = self._ordered()
+        return bool(np.all(np.diff(times) == self._interval_ms))
+
+    def merge(self, candles: Sequence[Candle]) -> None:
+        """Fold a history in; for a minute present twice the merged-in candle wins."""
+        if not candles:
+            return
+        old_times, old_values = self._ordered()
+        new_times = np.fromiter((c.open_time_ms for c in candles), dtype=np.int64, count=len(candles))
+        new_values = np.array([_row(c) for c in candles], dtype=np.float64).T
+        times = np.concatenate([new_times, old_times])  # new first: np.unique keeps the first occurrence
+        values = np.concatenate([new_values, old_values], axis=1)
+        unique_times, first = np.unique(times, return_index=True)
+        keep = first[-self._capacity:]
+        size = len(keep)
+        self._times[:size] = unique_times[-self._capacity:]
+        self._values[:, :size] = values[:, keep]
+        self._size = size
+        self._head = size % self._capacity

@@ -1,0 +1,137 @@
+"""One scan (spec 2.2 steps 1-5, 3.3): candidates -> watch -> features -> model -> signals -> risk -> open.
+
+Each signal is tried under the loop's guard, so a rejected order skips that signal only. Every decision
+is logged with its reason: the signal, a risk rejection, the order, the position, or why nothing trades.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Protocol
+
+from loguru import logger
+
+from application.account import Account
+from application.fills import log_closed_trade
+from application.manage_positions import ManagePositions
+from application.market_memory import MarketMemory
+from application.open_position import ClosedAtOnce, EntryPending, NotOpened, Opened, OpenOutcome, OpenPosition
+from application.protection import min_entry_quote
+from application.score_candidates import ScoreCandidates
+from application.trading_config import LoopConfig
+from application.watchlist import Watchlist
+from domain.market_events import MarketEvent
+from domain.risk import Rejected, RiskBook, TradeIntent
+from domain.rules import SymbolRules
+from domain.signal import TradeSignal
+
+Guard = Callable[[str, Awaitable[object]], Awaitable[bool]]
+
+
+class Candidate(Protocol):
+    @property
+    def symbol(self) -> str: ...
+
+
+class MarketScanner(Protocol):
+    """What the loop needs of the scanner (application/scan_market.ScanMarket provides it)."""
+
+    def on_event(self, event: MarketEvent) -> None: ...
+
+    def candidates(self, n: int) -> Sequence[Candidate]: ...
+
+    async def refresh_universe(self, *, force: bool = False) -> Sequence[str] | None: ...
+
+
+class EnterTrades:
+    def __init__(self, *, scanner: MarketScanner, watchlist: Watchlist, score: ScoreCandidates,
+                 open_position: OpenPosition, positions: ManagePositions, risk: RiskBook, account: Account,
+                 memory: MarketMemory, rules: Mapping[str, SymbolRules], config: LoopConfig) -> None:
+        self._scanner, self._watchlist, self._score = scanner, watchlist, score
+        self._open, self._positions, self._risk, self._account = open_position, positions, risk, account
+        self._memory, self._rules, self._config = memory, rules, config
+        self.pending: dict[str, EntryPending] = {}
+        self._log = logger.bind(mode=config.mode)
+
+    def busy_symbols(self) -> frozenset[str]:
+        return self._positions.held | frozenset(self.pending) | self._open.in_flight
+
+    async def scan(self, now_ms: int, guard: Guard) -> None:
+        candidates = [c.symbol for c in self._scanner.candidates(self._config.top_candidates)]
+        kept = await self._watchlist.follow(candidates, self.busy_symbols(), now_ms)
+        scored = self._score(kept, self.busy_symbols(), now_ms)
+        for p in scored.predictions:
+            self._log.bind(symbol=p.symbol).debug(
+                "Prediction {}: p_up={:.3f} conf={:.3f} move={:.3f}% ev={:.3f}%", p.symbol, p.probability_up,
+                p.confidence, p.predicted_move_pct, p.expected_net_return_pct)
+        if not scored.signals:
+            self._log.info(scored.no_trade_reason or "no trade")
+            return
+        for signal in scored.signals:
+            if self._risk.kill_switch_active:
+                return
+            await guard(f"entry {signal.symbol}", self._try(signal, now_ms))
+
+    async def _try(self, signal: TradeSignal, now_ms: int) -> None:
+        log = self._log.bind(symbol=signal.symbol)
+        log.info("Signal: BUY {} @ {:.8g} (SL: {:.8g}, TP: {:.8g}) score {:.3f} | {}", signal.symbol,
+                 signal.entry_price, signal.stop_loss_price, signal.take_profit_price, signal.score,
+                 signal.reasoning)
+        rules = self._rules.get(signal.symbol)
+        if rules is None:
+            log.warning("No exchange rules for {}: signal skipped", signal.symbol)
+            return
+        if not self._account.balances_fresh:  # an entry earlier in this scan spent some quote
+            await self._account.refresh()
+        execution = self._config.execution
+        stop_distance = 1 - signal.stop_loss_price / signal.entry_price
+        minimum = min_entry_quote(rules, signal.entry_price, execution.taker_fee_rate, stop_distance,
+                                  execution.stop_limit_buffer_pct)
+        intent = TradeIntent(signal.symbol, signal.entry_price, signal.stop_loss_price, minimum, now_ms)
+        equity = self._account.equity(self._positions.marked_value(self._memory.current_price))
+        decision = self._risk.check(intent, now_ms, equity, self.busy_symbols())
+        if isinstance(decision, Rejected):
+            log.info("Risk rejected {}: {}", signal.symbol, decision.reason)
+            return
+        size = min(decision.size_usdt, self._account.quote_free)
+        if size < minimum:
+            log.info("Risk approved {:.2f} USDT on {} but only {:.2f} {} is free (< {:.2f}): skipped",
+                     decision.size_usdt, signal.symbol, self._account.quote_free, self._config.quote_asset,
+                     minimum)
+            return
+        log.info("Risk approved {}: {:.2f} USDT (equity {:.2f})", signal.symbol, size, equity)
+        outcome = await self._open(signal, size, rules, self._memory.book_top(signal.symbol))
+        self.apply(signal.symbol, outcome, now_ms)
+
+    async def resolve_pending(self, now_ms: int, guard: Guard) -> None:
+        """Entries still open: resting maker orders, and orders whose answer was lost."""
+        for symbol, pending in list(self.pending.items()):
+            await guard(f"maker entry {symbol}", self._resolve(symbol, pending, now_ms))
+        for symbol in self._open.in_flight:
+            await guard(f"lost entry {symbol}", self._recover(symbol, now_ms))
+
+    async def _recover(self, symbol: str, now_ms: int) -> None:
+        self.apply(symbol, await self._open.recover(symbol), now_ms)
+
+    async def _resolve(self, symbol: str, pending: EntryPending, now_ms: int) -> None:
+        outcome = await self._open.resolve(pending, self._rules[symbol])
+        self.pending.pop(symbol, None)
+        self.apply(symbol, outcome, now_ms)
+
+    def apply(self, symbol: str, outcome: OpenOutcome, now_ms: int) -> None:
+        match outcome:
+            case Opened(position=position, lost_sale=lost_sale):
+                self._positions.add(position, lost_sale)
+                self._risk.record_entry(position.symbol, now_ms)
+                self._account.balances_changed()
+            case ClosedAtOnce(trade=trade, remainder=remainder):
+                self._risk.record_entry(trade.symbol, now_ms)
+                log_closed_trade(trade, self._config.mode)
+                self._account.record(trade)
+                if remainder is not None:
+                    self._positions.add(remainder)
+            case EntryPending(signal=signal):
+                self.pending[signal.symbol] = outcome
+                self._account.balances_changed()
+            case NotOpened(reason=reason):
+                self._log.bind(symbol=symbol).info("No entry on {}: {}", symbol, reason)

@@ -1,0 +1,109 @@
+"""What fills really cost and delivered: fees in USDT, base received, and the trade a set of sales closes.
+
+Binance charges the commission in the received asset (base on a BUY, quote on a SELL) or in BNB when
+the discount is on; `price_of` is the hook that values any other asset (BNB) in the quote asset. When a
+report carries no fills (an order queried later, an OCO leg), the fee is estimated at the configured
+rate: an honest upper bound rather than zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from loguru import logger
+
+from domain.orders import OrderReport, OrderType
+from domain.position import CompletedTrade, ExitReason, Position
+from domain.rules import SymbolRules
+from domain.values import Side
+
+PriceOf = Callable[[str], float | None]  # value of one unit of an asset in the quote asset, None if unknown
+
+_MAKER_TYPES = frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER})
+
+
+def no_prices(_asset: str) -> float | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class FeeModel:
+    taker_fee_rate: float
+    maker_fee_rate: float
+    price_of: PriceOf = no_prices
+
+    def rate_for(self, report: OrderReport) -> float:
+        return self.maker_fee_rate if report.type in _MAKER_TYPES else self.taker_fee_rate
+
+    def fee_usdt(self, report: OrderReport, rules: SymbolRules) -> float:
+        """Commission of every fill of `report`, valued in the quote asset."""
+        if report.executed_quantity <= 0:
+            return 0.0
+        if not report.fills:
+            return float(report.cumulative_quote) * self.rate_for(report)
+        total = 0.0
+        for fill in report.fills:
+            if fill.commission == 0:
+                continue
+            if fill.commission_asset == rules.quote_asset:
+                total += float(fill.commission)
+            elif fill.commission_asset == rules.base_asset:
+                total += float(fill.commission * fill.price)
+            else:
+                unit = self.price_of(fill.commission_asset)
+                if unit is None:
+                    logger.warning("No {} price to value a {} fee on {}: estimated at the nominal rate",
+                                   fill.commission_asset, fill.commission, report.symbol)
+                    total += float(fill.price * fill.quantity) * self.rate_for(report)
+                else:
+                    total += float(fill.commission) * unit
+        return total
+
+    def received_base(self, report: OrderReport, rules: SymbolRules) -> Decimal:
+        """Base units a BUY really delivered: executed minus the commission taken in base."""
+        if report.side is not Side.BUY:
+            raise ValueError(f"received_base is for BUY reports, got {report.side}")
+        if report.executed_quantity > 0 and not report.fills:  # unknown: assume the fee came out of base
+            rate = Decimal(repr(self.rate_for(report)))
+            return report.executed_quantity * (1 - rate)
+        return report.executed_quantity - report.commission_in(rules.base_asset)
+
+
+def executed(reports: Sequence[OrderReport]) -> Decimal:
+    return sum((r.executed_quantity for r in reports), Decimal(0))
+
+
+def trade_from_sales(position: Position, sales: Sequence[OrderReport], reason: ExitReason, now_ms: int,
+                     fees: FeeModel, rules: SymbolRules) -> CompletedTrade:
+    """The completed trade of a position closed by these SELL reports (OCO leg, market sales)."""
+    sold = executed(sales)
+    if sold <= 0:
+        raise ValueError(f"{position.symbol}: no sale executed, no trade to record")
+    proceeds = sum((r.cumulative_quote for r in sales), Decimal(0))
+    exit_fee = sum(fees.fee_usdt(r, rules) for r in sales)
+    exit_time = max((r.update_time_ms or r.time_ms for r in sales), default=0) or now_ms
+    return position.close(exit_price=float(proceeds / sold), exit_time_ms=exit_time, exit_fee_usdt=exit_fee,
+                          reason=reason, quantity=float(sold))
+
+
+def log_closed_trade(trade: CompletedTrade, mode: str) -> None:
+    """Spec 4.8: 'Position closed: BTCUSDT TP @ 42280.00 | PnL: +0.31% (+0.09 USDT)'; a timeout or a
+    protection failure at WARNING."""
+    level = "WARNING" if trade.exit_reason in (ExitReason.TIMEOUT, ExitReason.UNPROTECTED) else "INFO"
+    logger.bind(symbol=trade.symbol, mode=mode).log(
+        level, "Position closed: {} {} @ {:.8g} after {:.0f}s | PnL: {:+.2f}% ({:+.4f} USDT, fees {:.4f})",
+        trade.symbol, trade.exit_reason.value, trade.exit_price, trade.duration_sec, trade.pnl_pct,
+        trade.pnl_usdt, trade.fees_usdt)
+
+
+def log_open_at_stop(position: Position, mode: str) -> None:
+    """A position left open when the bot stops: it keeps its exchange-side OCO, or needs a human."""
+    protected = position.oco_list_id >= 0
+    logger.bind(symbol=position.symbol, mode=mode).log(
+        "WARNING" if protected else "CRITICAL",
+        "Still open at stop: {} {} @ {:.8g}, {} (TP {:.8g}, SL {:.8g})",
+        position.symbol, position.quantity, position.entry_price,
+        f"protected by OCO {position.oco_list_id}" if protected else "NOT protected: close it by hand",
+        position.take_profit_price, position.stop_loss_price)

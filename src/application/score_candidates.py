@@ -1,0 +1,81 @@
+"""Score the scanner's candidates (spec 3.3): features from memory -> one model batch -> signals.
+
+Only candidates with a full, contiguous, fresh history (WARMUP_BARS closed candles) are scored: a
+half-converged feature is never shown to the model. When nothing passes, `no_trade_reason` says why in
+one sentence (the bot always says why it does not trade).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from loguru import logger
+
+from application.market_memory import MarketMemory
+from domain.features import BookFeaturesInput, KlineArrays, latest_features
+from domain.signal import Prediction, SignalThresholds, TradeSignal, generate_signals, signal_score, why_not
+from ports.model import Model
+
+FeatureRow = Callable[[KlineArrays, BookFeaturesInput | None], npt.NDArray[np.float64]]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredCandidates:
+    signals: list[TradeSignal]
+    predictions: list[Prediction] = field(default_factory=list)
+    not_ready: tuple[str, ...] = ()
+    no_trade_reason: str | None = None
+
+
+class ScoreCandidates:
+    def __init__(self, memory: MarketMemory, model: Model, thresholds: SignalThresholds, warmup_bars: int,
+                 features: FeatureRow = latest_features) -> None:
+        self._memory, self._model, self._thresholds = memory, model, thresholds
+        self._warmup_bars, self._features = warmup_bars, features
+
+    def __call__(self, symbols: Sequence[str], held: Collection[str], now_ms: int) -> ScoredCandidates:
+        ready: list[str] = []
+        rows: list[npt.NDArray[np.float64]] = []
+        prices: dict[str, float] = {}
+        not_ready: list[str] = []
+        for symbol in symbols:
+            price = self._memory.current_price(symbol)
+            if price is None or not self._memory.is_ready(symbol, self._warmup_bars):
+                not_ready.append(symbol)
+                continue
+            book = self._memory.orderbook(symbol)
+            try:
+                book_input = BookFeaturesInput.from_book(book, price) if book is not None else None
+                rows.append(self._features(self._memory.klines(symbol, self._warmup_bars), book_input))
+            except (ValueError, ArithmeticError) as exc:  # one bad history must not cost the whole scan
+                logger.bind(symbol=symbol).warning("Features of {} not computed: {}", symbol, exc)
+                not_ready.append(symbol)
+                continue
+            ready.append(symbol)
+            prices[symbol] = price
+        if not ready:
+            return ScoredCandidates([], not_ready=tuple(not_ready), no_trade_reason=(
+                f"no trade: no candidate ready yet ({len(not_ready)} warming up or stale)" if not_ready
+                else "no trade: the scanner has no candidate"))
+        predictions = self._model.predict(ready, np.vstack(rows), now_ms)
+        signals = generate_signals(predictions, prices, self._thresholds, held)
+        reason = None if signals else self._why_no_trade(predictions, frozenset(held))
+        return ScoredCandidates(signals, predictions, tuple(not_ready), reason)
+
+    def _why_no_trade(self, predictions: Sequence[Prediction], held: frozenset[str]) -> str:
+        if not predictions:
+            return "no trade: the model returned no prediction"
+        margin = self._thresholds.min_expected_net_return_pct
+        if margin is not None:
+            returns = [p.expected_net_return_pct for p in predictions
+                       if math.isfinite(p.expected_net_return_pct)]
+            if not any(r > margin for r in returns):
+                best = f"{max(returns):.3f}%" if returns else "unknown"
+                return f"no trade: best expected net return {best} <= margin {margin:.3f}%"
+        best_prediction = max(predictions, key=signal_score)
+        return (f"no trade: best candidate {best_prediction.symbol}: "
+                f"{why_not(best_prediction, self._thresholds, held) or 'no price'}")

@@ -1,0 +1,251 @@
+"""The trading loop (spec 2.2, 3.3): the same code in backtest, paper and live.
+
+Market events feed memory, the scanner and the open positions; on each tick the loop manages positions,
+marks equity (kill switch), reconciles, and every `scan_interval_ms` scores candidates and opens trades.
+Time comes only from the Clock and waits go through `clock.sleep`, so a replay skips them. A backtest
+driver may call `step(event)` / `on_tick(now_ms)` itself, only where something can happen.
+
+The loop alone decides what an exchange error means (error_policy.py); a ban or bad credentials halt
+it safely, the kill switch closes everything and stops it; nothing else does: a corrupt event is
+skipped, an unexpected error is logged and the next tick goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+
+from loguru import logger
+
+from application.account import Account
+from application.enter_trades import EnterTrades, MarketScanner
+from application.error_policy import ErrorPolicy
+from application.fills import FeeModel, log_open_at_stop
+from application.kill_switch import close_everything
+from application.manage_positions import ManagePositions
+from application.market_memory import MarketMemory, price_seen
+from application.open_position import OpenPosition
+from application.reconcile import Reconcile
+from application.report_stats import StatsReporter
+from application.score_candidates import FeatureRow, ScoreCandidates
+from application.trading_config import LoopConfig
+from application.watchlist import Watchlist
+from domain.features import FEATURE_NAMES, latest_features
+from domain.market_events import FeedReconnected, MarketEvent
+from domain.risk import RiskBook
+from domain.rules import SymbolRules
+from ports.clock import Clock
+from ports.errors import ConfigurationError, ExchangeError
+from ports.exchange import Exchange
+from ports.journal import TradeJournal
+from ports.market_feed import MarketFeed
+from ports.model import Model
+
+
+class TradingLoop:
+    def __init__(self, *, feed: MarketFeed, exchange: Exchange, model: Model, clock: Clock,
+                 journal: TradeJournal, scanner: MarketScanner, risk: RiskBook, config: LoopConfig,
+                 memory: MarketMemory | None = None, features: FeatureRow = latest_features,
+                 feature_names: Sequence[str] = FEATURE_NAMES,
+                 on_kill_switch: Callable[[str], None] | None = None) -> None:
+        self._feed, self._exchange, self._model, self._clock = feed, exchange, model, clock
+        self._scanner, self.risk, self.config = scanner, risk, config
+        self._feature_names, self.on_kill_switch = tuple(feature_names), on_kill_switch
+        self.memory = memory if memory is not None else MarketMemory(config.warmup_bars)
+        execution, mode = config.execution, config.mode
+        fees = FeeModel(execution.taker_fee_rate, execution.maker_fee_rate, self._asset_price)
+        self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode)
+        self.positions = ManagePositions(exchange, clock, fees, execution.retry, self.account.record,
+                                         poll_interval_ms=config.order_poll_interval_ms, mode=mode)
+        self._rules: dict[str, SymbolRules] = {}
+        self._reconcile = Reconcile(exchange, clock, self.positions, execution.retry,
+                                    quote_asset=config.quote_asset, orphan_policy=config.orphan_policy,
+                                    ignored_assets=config.orphan_ignored_assets, mode=mode)
+        watchlist = Watchlist(feed, self.memory, config.max_symbols_active, config.warmup_bars, mode)
+        self.entries = EnterTrades(
+            scanner=scanner, watchlist=watchlist,
+            score=ScoreCandidates(self.memory, model, config.thresholds, config.warmup_bars, features),
+            open_position=OpenPosition(exchange, clock, execution, config.exit_policy, fees, mode),
+            positions=self.positions, risk=risk, account=self.account, memory=self.memory, rules=self._rules,
+            config=config)
+        self._stats = StatsReporter(journal, risk, clock, risk.limits.initial_capital)
+        self._log = logger.bind(mode=mode)
+        self._stack: AsyncExitStack | None = None
+        self._next_scan_ms = self._next_stats_ms = self._next_sync_ms = 0
+        self._resync_due = False
+        self._consumed = 0
+        self.stopped_reason: str | None = None
+        self.errors = ErrorPolicy(clock, on_halt=self._halt, on_resync=self._resync, mode=mode)
+        self._guard = self.errors.guard
+
+    @property
+    def stopped(self) -> bool:
+        return self.stopped_reason is not None
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Enter the exchange and the feed, load the rules, reconcile. Errors here stop start-up."""
+        if tuple(self._model.feature_names) != self._feature_names:
+            raise ConfigurationError(f"model {self._model.version} expects features "
+                                     f"{list(self._model.feature_names)[:3]}..., the engine computes "
+                                     f"{list(self._feature_names)[:3]}... ({len(self._feature_names)})")
+        self._stack = AsyncExitStack()
+        try:
+            await self._stack.enter_async_context(self._exchange)
+            await self._stack.enter_async_context(self._feed)
+            await self._load_rules()
+            await self._scanner.refresh_universe(force=True)
+            await self._sync()
+            self._next_sync_ms = self._clock.now_ms() + self.config.reconcile_interval_ms
+        except BaseException:
+            stack, self._stack = self._stack, None
+            await stack.aclose()
+            raise
+        self._log.info("Trading loop started ({} mode): {:.2f} {} free, model {}", self.config.mode,
+                       self.account.quote_free, self.config.quote_asset, self._model.version)
+        if self.risk.kill_switch_active:  # sticky across restarts: only a human resets it
+            self._halt(f"the kill switch is active ({self.risk.kill_switch_reason}); reset it to trade again")
+
+    async def stop(self) -> None:
+        """Graceful stop, between two steps: cancel resting maker entries, report the open positions
+        (their OCO stays on the exchange), flush the journal, leave the feed and the exchange."""
+        if self._stack is None:
+            return
+        self.stopped_reason = self.stopped_reason or "stop requested"
+        for symbol, pending in list(self.entries.pending.items()):
+            await self._guard(f"cancel maker entry {symbol}",
+                              self._exchange.cancel_order(symbol, pending.order.order_id))
+        for position in self.positions.positions.values():
+            log_open_at_stop(position, self.config.mode)
+        if not self.account.flush():
+            for trade in self.account.unjournaled:
+                self._log.bind(symbol=trade.symbol).critical("Trade NOT journaled: {}", trade)
+        self._stats.report()
+        self._log.info("Trading loop stopped: {}", self.stopped_reason)
+        stack, self._stack = self._stack, None
+        await stack.aclose()
+
+    def request_stop(self, reason: str = "stop requested") -> None:
+        """Ask the loop to stop after the current step (signal handlers, the CLI)."""
+        self.stopped_reason = self.stopped_reason or reason
+
+    async def run_until_feed_ends(self) -> str:
+        """Start, consume the feed until it ends or the loop stops, stop. Returns why it stopped."""
+        await self.start()
+        failures = 0
+        try:
+            while not self.stopped:
+                consumed = self._consumed
+                try:
+                    await self._consume()
+                    self.request_stop("the market feed ended")
+                except ExchangeError as exc:
+                    failures = 1 if self._consumed > consumed else failures + 1  # in a row
+                    if failures > self.config.max_feed_restarts:
+                        self._halt(f"market feed failed {failures} times in a row: {exc}")
+                    else:
+                        self._log.error("Market feed failed ({}): reconnecting in {}s", exc, 2 ** failures)
+                        await self._clock.sleep(2 ** failures)
+        finally:
+            await self.stop()
+        return self.stopped_reason or "stopped"
+
+    async def _consume(self) -> None:
+        events = self._feed.events()
+        try:
+            async for event in events:
+                self._consumed += 1
+                await self.step(event)
+                if self.stopped:
+                    return
+        finally:
+            close: Callable[[], Awaitable[None]] | None = getattr(events, "aclose", None)
+            if close is not None:
+                await close()
+
+    # -- the steppable API ----------------------------------------------------------------------------
+    async def step(self, event: MarketEvent) -> None:
+        await self.ingest(event)
+        await self.on_tick(self._clock.now_ms())
+
+    async def ingest(self, event: MarketEvent) -> None:
+        """One market event into memory, the scanner and the positions; a bad one is skipped."""
+        if self.stopped:
+            return
+        try:
+            self.memory.apply(event)
+            self._scanner.on_event(event)
+        except Exception as exc:  # a corrupt event must never stop the bot
+            self._log.warning("Market event skipped ({}): {}", type(event).__name__, exc)
+            return
+        if isinstance(event, FeedReconnected):
+            self._log.warning("Market feed reconnected after {} ms without data", event.missed_ms)
+        seen = price_seen(event)
+        if seen is not None and seen[0] in self.positions.held:
+            symbol, low, high, last = seen
+            await self._guard(f"manage {symbol}",
+                              self.positions.on_price(symbol, low, high, last, self._clock.now_ms()))
+
+    async def on_tick(self, now_ms: int) -> None:
+        if self.stopped:
+            return
+        self.account.flush()
+        paused = self.errors.paused(now_ms)  # rate limited: no exchange call but the kill switch's
+        if not paused:
+            await self.entries.resolve_pending(now_ms, self._guard)
+            await self._guard("positions", self.positions.on_tick(now_ms))
+        if await self._mark_equity(now_ms, refresh=not paused) or self.stopped or paused:
+            return
+        if now_ms >= self._next_sync_ms or self._resync_due:
+            self._next_sync_ms = now_ms + self.config.reconcile_interval_ms
+            self._resync_due = False
+            await self._guard("reconcile", self._sync())
+        if now_ms >= self._next_scan_ms and not self.stopped:
+            self._next_scan_ms = now_ms + self.config.scan_interval_ms
+            await self._guard("universe", self._refresh_universe())
+            await self._guard("scan", self.entries.scan(now_ms, self._guard))
+        if now_ms >= self._next_stats_ms:
+            self._next_stats_ms = now_ms + self.config.stats_interval_ms
+            self._stats.report()
+
+    # -- decisions ------------------------------------------------------------------------------------
+    async def _mark_equity(self, now_ms: int, *, refresh: bool = True) -> bool:
+        """Mark equity; True when the kill switch fired (everything was then closed, the loop stops)."""
+        if not self.account.balances_fresh and not (
+                refresh and await self._guard("balances", self.account.refresh())):
+            return False
+        equity = self.account.equity(self.positions.marked_value(self.memory.current_price))
+        if not self.risk.update_equity(equity, now_ms):
+            return False
+        reason = self.risk.kill_switch_reason or "drawdown limit"
+        await close_everything(self._exchange, self.positions, self._guard, reason, now_ms, self.config.mode)
+        self.entries.pending.clear()
+        self.stopped_reason = f"kill switch: {reason}"
+        if self.on_kill_switch is not None:
+            self.on_kill_switch(reason)
+        return True
+
+    def _resync(self) -> None:
+        self._resync_due = True
+        self.account.balances_changed()
+
+    def _halt(self, reason: str) -> None:
+        if not self.stopped:
+            self._log.critical("Trading halted: {}; open positions keep their exchange-side OCO", reason)
+            self.stopped_reason = f"halted: {reason}"
+
+    async def _sync(self) -> None:
+        report = await self._reconcile(self._rules, self.memory.current_price, self.entries.busy_symbols())
+        self.account.set_quote(report.quote_free, report.quote_total)
+
+    async def _load_rules(self) -> None:
+        self._rules.clear()
+        self._rules.update(await self._exchange.symbol_rules())
+        self.positions.set_rules(self._rules)
+
+    async def _refresh_universe(self) -> None:
+        if await self._scanner.refresh_universe() is not None:
+            await self._load_rules()  # new listings need their filters
+
+    def _asset_price(self, asset: str) -> float | None:
+        return self.memory.current_price(f"{asset}{self.config.quote_asset}")

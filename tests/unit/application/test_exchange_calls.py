@@ -1,0 +1,71 @@
+"""Client ids and the bounded retry of one exchange call."""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit.application.fakes import FakeClock
+
+from application.exchange_calls import CLIENT_ID_PATTERN, client_order_id, with_retries
+from application.trading_config import RetryPolicy
+from ports.errors import ClockSkew, ExchangeUnavailable, OrderRejected, RateLimited
+
+POLICY = RetryPolicy(attempts=3, first_delay_s=0.5, max_delay_s=4.0, max_rate_limit_wait_s=10.0)
+
+
+def test_client_ids_are_deterministic_legal_and_distinct() -> None:
+    first = client_order_id("e", "BTCUSDT", 1_700_000_000_000)
+    assert first == client_order_id("e", "BTCUSDT", 1_700_000_000_000) == "cse-BTCUSDT-1700000000000"
+    long_symbol = client_order_id("x", "1000SATSUSDTLONGNAME", 1_700_000_000_000, attempt=12)
+    others = {client_order_id("e", "BTCUSDT", 1_700_000_000_001),
+              client_order_id("o", "BTCUSDT", 1_700_000_000_000),
+              client_order_id("e", "BTCUSDT", 1_700_000_000_000, attempt=1), long_symbol}
+    assert first not in others and len(others) == 4
+    for cid in (first, *others, client_order_id("e", "WEIRD SYMBOL!", 1)):
+        assert CLIENT_ID_PATTERN.match(cid), cid
+        assert len(cid) <= 36
+
+
+class Flaky:
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "done"
+
+
+async def test_transient_failures_are_retried_with_a_growing_pause_on_the_clock() -> None:
+    clock = FakeClock()
+    call = Flaky(ExchangeUnavailable("502"), ClockSkew("-1021"))
+    assert await with_retries(call, clock=clock, policy=POLICY, what="test") == "done"
+    assert call.calls == 3 and clock.slept == [0.5, 1.0]
+
+
+async def test_retries_are_bounded_and_the_last_error_goes_up() -> None:
+    clock = FakeClock()
+    call = Flaky(*(ExchangeUnavailable(f"down {i}") for i in range(5)))
+    with pytest.raises(ExchangeUnavailable, match="down 2"):
+        await with_retries(call, clock=clock, policy=POLICY, what="test")
+    assert call.calls == 3
+
+
+async def test_a_short_rate_limit_waits_retry_after_a_long_one_or_a_ban_goes_to_the_loop() -> None:
+    clock = FakeClock()
+    assert await with_retries(Flaky(RateLimited("429", retry_after=2.0)), clock=clock, policy=POLICY,
+                              what="t") == "done"
+    assert clock.slept == [2.0]
+    for error in (RateLimited("429", retry_after=60.0), RateLimited("418", retry_after=1.0, banned=True)):
+        call = Flaky(error)
+        with pytest.raises(RateLimited):
+            await with_retries(call, clock=clock, policy=POLICY, what="t")
+        assert call.calls == 1
+
+
+async def test_rejections_are_never_retried() -> None:
+    call = Flaky(OrderRejected("Filter failure: NOTIONAL"))
+    with pytest.raises(OrderRejected):
+        await with_retries(call, clock=FakeClock(), policy=POLICY, what="t")
+    assert call.calls == 1
