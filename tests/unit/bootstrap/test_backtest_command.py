@@ -1,0 +1,75 @@
+"""`python -m bootstrap backtest`: the report agrees with its trades CSV; offline with an empty cache it
+says in one line how to get data and exits 3."""
+
+from __future__ import annotations
+
+import csv
+import json
+import socket
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from tests.unit.application.backtest_support import SLICE_START, ScriptedModel, real_slice, settings_for
+
+from bootstrap.__main__ import main
+from bootstrap.backtest_wiring import day_ms
+from bootstrap.commands import backtest as command
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: connections to it are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_offline_with_an_empty_cache_says_how_to_get_data_and_exits_3(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    config = tmp_path / "offline.yaml"
+    config.write_text(f"data:\n  cache_dir: {tmp_path / 'cache'}\n  archive_base_url: {url}\n"
+                      f"  rest_base_url: {url}\nlogging:\n  file_enabled: false\n  level: ERROR\n"
+                      f"backtest:\n  report_dir: {tmp_path / 'reports'}\n", encoding="utf-8")
+    code = main(["--config", str(config), "backtest"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 3
+    assert len(err) == 1, err
+    assert "python -m bootstrap download" in err[0] and "--data PATH" in err[0]
+    assert "../shared/data" in err[0]
+    assert not (tmp_path / "reports").exists()
+
+
+def test_the_report_files_exist_and_agree_with_the_trades_csv(
+        tmp_path: Path, shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = settings_for(tmp_path)
+    klines = real_slice(shared_data, ("BTCUSDT", "SOLUSDT"))
+    assert command.backtest(settings, klines, ScriptedModel(), day_ms(SLICE_START), baselines=True) == 0
+    printed = capsys.readouterr().out
+    (folder,) = tmp_path.glob("backtest-*")
+    for name in ("trades.csv", "trades.jsonl", "equity.csv", "summary.json", "report.html",
+                 "baseline-random/trades.csv", "baseline-scanner/trades.csv"):
+        assert (folder / name).is_file(), name
+    with (folder / "trades.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    model, *baselines = summary["runs"]
+    assert [b["name"] for b in baselines] == ["random entries", "scanner rule alone"]
+    assert rows and model["trades"] == len(rows)
+    total = sum(Decimal(r["pnl_usdt"]) for r in rows)
+    assert float(total) == pytest.approx(model["pnl_usdt"], abs=1e-6)
+    assert sum(float(r["fees"]) for r in rows) == pytest.approx(model["fees_usdt"], abs=1e-6)
+    with (folder / "equity.csv").open(encoding="utf-8") as file:
+        equity = list(csv.DictReader(file))
+    capital = settings.risk.initial_capital
+    assert float(equity[0]["equity"]) == capital
+    end = float(equity[-1]["equity"])
+    assert end == pytest.approx(model["final_equity"], abs=1e-6)
+    # Equity ends at capital + the trades' PnL, less only what the lot steps left unsold (dust): at
+    # most one step of the pair's base asset per trade.
+    gap = capital + float(total) - end
+    assert -1e-6 <= gap <= len(rows) * 1.0 + 1e-6
+    assert model["dust_usdt"] == pytest.approx(gap, abs=len(rows) * 0.05)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 2 and "random entries" in html and "scanner rule alone" in html
+    assert "random entries" in printed and "PnL after fees" in printed and str(folder) in printed
