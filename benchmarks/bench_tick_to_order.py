@@ -1,0 +1,192 @@
+"""Tick-to-order latency inside the bot: from a market frame received by the feed to the signed order
+request leaving the exchange adapter, against the local venue with 200 pairs streaming.
+
+The venue runs in a child process (as a real exchange would be another machine): 200 pairs of recorded
+1m klines (the 13 pairs of the 2023 shared-data file, each replayed under 15-16 names), every pair's
+kline_1m, depth20@100ms and aggTrade streamed plus !miniTicker@arr. The bot side runs here:
+BinanceMarketFeed (aiohttp) -> a stand-in decision (the feature/model path has its own benchmarks) ->
+BinanceExchange.place_order (rules, idempotency memory, rate limiter, asyncio.to_thread, binance-connector
+signing). Timestamps (time.perf_counter_ns): when the feed starts handling the frame's text, and when the
+signed POST /api/v3/order is handed to requests (the adapter's `on_send` hook). Every `--every`-th market
+event triggers a MARKET buy of 10 USDT on its symbol, one order at a time (the loop awaits its orders).
+
+Usage: .venv/bin/python benchmarks/bench_tick_to_order.py [--orders 500] [--every 25] [--pairs 200]
+Target: p99 <= 5 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from pydantic import SecretStr  # noqa: E402
+
+from adapters.binance.exchange import BinanceExchange  # noqa: E402
+from adapters.binance.market_feed import BinanceMarketFeed  # noqa: E402
+from adapters.clocks import SystemClock  # noqa: E402
+from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET  # noqa: E402
+from domain.market_events import (  # noqa: E402
+    BookTopUpdated,
+    BookUpdated,
+    CandleUpdated,
+    MarketEvent,
+    TickersUpdated,
+    TradeHappened,
+)
+from domain.orders import OrderRequest, OrderType  # noqa: E402
+from domain.values import Side  # noqa: E402
+
+DATA = ROOT.parent / "shared/data/freqtrade_userdata/binance_spot_1m_2023-03-16_2023-05-01_13pairs.csv.xz"
+START_MS = 1_681_344_000_000  # 2023-04-13 00:00 UTC: all 13 pairs have bars
+
+
+# -- the venue (child process) -----------------------------------------------------------------------------
+def serve_venue(pairs: int) -> None:
+    from adapters.simulated.venue.data import VenueData, load_venue_data
+    from adapters.simulated.venue.trading import serve_trading_venue
+    from adapters.simulated.venue.trading_desk import TradingConfig
+
+    recorded = load_venue_data(DATA, start_ms=START_MS, minutes=30, warmup_ms=3_600_000)
+    names = sorted(recorded.bars)
+    bars = {}
+    for i in range(pairs):  # BTCUSDT, ETHUSDT, ..., then BTC1USDT, ETH1USDT, ...
+        source = names[i % len(names)]
+        copy = i // len(names)
+        bars[source if copy == 0 else source.replace("USDT", f"{copy}USDT")] = recorded.bars[source]
+    limits = ({"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000},
+              {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100_000})
+    config = TradingConfig(deposits={"USDT": Decimal(10**9)}, rate_limits=limits)
+
+    async def run() -> None:
+        async with serve_trading_venue(VenueData(bars), config=config, speed=1.0,
+                                       start_ms=START_MS) as venue:
+            print(f"VENUE {venue.rest_url} {venue.ws_url} {' '.join(sorted(bars))}", flush=True)
+            await asyncio.Event().wait()
+
+    asyncio.run(run())
+
+
+# -- the bot side -------------------------------------------------------------------------------------------
+def symbol_of(event: MarketEvent) -> str | None:
+    """The pair a market event is about (the first one of a tickers array)."""
+    match event:
+        case TickersUpdated(tickers=tickers):
+            return tickers[0].symbol if tickers else None
+        case CandleUpdated(candle=candle):
+            return candle.symbol
+        case BookUpdated(book=book):
+            return book.symbol
+        case BookTopUpdated(top=top):
+            return top.symbol
+        case TradeHappened(trade=trade):
+            return trade.symbol
+    return None
+
+
+async def measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, every: int,
+                  warmup_s: float) -> tuple[list[tuple[float, float]], int, float]:
+    """(frame -> event handed to the bot, event -> signed request out) in ms per order; the market events
+    seen while measuring; the seconds measured."""
+    clock = SystemClock()
+    sent_ns = [0]
+
+    def on_send(method: str, path: str) -> None:  # runs in the adapter's worker thread
+        if path == "/api/v3/order":
+            sent_ns[0] = time.perf_counter_ns()
+
+    exchange = BinanceExchange(SecretStr(DEFAULT_API_KEY), SecretStr(DEFAULT_API_SECRET), rest_url=rest_url,
+                               ws_api_url=f"{ws_url}/ws-api/v3", clock=clock, on_send=on_send, timeout=5.0)
+    feed = BinanceMarketFeed(ws_url, rest_url, symbols, clock)
+    frame_ns = [0]
+    router = feed._router  # no public hook: time when the feed starts handling each frame
+    handle_text = router.handle_text
+
+    def timed(text: str):  # type: ignore[no-untyped-def]
+        frame_ns[0] = time.perf_counter_ns()
+        return handle_text(text)
+
+    router.handle_text = timed  # type: ignore[method-assign]
+    latencies: list[tuple[float, float]] = []
+    seen = 0
+    async with exchange, feed:
+        await feed.watch(symbols)
+        started = time.monotonic()
+        measuring_since = started + warmup_s
+        async for event in feed.events():
+            if time.monotonic() < measuring_since:
+                continue
+            seen += 1
+            if seen % every:
+                continue
+            symbol = symbol_of(event)
+            if symbol is None:
+                continue
+            received, handed = frame_ns[0], time.perf_counter_ns()
+            request = OrderRequest(symbol, Side.BUY, OrderType.MARKET, f"bench-{len(latencies)}-{seen}",
+                                   quote_quantity=Decimal(10))
+            await exchange.place_order(request)
+            latencies.append(((handed - received) / 1e6, (sent_ns[0] - handed) / 1e6))
+            if len(latencies) >= orders:
+                break
+        elapsed = time.monotonic() - measuring_since
+    return latencies, seen, elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--every", type=int, default=25, help="one order per this many market events")
+    parser.add_argument("--pairs", type=int, default=200)
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of streaming before measuring")
+    parser.add_argument("--serve-venue", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_venue:
+        serve_venue(args.pairs)
+        return 0
+    child = subprocess.Popen([sys.executable, __file__, "--serve-venue", "--pairs", str(args.pairs)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        if not line.startswith("VENUE "):
+            print(f"the venue did not start: {line!r}", file=sys.stderr)
+            return 1
+        _, rest_url, ws_url, *symbols = line.split()
+        latencies, events, seconds = asyncio.run(measure(rest_url, ws_url, symbols, args.orders, args.every,
+                                                         args.warmup))
+    finally:
+        child.terminate()
+        child.wait(10)
+    total = sorted(feed_ms + adapter_ms for feed_ms, adapter_ms in latencies)
+    print(f"tick-to-order, {len(symbols)} pairs streaming ({len(symbols) * 3 + 1} streams): {events} market "
+          f"events in {seconds:.1f} s ({events / max(seconds, 1e-9):.0f}/s), load average "
+          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"  feed (frame -> event)        {summary(sorted(f for f, _ in latencies))}")
+    print(f"  adapter (event -> request)   {summary(sorted(a for _, a in latencies))}")
+    p99 = percentile(total, 0.99)
+    print(f"  tick-to-order ({len(total)} orders) {summary(total)}  target p99 <= 5 ms: "
+          f"{'met' if p99 <= 5 else 'NOT met'}")
+    return 0
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summary(ordered: list[float]) -> str:
+    return (f"p50 {statistics.median(ordered):.3f} ms  p99 {percentile(ordered, 0.99):.3f} ms  "
+            f"max {ordered[-1]:.3f} ms")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
