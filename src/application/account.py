@@ -1,9 +1,13 @@
 """The account as the loop sees it: cash, equity, and the durable record of every completed trade.
 
-Equity = quote balance (free + locked) + open positions marked at the last price seen. The quote balance
-is re-read after every entry and exit; until that succeeds equity is not marked (a stale cash figure
-next to a fresh position would fake a drawdown or hide one). A trade whose journal write fails is kept
-in memory, logged, and written again on every tick and at stop: no record is ever lost silently.
+Equity = quote balance (free + locked) + every base asset the bot holds marked at the last known price:
+its open positions and its dust (holdings.py: what fees and lot steps left unsold; base assets the bot
+did not buy are not its capital). The quote balance is re-read after every entry and exit; until that
+succeeds equity is not marked (a stale cash figure next to a fresh position would fake a drawdown or hide
+one). Trade PnL charges the cost of what was sold; the dust's unrealized result is what is left:
+    equity change == sum of trade PnL + change in (dust_value() - dust_cost()).
+A trade whose journal write fails is kept in memory, logged, and written again on every tick and at
+stop: no record is ever lost silently.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from decimal import Decimal
 from loguru import logger
 
 from application.exchange_calls import with_retries
+from application.fills import PriceOf, no_prices
+from application.holdings import DustLedger
 from application.trading_config import RetryPolicy
 from domain.orders import Balance
 from domain.position import CompletedTrade
@@ -24,9 +30,12 @@ from ports.journal import TradeJournal
 
 class Account:
     def __init__(self, exchange: Exchange, clock: Clock, journal: TradeJournal, risk: RiskBook,
-                 retry: RetryPolicy, quote_asset: str, mode: str) -> None:
+                 retry: RetryPolicy, quote_asset: str, mode: str, *, dust: DustLedger | None = None,
+                 price_of: PriceOf = no_prices) -> None:
+        """`price_of(symbol)`: the last price seen of a symbol, to value the dust."""
         self._exchange, self._clock, self._journal, self._risk = exchange, clock, journal, risk
         self._retry, self._quote, self._mode = retry, quote_asset, mode
+        self._dust, self._price_of = dust if dust is not None else DustLedger(mode), price_of
         self._quote_free = Decimal(0)
         self._quote_total = Decimal(0)
         self._stale = True
@@ -60,8 +69,17 @@ class Account:
         quote = balances.get(self._quote, Balance(self._quote, Decimal(0), Decimal(0)))
         self.set_quote(quote.free, quote.total)
 
+    def dust_value(self) -> float:
+        """The dust at the last known prices (counted in equity)."""
+        return self._dust.value(self._price_of)
+
+    def dust_cost(self) -> float:
+        """What the dust cost (price and entry fees): no trade PnL has charged it yet."""
+        return self._dust.cost()
+
     def equity(self, positions_value: float) -> float:
-        return self.quote_total + positions_value
+        """Quote balance + the open positions (`positions_value`, marked by the caller) + the dust."""
+        return self.quote_total + positions_value + self.dust_value()
 
     def record(self, trade: CompletedTrade) -> None:
         """A trade completed: count it in the risk book, then write it durably (in order)."""

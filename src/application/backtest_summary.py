@@ -43,7 +43,8 @@ class BacktestSummary:
     fees_paid: Mapping[str, float] = field(default_factory=dict)  # per asset, from the simulator
     no_trade_reason: str | None = None
     stopped_reason: str | None = None
-    dust_usdt: float = 0.0  # base assets left below the lot/notional minimum, at the last close
+    dust_usdt: float = 0.0  # base left unsold by lot steps and minimums, at market (counted in equity)
+    dust_cost_usdt: float = 0.0  # what that dust cost: equity = capital + trades' PnL + dust - its cost
 
 
 def max_drawdown_pct(equity: Sequence[tuple[int, float]]) -> float:
@@ -105,6 +106,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("max drawdown", "max_drawdown_pct"), ("Sharpe (annualised)", "sharpe"), ("exposure", "exposure_pct"),
     ("trades a day", "trades_per_day"), ("fees paid (USDT)", "fees_usdt"),
     ("final equity (USDT)", "final_equity"), ("dust left (USDT)", "dust_usdt"),
+    ("dust cost (USDT)", "dust_cost_usdt"),
 )
 
 
@@ -113,7 +115,8 @@ def cell(summary: BacktestSummary, attribute: str) -> str:
     formats = {"trades": ("d", ""), "win_rate": (".1%", ""), "pnl_usdt": ("+.4f", ""),
                "pnl_pct": ("+.2f", "%"), "profit_factor": (".2f", ""), "max_drawdown_pct": (".2f", "%"),
                "sharpe": (".2f", ""), "exposure_pct": (".2f", "%"), "trades_per_day": (".1f", ""),
-               "fees_usdt": (".4f", ""), "final_equity": (".4f", ""), "dust_usdt": (".4f", "")}
+               "fees_usdt": (".4f", ""), "final_equity": (".4f", ""), "dust_usdt": (".4f", ""),
+               "dust_cost_usdt": (".4f", "")}
     spec, suffix = formats[attribute]
     return str(value) if spec == "d" else _num(float(value), spec, suffix)
 

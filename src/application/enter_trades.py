@@ -86,7 +86,7 @@ class EnterTrades:
         execution = self._config.execution
         stop_distance = 1 - signal.stop_loss_price / signal.entry_price
         minimum = min_entry_quote(rules, signal.entry_price, execution.taker_fee_rate, stop_distance,
-                                  execution.stop_limit_buffer_pct)
+                                  execution.stop_limit_buffer_pct, execution.entry_fill_band_pct)
         intent = TradeIntent(signal.symbol, signal.entry_price, signal.stop_loss_price, minimum, now_ms)
         equity = self._account.equity(self._positions.marked_value(self._memory.current_price))
         decision = self._risk.check(intent, now_ms, equity, self.busy_symbols())
@@ -133,5 +133,8 @@ class EnterTrades:
             case EntryPending(signal=signal):
                 self.pending[signal.symbol] = outcome
                 self._account.balances_changed()
-            case NotOpened(reason=reason):
+            case NotOpened(reason=reason, bought=bought):
                 self._log.bind(symbol=symbol).info("No entry on {}: {}", symbol, reason)
+                if bought:  # it bought, then could neither protect nor sell: dust, but an entry all the same
+                    self._risk.record_entry(symbol, now_ms)
+                    self._account.balances_changed()

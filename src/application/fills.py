@@ -35,6 +35,8 @@ class FeeModel:
     price_of: PriceOf = no_prices
 
     def rate_for(self, report: OrderReport) -> float:
+        """The rate an order type pays when its fills are unknown: a resting LIMIT(_MAKER) the maker rate;
+        MARKET, STOP_LOSS(_LIMIT) and TAKE_PROFIT(_LIMIT) legs (they fire into the market) the taker rate."""
         return self.maker_fee_rate if report.type in _MAKER_TYPES else self.taker_fee_rate
 
     def fee_usdt(self, report: OrderReport, rules: SymbolRules) -> float:
@@ -56,7 +58,8 @@ class FeeModel:
                 if unit is None:
                     logger.warning("No {} price to value a {} fee on {}: estimated at the nominal rate",
                                    fill.commission_asset, fill.commission, report.symbol)
-                    total += float(fill.price * fill.quantity) * self.rate_for(report)
+                    rate = self.maker_fee_rate if fill.is_maker else self.rate_for(report)
+                    total += float(fill.price * fill.quantity) * rate
                 else:
                     total += float(fill.commission) * unit
         return total

@@ -1,37 +1,42 @@
 """Manage open positions: trailing stop, timeout, OCO fills, and closing at market (spec 2.2 step 6).
 
-The OCO resting on the exchange executes take-profit and stop-loss by itself; the bot polls it (at a
-bounded rate) to learn the real fill. Timeout, trailing stop and the kill switch are the bot's own
-exits: cancel the OCO, then sell the free quantity at market. When the cancel finds the OCO already
-finished (a leg filled in the meantime), that fill is the exit. A sale that fails keeps the exit pending:
-the next tick retries it with the same client id, so it is never sold twice. Every completed trade goes
-to `on_closed` (the loop records it) the moment it is known.
+The resting OCO executes take-profit and stop-loss by itself; the bot polls it (at a bounded rate) for
+the real fill. Timeout, trailing stop and the kill switch are the bot's own exits: cancel the OCO (a leg
+that filled meanwhile is the exit), then sell at market. A failed sale keeps the exit pending: the next
+tick retries it with the same client id, never selling twice. Completed trades go to `on_closed`.
+
+Dust (holdings.py): a market exit sells the position plus the symbol's dust when together they make one
+more step, rounded down to the step and never beyond the free balance. The trade is what was sold: its
+quantity, proceeds, both fees, and the cost of exactly those units (Position.close prorates the position's
+average price and entry fee; dust taken along first joins the position with its own cost basis). What is
+left, or what no order can sell (below the min qty or notional), becomes dust (WARNING once when
+unsellable) and the position is dropped: never retried tick after tick. Equity counts dust (Account).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from application.exchange_calls import client_order_id, with_retries
+from application.exit_orders import ExitOrders
 from application.fills import FeeModel, PriceOf, executed, log_closed_trade, trade_from_sales
+from application.holdings import DustLedger, holding, lot_of
+from application.protection import UNSELLABLE_FILTERS, market_sale_problem
 from application.trading_config import RetryPolicy
-from domain.orders import ListStatus, OrderListReport, OrderReport, OrderRequest, OrderStatus, OrderType
+from domain.orders import ListStatus, OrderReport, OrderRequest, OrderStatus, OrderType
 from domain.position import CompletedTrade, ExitReason, Position
 from domain.rules import SymbolRules
-from domain.values import Side
 from ports.clock import Clock
-from ports.errors import ExchangeUnavailable, OrderNotFound, OrderRejected
+from ports.errors import OrderNotFound, OrderRejected
 from ports.exchange import Exchange
 
 if TYPE_CHECKING:
     from loguru import Logger
 
-T = TypeVar("T")
 _TAKE_PROFIT_TYPES = frozenset({OrderType.LIMIT_MAKER, OrderType.LIMIT, OrderType.TAKE_PROFIT,
                                 OrderType.TAKE_PROFIT_LIMIT})
 _BOT_EXITS = frozenset({ExitReason.TIMEOUT, ExitReason.TRAILING})
@@ -44,15 +49,15 @@ def leg_reason(leg: OrderReport) -> ExitReason:
 class ManagePositions:
     def __init__(self, exchange: Exchange, clock: Clock, fees: FeeModel, retry: RetryPolicy,
                  on_closed: Callable[[CompletedTrade], None], *, poll_interval_ms: int = 1_000,
-                 mode: str = "paper") -> None:
-        self._exchange, self._clock, self._fees, self._retry = exchange, clock, fees, retry
-        self._on_closed, self._poll_interval_ms, self._mode = on_closed, poll_interval_ms, mode
+                 mode: str = "paper", dust: DustLedger | None = None) -> None:
+        self._fees, self._on_closed, self._mode = fees, on_closed, mode
+        self._poll_interval_ms = poll_interval_ms
+        self.dust = dust if dust is not None else DustLedger(mode)
+        self._orders = ExitOrders(exchange, clock, retry, mode)
         self._rules: Mapping[str, SymbolRules] = {}
         self._positions: dict[str, Position] = {}
         self._exits: dict[str, ExitReason] = {}  # exit decided, not finished yet
         self._sales: dict[str, list[OrderReport]] = {}  # what of that exit has executed so far
-        self._attempts: dict[str, int] = {}
-        self._in_flight: dict[str, OrderRequest] = {}  # a sale sent whose answer was lost
         self._last_poll_ms: dict[str, int] = {}
         self._last_price: dict[str, float] = {}
 
@@ -65,7 +70,7 @@ class ManagePositions:
         self._positions[position.symbol] = position
         self._last_poll_ms[position.symbol] = position.entry_time_ms
         if lost_sale is not None:
-            self._in_flight[position.symbol] = lost_sale
+            self._orders.adopt_lost(lost_sale)
 
     @property
     def positions(self) -> Mapping[str, Position]:
@@ -107,7 +112,7 @@ class ManagePositions:
                 elif position.oco_list_id < 0:
                     await self.close(symbol, ExitReason.UNPROTECTED, now_ms)
                 else:
-                    price = self._last_price.get(symbol, position.entry_price)
+                    price = self._price(position)
                     await self._act(symbol, position.exit_due(now_ms, price, price), now_ms)
             except (OrderRejected, OrderNotFound) as exc:  # this symbol's problem: the others go on
                 self._log(symbol).error("Managing {} failed: {}; retried next tick", symbol, exc)
@@ -129,8 +134,7 @@ class ManagePositions:
             return
         self._last_poll_ms[symbol] = now_ms
         try:
-            listing = await self._call(lambda: self._exchange.get_order_list(symbol, position.oco_list_id),
-                                       f"OCO status {symbol}")
+            listing = await self._orders.order_list(position)
         except OrderNotFound:
             self.mark_unprotected(symbol, "the exchange does not know its OCO")
             return
@@ -151,7 +155,7 @@ class ManagePositions:
         self._exits.setdefault(symbol, reason)
         sales = self._sales.setdefault(symbol, [])
         if position.oco_list_id >= 0:
-            listing = await self._cancel_oco(position)
+            listing = await self._orders.cancel_oco(position)
             leg = listing.filled_leg if listing is not None else None
             if leg is not None:
                 sales.append(leg)
@@ -160,30 +164,64 @@ class ManagePositions:
             position = replace(position, oco_list_id=-1)
             self._positions[symbol] = position
         rules = self._rules[symbol]
-        lost = self._in_flight.get(symbol)
+        lost = self._orders.lost(symbol)
         if lost is not None:  # the last sale's answer never came: the same id asks for its fate
-            sales.append(await self._send(lost))
+            sales.append(await self._orders.send(lost))
+        position = self._take_dust_along(position, executed(sales), rules)
         remaining = Decimal(repr(position.quantity)) - executed(sales)
+        unsellable = None
         if rules.round_qty(remaining, market=True) > 0:
-            free = await self._free(rules.base_asset)
+            unsellable = market_sale_problem(rules, remaining, Decimal(repr(self._price(position))))
+        if unsellable is None and rules.round_qty(remaining, market=True) > 0:
+            free = await self._orders.free(rules.base_asset)
             quantity = rules.round_qty(min(remaining, free), market=True)
             if quantity > 0:
-                attempt = self._attempts.get(symbol, 0)
-                sale = await self._send(OrderRequest(
-                    symbol, Side.SELL, OrderType.MARKET,
-                    client_order_id("x", symbol, position.entry_time_ms, attempt), quantity=quantity))
-                sales.append(sale)
-                if rules.round_qty(quantity - sale.executed_quantity, market=True) > 0:
-                    self._log(symbol).warning("Sale of {} only filled {:f} of {:f}: the rest next tick",
-                                              symbol, sale.executed_quantity, quantity)
-                    return None
-        if not executed(sales):
-            self._log(symbol).error("Position {} has nothing left to sell on the account: dropped unrecorded",
-                                    symbol)
-            self._forget(symbol)
-            return None
-        trade = trade_from_sales(position, sales, self._exits[symbol], now_ms, self._fees, rules)
+                try:
+                    sale = await self._orders.sell(position, quantity)
+                except OrderRejected as exc:
+                    if exc.filter_type not in UNSELLABLE_FILTERS:
+                        raise
+                    unsellable = str(exc)  # this quantity can never be sold as it is: stop asking
+                else:
+                    sales.append(sale)
+                    if rules.round_qty(quantity - sale.executed_quantity, market=True) > 0:
+                        self._log(symbol).warning("Sale of {} only filled {:f} of {:f}: the rest next tick",
+                                                  symbol, sale.executed_quantity, quantity)
+                        return None
+            elif not executed(sales):
+                self._log(symbol).error("Position {} has nothing left to sell on the account: dropped "
+                                        "unrecorded", symbol)
+                self._forget(symbol)
+                return None
+        return self._finish(position, sales, rules, now_ms, unsellable)
+
+    def _take_dust_along(self, position: Position, sold: Decimal, rules: SymbolRules) -> Position:
+        """The position plus the symbol's dust, when together they make one more step a sale can sell."""
+        remaining = Decimal(repr(position.quantity)) - sold
+        together = remaining + self.dust.quantity(position.symbol)
+        if rules.round_qty(together, market=True) <= rules.round_qty(remaining, market=True) or \
+                market_sale_problem(rules, together, Decimal(repr(self._price(position)))) is not None:
+            return position
+        taken = self.dust.take(position.symbol)
+        if taken is not None:
+            position = holding(position, lot_of(position) + taken)
+            self._positions[position.symbol] = position
+        return position
+
+    def _finish(self, position: Position, sales: list[OrderReport], rules: SymbolRules, now_ms: int,
+                unsellable: str | None) -> CompletedTrade | None:
+        """Record what was sold; what is left (below a step, or unsellable) becomes dust."""
+        symbol, sold, reason = position.symbol, executed(sales), self._exits[position.symbol]
+        left = lot_of(position).split(sold)[1]
+        if rules.round_qty(left.quantity, market=True) <= 0 or unsellable is not None:
+            self.dust.add(symbol, left, self._price(position), unsellable=unsellable)
+        else:  # a sale smaller than the position for want of free balance: not on the account
+            self._log(symbol).error("{:f} {} of the position is not on the account any more: not counted",
+                                    left.quantity, rules.base_asset)
         self._forget(symbol)
+        if sold <= 0:
+            return None
+        trade = trade_from_sales(position, sales, reason, now_ms, self._fees, rules)
         log_closed_trade(trade, self._mode)
         self._on_closed(trade)
         return trade
@@ -200,48 +238,13 @@ class ManagePositions:
                 failed.append(symbol)
         return failed
 
-    # -- exchange steps -------------------------------------------------------------------------------
-    async def _cancel_oco(self, position: Position) -> OrderListReport | None:
-        symbol, list_id = position.symbol, position.oco_list_id
-        try:
-            return await self._call(lambda: self._exchange.cancel_order_list(symbol, list_id),
-                                    f"cancel OCO {symbol}")
-        except OrderNotFound:  # finished before the cancel arrived: a leg may have filled
-            try:
-                return await self._call(lambda: self._exchange.get_order_list(symbol, list_id),
-                                        f"OCO status {symbol}")
-            except OrderNotFound:
-                return None
-
-    async def _free(self, asset: str) -> Decimal:
-        balances = await self._call(self._exchange.balances, "balances")
-        balance = balances.get(asset)
-        return balance.free if balance is not None else Decimal(0)
-
-    async def _send(self, request: OrderRequest) -> OrderReport:
-        """Place a sale. Until its report is known it stays in flight: a later attempt re-sends the very
-        same request (same client id), which the exchange answers without selling twice."""
-        symbol = request.symbol
-        self._in_flight[symbol] = request
-        try:
-            sale = await self._call(lambda: self._exchange.place_order(request), f"market sell {symbol}")
-        except Exception as exc:
-            if not isinstance(exc, ExchangeUnavailable):  # refused: no such order exists, next one is new
-                del self._in_flight[symbol]
-            raise
-        del self._in_flight[symbol]
-        self._attempts[symbol] = self._attempts.get(symbol, 0) + 1
-        self._log(symbol).info("Order placed: SELL {} MARKET {:f} -> {} @ {:.8g}", symbol, request.quantity,
-                               sale.status.value, sale.average_price)
-        return sale
+    def _price(self, position: Position) -> float:
+        return self._last_price.get(position.symbol, position.entry_price)
 
     def _forget(self, symbol: str) -> None:
-        for state in (self._positions, self._exits, self._sales, self._attempts, self._last_poll_ms,
-                      self._last_price, self._in_flight):
+        for state in (self._positions, self._exits, self._sales, self._last_poll_ms, self._last_price):
             state.pop(symbol, None)
+        self._orders.forget(symbol)
 
     def _log(self, symbol: str) -> Logger:
         return logger.bind(symbol=symbol, mode=self._mode)
-
-    async def _call(self, call: Callable[[], Awaitable[T]], what: str) -> T:
-        return await with_retries(call, clock=self._clock, policy=self._retry, what=what)

@@ -1,13 +1,11 @@
-"""Open a position from an approved signal (spec 4.7 execute_signal): buy, then protect with an OCO.
+"""Open a position from an approved signal (spec 4.7 execute_signal): buy, then protect (protect_entry.py).
 
-- Refused BEFORE buying when what the buy would deliver could not be sold again by the OCO (lot minimum,
-  min notional at the stop-limit price after the entry fee): never hold an unsellable position.
+- Refused BEFORE buying when the worst case of the buy could leave a holding that no exit could sell
+  (protection.entry_refusal: lot minimum, min notional of every exit leg after the fee and the step
+  rounding, for a fill anywhere within `entry_fill_band_pct` of the signal price).
 - Market BUY for a quote amount (quoteOrderQty), with a client id derived from the signal, so a retry
   never buys twice. Partial fills are fine: everything downstream uses the executed quantity, net of the
   commission taken in base.
-- The OCO (take-profit above, stop below, see protection.py for the rounding) covers what was received.
-  If it is refused, what was bought is sold at market at once (ERROR): nothing stays unprotected. If even
-  that sale fails the position is handed over without an OCO and ManagePositions keeps selling it.
 - Optional maker entry: LIMIT_MAKER at the bid, resolved by `resolve` on later ticks, cancelled after the
   timeout (a partial fill is kept and protected). Errors of the BUY go up to the loop, which decides.
 """
@@ -15,61 +13,46 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
 from typing import TypeVar
 
 from loguru import logger
 
 from application.exchange_calls import client_order_id, with_retries
-from application.fills import FeeModel, trade_from_sales
-from application.protection import plan_protection
+from application.fills import FeeModel
+from application.holdings import DustLedger
+from application.protect_entry import (
+    ClosedAtOnce,
+    EntryPending,
+    NotOpened,
+    Opened,
+    OpenOutcome,
+    ProtectEntry,
+    exit_fractions,
+)
+from application.protection import entry_refusal
 from application.trading_config import ExecutionConfig
-from domain.orders import ListStatus, OcoRequest, OrderReport, OrderRequest, OrderStatus, OrderType
-from domain.position import CompletedTrade, ExitPolicy, ExitReason, Position
+from domain.orders import OrderReport, OrderRequest, OrderStatus, OrderType
+from domain.position import ExitPolicy
 from domain.rules import SymbolRules
 from domain.signal import TradeSignal
 from domain.values import BookTop, Side
 from ports.clock import Clock
-from ports.errors import ExchangeError, ExchangeUnavailable, OrderNotFound
+from ports.errors import ExchangeUnavailable, OrderNotFound
 from ports.exchange import Exchange
+
+__all__ = ["ClosedAtOnce", "EntryPending", "NotOpened", "OpenOutcome", "OpenPosition", "Opened"]
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Opened:
-    position: Position  # oco_list_id == -1 when it could not be protected nor sold yet
-    lost_sale: OrderRequest | None = None  # a sale of it sent without an answer: ask again, same id
-
-
-@dataclass(frozen=True, slots=True)
-class NotOpened:
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedAtOnce:  # bought, not protectable, sold at once; `remainder` is what a partial sale left
-    trade: CompletedTrade
-    reason: str
-    remainder: Position | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class EntryPending:
-    signal: TradeSignal
-    order: OrderReport
-    deadline_ms: int
-
-
-OpenOutcome = Opened | NotOpened | ClosedAtOnce | EntryPending
-
-
 class OpenPosition:
     def __init__(self, exchange: Exchange, clock: Clock, execution: ExecutionConfig, policy: ExitPolicy,
-                 fees: FeeModel, mode: str) -> None:
-        self._exchange, self._clock, self._execution = exchange, clock, execution
-        self._policy, self._fees, self._mode = policy, fees, mode
+                 fees: FeeModel, mode: str, dust: DustLedger | None = None) -> None:
+        self._exchange, self._clock, self._execution, self._mode = exchange, clock, execution, mode
+        self._protect = ProtectEntry(exchange, clock, execution, policy, fees,
+                                     dust if dust is not None else DustLedger(mode), mode)
         self._in_flight: dict[str, tuple[TradeSignal, OrderRequest, SymbolRules]] = {}
 
     async def __call__(self, signal: TradeSignal, size_usdt: float, rules: SymbolRules,
@@ -129,49 +112,21 @@ class OpenPosition:
             return f"{rules.symbol} is not trading on spot (status {rules.status})"
         if not rules.oco_allowed:
             return f"{rules.symbol} does not allow OCO orders: a buy could not be protected"
-        price = Decimal(repr(signal.entry_price))
-        received = Decimal(repr(size_usdt)) / price * (1 - Decimal(repr(self._execution.taker_fee_rate)))
-        plan = plan_protection(rules, received, price, *self._exit_fractions(signal),
-                               self._execution.stop_limit_buffer_pct)
-        if isinstance(plan, str):
-            return f"the exit after fees would not be sellable ({plan}) for {size_usdt:.2f} USDT"
-        if rules.round_qty(received, market=True) <= 0:
-            return f"{received:.8f} {rules.base_asset} is below the market lot minimum"
+        take_profit_pct, stop_loss_pct = exit_fractions(signal)
+        execution = self._execution
+        problem = entry_refusal(rules, Decimal(repr(size_usdt)), Decimal(repr(signal.entry_price)),
+                                taker_fee_rate=execution.taker_fee_rate, take_profit_pct=take_profit_pct,
+                                stop_loss_pct=stop_loss_pct,
+                                stop_limit_buffer_pct=execution.stop_limit_buffer_pct,
+                                fill_band_pct=execution.entry_fill_band_pct)
+        if problem is not None:
+            return (f"the exit after fees and rounding would not be sellable ({problem}) for "
+                    f"{size_usdt:.2f} USDT")
         return None
 
     async def protect(self, signal: TradeSignal, report: OrderReport, rules: SymbolRules) -> OpenOutcome:
         """Place the OCO over what `report` (a filled or partly filled BUY) delivered."""
-        log = logger.bind(symbol=signal.symbol, mode=self._mode)
-        if report.executed_quantity <= 0:
-            return NotOpened(f"entry order {report.status.value} without any fill")
-        entry = report.average_price
-        received = self._fees.received_base(report, rules)
-        take_profit_pct, stop_loss_pct = self._exit_fractions(signal)
-        position = Position(
-            symbol=signal.symbol, entry_price=float(entry), quantity=float(received),
-            entry_time_ms=report.time_ms or self._clock.now_ms(),
-            stop_loss_price=float(entry) * (1 - stop_loss_pct),
-            take_profit_price=float(entry) * (1 + take_profit_pct),
-            entry_fee_usdt=self._fees.fee_usdt(report, rules), policy=self._policy,
-            entry_order_id=report.order_id, score=signal.score)
-        plan = plan_protection(rules, received, entry, take_profit_pct, stop_loss_pct,
-                               self._execution.stop_limit_buffer_pct)
-        if isinstance(plan, str):
-            return await self._close_unprotected(position, received, rules, f"no valid OCO: {plan}")
-        request = OcoRequest(signal.symbol, plan.quantity, plan.take_profit, plan.stop, plan.stop_limit,
-                             client_order_id("o", signal.symbol, signal.time_ms))
-        try:
-            oco = await self._call(lambda: self._exchange.place_oco(request), f"OCO {signal.symbol}")
-        except ExchangeError as exc:
-            return await self._close_unprotected(position, received, rules, f"OCO refused: {exc}")
-        if oco.status is ListStatus.REJECT:
-            return await self._close_unprotected(position, received, rules, "OCO refused (list REJECT)")
-        position = replace(position, quantity=float(plan.quantity), stop_loss_price=float(plan.stop),
-                           take_profit_price=float(plan.take_profit), oco_list_id=oco.order_list_id)
-        log.info("Position opened: {} BUY {:f} @ {:.8g} (SL: {:f}, TP: {:f}) fee {:.4f} USDT | {}",
-                 signal.symbol, plan.quantity, entry, plan.stop, plan.take_profit, position.entry_fee_usdt,
-                 signal.reasoning)
-        return Opened(position)
+        return await self._protect(signal, report, rules)
 
     async def resolve(self, pending: EntryPending, rules: SymbolRules) -> OpenOutcome:
         """Follow a resting maker entry: protect it once filled, cancel it at the deadline."""
@@ -208,43 +163,6 @@ class OpenPosition:
         if report.status.is_final:
             return await self.protect(signal, report, rules)
         return EntryPending(signal, report, self._clock.now_ms() + self._execution.maker_entry_timeout_ms)
-
-    async def _close_unprotected(self, position: Position, received: Decimal, rules: SymbolRules,
-                                 why: str) -> OpenOutcome:
-        log = logger.bind(symbol=position.symbol, mode=self._mode)
-        quantity = rules.round_qty(received, market=True)
-        log.error("Position {} unprotected: {}; selling {} at market now", position.symbol, why, quantity)
-        if quantity <= 0:
-            log.error("{} {} cannot be sold (below the lot minimum): left on the account", received,
-                      rules.base_asset)
-            return NotOpened(f"{why}; the {received} bought is below the lot minimum")
-        request = OrderRequest(position.symbol, Side.SELL, OrderType.MARKET,
-                               client_order_id("u", position.symbol, position.entry_time_ms),
-                               quantity=quantity)
-        try:
-            sale = await self._call(lambda: self._exchange.place_order(request), f"sale {position.symbol}")
-        except ExchangeError as exc:
-            log.error("Sale of unprotected {} failed ({}): position kept for ManagePositions to close",
-                      position.symbol, exc)
-            lost = request if isinstance(exc, ExchangeUnavailable) else None
-            return Opened(replace(position, oco_list_id=-1), lost)
-        if sale.executed_quantity <= 0:
-            return Opened(replace(position, oco_list_id=-1))
-        trade = trade_from_sales(position, [sale], ExitReason.UNPROTECTED, self._clock.now_ms(), self._fees,
-                                 rules)
-        left = received - sale.executed_quantity
-        remainder = None
-        if rules.round_qty(left, market=True) > 0:
-            share = float(left / received)
-            remainder = replace(position, quantity=float(left),
-                                entry_fee_usdt=position.entry_fee_usdt * share, oco_list_id=-1)
-        return ClosedAtOnce(trade, why, remainder)
-
-    def _exit_fractions(self, signal: TradeSignal) -> tuple[float, float]:
-        """Take-profit and stop distances of the signal, as fractions of its price (float noise removed so
-        that 0.003 does not become 0.0030000000000001 and round up one more tick)."""
-        return (round(signal.take_profit_price / signal.entry_price - 1, 10),
-                round(1 - signal.stop_loss_price / signal.entry_price, 10))
 
     async def _call(self, call: Callable[[], Awaitable[T]], what: str) -> T:
         return await with_retries(call, clock=self._clock, policy=self._execution.retry, what=what)

@@ -6,8 +6,14 @@ Rounding choices (prices are Decimal, on the tick grid):
 - stop rounds UP (closer to the entry): the loss never exceeds the distance the risk manager sized for;
 - stop-limit (used only when the pair has no STOP_LOSS market type) rests `stop_limit_buffer_pct` below
   the stop, rounded DOWN, and at least one tick below it (Binance needs limit < stop to rest a sell);
-- quantity rounds DOWN to the LOT_SIZE step: never try to sell more than was received.
-A plan that breaks a filter (lot minimum, min notional at the lowest leg price) is refused with a reason.
+- quantity rounds DOWN to the LOT_SIZE step: never try to sell more than is held.
+A plan is refused with a reason unless every way out meets the filters (min qty, min notional): the
+take-profit leg, the stop leg at its lowest price, and a market sale at the stop (the bot's own exits).
+
+Before buying, `entry_refusal` plays the worst case of a market buy (it fills anywhere within
+`fill_band_pct` of the signal price: the fewest units at the top of the band, floored to the market step,
+less the taker fee in base, floored to the lot step; exit prices from the bottom of the band) and
+`min_entry_quote` is the smallest buy that survives it (the risk manager sizes with it).
 """
 
 from __future__ import annotations
@@ -15,9 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from domain.orders import OrderType
 from domain.rules import SymbolRules
 
 ONE = Decimal(1)
+# Filter failures that mean "this quantity cannot be sold as it is": retrying the same sale is useless.
+UNSELLABLE_FILTERS = frozenset({"NOTIONAL", "MIN_NOTIONAL", "LOT_SIZE", "MARKET_LOT_SIZE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +43,25 @@ class ProtectionPlan:
 
 def market_stop_allowed(rules: SymbolRules) -> bool:
     return "STOP_LOSS" in rules.order_types
+
+
+def take_profit_type(rules: SymbolRules, maker: bool) -> OrderType:
+    """LIMIT_MAKER rests at the target (maker fee); otherwise a TAKE_PROFIT (market once triggered, taker
+    fee), or a TAKE_PROFIT_LIMIT where the pair has no TAKE_PROFIT; LIMIT_MAKER if it has neither."""
+    if not maker:
+        for kind in (OrderType.TAKE_PROFIT, OrderType.TAKE_PROFIT_LIMIT):
+            if kind.value in rules.order_types:
+                return kind
+    return OrderType.LIMIT_MAKER
+
+
+def market_sale_problem(rules: SymbolRules, quantity: Decimal, price: Decimal) -> str | None:
+    """Why a market SELL of `quantity` at about `price` would be refused (lot or notional), or None."""
+    sellable = rules.round_qty(quantity, market=True)
+    if sellable <= 0:
+        return f"{quantity:f} is below the market lot minimum"
+    problems = rules.violations(quantity=sellable, price=price, market=True)
+    return "; ".join(f"{v.filter_type}: {v.detail}" for v in problems) or None
 
 
 def plan_protection(rules: SymbolRules, held: Decimal, entry: Decimal, take_profit_pct: float,
@@ -54,25 +82,44 @@ def plan_protection(rules: SymbolRules, held: Decimal, entry: Decimal, take_prof
         if not 0 < stop_limit < stop:
             return f"no stop-limit price below the stop {stop} on tick {rules.tick_size}"
     plan = ProtectionPlan(quantity, take_profit, stop, stop_limit)
-    problems = (rules.violations(quantity=quantity, price=take_profit)
-                + rules.violations(quantity=quantity, price=plan.lowest_exit_price, stop_price=stop))
-    if problems:
-        return "; ".join(f"{v.filter_type}: {v.detail}" for v in problems)
-    return plan
+    problems = [f"{v.filter_type}: {v.detail}" for v in
+                rules.violations(quantity=quantity, price=take_profit)
+                + rules.violations(quantity=quantity, price=plan.lowest_exit_price, stop_price=stop)]
+    at_market = market_sale_problem(rules, held, stop)
+    if at_market is not None:
+        problems.append(f"market sale at the stop: {at_market}")
+    return "; ".join(problems) if problems else plan
+
+
+def entry_refusal(rules: SymbolRules, quote: Decimal, price: Decimal, *, taker_fee_rate: float,
+                  take_profit_pct: float, stop_loss_pct: float, stop_limit_buffer_pct: float,
+                  fill_band_pct: float) -> str | None:
+    """Why a market buy of `quote` near `price` could leave a holding no exit can sell, or None."""
+    band = _dec(fill_band_pct)
+    executed = rules.round_qty(quote / (price * (ONE + band)), market=True)
+    if executed <= 0:
+        return f"{quote:f} {rules.quote_asset} buys less than the market lot minimum"
+    received = executed * (ONE - _dec(taker_fee_rate))
+    plan = plan_protection(rules, received, price * (ONE - band), take_profit_pct, stop_loss_pct,
+                           stop_limit_buffer_pct)
+    return plan if isinstance(plan, str) else None
 
 
 def min_entry_quote(rules: SymbolRules, price: float, taker_fee_rate: float, stop_loss_pct: float,
-                    stop_limit_buffer_pct: float) -> float:
-    """The smallest buy (quote units) whose received quantity, after the fee and the step rounding, can
-    still be sold by the OCO's lowest leg. The risk manager sizes with it as the pair's minimum."""
+                    stop_limit_buffer_pct: float, fill_band_pct: float = 0.0) -> float:
+    """The smallest buy (quote units) that `entry_refusal` accepts: every rounding loses a whole step."""
     if price <= 0:
         return float("inf")
-    buffer = 0.0 if market_stop_allowed(rules) else stop_limit_buffer_pct
-    lowest = price * (1 - stop_loss_pct) * (1 - buffer)
-    min_qty = max(float(rules.min_qty), float(rules.market_min_qty),
-                  float(rules.min_notional) / lowest if lowest > 0 else float("inf"))
-    step = max(float(rules.step_size), float(rules.market_step_size))
-    return (min_qty + step) * price / (1 - taker_fee_rate)
+    high, low = price * (1 + fill_band_pct), price * (1 - fill_band_pct)
+    stop = low * (1 - stop_loss_pct)  # the stop rounds up, never below this
+    if not market_stop_allowed(rules):  # the stop-limit rounds down, at most one tick
+        stop = stop * (1 - stop_limit_buffer_pct) - float(rules.tick_size)
+    lowest = stop
+    needed = max(float(rules.min_qty), float(rules.market_min_qty),
+                 float(rules.min_notional) / lowest if lowest > 0 else float("inf"))
+    market_step = float(rules.market_step_size) or float(rules.step_size)
+    step = max(float(rules.step_size), market_step)
+    return high * ((needed + step) / (1 - taker_fee_rate) + market_step) * (1 + 1e-9)
 
 
 def _dec(fraction: float) -> Decimal:

@@ -5,9 +5,8 @@ marks equity (kill switch), reconciles, and every `scan_interval_ms` scores cand
 Time comes only from the Clock and waits go through `clock.sleep`, so a replay skips them. A backtest
 driver may call `step(event)` / `on_tick(now_ms)` itself, only where something can happen.
 
-The loop alone decides what an exchange error means (error_policy.py); a ban or bad credentials halt
-it safely, the kill switch closes everything and stops it; nothing else does: a corrupt event is
-skipped, an unexpected error is logged and the next tick goes on.
+The loop alone decides what an exchange error means (error_policy.py); a ban or bad credentials halt it
+safely, the kill switch closes everything and stops it; nothing else does (a corrupt event is skipped).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from application.account import Account
 from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
 from application.fills import FeeModel, log_open_at_stop
+from application.holdings import DustLedger
 from application.kill_switch import close_everything
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory, price_seen
@@ -53,10 +53,14 @@ class TradingLoop:
         self._feature_names, self.on_kill_switch = tuple(feature_names), on_kill_switch
         self.memory = memory if memory is not None else MarketMemory(config.warmup_bars)
         execution, mode = config.execution, config.mode
-        fees = FeeModel(execution.taker_fee_rate, execution.maker_fee_rate, self._asset_price)
-        self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode)
+        fees = FeeModel(execution.taker_fee_rate, execution.maker_fee_rate,  # an asset's price (BNB fees)
+                        lambda asset: self.memory.current_price(f"{asset}{config.quote_asset}"))
+        self.dust = DustLedger(mode)  # what fees and lot steps leave unsold (holdings.py)
+        self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode,
+                               dust=self.dust, price_of=self.memory.current_price)
         self.positions = ManagePositions(exchange, clock, fees, execution.retry, self.account.record,
-                                         poll_interval_ms=config.order_poll_interval_ms, mode=mode)
+                                         poll_interval_ms=config.order_poll_interval_ms, mode=mode,
+                                         dust=self.dust)
         self._rules: dict[str, SymbolRules] = {}
         self._reconcile = Reconcile(exchange, clock, self.positions, execution.retry,
                                     quote_asset=config.quote_asset, orphan_policy=config.orphan_policy,
@@ -65,15 +69,14 @@ class TradingLoop:
         self.entries = EnterTrades(
             scanner=scanner, watchlist=watchlist,
             score=ScoreCandidates(self.memory, model, config.thresholds, config.warmup_bars, features),
-            open_position=OpenPosition(exchange, clock, execution, config.exit_policy, fees, mode),
+            open_position=OpenPosition(exchange, clock, execution, config.exit_policy, fees, mode, self.dust),
             positions=self.positions, risk=risk, account=self.account, memory=self.memory, rules=self._rules,
             config=config)
         self._stats = StatsReporter(journal, risk, clock, risk.limits.initial_capital)
         self._log = logger.bind(mode=mode)
         self._stack: AsyncExitStack | None = None
         self._next_scan_ms = self._next_stats_ms = self._next_sync_ms = 0
-        self._resync_due = False
-        self._consumed = 0
+        self._resync_due, self._consumed = False, 0
         self.stopped_reason: str | None = None
         self.errors = ErrorPolicy(clock, on_halt=self._halt, on_resync=self._resync, mode=mode)
         self._guard = self.errors.guard
@@ -182,9 +185,7 @@ class TradingLoop:
             self._log.warning("Market feed reconnected after {} ms without data", event.missed_ms)
         seen = price_seen(event)
         if seen is not None and seen[0] in self.positions.held:
-            symbol, low, high, last = seen
-            await self._guard(f"manage {symbol}",
-                              self.positions.on_price(symbol, low, high, last, self._clock.now_ms()))
+            await self._guard(f"manage {seen[0]}", self.positions.on_price(*seen, self._clock.now_ms()))
 
     async def on_tick(self, now_ms: int) -> None:
         if self.stopped:
@@ -197,8 +198,7 @@ class TradingLoop:
         if await self._mark_equity(now_ms, refresh=not paused) or self.stopped or paused:
             return
         if now_ms >= self._next_sync_ms or self._resync_due:
-            self._next_sync_ms = now_ms + self.config.reconcile_interval_ms
-            self._resync_due = False
+            self._next_sync_ms, self._resync_due = now_ms + self.config.reconcile_interval_ms, False
             await self._guard("reconcile", self._sync())
         if now_ms >= self._next_scan_ms and not self.stopped:
             self._next_scan_ms = now_ms + self.config.scan_interval_ms
@@ -235,7 +235,8 @@ class TradingLoop:
             self.stopped_reason = f"halted: {reason}"
 
     async def _sync(self) -> None:
-        report = await self._reconcile(self._rules, self.memory.current_price, self.entries.busy_symbols())
+        report = await self._reconcile(self._rules, self.memory.current_price,
+                                       self.entries.busy_symbols() | self.dust.symbols)  # dust: no orphan
         self.account.set_quote(report.quote_free, report.quote_total)
 
     async def _load_rules(self) -> None:
@@ -246,6 +247,3 @@ class TradingLoop:
     async def _refresh_universe(self) -> None:
         if await self._scanner.refresh_universe() is not None:
             await self._load_rules()  # new listings need their filters
-
-    def _asset_price(self, asset: str) -> float | None:
-        return self.memory.current_price(f"{asset}{self.config.quote_asset}")

@@ -33,8 +33,8 @@ from application.backtest_market import BacktestMarket
 from application.backtest_precompute import EntryPlan, ev_gate_blocked_all, model_plan
 from application.backtest_summary import NO_EV_REASON, BacktestSummary, summarize
 from application.baselines import entries_per_day, random_plan, scanner_plan
-from application.trading_config import loop_config_from_settings
 from application.trading_loop import TradingLoop
+from bootstrap.config_mapping import loop_config_from_settings
 from bootstrap.container import build_container, signal_thresholds_from
 from bootstrap.settings_model import Settings
 from domain.features import WARMUP_BARS, KlineArrays
@@ -106,20 +106,6 @@ def fill_rates(exchange: SimulatedExchange) -> dict[str, float]:
             "maker share of fills": stats.maker_share}
 
 
-def dust_usdt(balances: dict[str, Decimal], run: BacktestRun, market: BacktestMarket,
-              quote: str = "USDT") -> float:
-    """Base assets left on the account outside any open position (what the lot and notional minimums
-    left unsold), at the last close. Equity does not count them: they cannot be sold as they are."""
-    held = {p.symbol: p.quantity for p in run.open_positions}
-    total = 0.0
-    for asset, amount in balances.items():
-        symbol = f"{asset}{quote}"
-        k = market.klines.get(symbol)
-        if asset != quote and k is not None and len(k):
-            total += max(float(amount) - held.get(symbol, 0.0), 0.0) * float(k.close[-1])
-    return total
-
-
 def reference_prices(market: BacktestMarket, t0: int) -> dict[str, float]:
     """Each symbol's first close from minute t0 (its last before, if none): sizes its default filters."""
     out = {}
@@ -154,10 +140,10 @@ async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, 
                         book_tops=settings.execution.maker_entries)
     run = await backtest.run()
     ensure_trades_csv(folder)
-    balances = {a: b.total for a, b in (await exchange.balances()).items()}
     summary = summarize(run, fill_rates=fill_rates(exchange), no_trade_reason=no_trade_reason,
                         fees_paid={a: float(v) for a, v in exchange.stats().fees_paid.items()})
-    summary = replace(summary, dust_usdt=dust_usdt(balances, run, market, settings.trading.quote_asset))
+    # Dust (what lot steps and minimums left unsold) is in equity at market; its cost is in no trade yet.
+    summary = replace(summary, dust_usdt=loop.account.dust_value(), dust_cost_usdt=loop.account.dust_cost())
     return RunOutcome(run, summary, exchange, folder)
 
 

@@ -2,9 +2,11 @@
 
 It keeps the port's promises and Binance's rules that the use cases rely on: fills at the current price,
 commission in the received asset, filters checked with SymbolRules, balances locked by an OCO, the OCO
-price relationship (TP > price > stop), -2011 "Unknown order" when cancelling a finished order list,
-idempotent client ids (a retry returns the first report, never a second order). Failures are scripted
-per method with `fail_next`, and `before_cancel_list` lets a test make a leg fill during a cancel.
+price relationship (TP > price > stop), the take-profit leg's type (a LIMIT_MAKER fills at its price with
+the maker fee, a TAKE_PROFIT at the market with the taker fee), -2011 "Unknown order" when cancelling a
+finished order list, idempotent client ids (a retry returns the first report, never a second order).
+Failures are scripted per method with `fail_next`, and `before_cancel_list` lets a test make a leg fill
+during a cancel.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ D = Decimal
 class FakeExchange(FakeVenue):
     def __init__(self, rules: Mapping[str, SymbolRules], balances: Mapping[str, str | Decimal],
                  prices: Mapping[str, str | Decimal], *, fee_rate: str = "0.001",
-                 now_ms: Callable[[], int] = lambda: 0) -> None:
-        super().__init__(rules, balances, prices, fee_rate, now_ms)
+                 maker_fee_rate: str | None = None, now_ms: Callable[[], int] = lambda: 0) -> None:
+        super().__init__(rules, balances, prices, fee_rate, now_ms, maker_fee_rate)
         self.requests: list[OrderRequest | OcoRequest] = []  # every new request that reached the venue
         self.calls: list[str] = []
         self.entered = False
@@ -142,7 +144,10 @@ class FakeExchange(FakeVenue):
                     + rules.violations(quantity=request.quantity, price=low, stop_price=request.stop_price))
         self._move(rules.base_asset, request.quantity, lock=True)
         list_id = self._id()
-        tp = self._leg(request, list_id, OrderType.LIMIT_MAKER, request.take_profit_price, D(0))
+        kind = request.take_profit_type
+        target = request.take_profit_price
+        tp = self._leg(request, list_id, kind, D(0) if kind is OrderType.TAKE_PROFIT else target,
+                       D(0) if kind is OrderType.LIMIT_MAKER else target)
         stop_type = OrderType.STOP_LOSS if request.stop_limit_price is None else OrderType.STOP_LOSS_LIMIT
         sl = self._leg(request, list_id, stop_type, request.stop_limit_price or D(0), request.stop_price)
         oco = Oco(request, list_id, tp.order_id, sl.order_id)

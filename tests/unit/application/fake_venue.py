@@ -35,12 +35,14 @@ class Oco:
 
 class FakeVenue:
     def __init__(self, rules: Mapping[str, SymbolRules], balances: Mapping[str, str | Decimal],
-                 prices: Mapping[str, str | Decimal], fee_rate: str, now_ms: Callable[[], int]) -> None:
+                 prices: Mapping[str, str | Decimal], fee_rate: str, now_ms: Callable[[], int],
+                 maker_fee_rate: str | None = None) -> None:
         self.rules = dict(rules)
         self.free: defaultdict[str, Decimal] = defaultdict(Decimal, {a: D(v) for a, v in balances.items()})
         self.locked: defaultdict[str, Decimal] = defaultdict(Decimal)
         self.prices = {s: D(p) for s, p in prices.items()}
-        self.fee_rate = D(fee_rate)
+        self.fee_rate = D(fee_rate)  # taker
+        self.maker_fee_rate = D(maker_fee_rate if maker_fee_rate is not None else fee_rate)
         self.now_ms = now_ms
         self._orders: dict[int, OrderReport] = {}
         self._by_client: dict[str, int] = {}
@@ -69,8 +71,11 @@ class FakeVenue:
 
     def _trigger(self, oco: Oco, price: Decimal) -> None:
         request = oco.request
-        if price >= request.take_profit_price:
+        maker = False
+        if price >= request.take_profit_price:  # a LIMIT_MAKER rests at its price; TAKE_PROFIT takes
             filled, other, at = oco.take_profit_id, oco.stop_id, request.take_profit_price
+            maker = request.take_profit_type is OrderType.LIMIT_MAKER
+            at = price if request.take_profit_type is OrderType.TAKE_PROFIT else at
         elif price <= request.stop_price:
             limit = request.stop_limit_price
             if limit is not None and price < limit:
@@ -81,12 +86,13 @@ class FakeVenue:
         rules = self._rules(request.symbol)
         qty = request.quantity
         self.locked[rules.base_asset] -= qty
-        commission = qty * at * self.fee_rate
+        commission = qty * at * (self.maker_fee_rate if maker else self.fee_rate)
         self.free[rules.quote_asset] += qty * at - commission
         now = self.now_ms()
         self._store(replace(self._orders[filled], status=OrderStatus.FILLED, executed_quantity=qty,
                             cumulative_quote=qty * at, update_time_ms=now,
-                            fills=(Fill(at, qty, commission, rules.quote_asset, trade_id=self._id()),)))
+                            fills=(Fill(at, qty, commission, rules.quote_asset, trade_id=self._id(),
+                                        is_maker=maker),)))
         self._store(replace(self._orders[other], status=OrderStatus.EXPIRED, update_time_ms=now))
         oco.status = ListStatus.ALL_DONE
 
@@ -94,7 +100,7 @@ class FakeVenue:
         rules = self._rules(order.symbol)
         cost = order.quantity * order.price
         self.locked[rules.quote_asset] -= cost
-        commission = order.quantity * self.fee_rate
+        commission = order.quantity * self.maker_fee_rate
         self.free[rules.base_asset] += order.quantity - commission
         self._store(replace(order, status=OrderStatus.FILLED, executed_quantity=order.quantity,
                             cumulative_quote=cost, update_time_ms=self.now_ms(),

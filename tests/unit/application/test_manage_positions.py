@@ -7,53 +7,19 @@ from decimal import Decimal
 
 import pytest
 from tests.unit.application.conftest import Logs
-from tests.unit.application.fakes import T0, FakeClock, FakeExchange, good, rules_for
+from tests.unit.application.desk import RETRY, RULES, Desk, S
+from tests.unit.application.fakes import T0, good
 from tests.unit.application.harness import POLICY, THRESHOLDS
 
-from application.fills import FeeModel
-from application.manage_positions import ManagePositions
 from application.open_position import Opened, OpenPosition
-from application.trading_config import ExecutionConfig, RetryPolicy
+from application.trading_config import ExecutionConfig
 from domain.orders import OrderType
-from domain.position import CompletedTrade, ExitPolicy, ExitReason
-from domain.signal import SignalThresholds, generate_signals
+from domain.position import ExitReason
+from domain.signal import generate_signals
 from domain.values import Side
 from ports.errors import ExchangeUnavailable, OrderRejected
 
 D = Decimal
-S = "ABCUSDT"
-RULES = rules_for(S)
-RETRY = RetryPolicy(attempts=2, first_delay_s=0.5)
-
-
-class Desk:
-    """A fake account with one position opened the real way, and the manager watching it."""
-
-    def __init__(self, policy: ExitPolicy = POLICY, thresholds: SignalThresholds = THRESHOLDS) -> None:
-        self.clock = FakeClock()
-        self.exchange = FakeExchange({S: RULES}, {"USDT": "100"}, {S: "1.0"}, now_ms=self.clock.now_ms)
-        self.fees = FeeModel(0.001, 0.001)
-        self.closed: list[CompletedTrade] = []
-        self.manager = ManagePositions(self.exchange, self.clock, self.fees, RETRY, self.closed.append,
-                                       poll_interval_ms=1_000, mode="paper")
-        self.manager.set_rules({S: RULES})
-        self.policy, self.thresholds = policy, thresholds
-
-    async def open(self) -> None:
-        opener = OpenPosition(self.exchange, self.clock, ExecutionConfig(retry=RETRY), self.policy, self.fees,
-                              "paper")
-        signal = generate_signals([good(S, T0)], {S: 1.0}, self.thresholds, held=())[0]
-        outcome = await opener(signal, 20.0, RULES)
-        assert isinstance(outcome, Opened)
-        self.manager.add(outcome.position)
-
-    async def price(self, price: float, after_ms: int) -> None:
-        self.clock.now += after_ms
-        self.exchange.set_price(S, repr(price))
-        await self.manager.on_price(S, price, price, price, self.clock.now)
-
-    def cash_gain(self) -> float:
-        return float(self.exchange.free["USDT"] - 100)
 
 
 async def test_stop_loss_fill_is_found_by_polling_at_a_bounded_rate() -> None:

@@ -7,33 +7,18 @@ from decimal import Decimal
 
 import pytest
 from tests.unit.application.conftest import Logs
-from tests.unit.application.fakes import T0, FakeClock, FakeExchange, good, rules_for
-from tests.unit.application.harness import POLICY, THRESHOLDS
+from tests.unit.application.desk import BTC, RULES, S, setup, signal
 
-from application.fills import FeeModel
-from application.open_position import ClosedAtOnce, EntryPending, NotOpened, Opened, OpenPosition
-from application.trading_config import ExecutionConfig, RetryPolicy
+from application.open_position import ClosedAtOnce, EntryPending, NotOpened, Opened
+from application.protection import min_entry_quote
+from application.trading_config import ExecutionConfig
 from domain.orders import Fill, OcoRequest, OrderReport, OrderStatus, OrderType
 from domain.position import ExitReason
-from domain.signal import TradeSignal, generate_signals
+from domain.rules import SymbolRules
 from domain.values import BookTop, Side
 from ports.errors import ExchangeUnavailable, OrderRejected
 
 D = Decimal
-S = "ABCUSDT"
-RULES = rules_for(S)
-
-
-def signal(price: float = 1.0, time_ms: int = T0) -> TradeSignal:
-    return generate_signals([good(S, time_ms)], {S: price}, THRESHOLDS, held=())[0]
-
-
-def setup(usdt: str = "100", **execution: object) -> tuple[OpenPosition, FakeExchange, FakeClock]:
-    clock = FakeClock()
-    exchange = FakeExchange({S: RULES}, {"USDT": usdt}, {S: "1.0"}, now_ms=clock.now_ms)
-    config = ExecutionConfig(retry=RetryPolicy(attempts=3), **execution)  # type: ignore[arg-type]
-    fees = FeeModel(0.001, 0.001, price_of=lambda asset: 600.0 if asset == "BNB" else None)
-    return OpenPosition(exchange, clock, config, POLICY, fees, "paper"), exchange, clock
 
 
 async def test_market_buy_then_oco_over_the_quantity_received() -> None:
@@ -152,3 +137,31 @@ async def test_maker_entry_is_cancelled_after_its_timeout() -> None:
     outcome = await open_position.resolve(pending, RULES)
     assert isinstance(outcome, NotOpened) and "timeout" in outcome.reason
     assert exchange.calls.count("cancel_order") == 1 and exchange.free["USDT"] == D("100")
+
+
+# -- small capital: what the fee and the lot steps leave ---------------------------------------------------
+
+async def test_a_small_buy_whose_exit_could_not_be_sold_is_refused_before_buying() -> None:
+    # 6 USDT of BTC at 60,000 (a fill 0.5% higher buys 0.00009, the fee in BTC floors it to 0.00008 to
+    # sell: 4.8 USDT, less at the stop): no buy at all, and the reason says which filter.
+    open_position, exchange, _ = setup("30", BTC, "60000")
+    outcome = await open_position(signal(60_000.0, symbol="BTCUSDT"), 6.0, BTC)
+    assert isinstance(outcome, NotOpened) and "not be sellable" in outcome.reason
+    assert "NOTIONAL" in outcome.reason
+    assert exchange.requests == []
+
+
+@pytest.mark.parametrize(("rules", "price"), [(BTC, 60_000.0), (BTC, 64_321.5), (RULES, 1.0), (RULES, 3.7)])
+@pytest.mark.parametrize("fill_shift", [-0.005, 0.0, 0.005])
+async def test_an_entry_of_the_minimum_size_is_always_protected(rules: SymbolRules, price: float,
+                                                                fill_shift: float) -> None:
+    """The risk manager sizes with min_entry_quote: a buy of exactly that, filled anywhere in the band,
+    is protected by a valid OCO (never refused by the exchange, never left unprotected)."""
+    execution = ExecutionConfig()
+    stop = 0.004
+    minimum = min_entry_quote(rules, price, execution.taker_fee_rate, stop, execution.stop_limit_buffer_pct,
+                              execution.entry_fill_band_pct)
+    fill = rules.round_price(D(repr(price * (1 + fill_shift))))
+    open_position, _, _ = setup("100", rules, str(fill))
+    outcome = await open_position(signal(price, symbol=rules.symbol), minimum, rules)
+    assert isinstance(outcome, Opened) and outcome.position.oco_list_id >= 0, outcome

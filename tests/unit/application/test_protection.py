@@ -1,13 +1,22 @@
-"""The OCO plan on the exchange grid, and the smallest buy that could still be sold."""
+"""The OCO plan on the exchange grid, the worst case of a buy, and the smallest buy still sellable."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from tests.unit.application.fakes import rules_for
 
-from application.protection import ProtectionPlan, min_entry_quote, plan_protection
+from application.protection import (
+    ProtectionPlan,
+    entry_refusal,
+    market_sale_problem,
+    min_entry_quote,
+    plan_protection,
+    take_profit_type,
+)
+from domain.orders import OrderType
 from domain.rules import SymbolRules
 
 D = Decimal
@@ -56,16 +65,52 @@ def test_unprotectable_holdings_are_refused_with_a_reason(held: str, entry: str,
     assert isinstance(result, str) and why in result
 
 
-@pytest.mark.parametrize("price", [0.5, 1.0, 3.7])
-def test_min_entry_quote_is_just_enough_to_stay_sellable(price: float) -> None:
-    fee = 0.001
-    minimum = min_entry_quote(RULES, price, fee, 0.004, 0.002)
+BTC_LIKE = SymbolRules("BTCUSDT", "BTC", "USDT", tick_size=D("0.01"), min_price=D("0.01"),
+                       step_size=D("0.00001"), min_qty=D("0.00001"), market_step_size=D("0.00001"),
+                       min_notional=D("5"), order_types=("LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT",
+                                                         "TAKE_PROFIT_LIMIT"))
 
-    def protectable(quote: float) -> bool:
-        received = D(repr(quote / price * (1 - fee)))
-        plan = plan_protection(RULES, received, D(repr(price)), 0.003, 0.004, 0.002)
-        return isinstance(plan, ProtectionPlan)
 
-    assert protectable(minimum)
-    assert not protectable(minimum * 0.98)
-    assert minimum < 5.2 * 1.01  # a few cents above the 5 USDT notional, not a multiple of it
+def refusal(rules: SymbolRules, quote: float, price: float, band: float = 0.005) -> str | None:
+    return entry_refusal(rules, D(repr(quote)), D(repr(price)), taker_fee_rate=0.001, take_profit_pct=0.003,
+                         stop_loss_pct=0.004, stop_limit_buffer_pct=0.002, fill_band_pct=band)
+
+
+def test_the_fee_and_two_step_roundings_are_counted_before_buying() -> None:
+    # 6 USDT of BTC at 60,500 buys 0.00009 (the market step floors 0.0000992); less the fee in BTC, that
+    # floors to 0.00008 to sell: 4.84 USDT at the entry, less at the stop-limit. Refused, with the filter.
+    reason = refusal(BTC_LIKE, 6.0, 60_500.0, band=0.0)
+    assert reason is not None and "NOTIONAL" in reason
+    assert refusal(BTC_LIKE, 12.0, 60_500.0) is None
+
+
+def test_a_market_sale_at_the_stop_must_be_possible_too() -> None:
+    # The OCO's legs pass the lot filter, but MARKET orders need 30 units: the bot's own exits could not
+    # sell it.
+    rules = replace(RULES, market_min_qty=D("30"))
+    result = plan_protection(rules, D("20"), D("1.0"), 0.003, 0.004, 0.002)
+    assert isinstance(result, str) and "market sale at the stop" in result
+    assert "below the market lot minimum" in (market_sale_problem(rules, D("20"), D("1")) or "")
+    assert market_sale_problem(RULES, D("20"), D("1")) is None
+    assert "NOTIONAL" in (market_sale_problem(RULES, D("4.99"), D("1")) or "")
+
+
+@pytest.mark.parametrize(("rules", "price"), [(RULES, 0.5), (RULES, 1.0), (RULES, 3.7), (BTC_LIKE, 60_000.0),
+                                              (BTC_LIKE, 99_999.0)])
+def test_min_entry_quote_passes_the_worst_case_and_stays_close(rules: SymbolRules, price: float) -> None:
+    minimum = min_entry_quote(rules, price, 0.001, 0.004, 0.002, 0.005)
+    assert refusal(rules, minimum, price) is None
+    assert refusal(rules, minimum * 1.7, price) is None
+    assert refusal(rules, 5.0, price) is not None  # 5 USDT can never be sold again at a lower stop
+    # Never more than the notional at the stop-limit plus a few steps of margin.
+    step_value = float(max(rules.step_size, rules.market_step_size)) * price
+    assert minimum < 5 / (0.995 * 0.996 * 0.998) + 3 * step_value + 0.1
+
+
+def test_take_profit_leg_type_follows_the_setting_and_the_pair() -> None:
+    every = replace(RULES, order_types=tuple(t.value for t in OrderType))
+    assert take_profit_type(every, maker=True) is OrderType.LIMIT_MAKER
+    assert take_profit_type(every, maker=False) is OrderType.TAKE_PROFIT
+    assert take_profit_type(RULES, maker=False) is OrderType.TAKE_PROFIT_LIMIT  # no TAKE_PROFIT type here
+    maker_only = replace(RULES, order_types=("LIMIT_MAKER",))
+    assert take_profit_type(maker_only, maker=False) is OrderType.LIMIT_MAKER

@@ -1,0 +1,135 @@
+"""Base units the bot owns outside its open positions (dust), with their cost basis.
+
+Fees taken in the base asset and the LOT_SIZE step leave a little of every purchase unsold. That dust is
+the bot's: it is kept here per symbol, valued at the last known price in the account's equity, and the
+next protection or exit on that symbol sells it along (what is sold is the holding rounded down to the
+step), so it never grows beyond about one step. A remainder no order could sell (below the minimum
+quantity or notional) lands here too, logged once at WARNING, instead of being retried forever.
+
+Accounting (nothing vanishes): a `Lot` carries its units, the average price paid for them and the entry
+fees paid for them. A trade charges the price and fees of exactly the units it sold (Position.close
+prorates them); units left over come here with their share; units taken from here carry their cost into
+the position that sells them. The position keeps its own fill price as entry price, so the dust's cost
+above (or below) that price joins its entry fees: the trade's PnL stays exact and its entry price stays
+the real fill price. So between two moments with no position open:
+    equity change == sum of trade PnL + change in (dust market value - dust cost basis).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from loguru import logger
+
+from domain.position import Position
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    quantity: Decimal
+    price: float  # average price paid per unit, fees excluded
+    fee_usdt: float  # entry fees paid for these units
+
+    @property
+    def cost_usdt(self) -> float:
+        """What these units cost, fees included."""
+        return self.price * float(self.quantity) + self.fee_usdt
+
+    def __add__(self, other: Lot) -> Lot:
+        fees = self.fee_usdt + other.fee_usdt
+        if other.quantity <= 0 or self.quantity <= 0:  # keep the price exact: nothing to average
+            kept = self if other.quantity <= 0 else other
+            return Lot(kept.quantity, kept.price, fees)
+        total = self.quantity + other.quantity
+        price = (self.price * float(self.quantity) + other.price * float(other.quantity)) / float(total)
+        return Lot(total, price, fees)
+
+    def split(self, quantity: Decimal) -> tuple[Lot, Lot]:
+        """(the first `quantity` units, the rest); the price is kept, the fees are shared pro rata."""
+        taken = min(max(quantity, ZERO), self.quantity)
+        share = float(taken / self.quantity) if self.quantity > 0 else 0.0
+        return (Lot(taken, self.price, self.fee_usdt * share),
+                Lot(self.quantity - taken, self.price, self.fee_usdt * (1 - share)))
+
+
+def take_first(first: Lot, then: Lot | None, quantity: Decimal) -> tuple[Lot, Lot]:
+    """(`quantity` units taken from `first`, then from `then`; what is left of both)."""
+    taken, rest = first.split(quantity)
+    if then is None:
+        return taken, rest
+    more, left = then.split(quantity - taken.quantity)
+    return taken + more, rest + left
+
+
+def lot_of(position: Position) -> Lot:
+    return Lot(Decimal(repr(position.quantity)), position.entry_price, position.entry_fee_usdt)
+
+
+def holding(position: Position, lot: Lot) -> Position:
+    """`position` now holding exactly `lot`: its units and their whole cost; the entry price stays the
+    position's fill price, what the lot cost beyond it is entry fees (the dust's fees and basis)."""
+    fee = lot.fee_usdt if lot.price == position.entry_price else \
+        lot.cost_usdt - position.entry_price * float(lot.quantity)
+    return replace(position, quantity=float(lot.quantity), entry_fee_usdt=fee)
+
+
+class DustLedger:
+    """Dust per symbol. `price_of(symbol)` values it; the price seen when it was left is the fallback."""
+
+    def __init__(self, mode: str = "paper") -> None:
+        self._lots: dict[str, Lot] = {}
+        self._last_price: dict[str, float] = {}
+        self._warned: set[str] = set()
+        self._mode = mode
+
+    @property
+    def symbols(self) -> frozenset[str]:
+        return frozenset(s for s, lot in self._lots.items() if lot.quantity > 0)
+
+    def quantity(self, symbol: str) -> Decimal:
+        lot = self._lots.get(symbol)
+        return lot.quantity if lot is not None else ZERO
+
+    def add(self, symbol: str, lot: Lot, price: float, *, unsellable: str | None = None) -> None:
+        """Keep `lot` as dust of `symbol`, last seen at `price`. `unsellable`: why no order could sell it
+        (logged once at WARNING with its value; plain rounding dust is logged at DEBUG)."""
+        if lot.quantity <= 0:
+            return
+        total = self._lots[symbol] + lot if symbol in self._lots else lot
+        self._lots[symbol] = total
+        self._last_price[symbol] = price
+        log = logger.bind(symbol=symbol, mode=self._mode)
+        if unsellable is None:
+            log.debug("{:f} {} kept as dust ({:f} in all, ~{:.4f} USDT)", lot.quantity, symbol,
+                      total.quantity, float(total.quantity) * price)
+        elif symbol not in self._warned:
+            self._warned.add(symbol)
+            log.warning("{:f} {} (~{:.4f} USDT) cannot be sold ({}): kept as dust, valued in equity and "
+                        "sold with the next exit on {}", total.quantity, symbol,
+                        float(total.quantity) * price, unsellable, symbol)
+
+    def take(self, symbol: str, quantity: Decimal | None = None) -> Lot | None:
+        """Remove `quantity` units (all when None) of `symbol`'s dust, with their cost basis."""
+        lot = self._lots.get(symbol)
+        if lot is None or lot.quantity <= 0:
+            return None
+        taken, rest = lot.split(lot.quantity if quantity is None else quantity)
+        if rest.quantity > 0:
+            self._lots[symbol] = rest
+        else:
+            del self._lots[symbol]
+            self._warned.discard(symbol)
+        return taken if taken.quantity > 0 else None
+
+    def value(self, price_of: Callable[[str], float | None]) -> float:
+        """Market value of all the dust, at each symbol's last known price."""
+        return sum(float(lot.quantity) * (price_of(symbol) or self._last_price.get(symbol, lot.price))
+                   for symbol, lot in self._lots.items())
+
+    def cost(self) -> float:
+        """Cost basis (price paid and entry fees) of all the dust."""
+        return sum(lot.cost_usdt for lot in self._lots.values())

@@ -1,0 +1,54 @@
+"""Lots keep their cost when split or merged; the dust ledger values, hands back and warns once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from tests.unit.application.conftest import Logs
+
+from application.holdings import DustLedger, Lot, take_first
+
+D = Decimal
+
+
+def test_a_split_keeps_the_price_and_shares_the_fees() -> None:
+    taken, rest = Lot(D("20"), 1.5, 0.03).split(D("15"))
+    assert (taken.quantity, taken.price, rest.quantity, rest.price) == (D("15"), 1.5, D("5"), 1.5)
+    assert taken.fee_usdt == pytest.approx(0.0225) and rest.fee_usdt == pytest.approx(0.0075)
+    assert taken.cost_usdt + rest.cost_usdt == pytest.approx(Lot(D("20"), 1.5, 0.03).cost_usdt)
+    everything, nothing = Lot(D("2"), 1.0, 0.0).split(D("5"))  # never more than the lot holds
+    assert everything.quantity == D("2") and nothing.quantity == 0
+
+
+def test_merging_averages_the_price_and_adds_the_fees() -> None:
+    merged = Lot(D("3"), 1.0, 0.003) + Lot(D("1"), 2.0, 0.002)
+    assert merged.quantity == D("4") and merged.price == pytest.approx(1.25)
+    assert merged.cost_usdt == pytest.approx(3.003 + 2.002)
+    assert (Lot(D("3"), 0.9995, 0.0) + Lot(D("0"), 7.0, 0.0)).price == 0.9995  # exact: nothing to average
+
+
+def test_take_first_uses_the_first_lot_before_the_second() -> None:
+    bought, dust = Lot(D("19.98"), 1.0, 0.02), Lot(D("0.98"), 0.9, 0.001)
+    taken, left = take_first(bought, dust, D("19"))
+    assert taken.price == 1.0 and left.quantity == D("1.96")
+    taken, left = take_first(bought, dust, D("20"))
+    assert taken.quantity == D("20") and left.quantity == D("0.96") and left.price == 0.9
+    assert taken.cost_usdt + left.cost_usdt == pytest.approx(bought.cost_usdt + dust.cost_usdt)
+
+
+def test_the_ledger_values_returns_and_warns_once_per_unsellable_holding(logs: Logs) -> None:
+    ledger = DustLedger()
+    ledger.add("ABCUSDT", Lot(D("0.5"), 1.0, 0.0005), 1.0)
+    assert not logs.having("cannot be sold")  # plain rounding dust is not a warning
+    ledger.add("ABCUSDT", Lot(D("4"), 1.0, 0.004), 1.0, unsellable="NOTIONAL: 4.5 < 5")
+    ledger.add("ABCUSDT", Lot(D("0.1"), 1.0, 0.0), 1.0, unsellable="NOTIONAL: 4.6 < 5")
+    assert len(logs.having("cannot be sold", "WARNING")) == 1
+    assert ledger.symbols == {"ABCUSDT"} and ledger.quantity("ABCUSDT") == D("4.6")
+    assert ledger.value(lambda symbol: 2.0) == pytest.approx(9.2)
+    assert ledger.value(lambda symbol: None) == pytest.approx(4.6)  # the price seen when it was left
+    part = ledger.take("ABCUSDT", D("1"))
+    assert part is not None and part.quantity == D("1") and ledger.quantity("ABCUSDT") == D("3.6")
+    assert ledger.cost() + part.cost_usdt == pytest.approx(4.6 + 0.0045)
+    assert ledger.take("ABCUSDT") is not None and ledger.take("ABCUSDT") is None
+    assert ledger.symbols == frozenset() and ledger.value(lambda symbol: 2.0) == 0.0
