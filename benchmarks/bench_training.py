@@ -1,0 +1,72 @@
+"""Training time on the shared data, phase by phase, with the recipe of the committed model.
+
+    .venv/bin/python benchmarks/bench_training.py            # the committed model's recipe
+    .venv/bin/python benchmarks/bench_training.py --quick    # the 4-pair full-column files only
+
+Runs the same code as `python -m bootstrap train` (load klines -> features + labels -> split -> LightGBM
+with early stopping -> calibration -> evaluation -> ONNX export + parity check -> card + report) into a
+temporary folder and prints the wall time of each phase, the rows used and the peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from adapters.training.card import Thresholds  # noqa: E402
+from adapters.training.lightgbm_trainer import BoosterParams  # noqa: E402
+from adapters.training.sources import LabelSpec, load_training_rows  # noqa: E402
+from adapters.training.trainer import LightGbmTrainer, TrainerConfig  # noqa: E402
+from application.train_model import TrainingPlan, train_model  # noqa: E402
+from bootstrap.commands.train import _day_ms  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+FULL = [DATA / "binancedatagetter_vision" / f"binance_spot_1m_{span}_BTC_ETH_SOL_ARB.csv.xz"
+        for span in ("2023-01-01_2023-09-30", "2023-10-01_2024-04-30")]
+RECIPE_EXTRA = [DATA / "freqtrade_userdata" / f"binance_spot_1m_{name}.csv.xz" for name in (
+    "2020-05-21_2020-06-20_18pairs", "2021-04-02_2021-05-31_96pairs", "2023-03-16_2023-05-01_13pairs",
+    "2025-06-01_2025-07-01_BTC_ETH", "2026-03-23_2026-04-22_5pairs")]
+# The committed model's recipe (models/onnx/README.md): explicit split, every 6th minute to fit.
+VALIDATION_FROM, TEST_FROM, STRIDE = "2023-11-15", "2024-02-15", 6
+PARAMS = BoosterParams(n_estimators=300, learning_rate=0.08, seed=7)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true",
+                        help="only the two 4-pair full-column files (the split dates still apply)")
+    args = parser.parse_args()
+    paths = FULL if args.quick else FULL + RECIPE_EXTRA
+    started = time.perf_counter()
+    last = [started]
+
+    def phase(message: str) -> None:
+        now = time.perf_counter()
+        print(f"  +{now - last[0]:7.1f} s  (total {now - started:7.1f} s)  {message}", flush=True)
+        last[0] = now
+
+    rows = load_training_rows(paths, LabelSpec("spec", 3, 0.002), progress=lambda _m: None)
+    phase(f"loaded {len(rows):,} labelled rows from {len(paths)} files (features + labels)")
+    with tempfile.TemporaryDirectory() as out:
+        config = TrainerConfig(out_dir=Path(out), train_row_stride=STRIDE, params=PARAMS,
+                               configured_thresholds=Thresholds(min_probability=0.65, min_confidence=0.55,
+                                                                min_predicted_move_pct=0.2))
+        plan = TrainingPlan(model_version="bench", horizon_bars=3,
+                            validation_from_ms=_day_ms(VALIDATION_FROM), test_from_ms=_day_ms(TEST_FROM))
+        outcome = train_model(LightGbmTrainer(rows, config, phase), plan)
+        size = outcome.model_path.stat().st_size
+    phase(f"done: ONNX {size / 1024:.0f} kB")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"training time on the shared data: {time.perf_counter() - started:.1f} s wall, "
+          f"peak RSS {peak_mb:.0f} MB (fit on every {STRIDE}th minute of the training period)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""The training report beside the model: <stem>.report.json, .report.md and .report.html.
+
+The HTML draws the reliability plot as inline SVG (no plotting dependency). Tables are built once as
+(title, header, rows) and rendered to both Markdown and HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from adapters.training.card import ModelCard
+from adapters.training.report_svg import reliability_svg
+from ports.training import FittedSplit
+
+if TYPE_CHECKING:
+    from adapters.training.trainer import ScalperFit
+
+Table = tuple[str, list[str], list[list[str]]]
+PARTS = ("train", "validation", "test")
+
+
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def fmt(value: Any, digits: int = 4) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.{digits}f}"
+    return str(value)
+
+
+def _tables(card: ModelCard, fit: ScalperFit, folds: Sequence[FittedSplit]) -> list[Table]:
+    names = ("rows", "base_rate", "auc", "auc_raw", "baseline_auc", "auc_within_volatility_deciles", "brier",
+             "brier_raw", "brier_base_rate", "log_loss", "move_mae", "move_correlation")
+    head = [[name] + [fmt(fit.parts[p]["summary"].get(name)) for p in PARTS] for name in names]
+    ranges = [[p, iso(r.start_ms), iso(r.end_ms), fmt(r.rows), str(len(r.symbols))]
+              for p, r in (("train", card.train), ("validation", card.validation), ("test", card.test))]
+    test = fit.parts["test"]
+    precision = [[fmt(r["threshold"], 2), fmt(r["signals"]), fmt(r["precision"]),
+                  fmt(r["signals_per_day"], 1)] for r in test["precision_by_probability"]]
+    at = [[which, fmt(test[key]["signals"]), fmt(test[key]["precision"]),
+           fmt(test[key]["signals_per_day"], 1), fmt(test[key]["mean_max_move_pct"])]
+          for which, key in (("configured", "at_configured_thresholds"),
+                             ("recommended", "at_recommended_thresholds"))]
+    reliability = [[f"{r['low']:.1f}-{r['high']:.1f}", fmt(r["count"]), fmt(r["mean_predicted"]),
+                    fmt(r["observed"])] for r in test["reliability"]]
+    symbols = [[s, fmt(v["rows"]), fmt(v["base_rate"]), fmt(v["auc"])] for s, v in test["per_symbol"].items()]
+    months = [[month, fmt(v["rows"]), fmt(v["base_rate"]), fmt(v["auc"]), fmt(v["baseline_auc"])]
+              for month, v in test["per_month"].items()]
+    importance = [[name, f"{share:.4f}"] for name, share in list(fit.importance.items())[:20]]
+    fold_rows = [[str(i), iso(f.split.train.start_ms), iso(f.split.validation.start_ms),
+                  iso(f.split.test.start_ms), iso(f.split.test.end_ms),
+                  fmt(f.metrics["validation"].get("auc")), fmt(f.metrics["test"].get("auc")),
+                  fmt(f.metrics["test"].get("baseline_auc")), fmt(f.metrics["test"].get("brier"))]
+                 for i, f in enumerate(folds, start=1)]
+    return [
+        ("Headline figures", ["metric", *PARTS], head),
+        ("Periods (UTC, end exclusive)", ["part", "from", "to", "rows", "symbols"], ranges),
+        ("Test: precision and signal count by calibrated probability threshold",
+         ["p >=", "signals", "precision", "signals/day"], precision),
+        ("Test: at the configured and recommended thresholds (probability, confidence, move)",
+         ["thresholds", "signals", "precision", "signals/day", "mean max move %"], at),
+        ("Test: reliability (calibrated)", ["bin", "rows", "mean predicted", "observed"], reliability),
+        ("Test: AUC per symbol", ["symbol", "rows", "base rate", "AUC"], symbols),
+        ("Test: AUC per month", ["month", "rows", "base rate", "AUC", "baseline AUC"], months),
+        ("Feature importance (share of split gain, top 20)", ["feature", "share"], importance),
+        ("Walk-forward folds (the last one is the published model)",
+         ["fold", "train from", "validation from", "test from", "test to", "val AUC", "test AUC",
+          "baseline AUC", "test Brier"], fold_rows),
+    ]
+
+
+def _intro(card: ModelCard, warnings: Sequence[str]) -> list[str]:
+    t = card.recommended_thresholds
+    label = card.label
+    lines = [f"Model `{card.model_version}` ({card.onnx_file}, sha256 `{card.onnx_sha256[:16]}...`)",
+             f"Label: {label.kind}, {label.description}",
+             f"Features: {len(card.feature_names)} (version {card.feature_version}); "
+             f"calibration: {card.calibration.method} on validation only; purge gap {card.gap_ms // 1000} s",
+             f"Data: {', '.join(card.data_sources) or 'n/a'}; sampling: {card.row_sampling}",
+             f"Recommended thresholds (validation): p >= {t.min_probability}, confidence >= "
+             f"{t.min_confidence}, move >= {t.min_predicted_move_pct}%: {t.rationale}",
+             "Baseline AUC = the AUC of atr_pct_14 alone (volatility), to show what the model adds; "
+             "'within volatility deciles' = the model's AUC among rows of similar ATR%."]
+    lines += [f"WARNING: {w}" for w in warnings] or ["No red flag raised (spec 10.3 checks)."]
+    return lines
+
+
+def _markdown(intro: list[str], tables: list[Table]) -> str:
+    out = ["# CryptoScalper model report", ""] + [f"- {line}" for line in intro] + [""]
+    for title, header, rows in tables:
+        out += [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out += ["| " + " | ".join(row) + " |" for row in rows] + [""]
+    return "\n".join(out)
+
+
+def _html(intro: list[str], tables: list[Table], svg: str) -> str:
+    out = ["<!doctype html><html><head><meta charset='utf-8'><title>CryptoScalper model report</title>",
+           "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:"
+           "collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+           "th{background:#eee}li.warn{color:#b00}</style></head><body>",
+           "<h1>CryptoScalper model report</h1><ul>"]
+    out += [f"<li{' class=warn' if line.startswith('WARNING') else ''}>{html.escape(line)}</li>"
+            for line in intro]
+    out += ["</ul><h2>Reliability plot (test)</h2>", svg]
+    for title, header, rows in tables:
+        out.append(f"<h2>{html.escape(title)}</h2><table><tr>"
+                   + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>")
+        out += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows]
+        out.append("</table>")
+    return "\n".join([*out, "</body></html>"])
+
+
+def write_report(stem: Path, card: ModelCard, chosen: FittedSplit, folds: Sequence[FittedSplit],
+                 warnings: Sequence[str]) -> list[Path]:
+    fit: ScalperFit = chosen.model  # type: ignore[assignment]
+    payload = {"model_version": card.model_version, "warnings": list(warnings),
+               "card": card.model_dump(mode="json", exclude={"calibration", "expected_net_return"}),
+               "parts": fit.parts, "feature_importance": fit.importance,
+               "folds": [{"split": {p: [r.start_ms, r.end_ms] for p, r in f.split.parts().items()},
+                          "metrics": f.metrics} for f in folds]}
+    intro, tables = _intro(card, warnings), _tables(card, fit, folds)
+    svg = reliability_svg(fit.parts["test"]["reliability"], fit.parts["test"]["reliability_raw"])
+    paths = [stem.parent / f"{stem.name}.report.{ext}" for ext in ("json", "md", "html")]
+    paths[0].write_text(json.dumps(payload, indent=1, default=float) + "\n", encoding="utf-8")
+    paths[1].write_text(_markdown(intro, tables) + "\n", encoding="utf-8")
+    paths[2].write_text(_html(intro, tables, svg) + "\n", encoding="utf-8")
+    return paths

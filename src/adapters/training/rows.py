@@ -1,0 +1,77 @@
+"""The generic training input: a feature matrix with its labels, targets, times and symbols."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+
+from adapters.training.card import LabelCard
+from domain.splits import TimeRange
+
+
+class SortedTimes(Sequence[int]):
+    """A read-only view of sorted int64 times that is a Sequence[int] (for domain.splits)."""
+
+    def __init__(self, times: npt.NDArray[np.int64]) -> None:
+        self._times = times
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return SortedTimes(self._times[index])
+        return int(self._times[index])
+
+
+@dataclass(frozen=True)
+class LabelledRows:
+    """One row per (symbol, bar). `label` is 0/1; `move_pct` is the regressor's target (percent, NaN
+    where unknown); `net_return_pct` is the realised net return of the labelled trade when known
+    (outcome labels), used to fit the expected-net-return map. Every array has n rows."""
+
+    features: npt.NDArray[np.float32]  # (n, F)
+    label: npt.NDArray[np.float64]  # (n,) 0.0 / 1.0
+    move_pct: npt.NDArray[np.float64]  # (n,)
+    time_ms: npt.NDArray[np.int64]  # (n,) bar open time
+    symbol: npt.NDArray[np.str_]  # (n,)
+    feature_names: tuple[str, ...]
+    feature_version: str
+    label_card: LabelCard
+    net_return_pct: npt.NDArray[np.float64] | None = None
+    sources: tuple[str, ...] = ()
+    sampling: str = "every bar"
+    sorted_times: SortedTimes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.label)
+        if self.features.ndim != 2 or self.features.shape != (n, len(self.feature_names)):
+            raise ValueError(f"features shape {self.features.shape} != ({n}, {len(self.feature_names)})")
+        for name in ("move_pct", "time_ms", "symbol"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"{name} has {len(getattr(self, name))} rows, label has {n}")
+        if self.net_return_pct is not None and len(self.net_return_pct) != n:
+            raise ValueError(f"net_return_pct has {len(self.net_return_pct)} rows, label has {n}")
+        if n and not np.isin(self.label, (0.0, 1.0)).all():
+            raise ValueError("label must be 0 or 1 on every row (drop undefined labels first)")
+        object.__setattr__(self, "sorted_times", SortedTimes(np.sort(self.time_ms)))
+
+    def __len__(self) -> int:
+        return len(self.label)
+
+    def mask(self, part: TimeRange) -> npt.NDArray[np.bool_]:
+        in_part: npt.NDArray[np.bool_] = (self.time_ms >= part.start_ms) & (self.time_ms < part.end_ms)
+        return in_part
+
+    def column(self, name: str) -> npt.NDArray[np.float64]:
+        return self.features[:, self.feature_names.index(name)].astype(np.float64)

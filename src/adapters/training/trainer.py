@@ -1,0 +1,130 @@
+"""LightGbmTrainer: the ModelTrainer port over LightGBM, sklearn calibration and the ONNX exporter."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from adapters.training.calibration import CalibrationMethod, fit_calibration
+from adapters.training.card import PiecewiseLinear, Thresholds
+from adapters.training.evaluation import BASELINE_FEATURE, PartScores, details, recommend_thresholds
+from adapters.training.lightgbm_trainer import BoosterParams, FittedBoosters, fit_boosters
+from adapters.training.publish import publish_model
+from adapters.training.rows import LabelledRows
+from domain.splits import TimeRange, TimeSplit
+from ports.training import FittedSplit
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainerConfig:
+    out_dir: Path
+    configured_thresholds: Thresholds  # the thresholds of the settings, reported on every part
+    params: BoosterParams = field(default_factory=BoosterParams)
+    calibration_method: CalibrationMethod = "isotonic"
+    target_precision: float = 0.60  # spec 10.3: "excellent" precision at the threshold
+    min_validation_signals: int = 100
+    min_move_pct: float = 0.2  # percent: a move below the round-trip fees cannot pay
+    max_train_eval_rows: int = 300_000  # train-part figures on a time-spread sample (speed)
+    max_early_stopping_rows: int = 150_000  # AUC per boosting round on a time-spread validation sample
+    train_row_stride: int = 1  # fit on every k-th bar (same minutes for every pair); 1 = all rows
+    bar_ms: int = 60_000
+
+
+@dataclass(frozen=True)
+class ScalperFit:
+    boosters: FittedBoosters
+    calibration: PiecewiseLinear
+    expected_net_return: PiecewiseLinear | None
+    recommended: Thresholds
+    parts: dict[str, dict[str, Any]]
+    importance: dict[str, float]
+    fit_seconds: float
+
+
+def _spread(index: npt.NDArray[np.int64], most: int) -> npt.NDArray[np.int64]:
+    """At most `most` of the indices, evenly spread over the (time-ordered) part."""
+    if len(index) <= most:
+        return index
+    spread: npt.NDArray[np.int64] = index[np.linspace(0, len(index) - 1, most).astype(np.int64)]
+    return spread
+
+
+class LightGbmTrainer:
+    def __init__(self, rows: LabelledRows, config: TrainerConfig, progress: Progress | None = None) -> None:
+        self._rows = rows
+        self._config = config
+        self._progress = progress or (lambda _message: None)
+
+    @property
+    def rows(self) -> LabelledRows:
+        return self._rows
+
+    def row_times(self) -> Sequence[int]:
+        return self._rows.sorted_times
+
+    def _indices(self, part: TimeRange) -> npt.NDArray[np.int64]:
+        return np.flatnonzero(self._rows.mask(part))
+
+    def scores(self, fitted: FittedBoosters, calibration: PiecewiseLinear,
+               index: npt.NDArray[np.int64]) -> PartScores:
+        r = self._rows
+        x = r.features[index]
+        raw = fitted.raw_probability(x)
+        names = r.feature_names
+        baseline = (r.column(BASELINE_FEATURE)[index] if BASELINE_FEATURE in names
+                    else np.full(len(index), np.nan))
+        return PartScores(label=r.label[index], raw_probability=raw, probability=calibration.apply(raw),
+                          predicted_move=fitted.predicted_move(x), move_target=r.move_pct[index],
+                          baseline=baseline, symbol=r.symbol[index], time_ms=r.time_ms[index])
+
+    def fit(self, split: TimeSplit) -> FittedSplit:
+        r, c = self._rows, self._config
+        started = time.perf_counter()
+        train, val, test = (self._indices(p) for p in (split.train, split.validation, split.test))
+        if c.train_row_stride > 1:
+            train = train[(r.time_ms[train] // c.bar_ms) % c.train_row_stride == 0]
+        for name, index in (("train", train), ("validation", val), ("test", test)):
+            if not len(index):
+                raise ValueError(f"the {name} part of the split holds no rows")
+        self._progress(f"fitting LightGBM on {len(train):,} rows (validation {len(val):,})")
+        stop = _spread(val, c.max_early_stopping_rows)
+        fitted = fit_boosters(r.features[train], r.label[train], r.features[stop], r.label[stop],
+                              r.move_pct[train], r.move_pct[stop], c.params)
+        self._progress("calibrating on validation")
+        raw_val = fitted.raw_probability(r.features[val])
+        calibration = fit_calibration(raw_val, r.label[val], c.calibration_method)
+        ev_map = None
+        if r.net_return_pct is not None:
+            ok = np.isfinite(r.net_return_pct[val])
+            ev_map = fit_calibration(calibration.apply(raw_val)[ok], r.net_return_pct[val][ok], "isotonic")
+        self._progress("evaluating train, validation and test")
+        train = _spread(train, c.max_train_eval_rows)
+        scored = {"train": self.scores(fitted, calibration, train),
+                  "validation": self.scores(fitted, calibration, val),
+                  "test": self.scores(fitted, calibration, test)}
+        recommended = recommend_thresholds(scored["validation"], target_precision=c.target_precision,
+                                           min_signals=c.min_validation_signals, min_move_pct=c.min_move_pct)
+        parts = {name: details(s, c.configured_thresholds, recommended) for name, s in scored.items()}
+        model = ScalperFit(boosters=fitted, calibration=calibration, expected_net_return=ev_map,
+                           recommended=recommended, parts=parts,
+                           importance=fitted.importance(r.feature_names),
+                           fit_seconds=time.perf_counter() - started)
+        metrics = {name: part["summary"] for name, part in parts.items()}
+        return FittedSplit(split=split, metrics=metrics, model=model)
+
+    def publish(self, chosen: FittedSplit, folds: Sequence[FittedSplit], model_version: str,
+                warnings: Sequence[str]) -> Path:
+        self._progress("exporting to ONNX and checking parity")
+        return publish_model(self, chosen, folds, model_version, warnings)
+
+    @property
+    def config(self) -> TrainerConfig:
+        return self._config

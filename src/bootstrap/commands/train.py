@@ -1,0 +1,109 @@
+"""`train`: fit, calibrate, evaluate out of time and export a LightGBM model to ONNX with its card and report.
+
+    python -m bootstrap train --data train.parquet --out models/onnx/
+    python -m bootstrap train --data A.csv.xz --data B.csv.xz --validation-from 2023-11-15 \\
+        --test-from 2024-02-15 --stride 4 --out models/onnx/
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from adapters.history.schema import HistoryDataError
+from adapters.training.card import Thresholds
+from adapters.training.lightgbm_trainer import BoosterParams
+from adapters.training.sources import LabelSpec, load_training_rows
+from adapters.training.trainer import LightGbmTrainer, TrainerConfig
+from application.train_model import TrainingPlan, train_model
+from bootstrap.settings_model import Settings
+from domain.outcome import ExitRules, TradeCosts
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("train", help="train the model (LightGBM -> ONNX + card + report)")
+    p.add_argument("--data", required=True, type=Path, action="append",
+                   help="data-set Parquet (bootstrap dataset) or kline file/folder; repeatable")
+    p.add_argument("--out", type=Path, default=Path("models/onnx"), help="folder for the model files")
+    p.add_argument("--symbols", default=None, help="comma-separated pairs to keep (default: all)")
+    p.add_argument("--label", choices=("spec", "outcome"), default="spec",
+                   help="spec: +threshold within the horizon (spec 5.2); outcome: net-positive trade "
+                        "under the configured exit policy and costs")
+    p.add_argument("--walk-forward", type=int, default=1, metavar="K", help="expanding-window folds")
+    p.add_argument("--validation-from", default=None, help="YYYY-MM-DD (UTC): explicit validation start")
+    p.add_argument("--test-from", default=None, help="YYYY-MM-DD (UTC): explicit test start")
+    p.add_argument("--test-to", default=None, help="YYYY-MM-DD (UTC, exclusive): end of the test period")
+    p.add_argument("--stride", type=int, default=1, help="fit on every k-th minute (speed); 1 = all")
+    p.add_argument("--calibration", choices=("isotonic", "sigmoid"), default="isotonic")
+    p.add_argument("--n-estimators", type=int, default=400)
+    p.add_argument("--num-leaves", type=int, default=15)
+    p.add_argument("--learning-rate", type=float, default=0.05)
+    p.add_argument("--version", default=None, help="model version (default: UTC time, YYYYmmdd-HHMMSS)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(run=run)
+
+
+def _day_ms(text: str | None) -> int | None:
+    if text is None:
+        return None
+    return int(datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def label_spec(kind: str, settings: Settings) -> LabelSpec:
+    if kind == "spec":
+        return LabelSpec("spec", settings.labels.horizon_bars, settings.labels.threshold_pct)
+    risk, execution = settings.risk, settings.execution
+    rules = ExitRules(take_profit_pct=risk.default_take_profit_pct, stop_loss_pct=risk.default_stop_loss_pct,
+                      timeout_bars=max(1, settings.timing.position_timeout_seconds // 60),
+                      trailing_activation_pct=risk.trailing_activation_pct if risk.trailing_stop_enabled
+                      else None, trailing_distance_pct=risk.trailing_distance_pct)
+    costs = TradeCosts(entry_fee=execution.effective_taker_fee,
+                       take_profit_fee=execution.effective_maker_fee if execution.maker_take_profit
+                       else execution.effective_taker_fee,
+                       exit_fee=execution.effective_taker_fee, slippage_pct=execution.slippage_bps / 10_000)
+    return LabelSpec("outcome", rules.timeout_bars, settings.labels.threshold_pct, rules, costs)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    bar = tqdm(unit="step", desc="train", disable=args.no_progress, file=sys.stderr)
+
+    def progress(message: str) -> None:
+        bar.set_description_str(message[:70])
+        bar.update()
+
+    spec = label_spec(args.label, settings)
+    symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
+    signal = settings.signal
+    configured = Thresholds(min_probability=signal.min_probability, min_confidence=signal.min_confidence,
+                            min_predicted_move_pct=signal.min_predicted_move_pct, rationale="settings")
+    params = BoosterParams(n_estimators=args.n_estimators, num_leaves=args.num_leaves,
+                           learning_rate=args.learning_rate, seed=settings.execution.seed)
+    round_trip_pct = (2 * settings.execution.effective_taker_fee) * 100
+    config = TrainerConfig(out_dir=args.out, configured_thresholds=configured, params=params,
+                           calibration_method=args.calibration, train_row_stride=args.stride,
+                           min_move_pct=round(round_trip_pct, 6))
+    version = args.version or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    plan = TrainingPlan(model_version=version, horizon_bars=spec.gap_bars,
+                        walk_forward_folds=args.walk_forward,
+                        validation_from_ms=_day_ms(args.validation_from),
+                        test_from_ms=_day_ms(args.test_from), test_to_ms=_day_ms(args.test_to))
+    try:
+        rows = load_training_rows(args.data, spec, symbols=symbols, progress=progress)
+        progress(f"{len(rows):,} labelled rows, base rate {rows.label.mean():.3f}")
+        outcome = train_model(LightGbmTrainer(rows, config, progress), plan)
+    except (HistoryDataError, ValueError, OSError) as error:
+        bar.close()
+        print(f"train failed: {error}", file=sys.stderr)
+        return 1
+    bar.close()
+    test = outcome.chosen.metrics["test"]
+    print(f"model {outcome.model_path} (card and report beside it): test AUC {test.get('auc')}, "
+          f"baseline (ATR% alone) {test.get('baseline_auc')}, Brier {test.get('brier')}")
+    for warning in outcome.warnings:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    return 0

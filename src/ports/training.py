@@ -1,0 +1,40 @@
+"""What the train-model use case needs from a trainer: row times to split on, a fit evaluated on one
+split, and publishing the chosen fit as a model file with its card and report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from domain.splits import TimeSplit
+
+# part ("train", "validation", "test") -> metric name -> value (None when undefined)
+PartMetrics = Mapping[str, Mapping[str, float | None]]
+
+
+@dataclass(frozen=True)
+class FittedSplit:
+    """One fit on one split. `metrics` names used by the use case: "auc" (calibrated score), "brier",
+    "brier_raw" and "baseline_auc" (the volatility-only baseline). `model` is the trainer's own object,
+    handed back to `publish`."""
+
+    split: TimeSplit
+    metrics: PartMetrics
+    model: object = field(repr=False)
+
+
+class ModelTrainer(Protocol):
+    def row_times(self) -> Sequence[int]:
+        """Open times of every labelled row, sorted ascending."""
+        ...
+
+    def fit(self, split: TimeSplit) -> FittedSplit:
+        """Fit on split.train, early-stop and calibrate on split.validation, evaluate on all three."""
+        ...
+
+    def publish(self, chosen: FittedSplit, folds: Sequence[FittedSplit], model_version: str,
+                warnings: Sequence[str]) -> Path:
+        """Write the model file, its card and its report; return the model file's path."""
+        ...
