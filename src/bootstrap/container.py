@@ -1,29 +1,54 @@
 """The composition root: which concrete object each mode uses (ARCHITECTURE.md, "Modes").
 
+| provider | backtest | paper | live (binance.testnet: testnet URLs and keys) |
+| --- | --- | --- | --- |
+| clock | ReplayClock | SystemClock | SystemClock |
+| market_feed | built per run (backtest_wiring) | LiveBookFeed(BinanceMarketFeed) | BinanceMarketFeed |
+| exchange | built per run (backtest_wiring) | PaperExchange (SimulatedExchange) | BinanceExchange |
+| symbol_universe | built per run (backtest_wiring) | BinanceSymbolUniverse / FixedUniverse | same |
+| scanner | built per run (backtest_wiring) | ScanMarket | ScanMarket |
+| model | OnnxModel.load(model.path) | same | same |
+
+Paper reads Binance's PRODUCTION public market data (no key needed; `binance.rest_url`/`ws_url`, which
+`paper --venue` points at a local venue); live follows `binance.testnet`. `wall_clock` paces and watches
+the stream connection; `clock` is trading time (the same SystemClock, unless a rehearsal on the local
+venue overrides it with the venue's accelerated clock).
+
 Built synchronously from Settings and holding no async resources: feeds and exchanges are async context
 managers that the trading loop enters. Every mode switch is a `providers.Selector` on `mode`. No
-`@inject`/`wire()`: callers ask the container for what they need (`container.risk_book()`).
-
-Adapters that have not landed yet (exchange, market feed, model, symbol universe) are placeholders that
-raise ConfigurationError when resolved, so a mode that needs one fails at start-up with a clear line.
+`@inject`/`wire()`: callers ask the container for what they need (`container.risk_book()`). The
+settings -> value mappings (risk limits, thresholds, exit policy, simulator costs) live here only.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from dependency_injector import containers, providers
 
+from adapters.binance.market_feed import BinanceMarketFeed
+from adapters.binance.symbols import BinanceSymbolUniverse
 from adapters.clocks import ReplayClock, SystemClock
+from adapters.onnx_model import OnnxModel
+from adapters.simulated.costs import SimulatorCosts
 from adapters.storage.trade_journal import CsvJsonTradeJournal
 from application.report_stats import StatsReporter
+from application.scan_market import ScanMarket, scanner_rules_from_settings
+from bootstrap.market_wiring import FeedFollowsUniverse, FixedUniverse, LiveBookFeed, UniverseFeed
+from bootstrap.paper_exchange import PaperExchange
 from bootstrap.settings_model import Settings
 from domain.position import ExitPolicy
 from domain.risk import RiskBook, RiskLimits
 from domain.signal import SignalThresholds
+from ports.clock import Clock
 from ports.errors import ConfigurationError
+from ports.symbols import SymbolUniverse
+
+if TYPE_CHECKING:
+    from adapters.binance.exchange import BinanceExchange
 
 MODES = ("backtest", "paper", "live")
 
@@ -80,24 +105,95 @@ def journal_paths(settings: Settings, mode: str) -> tuple[Path, Path]:
     return csv_path, json_path
 
 
+def simulator_costs_from(settings: Settings) -> SimulatorCosts:
+    execution = settings.execution
+    return SimulatorCosts.from_rates(
+        taker_fee=execution.taker_fee_rate, maker_fee=execution.maker_fee_rate,
+        bnb_discount=execution.bnb_fee_discount, slippage_bps=execution.slippage_bps,
+        latency_ms=execution.latency_ms, seed=execution.seed)
+
+
+def market_urls(settings: Settings, mode: str) -> tuple[str, str]:
+    """(WebSocket base, REST base) of the market data: production for paper, live per binance.testnet."""
+    b = settings.binance
+    if mode == "live" and b.testnet:
+        return b.testnet_ws_url, b.testnet_rest_url
+    return b.ws_url, b.rest_url
+
+
 def _journal(settings: Settings, mode: str) -> CsvJsonTradeJournal:
     csv_path, json_path = journal_paths(settings, mode)
     return CsvJsonTradeJournal(csv_path, json_path, durable=mode != "backtest")
 
 
-def _not_landed(mode: str, thing: str) -> NoReturn:
-    raise ConfigurationError(f"{mode} mode: the {thing} adapter has not landed yet")
+def _market_feed(settings: Settings, mode: str, wall_clock: Clock) -> BinanceMarketFeed:
+    ws_url, rest_url = market_urls(settings, mode)
+    symbols = () if settings.scanner.dynamic_symbols else tuple(settings.trading.symbols)
+    return BinanceMarketFeed(ws_url, rest_url, symbols, wall_clock,
+                             stale_after_sec=settings.scanner.stale_after_sec,
+                             rest_timeout_sec=settings.binance.request_timeout_seconds)
+
+
+def _paper_exchange(settings: Settings, clock: Clock) -> PaperExchange:
+    balance = {settings.trading.quote_asset: Decimal(repr(settings.risk.initial_capital))}
+    return PaperExchange(market_urls(settings, "paper")[1], balance, clock, simulator_costs_from(settings),
+                         timeout_sec=settings.binance.request_timeout_seconds)
+
+
+def _live_exchange(settings: Settings, wall_clock: Clock) -> BinanceExchange:
+    # Imported here: paper and backtest processes need neither binance-connector nor requests (memory).
+    from adapters.binance.exchange import BinanceExchange
+    from adapters.binance.rate_limiter import RateLimiter
+
+    b = settings.binance
+    key, secret = (b.testnet_api_key, b.testnet_api_secret) if b.testnet else (b.api_key, b.api_secret)
+    if key is None or secret is None or not key.get_secret_value() or not secret.get_secret_value():
+        prefix = "BINANCE_TESTNET_" if b.testnet else "BINANCE_"
+        raise ConfigurationError(f"live mode needs the {'testnet ' if b.testnet else ''}API key and secret "
+                                 f"({prefix}API_KEY, {prefix}API_SECRET)")
+    limiter = RateLimiter(wall_clock, safety=b.weight_safety_margin)
+    if b.testnet:
+        return BinanceExchange.testnet(key, secret, rest_url=b.testnet_rest_url,
+                                       ws_api_url=b.testnet_ws_api_url, recv_window=b.recv_window,
+                                       timeout=b.request_timeout_seconds, clock=wall_clock, limiter=limiter)
+    return BinanceExchange(key, secret, rest_url=b.rest_url, ws_api_url=b.ws_api_url,
+                           recv_window=b.recv_window, timeout=b.request_timeout_seconds, clock=wall_clock,
+                           limiter=limiter)
+
+
+def _symbol_universe(settings: Settings, mode: str) -> SymbolUniverse:
+    scanner = settings.scanner
+    if not scanner.dynamic_symbols:
+        return FixedUniverse(settings.trading.symbols)
+    return BinanceSymbolUniverse(
+        market_urls(settings, mode)[1], min_quote_volume=scanner.min_volume_24h, max_pairs=scanner.max_pairs,
+        quote_asset=settings.trading.quote_asset, refresh_seconds=scanner.refresh_symbols_hours * 3600,
+        timeout_seconds=settings.binance.request_timeout_seconds)
+
+
+def _scanner(settings: Settings, universe: SymbolUniverse, feed: UniverseFeed, clock: Clock) -> ScanMarket:
+    return ScanMarket(scanner_rules_from_settings(settings), FeedFollowsUniverse(universe, feed), clock,
+                      refresh_ms=round(settings.scanner.refresh_symbols_hours * 3_600_000))
+
+
+def _load_model(settings: Settings) -> OnnxModel:
+    return OnnxModel.load(Path(settings.model.path))
+
+
+def _built_per_run(mode: str, thing: str) -> NoReturn:
+    raise ConfigurationError(f"{mode} mode: the {thing} is built for each run (bootstrap/backtest_wiring.py)")
 
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     mode = providers.Dependency(instance_of=str)
 
+    wall_clock = providers.Singleton(SystemClock)
     clock = providers.Selector(
         mode,
         backtest=providers.Singleton(ReplayClock, providers.Callable(backtest_start_ms, settings)),
-        paper=providers.Singleton(SystemClock),
-        live=providers.Singleton(SystemClock),
+        paper=wall_clock,
+        live=wall_clock,
     )
     risk_limits = providers.Singleton(risk_limits_from, settings)
     risk_book = providers.Singleton(RiskBook, risk_limits)
@@ -106,16 +202,33 @@ class Container(containers.DeclarativeContainer):
     trade_journal = providers.Singleton(_journal, settings, mode)
     stats_reporter = providers.Singleton(
         StatsReporter, trade_journal, risk_book, clock, settings.provided.risk.initial_capital)
+    model = providers.Singleton(_load_model, settings)
 
-    # Placeholders, one per adapter still to land: replace one mode's branch when its adapter lands.
     exchange = providers.Selector(
-        mode, **{m: providers.Callable(_not_landed, m, "exchange") for m in MODES})
+        mode,
+        backtest=providers.Callable(_built_per_run, "backtest", "exchange"),
+        paper=providers.Singleton(_paper_exchange, settings, clock),
+        live=providers.Singleton(_live_exchange, settings, wall_clock),
+    )
+    stream_feed = providers.Singleton(_market_feed, settings, mode, wall_clock)
     market_feed = providers.Selector(
-        mode, **{m: providers.Callable(_not_landed, m, "market feed") for m in MODES})
-    model = providers.Selector(
-        mode, **{m: providers.Callable(_not_landed, m, "model") for m in MODES})
+        mode,
+        backtest=providers.Callable(_built_per_run, "backtest", "market feed"),
+        paper=providers.Singleton(LiveBookFeed, stream_feed, exchange, clock=clock, feed_clock=wall_clock),
+        live=stream_feed,
+    )
     symbol_universe = providers.Selector(
-        mode, **{m: providers.Callable(_not_landed, m, "symbol universe") for m in MODES})
+        mode,
+        backtest=providers.Callable(_built_per_run, "backtest", "symbol universe"),
+        paper=providers.Singleton(_symbol_universe, settings, mode),
+        live=providers.Singleton(_symbol_universe, settings, mode),
+    )
+    scanner = providers.Selector(
+        mode,
+        backtest=providers.Callable(_built_per_run, "backtest", "scanner"),
+        paper=providers.Singleton(_scanner, settings, symbol_universe, market_feed, clock),
+        live=providers.Singleton(_scanner, settings, symbol_universe, market_feed, clock),
+    )
 
 
 def build_container(settings: Settings, mode: str) -> Container:

@@ -1,4 +1,5 @@
-"""The container builds for every mode, picks the right clock and journal, and refuses missing adapters."""
+"""The container builds for every mode, picks the right clock and journal, and says where a backtest's
+per-run objects come from. The adapters of paper and live: test_container_modes.py."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from bootstrap.settings_model import Settings
 from domain.risk import Approved, RiskBook, TradeIntent
 from ports.errors import ConfigurationError
 
-PLACEHOLDERS = {"exchange": "exchange", "market_feed": "market feed", "model": "model",
-                "symbol_universe": "symbol universe"}
+BUILT_PER_RUN = {"exchange": "exchange", "market_feed": "market feed", "symbol_universe": "symbol universe",
+                 "scanner": "scanner"}
 
 
 def settings_in(tmp_path: Path, **sections: dict[str, Any]) -> Settings:
@@ -48,13 +49,13 @@ def test_the_container_builds_for_every_mode(tmp_path: Path, mode: str) -> None:
     assert list(tmp_path.iterdir()) == []  # building touches no file
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("provider", sorted(PLACEHOLDERS))
-def test_adapters_not_landed_fail_clearly(tmp_path: Path, mode: str, provider: str) -> None:
-    container = build_container(settings_in(tmp_path), mode)
+@pytest.mark.parametrize("provider", sorted(BUILT_PER_RUN))
+def test_a_backtest_builds_its_market_and_exchange_per_run(tmp_path: Path, provider: str) -> None:
+    container = build_container(settings_in(tmp_path), "backtest")
     with pytest.raises(ConfigurationError) as caught:
         getattr(container, provider)()
-    assert str(caught.value) == f"{mode} mode: the {PLACEHOLDERS[provider]} adapter has not landed yet"
+    assert str(caught.value) == (f"backtest mode: the {BUILT_PER_RUN[provider]} is built for each run "
+                                 "(bootstrap/backtest_wiring.py)")
 
 
 def test_an_unknown_mode_is_refused(tmp_path: Path) -> None:
