@@ -8,7 +8,6 @@ Clock. A failed refresh keeps the current universe and is retried after `retry_m
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from loguru import logger
 
@@ -25,15 +24,6 @@ from domain.scanner import MultiPairScanner
 from ports.clock import Clock
 from ports.errors import ExchangeError
 from ports.symbols import SymbolUniverse
-
-
-def scanner_rules_from_settings(settings: Any) -> ScannerRules:
-    """`settings` is a bootstrap Settings (not imported: the application is inner)."""
-    scanner, alerts = settings.scanner, settings.scanner.alerts
-    return ScannerRules(
-        min_volume_24h=scanner.min_volume_24h, max_spread_pct=scanner.max_spread_pct,
-        volume_spike_ratio=alerts.volume_spike_ratio, momentum_threshold_pct=alerts.momentum_threshold_pct,
-        breakout_distance_pct=alerts.breakout_distance_pct, reversal_drop_pct=alerts.reversal_drop_pct)
 
 
 class ScanMarket:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bootstrap.commands import command_modules
+from bootstrap.commands import COMMAND_MODULES, command_modules
 from bootstrap.logging import configure_logging
 from bootstrap.settings import SettingsError, load_settings
 from ports.errors import ConfigurationError
@@ -15,7 +15,23 @@ from ports.errors import ConfigurationError
 EXIT_CONFIG_ERROR = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+GLOBAL_OPTIONS_WITH_VALUE = ("--config", "--log-level")
+
+
+def requested_command(argv: Sequence[str]) -> str | None:
+    """The command named on the line (skipping global options and their values), if it is a known one."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg if arg in COMMAND_MODULES else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bootstrap",
         description="CryptoScalper: AI scalping bot for Binance spot. Backtest first; paper before live.",
@@ -26,13 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
                         choices=["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"],
                         help="console and file log level (default: logging.level in the config)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in command_modules():
+    for module in command_modules(only):
         module.add_parser(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(requested_command(argv)).parse_args(argv)
     overrides = {"logging": {"level": args.log_level}} if args.log_level else None
     try:
         settings = load_settings(args.config, overrides=overrides)

@@ -35,11 +35,10 @@ from application.backtest_summary import NO_EV_REASON, BacktestSummary, summariz
 from application.baselines import entries_per_day, random_plan, scanner_plan
 from application.trading_loop import TradingLoop
 from bootstrap.config_mapping import loop_config_from_settings
-from bootstrap.container import build_container, signal_thresholds_from
+from bootstrap.container import build_container, scanner_rules_from, signal_thresholds_from
 from bootstrap.settings_model import Settings
 from domain.features import WARMUP_BARS, KlineArrays
 from domain.orders import OrderType
-from domain.pair_state import ScannerRules
 from ports.model import Model
 
 DAY_MS = 86_400_000
@@ -51,15 +50,6 @@ FALLBACK_ENTRIES_PER_DAY = 24.0  # the random baseline's rate when the model mad
 
 def day_ms(text: str) -> int:
     return int(datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
-
-
-def scanner_rules_from(settings: Settings) -> ScannerRules:
-    scanner, alerts = settings.scanner, settings.scanner.alerts
-    return ScannerRules(min_volume_24h=scanner.min_volume_24h, max_spread_pct=scanner.max_spread_pct,
-                        volume_spike_ratio=alerts.volume_spike_ratio,
-                        momentum_threshold_pct=alerts.momentum_threshold_pct,
-                        breakout_distance_pct=alerts.breakout_distance_pct,
-                        reversal_drop_pct=alerts.reversal_drop_pct)
 
 
 def load_klines(path: Path, symbols: Iterable[str] | None, start_ms: int | None, end_ms: int | None,

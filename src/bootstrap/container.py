@@ -36,10 +36,11 @@ from adapters.onnx_model import OnnxModel
 from adapters.simulated.costs import SimulatorCosts
 from adapters.storage.trade_journal import CsvJsonTradeJournal
 from application.report_stats import StatsReporter
-from application.scan_market import ScanMarket, scanner_rules_from_settings
+from application.scan_market import ScanMarket
 from bootstrap.market_wiring import FeedFollowsUniverse, FixedUniverse, LiveBookFeed, UniverseFeed
 from bootstrap.paper_exchange import PaperExchange
 from bootstrap.settings_model import Settings
+from domain.pair_state import ScannerRules
 from domain.position import ExitPolicy
 from domain.risk import RiskBook, RiskLimits
 from domain.signal import SignalThresholds
@@ -70,6 +71,14 @@ def signal_thresholds_from(settings: Settings) -> SignalThresholds:
         min_predicted_move_pct=signal.min_predicted_move_pct, stop_loss_pct=risk.default_stop_loss_pct,
         take_profit_pct=risk.default_take_profit_pct, max_position_pct=risk.max_position_pct,
         min_expected_net_return_pct=signal.min_expected_net_return_pct if signal.ev_gate_enabled else None)
+
+
+def scanner_rules_from(settings: Settings) -> ScannerRules:
+    scanner, alerts = settings.scanner, settings.scanner.alerts
+    return ScannerRules(
+        min_volume_24h=scanner.min_volume_24h, max_spread_pct=scanner.max_spread_pct,
+        volume_spike_ratio=alerts.volume_spike_ratio, momentum_threshold_pct=alerts.momentum_threshold_pct,
+        breakout_distance_pct=alerts.breakout_distance_pct, reversal_drop_pct=alerts.reversal_drop_pct)
 
 
 def exit_policy_from(settings: Settings) -> ExitPolicy:
@@ -172,7 +181,7 @@ def _symbol_universe(settings: Settings, mode: str) -> SymbolUniverse:
 
 
 def _scanner(settings: Settings, universe: SymbolUniverse, feed: UniverseFeed, clock: Clock) -> ScanMarket:
-    return ScanMarket(scanner_rules_from_settings(settings), FeedFollowsUniverse(universe, feed), clock,
+    return ScanMarket(scanner_rules_from(settings), FeedFollowsUniverse(universe, feed), clock,
                       refresh_ms=round(settings.scanner.refresh_symbols_hours * 3_600_000))
 
 

@@ -19,9 +19,11 @@ COMMAND_MODULES = (
 )
 
 
-def command_modules() -> list[ModuleType]:
+def command_modules(only: str | None = None) -> list[ModuleType]:
+    """The command modules, or just `only`'s: a run imports only its own command, so paper and live do
+    not carry training's libraries (lightgbm, scikit-learn, onnx) in memory."""
     found = []
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if only is None else (only,):
         try:
             found.append(importlib.import_module(f"bootstrap.commands.{name}"))
         except ModuleNotFoundError as exc:

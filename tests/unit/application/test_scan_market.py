@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from application.scan_market import ScanMarket, scanner_rules_from_settings
+from application.scan_market import ScanMarket
+from bootstrap.container import scanner_rules_from
 from bootstrap.settings_model import AlertSettings, ScannerSettings, Settings
 from domain.market_events import (
     BookTopUpdated,
@@ -103,6 +104,6 @@ def test_rules_follow_the_settings() -> None:
     alerts = AlertSettings(volume_spike_ratio=4.0, momentum_threshold_pct=0.2, breakout_distance_pct=0.3,
                            reversal_drop_pct=1.5)
     settings = Settings(scanner=ScannerSettings(min_volume_24h=5e6, max_spread_pct=0.08, alerts=alerts))
-    assert scanner_rules_from_settings(settings) == ScannerRules(
+    assert scanner_rules_from(settings) == ScannerRules(
         min_volume_24h=5e6, max_spread_pct=0.08, volume_spike_ratio=4.0, momentum_threshold_pct=0.2,
         breakout_distance_pct=0.3, reversal_drop_pct=1.5)

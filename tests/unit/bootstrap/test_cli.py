@@ -105,6 +105,16 @@ def test_a_configuration_error_at_start_up_exits_2_with_one_line(
         subparsers.add_parser("paper").set_defaults(run=run)
 
     fake_command = SimpleNamespace(add_parser=add_parser)
-    monkeypatch.setattr("bootstrap.__main__.command_modules", lambda: [fake_command])
+    monkeypatch.setattr("bootstrap.__main__.command_modules", lambda only=None: [fake_command])
     assert main(["paper"]) == EXIT_CONFIG_ERROR
     assert capsys.readouterr().err == "config error: paper mode: the exchange adapter has not landed yet\n"
+
+
+def test_a_run_imports_only_its_own_command(repo_root: Path) -> None:
+    """`paper` must not carry training's heavy libraries in memory (lightgbm, scikit-learn)."""
+    code = ("import sys; from bootstrap.__main__ import build_parser, requested_command; "
+            "build_parser(requested_command(['--config', 'x.yaml', 'paper', '--duration', '1'])); "
+            "print(*(name in sys.modules for name in ('lightgbm', 'sklearn', 'bootstrap.commands.train')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(repo_root / "src")})
+    assert result.stdout.split() == ["False", "False", "False"]
