@@ -12,6 +12,7 @@ from typing import Protocol
 from loguru import logger
 
 from application.account import Account
+from application.decision_log import DecisionLog
 from application.fills import log_closed_trade
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory
@@ -52,6 +53,7 @@ class EnterTrades:
         self._memory, self._rules, self._config = memory, rules, config
         self.pending: dict[str, EntryPending] = {}
         self._log = logger.bind(mode=config.mode)
+        self._decisions = DecisionLog(self._log)
 
     def busy_symbols(self) -> frozenset[str]:
         return self._positions.held | frozenset(self.pending) | self._open.in_flight
@@ -65,7 +67,7 @@ class EnterTrades:
                 "Prediction {}: p_up={:.3f} conf={:.3f} move={:.3f}% ev={:.3f}%", p.symbol, p.probability_up,
                 p.confidence, p.predicted_move_pct, p.expected_net_return_pct)
         if not scored.signals:
-            self._log.info(scored.no_trade_reason or "no trade")
+            self._decisions.decision("no-trade", now_ms, scored.no_trade_reason or "no trade")
             return
         for signal in scored.signals:
             if self._risk.kill_switch_active:
@@ -74,9 +76,13 @@ class EnterTrades:
 
     async def _try(self, signal: TradeSignal, now_ms: int) -> None:
         log = self._log.bind(symbol=signal.symbol)
-        log.info("Signal: BUY {} @ {:.8g} (SL: {:.8g}, TP: {:.8g}) score {:.3f} | {}", signal.symbol,
-                 signal.entry_price, signal.stop_loss_price, signal.take_profit_price, signal.score,
-                 signal.reasoning)
+        # Keyed on the symbol only: a signal repeated every scan while refused is logged once a minute.
+        self._decisions.decision(f"signal:{signal.symbol}", now_ms, "Signal: BUY {} score {:.2f} | {}",
+                                 signal.symbol, signal.score, signal.reasoning.split(" ev=")[0],
+                                 symbol=signal.symbol)
+        log.debug("Signal: BUY {} @ {:.8g} (SL: {:.8g}, TP: {:.8g}) score {:.3f} | {}", signal.symbol,
+                  signal.entry_price, signal.stop_loss_price, signal.take_profit_price, signal.score,
+                  signal.reasoning)
         rules = self._rules.get(signal.symbol)
         if rules is None:
             log.warning("No exchange rules for {}: signal skipped", signal.symbol)
@@ -91,7 +97,8 @@ class EnterTrades:
         equity = self._account.equity(self._positions.marked_value(self._memory.current_price))
         decision = self._risk.check(intent, now_ms, equity, self.busy_symbols())
         if isinstance(decision, Rejected):
-            log.info("Risk rejected {}: {}", signal.symbol, decision.reason)
+            self._decisions.decision(f"risk:{signal.symbol}", now_ms, "Risk rejected {}: {}", signal.symbol,
+                                     decision.reason, symbol=signal.symbol)
             return
         size = min(decision.size_usdt, self._account.quote_free)
         if size < minimum:

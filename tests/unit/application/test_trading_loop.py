@@ -42,15 +42,18 @@ async def test_full_cycle_take_profit_is_journaled_with_the_real_fill_and_fees(l
     assert all(r["extra"].get("mode") == "backtest" for r in logs.having("Position"))
 
 
-async def test_no_trade_without_positive_expected_value_says_why_once_per_scan(logs: Logs) -> None:
+async def test_no_trade_without_positive_expected_value_says_why_without_flooding(logs: Logs) -> None:
     h = build(model=FakeModel(poor))
     await h.loop.start()
     await feed(h, trade_at(SYMBOL, 1.0, T0 + 100), trade_at(SYMBOL, 1.0, T0 + 900))  # one scan interval
     said = logs.having("no trade: best expected net return -0.050% <= margin 0.000%", "INFO")
     assert len(said) == 1
-    await feed(h, trade_at(SYMBOL, 1.0, T0 + 2_200))  # the next scan
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 2_200))  # the next scan: the same reason, at DEBUG
+    assert len(logs.having("no trade: best expected net return", "INFO")) == 1
+    assert len(logs.having("no trade: best expected net return", "DEBUG")) == 1
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 62_500))  # a minute on: said again at INFO
     assert len(logs.having("no trade: best expected net return", "INFO")) == 2
-    assert h.exchange.orders_placed() == [] and len(h.model.batches) == 2
+    assert h.exchange.orders_placed() == [] and len(h.model.batches) == 3
 
 
 async def test_a_candidate_without_enough_history_is_backfilled_and_not_scored(logs: Logs) -> None:

@@ -1,0 +1,31 @@
+"""Decision logging without flooding: a decision is logged at INFO when it is new or changed, and again
+at most once per `repeat_ms` while it stays the same; identical repeats in between go to DEBUG.
+
+The loop re-decides every scan interval (2 s by default): the same "risk rejected BTCUSDT: max open
+positions" would otherwise fill 40,000 lines a day and bury the decisions that matter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from loguru import logger
+
+
+class DecisionLog:
+    def __init__(self, log: Any = logger, *, repeat_ms: int = 60_000) -> None:
+        self._log = log
+        self._repeat_ms = repeat_ms
+        self._last: dict[str, tuple[str, int]] = {}
+
+    def decision(self, key: str, now_ms: int, message: str, *args: Any, **context: Any) -> bool:
+        """Log one decision under `key` (e.g. "risk:BTCUSDT"); True when it went out at INFO."""
+        text = message.format(*args)
+        previous = self._last.get(key)
+        log = self._log.bind(**context) if context else self._log
+        if previous is not None and previous[0] == text and now_ms - previous[1] < self._repeat_ms:
+            log.debug(text)
+            return False
+        self._last[key] = (text, now_ms)
+        log.info(text)
+        return True
