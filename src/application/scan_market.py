@@ -29,10 +29,12 @@ from ports.symbols import SymbolUniverse
 class ScanMarket:
     def __init__(self, rules: ScannerRules, universe: SymbolUniverse, clock: Clock, *,
                  on_alert: Callable[[ScannerAlert], None] | None = None, refresh_ms: int = 3_600_000,
-                 retry_ms: int = 60_000, history_minutes: int = 5, capacity: int = 1024) -> None:
+                 retry_ms: int = 60_000, history_minutes: int = 5, capacity: int = 1024,
+                 ranked: bool = True) -> None:
         self.scanner = MultiPairScanner(rules, self._alerted, history_minutes=history_minutes,
                                         capacity=capacity)
         self._universe = universe
+        self._ranked = ranked  # False (scanner.enabled: false): the universe's pairs in order, unranked
         self._clock = clock
         self._forward = on_alert
         self._refresh_ms = refresh_ms
@@ -81,8 +83,12 @@ class ScanMarket:
             self.scanner.forget_book(event.symbol)
 
     def candidates(self, n: int) -> list[PairState]:
-        """The n best pairs by quick score, best first (spec 4.2 `get_top_opportunities`)."""
-        return self.scanner.get_top_opportunities(n)
+        """The n best pairs by quick score, best first (spec 4.2 `get_top_opportunities`); unranked, the
+        first n pairs of the universe that have a price."""
+        if self._ranked:
+            return self.scanner.get_top_opportunities(n)
+        states = (self.scanner.state(symbol) for symbol in self.symbols)
+        return [state for state in states if state is not None][:n]
 
     def _alerted(self, alert: ScannerAlert) -> None:
         self._log.bind(symbol=alert.symbol).debug("scanner alert {} score {:.2f} {}", alert.alert_type.value,

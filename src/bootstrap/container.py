@@ -182,7 +182,8 @@ def _symbol_universe(settings: Settings, mode: str) -> SymbolUniverse:
 
 def _scanner(settings: Settings, universe: SymbolUniverse, feed: UniverseFeed, clock: Clock) -> ScanMarket:
     return ScanMarket(scanner_rules_from(settings), FeedFollowsUniverse(universe, feed), clock,
-                      refresh_ms=round(settings.scanner.refresh_symbols_hours * 3_600_000))
+                      refresh_ms=round(settings.scanner.refresh_symbols_hours * 3_600_000),
+                      ranked=settings.scanner.enabled)
 
 
 def _load_model(settings: Settings) -> OnnxModel:

@@ -107,3 +107,19 @@ def test_rules_follow_the_settings() -> None:
     assert scanner_rules_from(settings) == ScannerRules(
         min_volume_24h=5e6, max_spread_pct=0.08, volume_spike_ratio=4.0, momentum_threshold_pct=0.2,
         breakout_distance_pct=0.3, reversal_drop_pct=1.5)
+
+
+async def test_unranked_candidates_follow_the_universe_order() -> None:
+    """scanner.enabled: false: no quick score, the universe's pairs that have a price, in its order."""
+    clock = FakeClock()
+    rules = ScannerRules(min_volume_24h=0.0, breakout_distance_pct=1.0)
+    ranked = ScanMarket(rules, FakeUniverse(["AUSDT", "CUSDT", "BUSDT"]), clock)
+    unranked = ScanMarket(rules, FakeUniverse(["AUSDT", "CUSDT", "BUSDT"]), clock, ranked=False)
+    frame = TickersUpdated((Ticker("BUSDT", T0, 50.0, 50.0, 50.1, 40.0, 1.0, 1e7),
+                            Ticker("CUSDT", T0, 10.0, 10.0, 20.0, 9.0, 1.0, 1e7)), T0)
+    for scan in (ranked, unranked):
+        await scan.refresh_universe()
+        scan.on_event(frame)
+    assert [c.symbol for c in ranked.candidates(1)] == ["BUSDT"]  # at its 24 h high: the better score
+    assert [c.symbol for c in unranked.candidates(5)] == ["CUSDT", "BUSDT"]  # AUSDT has no price yet
+    assert [c.symbol for c in unranked.candidates(1)] == ["CUSDT"]
