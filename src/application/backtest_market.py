@@ -7,7 +7,6 @@ symbol has no bar then (not listed yet, delisted, a gap). Times follow Binance: 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -69,13 +68,7 @@ class BacktestMarket:
         return None if row < 0 else self.candle_at_row(self.symbols[s], row)
 
     def candle_at_row(self, symbol: str, row: int) -> Candle:
-        k = self.klines[symbol]
-        trades = float(k.trades[row])
-        return Candle(symbol, int(k.open_time_ms[row]), float(k.open[row]), float(k.high[row]),
-                      float(k.low[row]), float(k.close[row]), float(k.volume[row]),
-                      quote_volume=float(k.quote_volume[row]),
-                      trades=int(trades) if math.isfinite(trades) else 0,
-                      taker_buy_base_volume=float(k.taker_buy_base_volume[row]))
+        return self.klines[symbol].candle(symbol, row)
 
     def next_bar(self, s: int, t: int) -> Candle | None:
         """The symbol's bar right after minute `t` (the one an entry decided at t fills in), or None

@@ -13,6 +13,7 @@ time gaps computes each gap-free segment separately (adapters/history does).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,6 +99,15 @@ class KlineArrays:
                            self.low[start:], self.close[start:], self.volume[start:],
                            self.taker_buy_base_volume[start:], self.quote_volume[start:],
                            self.trades[start:])
+
+    def candle(self, symbol: str, row: int) -> Candle:
+        """Row `row` as a closed Candle (the inverse of `from_candles`)."""
+        trades = float(self.trades[row])
+        return Candle(symbol, int(self.open_time_ms[row]), float(self.open[row]), float(self.high[row]),
+                      float(self.low[row]), float(self.close[row]), float(self.volume[row]),
+                      quote_volume=float(self.quote_volume[row]),
+                      trades=int(trades) if math.isfinite(trades) else 0,
+                      taker_buy_base_volume=float(self.taker_buy_base_volume[row]))
 
     @classmethod
     def from_candles(cls, candles: list[Candle]) -> KlineArrays:

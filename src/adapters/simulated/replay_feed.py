@@ -8,7 +8,6 @@ sees bars closed by the clock's now: no look-ahead. `events()` ends with the dat
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
@@ -76,13 +75,7 @@ class ReplayFeed:
         self._watched.difference_update(s.upper() for s in symbols)
 
     def _candle(self, symbol: str, row: int) -> Candle:
-        k = self._arrays[symbol]
-        trades = float(k.trades[row])
-        return Candle(symbol, int(k.open_time_ms[row]), float(k.open[row]), float(k.high[row]),
-                      float(k.low[row]), float(k.close[row]), float(k.volume[row]),
-                      quote_volume=float(k.quote_volume[row]),
-                      trades=int(trades) if math.isfinite(trades) else 0,
-                      taker_buy_base_volume=float(k.taker_buy_base_volume[row]))
+        return self._arrays[symbol].candle(symbol, row)
 
     def _build_timeline(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every bar of every symbol, ordered by open time then symbol: (times, symbol index, row), and
