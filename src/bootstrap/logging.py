@@ -34,10 +34,11 @@ def render_format(record: Record) -> str:
     return TIME_LEVEL_MESSAGE + suffix + "\n{exception}"
 
 
-def configure_logging(settings: LoggingSettings) -> None:
-    """Replace every handler: console (stderr) and, when enabled, a rotating UTF-8 file."""
+def configure_logging(settings: LoggingSettings, *, console_level: str | None = None) -> None:
+    """Replace every handler: console (stderr) and, when enabled, a rotating UTF-8 file. `console_level`
+    quiets the console alone (a backtest decides every replayed minute: its decisions go to the file)."""
     logger.remove()
-    logger.add(sys.stderr, level=settings.level, format=render_format, colorize=False,
+    logger.add(sys.stderr, level=console_level or settings.level, format=render_format, colorize=False,
                backtrace=False, diagnose=False)
     if settings.file_enabled:
         settings.file_path.parent.mkdir(parents=True, exist_ok=True)

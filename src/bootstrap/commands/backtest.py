@@ -27,6 +27,7 @@ from adapters.storage.backtest_report import ReportContent, write_report
 from application.backtest_summary import costs_rows, notes, side_by_side, summary_record, table_rows
 from bootstrap.backtest_data import NoDataError, cache_klines
 from bootstrap.backtest_wiring import day_ms, load_klines, run_backtest
+from bootstrap.logging import configure_logging
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
 from ports.errors import ConfigurationError
@@ -71,6 +72,9 @@ def _settings(args: argparse.Namespace, settings: Settings) -> Settings:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = _settings(args, settings)
+    if getattr(args, "log_level", None) is None:
+        # Every replayed minute is a decision: they go to the log file; the console keeps warnings.
+        configure_logging(settings.logging, console_level="WARNING")
     bt = settings.backtest
     listed = args.symbols.split(",") if args.symbols else bt.symbols
     symbols = [s.strip().upper() for s in listed if s.strip()]
@@ -112,4 +116,6 @@ def backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: Model
     print(side_by_side(summaries))
     print(f"{result.market.bar_count} bars in {time.perf_counter() - began:.1f}s; report: {paths['html']}; "
           f"trades: {paths['trades']}; equity: {paths['equity']}")
+    if settings.logging.file_enabled:
+        print(f"every decision (signals, risk refusals, orders, exits) is in {settings.logging.file_path}")
     return 0
