@@ -141,7 +141,7 @@ class DataSettings(Section):
 class BacktestSettings(Section):
     data: Path | None = None  # a kline file or folder; default: the data cache
     start: str | None = None  # YYYY-MM-DD (UTC), inclusive
-    end: str | None = None  # YYYY-MM-DD (UTC), exclusive
+    end: str | None = None  # YYYY-MM-DD (UTC), inclusive
     symbols: list[str] = Field(default_factory=list)  # empty = every symbol in the data
     report_dir: Path = Path("reports")
     baselines: bool = True

@@ -34,6 +34,7 @@ from ports.errors import ConfigurationError
 from ports.model import Model
 
 EXIT_NO_DATA = 3
+DAY_MS = 86_400_000
 
 
 def add_parser(subparsers: Any) -> None:
@@ -43,7 +44,7 @@ def add_parser(subparsers: Any) -> None:
                         help="a kline file or folder (Binance archives, ../shared/data CSVs, a cache); "
                              "default: the data cache (backtest.data / data.cache_dir)")
     parser.add_argument("--start", default=None, help="first day traded, YYYY-MM-DD UTC (inclusive)")
-    parser.add_argument("--end", default=None, help="day the backtest stops, YYYY-MM-DD UTC (exclusive)")
+    parser.add_argument("--end", default=None, help="last day traded, YYYY-MM-DD UTC (inclusive)")
     parser.add_argument("--symbols", default=None,
                         help="comma-separated pairs (default: every pair in the data)")
     parser.add_argument("--model", type=Path, default=None,
@@ -70,6 +71,11 @@ def _settings(args: argparse.Namespace, settings: Settings) -> Settings:
     return checked
 
 
+def date_window(start: str | None, end: str | None) -> tuple[int | None, int | None]:
+    """[start day 00:00, the day after `end` 00:00) in UTC ms: both days included, as in `download`."""
+    return (day_ms(start) if start else None, day_ms(end) + DAY_MS if end else None)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = _settings(args, settings)
     if getattr(args, "log_level", None) is None:
@@ -78,8 +84,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     bt = settings.backtest
     listed = args.symbols.split(",") if args.symbols else bt.symbols
     symbols = [s.strip().upper() for s in listed if s.strip()]
-    start_ms = day_ms(bt.start) if bt.start else None
-    end_ms = day_ms(bt.end) if bt.end else None
+    start_ms, end_ms = date_window(bt.start, bt.end)
     data = args.data or bt.data
     try:
         if data is not None:

@@ -73,3 +73,9 @@ def test_the_report_files_exist_and_agree_with_the_trades_csv(
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") == 2 and "random entries" in html and "scanner rule alone" in html
     assert "random entries" in printed and "PnL after fees" in printed and str(folder) in printed
+
+
+def test_start_and_end_days_are_both_included_as_in_download() -> None:
+    start, end = command.date_window("2026-04-01", "2026-04-01")
+    assert start == day_ms("2026-04-01") and end == day_ms("2026-04-02")  # one whole UTC day
+    assert command.date_window(None, None) == (None, None)
