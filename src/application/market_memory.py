@@ -26,6 +26,7 @@ from domain.market_events import (
     TickersUpdated,
     TradeHappened,
 )
+from domain.ticker_table import TickerTable
 from domain.values import BookTop, Candle, CorruptMarketData, OrderBook, Ticker, Trade
 
 
@@ -76,6 +77,9 @@ class MarketMemory:
 
     def on_tickers(self, tickers: Sequence[Ticker]) -> None:
         closes = self._ticker_close
+        if isinstance(tickers, TickerTable):  # validated columns: no Ticker objects on the hot path
+            closes.update(zip(tickers.symbols, tickers.close.tolist(), strict=True))
+            return
         for ticker in tickers:
             closes[ticker.symbol] = _finite_price(ticker.close, ticker.symbol)
 

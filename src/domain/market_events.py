@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from domain.ticker_table import TickerTable
 from domain.values import BookTop, Candle, OrderBook, Ticker, Trade
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class TickersUpdated:
-    """All mini tickers that changed in one `!miniTicker@arr` frame (or a replayed minute)."""
+    """All mini tickers that changed in one `!miniTicker@arr` frame (or a replayed minute).
 
-    tickers: tuple[Ticker, ...]
+    `tickers` is a columnar `TickerTable`; iterating it yields `Ticker` objects. Producers may pass
+    either a table or any iterable of `Ticker` (turned into a table here)."""
+
+    tickers: TickerTable
     time_ms: int
+
+    def __init__(self, tickers: TickerTable | Iterable[Ticker], time_ms: int) -> None:
+        table = tickers if isinstance(tickers, TickerTable) else TickerTable.from_tickers(tickers)
+        object.__setattr__(self, "tickers", table)
+        object.__setattr__(self, "time_ms", time_ms)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """The multi-pair scanner (spec 4.2): every pair's state in numpy arrays, one row a pair.
 
-A ticker frame updates its rows with fancy indexing and checks alerts on those rows only; scores are
-computed for all rows at once. Time comes from the data (event times, integer ms), never from a clock,
-so live, paper and backtest run the same code.
+A ticker frame (a columnar `TickerTable`) updates its rows with fancy indexing and checks alerts on
+those rows only; scores are computed for all rows at once. Time comes from the data (event times,
+integer ms), never from a clock, so live, paper and backtest run the same code.
 
 Volume over the last minute: tickers only carry a rolling 24 h quote volume `q`. Between two tickers
 the traded volume is estimated as dq + q * dt / 24 h (the window's growth plus what it is assumed to
@@ -16,8 +16,8 @@ Alerts: at most one per (symbol, type) per `rules.alert_cooldown_ms`, timed by t
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -39,7 +39,6 @@ from domain.pair_state import (
     volume_ratio,
 )
 from domain.scanner_history import IntArray, SecondHistory
-from domain.scanner_payload import MiniTickerDecoder
 from domain.scanner_rows import ScannerRows
 from domain.values import BookTop, Candle, Ticker
 
@@ -60,87 +59,58 @@ class MultiPairScanner(ScannerRows):
         self.rules = rules
         self.on_alert = on_alert
         self.history = SecondHistory(capacity, history_minutes * 60)
-        self.decoder = MiniTickerDecoder(capacity)
         self.last_alert_ms = np.full((capacity, len(ALERT_TYPES)), NEVER, dtype=np.int64)
         self.alerts: deque[ScannerAlert] = deque(maxlen=max_alerts)
-        self.dropped = 0  # tickers refused as corrupt by the fast path
 
     def _forget(self, rows: IntArray) -> None:
         super()._forget(rows)
         self.history.forget(rows)
-        self.decoder.forget(rows)
         self.last_alert_ms[rows] = NEVER
 
     # -- updates -----------------------------------------------------------------------------------------
     def on_tickers(self, event: TickersUpdated) -> int:
         """One `!miniTicker@arr` frame (or a replayed minute). Returns the number of rows updated. The
-        history moves with the exchange's event times (as candles do), not with the frame's local time."""
-        index = self.index
-        mine = [(row, t) for t in event.tickers if (row := index.get(t.symbol)) is not None]
-        if not mine:
+        history moves with the exchange's event times (as candles do), not with the frame's local time.
+
+        A frame arrives with cold caches (the bot idles in between), where each numpy call costs several
+        microseconds whatever its size: the update is written in as few calls as the rules allow."""
+        table = event.tickers
+        n = len(table)
+        if n == 0:
             return 0
-        rows = np.fromiter((r for r, _ in mine), np.intp, len(mine))
-        self.decoder.forget(rows)  # high/low now come from objects, not from strings the decoder saw
-        times = np.fromiter((t.event_time_ms for _, t in mine), np.int64, len(mine))
-        return self._apply_tickers(
-            rows, times,
-            np.fromiter((t.close for _, t in mine), np.float64, len(mine)),
-            np.fromiter((t.high for _, t in mine), np.float64, len(mine)),
-            np.fromiter((t.low for _, t in mine), np.float64, len(mine)),
-            np.fromiter((t.quote_volume for _, t in mine), np.float64, len(mine)),
-            int(times.max()))
+        # one dict lookup per ticker, in C; symbols outside the universe map to -1
+        rows = np.fromiter(map(self.index.get, table.symbols, repeat(-1)), np.intp, n)
+        times, values = table.event_time_ms, table.values
+        if rows.min() < 0:
+            mine = np.flatnonzero(rows >= 0)
+            if mine.size == 0:
+                return 0
+            rows, times, values = rows[mine], times[mine], values[:, mine]
+        return self._apply_tickers(rows, times, values)
 
     def on_ticker(self, ticker: Ticker) -> int:
         return self.on_tickers(TickersUpdated((ticker,), ticker.event_time_ms))
 
-    def on_miniticker_payload(self, payload: Sequence[Mapping[str, Any]]) -> int:
-        """Fast path from a parsed `!miniTicker@arr` frame (Binance field letters) straight to the arrays,
-        with no Ticker objects. Unknown symbols are skipped; corrupt tickers are dropped and counted."""
-        index = self.index
-        mine = [(row, d) for d in payload if (row := index.get(d.get("s", ""))) is not None]
-        if not mine:
-            return 0
-        try:
-            c = self.decoder.decode(mine, self.high_24h, self.low_24h)
-        except (KeyError, TypeError, ValueError):
-            return self._apply_payload_one_by_one(mine)
-        self.dropped += c.dropped
-        if c.rows.size == 0:
-            return 0
-        return self._apply_tickers(c.rows, c.times, c.close, c.high, c.low, c.quote, int(c.times.max()))
-
-    def _apply_payload_one_by_one(self, mine: Sequence[tuple[int, Mapping[str, Any]]]) -> int:
-        tickers = []
-        for _, d in mine:
-            try:
-                tickers.append(Ticker(str(d["s"]), int(d["E"]), float(d["c"]), float(d["o"]), float(d["h"]),
-                                      float(d["l"]), float(d["v"]), float(d["q"])))
-            except (KeyError, TypeError, ValueError):
-                self.dropped += 1
-        if not tickers:
-            return 0
-        return self.on_tickers(TickersUpdated(tuple(tickers), max(t.event_time_ms for t in tickers)))
-
-    def _apply_tickers(self, rows: IntArray, times: npt.NDArray[np.int64], close: FloatArray,
-                       high: FloatArray, low: FloatArray, quote: FloatArray, frame_ms: int) -> int:
-        fresh = times >= self.updated_ms[rows]  # an older ticker than the row's last one is ignored
+    def _apply_tickers(self, rows: IntArray, times: npt.NDArray[np.int64], values: FloatArray) -> int:
+        """`values`: (6, rows) in TickerTable order (close, open, high, low, volume, quote volume)."""
+        frame_ms = int(times.max())
+        last = self.updated_ms[rows]
+        fresh = times >= last  # an older ticker than the row's last one is ignored
         if not fresh.all():
-            self.decoder.forget(rows[~fresh])
-            rows, times = rows[fresh], times[fresh]
-            close, high, low, quote = close[fresh], high[fresh], low[fresh], quote[fresh]
+            rows, times, values, last = rows[fresh], times[fresh], values[:, fresh], last[fresh]
         self.history.advance(frame_ms // 1000, self.price, self.cum_volume)
+        if rows.size == 0:
+            return 0
+        quote = values[5]
         before = self.volume_24h[rows]
-        elapsed = np.clip(times - self.updated_ms[rows], 0, DAY_MS)
+        elapsed = np.minimum(times - last, DAY_MS)  # fresh rows only: never negative
         traded = np.fmax(quote - before + before * elapsed / DAY_MS, 0.0)  # fmax: NaN (first ticker) -> 0
-        cum = self.cum_volume[rows]
-        self.cum_volume[rows] = np.where(np.isnan(cum), traded, cum + traded)
-        self.price[rows] = close
-        self.high_24h[rows] = high
-        self.low_24h[rows] = low
-        self.volume_24h[rows] = quote
+        cum = np.fmax(self.cum_volume[rows], 0.0) + traded  # fmax: NaN (never updated) counts as 0
+        self.last_ticker[:, rows] = values
+        self.cum_volume[rows] = cum
         self.updated_ms[rows] = times
-        self.history.write(rows, close, self.cum_volume[rows])
-        self._check_alerts(rows, times)
+        self.history.write(rows, values[0], cum)
+        self._check_alerts(rows, times, self._derived(rows, values[0], values[2], quote, cum, times))
         return int(rows.size)
 
     def on_book_top(self, top: BookTop) -> None:
@@ -174,32 +144,45 @@ class MultiPairScanner(ScannerRows):
         self.history.write(rows, self.price[rows], self.cum_volume[rows])
 
     # -- reading ----------------------------------------------------------------------------------------
-    def _derived(self, rows: IntArray) -> dict[str, FloatArray]:
-        price = self.price[rows]
+    def _derived(self, rows: IntArray, price: FloatArray, high_24h: FloatArray, volume_24h: FloatArray,
+                 cum_volume: FloatArray, updated_ms: npt.NDArray[np.int64]) -> dict[str, FloatArray]:
+        """The alert inputs of these rows, given their current values (the caller has them at hand)."""
         price_1m, cum_1m = self.history.ago(60, rows)
-        price_5m, _ = self.history.ago(300, rows)
-        estimated = self.cum_volume[rows] - cum_1m
-        exact = self.candle_close_ms[rows] >= self.updated_ms[rows] - 60_000
-        volume_1m = np.where(exact, self.candle_volume[rows], estimated)
+        price_5m = self.history.price_ago(300, rows)
+        exact = self.candle_close_ms[rows] >= updated_ms - 60_000
+        volume_1m = np.where(exact, self.candle_volume[rows], cum_volume - cum_1m)
+        change_1m, change_5m = pct_change(price, np.array((price_1m, price_5m)))  # both rules in one pass
         return {"price": price, "price_1m": price_1m, "price_5m": price_5m, "volume_1m": volume_1m,
-                "change_1m": pct_change(price, price_1m), "change_5m": pct_change(price, price_5m),
-                "spread": spread_pct(self.bid[rows], self.ask[rows]),
-                "distance_high": distance_from_high_pct(price, self.high_24h[rows]),
-                "volume_ratio": volume_ratio(volume_1m, self.volume_24h[rows])}
+                "change_1m": change_1m, "change_5m": change_5m,
+                "distance_high": distance_from_high_pct(price, high_24h),
+                "volume_ratio": volume_ratio(volume_1m, volume_24h)}
 
-    def _check_alerts(self, rows: IntArray, times: npt.NDArray[np.int64]) -> None:
-        d = self._derived(rows)
+    def _derived_at(self, rows: IntArray) -> dict[str, FloatArray]:
+        d = self._derived(rows, self.price[rows], self.high_24h[rows], self.volume_24h[rows],
+                          self.cum_volume[rows], self.updated_ms[rows])
+        d["spread"] = spread_pct(self.bid[rows], self.ask[rows])
+        return d
+
+    def _check_alerts(self, rows: IntArray, times: npt.NDArray[np.int64],
+                      d: Mapping[str, FloatArray]) -> None:
         due = alert_masks(self.rules, *(d[name] for name in ALERT_INPUTS))
-        due &= eligible(d["price"], self.volume_24h[rows], d["spread"], self.rules)[:, None]
-        due &= (times[:, None] - self.last_alert_ms[rows]) >= self.rules.alert_cooldown_ms
-        hits = np.flatnonzero(due.any(axis=1))  # rarely any: scores and details only for these rows
+        maybe = np.flatnonzero(due.any(axis=1))  # rarely any: the other checks only for these rows
+        if maybe.size == 0:
+            return
+        candidates = rows[maybe]
+        due = due[maybe]
+        due &= (times[maybe, None] - self.last_alert_ms[candidates]) >= self.rules.alert_cooldown_ms
+        spread = spread_pct(self.bid[candidates], self.ask[candidates])
+        due &= eligible(d["price"][maybe], self.volume_24h[candidates], spread, self.rules)[:, None]
+        hits = np.flatnonzero(due.any(axis=1))
         if hits.size == 0:
             return
-        scores = alert_scores(self.rules, *(d[name][hits] for name in ALERT_INPUTS))
-        for j, i in enumerate(hits):
-            row, time_ms = rows[i], int(times[i])
+        at = maybe[hits]
+        scores = alert_scores(self.rules, *(d[name][at] for name in ALERT_INPUTS))
+        for j, i in enumerate(at.tolist()):
+            row, time_ms = int(rows[i]), int(times[i])
             details = {label: float(d[name][i]) for name, label in DETAIL_NAMES}
-            for k in np.flatnonzero(due[i]):
+            for k in np.flatnonzero(due[hits[j]]).tolist():
                 alert = ScannerAlert(self.symbol_of[row] or "", ALERT_TYPES[k], float(scores[j, k]), details,
                                      time_ms)
                 self.last_alert_ms[row, k] = time_ms
@@ -218,12 +201,12 @@ class MultiPairScanner(ScannerRows):
         row = self.index.get(symbol)
         if row is None or not self.price[row] > 0:
             return None
-        return self._state(row, self._derived(np.array([row], dtype=np.intp)), 0)
+        return self._state(row, self._derived_at(np.array([row], dtype=np.intp)), 0)
 
     def quick_scores(self) -> FloatArray:
         """Spec 4.2 quick score of every symbol, in `symbols` order; 0 where the filter fails."""
         rows = self.active_rows
-        d = self._derived(rows)
+        d = self._derived_at(rows)
         ok = eligible(d["price"], self.volume_24h[rows], d["spread"], self.rules)
         scores = quick_score(d["change_1m"], d["distance_high"], d["spread"], d["volume_ratio"],
                              self.rules.volume_spike_ratio)
@@ -238,7 +221,7 @@ class MultiPairScanner(ScannerRows):
         top = top[scores[top] > 0]
         top = top[np.argsort(-scores[top], kind="stable")]
         rows = self.active_rows[top]
-        d = self._derived(rows)
+        d = self._derived_at(rows)
         return [self._state(int(row), d, i) for i, row in enumerate(rows)]
 
     def recent_alerts(self, since_ms: int = 0) -> Iterable[ScannerAlert]:

@@ -59,6 +59,13 @@ class SecondHistory:
         col = (self.second - seconds) % self.slots
         return self.price[col, rows], self.volume[col, rows]
 
+    def price_ago(self, seconds: int, rows: IntArray) -> FloatArray:
+        """The price alone of these rows `seconds` before the newest second."""
+        if not 0 <= seconds <= self.seconds:
+            raise ValueError(f"history keeps {self.seconds} s, asked {seconds} s ago")
+        price: FloatArray = self.price[(self.second - seconds) % self.slots, rows]
+        return price
+
     def forget(self, rows: IntArray) -> None:
         self.price[:, rows] = np.nan
         self.volume[:, rows] = np.nan

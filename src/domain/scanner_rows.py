@@ -26,10 +26,13 @@ class ScannerRows:
         def column() -> FloatArray:
             return np.full(capacity, np.nan)
 
-        self.price = column()
-        self.high_24h = column()
-        self.low_24h = column()
-        self.volume_24h = column()  # quote asset
+        # the last ticker of each row, laid out as a TickerTable's `values` (close, open, high, low,
+        # volume, quote volume) so that a frame is stored with one assignment; named views below
+        self.last_ticker = np.full((6, capacity), np.nan)
+        self.price = self.last_ticker[0]
+        self.high_24h = self.last_ticker[2]
+        self.low_24h = self.last_ticker[3]
+        self.volume_24h = self.last_ticker[5]  # quote asset
         self.bid = column()
         self.ask = column()
         self.cum_volume = column()  # estimated quote volume traded since the row was first updated
@@ -64,8 +67,8 @@ class ScannerRows:
         return added, removed
 
     def _forget(self, rows: IntArray) -> None:
-        for col in (self.price, self.high_24h, self.low_24h, self.volume_24h, self.bid, self.ask,
-                    self.cum_volume, self.candle_volume):
+        self.last_ticker[:, rows] = np.nan
+        for col in (self.bid, self.ask, self.cum_volume, self.candle_volume):
             col[rows] = np.nan
         self.candle_close_ms[rows] = np.iinfo(np.int64).min // 2
         self.updated_ms[rows] = np.iinfo(np.int64).min // 2

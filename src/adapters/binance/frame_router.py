@@ -1,9 +1,11 @@
 """One combined-stream frame -> domain events, with de-duplication and staleness bookkeeping.
 
 Synchronous and socket-free so the hot path stays cheap and testable: `BinanceMarketFeed` owns the
-connection and feeds text frames here. Events queue in `pending`. A kline that reveals missing closed
-bars is held back (`held`) and a `Gap` returned, so the feed can backfill over REST and then emit the
-held candle: per-symbol order is kept.
+connection and feeds text frames here. A frame is decoded in one msgspec pass (`decode_stream_frame`:
+a `!miniTicker@arr` array arrives as typed items, floats already parsed); frames of any other shape
+fall back to `json.loads` and the same checks. Events queue in `pending`. A kline that reveals missing
+closed bars is held back (`held`) and a `Gap` returned, so the feed can backfill over REST and then
+emit the held candle: per-symbol order is kept.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
+import msgspec
+
 from adapters.binance.candle_gaps import Gap, KlineTracker
 from adapters.binance.feed_stats import FeedCounters, ThrottledWarnings
 from adapters.binance.parse import (
+    decode_stream_frame,
     parse_agg_trade,
     parse_book_ticker,
     parse_depth,
@@ -36,7 +41,8 @@ from domain.market_events import (
     TickersUpdated,
     TradeHappened,
 )
-from domain.values import Candle, CorruptMarketData, Ticker
+from domain.ticker_table import TickerTable
+from domain.values import Candle, CorruptMarketData
 from ports.clock import Clock
 
 
@@ -81,28 +87,44 @@ class FrameRouter:
             self._last_detail_ms[symbol] = now
 
     # -- frames ------------------------------------------------------------------------------------------
-    def handle_text(self, text: str) -> Gap | Signal | None:
+    def handle_text(self, frame: str | bytes) -> Gap | Signal | None:
+        """One frame's payload, as text or as its UTF-8 bytes (msgspec reads either without a copy)."""
         self._counters.frames += 1
         try:
-            message = json.loads(text)
-        except ValueError:
-            self._drop("bad JSON", text)
+            decoded = decode_stream_frame(frame)
+        except msgspec.ValidationError:
+            return self._handle_generic(frame)  # valid JSON, not the usual shape: the careful path
+        except msgspec.DecodeError:
+            self._drop("bad JSON", frame)
+            return None
+        if decoded.stream is None:
+            return self._handle_generic(frame)  # a control reply
+        return self._handle_stream(decoded.stream, decoded.data, frame)
+
+    def _handle_generic(self, frame: str | bytes) -> Gap | Signal | None:
+        try:
+            message = json.loads(frame)
+        except ValueError:  # UnicodeDecodeError included
+            self._drop("bad JSON", frame)
             return None
         if not isinstance(message, dict):
-            self._drop("not a JSON object", text)
+            self._drop("not a JSON object", frame)
             return None
         stream = message.get("stream")
         if stream is None:
-            return self._control_reply(message, text)
+            return self._control_reply(message, _text(frame))
+        return self._handle_stream(stream, message.get("data"), frame)
+
+    def _handle_stream(self, stream: Any, data: Any, frame: str | bytes) -> Gap | Signal | None:
         route = self._routes.get(stream)
         if route is None:
             route = route_of(stream) if isinstance(stream, str) else None
             if route is None:
-                self._drop("unknown stream", text)
+                self._drop("unknown stream", frame)
                 return None
             self._routes[stream] = route
         try:
-            return self._route(route, message.get("data"))
+            return self._route(route, data)
         except CorruptMarketData as exc:
             self._drop("corrupt values", f"{stream}: {exc}")
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -112,13 +134,13 @@ class FrameRouter:
     def _route(self, route: StreamRoute, data: Any) -> Gap | Signal | None:
         kind = route.kind
         if kind is StreamKind.MINI_TICKER_ARRAY:
-            tickers, rejected = parse_mini_ticker_array(data, self.universe)
-            if rejected:
-                self._drop("corrupt values", f"{rejected} corrupt items in !miniTicker@arr")
-            self._tickers(tickers, "")
+            table = parse_mini_ticker_array(data, self.universe)
+            if table.rejected:
+                self._drop("corrupt values", f"{table.rejected} corrupt items in !miniTicker@arr")
+            self._tickers(table, "")
             return None
         if kind is StreamKind.MINI_TICKER:
-            self._tickers((parse_mini_ticker(data),), route.symbol)
+            self._tickers(TickerTable.from_tickers((parse_mini_ticker(data),)), route.symbol)
             return None
         if kind is StreamKind.SERVER_SHUTDOWN:
             return Signal.SERVER_SHUTDOWN
@@ -147,13 +169,13 @@ class FrameRouter:
                 self._emit(TradeHappened(trade))
         return None
 
-    def _tickers(self, tickers: tuple[Ticker, ...], symbol: str) -> None:
-        if not tickers or (symbol and self.universe is not None and symbol not in self.universe):
+    def _tickers(self, table: TickerTable, symbol: str) -> None:
+        time_ms = table.last_event_ms
+        if time_ms is None or (symbol and self.universe is not None and symbol not in self.universe):
             return
-        time_ms = max(t.event_time_ms for t in tickers)
         if not self._is_new(StreamKind.MINI_TICKER, symbol, time_ms):
             return
-        self._emit(TickersUpdated(tickers, time_ms))
+        self._emit(TickersUpdated(table, time_ms))
 
     def emit_candle(self, candle: Candle) -> bool:
         if not self.tracker.admit(candle):
@@ -195,9 +217,9 @@ class FrameRouter:
         self._warnings.warn("control error", text)
         return None
 
-    def _drop(self, reason: str, detail: str) -> None:
+    def _drop(self, reason: str, detail: str | bytes) -> None:
         self._counters.malformed[reason] += 1
-        self._warnings.warn(reason, detail)
+        self._warnings.warn(reason, _text(detail))
 
     # -- staleness -----------------------------------------------------------------------------------------
     def check_stale(self) -> None:
@@ -212,3 +234,7 @@ class FrameRouter:
 
     def is_stale(self, symbol: str) -> bool:
         return symbol in self._stale
+
+
+def _text(frame: str | bytes) -> str:
+    return frame if isinstance(frame, str) else frame[:400].decode("utf-8", "replace")

@@ -4,6 +4,10 @@ Prices and quantities arrive as decimal strings and become floats here. Anything
 number, NaN, zero or negative where a price is expected raises `CorruptMarketData` naming the payload
 kind and the reason; callers drop and count such messages. Order and account payloads live in
 `parse_orders.py`.
+
+The `!miniTicker@arr` frame (~200 tickers a second) is the hot path: msgspec decodes it straight into
+typed items, turning the decimal strings into floats in C (correctly rounded: the same floats as
+`float(text)`), and the items become one columnar `TickerTable`, validated with array operations.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Mapping, Sequence
 from typing import Any, TypeVar
 
+import msgspec
+
+from domain.ticker_table import TickerTable
 from domain.values import BookTop, Candle, CorruptMarketData, Level, OrderBook, Ticker, Trade
 
 INTERVAL_MS = {
@@ -52,14 +59,61 @@ def parse_mini_ticker(data: Payload) -> Ticker:
         high=float(data["h"]), low=float(data["l"]), volume=float(data["v"]), quote_volume=float(data["q"])))
 
 
-def parse_mini_ticker_array(items: Sequence[Payload],
-                            wanted: Container[str] | None = None) -> tuple[tuple[Ticker, ...], int]:
-    """`!miniTicker@arr`: the valid tickers (only `wanted` symbols when given) and how many were corrupt.
+class MiniTickerItem(msgspec.Struct, gc=False):
+    """One `24hrMiniTicker` as msgspec decodes it (other fields are skipped)."""
 
-    One corrupt item must not cost the other pairs their second of data, so items fail one by one.
-    """
+    symbol: str = msgspec.field(name="s")
+    event_time_ms: int = msgspec.field(name="E")
+    close: float = msgspec.field(name="c")
+    open: float = msgspec.field(name="o")
+    high: float = msgspec.field(name="h")
+    low: float = msgspec.field(name="l")
+    volume: float = msgspec.field(name="v")
+    quote_volume: float = msgspec.field(name="q")
+
+
+class StreamFrame(msgspec.Struct, gc=False):
+    """A combined-stream frame. An array `data` (only `!miniTicker@arr` sends one) decodes to typed
+    ticker items in the same pass; an object `data` stays plain JSON values for the parsers below."""
+
+    stream: str | None = None
+    data: list[MiniTickerItem] | dict[str, Any] | None = None
+
+
+# strict=False: the decimal strings of the ticker items are read as floats
+_frame_decoder = msgspec.json.Decoder(StreamFrame, strict=False)
+
+
+def decode_stream_frame(text: str | bytes) -> StreamFrame:
+    """One pass over a frame's JSON. Raises `msgspec.ValidationError` for valid JSON of another shape
+    (not an object, a ticker item missing a field or with a non-numeric value: decode it generically
+    then) and `msgspec.DecodeError` for text that is not JSON."""
+    return _frame_decoder.decode(text)
+
+
+def parse_mini_ticker_array(items: Sequence[MiniTickerItem] | Sequence[Payload],
+                            wanted: Container[str] | None = None) -> TickerTable:
+    """`!miniTicker@arr`: a table of the valid tickers (only `wanted` symbols when given); `rejected`
+    counts the corrupt ones. One corrupt item must not cost the other pairs their second of data.
+
+    Typed items (from `decode_stream_frame`) become columns with one comprehension per field; plain
+    JSON items (the fallback when typed decoding refused the frame) are parsed one by one."""
     if not isinstance(items, list):
         raise CorruptMarketData(f"miniTicker array: expected a JSON array, got {type(items).__name__}")
+    if items and isinstance(items[0], MiniTickerItem):
+        return _table_of_items(items, wanted)
+    return _table_of_payloads(items, wanted)
+
+
+def _table_of_items(items: list[MiniTickerItem], wanted: Container[str] | None) -> TickerTable:
+    if wanted is not None:
+        items = [t for t in items if t.symbol in wanted]
+    return TickerTable([t.symbol for t in items], [t.event_time_ms for t in items], [t.close for t in items],
+                       [t.open for t in items], [t.high for t in items], [t.low for t in items],
+                       [t.volume for t in items], [t.quote_volume for t in items])
+
+
+def _table_of_payloads(items: list[Payload], wanted: Container[str] | None) -> TickerTable:
     tickers = []
     rejected = 0
     for item in items:
@@ -69,7 +123,7 @@ def parse_mini_ticker_array(items: Sequence[Payload],
             tickers.append(parse_mini_ticker(item))
         except (CorruptMarketData, KeyError, TypeError):
             rejected += 1
-    return tuple(tickers), rejected
+    return TickerTable.from_tickers(tickers, rejected=rejected)
 
 
 def interval_ms(interval: str) -> int:

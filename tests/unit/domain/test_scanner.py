@@ -9,6 +9,7 @@ import pytest
 from domain.market_events import TickersUpdated
 from domain.pair_state import AlertType, ScannerAlert, ScannerRules
 from domain.scanner import MultiPairScanner
+from domain.ticker_table import TickerTable
 from domain.values import BookTop, Candle, Ticker
 
 T0 = 1_700_000_000_000  # ms, a whole minute
@@ -141,17 +142,12 @@ def test_unknown_symbols_and_stale_tickers_are_ignored() -> None:
     assert state is not None and state.price == 100.0
 
 
-def payload(tickers: list[Ticker]) -> list[dict[str, Any]]:
-    return [{"e": "24hrMiniTicker", "E": t.event_time_ms, "s": t.symbol, "c": f"{t.close:.8f}",
-             "o": f"{t.open:.8f}", "h": f"{t.high:.8f}", "l": f"{t.low:.8f}", "v": f"{t.volume:.8f}",
-             "q": f"{t.quote_volume:.8f}"} for t in tickers]
-
-
-def test_fast_path_matches_the_ticker_path() -> None:
+def test_a_frame_table_and_the_same_tickers_one_by_one_give_the_same_scanner() -> None:
+    """Whole frames (one TickerTable, fancy indexing) and the same tickers fed one at a time agree."""
     rng = np.random.default_rng(3)
     rules = ScannerRules(min_volume_24h=0.0, breakout_distance_pct=0.3, alert_cooldown_ms=10_000)
-    objects, alerts_a = scanner(rules)
-    fast, alerts_b = scanner(rules)
+    frames, alerts_a = scanner(rules)
+    singles, alerts_b = scanner(rules)
     prices = {"AUSDT": 100.0, "BUSDT": 20.0}
     quote = DAY_VOLUME
     for second in range(400):
@@ -161,20 +157,26 @@ def test_fast_path_matches_the_ticker_path() -> None:
             quote += float(rng.uniform(0, 20_000))
             high = round(prices[symbol] * 1.002, 6) if symbol == "AUSDT" else 120.0
             frame.append(tick(symbol, second, prices[symbol], quote=round(quote, 4), high=high, low=10.0))
-        objects.on_tickers(TickersUpdated(tuple(frame), T0 + second * 1000))
-        fast.on_miniticker_payload(payload(frame))
+        assert frames.on_tickers(TickersUpdated(TickerTable.from_tickers(frame), T0 + second * 1000)) == 2
+        for ticker in frame:
+            singles.on_ticker(ticker)
     assert alerts_a and repr(alerts_a) == repr(alerts_b)
-    assert repr(objects.state("AUSDT")) == repr(fast.state("AUSDT"))  # repr: NaN != NaN
+    for symbol in prices:
+        assert repr(frames.state(symbol)) == repr(singles.state(symbol))  # repr: NaN != NaN
     assert len({a.alert_type for a in alerts_a}) >= 3
 
 
-def test_fast_path_drops_and_counts_corrupt_items() -> None:
+def test_a_frame_skips_symbols_outside_the_universe_and_tickers_older_than_the_row() -> None:
     s, _ = scanner()
-    good = payload([tick("AUSDT", 0, 100.0)])[0]
-    frame = [good, good | {"s": "BUSDT", "c": "0.00000000"}, {"s": "BUSDT", "E": T0}, good | {"s": "XUSDT"}]
-    assert s.on_miniticker_payload(frame) == 1
-    assert s.on_miniticker_payload([good | {"E": T0 + 1000, "s": "BUSDT", "q": "NaN"}]) == 0
-    assert s.dropped == 3 and s.state("BUSDT") is None
+    assert s.on_tickers(TickersUpdated((tick("XUSDT", 0, 5.0),), T0)) == 0
+    assert s.on_tickers(TickersUpdated(TickerTable.empty(), T0)) == 0
+    frame = (tick("AUSDT", 2, 100.0), tick("XUSDT", 2, 5.0), tick("BUSDT", 2, 50.0))
+    assert s.on_tickers(TickersUpdated(frame, T0 + 2000)) == 2
+    late = (tick("AUSDT", 1, 90.0), tick("BUSDT", 3, 51.0))  # AUSDT's is older than the one it has
+    assert s.on_tickers(TickersUpdated(late, T0 + 3000)) == 1
+    a, b = s.state("AUSDT"), s.state("BUSDT")
+    assert a is not None and b is not None and (a.price, b.price) == (100.0, 51.0)
+    assert s.state("XUSDT") is None
 
 
 def test_top_opportunities_are_ranked_by_quick_score() -> None:
@@ -211,20 +213,6 @@ def test_closed_candle_gives_the_exact_minute_volume() -> None:
 def test_history_must_cover_five_minutes() -> None:
     with pytest.raises(ValueError, match="history_minutes"):
         MultiPairScanner(QUIET, history_minutes=4)
-
-
-def test_fast_path_reparses_high_and_low_after_another_source_set_them() -> None:
-    s, _ = scanner()
-    item = payload([tick("AUSDT", 0, 100.0, high=110.0, low=90.0)])[0]
-    s.on_miniticker_payload([item])
-    s.on_ticker(tick("AUSDT", 1, 100.0, high=150.0, low=50.0))
-    s.on_miniticker_payload([item | {"E": T0 + 2000}])  # same strings as the first frame
-    state = s.state("AUSDT")
-    assert state is not None and (state.high_24h, state.low_24h) == (110.0, 90.0)
-    s.on_miniticker_payload([item | {"E": T0 + 1500, "h": "170.00000000"}])  # stale: ignored
-    s.on_miniticker_payload([item | {"E": T0 + 3000, "h": "120.00000000"}])
-    s.on_miniticker_payload([item | {"E": T0 + 4000, "h": "170.00000000"}])
-    assert s.state("AUSDT").high_24h == 170.0  # type: ignore[union-attr]
 
 
 def test_a_candle_closing_after_later_tickers_still_gives_its_volume() -> None:

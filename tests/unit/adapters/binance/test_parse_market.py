@@ -10,9 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
+import numpy as np
 import pytest
 
 from adapters.binance.parse import (
+    MiniTickerItem,
+    decode_stream_frame,
     interval_ms,
     parse_agg_trade,
     parse_book_ticker,
@@ -72,13 +76,68 @@ def test_mini_ticker_array_keeps_good_items_and_counts_corrupt_ones(ws_json: Pat
     other = dict(good, s="ETHBTC")
     negative = dict(good, s="XRPBTC", c="-1")
     missing = {k: v for k, v in good.items() if k != "h"}
-    tickers, rejected = parse_mini_ticker_array([good, other, negative, missing])
-    assert [t.symbol for t in tickers] == [good["s"], "ETHBTC"]
-    assert rejected == 2
-    only, rejected = parse_mini_ticker_array([good, other, negative], wanted={"ETHBTC"})
-    assert [t.symbol for t in only] == ["ETHBTC"] and rejected == 0
+    table = parse_mini_ticker_array([good, other, negative, missing])
+    assert list(table.symbols) == [good["s"], "ETHBTC"] and list(table) == [parse_mini_ticker(good),
+                                                                          parse_mini_ticker(other)]
+    assert table.rejected == 2
+    only = parse_mini_ticker_array([good, other, negative], wanted={"ETHBTC"})
+    assert only.symbols == ("ETHBTC",) and only.rejected == 0
     with pytest.raises(CorruptMarketData, match="array"):
         parse_mini_ticker_array(good)
+
+
+def _frame(items: list[dict[str, Any]]) -> bytes:
+    """A `!miniTicker@arr` combined-stream frame as Binance writes it (compact JSON)."""
+    return json.dumps({"stream": "!miniTicker@arr", "data": items}, separators=(",", ":")).encode()
+
+
+def _variants(good: dict[str, Any], n: int, seed: int = 5) -> list[dict[str, Any]]:
+    """`n` mini tickers shaped like the recorded message, with prices and volumes over many magnitudes."""
+    rng = np.random.default_rng(seed)
+    mini = {k: good[k] for k in ("e", "E", "s", "c", "o", "h", "l", "v", "q")} | {"e": "24hrMiniTicker"}
+    out = []
+    for i in range(n):
+        price = float(np.exp(rng.uniform(np.log(1e-8), np.log(1e5))))
+        volume = float(np.exp(rng.uniform(np.log(1e-3), np.log(1e12))))
+        out.append(mini | {"E": mini["E"] + i, "s": f"S{i}USDT", "c": f"{price:.8f}",
+                           "o": f"{price * 0.99:.8f}", "h": f"{price * 1.01:.8f}", "l": f"{price * 0.98:.8f}",
+                           "v": f"{volume:.8f}", "q": f"{volume * price:.8f}"})
+    return [mini, *out]
+
+
+def test_typed_decoding_gives_exactly_the_per_item_parser_s_tickers(ws_json: Path) -> None:
+    """One msgspec pass turns the decimal strings into the very floats `float(text)` gives."""
+    items = _variants(_json(ws_json / "ws_spot_ticker_24hr.json"), 3000)
+    frame = decode_stream_frame(_frame(items))
+    assert frame.stream == "!miniTicker@arr" and isinstance(frame.data, list)
+    assert all(isinstance(item, MiniTickerItem) for item in frame.data)
+    table = parse_mini_ticker_array(frame.data)
+    assert list(table) == [parse_mini_ticker(item) for item in items] and table.rejected == 0
+    wanted = {"S7USDT", "S3USDT", "NOPE"}
+    assert parse_mini_ticker_array(frame.data, wanted).symbols == ("S3USDT", "S7USDT")
+    assert decode_stream_frame(_frame(items).decode()).data == frame.data  # text or bytes alike
+
+
+def test_typed_decoding_drops_and_counts_values_that_cannot_be_real(ws_json: Path) -> None:
+    good, *_ = _variants(_json(ws_json / "ws_spot_ticker_24hr.json"), 0)
+    bad = [good | {"s": "A", "c": "NaN"}, good | {"s": "B", "l": "0.00000000"}, good | {"s": "C", "q": "-1"},
+           good | {"s": "D", "h": "inf"}]
+    frame = decode_stream_frame(_frame([good, *bad, good | {"s": "E"}]))
+    table = parse_mini_ticker_array(frame.data)  # type: ignore[arg-type]
+    assert table.symbols == (good["s"], "E") and table.rejected == 4
+
+
+@pytest.mark.parametrize("item_change", [{"h": "abc"}, {"h": None}, {"E": "late"}, {"q": []}])
+def test_a_malformed_item_makes_typed_decoding_refuse_so_the_careful_path_runs(
+        ws_json: Path, item_change: dict[str, Any]) -> None:
+    good, *_ = _variants(_json(ws_json / "ws_spot_ticker_24hr.json"), 0)
+    text = _frame([good, good | item_change])
+    with pytest.raises(msgspec.ValidationError):
+        decode_stream_frame(text)
+    table = parse_mini_ticker_array(json.loads(text)["data"])
+    assert table.symbols == (good["s"],) and table.rejected == 1
+    with pytest.raises(msgspec.DecodeError):
+        decode_stream_frame(text[:-3])
 
 
 def test_kline_stream_messages_of_the_capture(shared_data: Path) -> None:
