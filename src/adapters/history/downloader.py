@@ -79,6 +79,8 @@ class HistoryDownloader:
                     bar.update(1)
 
             await asyncio.gather(*(one(s, m) for s, m in units))
+        for done in (report.already_cached, report.written, report.partial, report.failures):
+            done.sort()  # parallel downloads finish in any order; the report reads in (symbol, month) order
         report.requests = self._http.requests
         return report
 
