@@ -35,7 +35,7 @@ from application.backtest_summary import NO_EV_REASON, BacktestSummary, summariz
 from application.baselines import entries_per_day, random_plan, scanner_plan
 from application.trading_loop import TradingLoop
 from bootstrap.config_mapping import loop_config_from_settings
-from bootstrap.container import build_container, scanner_rules_from, signal_thresholds_from
+from bootstrap.container import build_container, scanner_rules_from, signal_thresholds_from, with_model_gate
 from bootstrap.settings_model import Settings
 from domain.features import WARMUP_BARS, KlineArrays
 from domain.orders import OrderType
@@ -153,6 +153,7 @@ class BacktestResult:
 def run_backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: Model, start_ms: int | None,
                  folder: Path, *, baselines: bool = True) -> BacktestResult:
     """Precompute, run the model, then (optionally) the random-entry and scanner-only baselines."""
+    settings = with_model_gate(settings, model)  # issue 8: the card's EV gate applies to every run
     market = BacktestMarket.build(klines)
     first = market.first_minute_from(start_ms) if start_ms is not None else 0
     thresholds = signal_thresholds_from(settings)

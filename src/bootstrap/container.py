@@ -73,6 +73,19 @@ def signal_thresholds_from(settings: Settings) -> SignalThresholds:
         min_expected_net_return_pct=signal.min_expected_net_return_pct if signal.ev_gate_enabled else None)
 
 
+# --- Issue 8: the model card's EV gate (fitted on validation) can raise the settings' margin, never lower it.
+def with_model_gate(settings: Settings, model: object) -> Settings:
+    """`settings` with signal.min_expected_net_return_pct = max(its value, the card's gate) when the EV
+    gate is enabled and the model's card has one; unchanged otherwise. Call it once the model is loaded."""
+    gate = model.card.ev_gate if isinstance(model, OnnxModel) else None
+    signal = settings.signal
+    if gate is None or not signal.ev_gate_enabled or gate.min_expected_net_return_pct <= \
+            signal.min_expected_net_return_pct:
+        return settings
+    raised = signal.model_copy(update={"min_expected_net_return_pct": gate.min_expected_net_return_pct})
+    return settings.model_copy(update={"signal": raised})
+
+
 def scanner_rules_from(settings: Settings) -> ScannerRules:
     scanner, alerts = settings.scanner, settings.scanner.alerts
     return ScannerRules(

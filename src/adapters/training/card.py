@@ -104,10 +104,15 @@ class PiecewiseLinear(_Frozen):
 
 
 class EvGateCard(_Frozen):
-    """Expected-value gate fitted on validation: trade when expected net return > margin."""
+    """Expected-value gate fitted on validation: trade when expected net return > margin. A closed gate
+    (no validation threshold made money) has a margin no expected value exceeds: the model never trades."""
 
     min_expected_net_return_pct: float
     round_trip_cost_pct: float
+    closed: bool = False
+    validation_trades: int = 0  # trades the gate kept on its validation rows
+    validation_mean_net_pct: float | None = None
+    rationale: str = ""
 
 
 class PartRange(_Frozen):
@@ -151,6 +156,7 @@ class ModelCard(_Frozen):
     metrics: dict[str, float | None] = Field(default_factory=dict)
     recommended_thresholds: Thresholds
     training: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    edge_report: dict[str, Any] | None = None  # `report edge --record-in-card`: net PnL out of time (issue 8)
 
     @model_validator(mode="after")
     def _schema(self) -> ModelCard:

@@ -97,7 +97,8 @@ def publish_model(trainer: LightGbmTrainer, chosen: FittedSplit, folds: Sequence
         probability_output=PROBABILITY_OUTPUT,
         move_output=MOVE_OUTPUT if fit.boosters.regressor is not None else None,
         feature_version=rows.feature_version, feature_names=list(rows.feature_names), label=rows.label_card,
-        calibration=fit.calibration, expected_net_return=fit.expected_net_return, gap_ms=split.gap_ms,
+        calibration=fit.calibration, expected_net_return=fit.expected_net_return, ev_gate=fit.ev_gate,
+        gap_ms=split.gap_ms,
         train=_part(trainer, split.train), validation=_part(trainer, split.validation),
         test=_part(trainer, split.test), data_sources=list(rows.sources), row_sampling=_sampling(trainer),
         metrics=_headline(chosen), recommended_thresholds=fit.recommended, training=training)

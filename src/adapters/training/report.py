@@ -91,6 +91,11 @@ def _intro(card: ModelCard, warnings: Sequence[str]) -> list[str]:
              f"{t.min_confidence}, move >= {t.min_predicted_move_pct}%: {t.rationale}",
              "Baseline AUC = the AUC of atr_pct_14 alone (volatility), to show what the model adds; "
              "'within volatility deciles' = the model's AUC among rows of similar ATR%."]
+    if card.ev_gate is not None:  # issue 8: what the model may trade, fitted on validation only
+        gate = card.ev_gate
+        state = "CLOSED: the model does not trade" if gate.closed else "open"
+        lines.append(f"EV gate ({state}): expected net return > {gate.min_expected_net_return_pct:.4f}% "
+                     f"after {gate.round_trip_cost_pct:.3f}% round-trip costs; {gate.rationale}")
     lines += [f"WARNING: {w}" for w in warnings] or ["No red flag raised (spec 10.3 checks)."]
     return lines
 

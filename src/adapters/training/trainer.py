@@ -12,7 +12,8 @@ import numpy as np
 import numpy.typing as npt
 
 from adapters.training.calibration import CalibrationMethod, fit_calibration
-from adapters.training.card import PiecewiseLinear, Thresholds
+from adapters.training.card import EvGateCard, PiecewiseLinear, Thresholds
+from adapters.training.edge_gate_card import fit_gate_card, validation_halves
 from adapters.training.evaluation import BASELINE_FEATURE, PartScores, details, recommend_thresholds
 from adapters.training.lightgbm_trainer import BoosterParams, FittedBoosters, fit_boosters
 from adapters.training.publish import publish_model
@@ -47,6 +48,7 @@ class ScalperFit:
     parts: dict[str, dict[str, Any]]
     importance: dict[str, float]
     fit_seconds: float
+    ev_gate: EvGateCard | None = None
 
 
 def _spread(index: npt.NDArray[np.int64], most: int) -> npt.NDArray[np.int64]:
@@ -99,12 +101,19 @@ class LightGbmTrainer:
         fitted = fit_boosters(r.features[train], r.label[train], r.features[stop], r.label[stop],
                               r.move_pct[train], r.move_pct[stop], c.params)
         self._progress("calibrating on validation")
-        raw_val = fitted.raw_probability(r.features[val])
-        calibration = fit_calibration(raw_val, r.label[val], c.calibration_method)
-        ev_map = None
-        if r.net_return_pct is not None:
-            ok = np.isfinite(r.net_return_pct[val])
-            ev_map = fit_calibration(calibration.apply(raw_val)[ok], r.net_return_pct[val][ok], "isotonic")
+        # Outcome labels (issue 8): calibration and EV map on validation's first half, EV gate on its second.
+        outcome = r.net_return_pct is not None
+        calibrate, gate_rows = validation_halves(val, r.time_ms, split.gap_ms) if outcome else (val, None)
+        raw_val = fitted.raw_probability(r.features[calibrate])
+        calibration = fit_calibration(raw_val, r.label[calibrate], c.calibration_method)
+        ev_map = ev_gate = None
+        if r.net_return_pct is not None and gate_rows is not None:
+            net = r.net_return_pct[calibrate]
+            ok = np.isfinite(net)
+            ev_map = fit_calibration(calibration.apply(raw_val)[ok], net[ok], "isotonic")
+            policy = r.label_card.exit_policy
+            ev_gate = fit_gate_card(r, gate_rows, fitted, calibration, ev_map,
+                                    policy.round_trip_cost_pct if policy is not None else 0.0)
         self._progress("evaluating train, validation and test")
         train = _spread(train, c.max_train_eval_rows)
         scored = {"train": self.scores(fitted, calibration, train),
@@ -116,7 +125,7 @@ class LightGbmTrainer:
         model = ScalperFit(boosters=fitted, calibration=calibration, expected_net_return=ev_map,
                            recommended=recommended, parts=parts,
                            importance=fitted.importance(r.feature_names),
-                           fit_seconds=time.perf_counter() - started)
+                           fit_seconds=time.perf_counter() - started, ev_gate=ev_gate)
         metrics = {name: part["summary"] for name, part in parts.items()}
         return FittedSplit(split=split, metrics=metrics, model=model)
 

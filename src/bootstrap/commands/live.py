@@ -37,7 +37,7 @@ from application.preflight import (
 )
 from application.trading_loop import TradingLoop
 from bootstrap.config_mapping import loop_config_from_settings
-from bootstrap.container import Container, build_container
+from bootstrap.container import Container, build_container, with_model_gate
 from bootstrap.runtime import run_until_stopped
 from bootstrap.settings_model import Settings
 from ports.errors import AuthenticationFailed, ConfigurationError, ExchangeError
@@ -84,6 +84,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         model = container.model()  # before any network: a missing or corrupt model stops here
     except ConfigurationError as exc:
         return refuse(Refusal(f"live mode refused: {exc}", EXIT_NOT_CONFIGURED))
+    settings = with_model_gate(settings, model)  # the card's EV gate raises the margin, never lowers it
     venue = "spot TESTNET" if b.testnet else "PRODUCTION spot market"
     logger.info("Live mode on the Binance {}, model {}", venue, model.version)
     return asyncio.run(start_live(settings, container, duration_sec=args.duration))

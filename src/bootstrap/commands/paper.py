@@ -24,7 +24,7 @@ from loguru import logger
 
 from application.trading_loop import TradingLoop
 from bootstrap.config_mapping import loop_config_from_settings
-from bootstrap.container import Container, build_container, market_urls
+from bootstrap.container import Container, build_container, market_urls, with_model_gate
 from bootstrap.runtime import run_until_stopped, venue_clock
 from bootstrap.settings_model import Settings
 from domain.stats import compute_stats, format_stats_line
@@ -80,6 +80,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     container = build_container(settings, "paper")
     model = container.model()  # a missing or corrupt model is a ConfigurationError: exit 2, one line
+    settings = with_model_gate(settings, model)  # the card's EV gate raises the margin, never lowers it
     ws_url, rest_url = market_urls(settings, "paper")
     logger.info("Paper mode: model {} ({}); market data {} (REST {}){}; simulated account {:g} {}",
                 model.version, getattr(model, "path", settings.model.path), ws_url, rest_url,

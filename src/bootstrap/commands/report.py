@@ -1,0 +1,123 @@
+"""`report edge`: net money per trade out of time, per market period, against two baselines (issue 8).
+
+    python -m bootstrap report edge                    # every 1m period of ../shared/data (~15 min)
+    python -m bootstrap report edge --quick            # two small periods, a few days each (~1 min)
+    python -m bootstrap report edge --data A.csv.xz --data B.csv.xz --out reports/edge-mine
+
+Walk-forward: every period after the first is tested by a model trained only on the periods before it;
+exit policy and EV gate are chosen on validation (application/evaluate_edge.py). Costs come from the
+settings (execution.*); the cheaper-execution rows re-price the same trades. Writes edge.md, edge.json
+and edge.html into --out (default reports/edge-<UTC time>/) and prints the tables.
+Exit codes: 0 done, 2 bad settings or model, 3 no data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from adapters.history.schema import HistoryDataError
+from adapters.onnx_model import OnnxModel
+from adapters.training.edge_card import record_in_card
+from adapters.training.edge_data import (
+    DEFAULT_PERIODS,
+    QUICK_PERIODS,
+    EdgePeriod,
+    load_period,
+    periods_from_files,
+)
+from adapters.training.edge_learner import EDGE_PARAMS, QUICK_PARAMS, LightGbmEdgeLearner
+from adapters.training.edge_report import markdown, write_edge_report
+from application.edge_bars import PeriodBars, build_period_bars
+from application.edge_report_tables import intro_lines, report_tables
+from application.edge_reproduce import reproduce
+from application.edge_summary import edge_summary, report_payload
+from application.evaluate_edge import evaluate_edge
+from bootstrap.container import scanner_rules_from
+from bootstrap.edge_wiring import edge_config, model_figures
+from bootstrap.settings_model import Settings
+from domain.outcome import ExitRules, TradeCosts
+
+EXIT_NO_DATA = 3
+DEFAULT_ROOT = Path("../shared/data")
+REPRODUCE_PERIOD = "2021-04"
+def add_parser(subparsers: Any) -> None:
+    report = subparsers.add_parser("report", help="reports: `report edge` (net PnL out of time vs baselines)")
+    kinds = report.add_subparsers(dest="report", metavar="REPORT", required=True)
+    p = kinds.add_parser("edge", help="walk-forward edge report over market periods")
+    p.add_argument("--data-root", type=Path, default=DEFAULT_ROOT, help="the recorded data (../shared/data)")
+    p.add_argument("--data", type=Path, action="append", default=None,
+                   help="1m kline files, one period each, oldest first (default: the periods of --data-root)")
+    p.add_argument("--quick", action="store_true", help="two small periods, a few days each (CI-sized)")
+    p.add_argument("--days", type=float, default=None, help="keep only the first N days of each period")
+    p.add_argument("--out", type=Path, default=None, help="folder (default reports/edge-<UTC time>)")
+    p.add_argument("--max-train-rows", type=int, default=300_000, help="rows fitted per model (subsampled)")
+    p.add_argument("--no-reproduce", action="store_true", help="skip the 70/15/15 reproduction on 2021")
+    p.add_argument("--model", type=Path, default=None,
+                   help="the model whose own test-period figures are added (default: model.path)")
+    p.add_argument("--record-in-card", action="store_true",
+                   help="write the summary into that model's card (edge_report)")
+    p.set_defaults(run=run)
+
+
+def _periods(args: argparse.Namespace) -> tuple[tuple[EdgePeriod, ...], float | None]:
+    if args.data:
+        return periods_from_files(args.data), args.days
+    if args.quick:
+        return QUICK_PERIODS, args.days or 6.0
+    return DEFAULT_PERIODS, args.days
+
+
+def load_bars(args: argparse.Namespace, settings: Settings) -> list[PeriodBars]:
+    periods, days = _periods(args)
+    rules = scanner_rules_from(settings)
+    out = []
+    for period in periods:
+        print(f"loading {period.name}: {period.description}", file=sys.stderr)
+        out.append(build_period_bars(period.name, load_period(args.data_root, period, max_days=days), rules))
+    return out
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    began = time.perf_counter()
+    try:
+        bars = load_bars(args, settings)
+    except (HistoryDataError, ValueError, OSError) as exc:
+        print(f"report edge: cannot read the market data: {exc}", file=sys.stderr)
+        return EXIT_NO_DATA
+    config = edge_config(settings, quick=args.quick, max_train_rows=args.max_train_rows)
+    learner = LightGbmEdgeLearner(QUICK_PARAMS if args.quick else EDGE_PARAMS)
+
+    def progress(message: str) -> None:
+        print(f"[{time.perf_counter() - began:5.0f}s] {message}", file=sys.stderr)
+
+    report = evaluate_edge(bars, learner, config, progress)
+    reproduction = None
+    chosen = [b for b in bars if b.name == REPRODUCE_PERIOD]
+    if chosen and not args.no_reproduce and not args.quick:
+        progress(f"reproducing issue 8's measurement on {REPRODUCE_PERIOD} (70/15/15)")
+        reproduction = reproduce(chosen[0], learner, ExitRules(0.003, 0.004, 5),
+                                 TradeCosts(0.001, 0.001, 0.001, 0.0), max_train_rows=args.max_train_rows)
+    model = OnnxModel.load(args.model or Path(settings.model.path))
+    committed = model_figures(model, settings, bars)
+    seconds = time.perf_counter() - began
+    folder = args.out or settings.backtest.report_dir / f"edge-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    command = "python -m bootstrap report edge" + (" --quick" if args.quick else "")
+    meta = {"command": command, "seconds": seconds,
+            "periods": [f"{b.name} ({len(b):,} bars, {len(b.symbols)} pairs)" for b in bars]}
+    report.seconds = seconds
+    tables = report_tables(report, reproduction, committed)
+    paths = write_edge_report(folder, intro_lines(report, meta), tables,
+                              report_payload(report, reproduction, committed, meta))
+    if args.record_in_card:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        card = record_in_card(model.path, edge_summary(report, committed, command, now))
+        print(f"edge summary recorded in {card}")
+    print(report.verdict())
+    print(markdown("", [], tables))
+    print(f"edge report in {seconds:.0f}s: {paths['md']} (also {paths['html'].name}, {paths['json'].name})")
+    return 0
