@@ -22,10 +22,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from adapters.training.card import Thresholds  # noqa: E402
 from adapters.training.lightgbm_trainer import BoosterParams  # noqa: E402
-from adapters.training.sources import LabelSpec, load_training_rows  # noqa: E402
+from adapters.training.sources import load_training_rows  # noqa: E402
 from adapters.training.trainer import LightGbmTrainer, TrainerConfig  # noqa: E402
 from application.train_model import TrainingPlan, train_model  # noqa: E402
-from bootstrap.commands.train import _day_ms  # noqa: E402
+from bootstrap.commands.train import _day_ms, label_spec  # noqa: E402
+from bootstrap.settings import load_settings  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 FULL = [DATA / "binancedatagetter_vision" / f"binance_spot_1m_{span}_BTC_ETH_SOL_ARB.csv.xz"
@@ -33,9 +34,9 @@ FULL = [DATA / "binancedatagetter_vision" / f"binance_spot_1m_{span}_BTC_ETH_SOL
 RECIPE_EXTRA = [DATA / "freqtrade_userdata" / f"binance_spot_1m_{name}.csv.xz" for name in (
     "2020-05-21_2020-06-20_18pairs", "2021-04-02_2021-05-31_96pairs", "2023-03-16_2023-05-01_13pairs",
     "2025-06-01_2025-07-01_BTC_ETH", "2026-03-23_2026-04-22_5pairs")]
-# The committed model's recipe (models/onnx/README.md): explicit split, every 6th minute to fit.
-VALIDATION_FROM, TEST_FROM, STRIDE = "2023-11-15", "2024-02-15", 6
-PARAMS = BoosterParams(n_estimators=300, learning_rate=0.08, seed=7)
+# The committed model's recipe (models/onnx/README.md): outcome label, explicit split, every 26th minute.
+VALIDATION_FROM, TEST_FROM, STRIDE = "2023-06-04", "2026-03-23", 26
+PARAMS = BoosterParams(n_estimators=250, learning_rate=0.08, seed=7)
 
 
 def main() -> None:
@@ -52,13 +53,14 @@ def main() -> None:
         print(f"  +{now - last[0]:7.1f} s  (total {now - started:7.1f} s)  {message}", flush=True)
         last[0] = now
 
-    rows = load_training_rows(paths, LabelSpec("spec", 3, 0.002), progress=lambda _m: None)
+    spec = label_spec("outcome", load_settings(env_file=None))  # the default exits and costs
+    rows = load_training_rows(paths, spec, progress=lambda _m: None)
     phase(f"loaded {len(rows):,} labelled rows from {len(paths)} files (features + labels)")
     with tempfile.TemporaryDirectory() as out:
         config = TrainerConfig(out_dir=Path(out), train_row_stride=STRIDE, params=PARAMS,
                                configured_thresholds=Thresholds(min_probability=0.65, min_confidence=0.55,
                                                                 min_predicted_move_pct=0.2))
-        plan = TrainingPlan(model_version="bench", horizon_bars=3,
+        plan = TrainingPlan(model_version="bench", horizon_bars=spec.gap_bars,
                             validation_from_ms=_day_ms(VALIDATION_FROM), test_from_ms=_day_ms(TEST_FROM))
         outcome = train_model(LightGbmTrainer(rows, config, phase), plan)
         size = outcome.model_path.stat().st_size
