@@ -36,13 +36,14 @@ RECIPE_EXTRA = [DATA / "freqtrade_userdata" / f"binance_spot_1m_{name}.csv.xz" f
     "2025-06-01_2025-07-01_BTC_ETH", "2026-03-23_2026-04-22_5pairs")]
 # The committed model's recipe (models/onnx/README.md): outcome label, explicit split, every 26th minute.
 VALIDATION_FROM, TEST_FROM, STRIDE = "2023-06-04", "2026-03-23", 26
+QUICK_VALIDATION_FROM, QUICK_TEST_FROM = "2023-11-15", "2024-02-15"  # inside the 4-pair files' span
 PARAMS = BoosterParams(n_estimators=250, learning_rate=0.08, seed=7)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true",
-                        help="only the two 4-pair full-column files (the split dates still apply)")
+                        help="only the two 4-pair full-column files, split inside their span")
     args = parser.parse_args()
     paths = FULL if args.quick else FULL + RECIPE_EXTRA
     started = time.perf_counter()
@@ -60,8 +61,10 @@ def main() -> None:
         config = TrainerConfig(out_dir=Path(out), train_row_stride=STRIDE, params=PARAMS,
                                configured_thresholds=Thresholds(min_probability=0.65, min_confidence=0.55,
                                                                 min_predicted_move_pct=0.2))
+        validation_from, test_from = ((QUICK_VALIDATION_FROM, QUICK_TEST_FROM) if args.quick
+                                      else (VALIDATION_FROM, TEST_FROM))
         plan = TrainingPlan(model_version="bench", horizon_bars=spec.gap_bars,
-                            validation_from_ms=_day_ms(VALIDATION_FROM), test_from_ms=_day_ms(TEST_FROM))
+                            validation_from_ms=_day_ms(validation_from), test_from_ms=_day_ms(test_from))
         outcome = train_model(LightGbmTrainer(rows, config, phase), plan)
         size = outcome.model_path.stat().st_size
     phase(f"done: ONNX {size / 1024:.0f} kB")
