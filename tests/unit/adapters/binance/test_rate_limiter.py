@@ -4,24 +4,11 @@ headers, pauses on 429 and stops on 418."""
 from __future__ import annotations
 
 import pytest
+from tests.support.clocks import ManualClock as FakeClock
 
 from adapters.binance.parse_orders import RateLimit
 from adapters.binance.rate_limiter import ORDERS, REQUEST_WEIGHT, RateLimiter
 from ports.errors import RateLimited
-
-
-class FakeClock:
-    def __init__(self, now_ms: int = 1_700_000_000_000) -> None:
-        self.now = now_ms
-        self.slept: list[float] = []
-
-    def now_ms(self) -> int:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += round(seconds * 1000)
-
 
 LIMITS = [RateLimit(REQUEST_WEIGHT, 1_000, 100), RateLimit(ORDERS, 1_000, 10)]
 

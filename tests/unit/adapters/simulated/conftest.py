@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from tests.support.clocks import ManualClock
 
 from adapters.simulated.accounts import Accounts
 from adapters.simulated.costs import SimulatorCosts
@@ -17,21 +18,6 @@ from domain.rules import SymbolRules
 from domain.values import OrderBook
 
 D = Decimal
-
-
-class ManualClock:
-    """A Clock whose sleep advances time instantly (like a replay clock)."""
-
-    def __init__(self, now_ms: int = 1_700_000_000_000) -> None:
-        self.now = now_ms
-        self.slept: list[float] = []
-
-    def now_ms(self) -> int:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += round(seconds * 1000)
 
 
 @pytest.fixture
