@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
 
-from adapters.training.card import CardError, ModelCard, card_path_for, sha256_of
+from adapters.checksums import sha256_of
+from adapters.training.card import CardError, ModelCard, card_path_for
 from domain.features import FEATURE_NAMES, FEATURE_VERSION
 from domain.signal import Prediction
 from ports.errors import ConfigurationError

@@ -3,7 +3,6 @@ an interrupted run leaves either the complete month or nothing."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from datetime import date
@@ -19,14 +18,6 @@ from adapters.history.schema import KLINE_COLUMNS, HistoryDataError, empty_frame
 
 class ChecksumMismatchError(HistoryDataError):
     """A downloaded archive whose SHA-256 differs from its published .CHECKSUM."""
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def parse_checksum(text: str, source: str) -> str:

@@ -19,8 +19,9 @@ import pandas as pd
 from loguru import logger
 from tqdm import tqdm
 
+from adapters.checksums import sha256_of
 from adapters.history.archive_files import read_zip_csv
-from adapters.history.cache import ChecksumMismatchError, KlineCache, parse_checksum, sha256_of
+from adapters.history.cache import ChecksumMismatchError, KlineCache, parse_checksum
 from adapters.history.http import DownloadError, HistoryHttp
 from adapters.history.layout import (
     Month,

@@ -9,7 +9,6 @@ the raw LightGBM probability), the data ranges, metrics, recommended thresholds 
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 import math
 from pathlib import Path
@@ -186,14 +185,6 @@ class ModelCard(_Frozen):
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "(root)"
             raise CardError(f"model card {path} is invalid at {where}: {first['msg']}") from error
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def card_path_for(onnx_path: Path) -> Path:

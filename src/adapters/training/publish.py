@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import lightgbm as lgb
 import numpy as np
 
-from adapters.training.card import ModelCard, PartRange, card_path_for, sha256_of
+from adapters.checksums import sha256_of
+from adapters.training.card import ModelCard, PartRange, card_path_for
 from adapters.training.onnx_export import INPUT_NAME, MOVE_OUTPUT, PROBABILITY_OUTPUT, build_onnx, save_onnx
 from adapters.training.report import write_report
 from domain.splits import TimeRange

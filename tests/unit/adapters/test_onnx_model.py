@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from tests.unit.adapters.training.synthetic import NAMES, publish_small_model, synthetic_rows
 
+from adapters.checksums import sha256_of
 from adapters.onnx_model import OnnxModel, resolve_model_path
-from adapters.training.card import ModelCard, PiecewiseLinear, sha256_of
+from adapters.training.card import ModelCard, PiecewiseLinear
 from adapters.training.trainer import ScalperFit
 from application.train_model import TrainingOutcome
 from ports.errors import ConfigurationError

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from tests.unit.adapters.training.synthetic import NAMES, publish_small_model, small_config, synthetic_rows
 
-from adapters.training.card import ModelCard, sha256_of
+from adapters.checksums import sha256_of
+from adapters.training.card import ModelCard
 from adapters.training.trainer import LightGbmTrainer, ScalperFit
 from application.train_model import TrainingOutcome, TrainingPlan, train_model
 
