@@ -24,7 +24,6 @@ import signal
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -73,19 +72,9 @@ def two_hundred_pairs(pairs: int, minutes: int) -> VenueData:
 
 
 def model_path(folder: Path) -> Path:
-    committed = sorted((ROOT / "models" / "onnx").glob("scalper-*.onnx"))
-    if committed:
-        return committed[-1]
-    from tests.unit.adapters.training.synthetic import publish_small_model, synthetic_rows
+    from tests.unit.adapters.training.synthetic import committed_or_small_model
 
-    from domain.features import FEATURE_NAMES, FEATURE_VERSION
-    base = synthetic_rows()
-    features = np.random.default_rng(5).normal(size=(len(base.label), len(FEATURE_NAMES))).astype(np.float32)
-    features[:, : base.features.shape[1]] = base.features
-    rows = replace(base, features=features, feature_names=tuple(FEATURE_NAMES),
-                   feature_version=FEATURE_VERSION)
-    print("model: no committed model; a small LightGBM model trained on synthetic rows (engine features)")
-    return publish_small_model(folder / "model", rows=rows).model_path
+    return committed_or_small_model(ROOT / "models" / "onnx", folder / "model")
 
 
 def write_config(folder: Path, model: Path, pairs: int) -> Path:

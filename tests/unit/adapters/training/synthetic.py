@@ -6,6 +6,7 @@ baseline; some values are NaN, and the "book" columns are NaN on every row (as i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from adapters.training.lightgbm_trainer import BoosterParams
 from adapters.training.rows import LabelledRows
 from adapters.training.trainer import LightGbmTrainer, TrainerConfig
 from application.train_model import TrainingOutcome, TrainingPlan, train_model
+from domain.features import FEATURE_NAMES, FEATURE_VERSION
 
 NAMES = ("signal_a", "signal_b", "atr_pct_14", "noise_1", "noise_2", "book_spread_pct")
 MINUTE = 60_000
@@ -53,3 +55,21 @@ def publish_small_model(out_dir: Path, version: str = "20240101-000000",
     """Train, calibrate, export and publish a small model on synthetic rows (well under a second)."""
     trainer = LightGbmTrainer(rows or synthetic_rows(), small_config(out_dir))
     return train_model(trainer, TrainingPlan(model_version=version, horizon_bars=3))
+
+
+def engine_shaped_rows() -> LabelledRows:
+    """Synthetic rows under the feature engine's real names and version (the first columns carry the
+    signal, the rest is noise), so the real OnnxModel accepts the model trained on them."""
+    base = synthetic_rows()
+    features = np.random.default_rng(5).normal(size=(len(base.label), len(FEATURE_NAMES))).astype(np.float32)
+    features[:, : base.features.shape[1]] = base.features
+    return replace(base, features=features, feature_names=tuple(FEATURE_NAMES),
+                   feature_version=FEATURE_VERSION)
+
+
+def committed_or_small_model(models_dir: Path, scratch: Path) -> Path:
+    """The newest committed model in `models_dir`; without one, a small engine-shaped model in `scratch`."""
+    committed = sorted(models_dir.glob("scalper-*.onnx"))
+    if committed:
+        return committed[-1]
+    return publish_small_model(scratch, rows=engine_shaped_rows()).model_path
