@@ -79,10 +79,11 @@ class SimulatedExchange:
                 self._engine.observe_trade(trade)
             case CandleUpdated(candle=candle):
                 self._engine.observe_candle(candle)
-            case TickersUpdated(tickers=tickers, time_ms=time_ms):
-                for ticker in tickers:
-                    market = self._engine.market(ticker.symbol)
-                    market.set_last(dec(ticker.close), ticker.event_time_ms or time_ms)
+            case TickersUpdated(tickers=table, time_ms=time_ms):
+                # The table's columns: no Ticker objects built for every pair of every frame.
+                for symbol, close, event_ms in zip(table.symbols, table.close.tolist(),
+                                                   table.event_time_ms.tolist(), strict=True):
+                    self._engine.market(symbol).set_last(dec(close), event_ms or time_ms)
             case StreamStale(symbol=symbol):
                 self._engine.market(symbol).drop_book()  # never fill against a book we no longer see
             case _:
