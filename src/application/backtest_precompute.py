@@ -25,7 +25,7 @@ import numpy.typing as npt
 from application.backtest_market import MINUTE_MS, BacktestMarket
 from application.backtest_scanner import bar_scores, top_candidates
 from domain.features import FEATURE_NAMES, KlineArrays, compute_features
-from domain.pair_state import ScannerRules
+from domain.scanner_rules import ScannerRules
 from domain.signal import Prediction, SignalThresholds, why_not
 from ports.model import Model
 

@@ -1,4 +1,4 @@
-"""The scanner's rules (domain.pair_state) applied to every bar of a kline history at once.
+"""The scanner's rules (domain.scanner_rules) applied to every bar of a kline history at once.
 
 Live, MultiPairScanner keeps a pair's state from mini tickers and candles; a replay of klines feeds it
 each minute's closed candle and the 24 h rolling ticker (domain.rolling_ticker). This module computes
@@ -20,15 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.features import KlineArrays
-from domain.pair_state import (
-    ScannerRules,
-    alert_masks,
-    distance_from_high_pct,
-    eligible,
-    pct_change,
-    quick_score,
-    volume_ratio,
-)
+from domain.scanner_rules import ScannerRules, alert_masks, alert_metrics, eligible, quick_score
 
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
@@ -84,14 +76,11 @@ def bar_scores(k: KlineArrays, rules: ScannerRules) -> BarScores:
     volume_24h = cumulative[1:] - cumulative[starts]
     high_24h = window_max(k.high, starts)
     price = k.close
-    change_1m = pct_change(price, price_ago(k, 1))
-    change_5m = pct_change(price, price_ago(k, 5))
-    distance = distance_from_high_pct(price, high_24h)
+    metrics = alert_metrics(price, price_ago(k, 1), price_ago(k, 5), high_24h, quote, volume_24h)
     spread = np.full(len(k), np.nan)
-    ratio = volume_ratio(quote, volume_24h)
     ok = eligible(price, volume_24h, spread, rules)
-    score = quick_score(change_1m, distance, spread, ratio, rules.volume_spike_ratio)
-    alerts = alert_masks(rules, change_1m, change_5m, distance, ratio).any(axis=-1) & ok
+    score = quick_score(metrics, spread, rules.volume_spike_ratio)
+    alerts = alert_masks(rules, metrics).any(axis=0) & ok
     return BarScores(np.where(ok & np.isfinite(score), score, 0.0), alerts)
 
 

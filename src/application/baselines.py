@@ -18,7 +18,7 @@ import numpy as np
 
 from application.backtest_market import MINUTE_MS, BacktestMarket
 from application.backtest_precompute import EntryPlan, Ints, scanner_candidates
-from domain.pair_state import ScannerRules
+from domain.scanner_rules import ScannerRules
 from domain.signal import SignalThresholds
 
 DAY_MS = 86_400_000

@@ -19,7 +19,7 @@ from application.backtest_precompute import gap_free_segments
 from application.backtest_scanner import bar_scores
 from domain.features import FEATURE_NAMES, WARMUP_BARS, KlineArrays, compute_features
 from domain.outcome import ExitRules, Outcomes, TradeCosts, simulate_exits
-from domain.pair_state import ScannerRules
+from domain.scanner_rules import ScannerRules
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]

@@ -19,8 +19,9 @@ from domain.market_events import (
     StreamStale,
     TickersUpdated,
 )
-from domain.pair_state import PairState, ScannerAlert, ScannerRules
+from domain.pair_state import PairState
 from domain.scanner import MultiPairScanner
+from domain.scanner_rules import ScannerAlert, ScannerRules
 from ports.clock import Clock
 from ports.errors import ExchangeError
 from ports.symbols import SymbolUniverse

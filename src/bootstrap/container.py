@@ -40,9 +40,9 @@ from application.scan_market import ScanMarket
 from bootstrap.market_wiring import FeedFollowsUniverse, FixedUniverse, LiveBookFeed, UniverseFeed
 from bootstrap.paper_exchange import PaperExchange
 from bootstrap.settings_model import Settings
-from domain.pair_state import ScannerRules
 from domain.position import ExitPolicy
 from domain.risk import RiskBook, RiskLimits
+from domain.scanner_rules import ScannerRules
 from domain.signal import SignalThresholds
 from ports.clock import Clock
 from ports.errors import ConfigurationError

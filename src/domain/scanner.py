@@ -16,38 +16,44 @@ Alerts: at most one per (symbol, type) per `rules.alert_cooldown_ms`, timed by t
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from itertools import repeat
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from domain.market_events import TickersUpdated
-from domain.pair_state import (
+from domain.pair_state import PairState
+from domain.scanner_history import IntArray, SecondHistory
+from domain.scanner_rows import ScannerRows
+from domain.scanner_rules import (
     ALERT_TYPES,
+    METRIC_NAMES,
     FloatArray,
-    PairState,
     ScannerAlert,
     ScannerRules,
     alert_masks,
+    alert_metrics,
     alert_scores,
-    distance_from_high_pct,
+    alert_screen,
     eligible,
-    pct_change,
     quick_score,
     spread_pct,
-    volume_ratio,
 )
-from domain.scanner_history import IntArray, SecondHistory
-from domain.scanner_rows import ScannerRows
 from domain.values import BookTop, Candle, Ticker
 
 DAY_MS = 86_400_000
 NEVER = np.iinfo(np.int64).min // 2
-ALERT_INPUTS = ("change_1m", "change_5m", "distance_high", "volume_ratio")
-DETAIL_NAMES = (("change_1m", "change_1m_pct"), ("change_5m", "change_5m_pct"),
-                ("distance_high", "distance_from_high_pct"), ("volume_ratio", "volume_ratio"),
-                ("volume_1m", "volume_1m"))
+DETAIL_ORDER = (1, 3, 2, 0)  # the metrics rows of an alert's details: 1 min, 5 min change, distance, ratio
+
+
+class Derived(NamedTuple):
+    """What the rows' current values and history imply: `alert_metrics` and its inputs from history."""
+
+    metrics: FloatArray  # (4, rows) in METRIC_NAMES order
+    volume_1m: FloatArray
+    price_1m: FloatArray
+    price_5m: FloatArray
 
 
 class MultiPairScanner(ScannerRows):
@@ -59,13 +65,14 @@ class MultiPairScanner(ScannerRows):
         self.rules = rules
         self.on_alert = on_alert
         self.history = SecondHistory(capacity, history_minutes * 60)
-        self.last_alert_ms = np.full((capacity, len(ALERT_TYPES)), NEVER, dtype=np.int64)
+        self.last_alert_ms = np.full((len(ALERT_TYPES), capacity), NEVER, dtype=np.int64)
+        self._candles_seen = False  # no 1m candle volume yet: the estimate is the only one
         self.alerts: deque[ScannerAlert] = deque(maxlen=max_alerts)
 
     def _forget(self, rows: IntArray) -> None:
         super()._forget(rows)
         self.history.forget(rows)
-        self.last_alert_ms[rows] = NEVER
+        self.last_alert_ms[:, rows] = NEVER
 
     # -- updates -----------------------------------------------------------------------------------------
     def on_tickers(self, event: TickersUpdated) -> int:
@@ -78,22 +85,26 @@ class MultiPairScanner(ScannerRows):
         n = len(table)
         if n == 0:
             return 0
-        # one dict lookup per ticker, in C; symbols outside the universe map to -1
-        rows = np.fromiter(map(self.index.get, table.symbols, repeat(-1)), np.intp, n)
-        times, values = table.event_time_ms, table.values
-        if rows.min() < 0:
-            mine = np.flatnonzero(rows >= 0)
-            if mine.size == 0:
+        # one dict lookup per ticker, in C; a symbol outside the universe maps to None (a Python test,
+        # not one more kind of numpy call: a frame arrives with cold caches, where each kind costs)
+        found = list(map(self.index.get, table.symbols))
+        times, values, frame_ms = table.event_time_ms, table.values, table.last_event_ms or 0
+        if None in found:
+            mine = [i for i, row in enumerate(found) if row is not None]
+            if not mine:
                 return 0
-            rows, times, values = rows[mine], times[mine], values[:, mine]
-        return self._apply_tickers(rows, times, values)
+            found = [found[i] for i in mine]
+            times, values = times[mine], values[:, mine]
+            frame_ms = int(times.max())
+        return self._apply_tickers(np.array(found, dtype=np.intp), times, values, frame_ms)
 
     def on_ticker(self, ticker: Ticker) -> int:
         return self.on_tickers(TickersUpdated((ticker,), ticker.event_time_ms))
 
-    def _apply_tickers(self, rows: IntArray, times: npt.NDArray[np.int64], values: FloatArray) -> int:
-        """`values`: (6, rows) in TickerTable order (close, open, high, low, volume, quote volume)."""
-        frame_ms = int(times.max())
+    def _apply_tickers(self, rows: IntArray, times: npt.NDArray[np.int64], values: FloatArray,
+                       frame_ms: int) -> int:
+        """`values`: (6, rows) in TickerTable order (close, open, high, low, volume, quote volume);
+        `frame_ms`: the newest event time of the frame."""
         last = self.updated_ms[rows]
         fresh = times >= last  # an older ticker than the row's last one is ignored
         if not fresh.all():
@@ -110,7 +121,8 @@ class MultiPairScanner(ScannerRows):
         self.cum_volume[rows] = cum
         self.updated_ms[rows] = times
         self.history.write(rows, values[0], cum)
-        self._check_alerts(rows, times, self._derived(rows, values[0], values[2], quote, cum, times))
+        derived = self._derived(rows, values[0], values[2], quote, cum, times)
+        self._check_alerts(rows, times, values[0], derived)
         return int(rows.size)
 
     def on_book_top(self, top: BookTop) -> None:
@@ -135,6 +147,7 @@ class MultiPairScanner(ScannerRows):
             exact = candle.quote_volume == candle.quote_volume  # NaN when the data set lacks the column
             self.candle_volume[row] = candle.quote_volume if exact else candle.volume * candle.close
             self.candle_close_ms[row] = candle.close_time_ms
+            self._candles_seen = True
         if candle.close_time_ms < self.updated_ms[row]:
             return  # live, the kline closes after later tickers: keep their price, use its volume
         self.history.advance(candle.close_time_ms // 1000, self.price, self.cum_volume)
@@ -145,54 +158,57 @@ class MultiPairScanner(ScannerRows):
 
     # -- reading ----------------------------------------------------------------------------------------
     def _derived(self, rows: IntArray, price: FloatArray, high_24h: FloatArray, volume_24h: FloatArray,
-                 cum_volume: FloatArray, updated_ms: npt.NDArray[np.int64]) -> dict[str, FloatArray]:
+                 cum_volume: FloatArray, updated_ms: npt.NDArray[np.int64]) -> Derived:
         """The alert inputs of these rows, given their current values (the caller has them at hand)."""
         price_1m, cum_1m = self.history.ago(60, rows)
         price_5m = self.history.price_ago(300, rows)
-        exact = self.candle_close_ms[rows] >= updated_ms - 60_000
-        volume_1m = np.where(exact, self.candle_volume[rows], cum_volume - cum_1m)
-        change_1m, change_5m = pct_change(price, np.array((price_1m, price_5m)))  # both rules in one pass
-        return {"price": price, "price_1m": price_1m, "price_5m": price_5m, "volume_1m": volume_1m,
-                "change_1m": change_1m, "change_5m": change_5m,
-                "distance_high": distance_from_high_pct(price, high_24h),
-                "volume_ratio": volume_ratio(volume_1m, volume_24h)}
+        volume_1m = cum_volume - cum_1m
+        if self._candles_seen:  # a closed 1m candle's exact volume, while it is the latest minute
+            exact = self.candle_close_ms[rows] >= updated_ms - 60_000
+            volume_1m = np.where(exact, self.candle_volume[rows], volume_1m)
+        return Derived(alert_metrics(price, price_1m, price_5m, high_24h, volume_1m, volume_24h), volume_1m,
+                       price_1m, price_5m)
 
-    def _derived_at(self, rows: IntArray) -> dict[str, FloatArray]:
-        d = self._derived(rows, self.price[rows], self.high_24h[rows], self.volume_24h[rows],
-                          self.cum_volume[rows], self.updated_ms[rows])
-        d["spread"] = spread_pct(self.bid[rows], self.ask[rows])
-        return d
+    def _derived_at(self, rows: IntArray) -> Derived:
+        return self._derived(rows, self.price[rows], self.high_24h[rows], self.volume_24h[rows],
+                             self.cum_volume[rows], self.updated_ms[rows])
 
-    def _check_alerts(self, rows: IntArray, times: npt.NDArray[np.int64],
-                      d: Mapping[str, FloatArray]) -> None:
-        due = alert_masks(self.rules, *(d[name] for name in ALERT_INPUTS))
-        maybe = np.flatnonzero(due.any(axis=1))  # rarely any: the other checks only for these rows
+    def _check_alerts(self, rows: IntArray, times: npt.NDArray[np.int64], price: FloatArray,
+                      d: Derived) -> None:
+        # the main thresholds first, over every row: rarely any passes, and the rest is for those only
+        maybe = np.flatnonzero(alert_screen(self.rules, d.metrics).any(axis=0))
         if maybe.size == 0:
             return
         candidates = rows[maybe]
-        due = due[maybe]
-        due &= (times[maybe, None] - self.last_alert_ms[candidates]) >= self.rules.alert_cooldown_ms
+        metrics = d.metrics[:, maybe]
+        due = alert_masks(self.rules, metrics)
+        due &= (times[maybe] - self.last_alert_ms[:, candidates]) >= self.rules.alert_cooldown_ms
         spread = spread_pct(self.bid[candidates], self.ask[candidates])
-        due &= eligible(d["price"][maybe], self.volume_24h[candidates], spread, self.rules)[:, None]
-        hits = np.flatnonzero(due.any(axis=1))
+        due &= eligible(price[maybe], self.volume_24h[candidates], spread, self.rules)
+        hits = np.flatnonzero(due.any(axis=0))
         if hits.size == 0:
             return
-        at = maybe[hits]
-        scores = alert_scores(self.rules, *(d[name][at] for name in ALERT_INPUTS))
-        for j, i in enumerate(at.tolist()):
-            row, time_ms = int(rows[i]), int(times[i])
-            details = {label: float(d[name][i]) for name, label in DETAIL_NAMES}
-            for k in np.flatnonzero(due[hits[j]]).tolist():
-                alert = ScannerAlert(self.symbol_of[row] or "", ALERT_TYPES[k], float(scores[j, k]), details,
-                                     time_ms)
-                self.last_alert_ms[row, k] = time_ms
+        fired = due[:, hits].T.tolist()
+        scores = alert_scores(self.rules, metrics[:, hits]).T.tolist()
+        values = metrics[:, hits].T.tolist()
+        volume_1m = d.volume_1m[maybe[hits]].tolist()
+        times_at = times[maybe[hits]].tolist()
+        for j, row in enumerate(candidates[hits].tolist()):
+            time_ms, v = times_at[j], values[j]
+            details = {METRIC_NAMES[k]: v[k] for k in DETAIL_ORDER}
+            details["volume_1m"] = volume_1m[j]
+            for k, alert_type in enumerate(ALERT_TYPES):
+                if not fired[j][k]:
+                    continue
+                alert = ScannerAlert(self.symbol_of[row] or "", alert_type, scores[j][k], details, time_ms)
+                self.last_alert_ms[k, row] = time_ms
                 self.alerts.append(alert)
                 if self.on_alert is not None:
                     self.on_alert(alert)
 
-    def _state(self, row: int, d: Mapping[str, FloatArray], i: int) -> PairState:
-        return PairState(self.symbol_of[row] or "", float(d["price"][i]), float(d["price_1m"][i]),
-                         float(d["price_5m"][i]), float(self.volume_24h[row]), float(d["volume_1m"][i]),
+    def _state(self, row: int, d: Derived, i: int) -> PairState:
+        return PairState(self.symbol_of[row] or "", float(self.price[row]), float(d.price_1m[i]),
+                         float(d.price_5m[i]), float(self.volume_24h[row]), float(d.volume_1m[i]),
                          float(self.high_24h[row]), float(self.low_24h[row]), float(self.bid[row]),
                          float(self.ask[row]), int(self.updated_ms[row]))
 
@@ -206,10 +222,9 @@ class MultiPairScanner(ScannerRows):
     def quick_scores(self) -> FloatArray:
         """Spec 4.2 quick score of every symbol, in `symbols` order; 0 where the filter fails."""
         rows = self.active_rows
-        d = self._derived_at(rows)
-        ok = eligible(d["price"], self.volume_24h[rows], d["spread"], self.rules)
-        scores = quick_score(d["change_1m"], d["distance_high"], d["spread"], d["volume_ratio"],
-                             self.rules.volume_spike_ratio)
+        spread = spread_pct(self.bid[rows], self.ask[rows])
+        ok = eligible(self.price[rows], self.volume_24h[rows], spread, self.rules)
+        scores = quick_score(self._derived_at(rows).metrics, spread, self.rules.volume_spike_ratio)
         return np.where(ok & np.isfinite(scores), scores, 0.0)
 
     def get_top_opportunities(self, n: int = 10) -> list[PairState]:

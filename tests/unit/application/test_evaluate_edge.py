@@ -21,7 +21,7 @@ from application.edge_metrics import auc
 from application.edge_tables import period_rows
 from application.evaluate_edge import EdgeConfig, NamedPolicy, evaluate_edge
 from domain.outcome import ExitRules, TradeCosts, simulate_exits
-from domain.pair_state import ScannerRules
+from domain.scanner_rules import ScannerRules
 
 DAYS = 3.0
 COSTS = TradeCosts(entry_fee=0.001, take_profit_fee=0.001, exit_fee=0.001, slippage_pct=0.0002)

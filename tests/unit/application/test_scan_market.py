@@ -13,7 +13,7 @@ from domain.market_events import (
     StreamStale,
     TickersUpdated,
 )
-from domain.pair_state import AlertType, ScannerAlert, ScannerRules
+from domain.scanner_rules import AlertType, ScannerAlert, ScannerRules
 from domain.values import BookTop, Candle, OrderBook, Ticker
 from ports.errors import ExchangeUnavailable, RateLimited
 

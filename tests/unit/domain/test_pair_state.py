@@ -5,11 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from domain.pair_state import (
+from domain.pair_state import PairState
+from domain.scanner_rules import (
     ALERT_TYPES,
     AlertType,
-    PairState,
     ScannerRules,
+    alert_masks,
+    alert_metrics,
+    alert_scores,
+    alert_screen,
     alert_signals,
     quick_score,
 )
@@ -81,14 +85,14 @@ def test_pairs_failing_the_filter_score_zero(changes: dict[str, float]) -> None:
 
 
 def test_quick_score_is_capped_at_one() -> None:
-    scores = quick_score(np.array([5.0]), np.array([-1.0]), np.array([0.01]), np.array([100.0]), 3.0)
+    metrics = np.array([[100.0], [5.0], [-1.0], [0.0]])  # volume ratio, 1 min change, distance, 5 min change
+    scores = quick_score(metrics, np.array([0.01]), 3.0)
     assert scores[0] == pytest.approx(1.0)
 
 
 def fired(c1: float, c5: float, dist: float, ratio: float) -> dict[AlertType, float]:
     out = {}
-    for alert_type, mask, score in alert_signals(RULES, np.array([c1]), np.array([c5]), np.array([dist]),
-                                                 np.array([ratio])):
+    for alert_type, mask, score in alert_signals(RULES, np.array([[ratio], [c1], [dist], [c5]])):
         if mask[0]:
             out[alert_type] = float(score[0])
     return out
@@ -138,3 +142,47 @@ def test_alert_scores_run_from_half_at_threshold_to_one_at_double() -> None:
 def test_rules_refuse_nonsense(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         ScannerRules(**bad)  # type: ignore[arg-type]
+
+
+def _messy(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Positive values with zeros, negatives and NaNs mixed in: the unknowns the rules must guard."""
+    x = rng.uniform(0.5, 2.0, n)
+    pick = rng.random(n)
+    x[pick < 0.1] = np.nan
+    x[(pick >= 0.1) & (pick < 0.15)] = 0.0
+    x[(pick >= 0.15) & (pick < 0.2)] *= -1
+    return x
+
+
+def test_stacked_metrics_are_the_plain_formulas() -> None:
+    rng = np.random.default_rng(3)
+    n = 2000
+    price, p1, p5, high, v1, v24 = (_messy(rng, n) for _ in range(6))
+    with np.errstate(all="ignore"):
+        want = [np.where((v24 > 0) & (v1 >= 0), v1 * 1440 / v24, 0.0),
+                np.where(p1 > 0, (price - p1) / p1 * 100, 0.0),
+                np.where(high > 0, (high - price) / high * 100, np.nan),
+                np.where(p5 > 0, (price - p5) / p5 * 100, 0.0)]
+    got = alert_metrics(price, p1, p5, high, v1, v24)
+    for row, expected in zip(got, want, strict=True):
+        np.testing.assert_allclose(row, expected, rtol=1e-12, equal_nan=True)
+    one = alert_metrics(price[7], p1[7], p5[7], high[7], v1[7], v24[7])  # one pair: scalars
+    np.testing.assert_array_equal(one, got[:, 7])
+
+
+def test_the_screen_holds_every_alert_and_scores_follow_the_spec() -> None:
+    rng = np.random.default_rng(5)
+    metrics = np.array([rng.uniform(0, 6, 5000), rng.uniform(-0.5, 0.5, 5000), rng.uniform(-0.2, 1.0, 5000),
+                        rng.uniform(-2.0, 2.0, 5000)])
+    masks, screen = alert_masks(RULES, metrics), alert_screen(RULES, metrics)
+    assert masks.shape == (4, 5000) and masks.any(axis=1).all()
+    assert not (masks & ~screen).any()
+    ratio, c1, dist, c5 = metrics
+    np.testing.assert_array_equal(masks[0], ratio > 3.0)
+    np.testing.assert_array_equal(masks[1], (c1 > 0.15) & (c1 > c5 / 5 * 1.5))
+    np.testing.assert_array_equal(masks[2], dist < 0.5)
+    np.testing.assert_array_equal(masks[3], (c5 <= -1.0) & (c1 > 0) & (ratio > 1))
+    scores = alert_scores(RULES, metrics)
+    want = np.clip([ratio / 3.0 / 2, c1 / 0.15 / 2, 0.5 + 0.5 * (1 - np.clip(dist, 0, None) / 0.5),
+                    -c5 / 1.0 / 2], 0.5, 1.0)
+    np.testing.assert_allclose(np.where(masks, scores, 0), np.where(masks, want, 0), rtol=1e-12)

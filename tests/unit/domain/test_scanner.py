@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from domain.market_events import TickersUpdated
-from domain.pair_state import AlertType, ScannerAlert, ScannerRules
 from domain.scanner import MultiPairScanner
+from domain.scanner_rules import AlertType, ScannerAlert, ScannerRules
 from domain.ticker_table import TickerTable
 from domain.values import BookTop, Candle, Ticker
 

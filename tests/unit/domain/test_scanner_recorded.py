@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from domain.market_events import TickersUpdated
-from domain.pair_state import AlertType, ScannerAlert, ScannerRules
 from domain.rolling_ticker import RollingTickers
 from domain.scanner import MultiPairScanner
+from domain.scanner_rules import AlertType, ScannerAlert, ScannerRules
 from domain.ticker_table import TickerTable
 from domain.values import BookTop, Candle, Ticker
 

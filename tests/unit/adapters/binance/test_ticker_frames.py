@@ -20,9 +20,9 @@ from adapters.binance.frame_router import FrameRouter
 from adapters.binance.parse import parse_mini_ticker
 from adapters.binance.recent_bars import RecentBars
 from domain.market_events import TickersUpdated
-from domain.pair_state import ScannerAlert, ScannerRules
 from domain.rolling_ticker import RollingTickers
 from domain.scanner import MultiPairScanner
+from domain.scanner_rules import ScannerAlert, ScannerRules
 from domain.ticker_table import TickerTable
 from domain.values import Candle, Ticker
 
