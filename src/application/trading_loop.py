@@ -31,7 +31,7 @@ from application.score_candidates import FeatureRow, ScoreCandidates
 from application.trading_config import LoopConfig
 from application.watchlist import Watchlist
 from domain.features import FEATURE_NAMES, latest_features
-from domain.market_events import FeedReconnected, MarketEvent
+from domain.market_events import FeedReconnected, MarketEvent, TickersUpdated
 from domain.risk import RiskBook
 from domain.rules import SymbolRules
 from ports.clock import Clock
@@ -176,8 +176,12 @@ class TradingLoop:
         if self.stopped:
             return
         try:
-            self.memory.apply(event)
-            self._scanner.on_event(event)
+            if isinstance(event, TickersUpdated):  # validated columns: the alerts (latency-critical) first
+                self._scanner.on_event(event)
+                self.memory.apply(event)
+            else:  # the memory refuses a corrupt value before the scanner takes it
+                self.memory.apply(event)
+                self._scanner.on_event(event)
         except Exception as exc:  # a corrupt event must never stop the bot
             self._log.warning("Market event skipped ({}): {}", type(event).__name__, exc)
             return

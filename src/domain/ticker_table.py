@@ -32,11 +32,12 @@ PRICES = 4  # the first four rows are prices (> 0), the last two volumes (>= 0)
 
 
 class TickerTable(Sequence[Ticker]):
-    __slots__ = ("_tickers", "event_time_ms", "rejected", "symbols", "values")
+    __slots__ = ("_tickers", "event_time_ms", "last_event_ms", "rejected", "symbols", "values")
 
     symbols: tuple[str, ...]
     event_time_ms: TimeArray
     values: FloatArray  # (6, n): COLUMNS by row
+    last_event_ms: int | None  # the newest event time of the frame; None when it has no rows
     rejected: int  # rows dropped as corrupt, here or (passed in) by the parser that built the columns
     _tickers: tuple[Ticker, ...] | None  # the rows as objects, once someone asked
 
@@ -65,6 +66,7 @@ class TickerTable(Sequence[Ticker]):
         setattr_(self, "symbols", names)
         setattr_(self, "event_time_ms", times)
         setattr_(self, "values", values)
+        setattr_(self, "last_event_ms", int(times.max()) if names else None)
         setattr_(self, "rejected", rejected)
         setattr_(self, "_tickers", None)
 
@@ -111,11 +113,6 @@ class TickerTable(Sequence[Ticker]):
     @property
     def quote_volume(self) -> FloatArray:
         return self._column(5)
-
-    @property
-    def last_event_ms(self) -> int | None:
-        """The newest event time of the frame; None when it has no rows."""
-        return int(self.event_time_ms.max()) if self.symbols else None
 
     # -- Sequence[Ticker] ---------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -166,8 +163,10 @@ class TickerTable(Sequence[Ticker]):
 
 
 def _all_valid(values: FloatArray) -> bool:
-    """The common case in three reductions. A NaN anywhere makes `values.max()` NaN and an infinity
-    makes it infinite: both fail `< inf`; a negative or zero value shows in its column's minimum."""
+    """The common case in two whole-block reductions: every value positive and finite (a NaN makes the
+    minimum NaN, an infinity the maximum infinite). A zero volume is valid too: the column check then."""
+    if float(values.min()) > 0 and float(values.max()) < math.inf:
+        return True
     lowest = values.min(axis=1).tolist()
     return min(lowest[:PRICES]) > 0 and min(lowest[PRICES:]) >= 0 and float(values.max()) < math.inf
 
