@@ -10,12 +10,15 @@ as Binance writes it (compact JSON bytes). The live path is measured end to end:
   typed ticker items -> TickerTable, TickersUpdated) -> MultiPairScanner.on_tickers -> alert callback
 
 The clock starts when the bytes are "received" and stops in the first alert callback (detection) or when
-the scanner returns (frame done). The frame's CPU time is also shown: wall time on a shared machine
-includes time other processes held the CPU. Paced runs sleep between frames, as the bot does: caches go
-cold in between, so they cost more per frame than back-to-back runs. A "full market" variant adds 1300
-tickers of pairs outside the universe to each frame, as the real all-market stream does.
+the scanner returns (frame done); the frame's CPU time is shown too. Paced runs sleep between frames,
+as the bot does: caches go cold in between, so they cost more per frame than back-to-back runs. A "full
+market" variant adds 1300 tickers of pairs outside the universe to each frame, as the real stream does.
+A last run goes through the real socket (scanner_socket.py): a server process sends the frames,
+BinanceMarketFeed receives them, the trading loop's ingest hands them on. The first line printed is the
+machine's cold-cache factor (cold_probe.py): how far paced figures here reflect the machine.
 
 Usage: .venv/bin/python benchmarks/bench_scanner.py [--pairs 200] [--frames 600] [--paced-seconds 20]
+       [--socket-seconds 30]
 Targets (issue 6): <= 20 us per ticker update, p99 detection latency <= 1 ms.
 """
 
@@ -32,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+from cold_probe import describe as describe_cold_caches
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -213,15 +217,10 @@ def main() -> None:
           f"~{len(frames[0]) // 1024} KiB (full market ~{len(full_market[0]) // 1024} KiB); load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs "
           f"(other work on the machine inflates wall-time p99)")
+    print(describe_cold_caches())
     print(f"resident memory: {rss_imports / 2**20:.1f} MiB after imports; {rss_scanner / 2**20:.1f} MiB "
           f"with a capacity-1024 scanner fed 400 frames and the test frames held in memory "
           f"({sum(map(len, frames)) / 2**20:.1f} MiB of JSON)")
-    json_us = []
-    for raw in frames[:200]:
-        t0 = time.perf_counter_ns()
-        json.loads(raw)
-        json_us.append((time.perf_counter_ns() - t0) / 1000)
-    print(f"reference: json.loads alone {np.median(json_us):.0f} us a frame (the old path's first step)")
     breakdown(symbols, frames[: args.frames], paced=False)
     run(symbols, frames[:50], 0.0)  # warm-up
     back_to_back = run(symbols, frames[: args.frames], 0.0)
