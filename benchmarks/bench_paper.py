@@ -101,7 +101,8 @@ def high_water_mb(process: psutil.Process) -> float:
 PAPER_ONLY = """
 import argparse, sys
 from pathlib import Path
-from bootstrap.commands import paper
+from bootstrap.commands import command_modules
+(paper,) = command_modules("paper")  # as the CLI imports it (lean: talib without pandas)
 from bootstrap.logging import configure_logging
 from bootstrap.settings import load_settings
 parser = argparse.ArgumentParser()

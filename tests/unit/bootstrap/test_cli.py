@@ -118,3 +118,21 @@ def test_a_run_imports_only_its_own_command(repo_root: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(repo_root / "src")})
     assert result.stdout.split() == ["False", "False", "False"]
+
+
+def _modules_after_building(command: str, repo_root: Path, probe: str) -> list[str]:
+    code = ("import sys; from bootstrap.__main__ import build_parser, requested_command; "
+            f"build_parser(requested_command([{command!r}])); {probe}")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(repo_root / "src")})
+    return result.stdout.split()
+
+
+def test_paper_and_live_load_talib_without_pandas_which_stays_importable(repo_root: Path) -> None:
+    """TA-Lib imports pandas (+ pyarrow, ~67 MB) when it can; the 24/7 commands hide it from talib."""
+    probe = ("import numpy as np, talib; print('pandas' in sys.modules, 'pyarrow' in sys.modules, "
+             "float(talib.EMA(np.arange(30.0), 5)[-1])); import pandas; print(pandas.Series([1.0]).sum())")
+    for command in ("paper", "live"):
+        assert _modules_after_building(command, repo_root, probe) == ["False", "False", "27.0", "1.0"]
+    # the commands that work with data frames are left alone
+    assert _modules_after_building("backtest", repo_root, "print('pandas' in sys.modules)") == ["True"]
