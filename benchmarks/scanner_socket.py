@@ -35,6 +35,7 @@ from adapters.binance.market_feed import BinanceMarketFeed  # noqa: E402
 from adapters.clocks import SystemClock  # noqa: E402
 from application.market_memory import MarketMemory  # noqa: E402
 from application.scan_market import ScanMarket  # noqa: E402
+from bootstrap.market_wiring import FixedUniverse  # noqa: E402
 from domain.market_events import TickersUpdated  # noqa: E402
 from domain.scanner_rules import ScannerAlert, ScannerRules  # noqa: E402
 
@@ -93,14 +94,6 @@ async def serve(pairs: int, frames: int, port: int, watched: int, details_per_fr
     await runner.cleanup()
 
 
-class _FixedUniverse:
-    def __init__(self, symbols: list[str]) -> None:
-        self._symbols = symbols
-
-    async def tradable_symbols(self) -> list[str]:
-        return self._symbols
-
-
 async def measure(symbols: list[str], port: int, expected: int, watched: int) -> dict[str, Any]:
     logger.remove()
     logger.add(sys.stderr, level="INFO")  # the bot's default level: alerts are DEBUG lines, not written
@@ -114,7 +107,7 @@ async def measure(symbols: list[str], port: int, expected: int, watched: int) ->
             alerted[0] = True
             detect_us.append((time.perf_counter_ns() - received[0]) / 1000)
 
-    scan = ScanMarket(ScannerRules(), _FixedUniverse(symbols), clock, on_alert=on_alert)
+    scan = ScanMarket(ScannerRules(), FixedUniverse(symbols), clock, on_alert=on_alert)
     await scan.refresh_universe(force=True)
     memory = MarketMemory()
     feed = BinanceMarketFeed(f"ws://127.0.0.1:{port}", f"http://127.0.0.1:{port}", symbols, clock,
