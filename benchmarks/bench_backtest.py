@@ -32,10 +32,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from loguru import logger  # noqa: E402
 
-from application.backtest_market import BacktestMarket  # noqa: E402
-from application.backtest_precompute import model_plan  # noqa: E402
-from bootstrap.backtest_wiring import load_klines, run_plan_sync, scanner_rules_from  # noqa: E402
-from bootstrap.container import signal_thresholds_from  # noqa: E402
+from adapters.history.klines import load_klines  # noqa: E402
+from application.backtest.market_grid import BacktestMarket  # noqa: E402
+from application.backtest.precompute import model_plan  # noqa: E402
+from bootstrap.backtest_wiring import run_plan_sync  # noqa: E402
+from bootstrap.mapping import scanner_rules_from, signal_thresholds_from  # noqa: E402
 from bootstrap.settings import load_settings  # noqa: E402
 from domain.features import FEATURE_NAMES  # noqa: E402
 from domain.signal import Prediction  # noqa: E402
@@ -71,7 +72,7 @@ def peak_rss_mb() -> float:
 
 def load_model(path: Path | None) -> object:
     try:
-        from adapters.onnx_model import OnnxModel
+        from adapters.onnx.model import OnnxModel
 
         return OnnxModel.load(path or ROOT / "models" / "onnx" / "latest")
     except ConfigurationError as exc:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from adapters.history.loader import load_history  # noqa: E402
 from adapters.history.schema import to_kline_arrays  # noqa: E402
-from adapters.onnx_model import OnnxModel  # noqa: E402
+from adapters.onnx.model import OnnxModel  # noqa: E402
 from domain.features import compute_features  # noqa: E402
 
 DATA = (ROOT.parent / "shared" / "data" / "freqtrade_userdata"

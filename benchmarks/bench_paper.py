@@ -34,14 +34,14 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from adapters.simulated.venue.app import create_venue_app, serve_venue  # noqa: E402
-from adapters.simulated.venue.data import MINUTE_MS, VenueData, load_venue_data, parse_day  # noqa: E402
+from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day  # noqa: E402
 from domain.features import KlineArrays  # noqa: E402
+from domain.time_units import DAY_MS, MINUTE_MS  # noqa: E402
 from domain.universe import PEGGED_BASES  # noqa: E402
 
 DATA = (ROOT.parent / "shared" / "data" / "freqtrade_userdata"
         / "binance_spot_1m_2021-04-02_2021-05-31_96pairs.csv.xz")
 START = "2021-05-10"  # most of the 96 pairs trade until 2021-05-14
-DAY_MS = 86_400_000
 TARGET_MB = 200
 
 

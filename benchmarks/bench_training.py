@@ -20,11 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from adapters.training.card import Thresholds  # noqa: E402
+from adapters.onnx.card import Thresholds  # noqa: E402
+from adapters.training.fit import TrainerConfig  # noqa: E402
 from adapters.training.lightgbm_trainer import BoosterParams  # noqa: E402
 from adapters.training.sources import load_training_rows  # noqa: E402
-from adapters.training.trainer import LightGbmTrainer, TrainerConfig  # noqa: E402
-from application.train_model import TrainingPlan, train_model  # noqa: E402
+from adapters.training.trainer import LightGbmTrainer  # noqa: E402
+from application.research.train_model import TrainingPlan, train_model  # noqa: E402
 from bootstrap.commands.train import _day_ms, label_spec  # noqa: E402
 from bootstrap.settings import load_settings  # noqa: E402
 

@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from adapters.binance.market_feed import BinanceMarketFeed  # noqa: E402
 from adapters.clocks import SystemClock  # noqa: E402
+from adapters.universe import FixedUniverse  # noqa: E402
 from application.market_memory import MarketMemory  # noqa: E402
 from application.scan_market import ScanMarket  # noqa: E402
-from bootstrap.market_wiring import FixedUniverse  # noqa: E402
 from domain.market_events import TickersUpdated  # noqa: E402
 from domain.scanner_rules import ScannerAlert, ScannerRules  # noqa: E402
 

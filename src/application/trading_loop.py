@@ -32,7 +32,8 @@ from application.trading_config import LoopConfig
 from application.watchlist import Watchlist
 from domain.features import FEATURE_NAMES, latest_features
 from domain.market_events import FeedReconnected, MarketEvent, TickersUpdated
-from domain.risk import RiskBook
+from domain.position import ExitReason, Position
+from domain.risk import Approved, RiskBook, TradeIntent
 from domain.rules import SymbolRules
 from ports.clock import Clock
 from ports.errors import ConfigurationError, ExchangeError
@@ -212,13 +213,47 @@ class TradingLoop:
             self._next_stats_ms = now_ms + self.config.stats_interval_ms
             self._stats.report()
 
+    # -- the face its drivers use (the backtest replay, the CLI's reports) -------------------------------
+    async def equity(self) -> float:
+        """Quote balance, positions and dust at market (balances refreshed first when stale)."""
+        if not self.account.balances_fresh:
+            await self.account.refresh()
+        return self._marked_equity()
+
+    def could_enter(self, now_ms: int, equity: float) -> bool:
+        """Would the risk book approve some trade now (kill switch, daily loss, counts, open positions,
+        capital)? Asked with a neutral probe; each real signal is still checked on its own."""
+        probe = TradeIntent("risk-probe", 1.0, 1.0 - self.config.thresholds.stop_loss_pct, 0.0, now_ms)
+        return isinstance(self.risk.check(probe, now_ms, equity, self.busy_symbols()), Approved)
+
+    def busy_symbols(self) -> frozenset[str]:
+        """Symbols with an open position or a resting entry: no new entry, and their bars matter."""
+        return self.entries.busy_symbols()
+
+    def open_positions(self) -> tuple[Position, ...]:
+        return tuple(self.positions.positions.values())
+
+    async def close_all(self, reason: ExitReason, now_ms: int) -> None:
+        """Sell every open position at market (end of a replay)."""
+        if self.positions.held:
+            await self.positions.close_all(reason, now_ms)
+
+    def dust_value(self) -> float:
+        return self.account.dust_value()
+
+    def dust_cost(self) -> float:
+        return self.account.dust_cost()
+
     # -- decisions ------------------------------------------------------------------------------------
+    def _marked_equity(self) -> float:
+        return self.account.equity(self.positions.marked_value(self.memory.current_price))
+
     async def _mark_equity(self, now_ms: int, *, refresh: bool = True) -> bool:
         """Mark equity; True when the kill switch fired (everything was then closed, the loop stops)."""
         if not self.account.balances_fresh and not (
                 refresh and await self._guard("balances", self.account.refresh())):
             return False
-        equity = self.account.equity(self.positions.marked_value(self.memory.current_price))
+        equity = self._marked_equity()
         if not self.risk.update_equity(equity, now_ms):
             return False
         reason = self.risk.kill_switch_reason or "drawdown limit"

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from domain.fees import FeeSchedule
+
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -116,12 +118,8 @@ class ExecutionSettings(Section):
     seed: int = 7
 
     @property
-    def effective_taker_fee(self) -> float:
-        return self.taker_fee_rate * (0.75 if self.bnb_fee_discount else 1.0)
-
-    @property
-    def effective_maker_fee(self) -> float:
-        return self.maker_fee_rate * (0.75 if self.bnb_fee_discount else 1.0)
+    def fees(self) -> FeeSchedule:
+        return FeeSchedule(self.taker_fee_rate, self.maker_fee_rate, self.bnb_fee_discount)
 
 
 class LabelSettings(Section):
@@ -173,9 +171,7 @@ class Settings(Section):
 
     @model_validator(mode="after")
     def _take_profit_covers_fees(self) -> Settings:
-        round_trip = self.execution.effective_taker_fee + (
-            self.execution.effective_maker_fee if self.execution.maker_take_profit
-            else self.execution.effective_taker_fee)
+        round_trip = self.execution.fees.round_trip(maker_exit=self.execution.maker_take_profit)
         if self.risk.default_take_profit_pct <= round_trip:
             raise ValueError(
                 f"risk.default_take_profit_pct = {self.risk.default_take_profit_pct}: must exceed the "

@@ -24,9 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from domain.position import CompletedTrade
+from domain.time_units import DAY_MS, HOUR_MS
 
-DAY_MS = 86_400_000
-HOUR_MS = 3_600_000
 SNAPSHOT_VERSION = 1
 
 

@@ -13,9 +13,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from domain.time_units import DAY_MS
 from domain.values import Candle, Ticker
-
-DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True, slots=True)

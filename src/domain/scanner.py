@@ -40,9 +40,9 @@ from domain.scanner_rules import (
     quick_score,
     spread_pct,
 )
+from domain.time_units import DAY_MS
 from domain.values import BookTop, Candle, Ticker
 
-DAY_MS = 86_400_000
 NEVER = np.iinfo(np.int64).min // 2
 DETAIL_ORDER = (1, 3, 2, 0)  # the metrics rows of an alert's details: 1 min, 5 min change, distance, ratio
 

@@ -12,25 +12,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.position import CompletedTrade
+from domain.time_units import DAY_MS
 
-DAY_MS = 86_400_000
 DAYS_PER_YEAR = 365  # crypto trades every day
 
 
 @dataclass(frozen=True, slots=True)
 class TradingStats:
-    """Units: *_usdt in USDT; *_pct in percent (4.1 = 4.1%); win_rate a fraction (0.667)."""
+    """Units: *_usdt in USDT; *_percent in percent (4.1 = 4.1%); win_rate a fraction (0.667)."""
 
     total_trades: int
     winning_trades: int  # net PnL > 0
     losing_trades: int  # net PnL <= 0: a break-even trade after fees earned nothing
     win_rate: float
     total_pnl_usdt: float
-    total_pnl_pct: float  # of initial capital
+    total_pnl_percent: float  # of initial capital
     avg_win_usdt: float
     avg_loss_usdt: float  # negative or zero
     profit_factor: float  # gross profit / gross loss; inf with no loss, NaN with neither
-    max_drawdown_pct: float  # on the equity curve of closed trades, from its running peak
+    max_drawdown_percent: float  # on the equity curve of closed trades, from its running peak
     avg_trade_duration_sec: float
     best_trade_pnl: float
     worst_trade_pnl: float
@@ -53,10 +53,10 @@ def compute_stats(trades: Iterable[CompletedTrade], initial_capital: float) -> T
     return TradingStats(
         total_trades=len(ordered), winning_trades=len(wins), losing_trades=len(losses),
         win_rate=len(wins) / len(ordered) if ordered else math.nan,
-        total_pnl_usdt=total, total_pnl_pct=total / initial_capital * 100,
+        total_pnl_usdt=total, total_pnl_percent=total / initial_capital * 100,
         avg_win_usdt=_mean(wins), avg_loss_usdt=_mean(losses),
         profit_factor=_ratio(gross_profit, gross_loss),
-        max_drawdown_pct=_max_drawdown_pct(pnls, initial_capital),
+        max_drawdown_percent=_max_drawdown_percent(pnls, initial_capital),
         avg_trade_duration_sec=_mean([t.duration_sec for t in ordered]),
         best_trade_pnl=max(pnls, default=math.nan), worst_trade_pnl=min(pnls, default=math.nan),
         sharpe_ratio=_sharpe(ordered, initial_capital),
@@ -74,7 +74,7 @@ def _ratio(gross_profit: float, gross_loss: float) -> float:
     return math.inf if gross_profit > 0 else math.nan
 
 
-def _max_drawdown_pct(pnls: list[float], initial_capital: float) -> float:
+def _max_drawdown_percent(pnls: list[float], initial_capital: float) -> float:
     equity = peak = initial_capital
     worst = 0.0
     for pnl in pnls:
@@ -120,6 +120,6 @@ def format_stats_line(stats: TradingStats, daily_pnl: float, day_start_capital: 
     profit_factor = "n/a" if math.isnan(stats.profit_factor) else f"{stats.profit_factor:.2f}"
     return (f"Stats: trades={stats.total_trades} | wins={stats.winning_trades} ({win_rate}) | "
             f"PnL today={_signed(daily_pnl, 2)} USDT ({_signed(daily_pnl / base * 100, 1)}%) | "
-            f"total={_signed(stats.total_pnl_usdt, 2)} USDT ({_signed(stats.total_pnl_pct, 1)}%) | "
-            f"PF={profit_factor} | max DD={stats.max_drawdown_pct:.1f}% | "
+            f"total={_signed(stats.total_pnl_usdt, 2)} USDT ({_signed(stats.total_pnl_percent, 1)}%) | "
+            f"PF={profit_factor} | max DD={stats.max_drawdown_percent:.1f}% | "
             f"fees={stats.total_fees_usdt:.2f} USDT")

@@ -13,3 +13,11 @@ class Clock(Protocol):
     async def sleep(self, seconds: float) -> None:
         """Wait; a replay clock advances instead of waiting."""
         ...
+
+
+class AdvancingClock(Protocol):
+    """A clock a replay drives (adapters.clocks.ReplayClock): time moves only when told."""
+
+    def now_ms(self) -> int: ...
+
+    def advance_to(self, time_ms: int) -> None: ...

@@ -6,6 +6,7 @@ from typing import Protocol, Self
 
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
+from domain.values import Candle, Trade
 
 
 class Exchange(Protocol):
@@ -39,3 +40,11 @@ class Exchange(Protocol):
     async def get_order_list(self, symbol: str, order_list_id: int) -> OrderListReport: ...
 
     async def open_orders(self, symbol: str | None = None) -> Sequence[OrderReport]: ...
+
+
+class ReplayVenue(Protocol):
+    """What a backtest needs of the simulated exchange besides the Exchange port: the market to fill at."""
+
+    def observe_candle(self, candle: Candle) -> None: ...
+
+    def observe_trade(self, trade: Trade) -> None: ...

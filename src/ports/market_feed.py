@@ -31,3 +31,15 @@ class MarketFeed(Protocol):
     async def recent_candles(self, symbol: str, limit: int) -> Sequence[Candle]:
         """The last `limit` closed 1m candles (REST backfill live, history in a replay)."""
         ...
+
+
+class UniverseFeed(MarketFeed, Protocol):
+    """A feed whose one ticker stream can be narrowed to the pairs the scanner follows."""
+
+    async def set_universe(self, symbols: Sequence[str]) -> None: ...
+
+
+class MarketObserver(Protocol):
+    """Sees every market event before the trading loop does (paper fills against the book just seen)."""
+
+    def observe(self, event: MarketEvent) -> None: ...

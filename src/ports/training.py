@@ -8,9 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from domain.splits import TimeSplit
 
 # part ("train", "validation", "test") -> metric name -> value (None when undefined)
+Floats = npt.NDArray[np.float64]
 PartMetrics = Mapping[str, Mapping[str, float | None]]
 
 
@@ -37,4 +41,21 @@ class ModelTrainer(Protocol):
     def publish(self, chosen: FittedSplit, folds: Sequence[FittedSplit], model_version: str,
                 warnings: Sequence[str]) -> Path:
         """Write the model file, its card and its report; return the model file's path."""
+        ...
+
+
+class EdgeModel(Protocol):
+    def score(self, features: npt.NDArray[np.float32]) -> Floats:
+        """A score that ranks rows (the raw probability of a winning trade)."""
+        ...
+
+    def expected_net_pct(self, score: Floats) -> Floats:
+        """Calibrated expected net return (percent) of a trade at this score."""
+        ...
+
+
+class EdgeLearner(Protocol):
+    def fit(self, x_train: npt.NDArray[np.float32], y_train: Floats, x_val: npt.NDArray[np.float32],
+            y_val: Floats, net_val: Floats) -> EdgeModel:
+        """Fit on the training rows; early-stop, calibrate and map to expected net return on x_val."""
         ...

@@ -29,10 +29,22 @@ PANDAS_IO = {"read_csv", "read_parquet", "read_json", "read_feather", "read_pick
              "to_csv", "to_parquet", "to_json", "to_feather", "to_pickle", "to_sql"}
 PORTS_FORBIDDEN = {"adapters", "bootstrap", "application", "aiohttp", "binance", "onnxruntime", "lightgbm",
                    "pandas", "pydantic", "loguru"}
-# Vendor libraries confined to one folder or file (ARCHITECTURE.md, "Layers").
-VENDOR_HOME = {"binance": "adapters/binance/", "onnxruntime": "adapters/onnx_model",
+# Vendor libraries confined to one folder (docs/ARCHITECTURE.md, "Layers"): I/O libraries to adapters.
+VENDOR_HOME = {"binance": "adapters/binance/", "onnxruntime": "adapters/onnx/",
                "lightgbm": "adapters/training/", "skl2onnx": "adapters/training/",
-               "onnxmltools": "adapters/training/"}
+               "onnxmltools": "adapters/training/", "aiohttp": "adapters/", "pandas": "adapters/",
+               "msgspec": "adapters/", "pyarrow": "adapters/"}
+# The wings (docs/ARCHITECTURE.md): trading never imports backtest or research; backtest never research.
+WING_OF = {"application.backtest": "backtest", "application.research": "research"}
+WING_MAY_NOT_IMPORT = {"trading": {"backtest", "research"}, "backtest": {"research"}, "research": set()}
+
+
+def wing(module: str) -> str:
+    """The wing a module of application/ belongs to: backtest, research, or the trading core."""
+    for prefix, name in WING_OF.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return name
+    return "trading"
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -85,6 +97,9 @@ def violations_in(source: str, relative: str) -> list[str]:
             problems.append(f"{where}: ports are Protocols in domain types")
         elif layer == "adapters" and top in {"bootstrap", "application"}:
             problems.append(f"{where}: adapters do not depend on wiring or use cases")
+        if layer == "application" and top == "application" and \
+                wing(name) in WING_MAY_NOT_IMPORT[wing(module)]:
+            problems.append(f"{where}: the {wing(module)} wing never imports the {wing(name)} wing")
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
@@ -103,6 +118,44 @@ def test_every_layer_keeps_to_its_imports() -> None:
     problems = [problem for path in source_files() for problem in
                 violations_in(path.read_text(encoding="utf-8"), path.relative_to(SRC).as_posix())]
     assert problems == [], "\n".join(problems)
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    """Modules of src/ as nodes, their top-level imports of each other as edges: no cycle (imports made
+    only for type checking count too: a cycle there is still two modules that need each other)."""
+    modules = {module_name(p, SRC): p for p in source_files()}
+    graph = {name: {imported for imported, _ in imported_modules(
+        ast.parse(path.read_text(encoding="utf-8")), name, path.name == "__init__.py")
+        if imported in modules and imported != name and modules[imported].name != "__init__.py"}
+        for name, path in modules.items()}
+    assert find_cycle(graph) is None, f"import cycle: {' -> '.join(find_cycle(graph) or [])}"
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of `graph` as a path that ends where it starts, or None (iterative three-colour DFS)."""
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for root in graph:
+        if root in state:
+            continue
+        path, stack = [root], [iter(sorted(graph[root]))]
+        state[root] = 1
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(step) == 1:
+                return [*path[path.index(step):], step]
+            elif step not in state:
+                state[step] = 1
+                path.append(step)
+                stack.append(iter(sorted(graph.get(step, ()))))
+    return None
+
+
+def test_the_cycle_finder_can_fail() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
 
 
 def test_the_walk_sees_the_layers() -> None:
@@ -134,6 +187,15 @@ def test_the_walk_sees_the_layers() -> None:
     ("ports/x.py", "import bootstrap"),
     ("adapters/simulated/x.py", "import binance"),
     ("adapters/x.py", "from bootstrap.settings_model import Settings"),
+    ("bootstrap/x.py", "import aiohttp"),
+    ("bootstrap/commands/x.py", "from aiohttp import web"),
+    ("application/x.py", "import pandas as pd"),
+    ("bootstrap/x.py", "import msgspec"),
+    ("adapters/binance/x.py", "import onnxruntime"),
+    ("application/trading_loop.py", "from application.backtest.replay import Backtest"),
+    ("application/enter_trades.py", "from application.research.walk_forward import EdgeReport"),
+    ("application/backtest/x.py", "from application.research.period_bars import PeriodBars"),
+    ("application/backtest/x.py", "from ..research import folds"),
 ])
 def test_the_checker_catches_a_violation(relative: str, source: str) -> None:
     assert violations_in(source, relative) != []
@@ -147,7 +209,11 @@ def test_the_checker_catches_a_violation(relative: str, source: str) -> None:
     ("ports/x.py", "from typing import Protocol\nfrom domain.orders import OrderRequest"),
     ("adapters/binance/x.py", "import binance\nimport aiohttp"),
     ("adapters/training/x.py", "import lightgbm\nimport skl2onnx"),
-    ("adapters/onnx_model.py", "import onnxruntime"),
+    ("adapters/onnx/model.py", "import onnxruntime"),
+    ("adapters/history/x.py", "import pandas as pd\nimport pyarrow\nimport aiohttp"),
+    ("application/research/x.py", "from application.backtest.bar_scanner import bar_scores\n"
+                                  "from application.trading_config import LoopConfig"),
+    ("application/backtest/x.py", "from application.trading_loop import TradingLoop"),
     ("bootstrap/x.py", "from adapters.clocks import SystemClock\nfrom application import report_stats"),
 ])
 def test_the_checker_allows_what_the_layers_may_use(relative: str, source: str) -> None:

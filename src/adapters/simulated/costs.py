@@ -11,8 +11,10 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from domain import fees
+
 BNB = "BNB"
-BNB_DISCOUNT_RATE = Decimal("0.25")  # Binance: 25% off the standard commission when paid in BNB
+BNB_DISCOUNT_RATE = Decimal(repr(fees.BNB_DISCOUNT_RATE))  # 0.25: domain/fees.py
 _BPS = Decimal(10_000)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Self
 
 import numpy as np
 from loguru import logger
@@ -19,17 +19,9 @@ from loguru import logger
 from domain.features import KlineArrays
 from domain.market_events import CandleUpdated, MarketEvent, TickersUpdated
 from domain.rolling_ticker import RollingTickers
+from domain.time_units import MINUTE_MS
 from domain.values import Candle, CorruptMarketData, Ticker
-
-MINUTE_MS = 60_000
-
-
-class AdvancingClock(Protocol):
-    """A clock the replay drives (adapters.clocks.ReplayClock)."""
-
-    def now_ms(self) -> int: ...
-
-    def advance_to(self, time_ms: int) -> None: ...
+from ports.clock import AdvancingClock
 
 
 class ReplayFeed:

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
-from adapters.training.card import PiecewiseLinear
+from adapters.onnx.card import PiecewiseLinear
 
 CalibrationMethod = Literal["isotonic", "sigmoid"]
 Floats = npt.NDArray[np.float64]

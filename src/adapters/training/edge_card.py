@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from adapters.training.card import ModelCard, card_path_for
+from adapters.onnx.card import ModelCard, card_path_for
 
 
 def record_in_card(onnx_path: Path, summary: dict[str, Any]) -> Path:

@@ -17,8 +17,8 @@ import pandas as pd
 from adapters.history.loader import clean_history, load_history
 from adapters.history.schema import HistoryDataError, to_kline_arrays
 from domain.features import KlineArrays
+from domain.time_units import MINUTE_MS
 
-MINUTE_MS = 60_000
 FREQTRADE = "freqtrade_userdata"
 VISION = "binancedatagetter_vision"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from adapters.training.card import EvGateCard, PiecewiseLinear
+from adapters.onnx.card import EvGateCard, PiecewiseLinear
 from adapters.training.lightgbm_trainer import FittedBoosters
 from adapters.training.rows import LabelledRows
 from domain.ev_gate import fit_gate

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from adapters.onnx.card import PiecewiseLinear
 from adapters.training.calibration import fit_calibration
-from adapters.training.card import PiecewiseLinear
 from adapters.training.lightgbm_trainer import BoosterParams, FittedBoosters, fit_boosters
 
 Floats = npt.NDArray[np.float64]

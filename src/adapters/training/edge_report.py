@@ -1,6 +1,6 @@
 """The edge report on disk: edge.json (every figure), edge.md and edge.html (the same tables).
 
-Tables arrive as (title, header, rows) of text (application/edge_report_tables.py builds them) and are
+Tables arrive as (title, header, rows) of text (application/research/report_text.py builds them) and are
 rendered here to Markdown and HTML; the JSON payload is written as given.
 """
 

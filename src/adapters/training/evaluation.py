@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from adapters.onnx.card import Thresholds
 from adapters.training import metrics as m
-from adapters.training.card import Thresholds
+from domain.time_units import DAY_MS
 
 Floats = npt.NDArray[np.float64]
-DAY_MS = 86_400_000
 BASELINE_FEATURE = "atr_pct_14"  # the volatility-only baseline: the spec label is mostly volatility
 
 

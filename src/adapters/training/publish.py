@@ -12,14 +12,14 @@ import lightgbm as lgb
 import numpy as np
 
 from adapters.checksums import sha256_of
-from adapters.training.card import ModelCard, PartRange, card_path_for
+from adapters.onnx.card import ModelCard, PartRange, card_path_for
 from adapters.training.onnx_export import INPUT_NAME, MOVE_OUTPUT, PROBABILITY_OUTPUT, build_onnx, save_onnx
 from adapters.training.report import write_report
 from domain.splits import TimeRange
 from ports.training import FittedSplit
 
 if TYPE_CHECKING:
-    from adapters.training.trainer import LightGbmTrainer, ScalperFit
+    from adapters.training.fit import FitSource, ScalperFit
 
 PARITY_TOLERANCE = 1e-5
 PARITY_ROWS = 5_000
@@ -27,7 +27,7 @@ HEADLINE = ("auc", "auc_raw", "brier", "brier_raw", "brier_base_rate", "base_rat
             "auc_within_volatility_deciles", "log_loss", "move_mae", "move_correlation")
 
 
-def _part(trainer: LightGbmTrainer, part: TimeRange) -> PartRange:
+def _part(trainer: FitSource, part: TimeRange) -> PartRange:
     rows = trainer.rows
     mask = rows.mask(part)
     return PartRange(start_ms=part.start_ms, end_ms=part.end_ms, rows=int(mask.sum()),
@@ -41,9 +41,9 @@ def _headline(chosen: FittedSplit) -> dict[str, float | None]:
     return out
 
 
-def parity_check(trainer: LightGbmTrainer, fit: ScalperFit, onnx_path: Path, test: TimeRange) -> float:
+def parity_check(trainer: FitSource, fit: ScalperFit, onnx_path: Path, test: TimeRange) -> float:
     """Max |ONNX+card - LightGBM+calibration| over probability and move on test rows (or all rows)."""
-    from adapters.onnx_model import OnnxModel  # the serving adapter is the one that must agree
+    from adapters.onnx.model import OnnxModel  # the serving adapter is the one that must agree
 
     rows = trainer.rows
     index = np.flatnonzero(rows.mask(test))
@@ -65,7 +65,7 @@ def parity_check(trainer: LightGbmTrainer, fit: ScalperFit, onnx_path: Path, tes
     return worst
 
 
-def _sampling(trainer: LightGbmTrainer) -> str:
+def _sampling(trainer: FitSource) -> str:
     c = trainer.config
     fit_rows = "every bar" if c.train_row_stride == 1 else f"every {c.train_row_stride}th minute"
     return (f"{trainer.rows.sampling} in the data; fit on {fit_rows} of the training period; early stopping "
@@ -73,7 +73,7 @@ def _sampling(trainer: LightGbmTrainer) -> str:
             "every figure on all validation/test rows")
 
 
-def publish_model(trainer: LightGbmTrainer, chosen: FittedSplit, folds: Sequence[FittedSplit],
+def publish_model(trainer: FitSource, chosen: FittedSplit, folds: Sequence[FittedSplit],
                   model_version: str, warnings: Sequence[str]) -> Path:
     config, rows = trainer.config, trainer.rows
     fit: ScalperFit = chosen.model  # type: ignore[assignment]

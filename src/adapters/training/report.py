@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adapters.training.card import ModelCard
+from adapters.onnx.card import ModelCard
 from adapters.training.report_svg import reliability_svg
 from ports.training import FittedSplit
 
 if TYPE_CHECKING:
-    from adapters.training.trainer import ScalperFit
+    from adapters.training.fit import ScalperFit
 
 Table = tuple[str, list[str], list[list[str]]]
 PARTS = ("train", "validation", "test")

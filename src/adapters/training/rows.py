@@ -9,7 +9,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from adapters.training.card import LabelCard
+from adapters.onnx.card import LabelCard
 from domain.splits import TimeRange
 
 

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from adapters.history.dataset import symbol_dataset
 from adapters.history.loader import SymbolHistory, clean_history, load_history
-from adapters.training.card import ExitPolicyCard, LabelCard
+from adapters.onnx.card import ExitPolicyCard, LabelCard
 from adapters.training.rows import LabelledRows
 from domain.features import FEATURE_NAMES, FEATURE_VERSION
 from domain.outcome import ExitRules, TradeCosts, simulate_exits

@@ -4,51 +4,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from adapters.training.calibration import CalibrationMethod, fit_calibration
-from adapters.training.card import EvGateCard, PiecewiseLinear, Thresholds
+from adapters.onnx.card import PiecewiseLinear
+from adapters.training.calibration import fit_calibration
 from adapters.training.edge_gate_card import fit_gate_card, validation_halves
 from adapters.training.evaluation import BASELINE_FEATURE, PartScores, details, recommend_thresholds
-from adapters.training.lightgbm_trainer import BoosterParams, FittedBoosters, fit_boosters
+from adapters.training.fit import ScalperFit, TrainerConfig
+from adapters.training.lightgbm_trainer import FittedBoosters, fit_boosters
 from adapters.training.publish import publish_model
 from adapters.training.rows import LabelledRows
 from domain.splits import TimeRange, TimeSplit
 from ports.training import FittedSplit
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class TrainerConfig:
-    out_dir: Path
-    configured_thresholds: Thresholds  # the thresholds of the settings, reported on every part
-    params: BoosterParams = field(default_factory=BoosterParams)
-    calibration_method: CalibrationMethod = "isotonic"
-    target_precision: float = 0.60  # spec 10.3: "excellent" precision at the threshold
-    min_validation_signals: int = 100
-    min_move_pct: float = 0.2  # percent: a move below the round-trip fees cannot pay
-    max_train_eval_rows: int = 300_000  # train-part figures on a time-spread sample (speed)
-    max_early_stopping_rows: int = 150_000  # AUC per boosting round on a time-spread validation sample
-    train_row_stride: int = 1  # fit on every k-th bar (same minutes for every pair); 1 = all rows
-    bar_ms: int = 60_000
-
-
-@dataclass(frozen=True)
-class ScalperFit:
-    boosters: FittedBoosters
-    calibration: PiecewiseLinear
-    expected_net_return: PiecewiseLinear | None
-    recommended: Thresholds
-    parts: dict[str, dict[str, Any]]
-    importance: dict[str, float]
-    fit_seconds: float
-    ev_gate: EvGateCard | None = None
 
 
 def _spread(index: npt.NDArray[np.int64], most: int) -> npt.NDArray[np.int64]:

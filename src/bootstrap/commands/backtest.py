@@ -21,20 +21,22 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters.history.default_data import NoDataError, cache_klines
+from adapters.history.klines import load_klines
 from adapters.history.schema import HistoryDataError
-from adapters.onnx_model import OnnxModel
+from adapters.onnx.model import OnnxModel
 from adapters.storage.backtest_report import ReportContent, write_report
-from application.backtest_summary import costs_rows, notes, side_by_side, summary_record, table_rows
-from bootstrap.backtest_data import NoDataError, cache_klines
-from bootstrap.backtest_wiring import day_ms, load_klines, run_backtest
+from application.backtest.summary import costs_rows, notes, side_by_side, summary_record, table_rows
+from bootstrap.backtest_wiring import run_backtest
 from bootstrap.logging import configure_logging
+from bootstrap.mapping import default_data_from
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
+from domain.time_units import DAY_MS, day_start_ms
 from ports.errors import ConfigurationError
 from ports.model import Model
 
 EXIT_NO_DATA = 3
-DAY_MS = 86_400_000
 
 
 def add_parser(subparsers: Any) -> None:
@@ -65,7 +67,7 @@ def _settings(args: argparse.Namespace, settings: Settings) -> Settings:
         checked = Settings.model_validate(raw)
         for day in (checked.backtest.start, checked.backtest.end):
             if day is not None:
-                day_ms(day)
+                day_start_ms(day)
     except (ValidationError, ValueError) as exc:
         raise ConfigurationError(f"backtest options: {str(exc).splitlines()[0]} ({exc})") from None
     return checked
@@ -73,7 +75,7 @@ def _settings(args: argparse.Namespace, settings: Settings) -> Settings:
 
 def date_window(start: str | None, end: str | None) -> tuple[int | None, int | None]:
     """[start day 00:00, the day after `end` 00:00) in UTC ms: both days included, as in `download`."""
-    return (day_ms(start) if start else None, day_ms(end) + DAY_MS if end else None)
+    return (day_start_ms(start) if start else None, day_start_ms(end) + DAY_MS if end else None)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if data is not None:
             klines = load_klines(Path(data), symbols or None, start_ms, end_ms)
         else:
-            klines = cache_klines(settings, symbols or None, start_ms, end_ms)
+            klines = cache_klines(default_data_from(settings), symbols or None, start_ms, end_ms)
     except NoDataError as exc:
         print(exc, file=sys.stderr)
         return EXIT_NO_DATA

@@ -11,17 +11,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import time
 from datetime import date
 from typing import Any
 
-import aiohttp
-
-from adapters.history.cache import KlineCache
-from adapters.history.downloader import DownloadReport, HistoryDownloader
-from adapters.history.http import DownloadError, HistoryHttp
-from adapters.history.rest import BinanceHistoryRest
+from adapters.history.default_data import download_history
+from adapters.history.downloader import DownloadReport
+from adapters.history.http import DownloadError
 from adapters.history.schema import INTERVAL_MS
+from bootstrap.mapping import default_data_from
 from bootstrap.settings_model import Settings
 
 
@@ -37,25 +34,9 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 async def download(args: argparse.Namespace, settings: Settings) -> DownloadReport:
-    data = settings.data
-    workers = args.workers or data.download_workers
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=60)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        http = HistoryHttp(session, workers)
-        rest = BinanceHistoryRest(http, data.rest_base_url)
-        spec = args.symbols.strip()
-        if spec.lower().startswith("top:"):
-            symbols = await rest.top_symbols(int(spec[4:]))
-        else:
-            symbols = [s.strip().upper() for s in spec.split(",") if s.strip()]
-        downloader = HistoryDownloader(KlineCache(data.cache_dir), http, rest, data.archive_base_url, _now_ms,
-                                       progress=not args.no_progress)
-        return await downloader.download(symbols, args.interval, args.start, args.end)
+    return await download_history(default_data_from(settings), args.symbols, args.interval, args.start,
+                                  args.end, workers=args.workers, progress=not args.no_progress)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -35,9 +35,7 @@ from application.preflight import (
     check_permissions,
     take_stock,
 )
-from application.trading_loop import TradingLoop
-from bootstrap.config_mapping import loop_config_from_settings
-from bootstrap.container import Container, build_container, with_model_gate
+from bootstrap.container import Container, build_container
 from bootstrap.runtime import run_until_stopped
 from bootstrap.settings_model import Settings
 from ports.errors import AuthenticationFailed, ConfigurationError, ExchangeError
@@ -84,7 +82,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         model = container.model()  # before any network: a missing or corrupt model stops here
     except ConfigurationError as exc:
         return refuse(Refusal(f"live mode refused: {exc}", EXIT_NOT_CONFIGURED))
-    settings = with_model_gate(settings, model)  # the card's EV gate raises the margin, never lowers it
     venue = "spot TESTNET" if b.testnet else "PRODUCTION spot market"
     logger.info("Live mode on the Binance {}, model {}", venue, model.version)
     return asyncio.run(start_live(settings, container, duration_sec=args.duration))
@@ -105,15 +102,12 @@ async def start_live(settings: Settings, container: Container, *, duration_sec: 
                           EXIT_ACCOUNT_UNFIT)
     if isinstance(outcome, Refusal):
         return refuse(outcome)
-    loop = TradingLoop(feed=container.market_feed(), exchange=exchange, model=container.model(),
-                       clock=container.clock(), journal=container.trade_journal(),
-                       scanner=container.scanner(), risk=container.risk_book(),
-                       config=loop_config_from_settings(settings, "live"))
+    loop = container.trading_loop()  # the same exchange object: it is entered again by the loop
     try:
         reason = await run_until_stopped(loop, duration_sec=duration_sec)
     except (ExchangeError, ConfigurationError) as exc:
         return refuse(Refusal(f"live mode could not start trading: {exc}", EXIT_ACCOUNT_UNFIT))
-    open_positions = len(loop.positions.positions)
+    open_positions = len(loop.open_positions())
     print(f"live: stopped ({reason}); {open_positions} position(s) still open on the exchange, each under "
           "its OCO", file=sys.stderr)
     return EXIT_HALTED if reason.startswith(("halted", "kill switch")) else 0

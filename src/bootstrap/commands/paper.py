@@ -22,10 +22,11 @@ from typing import Any
 from dependency_injector import providers
 from loguru import logger
 
+from adapters.binance.server_clock import venue_clock
 from application.trading_loop import TradingLoop
-from bootstrap.config_mapping import loop_config_from_settings
-from bootstrap.container import Container, build_container, market_urls, with_model_gate
-from bootstrap.runtime import run_until_stopped, venue_clock
+from bootstrap.container import Container, build_container
+from bootstrap.mapping import market_urls
+from bootstrap.runtime import run_until_stopped
 from bootstrap.settings_model import Settings
 from domain.stats import compute_stats, format_stats_line
 from ports.errors import ExchangeError
@@ -80,7 +81,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     container = build_container(settings, "paper")
     model = container.model()  # a missing or corrupt model is a ConfigurationError: exit 2, one line
-    settings = with_model_gate(settings, model)  # the card's EV gate raises the margin, never lowers it
     ws_url, rest_url = market_urls(settings, "paper")
     logger.info("Paper mode: model {} ({}); market data {} (REST {}){}; simulated account {:g} {}",
                 model.version, getattr(model, "path", settings.model.path), ws_url, rest_url,
@@ -102,9 +102,7 @@ async def _trade(container: Container, settings: Settings, args: argparse.Namesp
         container.clock.override(providers.Object(clock))
         logger.info("Trading time follows the venue's clock: x{:g}", clock.speed)
     journal = container.trade_journal()
-    loop = TradingLoop(feed=container.market_feed(), exchange=container.exchange(), model=container.model(),
-                       clock=container.clock(), journal=journal, scanner=container.scanner(),
-                       risk=container.risk_book(), config=loop_config_from_settings(settings, "paper"))
+    loop = container.trading_loop()  # the model's EV gate raises the settings' margin (container.loop_config)
     before = len(journal.trades())
     started = time.monotonic()
     reason = await run_until_stopped(loop, duration_sec=args.duration)
@@ -118,8 +116,8 @@ def _report(loop: TradingLoop, container: Container, settings: Settings, reason:
     journal = container.trade_journal()
     print(f"paper: stopped ({reason}) after {elapsed_sec:.1f} s: {trades} trade(s) journaled in "
           f"{journal.csv_path} and {journal.jsonl_path}")
-    positions = loop.positions.positions
-    for position in positions.values():
+    positions = loop.open_positions()
+    for position in positions:
         protection = (f"protected by OCO {position.oco_list_id} (TP {position.take_profit_price:.8g}, "
                       f"SL {position.stop_loss_price:.8g})" if position.oco_list_id >= 0 else "NOT protected")
         print(f"paper: still open: {position.symbol} {position.quantity:g} @ {position.entry_price:.8g}, "

@@ -5,7 +5,7 @@
     python -m bootstrap report edge --data A.csv.xz --data B.csv.xz --out reports/edge-mine
 
 Walk-forward: every period after the first is tested by a model trained only on the periods before it;
-exit policy and EV gate are chosen on validation (application/evaluate_edge.py). Costs come from the
+exit policy and EV gate are chosen on validation (application/research/walk_forward.py). Costs come from the
 settings (execution.*); the cheaper-execution rows re-price the same trades. Writes edge.md, edge.json
 and edge.html into --out (default reports/edge-<UTC time>/) and prints the tables.
 Exit codes: 0 done, 2 bad settings or model, 3 no data.
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.history.schema import HistoryDataError
-from adapters.onnx_model import OnnxModel
+from adapters.onnx.model import OnnxModel
 from adapters.training.edge_card import record_in_card
 from adapters.training.edge_data import (
     DEFAULT_PERIODS,
@@ -32,13 +32,13 @@ from adapters.training.edge_data import (
 )
 from adapters.training.edge_learner import EDGE_PARAMS, QUICK_PARAMS, LightGbmEdgeLearner
 from adapters.training.edge_report import markdown, write_edge_report
-from application.edge_bars import PeriodBars, build_period_bars
-from application.edge_report_tables import intro_lines, report_tables
-from application.edge_reproduce import reproduce
-from application.edge_summary import edge_summary, report_payload
-from application.evaluate_edge import evaluate_edge
-from bootstrap.container import scanner_rules_from
-from bootstrap.edge_wiring import edge_config, model_figures
+from application.research.period_bars import PeriodBars, build_period_bars
+from application.research.report_payload import edge_summary, report_payload
+from application.research.report_text import intro_lines, report_tables
+from application.research.reproduce_spec_label import reproduce
+from application.research.walk_forward import evaluate_edge
+from bootstrap.mapping import scanner_rules_from
+from bootstrap.research_wiring import edge_config, model_figures
 from bootstrap.settings_model import Settings
 from domain.outcome import ExitRules, TradeCosts
 

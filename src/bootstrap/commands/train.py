@@ -16,13 +16,14 @@ from typing import Any
 from tqdm import tqdm
 
 from adapters.history.schema import HistoryDataError
-from adapters.training.card import Thresholds
+from adapters.onnx.card import Thresholds
+from adapters.training.fit import TrainerConfig
 from adapters.training.lightgbm_trainer import BoosterParams
 from adapters.training.sources import LabelSpec, load_training_rows
-from adapters.training.trainer import LightGbmTrainer, TrainerConfig
-from application.train_model import TrainingPlan, train_model
+from adapters.training.trainer import LightGbmTrainer
+from application.research.train_model import TrainingPlan, train_model
+from bootstrap import mapping
 from bootstrap.settings_model import Settings
-from domain.outcome import ExitRules, TradeCosts
 
 
 def add_parser(subparsers: Any) -> None:
@@ -49,23 +50,14 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _day_ms(text: str | None) -> int | None:
-    if text is None:
-        return None
-    return int(datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
+    return None if text is None else mapping.day_ms(text, option="train date")
 
 
 def label_spec(kind: str, settings: Settings) -> LabelSpec:
     if kind == "spec":
         return LabelSpec("spec", settings.labels.horizon_bars, settings.labels.threshold_pct)
-    risk, execution = settings.risk, settings.execution
-    rules = ExitRules(take_profit_pct=risk.default_take_profit_pct, stop_loss_pct=risk.default_stop_loss_pct,
-                      timeout_bars=max(1, settings.timing.position_timeout_seconds // 60),
-                      trailing_activation_pct=risk.trailing_activation_pct if risk.trailing_stop_enabled
-                      else None, trailing_distance_pct=risk.trailing_distance_pct)
-    costs = TradeCosts(entry_fee=execution.effective_taker_fee,
-                       take_profit_fee=execution.effective_maker_fee if execution.maker_take_profit
-                       else execution.effective_taker_fee,
-                       exit_fee=execution.effective_taker_fee, slippage_pct=execution.slippage_bps / 10_000)
+    rules = mapping.exit_rules_from(settings)  # the trade the bot would make, with its costs
+    costs = mapping.trade_costs(settings)
     return LabelSpec("outcome", rules.timeout_bars, settings.labels.threshold_pct, rules, costs)
 
 
@@ -83,7 +75,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                             min_predicted_move_pct=signal.min_predicted_move_pct, rationale="settings")
     params = BoosterParams(n_estimators=args.n_estimators, num_leaves=args.num_leaves,
                            learning_rate=args.learning_rate, seed=settings.execution.seed)
-    round_trip_pct = (2 * settings.execution.effective_taker_fee) * 100
+    round_trip_pct = (2 * settings.execution.fees.effective_taker) * 100
     config = TrainerConfig(out_dir=args.out, configured_thresholds=configured, params=params,
                            calibration_method=args.calibration, train_row_stride=args.stride,
                            min_move_pct=round(round_trip_pct, 6))

@@ -12,11 +12,8 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from aiohttp import web
 
 from adapters.history.schema import HistoryDataError
 from adapters.simulated.venue.app import create_venue_app, serve_venue
@@ -44,7 +41,7 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _trading_setup(enabled: bool) -> list[Callable[[web.Application], None]]:
+def _trading_setup(enabled: bool) -> list[Any]:
     if not enabled:
         return []
     try:  # the trading side lives in its own modules; without them the venue serves market data only

@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bootstrap.backtest_wiring import day_ms, load_klines
+from adapters.history.klines import load_klines
 from bootstrap.settings import load_settings
 from bootstrap.settings_model import Settings
 from domain.features import FEATURE_NAMES, KlineArrays
 from domain.signal import Prediction
+from domain.time_units import day_start_ms as day_ms
 
 Floats = npt.NDArray[np.float64]
 FIVE_PAIRS = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
@@ -38,6 +39,10 @@ class ScriptedModel:
     @property
     def version(self) -> str:
         return "scripted"
+
+    @property
+    def ev_gate_margin_pct(self) -> float | None:
+        return None
 
     def predict(self, symbols: Sequence[str], rows: Floats, time_ms: int) -> list[Prediction]:
         r = rows[:, RETURN_1]

@@ -29,12 +29,12 @@ from domain.market_events import (
 from domain.position import CompletedTrade
 from domain.rules import SymbolRules
 from domain.signal import Prediction
+from domain.time_units import MINUTE_MS
 from domain.values import Candle, Trade
 
 __all__ = ["FakeClock", "FakeExchange", "FakeFeed", "FakeModel", "FakeScanner", "InMemoryJournal", "good",
            "good_until", "history", "poor", "rules_for", "trade_at"]
 
-MINUTE_MS = 60_000
 T0 = 1_700_000_040_000  # a minute boundary (UTC)
 
 
@@ -146,6 +146,7 @@ class FakeModel:
     """Scores with `score(symbol, time_ms)`; records every batch it was given."""
 
     version = "fake-1"
+    ev_gate_margin_pct: float | None = None
 
     def __init__(self, score: Callable[[str, int], Prediction] = good) -> None:
         self.score = score

@@ -9,7 +9,7 @@ from tests.unit.application.fakes import T0, FakeModel, trade_at
 from tests.unit.application.harness import LIMITS, POLICY, SYMBOL, THRESHOLDS, Harness, build, config, feed
 
 from domain.position import ExitReason
-from domain.risk import DAY_MS
+from domain.time_units import DAY_MS
 
 # Wide stops and big positions so that a few losing trades matter: each stop-loss costs ~2.6% of equity.
 LOSSY = replace(LIMITS, max_position_pct=0.5, max_loss_per_trade_pct=0.1, max_daily_loss_pct=0.05,

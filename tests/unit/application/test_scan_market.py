@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from application.scan_market import ScanMarket
-from bootstrap.container import scanner_rules_from
+from bootstrap.mapping import scanner_rules_from
 from bootstrap.settings_model import AlertSettings, ScannerSettings, Settings
 from domain.market_events import (
     BookTopUpdated,

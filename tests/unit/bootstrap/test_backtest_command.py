@@ -13,8 +13,8 @@ import pytest
 from tests.unit.application.backtest_support import SLICE_START, ScriptedModel, real_slice, settings_for
 
 from bootstrap.__main__ import main
-from bootstrap.backtest_wiring import day_ms
 from bootstrap.commands import backtest as command
+from domain.time_units import day_start_ms as day_ms
 
 
 def _closed_port() -> int:

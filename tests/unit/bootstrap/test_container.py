@@ -10,18 +10,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 
 import bootstrap.container as container_module
 from adapters.clocks import ReplayClock, SystemClock
 from adapters.storage.trade_journal import CsvJsonTradeJournal
-from application.report_stats import StatsReporter
-from bootstrap.container import MODES, build_container
+from bootstrap.container import MODES, Container, build_container
 from bootstrap.settings_model import Settings
 from domain.risk import Approved, RiskBook, TradeIntent
 from ports.errors import ConfigurationError
 
-BUILT_PER_RUN = {"exchange": "exchange", "market_feed": "market feed", "symbol_universe": "symbol universe",
-                 "scanner": "scanner"}
+BUILT_PER_RUN = {"exchange": "exchange", "market_feed": "market feed", "scanner": "scanner",
+                 "model": "model's precomputed predictions"}
+
+
+class GatedModel:
+    """Just enough of the Model port for the container's config: a model whose card opens at 0.3%."""
+
+    ev_gate_margin_pct = 0.3
 
 
 def settings_in(tmp_path: Path, **sections: dict[str, Any]) -> Settings:
@@ -43,10 +49,21 @@ def test_the_container_builds_for_every_mode(tmp_path: Path, mode: str) -> None:
     book = container.risk_book()
     assert isinstance(book, RiskBook) and container.risk_book() is book  # one book per run
     assert isinstance(container.trade_journal(), CsvJsonTradeJournal)
-    assert isinstance(container.stats_reporter(), StatsReporter)
-    assert container.signal_thresholds().min_probability == 0.65
-    assert container.exit_policy().timeout_sec == 300
+    container.model.override(providers.Object(GatedModel()))
+    config = container.loop_config()
+    assert config.mode == mode and config.thresholds.min_probability == 0.65
+    assert config.thresholds.min_expected_net_return_pct == 0.3  # the model's gate raised the margin
+    assert config.exit_policy.timeout_sec == 300
+    assert (config.warmup_bars == 2) == (mode == "backtest")
     assert list(tmp_path.iterdir()) == []  # building touches no file
+
+
+def test_every_provider_serves_the_trading_loop() -> None:
+    """No dead providers: each one is something the trading loop is built from (settings and mode in)."""
+    used = {id(p) for p in Container.trading_loop.traverse()} | {id(Container.trading_loop)}
+    dead = [name for name, p in Container.providers.items()
+            if id(p) not in used and name not in {"settings", "mode"}]
+    assert dead == []
 
 
 @pytest.mark.parametrize("provider", sorted(BUILT_PER_RUN))
@@ -77,12 +94,14 @@ def test_the_risk_book_enforces_the_configured_limits(tmp_path: Path) -> None:
 
 def test_thresholds_and_exit_policy_follow_the_switches(tmp_path: Path) -> None:
     on = build_container(settings_in(tmp_path, risk={"trailing_stop_enabled": True}), "paper")
-    assert on.signal_thresholds().min_expected_net_return_pct == 0.0
-    assert on.exit_policy().trailing_activation_pct == 0.002
+    gated = on.loop_config().thresholds.min_expected_net_return_pct  # the committed card raises 0.0
+    assert gated == pytest.approx(0.0995, abs=1e-4)
+    assert on.loop_config().exit_policy.trailing_activation_pct == 0.002
     off = build_container(settings_in(tmp_path, signal={"ev_gate_enabled": False}), "paper")
-    assert off.signal_thresholds().min_expected_net_return_pct is None
-    assert off.exit_policy().trailing_activation_pct is None
-    assert off.signal_thresholds().stop_loss_pct == 0.004 and off.signal_thresholds().take_profit_pct == 0.003
+    thresholds = off.loop_config().thresholds
+    assert thresholds.min_expected_net_return_pct is None
+    assert off.loop_config().exit_policy.trailing_activation_pct is None
+    assert thresholds.stop_loss_pct == 0.004 and thresholds.take_profit_pct == 0.003
 
 
 def test_each_mode_keeps_its_own_trade_history(tmp_path: Path) -> None:

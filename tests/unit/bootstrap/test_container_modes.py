@@ -13,17 +13,19 @@ from dependency_injector import providers
 
 from adapters.binance.exchange import BinanceExchange
 from adapters.binance.market_feed import BinanceMarketFeed
+from adapters.binance.server_clock import venue_clock
 from adapters.binance.symbols import BinanceSymbolUniverse
 from adapters.clocks import SystemClock
-from adapters.onnx_model import OnnxModel
+from adapters.onnx.model import OnnxModel
+from adapters.paper.exchange import PaperExchange
+from adapters.paper.live_book_feed import LiveBookFeed
 from adapters.simulated.venue.app import create_venue_app, serve_venue
 from adapters.simulated.venue.data import VenueData
+from adapters.universe import FixedUniverse
 from application.scan_market import ScanMarket
 from bootstrap.commands.paper import paper_settings
-from bootstrap.container import build_container, market_urls
-from bootstrap.market_wiring import FixedUniverse, LiveBookFeed
-from bootstrap.paper_exchange import PaperExchange
-from bootstrap.runtime import venue_clock
+from bootstrap.container import build_container
+from bootstrap.mapping import market_urls
 from bootstrap.settings_model import Settings
 from domain.market_events import BookUpdated
 from domain.orders import OrderRequest, OrderStatus, OrderType
@@ -84,7 +86,7 @@ def test_live_uses_the_binance_exchange_on_the_chosen_network(tmp_path: Path) ->
 
 
 def test_a_missing_model_is_a_configuration_error(tmp_path: Path) -> None:
-    for mode in ("paper", "live", "backtest"):
+    for mode in ("paper", "live"):  # a backtest loads its model in the command (--model)
         with pytest.raises(ConfigurationError, match="does not exist"):
             build_container(settings_for(tmp_path), mode).model()
 

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from tests.unit.adapters.training.test_edge_gate_card import publish_outcome_model
 
-from adapters.onnx_model import OnnxModel
-from adapters.training.card import EvGateCard, ModelCard, card_path_for
-from application.backtest_market import BacktestMarket
-from application.backtest_precompute import model_plan
-from application.backtest_summary import NO_EV_REASON
+from adapters.history.klines import load_klines
+from adapters.onnx.card import EvGateCard, ModelCard, card_path_for
+from adapters.onnx.model import OnnxModel
+from application.backtest.market_grid import BacktestMarket
+from application.backtest.precompute import model_plan
+from application.backtest.summary import NO_EV_REASON
 from bootstrap.__main__ import build_parser
-from bootstrap.backtest_wiring import day_ms, load_klines, run_backtest
+from bootstrap.backtest_wiring import run_backtest
 from bootstrap.commands.report import run
-from bootstrap.container import scanner_rules_from, signal_thresholds_from, with_model_gate
+from bootstrap.container import build_container
+from bootstrap.mapping import scanner_rules_from, signal_thresholds_from
 from bootstrap.settings_model import Settings
+from domain.time_units import day_start_ms as day_ms
 
 REPO = Path(__file__).resolve().parents[3]
 PERIOD_2026 = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
@@ -57,18 +61,29 @@ def _with_gate(path: Path, gate: EvGateCard | None) -> OnnxModel:
 def test_the_card_gate_raises_the_margin_and_never_lowers_it(tmp_path: Path) -> None:
     path = publish_outcome_model(tmp_path).model_path
     settings = Settings()
-    raised = with_model_gate(settings, _with_gate(path, EvGateCard(min_expected_net_return_pct=0.15,
-                                                                   round_trip_cost_pct=0.24)))
-    assert raised.signal.min_expected_net_return_pct == 0.15
-    assert signal_thresholds_from(raised).min_expected_net_return_pct == 0.15
+    raised = _with_gate(path, EvGateCard(min_expected_net_return_pct=0.15, round_trip_cost_pct=0.24))
+    assert raised.ev_gate_margin_pct == 0.15
+    assert signal_thresholds_from(settings, raised.ev_gate_margin_pct).min_expected_net_return_pct == 0.15
     lower = _with_gate(path, EvGateCard(min_expected_net_return_pct=-0.5, round_trip_cost_pct=0.24))
-    assert with_model_gate(settings, lower) == settings
+    assert signal_thresholds_from(settings, lower.ev_gate_margin_pct) == signal_thresholds_from(settings)
     no_gate = settings.signal.model_copy(update={"ev_gate_enabled": False})
     off = settings.model_copy(update={"signal": no_gate})
-    assert with_model_gate(off, _with_gate(path, EvGateCard(min_expected_net_return_pct=0.15,
-                                                            round_trip_cost_pct=0.24))) == off
-    assert with_model_gate(settings, _with_gate(path, None)) == settings
-    assert with_model_gate(settings, object()) == settings
+    assert signal_thresholds_from(off, 0.15).min_expected_net_return_pct is None
+    ungated = _with_gate(path, None)
+    assert ungated.ev_gate_margin_pct is None
+    assert signal_thresholds_from(settings, ungated.ev_gate_margin_pct) == signal_thresholds_from(settings)
+
+
+def test_the_container_gives_the_loop_the_models_gate(tmp_path: Path) -> None:
+    committed = OnnxModel.load(REPO / "models" / "onnx")
+    path = tmp_path / committed.path.name
+    shutil.copy(committed.path, path)
+    shutil.copy(card_path_for(committed.path), card_path_for(path))
+    _with_gate(path, EvGateCard(min_expected_net_return_pct=0.15, round_trip_cost_pct=0.24))
+    model = Settings().model.model_copy(update={"path": str(path)})
+    settings = Settings().model_copy(update={"model": model})
+    container = build_container(settings, "paper")
+    assert container.loop_config().thresholds.min_expected_net_return_pct == 0.15
 
 
 def test_default_config_and_committed_model_trade_only_where_the_gate_opens(shared_data: Path,
@@ -79,11 +94,12 @@ def test_default_config_and_committed_model_trade_only_where_the_gate_opens(shar
     start, end = day_ms("2026-03-26"), day_ms("2026-03-28")
     klines = load_klines(shared_data / PERIOD_2026, ["BTCUSDT", "ETHUSDT"], start, end)
     result = run_backtest(settings, klines, model, start, tmp_path / "run", baselines=False)
-    gated = with_model_gate(settings, model)
-    plan = model_plan(BacktestMarket.build(klines), model, scanner_rules_from(gated),
-                      signal_thresholds_from(gated), gated.scanner.top_candidates,
+    thresholds = signal_thresholds_from(settings, model.ev_gate_margin_pct)
+    plan = model_plan(BacktestMarket.build(klines), model, scanner_rules_from(settings),
+                      thresholds, settings.scanner.top_candidates,
                       trade_from_minute=result.market.first_minute_from(start))
-    margin = gated.signal.min_expected_net_return_pct
+    margin = thresholds.min_expected_net_return_pct
+    assert margin is not None
     trades = result.main.run.trades
     if not np.any(plan.net_return_pct > margin):
         assert trades == [] or len(trades) == 0

@@ -9,10 +9,11 @@ from typing import cast
 
 import pytest
 
+from adapters.binance.server_clock import venue_clock
 from adapters.simulated.venue.app import create_venue_app, serve_venue
 from adapters.simulated.venue.data import VenueData
 from application.trading_loop import TradingLoop
-from bootstrap.runtime import run_until_stopped, venue_clock
+from bootstrap.runtime import run_until_stopped
 from ports.errors import ExchangeUnavailable
 
 

@@ -23,7 +23,7 @@ def trade(pnl: float, exit_ms: int, *, fees: float = 0.0, hold_ms: int = 60_000)
 def test_no_trades_gives_zeros_and_nans_never_an_error() -> None:
     stats = compute_stats([], 30.0)
     assert (stats.total_trades, stats.winning_trades, stats.losing_trades) == (0, 0, 0)
-    assert stats.total_pnl_usdt == 0.0 and stats.max_drawdown_pct == 0.0
+    assert stats.total_pnl_usdt == 0.0 and stats.max_drawdown_percent == 0.0
     for undefined in (stats.win_rate, stats.avg_win_usdt, stats.avg_loss_usdt, stats.profit_factor,
                       stats.avg_trade_duration_sec, stats.best_trade_pnl, stats.worst_trade_pnl,
                       stats.sharpe_ratio):
@@ -37,7 +37,7 @@ def test_counts_rates_averages_and_extremes() -> None:
     assert (stats.total_trades, stats.winning_trades, stats.losing_trades) == (4, 2, 2)
     assert stats.win_rate == pytest.approx(0.5)
     assert stats.total_pnl_usdt == pytest.approx(-0.2)
-    assert stats.total_pnl_pct == pytest.approx(-0.2 / 30 * 100)
+    assert stats.total_pnl_percent == pytest.approx(-0.2 / 30 * 100)
     assert stats.avg_win_usdt == pytest.approx(0.2)
     assert stats.avg_loss_usdt == pytest.approx(-0.3)
     assert stats.profit_factor == pytest.approx(0.4 / 0.6)
@@ -63,11 +63,11 @@ def test_max_drawdown_on_the_closed_trade_equity_curve_in_exit_order() -> None:
     trades = [trade(10.0, T0 + 4), trade(6.0, T0 + 1), trade(-3.0, T0 + 3), trade(-3.0, T0 + 2),
               trade(-2.0, T0 + 5)]
     stats = compute_stats(trades, 30.0)
-    assert stats.max_drawdown_pct == pytest.approx(6.0 / 36.0 * 100)
+    assert stats.max_drawdown_percent == pytest.approx(6.0 / 36.0 * 100)
 
 
 def test_drawdown_counts_from_the_initial_capital_when_the_first_trade_loses() -> None:
-    assert compute_stats([trade(-3.0, T0)], 30.0).max_drawdown_pct == pytest.approx(10.0)
+    assert compute_stats([trade(-3.0, T0)], 30.0).max_drawdown_percent == pytest.approx(10.0)
 
 
 def test_sharpe_annualises_per_trade_returns_by_trades_per_day() -> None:

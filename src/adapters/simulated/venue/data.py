@@ -20,10 +20,9 @@ import numpy as np
 from adapters.history.loader import CSV_SUFFIXES, clean_history, load_history
 from adapters.history.schema import HistoryDataError, to_kline_arrays
 from domain.features import KlineArrays
+from domain.time_units import DAY_MS, MINUTE_MS
 from domain.values import Candle
 
-MINUTE_MS = 60_000
-DAY_MS = 86_400_000
 _DATES_IN_NAME = re.compile(r"_1m_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_")
 
 

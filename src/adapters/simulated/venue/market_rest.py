@@ -27,7 +27,7 @@ from adapters.simulated.venue.rest_common import (
     symbols_param,
 )
 from adapters.simulated.venue.state import VenueState
-from adapters.simulated.venue.tape import MINUTE_MS
+from domain.time_units import MINUTE_MS
 
 # Intervals served (aggregated from 1m, epoch-aligned); 1s, 1w and 1M are not (-1120).
 SERVED_INTERVALS_MS = {"1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000,

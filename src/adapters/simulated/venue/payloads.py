@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.simulated.venue.book import SyntheticBook
-from adapters.simulated.venue.tape import MINUTE_MS, BarView, WindowView
+from adapters.simulated.venue.tape import BarView, WindowView
+from domain.time_units import MINUTE_MS
 
 Json = dict[str, Any]
 

@@ -13,7 +13,7 @@ import json
 
 from adapters.simulated.venue import payloads
 from adapters.simulated.venue.state import VenueState
-from adapters.simulated.venue.tape import MINUTE_MS
+from domain.time_units import MINUTE_MS
 
 ALL_MINI_TICKERS = "!miniTicker@arr"
 

@@ -17,11 +17,12 @@ from aiohttp import web
 
 from adapters.simulated.symbol_rules import default_rules_for
 from adapters.simulated.venue.book import SyntheticBook, synthetic_book
-from adapters.simulated.venue.data import DAY_MS, VenueData
+from adapters.simulated.venue.data import VenueData
 from adapters.simulated.venue.faults import Faults
 from adapters.simulated.venue.sim_clock import VenueClock
 from adapters.simulated.venue.tape import SymbolTape
 from domain.rules import SymbolRules
+from domain.time_units import DAY_MS
 
 
 @dataclass(frozen=True, slots=True)

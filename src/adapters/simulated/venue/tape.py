@@ -14,9 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from domain.features import KlineArrays
-
-MINUTE_MS = 60_000
-DAY_MS = 86_400_000
+from domain.time_units import DAY_MS, MINUTE_MS
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from adapters.binance.backoff import Backoff
 from adapters.binance.market_feed import BinanceMarketFeed
 from adapters.clocks import SystemClock
 from adapters.simulated.venue.app import STREAM_HUB, RunningVenue, create_venue_app, serve_venue
-from adapters.simulated.venue.data import DAY_MS, VenueData, load_venue_data, parse_day
+from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
 from adapters.simulated.venue.faults import MALFORMED_KINDS
 from adapters.simulated.venue.state import VenueConfig
 from domain.market_events import (
@@ -27,6 +27,7 @@ from domain.market_events import (
     TickersUpdated,
     TradeHappened,
 )
+from domain.time_units import DAY_MS
 
 DATA = "freqtrade_userdata/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
 SPEED = 600.0  # a 1m bar every 0.1 s

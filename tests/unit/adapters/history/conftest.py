@@ -17,7 +17,6 @@ from aiohttp import web
 
 FULL = "binancedatagetter_vision/binance_spot_1m_2023-10-01_2024-04-30_BTC_ETH_SOL_ARB.csv.xz"
 OCT_2023_MS = 1696118400000  # 2023-10-01 00:00 UTC
-DAY_MS = 86_400_000
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from .conftest import OCT_2023_MS, FakeBinance, archive_csv, rows_between, zippe
 
 def settings(cache_dir: Path, base_url: str = "http://127.0.0.1:9") -> Any:
     data = SimpleNamespace(cache_dir=cache_dir, archive_base_url=base_url, rest_base_url=base_url,
-                           download_workers=2)
+                           download_workers=2, default_top_pairs=5, default_days=7)
     return SimpleNamespace(data=data, labels=SimpleNamespace(horizon_bars=3, threshold_pct=0.002))
 
 

@@ -15,8 +15,9 @@ from adapters.history.downloader import DownloadReport, HistoryDownloader
 from adapters.history.http import HistoryHttp
 from adapters.history.layout import Month, daily_archive_path, monthly_archive_path
 from adapters.history.rest import BinanceHistoryRest
+from domain.time_units import DAY_MS
 
-from .conftest import DAY_MS, OCT_2023_MS, FakeBinance, archive_csv, fixed_clock, rows_between
+from .conftest import OCT_2023_MS, FakeBinance, archive_csv, fixed_clock, rows_between
 
 NOV_2023_MS = OCT_2023_MS + 31 * DAY_MS
 DEC_2023_MS = NOV_2023_MS + 30 * DAY_MS

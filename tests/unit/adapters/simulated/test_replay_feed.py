@@ -12,10 +12,10 @@ from adapters.simulated.replay_feed import ReplayFeed
 from adapters.simulated.venue.data import load_venue_data, parse_day
 from domain.features import KlineArrays
 from domain.market_events import CandleUpdated, TickersUpdated
+from domain.time_units import DAY_MS
 from domain.values import Candle
 
 DATA = "freqtrade_userdata/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
-DAY_MS = 86_400_000
 
 
 def _slice(k: KlineArrays, keep: np.ndarray) -> KlineArrays:

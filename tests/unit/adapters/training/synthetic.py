@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from adapters.training.card import LabelCard, Thresholds
+from adapters.onnx.card import LabelCard, Thresholds
+from adapters.training.fit import TrainerConfig
 from adapters.training.lightgbm_trainer import BoosterParams
 from adapters.training.rows import LabelledRows
-from adapters.training.trainer import LightGbmTrainer, TrainerConfig
-from application.train_model import TrainingOutcome, TrainingPlan, train_model
+from adapters.training.trainer import LightGbmTrainer
+from application.research.train_model import TrainingOutcome, TrainingPlan, train_model
 from domain.features import FEATURE_NAMES, FEATURE_VERSION
 
 NAMES = ("signal_a", "signal_b", "atr_pct_14", "noise_1", "noise_2", "book_spread_pct")

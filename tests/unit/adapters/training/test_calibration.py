@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from tests.unit.adapters.training.synthetic import synthetic_rows
 
+from adapters.onnx.card import PiecewiseLinear
 from adapters.training.calibration import fit_calibration
-from adapters.training.card import PiecewiseLinear
 from adapters.training.lightgbm_trainer import BoosterParams, fit_boosters
 from adapters.training.metrics import brier
 from domain.splits import time_split

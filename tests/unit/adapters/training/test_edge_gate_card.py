@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 from tests.unit.adapters.training.synthetic import NAMES, small_config, synthetic_rows
 
-from adapters.onnx_model import OnnxModel
-from adapters.training.card import ExitPolicyCard, LabelCard
+from adapters.onnx.card import ExitPolicyCard, LabelCard
+from adapters.onnx.model import OnnxModel
+from adapters.training.fit import ScalperFit, TrainerConfig
 from adapters.training.rows import LabelledRows
 from adapters.training.sources import LabelSpec, load_training_rows
-from adapters.training.trainer import LightGbmTrainer, ScalperFit, TrainerConfig
-from application.train_model import TrainingOutcome, TrainingPlan, train_model
+from adapters.training.trainer import LightGbmTrainer
+from application.research.train_model import TrainingOutcome, TrainingPlan, train_model
 from domain.features import WARMUP_BARS
 from domain.outcome import ExitRules, TradeCosts
 from domain.splits import time_split

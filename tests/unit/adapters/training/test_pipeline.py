@@ -10,9 +10,10 @@ import pytest
 from tests.unit.adapters.training.synthetic import NAMES, publish_small_model, small_config, synthetic_rows
 
 from adapters.checksums import sha256_of
-from adapters.training.card import ModelCard
-from adapters.training.trainer import LightGbmTrainer, ScalperFit
-from application.train_model import TrainingOutcome, TrainingPlan, train_model
+from adapters.onnx.card import ModelCard
+from adapters.training.fit import ScalperFit
+from adapters.training.trainer import LightGbmTrainer
+from application.research.train_model import TrainingOutcome, TrainingPlan, train_model
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from adapters.history.schema import HistoryDataError
-from adapters.simulated.venue.data import DAY_MS, VenueData, load_venue_data, parse_day
+from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
 from bootstrap.commands import venue as venue_command
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
+from domain.time_units import DAY_MS
 
 FOLDER = "freqtrade_userdata"
 

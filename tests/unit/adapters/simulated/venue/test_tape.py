@@ -10,8 +10,9 @@ import pytest
 from adapters.simulated.symbol_rules import default_rules_for
 from adapters.simulated.venue.book import synthetic_book
 from adapters.simulated.venue.data import VenueData
-from adapters.simulated.venue.tape import DAY_MS, MINUTE_MS, SymbolTape
+from adapters.simulated.venue.tape import SymbolTape
 from domain.features import KlineArrays
+from domain.time_units import DAY_MS, MINUTE_MS
 
 
 @pytest.fixture

@@ -1,0 +1,89 @@
+"""The backtest's view of recorded klines: every symbol's bars on one global minute grid.
+
+`rows[s, t]` is the row of symbol `s` in its own KlineArrays at minute `t` of the grid, or -1 when the
+symbol has no bar then (not listed yet, delisted, a gap). Times follow Binance: a bar opens at
+`minutes[t]` and closes at `minutes[t] + 59_999` ms, the instant the backtest decides on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from domain.features import KlineArrays
+from domain.time_units import MINUTE_MS
+from domain.values import Candle
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class BacktestMarket:
+    symbols: tuple[str, ...]
+    klines: Mapping[str, KlineArrays]
+    minutes: IntArray  # open times of the grid, strictly increasing
+    rows: npt.NDArray[np.int32]  # (len(symbols), len(minutes)); -1 = no bar
+
+    @classmethod
+    def build(cls, klines: Mapping[str, KlineArrays]) -> BacktestMarket:
+        """Symbols in name order; refuses unsorted or non-minute-aligned data (a loader bug upstream)."""
+        symbols = tuple(sorted(s for s, k in klines.items() if len(k)))
+        for symbol in symbols:
+            times = klines[symbol].open_time_ms
+            if np.any(np.diff(times) <= 0):
+                raise ValueError(f"{symbol}: bars must be in strictly increasing open-time order")
+            if np.any(times % MINUTE_MS):
+                raise ValueError(f"{symbol}: open times must fall on minute boundaries (1m klines only)")
+        if not symbols:
+            empty = np.empty(0, dtype=np.int64)
+            return cls((), {}, empty, np.empty((0, 0), dtype=np.int32))
+        minutes = np.unique(np.concatenate([klines[s].open_time_ms for s in symbols])).astype(np.int64)
+        rows = np.full((len(symbols), len(minutes)), -1, dtype=np.int32)
+        for i, symbol in enumerate(symbols):
+            times = klines[symbol].open_time_ms
+            rows[i, np.searchsorted(minutes, times)] = np.arange(len(times), dtype=np.int32)
+        return cls(symbols, {s: klines[s] for s in symbols}, minutes, rows)
+
+    @property
+    def bar_count(self) -> int:
+        return int(sum(len(k) for k in self.klines.values()))
+
+    def close_ms(self, t: int) -> int:
+        """The decision instant of minute `t`: its bars' close time."""
+        return int(self.minutes[t]) + MINUTE_MS - 1
+
+    def minute_at(self, time_ms: int) -> int:
+        """The last minute whose bars have closed by `time_ms` (-1 before the first)."""
+        return int(np.searchsorted(self.minutes, time_ms - MINUTE_MS + 1, side="right")) - 1
+
+    def first_minute_from(self, time_ms: int) -> int:
+        """The first minute opening at or after `time_ms`."""
+        return int(np.searchsorted(self.minutes, time_ms, side="left"))
+
+    def candle(self, s: int, t: int) -> Candle | None:
+        row = int(self.rows[s, t])
+        return None if row < 0 else self.candle_at_row(self.symbols[s], row)
+
+    def candle_at_row(self, symbol: str, row: int) -> Candle:
+        return self.klines[symbol].candle(symbol, row)
+
+    def next_bar(self, s: int, t: int) -> Candle | None:
+        """The symbol's bar right after minute `t` (the one an entry decided at t fills in), or None
+        when the next minute has no bar (a gap, the end of the data)."""
+        row = int(self.rows[s, t])
+        k = self.klines[self.symbols[s]]
+        if row < 0 or row + 1 >= len(k) or k.open_time_ms[row + 1] != k.open_time_ms[row] + MINUTE_MS:
+            return None
+        return self.candle_at_row(self.symbols[s], row + 1)
+
+    def has_next_bar(self) -> npt.NDArray[np.bool_]:
+        """(symbols, minutes): True where the symbol has a bar at t and at the minute after it."""
+        have = self.rows >= 0
+        out = np.zeros_like(have)
+        if have.shape[1] > 1:
+            contiguous = np.diff(self.minutes) == MINUTE_MS
+            out[:, :-1] = have[:, :-1] & have[:, 1:] & contiguous[None, :]
+        return out

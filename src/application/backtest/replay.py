@@ -1,0 +1,158 @@
+"""The backtest (spec phase 4): the live trading loop, replayed over recorded 1m klines.
+
+Features, scanner scores and model predictions were computed for every bar in batches
+(backtest_precompute); this use case then drives the SAME TradingLoop as paper and live (scan ->
+model -> signals -> risk -> market buy + OCO -> exits: TP, SL, trailing, timeout, kill switch) with a
+replay clock, but only at the minutes where it can act: a minute where a candidate passes the signal
+rules and the risk book could approve a trade, or a minute where a position (or a resting maker entry)
+is open. Skipped minutes are ones where the live loop would have done nothing.
+
+Timing of one acting minute t (its bars close at C = open + 59 999 ms):
+1. the clock moves to C; every busy symbol's bar t goes to the simulator (resting OCO legs fill
+   against its range, stop-loss first when it touches both) and then to the loop (trailing, exits);
+2. for each candidate that may be entered, the simulator learns the open of bar t+1 as the first
+   price after C; the loop's memory only gets bar t. The decision uses bars <= t only; the market
+   buy, sent at C plus the latency, fills at bar t+1's open plus slippage, never at bar t's close;
+3. the loop ticks at C: pending entries, exits due, equity and kill switch, the scan and the entries.
+Positions still open when the data ends are sold at market at the last close (exit reason MANUAL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from loguru import logger
+
+from application.backtest.market_grid import BacktestMarket
+from application.backtest.precompute import EntryPlan
+from application.trading_loop import TradingLoop
+from domain.market_events import BookTopUpdated, CandleUpdated
+from domain.position import CompletedTrade, ExitReason, Position
+from domain.time_units import DAY_MS
+from domain.values import BookTop, Trade
+from ports.clock import AdvancingClock
+from ports.exchange import ReplayVenue
+
+
+@dataclass(frozen=True, slots=True)
+class RiskEvent:
+    time_ms: int
+    kind: str  # "daily_loss_limit" | "kill_switch"
+    detail: str
+
+
+@dataclass(frozen=True)
+class BacktestRun:
+    name: str
+    trades: tuple[CompletedTrade, ...]
+    equity: tuple[tuple[int, float], ...]  # (time ms, marked equity) wherever it changed
+    events: tuple[RiskEvent, ...]
+    start_ms: int
+    end_ms: int
+    initial_capital: float
+    acted_minutes: int
+    stopped_reason: str | None
+    open_positions: tuple[Position, ...] = ()  # still open at the end (the final sale failed)
+
+
+class Backtest:
+    def __init__(self, *, loop: TradingLoop, venue: ReplayVenue, clock: AdvancingClock,
+                 market: BacktestMarket, plan: EntryPlan, trades: Sequence[CompletedTrade],
+                 trade_from_minute: int = 0, book_tops: bool = False) -> None:
+        """`trades`: the live view of what the loop's journal recorded (a RecordingJournal's list).
+        `book_tops`: give the loop a book top at the candidate's close (maker entries rest at it)."""
+        self._loop, self._venue, self._clock, self._market, self._plan = loop, venue, clock, market, plan
+        self._trades, self._book_tops = trades, book_tops
+        self._first = max(trade_from_minute, 0)
+        self._events: list[RiskEvent] = []
+        self._equity: list[tuple[int, float]] = []
+        self._limit_day = -1
+        self._index = {s: i for i, s in enumerate(market.symbols)}
+        loop.on_kill_switch = self._killed
+
+    async def run(self) -> BacktestRun:
+        market, loop = self._market, self._loop
+        signals = self._plan.signal_minutes()
+        signals = signals[signals >= self._first]
+        total = len(market.minutes)
+        start_ms = int(market.minutes[self._first]) if self._first < total else 0
+        self._clock.advance_to(max(self._clock.now_ms(), start_ms))
+        await loop.start()
+        self._equity.append((self._clock.now_ms(), loop.risk.limits.initial_capital))
+        acted = 0
+        t = int(signals[0]) if len(signals) else total
+        try:
+            while t < total and not loop.stopped:
+                await self._act(t)
+                acted += 1
+                if loop.busy_symbols():
+                    t += 1
+                else:
+                    after = int(np.searchsorted(signals, t, side="right"))
+                    t = int(signals[after]) if after < len(signals) else total
+            if not loop.stopped and loop.open_positions():
+                await loop.close_all(ExitReason.MANUAL, self._clock.now_ms())
+                await self._mark()
+        finally:
+            await loop.stop()
+        end_ms = market.close_ms(total - 1) + 1 if total else start_ms
+        return BacktestRun(self._plan.name, tuple(self._trades), tuple(self._equity), tuple(self._events),
+                           start_ms, max(end_ms, start_ms), loop.risk.limits.initial_capital, acted,
+                           loop.stopped_reason, loop.open_positions())
+
+    async def _act(self, t: int) -> None:
+        market, loop = self._market, self._loop
+        self._clock.advance_to(max(self._clock.now_ms(), market.close_ms(t)))
+        for symbol in sorted(loop.busy_symbols()):
+            candle = market.candle(self._index[symbol], t)
+            if candle is not None:
+                self._venue.observe_candle(candle)
+                await loop.ingest(CandleUpdated(candle))
+        if await self._risk_could_approve():
+            await self._show_candidates(t)
+        await loop.on_tick(self._clock.now_ms())
+        await self._mark()
+
+    async def _show_candidates(self, t: int) -> None:
+        """Bar t of each candidate that passes the signal rules to the loop; bar t+1's open to the
+        simulator as the next price (the fill of an entry decided now)."""
+        plan, market, loop = self._plan, self._market, self._loop
+        busy = loop.busy_symbols()
+        for cell in plan.cells_at(t):
+            s = int(plan.symbol[cell])
+            if not plan.passes[cell] or market.symbols[s] in busy:
+                continue
+            candle, following = market.candle(s, t), market.next_bar(s, t)
+            if candle is None or following is None:
+                continue
+            await loop.ingest(CandleUpdated(candle))
+            if self._book_tops:
+                await loop.ingest(BookTopUpdated(BookTop(candle.symbol, candle.close, candle.volume,
+                                                         candle.close, candle.volume, candle.close_time_ms)))
+            self._venue.observe_trade(Trade(candle.symbol, following.open, following.volume,
+                                            following.open_time_ms, buyer_is_maker=False))
+
+    async def _risk_could_approve(self) -> bool:
+        """Would the risk book approve any trade now? The loop asks again for each real signal."""
+        now = self._clock.now_ms()
+        return self._loop.could_enter(now, await self._loop.equity())
+
+    async def _mark(self) -> None:
+        loop, now = self._loop, self._clock.now_ms()
+        equity = await loop.equity()
+        if not self._equity or abs(self._equity[-1][1] - equity) > 1e-12:
+            self._equity.append((now, equity))
+        risk, day = loop.risk, now // DAY_MS
+        if day != self._limit_day:
+            limit = risk.limits.max_daily_loss_pct * risk.day_start_capital(now)
+            pnl = risk.daily_pnl(now)
+            if pnl <= -limit:
+                self._limit_day = day
+                self._events.append(RiskEvent(now, "daily_loss_limit",
+                                              f"{pnl:+.2f} USDT today <= -{limit:.2f} USDT"))
+                logger.bind(mode="backtest").warning("Daily loss limit reached: {:+.2f} USDT", pnl)
+
+    def _killed(self, reason: str) -> None:
+        self._events.append(RiskEvent(self._clock.now_ms(), "kill_switch", reason))

@@ -1,0 +1,107 @@
+"""Every tradable bar of a period in flat arrays: features, scanner view and prices to simulate trades.
+
+Per symbol, features are computed per gap-free segment (no indicator spans a hole) and the scanner's
+quick score / alert on the whole history (its 24 h windows handle holes by time); only bars whose
+features have warmed up are kept. Rows are grouped by symbol, in time order inside a symbol, so a trade
+is simulated inside its own symbol's block (domain.outcome, which also refuses a window across a hole).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from application.backtest.bar_scanner import bar_scores
+from application.backtest.precompute import gap_free_segments
+from domain.features import FEATURE_NAMES, WARMUP_BARS, KlineArrays, compute_features
+from domain.outcome import ExitRules, Outcomes, TradeCosts, simulate_exits
+from domain.scanner_rules import ScannerRules
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+_READY = FEATURE_NAMES.index("ema_20_ratio")  # NaN exactly while a segment warms up
+ATR_PCT = FEATURE_NAMES.index("atr_pct_14")
+
+
+@dataclass(frozen=True)
+class PeriodBars:
+    name: str
+    symbols: tuple[str, ...]
+    symbol: Ints  # index into `symbols`, per row
+    time_ms: Ints
+    open: Floats
+    high: Floats
+    low: Floats
+    close: Floats
+    features: npt.NDArray[np.float32]  # (n, len(FEATURE_NAMES))
+    scan_score: Floats  # the scanner's quick score of the bar (0 when the pair is not eligible)
+    scan_alert: npt.NDArray[np.bool_]
+    blocks: tuple[slice, ...]  # one row range per symbol
+
+    def __len__(self) -> int:
+        return len(self.time_ms)
+
+    @property
+    def atr_pct(self) -> Floats:
+        return self.features[:, ATR_PCT].astype(np.float64)
+
+    def outcomes(self, rules: ExitRules, costs: TradeCosts) -> Outcomes:
+        """The trade entered after each bar (next open) under these exits and costs; NaN where the window
+        leaves the symbol's data or spans a hole."""
+        n = len(self)
+        net, code = np.full(n, np.nan), np.zeros(n, dtype=np.int8)
+        held = np.zeros(n, dtype=np.int16)
+        for block in self.blocks:
+            out = simulate_exits(self.open[block], self.high[block], self.low[block], self.close[block],
+                                 self.time_ms[block], rules, costs)
+            net[block], code[block], held[block] = out.net_return_pct, out.exit_code, out.bars_held
+        return Outcomes(net, code, held)
+
+    def take(self, index: Ints) -> PeriodBars:
+        """A subset of rows (kept in order); blocks are recomputed per symbol."""
+        index = np.sort(index)
+        symbol = self.symbol[index]
+        starts = np.flatnonzero(np.r_[True, symbol[1:] != symbol[:-1]]) if len(index) else np.empty(0, int)
+        bounds = [*starts.tolist(), len(index)]
+        return PeriodBars(self.name, self.symbols, symbol, self.time_ms[index], self.open[index],
+                          self.high[index], self.low[index], self.close[index], self.features[index],
+                          self.scan_score[index], self.scan_alert[index],
+                          tuple(slice(a, b) for a, b in itertools.pairwise(bounds)))
+
+
+def build_period_bars(name: str, klines: Mapping[str, KlineArrays], rules: ScannerRules) -> PeriodBars:
+    symbols = tuple(sorted(s for s, k in klines.items() if len(k) > WARMUP_BARS))
+    parts: list[dict[str, npt.NDArray[np.generic]]] = []
+    for code, symbol in enumerate(symbols):
+        k = klines[symbol]
+        features = np.full((len(k), len(FEATURE_NAMES)), np.nan)
+        for segment in gap_free_segments(k.open_time_ms):
+            if segment.stop - segment.start >= WARMUP_BARS:
+                features[segment] = compute_features(_slice(k, segment))
+        scan = bar_scores(k, rules)
+        ready = np.isfinite(features[:, _READY])
+        parts.append({"symbol": np.full(int(ready.sum()), code, dtype=np.int64),
+                      "time_ms": k.open_time_ms[ready], "open": k.open[ready], "high": k.high[ready],
+                      "low": k.low[ready], "close": k.close[ready],
+                      "features": features[ready].astype(np.float32),
+                      "scan_score": scan.quick_score[ready], "scan_alert": scan.alert[ready]})
+    if not parts:
+        raise ValueError(f"period {name}: no symbol has {WARMUP_BARS} consecutive bars to warm up on")
+    sizes = np.cumsum([0, *(len(p["time_ms"]) for p in parts)])
+    columns = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    return PeriodBars(name, symbols, columns["symbol"].astype(np.int64), columns["time_ms"].astype(np.int64),
+                      columns["open"].astype(np.float64), columns["high"].astype(np.float64),
+                      columns["low"].astype(np.float64), columns["close"].astype(np.float64),
+                      columns["features"].astype(np.float32), columns["scan_score"].astype(np.float64),
+                      columns["scan_alert"].astype(np.bool_),
+                      tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(sizes)))
+
+
+def _slice(k: KlineArrays, segment: slice) -> KlineArrays:
+    return KlineArrays(k.open_time_ms[segment], k.open[segment], k.high[segment], k.low[segment],
+                       k.close[segment], k.volume[segment], k.taker_buy_base_volume[segment],
+                       k.quote_volume[segment], k.trades[segment])

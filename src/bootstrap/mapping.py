@@ -1,0 +1,176 @@
+"""Settings -> the plain values the core reads: every conversion exists here once.
+
+Units are converted once, here: seconds and hours -> integer milliseconds, basis points -> fractions,
+days (YYYY-MM-DD) -> ms through domain.time_units. Naming: `*_pct` in the risk and exit values is a
+fraction (0.004 = 0.4%), `*_percent` a percent; signal and scanner thresholds keep the spec's percent
+`*_pct` names and say so in domain/signal.py and domain/scanner_rules.py. Fees come from
+`ExecutionSettings.fees` (domain.fees.FeeSchedule), where the BNB discount is applied, and only there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adapters.history.data_source import DefaultData
+from adapters.simulated.costs import SimulatorCosts
+from application.trading_config import ExecutionConfig, LoopConfig
+from bootstrap.settings_model import Settings
+from domain.fees import FeeSchedule
+from domain.outcome import ExitRules, TradeCosts
+from domain.position import ExitPolicy
+from domain.risk import RiskLimits
+from domain.scanner_rules import ScannerRules
+from domain.signal import SignalThresholds
+from domain.time_units import HOUR_MS, day_start_ms
+from ports.errors import ConfigurationError
+
+
+def fee_schedule(settings: Settings) -> FeeSchedule:
+    return settings.execution.fees
+
+
+def trade_costs(settings: Settings, *, bnb: bool | None = None) -> TradeCosts:
+    """What one simulated trade pays (training labels, research): effective fees and slippage."""
+    e = settings.execution
+    fees = e.fees if bnb is None else e.fees.with_bnb(bnb)
+    taker, maker = fees.effective_taker, fees.effective_maker
+    return TradeCosts(entry_fee=taker, take_profit_fee=maker if e.maker_take_profit else taker,
+                      exit_fee=taker, slippage_pct=e.slippage_bps / 10_000)
+
+
+def risk_limits_from(settings: Settings) -> RiskLimits:
+    risk = settings.risk
+    return RiskLimits(
+        initial_capital=risk.initial_capital, max_position_pct=risk.max_position_pct,
+        min_position_usdt=risk.min_position_usdt, max_loss_per_trade_pct=risk.max_loss_per_trade_pct,
+        max_daily_loss_pct=risk.max_daily_loss_pct, max_drawdown_pct=risk.max_drawdown_pct,
+        max_open_positions=risk.max_open_positions, max_trades_per_hour=risk.max_trades_per_hour,
+        max_trades_per_day=risk.max_trades_per_day)
+
+
+def expected_return_margin(settings: Settings, model_gate_pct: float | None) -> float | None:
+    """The EV gate's margin (percent): the settings' margin, raised (never lowered) to the model's own
+    gate fitted on validation; None when the gate is disabled in the settings."""
+    signal = settings.signal
+    if not signal.ev_gate_enabled:
+        return None
+    if model_gate_pct is None:
+        return signal.min_expected_net_return_pct
+    return max(signal.min_expected_net_return_pct, model_gate_pct)
+
+
+def signal_thresholds_from(settings: Settings, model_gate_pct: float | None = None) -> SignalThresholds:
+    signal, risk = settings.signal, settings.risk
+    return SignalThresholds(
+        min_probability=signal.min_probability, min_confidence=signal.min_confidence,
+        min_predicted_move_pct=signal.min_predicted_move_pct, stop_loss_pct=risk.default_stop_loss_pct,
+        take_profit_pct=risk.default_take_profit_pct, max_position_pct=risk.max_position_pct,
+        min_expected_net_return_pct=expected_return_margin(settings, model_gate_pct))
+
+
+def scanner_rules_from(settings: Settings) -> ScannerRules:
+    scanner, alerts = settings.scanner, settings.scanner.alerts
+    return ScannerRules(
+        min_volume_24h=scanner.min_volume_24h, max_spread_pct=scanner.max_spread_pct,
+        volume_spike_ratio=alerts.volume_spike_ratio, momentum_threshold_pct=alerts.momentum_threshold_pct,
+        breakout_distance_pct=alerts.breakout_distance_pct, reversal_drop_pct=alerts.reversal_drop_pct)
+
+
+def exit_policy_from(settings: Settings) -> ExitPolicy:
+    risk = settings.risk
+    return ExitPolicy(
+        take_profit_pct=risk.default_take_profit_pct, stop_loss_pct=risk.default_stop_loss_pct,
+        timeout_sec=settings.timing.position_timeout_seconds,
+        trailing_activation_pct=risk.trailing_activation_pct if risk.trailing_stop_enabled else None,
+        trailing_distance_pct=risk.trailing_distance_pct, min_hold_sec=risk.min_hold_seconds)
+
+
+def exit_rules_from(settings: Settings) -> ExitRules:
+    """The settings' exit policy in whole bars, as domain.outcome simulates it (research, labels)."""
+    risk = settings.risk
+    return ExitRules(take_profit_pct=risk.default_take_profit_pct, stop_loss_pct=risk.default_stop_loss_pct,
+                     timeout_bars=max(1, settings.timing.position_timeout_seconds // 60),
+                     trailing_activation_pct=risk.trailing_activation_pct if risk.trailing_stop_enabled
+                     else None, trailing_distance_pct=risk.trailing_distance_pct,
+                     min_hold_bars=risk.min_hold_seconds // 60)
+
+
+def execution_config_from(settings: Settings) -> ExecutionConfig:
+    execution = settings.execution
+    return ExecutionConfig(
+        taker_fee_rate=execution.fees.effective_taker, maker_fee_rate=execution.fees.effective_maker,
+        maker_entries=execution.maker_entries, maker_take_profit=execution.maker_take_profit,
+        maker_entry_timeout_ms=round(execution.maker_entry_timeout_seconds * 1000))
+
+
+def loop_config_from(settings: Settings, mode: str | None = None,
+                     model_gate_pct: float | None = None) -> LoopConfig:
+    """The loop's config; `mode` (backtest, paper, live) defaults to `trading.mode`."""
+    timing, trading = settings.timing, settings.trading
+    return LoopConfig(
+        thresholds=signal_thresholds_from(settings, model_gate_pct), exit_policy=exit_policy_from(settings),
+        mode=mode or trading.mode, quote_asset=trading.quote_asset, symbols=tuple(trading.symbols),
+        scan_interval_ms=round(timing.scan_interval_seconds * 1000),
+        top_candidates=settings.scanner.top_candidates, max_symbols_active=trading.max_symbols_active,
+        stats_interval_ms=round(timing.stats_interval_seconds * 1000),
+        universe_refresh_ms=round(settings.scanner.refresh_symbols_hours * HOUR_MS),
+        execution=execution_config_from(settings))
+
+
+def paper_simulator_costs(settings: Settings) -> SimulatorCosts:
+    """Paper pays fees as Binance would: in BNB at a discount when it holds BNB and the option is on."""
+    execution = settings.execution
+    return SimulatorCosts.from_rates(
+        taker_fee=execution.taker_fee_rate, maker_fee=execution.maker_fee_rate,
+        bnb_discount=execution.bnb_fee_discount, slippage_bps=execution.slippage_bps,
+        latency_ms=execution.latency_ms, seed=execution.seed)
+
+
+def backtest_simulator_costs(settings: Settings) -> SimulatorCosts:
+    """A backtest applies the BNB discount to the rates (fees still taken in the received asset), so it
+    needs no BNB balance nor BNB price."""
+    execution = settings.execution
+    return SimulatorCosts.from_rates(
+        taker_fee=execution.fees.effective_taker, maker_fee=execution.fees.effective_maker,
+        slippage_bps=execution.slippage_bps, latency_ms=execution.latency_ms, seed=execution.seed)
+
+
+def day_ms(text: str, *, option: str) -> int:
+    """A day the user gave (`option` names where) as UTC-midnight ms; ConfigurationError when malformed."""
+    try:
+        return day_start_ms(text)
+    except ValueError as exc:
+        raise ConfigurationError(f"{option} = {exc}") from None
+
+
+def backtest_start_ms(settings: Settings) -> int:
+    """Where the replay clock starts: backtest.start (UTC midnight), else 0 (the first event moves it)."""
+    start = settings.backtest.start
+    return 0 if start is None else day_ms(start, option="backtest.start")
+
+
+def journal_paths(settings: Settings, mode: str) -> tuple[Path, Path]:
+    """Live keeps the configured files. Paper writes beside them with a `.paper` tag (trades.paper.csv) so
+    simulated money never mixes with real money in one history. A backtest writes in backtest.report_dir."""
+    csv_path, json_path = settings.logging.trade_log_path, settings.logging.trade_json_path
+    if mode == "paper":
+        return (csv_path.with_name(f"{csv_path.stem}.paper{csv_path.suffix}"),
+                json_path.with_name(f"{json_path.stem}.paper{json_path.suffix}"))
+    if mode == "backtest":
+        return (settings.backtest.report_dir / csv_path.name, settings.backtest.report_dir / json_path.name)
+    return csv_path, json_path
+
+
+def market_urls(settings: Settings, mode: str) -> tuple[str, str]:
+    """(WebSocket base, REST base) of the market data: production for paper, live per binance.testnet."""
+    b = settings.binance
+    if mode == "live" and b.testnet:
+        return b.testnet_ws_url, b.testnet_rest_url
+    return b.ws_url, b.rest_url
+
+
+def default_data_from(settings: Settings) -> DefaultData:
+    data = settings.data
+    return DefaultData(cache_dir=data.cache_dir, archive_base_url=data.archive_base_url,
+                       rest_base_url=data.rest_base_url, download_workers=data.download_workers,
+                       top_pairs=data.default_top_pairs, days=data.default_days)
