@@ -72,7 +72,7 @@ def two_hundred_pairs(pairs: int, minutes: int) -> VenueData:
 
 
 def model_path(folder: Path) -> Path:
-    from tests.unit.adapters.training.synthetic import committed_or_small_model
+    from tests.support.synthetic_model import committed_or_small_model
 
     return committed_or_small_model(ROOT / "models" / "onnx", folder / "model")
 

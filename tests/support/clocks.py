@@ -1,18 +1,27 @@
-"""Test clocks shared by adapter tests."""
+"""The one test clock: a Clock port (and a replay's AdvancingClock) that tests move by hand.
+
+`sleep` advances time at once, as a replay clock does, and records each wait; `advance_to` never goes
+back. Every test that needs a clock uses this one (rate limiter, feed, simulator, trading use cases).
+"""
 
 from __future__ import annotations
 
+import math
+
+T0 = 1_700_000_040_000  # a minute boundary (UTC): the default start of test time
+
 
 class ManualClock:
-    """A Clock port whose sleep advances time at once (like a replay clock) and records each wait."""
-
-    def __init__(self, now_ms: int = 1_700_000_000_000) -> None:
+    def __init__(self, now_ms: int = T0) -> None:
         self.now = now_ms
         self.slept: list[float] = []
 
     def now_ms(self) -> int:
         return self.now
 
+    def advance_to(self, time_ms: int) -> None:
+        self.now = max(self.now, time_ms)
+
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
-        self.now += round(seconds * 1000)
+        self.now += math.ceil(seconds * 1000)

@@ -8,6 +8,8 @@ a small adapter-neutral MarketDriver:
   price went through fill. A market that cannot be moved (the real testnet) skips the test.
 
 Adapters today:
+* "fake": the FakeExchange that the use-case tests trust (tests/support), so it is held to the same
+  contract; "paper": PaperExchange on the local venue's filters (more_envs.py);
 * "simulated": SimulatedExchange on real BTCUSDT rules (a recorded exchangeInfo) and a real depth
   snapshot, fed through observe_book/observe_trade.
 * "venue": BinanceExchange against the local venue on 127.0.0.1 (venue/trading.py: the same matching
@@ -36,6 +38,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from tests.support.clocks import ManualClock
 
 from adapters.simulated.costs import SimulatorCosts
 from adapters.simulated.exchange import SimulatedExchange
@@ -46,6 +49,8 @@ from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_S
 from domain.values import OrderBook, Trade
 from ports.errors import OrderNotFound
 from ports.exchange import Exchange
+
+from .more_envs import fake_env, paper_env
 
 SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 RECORDED = SHARED_DATA / "nautilus_trader" / "spot_http_json"
@@ -66,19 +71,8 @@ class ExchangeEnv:
 
 
 # -- simulated ------------------------------------------------------------------------------------------
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000_000
-
-    def now_ms(self) -> int:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += round(seconds * 1000)
-
-
 class SimulatedDriver:
-    def __init__(self, exchange: SimulatedExchange, clock: _Clock) -> None:
+    def __init__(self, exchange: SimulatedExchange, clock: ManualClock) -> None:
         self._exchange = exchange
         self._clock = clock
 
@@ -98,7 +92,7 @@ class SimulatedDriver:
 @asynccontextmanager
 async def simulated_env() -> AsyncIterator[ExchangeEnv]:
     info = json.loads((RECORDED / "http_spot_market_exchange_info.json").read_text())
-    clock = _Clock()
+    clock = ManualClock(1_700_000_000_000)
     exchange = SimulatedExchange(rules_from_exchange_info(info), {"USDT": Decimal(1000)}, clock,
                                  SimulatorCosts(latency_ms=50))
     async with exchange:
@@ -168,8 +162,23 @@ async def venue_env() -> AsyncIterator[ExchangeEnv]:
             yield ExchangeEnv("venue", exchange, VenueDriver(venue), "BTCUSDT")
 
 
+@asynccontextmanager
+async def fake_exchange_env() -> AsyncIterator[ExchangeEnv]:
+    async with fake_env(RECORDED) as (exchange, driver):
+        yield ExchangeEnv("fake", exchange, driver, "BTCUSDT")
+
+
+@asynccontextmanager
+async def paper_exchange_env() -> AsyncIterator[ExchangeEnv]:
+    recorded = SHARED_DATA / "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
+    async with paper_env(recorded) as (exchange, driver):
+        yield ExchangeEnv("paper", exchange, driver, "BTCUSDT")
+
+
 FACTORIES: dict[str, Callable[[], AbstractAsyncContextManager[ExchangeEnv]]] = {
     "simulated": simulated_env,
+    "fake": fake_exchange_env,
+    "paper": paper_exchange_env,
     "venue": venue_env,
     "testnet": testnet_env,
 }

@@ -10,8 +10,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from tests.unit.application.fakes import T0, rules_for, trade_at
-from tests.unit.application.harness import SYMBOL, Harness, build, feed
+from tests.support.fakes import T0, rules_for, trade_at
+from tests.support.harness import SYMBOL, Harness, build, feed
 
 from domain.position import ExitReason
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.application.fakes import FakeClock
+from tests.support.fakes import ManualClock
 
 from application.exchange_calls import CLIENT_ID_PATTERN, client_order_id, with_retries
 from application.trading_config import RetryPolicy
@@ -38,14 +38,14 @@ class Flaky:
 
 
 async def test_transient_failures_are_retried_with_a_growing_pause_on_the_clock() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     call = Flaky(ExchangeUnavailable("502"), ClockSkew("-1021"))
     assert await with_retries(call, clock=clock, policy=POLICY, what="test") == "done"
     assert call.calls == 3 and clock.slept == [0.5, 1.0]
 
 
 async def test_retries_are_bounded_and_the_last_error_goes_up() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     call = Flaky(*(ExchangeUnavailable(f"down {i}") for i in range(5)))
     with pytest.raises(ExchangeUnavailable, match="down 2"):
         await with_retries(call, clock=clock, policy=POLICY, what="test")
@@ -53,7 +53,7 @@ async def test_retries_are_bounded_and_the_last_error_goes_up() -> None:
 
 
 async def test_a_short_rate_limit_waits_retry_after_a_long_one_or_a_ban_goes_to_the_loop() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     assert await with_retries(Flaky(RateLimited("429", retry_after=2.0)), clock=clock, policy=POLICY,
                               what="t") == "done"
     assert clock.slept == [2.0]
@@ -67,5 +67,5 @@ async def test_a_short_rate_limit_waits_retry_after_a_long_one_or_a_ban_goes_to_
 async def test_rejections_are_never_retried() -> None:
     call = Flaky(OrderRejected("Filter failure: NOTIONAL"))
     with pytest.raises(OrderRejected):
-        await with_retries(call, clock=FakeClock(), policy=POLICY, what="t")
+        await with_retries(call, clock=ManualClock(), policy=POLICY, what="t")
     assert call.calls == 1

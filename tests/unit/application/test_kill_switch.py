@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tests.support.fakes import T0, FakeModel, trade_at
+from tests.support.harness import LIMITS, POLICY, SYMBOL, THRESHOLDS, Harness, build, config, feed
 from tests.unit.application.conftest import Logs
-from tests.unit.application.fakes import T0, FakeModel, trade_at
-from tests.unit.application.harness import LIMITS, POLICY, SYMBOL, THRESHOLDS, Harness, build, config, feed
 
 from domain.position import ExitReason
 from domain.time_units import DAY_MS

@@ -6,10 +6,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from tests.support.desk import RETRY, RULES, Desk, S
+from tests.support.fakes import T0, good
+from tests.support.harness import POLICY, THRESHOLDS
 from tests.unit.application.conftest import Logs
-from tests.unit.application.desk import RETRY, RULES, Desk, S
-from tests.unit.application.fakes import T0, good
-from tests.unit.application.harness import POLICY, THRESHOLDS
 
 from application.open_position import Opened, OpenPosition
 from application.trading_config import ExecutionConfig

@@ -6,9 +6,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from tests.support.desk import RULES, Desk, S
+from tests.support.fakes import T0
 from tests.unit.application.conftest import Logs
-from tests.unit.application.desk import RULES, Desk, S
-from tests.unit.application.fakes import T0
 
 from application.fills import FeeModel
 from application.holdings import Lot

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from tests.unit.application.fakes import T0, history, trade_at
+from tests.support.fakes import T0, history, trade_at
 
 from application.candle_ring import CandleRing
 from application.market_memory import MarketMemory, price_seen

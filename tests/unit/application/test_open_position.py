@@ -6,8 +6,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from tests.support.desk import BTC, RULES, S, setup, signal
 from tests.unit.application.conftest import Logs
-from tests.unit.application.desk import BTC, RULES, S, setup, signal
 
 from application.open_position import ClosedAtOnce, EntryPending, NotOpened, Opened
 from application.protection import min_entry_quote

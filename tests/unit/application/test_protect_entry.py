@@ -7,9 +7,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from tests.support.desk import RULES, S, setup, signal
+from tests.support.fakes import T0, ManualClock
 from tests.unit.application.conftest import Logs
-from tests.unit.application.desk import RULES, S, setup, signal
-from tests.unit.application.fakes import T0, FakeClock
 
 from application.holdings import DustLedger
 from application.open_position import ClosedAtOnce, NotOpened, Opened
@@ -21,7 +21,7 @@ from ports.errors import ExchangeUnavailable
 D = Decimal
 
 
-def partial_buy(executed: str, clock: FakeClock) -> OrderReport:
+def partial_buy(executed: str, clock: ManualClock) -> OrderReport:
     qty = D(executed)
     return OrderReport(S, 79, "cse-z", Side.BUY, OrderType.MARKET, OrderStatus.EXPIRED, D("20"), qty, qty,
                        time_ms=clock.now_ms(), fills=(Fill(D("1.0"), qty, qty * D("0.001"), "ABC"),))

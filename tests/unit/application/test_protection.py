@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from tests.unit.application.fakes import rules_for
+from tests.support.fakes import rules_for
 
 from application.protection import (
     ProtectionPlan,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tests.support.fakes import T0, FakeExchange, ManualClock, good, rules_for
+from tests.support.harness import POLICY, THRESHOLDS
 from tests.unit.application.conftest import Logs
-from tests.unit.application.fakes import T0, FakeClock, FakeExchange, good, rules_for
-from tests.unit.application.harness import POLICY, THRESHOLDS
 
 from application.fills import FeeModel
 from application.manage_positions import ManagePositions
@@ -29,7 +29,7 @@ Account = tuple[Reconcile, ManagePositions, FakeExchange, list[CompletedTrade]]
 
 
 def account(policy: OrphanPolicy = OrphanPolicy.LEAVE, **held: str) -> Account:
-    clock = FakeClock()
+    clock = ManualClock()
     exchange = FakeExchange(RULES, {"USDT": "100", **held}, {s: repr(p) for s, p in PRICES.items()},
                             now_ms=clock.now_ms)
     closed: list[CompletedTrade] = []
@@ -70,8 +70,8 @@ async def test_sell_policy_sells_an_orphan_unless_an_open_order_covers_it() -> N
 
 async def test_a_position_whose_oco_filled_while_away_is_closed_at_the_real_fill() -> None:
     reconcile, manager, exchange, closed = account()
-    opener = OpenPosition(exchange, FakeClock(), ExecutionConfig(retry=RETRY), POLICY, FeeModel(0.001, 0.001),
-                          "live")
+    opener = OpenPosition(exchange, ManualClock(), ExecutionConfig(retry=RETRY), POLICY,
+                          FeeModel(0.001, 0.001), "live")
     outcome = await opener(generate_signals([good(S, T0)], {S: 1.0}, THRESHOLDS, ())[0], 20.0, RULES[S])
     assert isinstance(outcome, Opened)
     manager.add(outcome.position)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tests.support.clocks import ManualClock
+
 from application.scan_market import ScanMarket
 from bootstrap.mapping import scanner_rules_from
 from bootstrap.settings_model import AlertSettings, ScannerSettings, Settings
@@ -20,17 +22,6 @@ from ports.errors import ExchangeUnavailable, RateLimited
 T0 = 1_700_000_000_000
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def now_ms(self) -> int:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += int(seconds * 1000)
-
-
 class FakeUniverse:
     def __init__(self, *answers: Sequence[str] | Exception) -> None:
         self.answers = list(answers)
@@ -44,7 +35,7 @@ class FakeUniverse:
         return answer
 
 
-def use_case(universe: FakeUniverse, clock: FakeClock,
+def use_case(universe: FakeUniverse, clock: ManualClock,
              alerts: list[ScannerAlert] | None = None) -> ScanMarket:
     return ScanMarket(ScannerRules(min_volume_24h=0.0, breakout_distance_pct=1.0), universe, clock,
                       on_alert=None if alerts is None else alerts.append, refresh_ms=3_600_000,
@@ -52,7 +43,7 @@ def use_case(universe: FakeUniverse, clock: FakeClock,
 
 
 async def test_universe_is_refreshed_hourly() -> None:
-    clock, universe = FakeClock(), FakeUniverse(["AUSDT", "BUSDT"], ["BUSDT", "CUSDT"])
+    clock, universe = ManualClock(T0), FakeUniverse(["AUSDT", "BUSDT"], ["BUSDT", "CUSDT"])
     scan = use_case(universe, clock)
     assert await scan.refresh_universe() == ["AUSDT", "BUSDT"]
     clock.now += 3_599_999
@@ -63,7 +54,7 @@ async def test_universe_is_refreshed_hourly() -> None:
 
 
 async def test_failed_or_empty_refresh_keeps_the_universe_and_retries_sooner() -> None:
-    clock = FakeClock()
+    clock = ManualClock(T0)
     universe = FakeUniverse(["AUSDT"], ExchangeUnavailable("down"), [], RateLimited("slow", retry_after=5),
                             ["BUSDT"])
     scan = use_case(universe, clock)
@@ -81,7 +72,7 @@ async def test_failed_or_empty_refresh_keeps_the_universe_and_retries_sooner() -
 
 
 async def test_events_reach_the_scanner_and_alerts_are_forwarded() -> None:
-    clock, alerts = FakeClock(), list[ScannerAlert]()
+    clock, alerts = ManualClock(T0), list[ScannerAlert]()
     scan = use_case(FakeUniverse(["AUSDT", "BUSDT"]), clock, alerts)
     await scan.refresh_universe()
     scan.on_event(BookTopUpdated(BookTop("AUSDT", 99.99, 1.0, 100.01, 1.0)))
@@ -111,7 +102,7 @@ def test_rules_follow_the_settings() -> None:
 
 async def test_unranked_candidates_follow_the_universe_order() -> None:
     """scanner.enabled: false: no quick score, the universe's pairs that have a price, in its order."""
-    clock = FakeClock()
+    clock = ManualClock(T0)
     rules = ScannerRules(min_volume_24h=0.0, breakout_distance_pct=1.0)
     ranked = ScanMarket(rules, FakeUniverse(["AUSDT", "CUSDT", "BUSDT"]), clock)
     unranked = ScanMarket(rules, FakeUniverse(["AUSDT", "CUSDT", "BUSDT"]), clock, ranked=False)

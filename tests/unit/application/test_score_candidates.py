@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from tests.unit.application.fakes import T0, FakeModel, good, history, poor
-from tests.unit.application.harness import THRESHOLDS
+from tests.support.fakes import T0, FakeModel, good, history, poor
+from tests.support.harness import THRESHOLDS
 
 from application.market_memory import MarketMemory
 from application.score_candidates import ScoreCandidates

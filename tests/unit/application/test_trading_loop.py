@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tests.support.fakes import T0, FakeModel, good_until, history, poor, rules_for, trade_at
+from tests.support.harness import SYMBOL, build, config, feed
 from tests.unit.application.conftest import Logs
-from tests.unit.application.fakes import T0, FakeModel, good_until, history, poor, rules_for, trade_at
-from tests.unit.application.harness import SYMBOL, build, config, feed
 
 from domain.features import WARMUP_BARS
 from domain.position import ExitReason

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.support.fakes import T0, FakeModel, good_until, history, trade_at
+from tests.support.harness import SYMBOL, build, feed
 from tests.unit.application.conftest import Logs
-from tests.unit.application.fakes import T0, FakeModel, good_until, history, trade_at
-from tests.unit.application.harness import SYMBOL, build, feed
 
 from domain.market_events import CandleUpdated
 from domain.position import ExitReason

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.unit.adapters.training.synthetic import committed_or_small_model
+from tests.support.synthetic_model import committed_or_small_model
 
 from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
 

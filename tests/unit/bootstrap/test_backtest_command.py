@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.unit.application.backtest_support import SLICE_START, ScriptedModel, real_slice, settings_for
+from tests.support.backtest_data import SLICE_START, ScriptedModel, real_slice, settings_for
 
 from bootstrap.__main__ import main
 from bootstrap.commands import backtest as command

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pydantic import SecretStr
-from tests.unit.application.fakes import FakeFeed, FakeModel, FakeScanner, InMemoryJournal
+from tests.support.fakes import FakeFeed, FakeModel, FakeScanner, InMemoryJournal
 
 from adapters.binance.exchange import BinanceExchange
 from adapters.simulated.venue.data import VenueData, load_venue_data

@@ -10,7 +10,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from tests.support.clocks import ManualClock as StepClock
+from tests.support.clocks import ManualClock
 
 from adapters.binance.backoff import Backoff, MessagePacer
 from adapters.binance.candle_gaps import KlineTracker
@@ -22,7 +22,7 @@ from domain.market_events import BookTopUpdated, CandleUpdated, StreamStale, Tic
 from domain.values import Candle
 
 
-def _router(clock: StepClock, universe: frozenset[str] | None = None) -> tuple[FrameRouter, FeedCounters]:
+def _router(clock: ManualClock, universe: frozenset[str] | None = None) -> tuple[FrameRouter, FeedCounters]:
     counters = FeedCounters()
     router = FrameRouter(clock, universe=universe, stale_after_ms=1000, counters=counters, bars=RecentBars(),
                          warnings=ThrottledWarnings(clock))
@@ -39,7 +39,7 @@ def _candle(open_time: int, *, closed: bool = False, volume: float = 1.0, trades
 
 
 def test_router_turns_a_real_capture_into_events_for_watched_symbols(shared_data: Path) -> None:
-    clock = StepClock(1_000_000)
+    clock = ManualClock(1_000_000)
     router, counters = _router(clock)
     router.watch("NKNUSDT")
     for text in _capture(shared_data):
@@ -52,7 +52,7 @@ def test_router_turns_a_real_capture_into_events_for_watched_symbols(shared_data
 
 
 def test_router_drops_repeats_and_bad_frames_without_raising() -> None:
-    clock = StepClock(1_000_000)
+    clock = ManualClock(1_000_000)
     router, counters = _router(clock, universe=frozenset({"BTCUSDT"}))
     router.watch("BTCUSDT")
     top = json.dumps({"stream": "btcusdt@bookTicker",
@@ -75,7 +75,7 @@ def test_router_drops_repeats_and_bad_frames_without_raising() -> None:
 
 
 def test_router_signals_server_shutdown_and_holds_a_kline_after_a_gap() -> None:
-    clock = StepClock(1_000_000)
+    clock = ManualClock(1_000_000)
     router, _ = _router(clock)
     assert router.handle_text('{"stream": "!serverShutdown", "data": {"e": "serverShutdown", "E": 1}}') \
         is Signal.SERVER_SHUTDOWN
@@ -95,7 +95,7 @@ def test_router_signals_server_shutdown_and_holds_a_kline_after_a_gap() -> None:
 
 
 def test_router_marks_a_quiet_watched_symbol_stale_once() -> None:
-    clock = StepClock(1_000_000)
+    clock = ManualClock(1_000_000)
     router, counters = _router(clock)
     router.watch("BTCUSDT")
     clock.now += 999
@@ -162,7 +162,7 @@ def test_backoff_grows_with_full_jitter_and_resets() -> None:
 
 
 async def test_pacer_never_lets_more_than_four_messages_into_one_second() -> None:
-    clock = StepClock(1_000_000)
+    clock = ManualClock(1_000_000)
     pacer = MessagePacer(clock, per_window=4)
     sent = []
     for _ in range(13):

@@ -4,7 +4,7 @@ headers, pauses on 429 and stops on 418."""
 from __future__ import annotations
 
 import pytest
-from tests.support.clocks import ManualClock as FakeClock
+from tests.support.clocks import ManualClock as ManualClock
 
 from adapters.binance.parse_orders import RateLimit
 from adapters.binance.rate_limiter import ORDERS, REQUEST_WEIGHT, RateLimiter
@@ -13,12 +13,12 @@ from ports.errors import RateLimited
 LIMITS = [RateLimit(REQUEST_WEIGHT, 1_000, 100), RateLimit(ORDERS, 1_000, 10)]
 
 
-def limiter(clock: FakeClock) -> RateLimiter:
+def limiter(clock: ManualClock) -> RateLimiter:
     return RateLimiter(clock, limits=LIMITS, safety=0.8, guard_ms=20)
 
 
 async def test_requests_under_the_budget_do_not_wait() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     rl = limiter(clock)
     for _ in range(20):
         await rl.acquire(4)
@@ -27,7 +27,7 @@ async def test_requests_under_the_budget_do_not_wait() -> None:
 
 
 async def test_a_burst_never_puts_more_than_the_budget_in_one_window() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     rl = limiter(clock)
     per_window: dict[int, int] = {}
     for _ in range(100):
@@ -39,7 +39,7 @@ async def test_a_burst_never_puts_more_than_the_budget_in_one_window() -> None:
 
 
 async def test_order_count_is_limited_separately_from_weight() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     rl = limiter(clock)
     start = clock.now
     for _ in range(8):
@@ -50,7 +50,7 @@ async def test_order_count_is_limited_separately_from_weight() -> None:
 
 
 async def test_server_header_counts_weight_others_used() -> None:
-    clock = FakeClock(1_700_000_000_100)
+    clock = ManualClock(1_700_000_000_100)
     rl = limiter(clock)
     rl.observe({"X-MBX-USED-WEIGHT-1S": "79", "Content-Type": "application/json"})
     await rl.acquire(2)
@@ -58,7 +58,7 @@ async def test_server_header_counts_weight_others_used() -> None:
 
 
 async def test_header_from_a_request_sent_in_an_earlier_window_is_ignored() -> None:
-    clock = FakeClock(1_700_000_000_990)
+    clock = ManualClock(1_700_000_000_990)
     rl = limiter(clock)
     sent = clock.now
     clock.now += 20  # the answer arrives in the next window
@@ -67,7 +67,7 @@ async def test_header_from_a_request_sent_in_an_earlier_window_is_ignored() -> N
 
 
 async def test_header_never_lowers_the_local_count() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     rl = limiter(clock)
     await rl.acquire(30)
     rl.observe({"X-MBX-USED-WEIGHT-1S": "10"})
@@ -75,7 +75,7 @@ async def test_header_never_lowers_the_local_count() -> None:
 
 
 async def test_429_pauses_every_request_for_retry_after() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     rl = limiter(clock)
     start = clock.now
     rl.back_off(3)
@@ -84,7 +84,7 @@ async def test_429_pauses_every_request_for_retry_after() -> None:
 
 
 async def test_418_stops_requests_until_the_ban_ends() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     rl = limiter(clock)
     rl.ban(120)
     with pytest.raises(RateLimited) as caught:
@@ -96,7 +96,7 @@ async def test_418_stops_requests_until_the_ban_ends() -> None:
 
 
 async def test_a_request_heavier_than_the_budget_goes_alone_in_a_fresh_window() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     rl = limiter(clock)
     await rl.acquire(1)
     await rl.acquire(95)
@@ -105,7 +105,7 @@ async def test_a_request_heavier_than_the_budget_goes_alone_in_a_fresh_window() 
 
 
 async def test_configure_replaces_the_limits() -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     rl = limiter(clock)
     rl.configure([RateLimit(REQUEST_WEIGHT, 60_000, 6000)])
     for _ in range(100):
@@ -115,4 +115,4 @@ async def test_configure_replaces_the_limits() -> None:
 
 def test_safety_must_be_a_fraction() -> None:
     with pytest.raises(ValueError, match="safety"):
-        RateLimiter(FakeClock(), safety=1.5)
+        RateLimiter(ManualClock(), safety=1.5)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.clocks import ManualClock
 
 from adapters.binance.feed_stats import FeedCounters, ThrottledWarnings
 from adapters.binance.frame_router import FrameRouter
@@ -31,16 +32,8 @@ SYMBOLS = ("BNBUSDT", "BTCUSDT", "ETHUSDT")
 MINUTES = 300
 
 
-class FixedClock:
-    def now_ms(self) -> int:
-        return 1_000_000
-
-    async def sleep(self, seconds: float) -> None:
-        return None
-
-
 def router(universe: frozenset[str] | None = None) -> tuple[FrameRouter, FeedCounters]:
-    clock, counters = FixedClock(), FeedCounters()
+    clock, counters = ManualClock(1_000_000), FeedCounters()
     return FrameRouter(clock, universe=universe, stale_after_ms=60_000, counters=counters, bars=RecentBars(),
                        warnings=ThrottledWarnings(clock)), counters
 

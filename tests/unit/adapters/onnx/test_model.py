@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.unit.adapters.training.synthetic import NAMES, publish_small_model, synthetic_rows
+from tests.support.synthetic_model import NAMES, publish_small_model, synthetic_rows
 
 from adapters.checksums import sha256_of
 from adapters.onnx.card import ModelCard, PiecewiseLinear

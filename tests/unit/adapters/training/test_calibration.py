@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.unit.adapters.training.synthetic import synthetic_rows
+from tests.support.synthetic_model import synthetic_rows
 
 from adapters.onnx.card import PiecewiseLinear
 from adapters.training.calibration import fit_calibration

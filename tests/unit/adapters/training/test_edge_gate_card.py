@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.unit.adapters.training.synthetic import NAMES, small_config, synthetic_rows
+from tests.support.synthetic_model import NAMES, small_config, synthetic_rows
 
 from adapters.onnx.card import ExitPolicyCard, LabelCard
 from adapters.onnx.model import OnnxModel

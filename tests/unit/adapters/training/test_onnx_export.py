@@ -5,7 +5,7 @@ from pathlib import Path
 import lightgbm as lgb
 import numpy as np
 import onnx
-from tests.unit.adapters.training.synthetic import synthetic_rows
+from tests.support.synthetic_model import synthetic_rows
 
 from adapters.training.lightgbm_trainer import BoosterParams, fit_boosters
 from adapters.training.onnx_export import (

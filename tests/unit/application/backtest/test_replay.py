@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-from tests.unit.application.backtest_support import (
+from tests.support.backtest_data import (
     SLICE_START,
     ScriptedModel,
     falling_market,

@@ -18,7 +18,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
-from tests.unit.application.fake_venue import FakeVenue, Oco
+from tests.support.fake_venue import FakeVenue, Oco
 
 from domain.orders import (
     Balance,
@@ -74,7 +74,8 @@ class FakeExchange(FakeVenue):
             if oco.status is ListStatus.EXECUTING:
                 self._trigger(oco, p)
         for order in [o for o in self._orders.values() if o.symbol == symbol and o.order_list_id < 0]:
-            if order.type is OrderType.LIMIT_MAKER and order.status is OrderStatus.NEW and p <= order.price:
+            if order.type in (OrderType.LIMIT_MAKER, OrderType.LIMIT) and order.status is OrderStatus.NEW \
+                    and order.side is Side.BUY and p <= order.price:
                 self._fill_resting_buy(order)
 
     # -- the port ---------------------------------------------------------------------------------
@@ -114,14 +115,17 @@ class FakeExchange(FakeVenue):
                 qty = request.quantity or D(0)
             self._check(rules.violations(quantity=qty, price=price, market=True))
             return self._fill_market(request, rules, qty, price)
-        if request.type is OrderType.LIMIT_MAKER and request.side is Side.BUY:
+        if request.type in (OrderType.LIMIT_MAKER, OrderType.LIMIT) and request.side is Side.BUY:
             assert request.price is not None and request.quantity is not None
-            if request.price >= price:
+            if request.type is OrderType.LIMIT_MAKER and request.price >= price:
                 raise OrderRejected("Order would immediately match and take.", code=-2010)
+            if request.price >= price:  # a marketable LIMIT buy takes at the market, like a market order
+                self._check(rules.violations(quantity=request.quantity, price=request.price))
+                return self._fill_market(request, rules, request.quantity, price)
             self._check(rules.violations(quantity=request.quantity, price=request.price))
             self._move(rules.quote_asset, request.quantity * request.price, lock=True)
             return self._store(OrderReport(
-                request.symbol, self._id(), request.client_order_id, Side.BUY, OrderType.LIMIT_MAKER,
+                request.symbol, self._id(), request.client_order_id, Side.BUY, request.type,
                 OrderStatus.NEW, request.quantity, D(0), D(0), price=request.price, time_ms=self.now_ms()))
         raise OrderRejected(f"{request.type} {request.side} is not supported by the fake", code=-1116)
 

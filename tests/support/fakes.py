@@ -13,7 +13,8 @@ from typing import Self
 
 import numpy as np
 import numpy.typing as npt
-from tests.unit.application.fake_exchange import FakeExchange
+from tests.support.clocks import T0, ManualClock
+from tests.support.fake_exchange import FakeExchange
 
 from domain.features import FEATURE_NAMES
 from domain.market_events import (
@@ -32,28 +33,22 @@ from domain.signal import Prediction
 from domain.time_units import MINUTE_MS
 from domain.values import Candle, Trade
 
-__all__ = ["FakeClock", "FakeExchange", "FakeFeed", "FakeModel", "FakeScanner", "InMemoryJournal", "good",
-           "good_until", "history", "poor", "rules_for", "trade_at"]
+__all__ = [
+    "T0",
+    "FakeExchange",
+    "FakeFeed",
+    "FakeModel",
+    "FakeScanner",
+    "InMemoryJournal",
+    "ManualClock",
+    "good",
+    "good_until",
+    "history",
+    "poor",
+    "rules_for",
+    "trade_at",
+]
 
-T0 = 1_700_000_040_000  # a minute boundary (UTC)
-
-
-class FakeClock:
-    """A replay-like clock: `sleep` advances time at once and is recorded."""
-
-    def __init__(self, now_ms: int = T0) -> None:
-        self.now = now_ms
-        self.slept: list[float] = []
-
-    def now_ms(self) -> int:
-        return self.now
-
-    def advance_to(self, time_ms: int) -> None:
-        self.now = max(self.now, time_ms)
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += math.ceil(seconds * 1000)
 
 
 def _event_time_and_price(event: MarketEvent) -> tuple[int, str | None, float | None]:
@@ -75,7 +70,7 @@ class FakeFeed:
     """Replays a scripted list of events like a ReplayFeed: each event first moves the clock to its time
     and the exchange's market to its price (so fills happen where the bot sees the price)."""
 
-    def __init__(self, events: Iterable[object] = (), *, clock: FakeClock | None = None,
+    def __init__(self, events: Iterable[object] = (), *, clock: ManualClock | None = None,
                  exchange: FakeExchange | None = None,
                  candles: Callable[[str, int, int], list[Candle]] | None = None) -> None:
         self.script: list[object] = list(events)

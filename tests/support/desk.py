@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.unit.application.fakes import T0, FakeClock, FakeExchange, good, rules_for
-from tests.unit.application.harness import POLICY, THRESHOLDS
+from tests.support.fakes import T0, FakeExchange, ManualClock, good, rules_for
+from tests.support.harness import POLICY, THRESHOLDS
 
 from application.fills import FeeModel
 from application.holdings import DustLedger
@@ -28,8 +28,8 @@ def signal(price: float = 1.0, time_ms: int = T0, symbol: str = S) -> TradeSigna
 
 
 def setup(usdt: str = "100", rules: SymbolRules = RULES, price: str = "1.0", dust: DustLedger | None = None,
-          **execution: object) -> tuple[OpenPosition, FakeExchange, FakeClock]:
-    clock = FakeClock()
+          **execution: object) -> tuple[OpenPosition, FakeExchange, ManualClock]:
+    clock = ManualClock()
     exchange = FakeExchange({rules.symbol: rules}, {"USDT": usdt}, {rules.symbol: price}, now_ms=clock.now_ms)
     config = ExecutionConfig(retry=RetryPolicy(attempts=3), **execution)  # type: ignore[arg-type]
     fees = FeeModel(0.001, 0.001, price_of=lambda asset: 600.0 if asset == "BNB" else None)
@@ -47,7 +47,7 @@ class Desk:
     def __init__(self, policy: ExitPolicy = POLICY, thresholds: SignalThresholds = THRESHOLDS, *,
                  rules: SymbolRules = RULES, maker_fee: float = 0.001,
                  maker_take_profit: bool = True) -> None:
-        self.clock = FakeClock()
+        self.clock = ManualClock()
         self.exchange = FakeExchange({S: rules}, {"USDT": "100"}, {S: "1.0"}, now_ms=self.clock.now_ms,
                                      maker_fee_rate=repr(maker_fee))
         self.fees = FeeModel(0.001, maker_fee)

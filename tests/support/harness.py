@@ -6,14 +6,14 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from tests.unit.application.fakes import (
+from tests.support.fakes import (
     T0,
-    FakeClock,
     FakeExchange,
     FakeFeed,
     FakeModel,
     FakeScanner,
     InMemoryJournal,
+    ManualClock,
     rules_for,
 )
 
@@ -43,7 +43,7 @@ def config(**overrides: Any) -> LoopConfig:
 
 @dataclass
 class Harness:
-    clock: FakeClock
+    clock: ManualClock
     exchange: FakeExchange
     feed: FakeFeed
     model: FakeModel
@@ -61,7 +61,7 @@ def build(*, model: FakeModel | None = None, loop_config: LoopConfig | None = No
           limits: RiskLimits = LIMITS, usdt: str = "100", rules: dict[str, SymbolRules] | None = None,
           prices: dict[str, str] | None = None, top: tuple[str, ...] = (SYMBOL,),
           balances: dict[str, str] | None = None) -> Harness:
-    clock = FakeClock(T0)
+    clock = ManualClock(T0)
     exchange = FakeExchange(rules or {SYMBOL: rules_for(SYMBOL)}, {"USDT": usdt, **(balances or {})},
                             prices or {SYMBOL: "1.0"}, now_ms=clock.now_ms)
     feed = FakeFeed(clock=clock, exchange=exchange)
