@@ -69,7 +69,7 @@ class ScoreCandidates:
     def _why_no_trade(self, predictions: Sequence[Prediction], held: frozenset[str]) -> str:
         if not predictions:
             return "no trade: the model returned no prediction"
-        margin = self._thresholds.min_expected_net_return_pct
+        margin = self._thresholds.min_expected_net_return_percent
         if margin is not None:
             returns = [p.expected_net_return_pct for p in predictions
                        if math.isfinite(p.expected_net_return_pct)]

@@ -1,9 +1,9 @@
 """Settings -> the plain values the core reads: every conversion exists here once.
 
 Units are converted once, here: seconds and hours -> integer milliseconds, basis points -> fractions,
-days (YYYY-MM-DD) -> ms through domain.time_units. Naming: `*_pct` in the risk and exit values is a
-fraction (0.004 = 0.4%), `*_percent` a percent; signal and scanner thresholds keep the spec's percent
-`*_pct` names and say so in domain/signal.py and domain/scanner_rules.py. Fees come from
+days (YYYY-MM-DD) -> ms through domain.time_units. Naming, where a value holds both kinds: `*_pct` is a
+fraction (0.004 = 0.4%) and `*_percent` a percent (SignalThresholds, TradingStats). The config keys keep
+the specification's names (documented in config/default.yaml); this module renames them. Fees come from
 `ExecutionSettings.fees` (domain.fees.FeeSchedule), where the BNB discount is applied, and only there.
 """
 
@@ -63,9 +63,9 @@ def signal_thresholds_from(settings: Settings, model_gate_pct: float | None = No
     signal, risk = settings.signal, settings.risk
     return SignalThresholds(
         min_probability=signal.min_probability, min_confidence=signal.min_confidence,
-        min_predicted_move_pct=signal.min_predicted_move_pct, stop_loss_pct=risk.default_stop_loss_pct,
+        min_predicted_move_percent=signal.min_predicted_move_pct, stop_loss_pct=risk.default_stop_loss_pct,
         take_profit_pct=risk.default_take_profit_pct, max_position_pct=risk.max_position_pct,
-        min_expected_net_return_pct=expected_return_margin(settings, model_gate_pct))
+        min_expected_net_return_percent=expected_return_margin(settings, model_gate_pct))
 
 
 def scanner_rules_from(settings: Settings) -> ScannerRules:

@@ -21,11 +21,11 @@ class Prediction:
 class SignalThresholds:
     min_probability: float
     min_confidence: float
-    min_predicted_move_pct: float  # percent
+    min_predicted_move_percent: float  # percent (0.2 = 0.2%)
     stop_loss_pct: float  # fraction
     take_profit_pct: float  # fraction
     max_position_pct: float  # suggested size, fraction of capital
-    min_expected_net_return_pct: float | None = None  # EV gate (percent); None = off
+    min_expected_net_return_percent: float | None = None  # EV gate (percent); None = off
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +55,16 @@ def why_not(p: Prediction, t: SignalThresholds, held: frozenset[str]) -> str | N
     if p.symbol in held:
         return "position already open on this pair"
     # Written as `not value >= threshold` so that a NaN from the model fails the rule instead of passing it.
-    if t.min_expected_net_return_pct is not None and not (
-            p.expected_net_return_pct > t.min_expected_net_return_pct):
+    if t.min_expected_net_return_percent is not None and not (
+            p.expected_net_return_pct > t.min_expected_net_return_percent):
         return (f"expected net return {p.expected_net_return_pct:.3f}% <= margin "
-                f"{t.min_expected_net_return_pct:.3f}%")
+                f"{t.min_expected_net_return_percent:.3f}%")
     if not p.probability_up >= t.min_probability:
         return f"probability {p.probability_up:.3f} < {t.min_probability}"
     if not p.confidence >= t.min_confidence:
         return f"confidence {p.confidence:.3f} < {t.min_confidence}"
-    if not p.predicted_move_pct >= t.min_predicted_move_pct:
-        return f"predicted move {p.predicted_move_pct:.3f}% < {t.min_predicted_move_pct}%"
+    if not p.predicted_move_pct >= t.min_predicted_move_percent:
+        return f"predicted move {p.predicted_move_pct:.3f}% < {t.min_predicted_move_percent}%"
     return None
 
 

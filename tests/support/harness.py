@@ -26,9 +26,9 @@ from domain.signal import SignalThresholds
 
 SYMBOL = "ABCUSDT"
 
-THRESHOLDS = SignalThresholds(min_probability=0.65, min_confidence=0.55, min_predicted_move_pct=0.2,
+THRESHOLDS = SignalThresholds(min_probability=0.65, min_confidence=0.55, min_predicted_move_percent=0.2,
                               stop_loss_pct=0.004, take_profit_pct=0.003, max_position_pct=0.2,
-                              min_expected_net_return_pct=0.0)
+                              min_expected_net_return_percent=0.0)
 POLICY = ExitPolicy(take_profit_pct=0.003, stop_loss_pct=0.004, timeout_sec=300)
 LIMITS = RiskLimits(initial_capital=100.0, max_position_pct=0.2, min_position_usdt=5.0,
                     max_loss_per_trade_pct=0.02, max_daily_loss_pct=0.10, max_drawdown_pct=0.25,

@@ -28,10 +28,10 @@ def always_yes(name: str, market: BacktestMarket, minute: Ints, symbol: Ints,
     order = np.lexsort((symbol, minute))
     minute, symbol = minute[order].astype(np.int64), symbol[order].astype(np.int64)
     n = len(minute)
-    margin = thresholds.min_expected_net_return_pct
+    margin = thresholds.min_expected_net_return_percent
     return EntryPlan(
         name, minute, symbol, probability=np.ones(n), confidence=np.ones(n),
-        move_pct=np.full(n, thresholds.min_predicted_move_pct + 1.0),
+        move_pct=np.full(n, thresholds.min_predicted_move_percent + 1.0),
         net_return_pct=np.full(n, (margin if margin is not None else 0.0) + 1.0),
         passes=market.has_next_bar()[symbol, minute] if n else np.zeros(0, dtype=np.bool_))
 

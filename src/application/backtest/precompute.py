@@ -155,7 +155,7 @@ def model_plan(market: BacktestMarket, model: Model, rules: ScannerRules, thresh
 
 def ev_gate_blocked_all(plan: EntryPlan, thresholds: SignalThresholds) -> bool:
     """True when the EV gate is on and no candidate's expected net return clears its margin."""
-    margin = thresholds.min_expected_net_return_pct
+    margin = thresholds.min_expected_net_return_percent
     if margin is None or len(plan) == 0:
         return False
     net = plan.net_return_pct

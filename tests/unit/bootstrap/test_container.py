@@ -52,7 +52,7 @@ def test_the_container_builds_for_every_mode(tmp_path: Path, mode: str) -> None:
     container.model.override(providers.Object(GatedModel()))
     config = container.loop_config()
     assert config.mode == mode and config.thresholds.min_probability == 0.65
-    assert config.thresholds.min_expected_net_return_pct == 0.3  # the model's gate raised the margin
+    assert config.thresholds.min_expected_net_return_percent == 0.3  # the model's gate raised the margin
     assert config.exit_policy.timeout_sec == 300
     assert (config.warmup_bars == 2) == (mode == "backtest")
     assert list(tmp_path.iterdir()) == []  # building touches no file
@@ -94,12 +94,12 @@ def test_the_risk_book_enforces_the_configured_limits(tmp_path: Path) -> None:
 
 def test_thresholds_and_exit_policy_follow_the_switches(tmp_path: Path) -> None:
     on = build_container(settings_in(tmp_path, risk={"trailing_stop_enabled": True}), "paper")
-    gated = on.loop_config().thresholds.min_expected_net_return_pct  # the committed card raises 0.0
+    gated = on.loop_config().thresholds.min_expected_net_return_percent  # the committed card raises 0.0
     assert gated == pytest.approx(0.0995, abs=1e-4)
     assert on.loop_config().exit_policy.trailing_activation_pct == 0.002
     off = build_container(settings_in(tmp_path, signal={"ev_gate_enabled": False}), "paper")
     thresholds = off.loop_config().thresholds
-    assert thresholds.min_expected_net_return_pct is None
+    assert thresholds.min_expected_net_return_percent is None
     assert off.loop_config().exit_policy.trailing_activation_pct is None
     assert thresholds.stop_loss_pct == 0.004 and thresholds.take_profit_pct == 0.003
 

@@ -22,7 +22,7 @@ def test_loop_config_from_converts_units_and_switches() -> None:
     assert config.scan_interval_ms == 1_500 and config.exit_policy.timeout_sec == 120
     assert config.stats_interval_ms == 30_000 and config.universe_refresh_ms == 1_800_000
     assert config.top_candidates == 7 and config.max_symbols_active == 3
-    assert config.thresholds.min_expected_net_return_pct is None  # EV gate off
+    assert config.thresholds.min_expected_net_return_percent is None  # EV gate off
     assert config.thresholds.stop_loss_pct == config.exit_policy.stop_loss_pct == 0.005
     assert config.exit_policy.trailing_activation_pct == settings.risk.trailing_activation_pct
     assert config.execution.taker_fee_rate == settings.execution.fees.effective_taker < 0.001
@@ -48,7 +48,7 @@ def test_the_mode_can_be_set_for_the_run() -> None:
 def test_defaults_keep_the_ev_gate_and_no_trailing() -> None:
     settings = Settings()
     config = loop_config_from(settings)
-    assert config.thresholds.min_expected_net_return_pct == settings.signal.min_expected_net_return_pct
+    assert config.thresholds.min_expected_net_return_percent == settings.signal.min_expected_net_return_pct
     assert config.exit_policy.trailing_activation_pct is None
     limits = risk_limits_from(settings)
     assert limits.max_drawdown_pct == settings.risk.max_drawdown_pct

@@ -63,12 +63,12 @@ def test_the_card_gate_raises_the_margin_and_never_lowers_it(tmp_path: Path) -> 
     settings = Settings()
     raised = _with_gate(path, EvGateCard(min_expected_net_return_pct=0.15, round_trip_cost_pct=0.24))
     assert raised.ev_gate_margin_pct == 0.15
-    assert signal_thresholds_from(settings, raised.ev_gate_margin_pct).min_expected_net_return_pct == 0.15
+    assert signal_thresholds_from(settings, raised.ev_gate_margin_pct).min_expected_net_return_percent == 0.15
     lower = _with_gate(path, EvGateCard(min_expected_net_return_pct=-0.5, round_trip_cost_pct=0.24))
     assert signal_thresholds_from(settings, lower.ev_gate_margin_pct) == signal_thresholds_from(settings)
     no_gate = settings.signal.model_copy(update={"ev_gate_enabled": False})
     off = settings.model_copy(update={"signal": no_gate})
-    assert signal_thresholds_from(off, 0.15).min_expected_net_return_pct is None
+    assert signal_thresholds_from(off, 0.15).min_expected_net_return_percent is None
     ungated = _with_gate(path, None)
     assert ungated.ev_gate_margin_pct is None
     assert signal_thresholds_from(settings, ungated.ev_gate_margin_pct) == signal_thresholds_from(settings)
@@ -83,7 +83,7 @@ def test_the_container_gives_the_loop_the_models_gate(tmp_path: Path) -> None:
     model = Settings().model.model_copy(update={"path": str(path)})
     settings = Settings().model_copy(update={"model": model})
     container = build_container(settings, "paper")
-    assert container.loop_config().thresholds.min_expected_net_return_pct == 0.15
+    assert container.loop_config().thresholds.min_expected_net_return_percent == 0.15
 
 
 def test_default_config_and_committed_model_trade_only_where_the_gate_opens(shared_data: Path,
@@ -98,7 +98,7 @@ def test_default_config_and_committed_model_trade_only_where_the_gate_opens(shar
     plan = model_plan(BacktestMarket.build(klines), model, scanner_rules_from(settings),
                       thresholds, settings.scanner.top_candidates,
                       trade_from_minute=result.market.first_minute_from(start))
-    margin = thresholds.min_expected_net_return_pct
+    margin = thresholds.min_expected_net_return_percent
     assert margin is not None
     trades = result.main.run.trades
     if not np.any(plan.net_return_pct > margin):

@@ -11,9 +11,9 @@ import pytest
 from domain.signal import Prediction, SignalThresholds, generate_signals, signal_score, why_not
 
 T = 1_700_000_000_000
-THRESHOLDS = SignalThresholds(min_probability=0.65, min_confidence=0.55, min_predicted_move_pct=0.2,
+THRESHOLDS = SignalThresholds(min_probability=0.65, min_confidence=0.55, min_predicted_move_percent=0.2,
                               stop_loss_pct=0.004, take_profit_pct=0.003, max_position_pct=0.2,
-                              min_expected_net_return_pct=0.0)
+                              min_expected_net_return_percent=0.0)
 
 
 def prediction(symbol: str = "ETHUSDT", p: float = 0.8, conf: float = 0.7, move: float = 0.4,
@@ -52,7 +52,7 @@ def test_a_nan_from_the_model_never_passes(field: str) -> None:
 
 
 def test_ev_gate_off_ignores_an_unknown_expected_return() -> None:
-    off = replace(THRESHOLDS, min_expected_net_return_pct=None)
+    off = replace(THRESHOLDS, min_expected_net_return_percent=None)
     assert why_not(prediction(ev=math.nan), off, frozenset()) is None
 
 

@@ -54,7 +54,7 @@ def loop_on(
     thresholds = SignalThresholds(
         min_probability=0.65,
         min_confidence=0.55,
-        min_predicted_move_pct=0.2,
+        min_predicted_move_percent=0.2,
         stop_loss_pct=0.004,
         take_profit_pct=0.003,
         max_position_pct=0.2,
