@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from tests.unit.application.conftest import Logs
 from tests.unit.application.fakes import T0, FakeModel, good_until, history, poor, rules_for, trade_at
-from tests.unit.application.harness import SYMBOL, build, config, feed
+from tests.unit.application.harness import LIMITS, SYMBOL, build, config, feed
 
 from domain.features import WARMUP_BARS
 from domain.position import ExitReason
@@ -91,6 +92,22 @@ async def test_oco_rejected_in_the_loop_sells_at_once_and_journals_it(logs: Logs
     assert h.loop.positions.positions == {} and h.exchange.free["ABC"] < Decimal("0.01")
     assert [r.side for r in h.exchange.orders_placed()] == [Side.BUY, Side.SELL]
     assert logs.having("unprotected", "ERROR")
+
+
+async def test_a_forced_sale_is_not_followed_by_the_same_buy_before_the_cooldown(logs: Logs) -> None:
+    h = build(limits=replace(LIMITS, cooldown_ms=300_000))  # the model keeps signalling the pair
+    h.exchange.fail_next("place_oco", OrderRejected("The relationship of the prices for the orders is not "
+                                                    "correct.", code=-2010))
+    await h.loop.start()
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 100))
+    assert [t.exit_reason for t in h.journal.records] == [ExitReason.UNPROTECTED]
+    exited_ms = h.journal.records[0].exit_time_ms
+    await feed(h, *(trade_at(SYMBOL, 1.0, exited_ms + k * 2_500) for k in range(1, 5)))  # four scans
+    assert [r.side for r in h.exchange.orders_placed()] == [Side.BUY, Side.SELL]
+    (refusal, *_) = logs.having("Risk rejected ABCUSDT: cooldown: ABCUSDT exited 2 s ago (300 s)", "INFO")
+    assert refusal["extra"]["symbol"] == SYMBOL
+    await feed(h, trade_at(SYMBOL, 1.0, exited_ms + 300_000))
+    assert [r.side for r in h.exchange.orders_placed()] == [Side.BUY, Side.SELL, Side.BUY]
 
 
 async def test_timeout_in_the_loop_cancels_the_oco_then_sells() -> None:
