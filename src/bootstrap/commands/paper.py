@@ -101,20 +101,20 @@ async def _trade(container: Container, settings: Settings, args: argparse.Namesp
         clock = await venue_clock(market_urls(settings, "paper")[1], speed=args.speed)
         container.clock.override(providers.Object(clock))
         logger.info("Trading time follows the venue's clock: x{:g}", clock.speed)
-    journal = container.trade_journal()
     loop = container.trading_loop()  # the model's EV gate raises the settings' margin (container.loop_config)
-    before = len(journal.trades())
     started = time.monotonic()
     reason = await run_until_stopped(loop, duration_sec=args.duration)
-    _report(loop, container, settings, reason, len(journal.trades()) - before, time.monotonic() - started)
+    _report(loop, container, settings, reason, time.monotonic() - started)
     return EXIT_HALTED if reason.startswith(("halted", "kill switch")) else 0
 
 
-def _report(loop: TradingLoop, container: Container, settings: Settings, reason: str, trades: int,
+def _report(loop: TradingLoop, container: Container, settings: Settings, reason: str,
             elapsed_sec: float) -> None:
-    """The last lines on stdout: why it stopped, what this run traded, what is still open, the stats."""
+    """The last lines on stdout: why it stopped, what this run traded, what is still open, and this
+    run's stats (its trades against its own simulated account; the journal keeps every run's)."""
     journal = container.trade_journal()
-    print(f"paper: stopped ({reason}) after {elapsed_sec:.1f} s: {trades} trade(s) journaled in "
+    trades = loop.run_trades()
+    print(f"paper: stopped ({reason}) after {elapsed_sec:.1f} s: {len(trades)} trade(s) journaled in "
           f"{journal.csv_path} and {journal.jsonl_path}")
     positions = loop.open_positions()
     for position in positions:
@@ -126,5 +126,5 @@ def _report(loop: TradingLoop, container: Container, settings: Settings, reason:
         print("paper: no position open")
     now = container.clock().now_ms()
     risk = container.risk_book()
-    stats = compute_stats(journal.trades(), settings.risk.initial_capital)
+    stats = compute_stats(trades, settings.risk.initial_capital)
     print(format_stats_line(stats, risk.daily_pnl(now), risk.day_start_capital(now)), flush=True)

@@ -10,7 +10,7 @@ from tests.unit.application.fakes import T0, FakeModel, good_until, history, poo
 from tests.unit.application.harness import LIMITS, SYMBOL, build, config, feed
 
 from domain.features import WARMUP_BARS
-from domain.position import ExitReason
+from domain.position import CompletedTrade, ExitReason
 from domain.stats import compute_stats
 from domain.values import Side
 from ports.errors import OrderRejected
@@ -41,6 +41,20 @@ async def test_full_cycle_take_profit_is_journaled_with_the_real_fill_and_fees(l
     for text in ("Signal: BUY", "Risk approved", "Order placed: BUY", "Position opened", "Position closed"):
         assert logs.having(text), text
     assert all(r["extra"].get("mode") == "backtest" for r in logs.having("Position"))
+
+
+async def test_the_stats_of_a_run_count_only_its_trades_while_the_journal_keeps_every_run(logs: Logs) -> None:
+    h = build(model=FakeModel(good_until(T0 + 1_000)))
+    earlier = h.journal.records
+    earlier.extend(CompletedTrade(SYMBOL, 1.0, 0.9, 10.0, T0 - 9_000, T0 - 8_000, 0.0, ExitReason.SL)
+                   for _ in range(3))  # an earlier run's losses, journaled in the same file
+    await h.loop.start()
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 100), trade_at(SYMBOL, 1.0031, T0 + 5_000))
+    await h.loop.stop()
+    assert len(h.journal.records) == 4
+    assert [t.exit_reason for t in h.loop.run_trades()] == [ExitReason.TP]
+    final = logs.having("Stats: ", "INFO")[-1]["message"]
+    assert final.startswith("Stats: trades=1 | wins=1 (100.0%)"), final
 
 
 async def test_no_trade_without_positive_expected_value_says_why_without_flooding(logs: Logs) -> None:
