@@ -103,7 +103,8 @@ class EnterTrades:
         decision = self._risk.check(intent, now_ms, equity, self.busy_symbols())
         if isinstance(decision, Rejected):
             self._decisions.decision(f"risk:{signal.symbol}", now_ms, "Risk rejected {}: {}{}", signal.symbol,
-                                     decision.reason, self._tag, symbol=signal.symbol)
+                                     decision.reason, self._tag, same_as=decision.rule or None,
+                                     symbol=signal.symbol)
             return
         size = min(decision.size_usdt, self._account.quote_free)
         if size < minimum:

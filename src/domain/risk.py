@@ -82,6 +82,7 @@ class Approved:
 @dataclass(frozen=True, slots=True)
 class Rejected:
     reason: str
+    rule: str = ""  # a stable name when the reason's figures change at every check ("cooldown")
 
 
 RiskDecision = Approved | Rejected
@@ -113,7 +114,7 @@ class RiskBook:
             return Rejected(f"a position is already open on {intent.symbol} (one per pair)")
         cooling = self._cooldown_refusal(intent.symbol, now_ms)
         if cooling is not None:
-            return Rejected(cooling)
+            return Rejected(cooling, rule="cooldown")
         if len(open_symbols) >= self.limits.max_open_positions:
             return Rejected(f"{len(open_symbols)} positions open, the maximum is "
                             f"{self.limits.max_open_positions}")
