@@ -129,11 +129,10 @@ def backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: Model
     result = run_backtest(settings, klines, model, start_ms, folder, baselines=baselines)
     main, others = result.main, result.baselines
     title = f"CryptoScalper backtest: {len(result.market.symbols)} pairs, model {model.version}"
-    gate_notes = [f"{EV_GATE_FLAG_NOTE}: a rehearsal of the pipeline, not evidence of an edge"] \
-        if gate_overridden else []
-    if gate_overridden:
+    gate, gate_notes = ev_gate_state(settings, overridden=gate_overridden), []
+    if gate_overridden:  # the header, the notes and every run's record say so
         title += f", {EV_GATE_FLAG_NOTE}"
-    gate = ev_gate_state(settings, overridden=gate_overridden)
+        gate_notes.append(f"{EV_GATE_FLAG_NOTE}: a rehearsal of the pipeline, not evidence of an edge")
     summaries = [main.summary, *(o.summary for o in others)]
     paths = write_report(folder, ReportContent(
         title=title, start_ms=main.run.start_ms, end_ms=main.run.end_ms, equity=main.run.equity,
