@@ -66,23 +66,21 @@ def restore_logging() -> Iterator[None]:
 def test_a_backtest_without_an_edge_trades_and_its_report_says_the_gate_was_overridden(
         tmp_path: Path, shared_data: Path, paper_model_path: Path, capsys: pytest.CaptureFixture[str],
         restore_logging: None) -> None:
-    config = tmp_path / "c.yaml"
-    config.write_text(f"""
+    for overridden in (False, True):
+        reports = tmp_path / f"reports-{overridden}"  # folders are named to the second: one each
+        config = tmp_path / f"c-{overridden}.yaml"
+        config.write_text(f"""
 signal: {{min_probability: 0.05, min_confidence: 0.0, min_predicted_move_pct: 0.0}}
 logging: {{file_enabled: false}}
-backtest: {{report_dir: "{tmp_path / 'reports'}"}}
+backtest: {{report_dir: "{reports}"}}
 """, encoding="utf-8")
-    command = ["--config", str(config), "backtest", "--data", str(shared_data / DATA_FILE), "--start",
-               "2026-04-01", "--end", "2026-04-01", "--symbols", "BTCUSDT,ETHUSDT", "--no-baselines",
-               "--model", str(paper_model_path)]
-    runs = {}
-    for flag in ((), ("--ignore-edge-gate",)):
-        assert main([*command, *flag]) == 0
+        flag = ["--ignore-edge-gate"] if overridden else []
+        assert main(["--config", str(config), "backtest", "--data", str(shared_data / DATA_FILE), "--start",
+                     "2026-04-01", "--end", "2026-04-01", "--symbols", "BTCUSDT,ETHUSDT", "--no-baselines",
+                     "--model", str(paper_model_path), *flag]) == 0
         out, err = capsys.readouterr()
-        (folder,) = set((tmp_path / "reports").glob("backtest-*")) - set(runs.values())
-        runs[flag] = folder
+        (folder,) = reports.glob("backtest-*")
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        overridden = bool(flag)
         assert ("EV gate overridden (--ignore-edge-gate)" in out.splitlines()[0]) is overridden
         assert ("EV gate overridden (--ignore-edge-gate)" in summary["title"]) is overridden
         assert summary["runs"][0]["ev_gate"] == ("overridden (--ignore-edge-gate)" if overridden else "on")
