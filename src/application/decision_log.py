@@ -18,14 +18,17 @@ class DecisionLog:
         self._repeat_ms = repeat_ms
         self._last: dict[str, tuple[str, int]] = {}
 
-    def decision(self, key: str, now_ms: int, message: str, *args: Any, **context: Any) -> bool:
-        """Log one decision under `key` (e.g. "risk:BTCUSDT"); True when it went out at INFO."""
+    def decision(self, key: str, now_ms: int, message: str, *args: Any, same_as: str | None = None,
+                 **context: Any) -> bool:
+        """Log one decision under `key` (e.g. "risk:BTCUSDT"); True when it went out at INFO. `same_as`
+        names the decision when its text changes at every repeat (a cooldown's elapsed seconds)."""
         text = message.format(*args)
+        identity = text if same_as is None else same_as
         previous = self._last.get(key)
         log = self._log.bind(**context) if context else self._log
-        if previous is not None and previous[0] == text and now_ms - previous[1] < self._repeat_ms:
+        if previous is not None and previous[0] == identity and now_ms - previous[1] < self._repeat_ms:
             log.debug(text)
             return False
-        self._last[key] = (text, now_ms)
+        self._last[key] = (identity, now_ms)
         log.info(text)
         return True

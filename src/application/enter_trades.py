@@ -27,6 +27,9 @@ from domain.rules import SymbolRules
 from domain.signal import TradeSignal
 
 Guard = Callable[[str, Awaitable[object]], Awaitable[bool]]
+# Every line about signals says so when no edge is required of them (`--ignore-edge-gate`, or the gate
+# turned off in the settings): a rehearsal's trades must never read as the model's.
+EV_GATE_OFF_TAG = " [EV gate overridden: no edge required]"
 
 
 class Candidate(Protocol):
@@ -54,6 +57,7 @@ class EnterTrades:
         self.pending: dict[str, EntryPending] = {}
         self._log = logger.bind(mode=config.mode)
         self._decisions = DecisionLog(self._log)
+        self._tag = EV_GATE_OFF_TAG if config.thresholds.min_expected_net_return_percent is None else ""
 
     def busy_symbols(self) -> frozenset[str]:
         return self._positions.held | frozenset(self.pending) | self._open.in_flight
@@ -67,7 +71,8 @@ class EnterTrades:
                 "Prediction {}: p_up={:.3f} conf={:.3f} move={:.3f}% ev={:.3f}%", p.symbol, p.probability_up,
                 p.confidence, p.predicted_move_pct, p.expected_net_return_pct)
         if not scored.signals:
-            self._decisions.decision("no-trade", now_ms, scored.no_trade_reason or "no trade")
+            reason = scored.no_trade_reason or "no trade"
+            self._decisions.decision("no-trade", now_ms, "{}{}", reason, self._tag)
             return
         for signal in scored.signals:
             if self._risk.kill_switch_active:
@@ -77,12 +82,12 @@ class EnterTrades:
     async def _try(self, signal: TradeSignal, now_ms: int) -> None:
         log = self._log.bind(symbol=signal.symbol)
         # Keyed on the symbol only: a signal repeated every scan while refused is logged once a minute.
-        self._decisions.decision(f"signal:{signal.symbol}", now_ms, "Signal: BUY {} score {:.2f} | {}",
-                                 signal.symbol, signal.score, signal.reasoning.split(" ev=")[0],
+        self._decisions.decision(f"signal:{signal.symbol}", now_ms, "Signal: BUY {} score {:.2f} | {}{}",
+                                 signal.symbol, signal.score, signal.reasoning.split(" ev=")[0], self._tag,
                                  symbol=signal.symbol)
-        log.debug("Signal: BUY {} @ {:.8g} (SL: {:.8g}, TP: {:.8g}) score {:.3f} | {}", signal.symbol,
+        log.debug("Signal: BUY {} @ {:.8g} (SL: {:.8g}, TP: {:.8g}) score {:.3f} | {}{}", signal.symbol,
                   signal.entry_price, signal.stop_loss_price, signal.take_profit_price, signal.score,
-                  signal.reasoning)
+                  signal.reasoning, self._tag)
         rules = self._rules.get(signal.symbol)
         if rules is None:
             log.warning("No exchange rules for {}: signal skipped", signal.symbol)
@@ -97,8 +102,9 @@ class EnterTrades:
         equity = self._account.equity(self._positions.marked_value(self._memory.current_price))
         decision = self._risk.check(intent, now_ms, equity, self.busy_symbols())
         if isinstance(decision, Rejected):
-            self._decisions.decision(f"risk:{signal.symbol}", now_ms, "Risk rejected {}: {}", signal.symbol,
-                                     decision.reason, symbol=signal.symbol)
+            self._decisions.decision(f"risk:{signal.symbol}", now_ms, "Risk rejected {}: {}{}", signal.symbol,
+                                     decision.reason, self._tag, same_as=decision.rule or None,
+                                     symbol=signal.symbol)
             return
         size = min(decision.size_usdt, self._account.quote_free)
         if size < minimum:
@@ -106,7 +112,7 @@ class EnterTrades:
                      decision.size_usdt, signal.symbol, self._account.quote_free, self._config.quote_asset,
                      minimum)
             return
-        log.info("Risk approved {}: {:.2f} USDT (equity {:.2f})", signal.symbol, size, equity)
+        log.info("Risk approved {}: {:.2f} USDT (equity {:.2f}){}", signal.symbol, size, equity, self._tag)
         outcome = await self._open(signal, size, rules, self._memory.book_top(signal.symbol))
         self.apply(signal.symbol, outcome, now_ms)
 

@@ -78,17 +78,21 @@ def executed(reports: Sequence[OrderReport]) -> Decimal:
     return sum((r.executed_quantity for r in reports), Decimal(0))
 
 
-def trade_from_sales(position: Position, sales: Sequence[OrderReport], reason: ExitReason, now_ms: int,
+def trade_from_sales(position: Position, sales: Sequence[OrderReport], reason: ExitReason, exit_time_ms: int,
                      fees: FeeModel, rules: SymbolRules) -> CompletedTrade:
-    """The completed trade of a position closed by these SELL reports (OCO leg, market sales)."""
+    """The completed trade of a position closed by these SELL reports (OCO leg, market sales).
+
+    `exit_time_ms` is the trading clock when the exit became known, like the position's entry time: one
+    clock for both ends. The reports' own times are the exchange's clock (Binance's server, or the market
+    event a simulated leg filled on, which may predate the order when the bot lags its stream): mixing
+    them with the trading clock gave exits before entries."""
     sold = executed(sales)
     if sold <= 0:
         raise ValueError(f"{position.symbol}: no sale executed, no trade to record")
     proceeds = sum((r.cumulative_quote for r in sales), Decimal(0))
     exit_fee = sum(fees.fee_usdt(r, rules) for r in sales)
-    exit_time = max((r.update_time_ms or r.time_ms for r in sales), default=0) or now_ms
-    return position.close(exit_price=float(proceeds / sold), exit_time_ms=exit_time, exit_fee_usdt=exit_fee,
-                          reason=reason, quantity=float(sold))
+    return position.close(exit_price=float(proceeds / sold), exit_time_ms=exit_time_ms,
+                          exit_fee_usdt=exit_fee, reason=reason, quantity=float(sold))
 
 
 def log_closed_trade(trade: CompletedTrade, mode: str) -> None:

@@ -50,7 +50,7 @@ class ManagePositions:
     def __init__(self, exchange: Exchange, clock: Clock, fees: FeeModel, retry: RetryPolicy,
                  on_closed: Callable[[CompletedTrade], None], *, poll_interval_ms: int = 1_000,
                  mode: str = "paper", dust: DustLedger | None = None) -> None:
-        self._fees, self._on_closed, self._mode = fees, on_closed, mode
+        self._clock, self._fees, self._on_closed, self._mode = clock, fees, on_closed, mode
         self._poll_interval_ms = poll_interval_ms
         self.dust = dust if dust is not None else DustLedger(mode)
         self._orders = ExitOrders(exchange, clock, retry, mode)
@@ -193,7 +193,7 @@ class ManagePositions:
                                         "unrecorded", symbol)
                 self._forget(symbol)
                 return None
-        return self._finish(position, sales, rules, now_ms, unsellable)
+        return self._finish(position, sales, rules, unsellable)
 
     def _take_dust_along(self, position: Position, sold: Decimal, rules: SymbolRules) -> Position:
         """The position plus the symbol's dust, when together they make one more step a sale can sell."""
@@ -208,9 +208,10 @@ class ManagePositions:
             self._positions[position.symbol] = position
         return position
 
-    def _finish(self, position: Position, sales: list[OrderReport], rules: SymbolRules, now_ms: int,
+    def _finish(self, position: Position, sales: list[OrderReport], rules: SymbolRules,
                 unsellable: str | None) -> CompletedTrade | None:
-        """Record what was sold; what is left (below a step, or unsellable) becomes dust."""
+        """Record what was sold, at the trading clock's now (the entry's clock, never the exchange's);
+        what is left (below a step, or unsellable) becomes dust."""
         symbol, sold, reason = position.symbol, executed(sales), self._exits[position.symbol]
         left = lot_of(position).split(sold)[1]
         if rules.round_qty(left.quantity, market=True) <= 0 or unsellable is not None:
@@ -221,7 +222,7 @@ class ManagePositions:
         self._forget(symbol)
         if sold <= 0:
             return None
-        trade = trade_from_sales(position, sales, reason, now_ms, self._fees, rules)
+        trade = trade_from_sales(position, sales, reason, self._clock.now_ms(), self._fees, rules)
         log_closed_trade(trade, self._mode)
         self._on_closed(trade)
         return trade

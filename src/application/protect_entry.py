@@ -90,7 +90,7 @@ class ProtectEntry:
         take_profit_pct, stop_loss_pct = exit_fractions(signal)
         position = holding(Position(
             symbol=signal.symbol, entry_price=float(entry), quantity=0.0,
-            entry_time_ms=report.time_ms or self._clock.now_ms(),
+            entry_time_ms=self._clock.now_ms(),  # the trading clock, as every exit time (fills.py)
             stop_loss_price=float(entry) * (1 - stop_loss_pct),
             take_profit_price=float(entry) * (1 + take_profit_pct), entry_fee_usdt=0.0, policy=self._policy,
             entry_order_id=report.order_id, score=signal.score), held)

@@ -32,7 +32,7 @@ from application.trading_config import LoopConfig
 from application.watchlist import Watchlist
 from domain.features import FEATURE_NAMES, latest_features
 from domain.market_events import FeedReconnected, MarketEvent, TickersUpdated
-from domain.position import ExitReason, Position
+from domain.position import CompletedTrade, ExitReason, Position
 from domain.risk import Approved, RiskBook, TradeIntent
 from domain.rules import SymbolRules
 from ports.clock import Clock
@@ -95,6 +95,7 @@ class TradingLoop:
                                      f"{list(self._feature_names)[:3]}... ({len(self._feature_names)})")
         self._stack = AsyncExitStack()
         try:
+            self._stats.begin_run()  # the stats count this run's trades against this run's capital
             await self._stack.enter_async_context(self._exchange)
             await self._stack.enter_async_context(self._feed)
             await self._load_rules()
@@ -229,6 +230,10 @@ class TradingLoop:
     def busy_symbols(self) -> frozenset[str]:
         """Symbols with an open position or a resting entry: no new entry, and their bars matter."""
         return self.entries.busy_symbols()
+
+    def run_trades(self) -> Sequence[CompletedTrade]:
+        """The trades journaled since this run started (the journal keeps every earlier run's too)."""
+        return self._stats.run_trades()
 
     def open_positions(self) -> tuple[Position, ...]:
         return tuple(self.positions.positions.values())

@@ -45,7 +45,7 @@ def risk_limits_from(settings: Settings) -> RiskLimits:
         min_position_usdt=risk.min_position_usdt, max_loss_per_trade_pct=risk.max_loss_per_trade_pct,
         max_daily_loss_pct=risk.max_daily_loss_pct, max_drawdown_pct=risk.max_drawdown_pct,
         max_open_positions=risk.max_open_positions, max_trades_per_hour=risk.max_trades_per_hour,
-        max_trades_per_day=risk.max_trades_per_day)
+        max_trades_per_day=risk.max_trades_per_day, cooldown_ms=risk.cooldown_seconds * 1000)
 
 
 def expected_return_margin(settings: Settings, model_gate_pct: float | None) -> float | None:
@@ -57,6 +57,24 @@ def expected_return_margin(settings: Settings, model_gate_pct: float | None) -> 
     if model_gate_pct is None:
         return signal.min_expected_net_return_pct
     return max(signal.min_expected_net_return_pct, model_gate_pct)
+
+
+EV_GATE_OVERRIDDEN = "EV GATE OVERRIDDEN: trading without an edge, for rehearsal only"
+EV_GATE_FLAG_NOTE = "EV gate overridden (--ignore-edge-gate)"
+
+
+def without_edge_gate(settings: Settings) -> Settings:
+    """`--ignore-edge-gate` (paper and backtest; live refuses it): this run's settings with the EV gate
+    off, so every mapping below, the container's loop config included, follows from the settings."""
+    signal = settings.signal.model_copy(update={"ev_gate_enabled": False})
+    return settings.model_copy(update={"signal": signal})
+
+
+def ev_gate_state(settings: Settings, *, overridden: bool = False) -> str:
+    """How this run treats the EV gate, in words for reports (summary.json's `ev_gate`)."""
+    if overridden:
+        return "overridden (--ignore-edge-gate)"
+    return "on" if settings.signal.ev_gate_enabled else "off (signal.ev_gate_enabled: false)"
 
 
 def signal_thresholds_from(settings: Settings, model_gate_pct: float | None = None) -> SignalThresholds:

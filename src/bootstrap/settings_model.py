@@ -73,6 +73,7 @@ class RiskSettings(Section):
     trailing_activation_pct: float = Field(default=0.002, gt=0)
     trailing_distance_pct: float = Field(default=0.0015, gt=0)
     min_hold_seconds: int = Field(default=0, ge=0)
+    cooldown_seconds: int = Field(default=300, ge=0)  # no re-entry on a pair this long after its exit
 
 
 class SignalSettings(Section):

@@ -10,6 +10,8 @@ reset at 00:00 UTC.
   start of the UTC day. That capital is the last equity seen before the day rolled (`update_equity`),
   or initial_capital when none was seen, so a good yesterday raises today's allowance and a bad one
   lowers it, instead of both being measured against a stale initial figure.
+- Cooldown (freqtrade's CooldownPeriod): a pair exited at t is not entered again before t + cooldown_ms,
+  so a forced sale (an OCO refused, a stop) is not followed by the same buy a few milliseconds later.
 - Kill switch (spec 6.3): drawdown from the peak equity (starting at initial_capital) >= max_drawdown_pct.
   It is sticky: only `reset_kill_switch()`, a human decision, clears it.
 """
@@ -42,6 +44,7 @@ class RiskLimits:
     max_open_positions: int
     max_trades_per_hour: int
     max_trades_per_day: int
+    cooldown_ms: int = 0  # after an exit, no new entry on that pair for this long (0: off)
 
     def __post_init__(self) -> None:
         for name in ("initial_capital", "max_position_pct", "max_loss_per_trade_pct", "max_daily_loss_pct",
@@ -56,6 +59,8 @@ class RiskLimits:
         for name in ("max_open_positions", "max_trades_per_hour", "max_trades_per_day"):
             if getattr(self, name) < 1:
                 raise ValueError(f"RiskLimits.{name} must be at least 1, got {getattr(self, name)}")
+        if self.cooldown_ms < 0:
+            raise ValueError(f"RiskLimits.cooldown_ms must be >= 0, got {self.cooldown_ms}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,7 @@ class Approved:
 @dataclass(frozen=True, slots=True)
 class Rejected:
     reason: str
+    rule: str = ""  # a stable name when the reason's figures change at every check ("cooldown")
 
 
 RiskDecision = Approved | Rejected
@@ -95,6 +101,7 @@ class RiskBook:
         self._day_pnl = 0.0
         self._day_trades = 0
         self._entries_ms: list[int] = []  # entry times within the last hour, sorted
+        self._exits_ms: dict[str, int] = {}  # last exit time of each pair (the cooldown)
 
     # -- decisions ----------------------------------------------------------------------------------
     def check(self, intent: TradeIntent, now_ms: int, capital: float,
@@ -105,6 +112,9 @@ class RiskBook:
             return Rejected(f"kill switch active ({self._kill_reason}); trading stays stopped until reset")
         if intent.symbol in open_symbols:
             return Rejected(f"a position is already open on {intent.symbol} (one per pair)")
+        cooling = self._cooldown_refusal(intent.symbol, now_ms)
+        if cooling is not None:
+            return Rejected(cooling, rule="cooldown")
         if len(open_symbols) >= self.limits.max_open_positions:
             return Rejected(f"{len(open_symbols)} positions open, the maximum is "
                             f"{self.limits.max_open_positions}")
@@ -122,6 +132,14 @@ class RiskBook:
                             f"{self.limits.max_trades_per_hour}")
         size, refusal = self._size(capital, intent.entry_price, intent.stop_loss_price, intent.min_notional)
         return Rejected(refusal) if refusal is not None else Approved(size)
+
+    def _cooldown_refusal(self, symbol: str, now_ms: int) -> str | None:
+        exited_ms = self._exits_ms.get(symbol)
+        cooldown_ms = self.limits.cooldown_ms
+        if exited_ms is None or now_ms - exited_ms >= cooldown_ms:
+            return None
+        return (f"cooldown: {symbol} exited {max(0, now_ms - exited_ms) / 1000:.0f} s ago "
+                f"({cooldown_ms / 1000:.0f} s)")
 
     def position_size(self, capital: float, entry_price: float, stop_loss_price: float,
                       min_notional: Decimal | float = 0.0) -> float:
@@ -153,8 +171,11 @@ class RiskBook:
         bisect.insort(self._entries_ms, now_ms)
 
     def record_exit(self, trade: CompletedTrade, now_ms: int) -> None:
-        """A position closed: its net PnL counts toward today's loss limit if it closed today (UTC)."""
+        """A position closed: its net PnL counts toward today's loss limit if it closed today (UTC), and
+        its pair cools down from its exit time."""
         self._roll(now_ms)
+        symbol = trade.symbol
+        self._exits_ms[symbol] = max(self._exits_ms.get(symbol, trade.exit_time_ms), trade.exit_time_ms)
         if trade.exit_time_ms // DAY_MS == self._day:
             self._day_pnl += trade.pnl_usdt
 
@@ -231,7 +252,8 @@ class RiskBook:
         return {"version": SNAPSHOT_VERSION, "peak_equity": self._peak_equity,
                 "last_equity": self._last_equity, "kill_switch_reason": self._kill_reason, "day": self._day,
                 "day_start_capital": self._day_start_capital, "day_pnl": self._day_pnl,
-                "day_trades": self._day_trades, "entries_ms": list(self._entries_ms)}
+                "day_trades": self._day_trades, "entries_ms": list(self._entries_ms),
+                "exits_ms": dict(self._exits_ms)}
 
     @classmethod
     def from_dict(cls, limits: RiskLimits, data: Mapping[str, Any]) -> RiskBook:
@@ -249,6 +271,7 @@ class RiskBook:
             book._day_pnl = float(data["day_pnl"])
             book._day_trades = int(data["day_trades"])
             book._entries_ms = sorted(int(t) for t in data["entries_ms"])
+            book._exits_ms = {str(s): int(t) for s, t in data.get("exits_ms", {}).items()}  # older: none
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"risk snapshot is malformed: {exc!r}") from None
         return book

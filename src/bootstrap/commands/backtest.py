@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from loguru import logger
 from pydantic import ValidationError
 
 from adapters.history.default_data import NoDataError, cache_klines
@@ -29,7 +30,13 @@ from adapters.storage.backtest_report import ReportContent, write_report
 from application.backtest.summary import costs_rows, notes, side_by_side, summary_record, table_rows
 from bootstrap.backtest_wiring import run_backtest
 from bootstrap.logging import configure_logging
-from bootstrap.mapping import default_data_from
+from bootstrap.mapping import (
+    EV_GATE_FLAG_NOTE,
+    EV_GATE_OVERRIDDEN,
+    default_data_from,
+    ev_gate_state,
+    without_edge_gate,
+)
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, day_start_ms
@@ -54,6 +61,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--capital", type=float, default=None,
                         help="initial capital in USDT (risk.initial_capital)")
     parser.add_argument("--no-baselines", action="store_true", help="skip the two baselines")
+    parser.add_argument("--ignore-edge-gate", action="store_true",
+                        help="rehearsal: trade signals without the EV gate (no edge required); the report "
+                             "and every signal line say so")
     parser.set_defaults(run=run)
 
 
@@ -83,6 +93,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "log_level", None) is None:
         # Every replayed minute is a decision: they go to the log file; the console keeps warnings.
         configure_logging(settings.logging, console_level="WARNING")
+    gate_overridden = bool(getattr(args, "ignore_edge_gate", False))
+    if gate_overridden:
+        settings = without_edge_gate(settings)
+        logger.warning(EV_GATE_OVERRIDDEN)
     bt = settings.backtest
     listed = args.symbols.split(",") if args.symbols else bt.symbols
     symbols = [s.strip().upper() for s in listed if s.strip()]
@@ -104,21 +118,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
               file=sys.stderr)
         return EXIT_NO_DATA
     model = OnnxModel.load(args.model or Path(settings.model.path))
-    return backtest(settings, klines, model, start_ms, baselines=bt.baselines and not args.no_baselines)
+    return backtest(settings, klines, model, start_ms, baselines=bt.baselines and not args.no_baselines,
+                    gate_overridden=gate_overridden)
 
 
 def backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: Model, start_ms: int | None, *,
-             baselines: bool) -> int:
+             baselines: bool, gate_overridden: bool = False) -> int:
     began = time.perf_counter()
     folder = settings.backtest.report_dir / f"backtest-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     result = run_backtest(settings, klines, model, start_ms, folder, baselines=baselines)
     main, others = result.main, result.baselines
     title = f"CryptoScalper backtest: {len(result.market.symbols)} pairs, model {model.version}"
+    gate, gate_notes = ev_gate_state(settings, overridden=gate_overridden), []
+    if gate_overridden:  # the header, the notes and every run's record say so
+        title += f", {EV_GATE_FLAG_NOTE}"
+        gate_notes.append(f"{EV_GATE_FLAG_NOTE}: a rehearsal of the pipeline, not evidence of an edge")
     summaries = [main.summary, *(o.summary for o in others)]
     paths = write_report(folder, ReportContent(
         title=title, start_ms=main.run.start_ms, end_ms=main.run.end_ms, equity=main.run.equity,
         run_names=[s.name for s in summaries], table=table_rows(summaries),
-        records=[summary_record(s) for s in summaries], notes=notes(summaries), costs=costs_rows(summaries)))
+        records=[{**summary_record(s), "ev_gate": gate} for s in summaries],
+        notes=gate_notes + notes(summaries), costs=costs_rows(summaries)))
     print(title)
     print(side_by_side(summaries))
     print(f"{result.market.bar_count} bars in {time.perf_counter() - began:.1f}s; report: {paths['html']}; "

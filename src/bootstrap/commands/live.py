@@ -41,6 +41,8 @@ from bootstrap.settings_model import Settings
 from ports.errors import AuthenticationFailed, ConfigurationError, ExchangeError
 
 EXIT_HALTED = 4
+LIVE_REFUSES_GATE_OVERRIDE = ("live: --ignore-edge-gate refused: real orders need the EV gate; rehearse "
+                              "without an edge with paper or backtest")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -51,6 +53,8 @@ def add_parser(subparsers: Any) -> None:
                         help="use the Binance spot testnet (also when binance.testnet: true)")
     parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
                         help="stop by itself after this many seconds (wall clock)")
+    parser.add_argument("--ignore-edge-gate", action="store_true",
+                        help="refused: live trading keeps the EV gate (rehearse with paper or backtest)")
     parser.set_defaults(run=run)
 
 
@@ -66,6 +70,8 @@ def refuse(refusal: Refusal) -> int:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "ignore_edge_gate", False):  # before anything else: real money needs an edge
+        return refuse(Refusal(LIVE_REFUSES_GATE_OVERRIDE, EXIT_NOT_CONFIGURED))
     settings = live_settings(settings, bool(args.testnet or settings.binance.testnet))
     b = settings.binance
     key, secret = (b.testnet_api_key, b.testnet_api_secret) if b.testnet else (b.api_key, b.api_secret)

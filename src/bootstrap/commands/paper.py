@@ -3,6 +3,7 @@
     python -m bootstrap paper                                   # Binance's public streams, no key needed
     python -m bootstrap paper --venue http://127.0.0.1:8765     # a local venue: fully offline rehearsal
     python -m bootstrap paper --symbols BTCUSDT,ETHUSDT --duration 3600
+    python -m bootstrap paper --venue http://127.0.0.1:8765 --ignore-edge-gate   # rehearse without an edge
 
 Trades go to the paper journal (logs/trades.paper.csv / .jsonl), never mixed with real ones. Ctrl-C or
 SIGTERM stops after the current step: open positions are reported with their OCO, the journal is
@@ -25,7 +26,7 @@ from loguru import logger
 from adapters.binance.server_clock import venue_clock
 from application.trading_loop import TradingLoop
 from bootstrap.container import Container, build_container
-from bootstrap.mapping import market_urls
+from bootstrap.mapping import EV_GATE_FLAG_NOTE, EV_GATE_OVERRIDDEN, market_urls, without_edge_gate
 from bootstrap.runtime import run_until_stopped
 from bootstrap.settings_model import Settings
 from domain.stats import compute_stats, format_stats_line
@@ -49,6 +50,9 @@ def add_parser(subparsers: Any) -> None:
                         help="stop by itself after this many seconds (wall clock)")
     parser.add_argument("--symbols", default=None, metavar="A,B",
                         help="trade only these pairs (instead of the dynamic universe)")
+    parser.add_argument("--ignore-edge-gate", action="store_true",
+                        help="rehearsal: trade signals without the EV gate (no edge required); every signal "
+                             "line and the final report say so")
     parser.set_defaults(run=run)
 
 
@@ -79,6 +83,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if any(value is not None and not value > 0 for value in (args.duration, args.speed)):
         print("paper: --duration and --speed must be positive", file=sys.stderr)
         return EXIT_USAGE
+    if getattr(args, "ignore_edge_gate", False):
+        settings = without_edge_gate(settings)
+        logger.warning(EV_GATE_OVERRIDDEN)
     container = build_container(settings, "paper")
     model = container.model()  # a missing or corrupt model is a ConfigurationError: exit 2, one line
     ws_url, rest_url = market_urls(settings, "paper")
@@ -101,21 +108,24 @@ async def _trade(container: Container, settings: Settings, args: argparse.Namesp
         clock = await venue_clock(market_urls(settings, "paper")[1], speed=args.speed)
         container.clock.override(providers.Object(clock))
         logger.info("Trading time follows the venue's clock: x{:g}", clock.speed)
-    journal = container.trade_journal()
     loop = container.trading_loop()  # the model's EV gate raises the settings' margin (container.loop_config)
-    before = len(journal.trades())
     started = time.monotonic()
     reason = await run_until_stopped(loop, duration_sec=args.duration)
-    _report(loop, container, settings, reason, len(journal.trades()) - before, time.monotonic() - started)
+    _report(loop, container, settings, reason, time.monotonic() - started,
+            gate_overridden=getattr(args, "ignore_edge_gate", False))
     return EXIT_HALTED if reason.startswith(("halted", "kill switch")) else 0
 
 
-def _report(loop: TradingLoop, container: Container, settings: Settings, reason: str, trades: int,
-            elapsed_sec: float) -> None:
-    """The last lines on stdout: why it stopped, what this run traded, what is still open, the stats."""
+def _report(loop: TradingLoop, container: Container, settings: Settings, reason: str,
+            elapsed_sec: float, *, gate_overridden: bool = False) -> None:
+    """The last lines on stdout: why it stopped, what this run traded, what is still open, and this
+    run's stats (its trades against its own simulated account; the journal keeps every run's)."""
     journal = container.trade_journal()
-    print(f"paper: stopped ({reason}) after {elapsed_sec:.1f} s: {trades} trade(s) journaled in "
+    trades = loop.run_trades()
+    print(f"paper: stopped ({reason}) after {elapsed_sec:.1f} s: {len(trades)} trade(s) journaled in "
           f"{journal.csv_path} and {journal.jsonl_path}")
+    if gate_overridden:
+        print(f"paper: {EV_GATE_FLAG_NOTE}: a rehearsal of the pipeline, not evidence of an edge")
     positions = loop.open_positions()
     for position in positions:
         protection = (f"protected by OCO {position.oco_list_id} (TP {position.take_profit_price:.8g}, "
@@ -126,5 +136,5 @@ def _report(loop: TradingLoop, container: Container, settings: Settings, reason:
         print("paper: no position open")
     now = container.clock().now_ms()
     risk = container.risk_book()
-    stats = compute_stats(journal.trades(), settings.risk.initial_capital)
+    stats = compute_stats(trades, settings.risk.initial_capital)
     print(format_stats_line(stats, risk.daily_pnl(now), risk.day_start_capital(now)), flush=True)

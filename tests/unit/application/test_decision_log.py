@@ -27,3 +27,17 @@ def test_a_repeated_decision_goes_to_debug_until_it_changes_or_a_minute_passes()
         logger.remove(sink)
     assert [level for level, _ in records] == ["INFO", "DEBUG", "INFO", "INFO", "INFO"]
     assert records[2][1] == "Risk rejected BTCUSDT: daily loss limit"
+
+
+def test_a_decision_whose_figures_change_at_every_repeat_is_named_by_what_stays_the_same() -> None:
+    records, sink = capture()
+    try:
+        log = DecisionLog(repeat_ms=60_000)
+        for seconds in (2, 4, 6):
+            log.decision("risk:BTCUSDT", seconds * 1000, "cooldown: BTCUSDT exited {} s ago", seconds,
+                         same_as="cooldown")
+        log.decision("risk:BTCUSDT", 62_000, "cooldown: BTCUSDT exited {} s ago", 62, same_as="cooldown")
+    finally:
+        logger.remove(sink)
+    assert [(level, message.split()[3]) for level, message in records] == [
+        ("INFO", "2"), ("DEBUG", "4"), ("DEBUG", "6"), ("INFO", "62")]

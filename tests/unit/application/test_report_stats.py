@@ -58,6 +58,19 @@ def test_reports_totals_from_the_journal_and_today_from_the_risk_book(logged: li
     assert logged == [f"INFO {line}\n"]
 
 
+def test_a_run_counts_its_own_trades_against_its_own_capital(logged: list[str]) -> None:
+    earlier = [trade(-3.0, NOW - 3 * 60_000) for _ in range(41)]  # an earlier run lost 123 USDT
+    journal = ListJournal(earlier)
+    reporter = StatsReporter(journal, RiskBook(LIMITS), ReplayClock(NOW), 30.0)
+    reporter.begin_run()  # a new run: a fresh simulated account of 30 USDT
+    journal.record(trade(0.6, NOW - 60_000))
+    line = reporter.report()
+    assert line is not None and line.startswith("Stats: trades=1 | wins=1 (100.0%) |")
+    assert "total=+0.60 USDT (+2.0%)" in line
+    assert [t.pnl_usdt for t in reporter.run_trades()] == [pytest.approx(0.6)]
+    assert len(journal.trades()) == 42  # the journal keeps the whole history
+
+
 def test_an_unreadable_journal_is_logged_not_raised(logged: list[str]) -> None:
     reporter = StatsReporter(ListJournal(broken=True), RiskBook(LIMITS), ReplayClock(NOW), 30.0)
     assert reporter.report() is None

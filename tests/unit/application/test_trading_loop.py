@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from tests.support.fakes import T0, FakeModel, good_until, history, poor, rules_for, trade_at
-from tests.support.harness import SYMBOL, build, config, feed
+from tests.support.harness import LIMITS, SYMBOL, build, config, feed
 from tests.unit.application.conftest import Logs
 
 from domain.features import WARMUP_BARS
-from domain.position import ExitReason
+from domain.position import CompletedTrade, ExitReason
 from domain.stats import compute_stats
 from domain.values import Side
 from ports.errors import OrderRejected
@@ -40,6 +41,20 @@ async def test_full_cycle_take_profit_is_journaled_with_the_real_fill_and_fees(l
     for text in ("Signal: BUY", "Risk approved", "Order placed: BUY", "Position opened", "Position closed"):
         assert logs.having(text), text
     assert all(r["extra"].get("mode") == "backtest" for r in logs.having("Position"))
+
+
+async def test_the_stats_of_a_run_count_only_its_trades_while_the_journal_keeps_every_run(logs: Logs) -> None:
+    h = build(model=FakeModel(good_until(T0 + 1_000)))
+    earlier = h.journal.records
+    earlier.extend(CompletedTrade(SYMBOL, 1.0, 0.9, 10.0, T0 - 9_000, T0 - 8_000, 0.0, ExitReason.SL)
+                   for _ in range(3))  # an earlier run's losses, journaled in the same file
+    await h.loop.start()
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 100), trade_at(SYMBOL, 1.0031, T0 + 5_000))
+    await h.loop.stop()
+    assert len(h.journal.records) == 4
+    assert [t.exit_reason for t in h.loop.run_trades()] == [ExitReason.TP]
+    final = logs.having("Stats: ", "INFO")[-1]["message"]
+    assert final.startswith("Stats: trades=1 | wins=1 (100.0%)"), final
 
 
 async def test_no_trade_without_positive_expected_value_says_why_without_flooding(logs: Logs) -> None:
@@ -91,6 +106,23 @@ async def test_oco_rejected_in_the_loop_sells_at_once_and_journals_it(logs: Logs
     assert h.loop.positions.positions == {} and h.exchange.free["ABC"] < Decimal("0.01")
     assert [r.side for r in h.exchange.orders_placed()] == [Side.BUY, Side.SELL]
     assert logs.having("unprotected", "ERROR")
+
+
+async def test_a_forced_sale_is_not_followed_by_the_same_buy_before_the_cooldown(logs: Logs) -> None:
+    h = build(limits=replace(LIMITS, cooldown_ms=300_000))  # the model keeps signalling the pair
+    h.exchange.fail_next("place_oco", OrderRejected("The relationship of the prices for the orders is not "
+                                                    "correct.", code=-2010))
+    await h.loop.start()
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 100))
+    assert [t.exit_reason for t in h.journal.records] == [ExitReason.UNPROTECTED]
+    exited_ms = h.journal.records[0].exit_time_ms
+    await feed(h, *(trade_at(SYMBOL, 1.0, exited_ms + k * 2_500) for k in range(1, 5)))  # four scans
+    assert [r.side for r in h.exchange.orders_placed()] == [Side.BUY, Side.SELL]
+    (refusal,) = logs.having("cooldown:", "INFO")  # said once; the following scans at DEBUG
+    assert refusal["message"] == "Risk rejected ABCUSDT: cooldown: ABCUSDT exited 2 s ago (300 s)"
+    assert refusal["extra"]["symbol"] == SYMBOL and len(logs.having("cooldown:", "DEBUG")) == 3
+    await feed(h, trade_at(SYMBOL, 1.0, exited_ms + 300_000))
+    assert [r.side for r in h.exchange.orders_placed()] == [Side.BUY, Side.SELL, Side.BUY]
 
 
 async def test_timeout_in_the_loop_cancels_the_oco_then_sells() -> None:

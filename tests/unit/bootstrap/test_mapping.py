@@ -53,3 +53,9 @@ def test_defaults_keep_the_ev_gate_and_no_trailing() -> None:
     limits = risk_limits_from(settings)
     assert limits.max_drawdown_pct == settings.risk.max_drawdown_pct
     assert limits.max_open_positions == settings.risk.max_open_positions
+
+
+def test_the_cooldown_is_five_minutes_by_default_in_milliseconds_and_zero_turns_it_off() -> None:
+    assert risk_limits_from(Settings()).cooldown_ms == 300_000
+    assert risk_limits_from(Settings.model_validate({"risk": {"cooldown_seconds": 0}})).cooldown_ms == 0
+    assert risk_limits_from(Settings.model_validate({"risk": {"cooldown_seconds": 45}})).cooldown_ms == 45_000

@@ -41,7 +41,7 @@ def write_config(folder: Path, model_path: Path) -> Path:
 model: {{path: "{model_path}"}}
 signal: {{min_probability: 0.0, min_confidence: 0.0, min_predicted_move_pct: 0.0, ev_gate_enabled: false}}
 risk: {{initial_capital: 100.0, default_take_profit_pct: 0.02, default_stop_loss_pct: 0.02}}
-timing: {{position_timeout_seconds: 900}}
+timing: {{position_timeout_seconds: 3600}}  # 6 s of wall time at x600: still open at SIGTERM
 logging: {{file_enabled: false}}
 """, encoding="utf-8")
     return config

@@ -121,6 +121,38 @@ def test_daily_trade_limit_resets_at_midnight_utc() -> None:
     assert isinstance(book.check(intent(), late + 10 * MINUTE, 30.0, ()), Approved)
 
 
+# -- cooldown after an exit (freqtrade's CooldownPeriod) -------------------------------------------------
+def test_a_pair_just_exited_cools_down_and_the_others_do_not() -> None:
+    book = RiskBook(replace(LIMITS, cooldown_ms=300_000))
+    book.record_exit(trade(-0.1, T0, "ETHUSDT"), T0 + 5)
+    refused = book.check(intent("ETHUSDT"), T0 + 12_000, 30.0, ())
+    assert isinstance(refused, Rejected)
+    assert refused.reason == "cooldown: ETHUSDT exited 12 s ago (300 s)"
+    assert isinstance(book.check(intent("BTCUSDT"), T0 + 12_000, 30.0, ()), Approved)
+    assert isinstance(book.check(intent("ETHUSDT"), T0 + 300_000 - 1, 30.0, ()), Rejected)
+    assert isinstance(book.check(intent("ETHUSDT"), T0 + 300_000, 30.0, ()), Approved)  # from its exit time
+
+
+def test_the_latest_exit_of_a_pair_starts_its_cooldown_and_zero_turns_it_off() -> None:
+    book = RiskBook(replace(LIMITS, cooldown_ms=60_000))
+    book.record_exit(trade(0.1, T0 + MINUTE), T0 + MINUTE)
+    book.record_exit(trade(0.1, T0), T0 + MINUTE)  # an older trade journaled late does not shorten it
+    assert isinstance(book.check(intent(), T0 + 2 * MINUTE - 1, 30.0, ()), Rejected)
+    assert isinstance(book.check(intent(), T0 + 2 * MINUTE, 30.0, ()), Approved)
+    off = RiskBook(LIMITS)
+    off.record_exit(trade(0.1, T0), T0)
+    assert isinstance(off.check(intent(), T0, 30.0, ()), Approved)
+
+
+def test_the_cooldown_survives_a_restart_and_an_older_snapshot_has_none() -> None:
+    book = RiskBook(replace(LIMITS, cooldown_ms=300_000))
+    book.record_exit(trade(0.1, T0), T0)
+    restored = RiskBook.from_dict(book.limits, json.loads(json.dumps(book.to_dict())))
+    assert isinstance(restored.check(intent(), T0 + MINUTE, 30.0, ()), Rejected)
+    older = {k: v for k, v in book.to_dict().items() if k != "exits_ms"}
+    assert isinstance(RiskBook.from_dict(book.limits, older).check(intent(), T0 + MINUTE, 30.0, ()), Approved)
+
+
 # -- daily loss limit -----------------------------------------------------------------------------------
 def test_daily_loss_limit_stops_trading_until_midnight_utc() -> None:
     book = RiskBook(LIMITS)  # 10% of 30 = 3 USDT
@@ -219,7 +251,8 @@ def test_a_malformed_snapshot_is_refused_clearly(data: dict[str, object]) -> Non
 
 
 @pytest.mark.parametrize("change", [{"max_drawdown_pct": 1.5}, {"initial_capital": 0.0},
-                                    {"max_open_positions": 0}, {"min_position_usdt": -1.0}])
+                                    {"max_open_positions": 0}, {"min_position_usdt": -1.0},
+                                    {"cooldown_ms": -1}])
 def test_limits_refuse_nonsense(change: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="RiskLimits"):
         replace(LIMITS, **change)
