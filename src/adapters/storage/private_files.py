@@ -43,18 +43,31 @@ def make_private_folder(folder: Path) -> None:
         os.chmod(path, FOLDER_MODE)  # mkdir's mode is filtered by the umask
 
 
-def ensure_private_file(path: Path, what: str, *, keep: bool = True) -> None:
-    """Prove `path` can be created and written: its folders are made (FOLDER_MODE), an existing file with
-    wider rights is narrowed to FILE_MODE. A file this call had to create is kept empty (FILE_MODE) with
-    `keep`, else removed again (the first write creates it, through `private_opener`)."""
+def ensure_private_file(path: Path, what: str) -> None:
+    """Create `path` (empty, FILE_MODE, in FOLDER_MODE folders) if missing; narrow its mode if wider."""
     try:
         make_private_folder(path.parent)
-        existed = path.exists()
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE))
-        if existed and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
             os.chmod(path, FILE_MODE)
-        if not existed and not keep:
-            path.unlink()
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise UnwritablePath(f"cannot write the {what} {path}: {reason}") from None
+        raise UnwritablePath(f"cannot write the {what} {path}: {error.strerror or error}") from None
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Refuse now a path the first write could not create, touching nothing (a file of ours found with
+    wider rights is narrowed to FILE_MODE)."""
+    at = path
+    while not at.exists() and at.parent != at:
+        at = at.parent
+    if at == path:
+        if not path.is_file() or not os.access(path, os.W_OK):
+            raise UnwritablePath(f"cannot write the {what} {path}: "
+                                 f"{'not a regular file' if not path.is_file() else 'Permission denied'}")
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, FILE_MODE)
+        return
+    if not at.is_dir():
+        raise UnwritablePath(f"cannot write the {what} {path}: {at} is not a folder")
+    if not os.access(at, os.W_OK | os.X_OK):
+        raise UnwritablePath(f"cannot write the {what} {path}: Permission denied ({at})")

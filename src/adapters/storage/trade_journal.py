@@ -20,7 +20,7 @@ from typing import Any
 
 from loguru import logger
 
-from adapters.storage.private_files import ensure_private_file, make_private_folder, private_opener
+from adapters.storage.private_files import check_writable, make_private_folder, private_opener
 from domain.position import CompletedTrade, ExitReason
 
 CSV_COLUMNS = ("timestamp", "symbol", "side", "entry_price", "exit_price", "quantity", "pnl_usdt", "pnl_pct",
@@ -81,7 +81,7 @@ class CsvJsonTradeJournal:
         self.csv_path = Path(csv_path)
         self.jsonl_path = Path(jsonl_path)
         for path in (self.jsonl_path, self.csv_path):
-            ensure_private_file(path, "trade journal", keep=False)
+            check_writable(path, "trade journal")
         self.durable = durable
         self.problems: list[str] = []  # what the last trades() call skipped, and why
 

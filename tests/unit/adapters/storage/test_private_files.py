@@ -42,8 +42,9 @@ def open_umask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 def test_journal_files_are_0600_in_0700_folders(tmp_path: Path) -> None:
     folder = tmp_path / "state" / "logs"
     journal = CsvJsonTradeJournal(folder / "trades.csv", folder / "trades.jsonl")
-    assert mode(folder) == 0o700 and mode(folder.parent) == 0o700 and not any(folder.iterdir())
+    assert not (tmp_path / "state").exists()  # built: checked, nothing written yet
     journal.record(a_trade())
+    assert mode(folder) == 0o700 and mode(folder.parent) == 0o700
     assert mode(folder / "trades.csv") == 0o600 and mode(folder / "trades.jsonl") == 0o600
     (folder / "trades.jsonl").unlink()  # recreated by the next record: still private
     journal.record(a_trade())
