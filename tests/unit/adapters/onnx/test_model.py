@@ -3,18 +3,21 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import onnx
 import pytest
+from loguru import logger
 from onnx import TensorProto, helper, numpy_helper
 from tests.unit.adapters.training.synthetic import NAMES, publish_small_model, synthetic_rows
 
 from adapters.checksums import sha256_of
-from adapters.onnx.card import ModelCard, PiecewiseLinear
+from adapters.onnx.card import CardError, ModelCard, PiecewiseLinear
 from adapters.onnx.model import OnnxModel, resolve_model_path
 from adapters.onnx.model_checksums import seal_model, verify_sealed
+from adapters.training.edge_card import record_in_card
 from adapters.training.fit import ScalperFit
 from application.research.train_model import TrainingOutcome
 from ports.errors import ConfigurationError
@@ -221,3 +224,36 @@ def test_a_symbolic_input_width_is_checked_by_running_one_row(published: Trainin
         load(path)
     _symbolic_width_graph(path, reads=len(NAMES))
     assert load(path).predict(["A"], np.zeros((1, len(NAMES))), time_ms=0)[0].predicted_move_pct == 0.0
+
+
+def test_recording_an_edge_summary_reseals_an_intact_card_only(published: TrainingOutcome,
+                                                               tmp_path: Path) -> None:
+    path = copy_model(published, tmp_path)
+    record_in_card(path, {"verdict": "NO EDGE"})
+    assert load(path).card.edge_report == {"verdict": "NO EDGE"}  # rewritten and sealed again
+    edit_card(path, seal=False, ev_gate={"min_expected_net_return_pct": -5.0, "round_trip_cost_pct": 0.2})
+    with pytest.raises(CardError, match="does not match"):
+        record_in_card(path, {"verdict": "EDGE FOUND"})  # an edited card is never sealed by the tool
+
+
+def test_an_edited_committed_card_stops_a_backtest_with_one_line(repo_root: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from bootstrap.__main__ import EXIT_CONFIG_ERROR, main
+
+    committed = OnnxModel.load(repo_root / "models" / "onnx").path
+    for suffix in (".onnx", ".json", ".sha256"):
+        shutil.copy(committed.with_suffix(suffix), tmp_path / committed.with_suffix(suffix).name)
+    path = tmp_path / committed.name
+    edit_card(path, seal=False, ev_gate={"min_expected_net_return_pct": -5.0, "round_trip_cost_pct": 0.2})
+    start = 1_700_000_000_000 - 1_700_000_000_000 % 60_000
+    rows = "\n".join(f"BTCUSDT,{start + 60_000 * i},100,100.2,99.8,100,1" for i in range(40))
+    (tmp_path / "k.csv").write_text("symbol,open_time,open,high,low,close,volume\n" + rows + "\n")
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = main(["backtest", "--data", str(tmp_path / "k.csv"), "--model", str(path), "--no-baselines"])
+    finally:
+        logger.remove()
+        logger.add(sys.stderr)
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == EXIT_CONFIG_ERROR and len(err) == 1 and "does not match" in err[0], err
