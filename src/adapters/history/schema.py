@@ -126,8 +126,10 @@ def validate(frame: pd.DataFrame, source: str) -> None:
 
 def validate_typed(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """A frame already in KLINE_COLUMNS (the Parquet cache): the same checks as `standardise`."""
-    frame = frame.copy()
-    frame["open_time_ms"] = checked_milliseconds(frame["open_time_ms"].to_numpy(), source, "open_time_ms")
+    times = frame["open_time_ms"].to_numpy()
+    ms = checked_milliseconds(times, source, "open_time_ms")
+    if not np.array_equal(ms, times):  # microseconds in the cache: converted, the frame copied only then
+        frame = frame.assign(open_time_ms=ms)
     validate(frame, source)
     return frame
 
