@@ -52,6 +52,9 @@ def load_symbol_csv(path: Path, symbols: Iterable[str] | None = None,
         reader = pd.read_csv(path, nrows=nrows, chunksize=_CHUNK_ROWS, dtype={"symbol": str})
         for chunk in reader:
             if "symbol" not in chunk.columns:
+                if any(str(c)[:1].isdigit() for c in chunk.columns):
+                    raise HistoryDataError(f"{path}: no header line (the first row holds data); a kline CSV "
+                                           "starts with symbol,open_time,open,high,low,close,volume")
                 raise HistoryDataError(f"{path}: no 'symbol' column (columns: {list(chunk.columns)})")
             rows_read += len(chunk)
             if wanted is not None:

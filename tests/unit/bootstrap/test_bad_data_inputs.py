@@ -63,6 +63,11 @@ def _empty(folder: Path) -> Path:
     return folder / "klines.csv"
 
 
+def _no_header(folder: Path) -> Path:
+    _frame().to_csv(folder / "klines.csv", index=False, header=False)
+    return folder / "klines.csv"
+
+
 def _truncated_xz(folder: Path) -> Path:
     packed = lzma.compress(_frame().to_csv(index=False).encode())
     (folder / "klines.csv.xz").write_bytes(packed[: len(packed) // 2])
@@ -105,6 +110,7 @@ BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "csv_close_zero": (_csv(_with("close", 12, 0.0)), "row 12 has close=0"),
     "csv_low_negative": (_csv(_with("low", 5, -1.0)), "row 5 has low=-1"),
     "csv_17_digit_time": (_csv(_frame().assign(open_time=_frame().open_time * 10_000)), "17 digits"),
+    "no_header": (_no_header, "no header line"),
     "truncated_xz": (_truncated_xz, "cannot read as CSV"),
     "corrupt_zip": (_corrupt_zip, "corrupt zip"),
     "archive_17_digit_time": (_archive_17_digits, "17 digits"),
