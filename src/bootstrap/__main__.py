@@ -56,8 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    configure_logging(settings.logging)
     try:
+        configure_logging(settings.logging)
         exit_code: int = args.run(args, settings)
     except ConfigurationError as error:  # raised before trading starts (a missing model, adapter, key)
         print(f"config error: {error}", file=sys.stderr)

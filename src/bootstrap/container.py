@@ -53,6 +53,7 @@ from ports.symbols import SymbolUniverse
 
 if TYPE_CHECKING:
     from adapters.binance.exchange import BinanceExchange
+    from adapters.binance.rate_limiter import RateLimiter
 
 MODES = ("backtest", "paper", "live")
 BACKTEST_WARMUP_BARS = 2  # features are precomputed: the loop's memory only needs the last bars
@@ -64,12 +65,14 @@ def _journal(settings: Settings, mode: str) -> CsvJsonTradeJournal:
     return CsvJsonTradeJournal(csv_path, json_path, durable=mode != "backtest")
 
 
-def _market_feed(settings: Settings, mode: str, wall_clock: Clock) -> BinanceMarketFeed:
+def _market_feed(settings: Settings, mode: str, wall_clock: Clock, limiter: RateLimiter | None
+                 ) -> BinanceMarketFeed:
+    """Live passes the exchange's limiter: one REQUEST_WEIGHT budget per IP for market and signed REST."""
     ws_url, rest_url = mapping.market_urls(settings, mode)
     symbols = () if settings.scanner.dynamic_symbols else tuple(settings.trading.symbols)
     return BinanceMarketFeed(ws_url, rest_url, symbols, wall_clock,
                              stale_after_sec=settings.scanner.stale_after_sec,
-                             rest_timeout_sec=settings.binance.request_timeout_seconds)
+                             rest_timeout_sec=settings.binance.request_timeout_seconds, limiter=limiter)
 
 
 def _paper_exchange(settings: Settings, clock: Clock) -> PaperExchange:
@@ -161,7 +164,9 @@ class Container(containers.DeclarativeContainer):
         paper=providers.Singleton(_paper_exchange, settings, clock),
         live=providers.Singleton(_live_exchange, settings, wall_clock),
     )
-    stream_feed = providers.Singleton(_market_feed, settings, mode, wall_clock)
+    feed_limiter = providers.Selector(mode, backtest=providers.Object(None), paper=providers.Object(None),
+                                      live=exchange.provided.limiter)
+    stream_feed = providers.Singleton(_market_feed, settings, mode, wall_clock, feed_limiter)
     market_feed = providers.Selector(
         mode,
         backtest=providers.Callable(_built_per_run, "market feed"),

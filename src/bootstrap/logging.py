@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from adapters.storage.private_files import UnwritablePath, ensure_private_file, private_opener
 from bootstrap.settings_model import LoggingSettings
 
 if TYPE_CHECKING:
@@ -40,8 +41,12 @@ def configure_logging(settings: LoggingSettings, *, console_level: str | None = 
     logger.remove()
     logger.add(sys.stderr, level=console_level or settings.level, format=render_format, colorize=False,
                backtrace=False, diagnose=False)
-    if settings.file_enabled:
-        settings.file_path.parent.mkdir(parents=True, exist_ok=True)
-        logger.add(settings.file_path, level=settings.level, format=render_format,
-                   rotation=settings.rotation, retention=settings.retention, encoding="utf-8",
-                   enqueue=False, backtrace=False, diagnose=False)
+    if settings.file_enabled:  # 0600 in a 0700 folder; unwritable -> UnwritablePath (one line, exit 2)
+        ensure_private_file(settings.file_path, "log file (logging.file_path)")
+        try:
+            logger.add(settings.file_path, level=settings.level, format=render_format,
+                       rotation=settings.rotation, retention=settings.retention, encoding="utf-8",
+                       enqueue=False, backtrace=False, diagnose=False, opener=private_opener)
+        except OSError as error:
+            raise UnwritablePath(f"cannot write the log file (logging.file_path) {settings.file_path}: "
+                                 f"{error.strerror or error}") from None

@@ -26,6 +26,7 @@ from adapters.binance.feed_stats import FeedCounters, FeedStats, ThrottledWarnin
 from adapters.binance.frame_router import FrameRouter, Signal
 from adapters.binance.kline_backfill import KlineBackfill, closed_klines
 from adapters.binance.market_rest import MarketRest
+from adapters.binance.rate_limiter import RateLimiter
 from adapters.binance.recent_bars import RecentBars
 from adapters.binance.stream_names import ALL_MINI_TICKERS, DEFAULT_DETAIL_KINDS, stream_name
 from adapters.binance.stream_socket import StreamSocket
@@ -43,8 +44,10 @@ class BinanceMarketFeed:
                  reconnect_before_sec: float = 23.5 * 3600, stable_after_sec: float = 30.0,
                  backoff: Backoff | None = None, connect_timeout_sec: float = 10.0,
                  rest_timeout_sec: float = 10.0, poll_sec: float = 0.25,
-                 session_factory: Callable[[], aiohttp.ClientSession] = aiohttp.ClientSession) -> None:
+                 session_factory: Callable[[], aiohttp.ClientSession] = aiohttp.ClientSession,
+                 limiter: RateLimiter | None = None) -> None:
         self._rest_url, self._clock = rest_url, clock
+        self._limiter = limiter  # live: the exchange's, so market REST weight counts in the same budget
         self._detail_kinds = tuple(detail_streams)  # stream kinds after "<symbol>@"
         self._universe = tuple(s.upper() for s in symbols)
         self._per_symbol_tickers = per_symbol_tickers
@@ -75,7 +78,8 @@ class BinanceMarketFeed:
     # -- lifecycle -----------------------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
-        self._rest = MarketRest(self._session, self._rest_url, timeout_sec=self._rest_timeout_sec)
+        self._rest = MarketRest(self._session, self._rest_url, timeout_sec=self._rest_timeout_sec,
+                                limiter=self._limiter)
         try:
             await asyncio.wait_for(self._connect_with_retries(), self._connect_timeout_sec)
         except TimeoutError:

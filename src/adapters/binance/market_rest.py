@@ -1,5 +1,9 @@
 """The few public REST market-data calls the stream feed needs (server time, klines, depth), over the
-feed's own aiohttp session. Errors become ports.errors types; nothing here is signed."""
+feed's own aiohttp session. Errors become ports.errors types; nothing here is signed.
+
+Binance counts REQUEST_WEIGHT per IP over market and signed routes alike: given the account's RateLimiter
+(the one BinanceExchange uses), every call here acquires its weight there, feeds back the server's count
+and honours 429/418, so the two sides never spend the budget blind to each other."""
 
 from __future__ import annotations
 
@@ -8,14 +12,27 @@ from typing import Any
 
 import aiohttp
 
+from adapters.binance.rate_limiter import RateLimiter
 from ports.errors import ExchangeError, ExchangeUnavailable, RateLimited
 
 JsonValue = Any
+# REQUEST_WEIGHT (binance-spot-api.md 1.5); depth by its limit.
+_WEIGHTS = {"/api/v3/time": 1, "/api/v3/klines": 2}
+_DEPTH_WEIGHTS = ((100, 5), (500, 25), (1000, 50))
+
+
+def request_weight(path: str, params: Mapping[str, str]) -> int:
+    if path == "/api/v3/depth":
+        limit = int(params.get("limit", "100"))
+        return next((w for top, w in _DEPTH_WEIGHTS if limit <= top), 250)
+    return _WEIGHTS.get(path, 1)
 
 
 class MarketRest:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, *, timeout_sec: float = 10.0) -> None:
+    def __init__(self, session: aiohttp.ClientSession, base_url: str, *, timeout_sec: float = 10.0,
+                 limiter: RateLimiter | None = None) -> None:
         self._session = session
+        self._limiter = limiter
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_sec)
         self.used_weight_1m = 0  # last X-MBX-USED-WEIGHT-1M seen
@@ -44,11 +61,18 @@ class MarketRest:
 
     async def _get(self, path: str, params: Mapping[str, str]) -> JsonValue:
         url = self._base_url + path
+        if self._limiter is not None:
+            await self._limiter.acquire(request_weight(path, params))
         try:
             async with self._session.get(url, params=params, timeout=self._timeout) as response:
                 self.used_weight_1m = int(response.headers.get("X-MBX-USED-WEIGHT-1M", self.used_weight_1m))
+                if self._limiter is not None:
+                    self._limiter.observe(response.headers)
                 if response.status in (418, 429):
                     retry_after = float(response.headers.get("Retry-After", "60"))
+                    if self._limiter is not None:
+                        limiter = self._limiter
+                        (limiter.ban if response.status == 418 else limiter.back_off)(retry_after)
                     raise RateLimited(f"GET {path}: HTTP {response.status}", retry_after=retry_after,
                                       banned=response.status == 418, code=response.status)
                 if response.status >= 500:

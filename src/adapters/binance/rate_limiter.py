@@ -58,8 +58,25 @@ class RateLimiter:
         self.configure(limits)
 
     def configure(self, limits: Sequence[RateLimit]) -> None:
-        """Use the limits the exchange publishes (exchangeInfo.rateLimits)."""
-        self._windows = [_Window(limit.kind, limit.interval_ms, limit.limit) for limit in limits]
+        """Use the limits the exchange publishes (exchangeInfo.rateLimits). What was already spent carries
+        over: a window kept as is keeps its count; a new one starts from the count of the longest window of
+        its kind (it includes this shorter window's requests: an over-count, never an under-count)."""
+        now = self._now_ms()
+        for window in self._windows:
+            window.roll(now)
+        old = {(w.kind, w.interval_ms): w for w in self._windows}
+        windows = []
+        for limit in limits:
+            kept = old.get((limit.kind, limit.interval_ms))
+            window = _Window(limit.kind, limit.interval_ms, limit.limit)
+            window.roll(now)
+            if kept is not None:
+                window.used = kept.used
+            else:
+                window.used = max((w.used for w in self._windows
+                                   if w.kind == limit.kind and w.interval_ms >= limit.interval_ms), default=0)
+            windows.append(window)
+        self._windows = windows
 
     def set_clock(self, now_ms: Callable[[], int]) -> None:
         """Count windows on the server's clock (local time plus the synced offset)."""

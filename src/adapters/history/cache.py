@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from adapters.history.layout import CacheLayout, Month, day_start_ms, months_between
-from adapters.history.schema import KLINE_COLUMNS, HistoryDataError, empty_frame
+from adapters.history.schema import KLINE_COLUMNS, HistoryDataError, empty_frame, validate_typed
 
 
 class ChecksumMismatchError(HistoryDataError):
@@ -106,5 +106,4 @@ def read_parquet_frame(path: Path) -> pd.DataFrame:
     missing = [c for c in KLINE_COLUMNS if c not in frame.columns]
     if missing:
         raise HistoryDataError(f"{path}: missing column(s) {', '.join(missing)}")
-    out: pd.DataFrame = frame.loc[:, list(KLINE_COLUMNS)]
-    return out
+    return validate_typed(frame.loc[:, list(KLINE_COLUMNS)], str(path))

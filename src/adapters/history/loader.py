@@ -47,19 +47,28 @@ def load_symbol_csv(path: Path, symbols: Iterable[str] | None = None,
     wanted = {s.upper() for s in symbols} if symbols is not None else None
     parts: list[pd.DataFrame] = []
     seen: set[str] = set()
+    rows_read = 0
     try:
         reader = pd.read_csv(path, nrows=nrows, chunksize=_CHUNK_ROWS, dtype={"symbol": str})
         for chunk in reader:
             if "symbol" not in chunk.columns:
+                if any(str(c)[:1].isdigit() for c in chunk.columns):
+                    raise HistoryDataError(f"{path}: no header line (the first row holds data); a kline CSV "
+                                           "starts with symbol,open_time,open,high,low,close,volume")
                 raise HistoryDataError(f"{path}: no 'symbol' column (columns: {list(chunk.columns)})")
+            rows_read += len(chunk)
             if wanted is not None:
                 chunk = chunk[chunk["symbol"].isin(wanted)]
                 seen.update(chunk["symbol"].unique())
             parts.append(chunk)
             if wanted is not None and seen == wanted and chunk.empty:
                 break
+    except pd.errors.EmptyDataError:
+        raise HistoryDataError(f"{path}: the file is empty (no header, no rows)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise HistoryDataError(f"{path}: cannot read as CSV: {exc}") from exc
+    if rows_read == 0:
+        raise HistoryDataError(f"{path}: a header and no kline rows")
     raw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["symbol"])
     named = _INTERVAL_IN_NAME.search(path.name)
     step = interval_ms(named.group(1)) if named else None

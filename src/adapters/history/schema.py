@@ -21,6 +21,10 @@ ARCHIVE_COLUMNS = ("open_time", "open", "high", "low", "close", "volume", "close
                    "trades", "taker_buy_base_volume", "taker_buy_quote_volume", "ignore")
 # Open times above this are microseconds (spot archives since 2025-01-01): 1e14 ms is year 5138.
 MICROSECONDS_ABOVE = 10**14
+# 17 digits or more is neither ms nor us (nanoseconds, or a unit mix-up): refused, never guessed.
+TOO_MANY_DIGITS = 10**16
+# After conversion to ms, an open time past 2100-01-01 is not a real kline.
+LATEST_PLAUSIBLE_MS = 4_102_444_800_000
 
 INTERVAL_MS = {
     "1s": 1_000, "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000,
@@ -47,6 +51,24 @@ def to_milliseconds(times: np.ndarray) -> np.ndarray:
     return np.where(as_int >= MICROSECONDS_ABOVE, as_int // 1000, as_int)
 
 
+def checked_milliseconds(times: np.ndarray, source: str, field: str = "open_time") -> np.ndarray:
+    """`to_milliseconds`, refusing a time that no unit makes plausible (negative, 17+ digits, past 2100)
+    with the first bad row named."""
+    as_int = np.asarray(times, dtype=np.int64)
+    too_long = as_int >= TOO_MANY_DIGITS
+    if too_long.any():
+        row = int(np.flatnonzero(too_long)[0])
+        raise HistoryDataError(f"{source}: row {row} has {field}={int(as_int[row])}: {len(str(as_int[row]))} "
+                               "digits is neither milliseconds (13) nor microseconds (16)")
+    ms = to_milliseconds(as_int)
+    implausible = (ms < 0) | (ms > LATEST_PLAUSIBLE_MS)
+    if implausible.any():
+        row = int(np.flatnonzero(implausible)[0])
+        raise HistoryDataError(f"{source}: row {row} has {field}={int(as_int[row])}: not a time in ms or us "
+                               "between 1970 and 2100")
+    return ms
+
+
 def empty_frame() -> pd.DataFrame:
     frame = pd.DataFrame({name: pd.Series(dtype=np.float64) for name in KLINE_COLUMNS})
     return frame.astype({"open_time_ms": np.int64})
@@ -60,7 +82,7 @@ def standardise(raw: pd.DataFrame, source: str, time_column: str = "open_time") 
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     times = pd.to_numeric(raw[time_column], errors="coerce")
     _no_missing(times, source, time_column, raw)
-    out["open_time_ms"] = to_milliseconds(times.to_numpy(dtype=np.int64))
+    out["open_time_ms"] = checked_milliseconds(times.to_numpy(dtype=np.int64), source, time_column)
     for name in (*REQUIRED_FLOATS, *OPTIONAL_FLOATS):
         if name in raw.columns:
             values = pd.to_numeric(raw[name], errors="coerce")
@@ -78,27 +100,38 @@ def _no_missing(values: pd.Series, source: str, field: str, raw: pd.DataFrame) -
     if len(bad):
         row = int(bad[0])
         raise HistoryDataError(
-            f"{source}: row {row}: field {field!r} is missing or not a number ({raw[field].iloc[row]!r})")
+            f"{source}: row {row} has {field}={str(raw[field].iloc[row])!r}: missing or not a number")
 
 
 def validate(frame: pd.DataFrame, source: str) -> None:
     """Fail fast on values that cannot be real: non-finite or non-positive prices, negative volume,
     a high/low that does not contain open and close."""
-    checks: list[tuple[str, np.ndarray]] = []
+    checks: list[tuple[tuple[str, str], np.ndarray]] = []
     for name in PRICE_COLUMNS:
         v = frame[name].to_numpy()
-        checks.append((f"{name} must be a finite positive price", ~(np.isfinite(v) & (v > 0))))
+        checks.append(((name, f"{name} must be a finite positive price"), ~(np.isfinite(v) & (v > 0))))
     vol = frame["volume"].to_numpy()
-    checks.append(("volume must be finite and >= 0", ~(np.isfinite(vol) & (vol >= 0))))
+    checks.append((("volume", "volume must be finite and >= 0"), ~(np.isfinite(vol) & (vol >= 0))))
     o, h, lo, c = (frame[name].to_numpy() for name in PRICE_COLUMNS)
-    checks.append(("high must be >= open, close and low", h < np.maximum(np.maximum(o, c), lo)))
-    checks.append(("low must be <= open and close", lo > np.minimum(o, c)))
-    for message, bad in checks:
+    checks.append((("high", "high must be >= open, close and low"), h < np.maximum(np.maximum(o, c), lo)))
+    checks.append((("low", "low must be <= open and close"), lo > np.minimum(o, c)))
+    for (field, message), bad in checks:
         rows = np.flatnonzero(bad)
         if len(rows):
             row = int(rows[0])
-            values = {n: frame[n].iloc[row] for n in ("open_time_ms", *REQUIRED_FLOATS)}
-            raise HistoryDataError(f"{source}: row {row}: {message} ({len(rows)} bad row(s)); {values}")
+            values = ", ".join(f"{n}={float(frame[n].iloc[row]):g}" for n in REQUIRED_FLOATS)
+            raise HistoryDataError(f"{source}: row {row} has {field}={float(frame[field].iloc[row]):g}: "
+                                   f"{message} ({len(rows)} bad row(s); {values})")
+
+
+def validate_typed(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A frame already in KLINE_COLUMNS (the Parquet cache): the same checks as `standardise`."""
+    times = frame["open_time_ms"].to_numpy()
+    ms = checked_milliseconds(times, source, "open_time_ms")
+    if not np.array_equal(ms, times):  # microseconds in the cache: converted, the frame copied only then
+        frame = frame.assign(open_time_ms=ms)
+    validate(frame, source)
+    return frame
 
 
 def to_kline_arrays(frame: pd.DataFrame) -> KlineArrays:

@@ -1,9 +1,11 @@
 """OnnxModel: the Model port served by ONNX Runtime from a scalper-<version>.onnx and its .json card.
 
-Everything that can be wrong with a model file is checked at load, before trading starts: the file and
-its card exist, the sha256 matches, the card's feature names/order/version equal the engine's, the
-session builds and has the inputs and outputs the card names. A failure is a ConfigurationError that says
-what is wrong. Swapping a model = dropping a new .onnx + .json into the folder (`latest` = newest).
+Everything that can be wrong with a model file is checked at load, before trading starts: the file, its
+card and the checksum file sealing both exist and match (model_checksums.py: an edited card is refused),
+the card's feature names/order/version equal the engine's, the session builds, has the inputs and outputs
+the card names, and scores one row of the card's width (a symbolic input width is only checked by running
+it). A failure is a ConfigurationError that says what is wrong. Swapping a model = dropping a new .onnx,
+its .json and its .sha256 into the folder (`latest` = newest).
 
 Per prediction: raw probability from the graph -> calibration from the card (numpy) -> confidence
 abs(p - 0.5) * 2 (spec 5.5; tree agreement is not exposed by the ONNX tree operator, so it is not blended
@@ -23,6 +25,7 @@ import onnxruntime as ort
 
 from adapters.checksums import sha256_of
 from adapters.onnx.card import CardError, ModelCard, card_path_for
+from adapters.onnx.model_checksums import verify_sealed
 from domain.features import FEATURE_NAMES, FEATURE_VERSION
 from domain.signal import Prediction
 from ports.errors import ConfigurationError
@@ -84,6 +87,7 @@ class OnnxModel:
         onnx_path = resolve_model_path(Path(path))
         try:
             card = ModelCard.read(card_path_for(onnx_path))
+            verify_sealed(onnx_path)
         except CardError as error:
             raise ConfigurationError(str(error)) from error
         digest = sha256_of(onnx_path)
@@ -113,7 +117,28 @@ class OnnxModel:
         if isinstance(width, int) and width != len(card.feature_names):
             raise ConfigurationError(f"model {onnx_path} takes {width} features, its card lists "
                                      f"{len(card.feature_names)}")
-        return cls(session, card, onnx_path)
+        model = cls(session, card, onnx_path)
+        model._probe(width)
+        return model
+
+    def _probe(self, declared_width: object) -> None:
+        """Score one row of the card's width: a symbolic width (['N', 'W']) says nothing until it runs."""
+        n = len(self._card.feature_names)
+        try:
+            quiet = ort.RunOptions()
+            quiet.log_severity_level = 4  # the failure is reported once, below, not also by ORT's logger
+            row = np.zeros((1, n), dtype=np.float32)
+            outputs = self._session.run(self._outputs, {self._input: row}, quiet)
+        except Exception as error:  # onnxruntime's own error types
+            first = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+            raise ConfigurationError(
+                f"model {self.path} fails on one row of the {n} features its card lists (declared input "
+                f"width {declared_width!r}): {first[-200:]}") from None
+        shapes = [tuple(o.shape) for o in outputs]
+        expected = [(1, 2)] + [(1, 1)] * (len(outputs) - 1)
+        if shapes != expected:
+            raise ConfigurationError(f"model {self.path} answers one row with output shapes {shapes}, "
+                                     f"expected {expected} (probabilities, then move/net return)")
 
     @property
     def card(self) -> ModelCard:

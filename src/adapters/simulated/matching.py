@@ -34,6 +34,7 @@ from domain.orders import (
     OrderListReport,
     OrderReport,
     OrderRequest,
+    OrderStatus,
 )
 from domain.rules import SymbolRules
 from domain.values import BookTop, Candle, OrderBook, Trade
@@ -176,6 +177,25 @@ class MatchingEngine:
             raise OrderNotFound("Unknown order sent.", code=-2011)
         self._placement.cancel_list(order_list, self._advance(now_ms))
         return order_list.report()
+
+    def replace_rules(self, rules: SymbolRules) -> None:
+        """New rules for a symbol (a venue halting or resuming it): orders are checked against them."""
+        self._rules[rules.symbol] = rules
+
+    def expire_open_orders(self, symbol: str, now_ms: int, reason: str = "EXCHANGE_CANCELED") -> int:
+        """Expire every resting order of `symbol` (both legs of an OCO); returns how many ended."""
+        ended, now = 0, self._advance(now_ms)
+        for order in self._registry.open_orders(symbol):
+            if not order.is_open:
+                continue
+            order_list = self._registry.list_of(order)
+            if order_list is not None:
+                ended += sum(leg.is_open for leg in order_list.legs)
+                self._placement.cancel_list(order_list, now, status=OrderStatus.EXPIRED, reason=reason)
+            else:
+                self._placement.expire(order, now, reason)
+                ended += 1
+        return ended
 
     def get_order(self, symbol: str, *, order_id: int | None = None,
                   client_order_id: str | None = None) -> OrderReport:

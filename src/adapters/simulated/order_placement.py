@@ -180,11 +180,16 @@ class OrderPlacement:
         for leg in (stop_leg, other):
             check_against_market(leg, market)
 
-    def cancel_list(self, order_list: SimOrderList, now_ms: int) -> None:
+    def cancel_list(self, order_list: SimOrderList, now_ms: int, *,
+                    status: OrderStatus = OrderStatus.CANCELED, reason: str = "NONE") -> None:
         for leg in sorted(order_list.legs, key=lambda o: o.order_id):
             if leg.is_open:
-                self._end(leg, OrderStatus.CANCELED, now_ms, "NONE")
+                self._end(leg, status, now_ms, reason)
         order_list.status = ListStatus.ALL_DONE
+
+    def expire(self, order: SimOrder, now_ms: int, reason: str) -> None:
+        """The exchange ends a resting order itself (maintenance, delisting): EXPIRED, funds released."""
+        self._end(order, OrderStatus.EXPIRED, now_ms, reason)
 
     # -- shared steps -----------------------------------------------------------------------------------
     def _check_room(self, symbol: str, client_ids: list[str], adding: int, adding_algo: int) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from loguru import logger
 
+from adapters.storage.private_files import check_writable, make_private_folder, private_opener
 from domain.position import CompletedTrade, ExitReason
 
 CSV_COLUMNS = ("timestamp", "symbol", "side", "entry_price", "exit_price", "quantity", "pnl_usdt", "pnl_pct",
@@ -56,8 +57,8 @@ def trade_from_json(data: dict[str, Any]) -> CompletedTrade:
 
 
 def _append_durably(path: Path, text: str, header: str | None, durable: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("ab") as file:
+    make_private_folder(path.parent)
+    with open(path, "ab", opener=private_opener) as file:
         if file.tell() == 0:
             prefix = header or ""
         else:
@@ -72,11 +73,15 @@ def _append_durably(path: Path, text: str, header: str | None, durable: bool) ->
 
 class CsvJsonTradeJournal:
     """ports.journal.TradeJournal on two append-only files. `durable=False` skips the fsync (backtests,
-    where thousands of trades are replayed and a crash just means running again)."""
+    where thousands of trades are replayed and a crash just means running again). Both paths are proven
+    writable when the journal is built (folders 0700; files 0600 when the first trade creates them), so an
+    unwritable path stops the start, not a trade."""
 
     def __init__(self, csv_path: Path, jsonl_path: Path, *, durable: bool = True) -> None:
         self.csv_path = Path(csv_path)
         self.jsonl_path = Path(jsonl_path)
+        for path in (self.jsonl_path, self.csv_path):
+            check_writable(path, "trade journal")
         self.durable = durable
         self.problems: list[str] = []  # what the last trades() call skipped, and why
 

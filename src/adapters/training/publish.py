@@ -1,4 +1,5 @@
-"""Publish a fit: ONNX file, model card, a parity check through the serving adapter, and the report."""
+"""Publish a fit: ONNX file, model card, the checksum file sealing both, a parity check through the serving
+adapter, and the report."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from adapters.checksums import sha256_of
 from adapters.onnx.card import ModelCard, PartRange, card_path_for
+from adapters.onnx.model_checksums import seal_model
 from adapters.training.onnx_export import INPUT_NAME, MOVE_OUTPUT, PROBABILITY_OUTPUT, build_onnx, save_onnx
 from adapters.training.report import write_report
 from domain.splits import TimeRange
@@ -105,10 +107,12 @@ def publish_model(trainer: FitSource, chosen: FittedSplit, folds: Sequence[Fitte
         metrics=_headline(chosen), recommended_thresholds=fit.recommended, training=training)
     card_path = card_path_for(onnx_path)
     card.write(card_path)
+    seal_model(onnx_path)  # the parity check loads the pair through the serving adapter
     parity = parity_check(trainer, fit, onnx_path, split.test)
     training["onnx_parity_max_abs_diff"] = parity
     training["onnx_bytes"] = onnx_path.stat().st_size
     card = card.model_copy(update={"training": training})
     card.write(card_path)
+    seal_model(onnx_path)  # the card's final content: any later edit is refused at load
     write_report(onnx_path.parent / onnx_path.stem, card, chosen, folds, warnings)
     return onnx_path

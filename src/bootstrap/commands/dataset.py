@@ -15,6 +15,8 @@ from adapters.history.dataset import build_dataset
 from adapters.history.schema import HistoryDataError
 from bootstrap.settings_model import Settings
 
+EXIT_BAD_DATA = 3
+
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("dataset", help="build the training data set (features + labels)")
@@ -32,7 +34,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         summary = build_dataset(args.data, args.out, horizon=settings.labels.horizon_bars,
                                 threshold=settings.labels.threshold_pct, symbols=symbols,
                                 progress=not args.no_progress)
-    except (HistoryDataError, OSError) as exc:
+    except HistoryDataError as exc:
+        print(f"dataset: cannot read klines: {exc}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    except OSError as exc:
         print(f"dataset failed: {exc}", file=sys.stderr)
         return 1
     print(f"{summary.rows} rows for {len(summary.symbols)} pair(s) written to {args.out}")

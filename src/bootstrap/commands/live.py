@@ -86,6 +86,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     container = build_container(settings, "live")
     try:
         model = container.model()  # before any network: a missing or corrupt model stops here
+        container.trade_journal()  # and so does an unwritable journal path
     except ConfigurationError as exc:
         return refuse(Refusal(f"live mode refused: {exc}", EXIT_NOT_CONFIGURED))
     venue = "spot TESTNET" if b.testnet else "PRODUCTION spot market"

@@ -88,6 +88,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         logger.warning(EV_GATE_OVERRIDDEN)
     container = build_container(settings, "paper")
     model = container.model()  # a missing or corrupt model is a ConfigurationError: exit 2, one line
+    container.trade_journal()  # so is an unwritable journal path: refused before any network
     ws_url, rest_url = market_urls(settings, "paper")
     logger.info("Paper mode: model {} ({}); market data {} (REST {}){}; simulated account {:g} {}",
                 model.version, getattr(model, "path", settings.model.path), ws_url, rest_url,

@@ -25,6 +25,8 @@ from application.research.train_model import TrainingPlan, train_model
 from bootstrap import mapping
 from bootstrap.settings_model import Settings
 
+EXIT_BAD_DATA = 3
+
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("train", help="train the model (LightGBM -> ONNX + card + report)")
@@ -88,7 +90,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         rows = load_training_rows(args.data, spec, symbols=symbols, progress=progress)
         progress(f"{len(rows):,} labelled rows, base rate {rows.label.mean():.3f}")
         outcome = train_model(LightGbmTrainer(rows, config, progress), plan)
-    except (HistoryDataError, ValueError, OSError) as error:
+    except HistoryDataError as error:
+        bar.close()
+        print(f"train: cannot read klines: {error}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    except (ValueError, OSError) as error:
         bar.close()
         print(f"train failed: {error}", file=sys.stderr)
         return 1

@@ -20,7 +20,8 @@ from adapters.simulated.venue.app import create_venue_app, serve_venue
 from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
 from bootstrap.settings_model import Settings
 
-EXIT_BAD_DATA = 2
+EXIT_BAD_OPTION = 2
+EXIT_BAD_DATA = 3
 
 
 def add_parser(subparsers: Any) -> None:
@@ -70,12 +71,16 @@ async def _serve(data: VenueData, args: argparse.Namespace, start_ms: int | None
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         start_ms = parse_day(args.start) if args.start else None
-        data = load_venue_data(args.data, symbols=args.symbols, start_ms=start_ms, minutes=args.minutes)
-    except (HistoryDataError, ValueError) as exc:
+    except ValueError as exc:
         print(f"venue: {exc}", file=sys.stderr)
-        return EXIT_BAD_DATA
+        return EXIT_BAD_OPTION
     if args.speed <= 0:
         print(f"venue: --speed must be positive, got {args.speed}", file=sys.stderr)
+        return EXIT_BAD_OPTION
+    try:
+        data = load_venue_data(args.data, symbols=args.symbols, start_ms=start_ms, minutes=args.minutes)
+    except (HistoryDataError, ValueError) as exc:
+        print(f"venue: cannot read klines: {exc}", file=sys.stderr)
         return EXIT_BAD_DATA
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(data, args, start_ms))

@@ -13,6 +13,7 @@ from tests.unit.adapters.training.test_edge_gate_card import publish_outcome_mod
 from adapters.history.klines import load_klines
 from adapters.onnx.card import EvGateCard, ModelCard, card_path_for
 from adapters.onnx.model import OnnxModel
+from adapters.onnx.model_checksums import checksum_path_for, seal_model
 from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import model_plan
 from application.backtest.summary import NO_EV_REASON
@@ -55,6 +56,7 @@ def _with_gate(path: Path, gate: EvGateCard | None) -> OnnxModel:
     card_path = card_path_for(path)
     card = ModelCard.read(card_path).model_copy(update={"ev_gate": gate})
     card.write(card_path)
+    seal_model(path)  # a deliberate new card, sealed as publishing does
     return OnnxModel.load(path, feature_names=card.feature_names, feature_version=card.feature_version)
 
 
@@ -79,6 +81,7 @@ def test_the_container_gives_the_loop_the_models_gate(tmp_path: Path) -> None:
     path = tmp_path / committed.path.name
     shutil.copy(committed.path, path)
     shutil.copy(card_path_for(committed.path), card_path_for(path))
+    shutil.copy(checksum_path_for(committed.path), checksum_path_for(path))
     _with_gate(path, EvGateCard(min_expected_net_return_pct=0.15, round_trip_cost_pct=0.24))
     model = Settings().model.model_copy(update={"path": str(path)})
     settings = Settings().model_copy(update={"model": model})

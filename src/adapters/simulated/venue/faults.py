@@ -4,6 +4,11 @@
 `reorder_next` repeat or swap the next frame of one stream; `send_malformed` pushes a bad frame to every
 client; `drop_connections` cuts every socket without a close frame; `force_day_cut` makes every
 connection hit the 24 h limit at the next tick; `server_shutdown` sends Binance's maintenance notice.
+
+REST: `fail_market_next` answers the next market-data requests 503; `outage_until` answers every REST
+route (market data and trading) 503 until that venue time (minutes of 503, a maintenance window).
+The trading side's own faults (5xx after execution, hung requests, lost user-data events, halts, expiry)
+are in trading_desk.TradingFaults.
 """
 
 from __future__ import annotations
@@ -33,6 +38,24 @@ class Faults:
         self._reorder: set[str] = set()
         self._held: dict[str, str] = {}
         self._streams: StreamControl | None = None
+        self.market_errors = 0  # next market-data REST requests answered 503
+        self.unavailable_until_ms = 0  # every REST route answers 503 before this venue time
+
+    # -- REST ----------------------------------------------------------------------------------------------
+    def fail_market_next(self, count: int = 1) -> None:
+        self.market_errors += count
+
+    def outage_until(self, venue_ms: int) -> None:
+        self.unavailable_until_ms = max(self.unavailable_until_ms, venue_ms)
+
+    def rest_unavailable(self, now_ms: int, *, market: bool) -> bool:
+        """Whether this REST request gets a 503 (consumes one `fail_market_next` for market data)."""
+        if now_ms < self.unavailable_until_ms:
+            return True
+        if market and self.market_errors > 0:
+            self.market_errors -= 1
+            return True
+        return False
 
     def attach(self, streams: StreamControl) -> None:
         self._streams = streams

@@ -38,12 +38,20 @@ def endpoint(weight: Callable[[web.Request], int]) -> Callable[[Handler], Route]
     def wrap(handler: Handler) -> Route:
         async def route(request: web.Request) -> web.Response:
             state = request.app[VENUE_STATE]
-            used = state.weights.add(request.remote or "?", weight(request))
-            headers = {"X-MBX-USED-WEIGHT-1M": str(used)}
-            if used > state.weights.limit:
-                headers["Retry-After"] = str(state.weights.seconds_to_reset())
-                return json_response({"code": -1003, "msg": "Too many requests; current limit of IP is "
-                              f"{state.weights.limit} requests per minute."}, 429, headers)
+            if state.faults.rest_unavailable(state.clock.now_ms(), market=True):
+                return web.Response(status=503, text="Service Unavailable (venue fault)")
+            headers: dict[str, str] = {}
+            if state.shared_gate is not None:  # the trading side counts market weight with signed weight
+                refusal = state.shared_gate(request.remote or "?", weight(request), headers)
+                if refusal is not None:
+                    return json_response(refusal[1], refusal[0], headers)
+            else:
+                used = state.weights.add(request.remote or "?", weight(request))
+                headers["X-MBX-USED-WEIGHT-1M"] = str(used)
+                if used > state.weights.limit:
+                    headers["Retry-After"] = str(state.weights.seconds_to_reset())
+                    return json_response({"code": -1003, "msg": "Too many requests; current limit of IP is "
+                                          f"{state.weights.limit} requests per minute."}, 429, headers)
             try:
                 return json_response(await handler(request, state), headers=headers)
             except BinanceError as exc:

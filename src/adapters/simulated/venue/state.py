@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -71,6 +72,11 @@ class WeightCounter:
         return 60 - int(self._monotonic() % 60)
 
 
+class SharedGate(Protocol):
+    def __call__(self, ip: str, weight: int, headers: dict[str, str]) -> tuple[int, dict[str, Any]] | None:
+        """Count `weight` for `ip` (usage headers into `headers`); (HTTP status, body) when refused."""
+
+
 class VenueState:
     def __init__(self, data: VenueData, clock: VenueClock, config: VenueConfig,
                  rules: Mapping[str, SymbolRules] | None = None) -> None:
@@ -87,6 +93,8 @@ class VenueState:
         self.faults = Faults()
         self.stats = VenueStats()
         self.weights = WeightCounter(config.weight_limit_1m)
+        # Set by the trading side: one REQUEST_WEIGHT budget (and ban) per IP for market and signed routes.
+        self.shared_gate: SharedGate | None = None
 
     def book(self, symbol: str, levels: int, time_ms: int | None = None) -> SyntheticBook | None:
         """The synthetic book of `symbol` now (or at `time_ms`), None before its first bar."""

@@ -54,6 +54,7 @@ def trading_setup(config: TradingConfig | None = None) -> Callable[[web.Applicat
             # Order placement and cancels cost no weight when they succeed (binance-spot-api.md 3).
             app.router.add_route(method, path, _endpoint(weight, orders, action, free=method != "GET"))
         app.middlewares.append(_served_rate_limits)
+        app[VENUE_STATE].shared_gate = lambda ip, weight, headers: _market_gate(desk, ip, weight, headers)
         add_ws_api(app, desk)
 
         async def start(app: web.Application) -> None:
@@ -105,8 +106,14 @@ def _endpoint(weight: Callable[[dict[str, str]], int], orders: int, action: Acti
                                       f"orders per {over.interval_ms // 1000} SECOND.", over, headers)
             if "symbol" in params:
                 desk.sync([params["symbol"]])
+            if desk.faults.hung:  # the request never reaches the engine; the client times out
+                await asyncio.sleep(desk.faults.hung.pop(0))
+                return web.Response(status=503, text="Service Unavailable (hung request dropped)")
             result = action(desk, params, key)
             desk.ignored_429.pop(ip, None)
+            if desk.faults.errors_after_execution > 0:  # done, but the client only sees a 5xx
+                desk.faults.errors_after_execution -= 1
+                return web.Response(status=503, text="Service Unavailable (venue fault after execution)")
             if orders and desk.faults.slow_orders:  # executed; the answer comes too late for the client
                 await asyncio.sleep(desk.faults.slow_orders.pop(0))
             return _response(result, 200, headers)
@@ -120,8 +127,27 @@ def _endpoint(weight: Callable[[dict[str, str]], int], orders: int, action: Acti
     return route
 
 
+def _market_gate(desk: TradingDesk, ip: str, weight: int,
+                 headers: dict[str, str]) -> tuple[int, dict[str, Any]] | None:
+    """Market-data routes: the same per-IP ban and REQUEST_WEIGHT windows as the signed routes."""
+    now = desk.now_ms()
+    banned_until = desk.banned_until_ms.get(ip, 0)
+    if banned_until > now:
+        headers["Retry-After"] = str(-(-(banned_until - now) // 1000))
+        return 418, {"code": -1003,
+                     "msg": f"Way too much request weight used; IP banned until {banned_until}."}
+    over = desk.limits.add("REQUEST_WEIGHT", ip, weight, now, headers)
+    if over is None:
+        return None
+    headers["Retry-After"] = str(over.seconds_left(now))
+    return 429, {"code": -1003, "msg": f"Too much request weight used; current limit is {over.limit} request "
+                 f"weight per {over.interval_ms // 1000} SECOND."}
+
+
 def _fault_or_ban(desk: TradingDesk, ip: str) -> web.Response | None:
     faults, now = desk.faults, desk.now_ms()
+    if desk.state.faults.rest_unavailable(now, market=False):
+        return web.Response(status=503, text="Service Unavailable (venue outage)")
     if faults.server_errors > 0:
         faults.server_errors -= 1
         return web.Response(status=503, text="Service Unavailable (venue fault)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from adapters.simulated.matching import MatchingEngine, OrderUpdate
 from adapters.simulated.venue.exchange_info import RATE_LIMITS
 from adapters.simulated.venue.signing import ApiError, ApiKey
 from adapters.simulated.venue.state import VenueState
+from adapters.simulated.venue.trading_faults import TradingFaults
 from domain.values import OrderBook, Trade
 
 DEFAULT_API_KEY = "venue-api-key"
@@ -104,35 +105,6 @@ class RateLimits:
         return over
 
 
-class TradingFaults:
-    """Faults of the trading side, each for the next request(s) that reach it."""
-
-    def __init__(self) -> None:
-        self.server_errors = 0
-        self.throttled: list[float] = []  # Retry-After of each 429 to send
-        self.ban_seconds = 0
-        self.slow_orders: list[float] = []  # seconds to wait AFTER executing, before answering
-        self.drop_hooks: list[Callable[[], int]] = []
-
-    def fail_next(self, count: int = 1) -> None:
-        """HTTP 503, execution status unknown: nothing is executed."""
-        self.server_errors += count
-
-    def throttle_next(self, count: int = 1, retry_after: float = 1) -> None:
-        self.throttled.extend([retry_after] * count)
-
-    def ban_next(self, seconds: int = 120) -> None:
-        self.ban_seconds = seconds
-
-    def delay_next_orders(self, seconds: float, count: int = 1) -> None:
-        """The next orders are executed, then answered `seconds` later (past the client's timeout)."""
-        self.slow_orders.extend([seconds] * count)
-
-    def drop_user_streams(self) -> int:
-        """Cut every WebSocket API connection without a close frame."""
-        return sum(hook() for hook in self.drop_hooks)
-
-
 class TradingDesk:
     def __init__(self, state: VenueState, config: TradingConfig) -> None:
         self.state, self.config = state, config
@@ -160,6 +132,28 @@ class TradingDesk:
         self._cancel_ids += 1
         return f"venuecancel{self._cancel_ids}"
 
+    # -- venue-side events -----------------------------------------------------------------------------
+    def halt(self, symbol: str, status: str = "HALT") -> None:
+        """Trading stops on `symbol`: exchangeInfo shows `status`, new orders are refused ("Market is
+        closed."), resting orders stay on the book and do not fill until `resume`."""
+        rules = replace(self.state.rules[symbol], status=status)
+        self.state.rules[symbol] = rules
+        self.engine.replace_rules(rules)
+
+    def resume(self, symbol: str) -> None:
+        self.halt(symbol, "TRADING")
+
+    def halted(self, symbol: str) -> bool:
+        return self.state.rules[symbol].status != "TRADING"
+
+    def expire_resting(self, symbol: str, reason: str = "EXCHANGE_CANCELED") -> int:
+        """The exchange expires every resting order of `symbol` (both OCO legs); returns how many."""
+        return self.engine.expire_open_orders(symbol, self.now_ms(), reason)
+
+    def outage(self, minutes: float) -> None:
+        """Every REST route, market data and trading, answers 503 for `minutes` of venue time."""
+        self.state.faults.outage_until(self.now_ms() + int(minutes * 60_000))
+
     # -- market -------------------------------------------------------------------------------------------
     def pin_market(self, symbol: str, mid: Decimal) -> None:
         """Test hook: from now on the engine sees a deep book around `mid` instead of the replay's."""
@@ -168,6 +162,8 @@ class TradingDesk:
 
     def print_trade(self, symbol: str, price: Decimal, quantity: Decimal | None = None) -> None:
         """Test hook: a trade prints at `price` (resting orders it went through fill)."""
+        if self.halted(symbol):
+            return  # no trading: nothing prints
         size = quantity if quantity is not None else Decimal(10**6) / price
         trade = Trade(symbol, float(price), float(size), self.now_ms(), buyer_is_maker=False)
         self.engine.observe_trade(trade)
@@ -184,6 +180,8 @@ class TradingDesk:
         """Show the engine the venue's market now: the synthetic book and the last price."""
         now = self.now_ms()
         for symbol in symbols:
+            if symbol in self.state.rules and self.halted(symbol):
+                continue  # a halted book does not move: resting orders wait
             if symbol in self.pinned:
                 self.engine.market(symbol).set_last(self.pinned[symbol], now)
                 self.engine.observe_book(self._pinned_book(symbol, now))

@@ -158,6 +158,9 @@ class WsApi:
 
     # -- events -------------------------------------------------------------------------------------------
     def _on_update(self, update: OrderUpdate) -> None:
+        if self.desk.faults.lost_user_events > 0:  # lost on the way; the sockets stay up
+            self.desk.faults.lost_user_events -= 1
+            return
         for session in self.sessions:
             if session.subscription is not None:
                 session.updates.put_nowait(update)

@@ -116,3 +116,15 @@ async def test_configure_replaces_the_limits() -> None:
 def test_safety_must_be_a_fraction() -> None:
     with pytest.raises(ValueError, match="safety"):
         RateLimiter(ManualClock(), safety=1.5)
+
+
+async def test_reconfiguring_keeps_what_was_already_spent() -> None:
+    """exchangeInfo arrives after time + exchangeInfo were spent: the published windows start from them."""
+    clock = ManualClock()
+    rl = RateLimiter(clock, limits=[RateLimit(REQUEST_WEIGHT, 60_000, 6000)], safety=1.0)
+    await rl.acquire(21)
+    rl.configure([RateLimit(REQUEST_WEIGHT, 60_000, 6000), RateLimit(REQUEST_WEIGHT, 1_000, 40)])
+    assert rl.used(REQUEST_WEIGHT, 60_000) == 21  # the same window keeps its count
+    assert rl.used(REQUEST_WEIGHT, 1_000) == 21  # a shorter new one starts from the longer one's count
+    await rl.acquire(20)  # 41 > 40 in this second: held to the next one
+    assert clock.slept and rl.used(REQUEST_WEIGHT, 1_000) == 20

@@ -3,15 +3,21 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
+from loguru import logger
+from onnx import TensorProto, helper, numpy_helper
 from tests.support.synthetic_model import NAMES, publish_small_model, synthetic_rows
 
 from adapters.checksums import sha256_of
-from adapters.onnx.card import ModelCard, PiecewiseLinear
+from adapters.onnx.card import CardError, ModelCard, PiecewiseLinear
 from adapters.onnx.model import OnnxModel, resolve_model_path
+from adapters.onnx.model_checksums import seal_model, verify_sealed
+from adapters.training.edge_card import record_in_card
 from adapters.training.fit import ScalperFit
 from application.research.train_model import TrainingOutcome
 from ports.errors import ConfigurationError
@@ -30,6 +36,7 @@ def copy_model(outcome: TrainingOutcome, folder: Path) -> Path:
     src = outcome.model_path
     shutil.copy(src, folder / src.name)
     shutil.copy(src.with_suffix(".json"), folder / src.with_suffix(".json").name)
+    shutil.copy(src.with_suffix(".sha256"), folder / src.with_suffix(".sha256").name)
     return folder / src.name
 
 
@@ -37,11 +44,14 @@ def load(path: Path) -> OnnxModel:
     return OnnxModel.load(path, feature_names=NAMES, feature_version=VERSION)
 
 
-def edit_card(onnx_path: Path, **changes: object) -> None:
+def edit_card(onnx_path: Path, *, seal: bool = True, **changes: object) -> None:
+    """Change card fields; `seal` re-seals the pair the way publishing does (a deliberate new model)."""
     card_path = onnx_path.with_suffix(".json")
     raw = json.loads(card_path.read_text())
     raw.update(changes)
     card_path.write_text(json.dumps(raw))
+    if seal:
+        seal_model(onnx_path)
 
 
 def test_onnx_and_card_reproduce_the_lightgbm_pipeline_within_1e_5(published: TrainingOutcome) -> None:
@@ -176,3 +186,74 @@ def test_committed_model_loads_and_scores_features_of_real_klines(repo_root: Pat
     assert np.all((probabilities >= 0) & (probabilities <= 1))
     assert len(np.unique(probabilities)) > 1  # the model reacts to its inputs
     assert all(math.isfinite(p.predicted_move_pct) and 0 <= p.confidence <= 1 for p in predictions)
+
+
+def test_a_card_edited_after_publishing_is_refused(published: TrainingOutcome, tmp_path: Path) -> None:
+    path = copy_model(published, tmp_path)
+    verify_sealed(path)
+    sealed = path.with_suffix(".sha256").read_text().splitlines()
+    assert [line.split()[1] for line in sealed] == [path.name, path.with_suffix(".json").name]
+    edit_card(path, seal=False, ev_gate={"min_expected_net_return_pct": -5.0, "round_trip_cost_pct": 0.2})
+    with pytest.raises(ConfigurationError, match=r"\.json does not match .*\.sha256.*edited"):
+        load(path)
+    path.with_suffix(".sha256").unlink()
+    with pytest.raises(ConfigurationError, match=r"checksum file .* is missing"):
+        load(path)
+
+
+def _symbolic_width_graph(path: Path, reads: int) -> None:
+    """A graph whose input width is symbolic (['N', 'W']) and that multiplies by `reads` columns."""
+    features = helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", "W"])
+    outputs = [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 2]),
+               helper.make_tensor_value_info("move_pct", TensorProto.FLOAT, ["N", 1])]
+    weights = [numpy_helper.from_array(np.full((reads, 2), 0.1, np.float32), "w"),
+               numpy_helper.from_array(np.full((reads, 1), 0.1, np.float32), "m")]
+    nodes = [helper.make_node("MatMul", ["features", "w"], ["logits"]),
+             helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+             helper.make_node("MatMul", ["features", "m"], ["move_pct"])]
+    graph = helper.make_graph(nodes, "symbolic", [features], outputs, weights)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)]), path)
+    edit_card(path, onnx_sha256=sha256_of(path))
+
+
+def test_a_symbolic_input_width_is_checked_by_running_one_row(published: TrainingOutcome,
+                                                              tmp_path: Path) -> None:
+    path = copy_model(published, tmp_path)
+    _symbolic_width_graph(path, reads=10)  # the card lists 6 features
+    with pytest.raises(ConfigurationError, match=r"fails on one row of the 6 features .*'W'"):
+        load(path)
+    _symbolic_width_graph(path, reads=len(NAMES))
+    assert load(path).predict(["A"], np.zeros((1, len(NAMES))), time_ms=0)[0].predicted_move_pct == 0.0
+
+
+def test_recording_an_edge_summary_reseals_an_intact_card_only(published: TrainingOutcome,
+                                                               tmp_path: Path) -> None:
+    path = copy_model(published, tmp_path)
+    record_in_card(path, {"verdict": "NO EDGE"})
+    assert load(path).card.edge_report == {"verdict": "NO EDGE"}  # rewritten and sealed again
+    edit_card(path, seal=False, ev_gate={"min_expected_net_return_pct": -5.0, "round_trip_cost_pct": 0.2})
+    with pytest.raises(CardError, match="does not match"):
+        record_in_card(path, {"verdict": "EDGE FOUND"})  # an edited card is never sealed by the tool
+
+
+def test_an_edited_committed_card_stops_a_backtest_with_one_line(repo_root: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from bootstrap.__main__ import EXIT_CONFIG_ERROR, main
+
+    committed = OnnxModel.load(repo_root / "models" / "onnx").path
+    for suffix in (".onnx", ".json", ".sha256"):
+        shutil.copy(committed.with_suffix(suffix), tmp_path / committed.with_suffix(suffix).name)
+    path = tmp_path / committed.name
+    edit_card(path, seal=False, ev_gate={"min_expected_net_return_pct": -5.0, "round_trip_cost_pct": 0.2})
+    start = 1_700_000_000_000 - 1_700_000_000_000 % 60_000
+    rows = "\n".join(f"BTCUSDT,{start + 60_000 * i},100,100.2,99.8,100,1" for i in range(40))
+    (tmp_path / "k.csv").write_text("symbol,open_time,open,high,low,close,volume\n" + rows + "\n")
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = main(["backtest", "--data", str(tmp_path / "k.csv"), "--model", str(path), "--no-baselines"])
+    finally:
+        logger.remove()
+        logger.add(sys.stderr)
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == EXIT_CONFIG_ERROR and len(err) == 1 and "does not match" in err[0], err

@@ -171,6 +171,9 @@ async def test_weight_over_the_limit_is_429_then_a_ban(shared_data: Path) -> Non
                 assert body["code"] == -1003 and int(headers["Retry-After"]) >= 1
         assert statuses[:2] == [200, 200] and statuses[2] == 429 and statuses[-1] == 418
         async with session.get(f"{venue.rest_url}/api/v3/exchangeInfo") as reply:
+            assert reply.status == 418  # the ban is per IP: market data too
+        venue.desk.state.clock.advance((config.ban_seconds + 60) * 1000)
+        async with session.get(f"{venue.rest_url}/api/v3/exchangeInfo") as reply:
             served = (await reply.json())["rateLimits"]
         assert served == [dict(limit) for limit in limits]
 
