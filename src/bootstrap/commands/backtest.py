@@ -5,7 +5,8 @@
         --data ../shared/data/freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz
 
 Prints the summary of the model run beside the random-entry and scanner-only baselines, and writes
-trades.csv, equity.csv, summary.json and report.html into reports/backtest-<UTC time>/.
+trades.csv, equity.csv, summary.json and report.html (plotly charts, offline) into
+reports/backtest-<UTC time>/; each baseline's trades and equity in its own sub-folder.
 Exit codes: 0 done, 2 bad settings or model, 3 no data.
 """
 
@@ -25,11 +26,12 @@ from adapters.history.default_data import NoDataError, cache_klines
 from adapters.history.klines import load_klines
 from adapters.history.schema import HistoryDataError
 from adapters.onnx.model import OnnxModel
-from adapters.storage.backtest_report import ReportContent, write_report
-from application.backtest.summary import costs_rows, notes, side_by_side, summary_record, table_rows
+from application.backtest.summary import side_by_side
+from bootstrap.backtest_reporting import write_backtest_report
 from bootstrap.backtest_wiring import run_backtest
 from bootstrap.logging import configure_logging
 from bootstrap.mapping import default_data_from
+from bootstrap.progress import replay_bars
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, day_start_ms
@@ -108,19 +110,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: Model, start_ms: int | None, *,
-             baselines: bool) -> int:
+             baselines: bool, progress: bool = True) -> int:
     began = time.perf_counter()
     folder = settings.backtest.report_dir / f"backtest-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
-    result = run_backtest(settings, klines, model, start_ms, folder, baselines=baselines)
-    main, others = result.main, result.baselines
+    result = run_backtest(settings, klines, model, start_ms, folder, baselines=baselines,
+                          progress=replay_bars(progress))
     title = f"CryptoScalper backtest: {len(result.market.symbols)} pairs, model {model.version}"
-    summaries = [main.summary, *(o.summary for o in others)]
-    paths = write_report(folder, ReportContent(
-        title=title, start_ms=main.run.start_ms, end_ms=main.run.end_ms, equity=main.run.equity,
-        run_names=[s.name for s in summaries], table=table_rows(summaries),
-        records=[summary_record(s) for s in summaries], notes=notes(summaries), costs=costs_rows(summaries)))
+    paths = write_backtest_report(settings, result, folder, title)
     print(title)
-    print(side_by_side(summaries))
+    print(side_by_side([result.main.summary, *(o.summary for o in result.baselines)]))
     print(f"{result.market.bar_count} bars in {time.perf_counter() - began:.1f}s; report: {paths['html']}; "
           f"trades: {paths['trades']}; equity: {paths['equity']}")
     if settings.logging.file_enabled:
