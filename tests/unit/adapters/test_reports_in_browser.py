@@ -32,8 +32,9 @@ def backtest_report(folder: Path) -> Path:
     baselines trade, then every entry is refused."""
     start = day_ms("2024-01-01")
     settings = settings_for(folder, scanner={"min_volume_24h": 0.0},
-                            risk={"initial_capital": 30.0, "min_position_usdt": 5.5, "max_loss_per_trade_pct": 0.5,
-                                  "default_stop_loss_pct": 0.02, "default_take_profit_pct": 0.01,
+                            risk={"initial_capital": 30.0, "min_position_usdt": 5.5,
+                                  "max_loss_per_trade_pct": 0.5, "default_stop_loss_pct": 0.02,
+                                  "default_take_profit_pct": 0.01,
                                   "max_daily_loss_pct": 0.9, "max_drawdown_pct": 0.9})
     klines = falling_market(["AAAUSDT", "BBBUSDT"], days=4, start_ms=start)
     assert command.backtest(settings, klines, ScriptedModel(threshold=0.3, p_up=0.99), start + DAY_MS,
@@ -48,7 +49,8 @@ def edge_report(folder: Path) -> Path:
              {"name": "random entries (as many as the gate)", "count": 40, "mean_pct": -0.2},
              {"name": "scanner rule alone", "count": 90, "mean_pct": -0.22},
              {"name": "all bars", "count": 1000, "mean_pct": -0.25}]
-    payload = {"folds": [{"bounds": {"test_period": period}, "rows": rows} for period in ("2023-04", "2026-03")]}
+    payload = {"folds": [{"bounds": {"test_period": period}, "rows": rows}
+                         for period in ("2023-04", "2026-03")]}
     tables = [("Walk-forward summary", ["test period", "positive"], [["2023-04", "no"], ["2026-03", "no"]])]
     return write_edge_report(folder, ["NO EDGE: `synthetic` figures"], tables, payload)["html"]
 

@@ -48,13 +48,14 @@ def test_months_use_the_exit_month_and_that_month_s_first_equity() -> None:
     april_pnl = (99.0 - 100.0) * 0.1 - 0.02 + (99.5 - 100.0) * 0.1 - 0.02
     assert months[1][5] == f"{april_pnl / 100.08:+.2%}"
     change = dict(monthly_equity_change_pct(RUN.equity))
-    assert change["2026-03"] == pytest.approx(0.0) and change["2026-04"] == pytest.approx((98.96 / 100.0 - 1) * 100)
+    assert change["2026-03"] == pytest.approx(0.0)
+    assert change["2026-04"] == pytest.approx((98.96 / 100.0 - 1) * 100)
 
 
 def test_a_blocked_account_is_said_only_after_enough_refusals_of_one_kind() -> None:
     after = APRIL + 2 * DAY_MS
-    small = [Refusal(after + i * 60_000, "AAAUSDT", "size 4.00 USDT (min of ...) is below the minimum 5.00 USDT")
-             for i in range(12)]
+    reason = "size 4.00 USDT (min of ...) is below the minimum 5.00 USDT"
+    small = [Refusal(after + i * 60_000, "AAAUSDT", reason) for i in range(12)]
     sentence = blocked_from(RunTrades("model", TRADES, RUN.equity, small))
     assert sentence is not None and "2026-04-04 00:00" in sentence and "too small to trade" in sentence
     assert blocked_from(RunTrades("model", TRADES, RUN.equity, small[:3])) is None

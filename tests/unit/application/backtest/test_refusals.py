@@ -3,6 +3,7 @@ a signal, and a replay records the signals it refused (the report counts them by
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from tests.unit.application.backtest_support import ScriptedModel, falling_market, settings_for
@@ -91,7 +92,7 @@ def _too_small_run(tmp_path: Path) -> RunTrades:
     outcome = run_plan_sync(settings, market, plan, tmp_path / "run", first,
                             progress=lambda done, total: steps.append((done, total)))
     total = len(market.minutes) - first
-    assert steps[-1] == (total, total) and all(b >= a for (a, _), (b, _) in zip(steps, steps[1:], strict=False))
+    assert steps[-1] == (total, total) and all(b >= a for (a, _), (b, _) in itertools.pairwise(steps))
     run = outcome.run
     return RunTrades(run.name, run.trades, run.equity, run.refusals)
 
