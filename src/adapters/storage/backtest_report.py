@@ -18,38 +18,17 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from adapters.storage import backtest_report_html
+from adapters.storage.backtest_report_html import ReportContent as ReportContent
+from adapters.storage.backtest_report_html import Section as Section
+from adapters.storage.backtest_report_html import render
 from adapters.storage.trade_journal import CSV_COLUMNS
 
 EQUITY_COLUMNS = ("time", "time_ms", "equity", "drawdown_pct")
 REFUSAL_COLUMNS = ("run", "time", "time_ms", "symbol", "reason")
-Section = tuple[str, Sequence[str], Sequence[Sequence[str]], str]  # (title, header, rows, text when empty)
-
-
-@dataclass(frozen=True)
-class ReportContent:
-    title: str
-    start_ms: int
-    end_ms: int
-    equity: Sequence[tuple[int, float]]  # the main run's (time ms, equity)
-    run_names: Sequence[str]
-    table: Sequence[tuple[str, Sequence[str]]]  # (figure, one cell per run)
-    records: Sequence[Mapping[str, Any]]  # one JSON-ready record per run
-    notes: Sequence[str] = ()
-    costs: Sequence[tuple[str, str, str]] = field(default_factory=tuple)  # (run, fill rates, fees)
-    headline: Sequence[str] = ()  # what a reader must know first (the model did not trade, ...)
-    curves: Sequence[tuple[str, Sequence[tuple[int, float]]]] = ()  # every run's equity, then the benchmark
-    benchmark: str = "buy and hold"  # the curve drawn dashed
-    monthly_change: Sequence[tuple[str, Sequence[tuple[str, float]]]] = ()  # (curve, (month, % change))
-    returns: Sequence[tuple[str, Sequence[float]]] = ()  # (run, each trade's net return %)
-    sections: Sequence[Section] = ()  # the tables after the charts
-    refusals: Sequence[tuple[str, int, str, str]] = ()  # (run, time ms, symbol, reason)
 
 
 def _iso(time_ms: int, spec: str = "milliseconds") -> str:
@@ -102,5 +81,5 @@ def write_report(folder: Path, content: ReportContent) -> dict[str, Path]:
     if content.refusals:
         paths["refusals"] = folder / "refusals.csv"
         write_refusals_csv(paths["refusals"], content.refusals)
-    paths["html"].write_text(backtest_report_html.render(content), encoding="utf-8")
+    paths["html"].write_text(render(content), encoding="utf-8")
     return paths

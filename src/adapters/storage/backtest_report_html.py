@@ -4,19 +4,38 @@ months, pairs, exit reasons, risk refusals, costs) and the model's trade list.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
-from typing import TYPE_CHECKING
+from typing import Any
 
 import plotly.graph_objects as go
 
 from adapters.storage.plotly_page import COLOURS, figure_html, page, table_html, thin
 
-if TYPE_CHECKING:
-    from adapters.storage.backtest_report import ReportContent
-
 Curve = tuple[str, Sequence[tuple[int, float]]]
+Section = tuple[str, Sequence[str], Sequence[Sequence[str]], str]  # (title, header, rows, text when empty)
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    title: str
+    start_ms: int
+    end_ms: int
+    equity: Sequence[tuple[int, float]]  # the main run's (time ms, equity)
+    run_names: Sequence[str]
+    table: Sequence[tuple[str, Sequence[str]]]  # (figure, one cell per run)
+    records: Sequence[Mapping[str, Any]]  # one JSON-ready record per run
+    notes: Sequence[str] = ()
+    costs: Sequence[tuple[str, str, str]] = field(default_factory=tuple)  # (run, fill rates, fees)
+    headline: Sequence[str] = ()  # what a reader must know first (the model did not trade, ...)
+    curves: Sequence[tuple[str, Sequence[tuple[int, float]]]] = ()  # every run's equity, then the benchmark
+    benchmark: str = "buy and hold"  # the curve drawn dashed
+    monthly_change: Sequence[tuple[str, Sequence[tuple[str, float]]]] = ()  # (curve, (month, % change))
+    returns: Sequence[tuple[str, Sequence[float]]] = ()  # (run, each trade's net return %)
+    sections: Sequence[Section] = ()  # the tables after the charts
+    refusals: Sequence[tuple[str, int, str, str]] = ()  # (run, time ms, symbol, reason)
 
 
 def _times(points: Sequence[tuple[int, float]]) -> list[datetime]:
