@@ -95,3 +95,23 @@ class FileSteps(Steps):
 
     def _key(self, message: str) -> str:
         return message.split(":", 1)[0]
+
+
+def loading_bars(desc: str, *, enabled: bool = True) -> Callable[[str, int, int], None]:
+    """For adapters.history's LoadProgress (what, done, total): one bar per stage (the bytes of the file
+    read, then the symbols checked), each closed when its stage completes."""
+    bars: dict[str, tqdm[Any]] = {}
+
+    def update(what: str, done: int, total: int) -> None:
+        shown = bars.get(what)
+        if shown is None:
+            scale = what == "bytes"
+            shown = bars[what] = tqdm(total=total, desc=f"{desc}: {'reading' if scale else what}",
+                                      unit="B" if scale else " " + what, unit_scale=scale, file=sys.stderr,
+                                      disable=None if enabled else True, dynamic_ncols=True)
+        if done > shown.n:
+            shown.update(done - shown.n)
+        if done >= total and not shown.disable:
+            shown.close()
+
+    return update

@@ -31,7 +31,7 @@ from bootstrap.backtest_reporting import write_backtest_report
 from bootstrap.backtest_wiring import run_backtest
 from bootstrap.logging import configure_logging
 from bootstrap.mapping import default_data_from
-from bootstrap.progress import replay_bars
+from bootstrap.progress import loading_bars, replay_bars
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, day_start_ms
@@ -92,7 +92,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     data = args.data or bt.data
     try:
         if data is not None:
-            klines = load_klines(Path(data), symbols or None, start_ms, end_ms)
+            klines = load_klines(Path(data), symbols or None, start_ms, end_ms,
+                                 progress=loading_bars("backtest"))
         else:
             klines = cache_klines(default_data_from(settings), symbols or None, start_ms, end_ms)
     except NoDataError as exc:

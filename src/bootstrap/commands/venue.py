@@ -18,6 +18,7 @@ from typing import Any
 from adapters.history.schema import HistoryDataError
 from adapters.simulated.venue.app import create_venue_app, serve_venue
 from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
+from bootstrap.progress import loading_bars
 from bootstrap.settings_model import Settings
 
 EXIT_BAD_DATA = 2
@@ -70,7 +71,8 @@ async def _serve(data: VenueData, args: argparse.Namespace, start_ms: int | None
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         start_ms = parse_day(args.start) if args.start else None
-        data = load_venue_data(args.data, symbols=args.symbols, start_ms=start_ms, minutes=args.minutes)
+        data = load_venue_data(args.data, symbols=args.symbols, start_ms=start_ms, minutes=args.minutes,
+                               progress=loading_bars("venue"))
     except (HistoryDataError, ValueError) as exc:
         print(f"venue: {exc}", file=sys.stderr)
         return EXIT_BAD_DATA
