@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import plotly.graph_objects as go
 
 from adapters.storage.plotly_page import COLOURS, figure_html, page, table_html, thin
@@ -38,8 +40,9 @@ class ReportContent:
     refusals: Sequence[tuple[str, int, str, str]] = ()  # (run, time ms, symbol, reason)
 
 
-def _times(points: Sequence[tuple[int, float]]) -> list[datetime]:
-    return [datetime.fromtimestamp(t / 1000, tz=UTC) for t, _ in points]
+def _times(points: Sequence[tuple[int, float]]) -> npt.NDArray[np.datetime64]:
+    """UTC times as numpy datetimes: plotly takes arrays far faster than lists of objects."""
+    return np.array([t for t, _ in points], dtype="datetime64[ms]")
 
 
 def _drawdown(points: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -63,7 +66,7 @@ def _lines(curves: Sequence[Curve], title: str, unit: str, benchmark: str, *, dr
             continue
         shown = thin(_drawdown(points) if drawdown else points)
         flat = not drawdown and len({round(v, 9) for _, v in points}) == 1
-        figure.add_trace(go.Scatter(x=_times(shown), y=[v for _, v in shown], mode="lines",
+        figure.add_trace(go.Scatter(x=_times(shown), y=np.array([v for _, v in shown]), mode="lines",
                                     name=f"{name} (no trade: flat)" if flat else name,
                                     line_shape="linear" if name == benchmark else "hv",
                                     line=_style(i, name, benchmark)))
