@@ -59,11 +59,15 @@ def _style(index: int, name: str, benchmark: str) -> dict[str, object]:
     return {"color": COLOURS[index % len(COLOURS)], "width": 2.5 if index == 0 else 1.5}
 
 
-def _lines(curves: Sequence[Curve], title: str, unit: str, benchmark: str, *, drawdown: bool) -> str:
+def _lines(curves: Sequence[Curve], title: str, unit: str, benchmark: str, end_ms: int, *,
+           drawdown: bool) -> str:
     figure = go.Figure()
-    for i, (name, points) in enumerate(curves):
-        if not points:
+    for i, (name, marks) in enumerate(curves):
+        if not marks:
             continue
+        # equity is recorded where it changed: hold the last value to the end, so a run that stopped
+        # trading is seen flat to the end rather than ending early
+        points = [*marks, (end_ms, marks[-1][1])] if marks[-1][0] < end_ms else list(marks)
         shown = thin(_drawdown(points) if drawdown else points)
         flat = not drawdown and len({round(v, 9) for _, v in points}) == 1
         figure.add_trace(go.Scatter(x=_times(shown), y=np.array([v for _, v in shown]), mode="lines",
@@ -116,9 +120,9 @@ assumed first. Buy-and-hold: the capital split equally over the pairs at the sta
 slippage paid), marked at market.</p>
 {head}
 <h2>Figures side by side</h2>{figures}
-<h2>Equity</h2>{_lines(c.curves, "Equity (USDT, positions marked at market)", "USDT", c.benchmark,
+<h2>Equity</h2>{_lines(c.curves, "Equity (USDT, positions marked at market)", "USDT", c.benchmark, c.end_ms,
                         drawdown=False)}
-{_lines(c.curves, "Drawdown (% below the running peak)", "%", c.benchmark, drawdown=True)}
+{_lines(c.curves, "Drawdown (% below the running peak)", "%", c.benchmark, c.end_ms, drawdown=True)}
 <h2>Months</h2>{_monthly(c)}
 <h2>Trade returns</h2>{_returns(c)}
 <h2>Risk events and notes</h2><ul>{notes}</ul>
