@@ -129,15 +129,15 @@ def run_backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: M
                  folder: Path, *, baselines: bool = True,
                  progress: Callable[[str], Progress | None] = no_progress) -> BacktestResult:
     """Precompute, run the model, then (optionally) the random-entry and scanner-only baselines. The
-    model's EV gate (its card's margin) applies to every run, baselines included. `progress(run name)`
-    gives each replay its progress callback (a bar), or None."""
+    model's EV gate (its card's margin) applies to every run, baselines included. `progress(job name)`
+    gives the precompute and each replay its progress callback (a bar), or None."""
     gate = model.ev_gate_margin_pct
     market = BacktestMarket.build(klines)
     first = market.first_minute_from(start_ms) if start_ms is not None else 0
     thresholds = mapping.signal_thresholds_from(settings, gate)
     rules = mapping.scanner_rules_from(settings)
     plan = model_plan(market, model, rules, thresholds, settings.scanner.top_candidates,
-                      trade_from_minute=first)
+                      trade_from_minute=first, progress=progress("precompute: scan and score"))
     reason = NO_EV_REASON if ev_gate_blocked_all(plan, thresholds) else (
         None if plan.passes.any() else "no trade: no scanner candidate passed the model's signal thresholds")
     main = run_plan_sync(settings, market, plan, folder, first, no_trade_reason=reason, model_gate_pct=gate,

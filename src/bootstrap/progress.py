@@ -35,9 +35,11 @@ def counter(desc: str, unit: str, *, enabled: bool = True) -> Callable[[int, int
 
 
 def replay_bars(enabled: bool) -> Callable[[str], Callable[[int, int], None] | None]:
-    """For run_backtest: one bar per replay (the model, then each baseline), counted in minutes."""
+    """For run_backtest: one bar for the precompute (symbols), then one per replay (the model, then each
+    baseline), counted in minutes."""
     def for_run(name: str) -> Callable[[int, int], None] | None:
-        return counter(f"backtest: {name}", "min", enabled=enabled) if enabled else None
+        unit = "symbol" if name.startswith("precompute") else "min"
+        return counter(f"backtest: {name}", unit, enabled=enabled) if enabled else None
 
     return for_run
 

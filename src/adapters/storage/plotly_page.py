@@ -18,7 +18,7 @@ STYLE = """body{font-family:system-ui,sans-serif;max-width:1200px;margin:1.5em a
 color:#1f2328}
 h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}
-td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}th{background:#f6f8fa}
+td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:right}th{background:#f6f8fa;text-align:center}
 td:first-child,th:first-child,td.text{text-align:left}.note{background:#fff8c5;border:1px solid #d4a72c;
 padding:.6em 1em;border-radius:6px}.warn{background:#ffebe9;border:1px solid #cf222e;padding:.6em 1em;
 border-radius:6px}.scroll{max-height:32em;overflow:auto}code{background:#f6f8fa;padding:0 .3em}
