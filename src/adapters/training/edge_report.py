@@ -32,10 +32,10 @@ def markdown(title: str, intro: Sequence[str], tables: Sequence[Table]) -> str:
     return "\n".join(out)
 
 
-def _period_chart(fold: dict[str, Any]) -> str:
+def _period_chart(fold: dict[str, Any], title: str | None = None) -> str:
     """Mean net return per trade of each decile of expected value, with the gated trades and the baselines
     as horizontal lines: an edge shows as rising bars that end above the baselines."""
-    period = fold.get("bounds", {}).get("test_period", "?")
+    period = title or fold.get("bounds", {}).get("test_period", "?")
     rows = {r["name"]: r for r in fold.get("rows", [])}
     deciles = [rows[f"model decile {i}"] for i in range(1, 11) if f"model decile {i}" in rows]
     figure = go.Figure(go.Bar(x=[f"D{i}" for i in range(1, len(deciles) + 1)],
@@ -73,6 +73,10 @@ def _html(title: str, intro: Sequence[str], tables: Sequence[Table], payload: di
     folds = [f for f in payload.get("folds", []) if isinstance(f, dict)]
     charts = (_summary_chart(folds) + "".join(_period_chart(f) for f in folds)) if folds else (
         "<p class='muted'>No test period: nothing to chart.</p>")
+    own = payload.get("committed_model")
+    if isinstance(own, dict) and own.get("rows"):
+        charts += _period_chart(own, f"model {own.get('model_version', '?')} (the one the bot loads) on "
+                                     f"{own.get('period', '?')}")
     body = ["<ul>", *(f"<li>{html.escape(line)}</li>" for line in intro), "</ul>", "<h2>Charts</h2>", charts]
     body += [f"<h2>{html.escape(name)}</h2>{table_html(header, rows)}" for name, header, rows in tables]
     return page(title, "\n".join(body))
