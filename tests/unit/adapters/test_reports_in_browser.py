@@ -3,6 +3,7 @@ drawn and no console error: plotly.js is embedded, so this holds with no network
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()
 
 @pytest.fixture(scope="module")
 def browser() -> Any:
+    pytest.importorskip("selenium", reason="selenium (the dev extra) drives the browser")
     with chromium() as driver:
         yield driver
 
@@ -59,6 +61,10 @@ def test_the_backtest_report_draws_every_chart_without_console_errors(browser: A
     report = backtest_report(tmp_path)
     html = report.read_text(encoding="utf-8")
     assert "too small to trade" in html and "buy and hold" in html
+    with (report.parent / "refusals.csv").open(encoding="utf-8") as file:
+        refused = list(csv.DictReader(file))
+    assert refused and {r["run"] for r in refused} >= {"model"}
+    assert any("below the minimum" in r["reason"] for r in refused)
     check = open_report(browser, report)
     assert check.charts == 4 and check.drawn == check.charts, check  # equity, drawdown, months, returns
     assert check.errors == []
