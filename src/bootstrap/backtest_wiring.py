@@ -7,7 +7,7 @@ simulator (same costs, same seed) and its own journal folder, so runs never shar
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +22,8 @@ from adapters.storage.backtest_report import ensure_trades_csv
 from application.backtest.baselines import entries_per_day, random_plan, scanner_plan
 from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import EntryPlan, ev_gate_blocked_all, model_plan
-from application.backtest.replay import Backtest, BacktestRun
+from application.backtest.refusals import RecordingRiskBook, RefusalLog
+from application.backtest.replay import Backtest, BacktestRun, Progress
 from application.backtest.stand_ins import (
     PlannedScanner,
     PrecomputedPredictions,
@@ -70,7 +71,7 @@ def reference_prices(market: BacktestMarket, t0: int) -> dict[str, float]:
 
 async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, folder: Path,
                    trade_from_minute: int, *, no_trade_reason: str | None = None,
-                   model_gate_pct: float | None = None) -> RunOutcome:
+                   model_gate_pct: float | None = None, progress: Progress | None = None) -> RunOutcome:
     """One replay: its own container (clock, risk book, journal), simulator and folder; the providers a
     replay builds itself are overridden, the rest (config, risk, the loop) comes from the mode table."""
     run_settings = settings.model_copy(update={
@@ -90,10 +91,12 @@ async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, 
     container.scanner.override(providers.Object(PlannedScanner(market, plan, clock)))
     container.trade_journal.override(providers.Object(journal))
     container.feature_row.override(providers.Object(blank_features))
+    refusals = RefusalLog()  # the same decisions as the container's RiskBook, each refusal written down
+    container.risk_book.override(providers.Object(RecordingRiskBook(container.risk_limits(), refusals)))
     loop = container.trading_loop()
     backtest = Backtest(loop=loop, venue=exchange, clock=clock, market=market, plan=plan,
                         trades=journal.recorded, trade_from_minute=trade_from_minute,
-                        book_tops=settings.execution.maker_entries)
+                        book_tops=settings.execution.maker_entries, refusals=refusals, progress=progress)
     run = await backtest.run()
     ensure_trades_csv(folder)
     summary = summarize(run, fill_rates=fill_rates(exchange), no_trade_reason=no_trade_reason,
@@ -105,9 +108,10 @@ async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, 
 
 def run_plan_sync(settings: Settings, market: BacktestMarket, plan: EntryPlan, folder: Path,
                   trade_from_minute: int, *, no_trade_reason: str | None = None,
-                  model_gate_pct: float | None = None) -> RunOutcome:
+                  model_gate_pct: float | None = None, progress: Progress | None = None) -> RunOutcome:
     return asyncio.run(run_plan(settings, market, plan, folder, trade_from_minute,
-                                no_trade_reason=no_trade_reason, model_gate_pct=model_gate_pct))
+                                no_trade_reason=no_trade_reason, model_gate_pct=model_gate_pct,
+                                progress=progress))
 
 
 @dataclass(frozen=True)
@@ -117,20 +121,27 @@ class BacktestResult:
     baselines: tuple[RunOutcome, ...]
 
 
+def no_progress(_name: str) -> Progress | None:
+    return None
+
+
 def run_backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: Model, start_ms: int | None,
-                 folder: Path, *, baselines: bool = True) -> BacktestResult:
+                 folder: Path, *, baselines: bool = True,
+                 progress: Callable[[str], Progress | None] = no_progress) -> BacktestResult:
     """Precompute, run the model, then (optionally) the random-entry and scanner-only baselines. The
-    model's EV gate (its card's margin) applies to every run, baselines included."""
+    model's EV gate (its card's margin) applies to every run, baselines included. `progress(job name)`
+    gives the precompute and each replay its progress callback (a bar), or None."""
     gate = model.ev_gate_margin_pct
     market = BacktestMarket.build(klines)
     first = market.first_minute_from(start_ms) if start_ms is not None else 0
     thresholds = mapping.signal_thresholds_from(settings, gate)
     rules = mapping.scanner_rules_from(settings)
     plan = model_plan(market, model, rules, thresholds, settings.scanner.top_candidates,
-                      trade_from_minute=first)
+                      trade_from_minute=first, progress=progress("precompute: scan and score"))
     reason = NO_EV_REASON if ev_gate_blocked_all(plan, thresholds) else (
         None if plan.passes.any() else "no trade: no scanner candidate passed the model's signal thresholds")
-    main = run_plan_sync(settings, market, plan, folder, first, no_trade_reason=reason, model_gate_pct=gate)
+    main = run_plan_sync(settings, market, plan, folder, first, no_trade_reason=reason, model_gate_pct=gate,
+                         progress=progress(plan.name))
     others: list[RunOutcome] = []
     if baselines:
         rate = entries_per_day(len(main.run.trades), main.run.start_ms, main.run.end_ms)
@@ -138,7 +149,7 @@ def run_backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: M
                              seed=settings.execution.seed, trade_from_minute=first)
         scanner = scanner_plan(market, rules, thresholds, trade_from_minute=first)
         others.append(run_plan_sync(settings, market, random, folder / "baseline-random", first,
-                                    model_gate_pct=gate))
+                                    model_gate_pct=gate, progress=progress(random.name)))
         others.append(run_plan_sync(settings, market, scanner, folder / "baseline-scanner", first,
-                                    model_gate_pct=gate))
+                                    model_gate_pct=gate, progress=progress(scanner.name)))
     return BacktestResult(market, main, tuple(others))

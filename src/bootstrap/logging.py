@@ -13,6 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from loguru import logger
+from tqdm import tqdm
 
 from adapters.storage.private_files import UnwritablePath, ensure_private_file, private_opener
 from bootstrap.settings_model import LoggingSettings
@@ -35,11 +36,16 @@ def render_format(record: Record) -> str:
     return TIME_LEVEL_MESSAGE + suffix + "\n{exception}"
 
 
+def _console(message: str) -> None:
+    """stderr through tqdm, so a line logged while a progress bar runs does not break the bar."""
+    tqdm.write(message, end="", file=sys.stderr)
+
+
 def configure_logging(settings: LoggingSettings, *, console_level: str | None = None) -> None:
     """Replace every handler: console (stderr) and, when enabled, a rotating UTF-8 file. `console_level`
     quiets the console alone (a backtest decides every replayed minute: its decisions go to the file)."""
     logger.remove()
-    logger.add(sys.stderr, level=console_level or settings.level, format=render_format, colorize=False,
+    logger.add(_console, level=console_level or settings.level, format=render_format, colorize=False,
                backtrace=False, diagnose=False)
     if settings.file_enabled:  # 0600 in a 0700 folder; unwritable -> UnwritablePath (one line, exit 2)
         ensure_private_file(settings.file_path, "log file (logging.file_path)")

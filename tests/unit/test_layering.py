@@ -24,7 +24,7 @@ DOMAIN_THIRD_PARTY = {"numpy", "talib"}
 DOMAIN_CLOCK_CALLS = {"now", "utcnow", "today", "time", "time_ns", "monotonic", "perf_counter"}
 APPLICATION_FORBIDDEN = {"adapters", "bootstrap", "aiohttp", "binance", "onnxruntime", "lightgbm", "skl2onnx",
                          "onnxmltools", "pyarrow", "requests", "websockets", "socket", "sqlite3", "urllib",
-                         "http", "pydantic", "dependency_injector"}
+                         "http", "pydantic", "dependency_injector", "tqdm"}  # progress: a callable
 PANDAS_IO = {"read_csv", "read_parquet", "read_json", "read_feather", "read_pickle", "read_sql",
              "to_csv", "to_parquet", "to_json", "to_feather", "to_pickle", "to_sql"}
 PORTS_FORBIDDEN = {"adapters", "bootstrap", "application", "aiohttp", "binance", "onnxruntime", "lightgbm",
@@ -33,7 +33,7 @@ PORTS_FORBIDDEN = {"adapters", "bootstrap", "application", "aiohttp", "binance",
 VENDOR_HOME = {"binance": "adapters/binance/", "onnxruntime": "adapters/onnx/",
                "lightgbm": "adapters/training/", "skl2onnx": "adapters/training/",
                "onnxmltools": "adapters/training/", "aiohttp": "adapters/", "pandas": "adapters/",
-               "msgspec": "adapters/", "pyarrow": "adapters/"}
+               "msgspec": "adapters/", "pyarrow": "adapters/", "plotly": "adapters/"}
 # The wings (docs/ARCHITECTURE.md): trading never imports backtest or research; backtest never research.
 WING_OF = {"application.backtest": "backtest", "application.research": "research"}
 WING_MAY_NOT_IMPORT = {"trading": {"backtest", "research"}, "backtest": {"research"}, "research": set()}

@@ -68,15 +68,18 @@ class HistoryDownloader:
         interval_ms(interval)  # fail early on an unknown interval
         report = DownloadReport()
         units = [(s, m) for s in symbols for m in months_between(start, end)]
-        bar = tqdm(total=len(units), unit="month", desc=f"klines {interval}", disable=not self._progress)
+        # Off when not a terminal; a failed month is not counted as done, so a failure never shows 100%.
+        bar = tqdm(total=len(units), unit="month", desc=f"klines {interval}",
+                   disable=None if self._progress else True)
         with bar:
             async def one(symbol: str, month: Month) -> None:
                 try:
                     await self._month(symbol, interval, month, report)
                 except (DownloadError, HistoryDataError) as exc:
                     report.failures.append(f"{symbol} {month}: {exc}")
+                    bar.set_postfix(failed=len(report.failures))
                     logger.error("{} {}: {}", symbol, month, exc)
-                finally:
+                else:
                     bar.update(1)
 
             await asyncio.gather(*(one(s, m) for s, m in units))

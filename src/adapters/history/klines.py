@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from adapters.history.loader import clean_history, load_history
+from adapters.history.loader import LoadProgress, clean_history, load_history, no_progress
 from adapters.history.schema import to_kline_arrays
 from domain.features import WARMUP_BARS, KlineArrays
 from domain.time_units import DAY_MS, HOUR_MS, MINUTE_MS
@@ -18,11 +18,14 @@ WARMUP_MS = DAY_MS + WARMUP_BARS * MINUTE_MS + 6 * HOUR_MS
 
 
 def load_klines(path: Path, symbols: Iterable[str] | None, start_ms: int | None, end_ms: int | None,
-                *, interval: str | None = None) -> dict[str, KlineArrays]:
-    """1m klines of `path` (file, archive folder or cache folder) in [start - warm-up, end)."""
+                *, interval: str | None = None,
+                progress: LoadProgress = no_progress) -> dict[str, KlineArrays]:
+    """1m klines of `path` (file, archive folder or cache folder) in [start - warm-up, end); `progress`
+    hears how a large CSV's reading goes."""
     wanted = [s.upper() for s in symbols] if symbols else None
     out: dict[str, KlineArrays] = {}
-    for symbol, history in load_history(path, symbols=wanted, interval=interval).items():
+    for symbol, history in load_history(path, symbols=wanted, interval=interval,
+                                           progress=progress).items():
         if history.interval_ms != MINUTE_MS:
             continue
         frame = clean_history(history).frame

@@ -10,9 +10,10 @@ says what is wrong and `clean_history` repairs only what is safe, loudly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 from loguru import logger
@@ -25,6 +26,14 @@ from adapters.history.schema import INTERVAL_MS, HistoryDataError, interval_ms, 
 CSV_SUFFIXES = (".csv", ".csv.xz", ".csv.gz", ".csv.bz2", ".csv.zst")
 _INTERVAL_IN_NAME = re.compile(r"_(\d+[smhd])_")
 _CHUNK_ROWS = 500_000
+_COMPRESSION: dict[str, Literal["xz", "gzip", "bz2", "zstd"]] = {
+    ".xz": "xz", ".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
+# (what, done, total): "bytes" read of the (compressed) file, then "symbols" checked; for progress bars
+LoadProgress = Callable[[str, int, int], None]
+
+
+def no_progress(_what: str, _done: int, _total: int) -> None:
+    """The default: nobody is told."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,42 +49,51 @@ def _history(symbol: str, frame: pd.DataFrame, step_ms: int | None) -> SymbolHis
     return SymbolHistory(symbol, step, frame, check_quality(frame, symbol, step))
 
 
-def load_symbol_csv(path: Path, symbols: Iterable[str] | None = None,
-                    nrows: int | None = None) -> dict[str, SymbolHistory]:
+def load_symbol_csv(path: Path, symbols: Iterable[str] | None = None, nrows: int | None = None,
+                    progress: LoadProgress = no_progress) -> dict[str, SymbolHistory]:
     """A CSV with a header and a `symbol` column (shared/data layout). With `symbols`, the file is read
-    in chunks and reading stops once the wanted symbols' rows are past (files are sorted by symbol)."""
+    in chunks and reading stops once the wanted symbols' rows are past (files are sorted by symbol).
+    `progress` hears the file's bytes read (compressed: the total is the file's size), then the symbols
+    checked."""
     wanted = {s.upper() for s in symbols} if symbols is not None else None
     parts: list[pd.DataFrame] = []
     seen: set[str] = set()
     rows_read = 0
     try:
-        reader = pd.read_csv(path, nrows=nrows, chunksize=_CHUNK_ROWS, dtype={"symbol": str})
-        for chunk in reader:
-            if "symbol" not in chunk.columns:
-                if any(str(c)[:1].isdigit() for c in chunk.columns):
-                    raise HistoryDataError(f"{path}: no header line (the first row holds data); a kline CSV "
-                                           "starts with symbol,open_time,open,high,low,close,volume")
-                raise HistoryDataError(f"{path}: no 'symbol' column (columns: {list(chunk.columns)})")
-            rows_read += len(chunk)
-            if wanted is not None:
-                chunk = chunk[chunk["symbol"].isin(wanted)]
-                seen.update(chunk["symbol"].unique())
-            parts.append(chunk)
-            if wanted is not None and seen == wanted and chunk.empty:
-                break
+        size = path.stat().st_size
+        with path.open("rb") as source:
+            reader = pd.read_csv(source, nrows=nrows, chunksize=_CHUNK_ROWS, dtype={"symbol": str},
+                                 compression=_COMPRESSION.get(path.suffix))
+            for chunk in reader:
+                if "symbol" not in chunk.columns:
+                    if any(str(c)[:1].isdigit() for c in chunk.columns):
+                        raise HistoryDataError(f"{path}: no header line (the first row holds data); a kline "
+                                               "CSV starts with symbol,open_time,open,high,low,close,volume")
+                    raise HistoryDataError(f"{path}: no 'symbol' column (columns: {list(chunk.columns)})")
+                rows_read += len(chunk)
+                if wanted is not None:
+                    chunk = chunk[chunk["symbol"].isin(wanted)]
+                    seen.update(chunk["symbol"].unique())
+                parts.append(chunk)
+                progress("bytes", source.tell(), size)
+                if wanted is not None and seen == wanted and chunk.empty:
+                    break
     except pd.errors.EmptyDataError:
         raise HistoryDataError(f"{path}: the file is empty (no header, no rows)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise HistoryDataError(f"{path}: cannot read as CSV: {exc}") from exc
     if rows_read == 0:
         raise HistoryDataError(f"{path}: a header and no kline rows")
+    progress("bytes", size, size)
     raw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["symbol"])
     named = _INTERVAL_IN_NAME.search(path.name)
     step = interval_ms(named.group(1)) if named else None
     out: dict[str, SymbolHistory] = {}
-    for symbol, rows in raw.groupby("symbol", sort=True):
+    groups = raw.groupby("symbol", sort=True)
+    for done, (symbol, rows) in enumerate(groups, start=1):
         frame = standardise(rows.reset_index(drop=True), f"{path} [{symbol}]")
         out[str(symbol)] = _history(str(symbol), frame, step)
+        progress("symbols", done, groups.ngroups)
     return out
 
 
@@ -112,9 +130,11 @@ def load_parquet_files(paths: Iterable[Path], interval: str | None = None) -> di
     return out
 
 
-def load_history(path: Path, *, symbols: Iterable[str] | None = None,
-                 nrows: int | None = None, interval: str | None = None) -> dict[str, SymbolHistory]:
-    """Any supported source: a file, an archive folder, or a cache folder (searched recursively)."""
+def load_history(path: Path, *, symbols: Iterable[str] | None = None, nrows: int | None = None,
+                 interval: str | None = None,
+                 progress: LoadProgress = no_progress) -> dict[str, SymbolHistory]:
+    """Any supported source: a file, an archive folder, or a cache folder (searched recursively).
+    `progress` is told how a symbol CSV's reading goes (the other sources read quickly)."""
     if not path.exists():
         raise HistoryDataError(f"{path}: no such file or folder")
     wanted = {s.upper() for s in symbols} if symbols is not None else None
@@ -124,7 +144,7 @@ def load_history(path: Path, *, symbols: Iterable[str] | None = None,
         elif path.suffix == ".parquet":
             found = load_parquet_files([path], interval)
         elif path.name.endswith(CSV_SUFFIXES):
-            return load_symbol_csv(path, wanted, nrows)
+            return load_symbol_csv(path, wanted, nrows, progress)
         else:
             raise HistoryDataError(f"{path}: unknown kline file type")
     else:

@@ -1,6 +1,7 @@
 """The training report beside the model: <stem>.report.json, .report.md and .report.html.
 
-The HTML draws the reliability plot as inline SVG (no plotting dependency). Tables are built once as
+The HTML shows plotly charts (reliability, precision by threshold, AUC per month, feature importance,
+walk-forward folds; plotly.js embedded, so it opens offline) and the tables. Tables are built once as
 (title, header, rows) and rendered to both Markdown and HTML.
 """
 
@@ -8,13 +9,15 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adapters.onnx.card import ModelCard
-from adapters.training.report_svg import reliability_svg
+from adapters.storage.plotly_page import page, table_html
+from adapters.training import report_charts
 from ports.training import FittedSplit
 
 if TYPE_CHECKING:
@@ -22,6 +25,8 @@ if TYPE_CHECKING:
 
 Table = tuple[str, list[str], list[list[str]]]
 PARTS = ("train", "validation", "test")
+TITLE = "CryptoScalper model report"
+CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 def iso(ms: int) -> str:
@@ -108,21 +113,27 @@ def _markdown(intro: list[str], tables: list[Table]) -> str:
     return "\n".join(out)
 
 
-def _html(intro: list[str], tables: list[Table], svg: str) -> str:
-    out = ["<!doctype html><html><head><meta charset='utf-8'><title>CryptoScalper model report</title>",
-           "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:"
-           "collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-           "th{background:#eee}li.warn{color:#b00}</style></head><body>",
-           "<h1>CryptoScalper model report</h1><ul>"]
-    out += [f"<li{' class=warn' if line.startswith('WARNING') else ''}>{html.escape(line)}</li>"
-            for line in intro]
-    out += ["</ul><h2>Reliability plot (test)</h2>", svg]
-    for title, header, rows in tables:
-        out.append(f"<h2>{html.escape(title)}</h2><table><tr>"
-                   + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>")
-        out += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows]
-        out.append("</table>")
-    return "\n".join([*out, "</body></html>"])
+def _inline(line: str) -> str:
+    """One intro line as HTML: escaped, with Markdown `code` spans shown as code, not as backticks."""
+    return CODE_SPAN.sub(r"<code>\1</code>", html.escape(line))
+
+
+def _html(intro: list[str], tables: list[Table], charts: list[str]) -> str:
+    items = "".join(f"<li{' class=warn' if line.startswith('WARNING') else ''}>{_inline(line)}</li>"
+                    for line in intro)
+    body = [f"<ul>{items}</ul>", "<h2>Charts</h2>", *charts]
+    body += [f"<h2>{html.escape(title)}</h2>{table_html(header, rows)}" for title, header, rows in tables]
+    return page(TITLE, "\n".join(body))
+
+
+def _charts(fit: ScalperFit, folds: Sequence[FittedSplit]) -> list[str]:
+    test = fit.parts["test"]
+    fold_rows = [(f"fold {i}", f.metrics["test"].get("auc"), f.metrics["test"].get("baseline_auc"))
+                 for i, f in enumerate(folds, start=1)]
+    return [report_charts.reliability(test["reliability"], test["reliability_raw"]),
+            report_charts.precision_by_threshold(test["precision_by_probability"]),
+            report_charts.auc_per_month(test["per_month"]), report_charts.importance(fit.importance),
+            *([report_charts.folds(fold_rows)] if len(fold_rows) > 1 else [])]
 
 
 def write_report(stem: Path, card: ModelCard, chosen: FittedSplit, folds: Sequence[FittedSplit],
@@ -134,9 +145,8 @@ def write_report(stem: Path, card: ModelCard, chosen: FittedSplit, folds: Sequen
                "folds": [{"split": {p: [r.start_ms, r.end_ms] for p, r in f.split.parts().items()},
                           "metrics": f.metrics} for f in folds]}
     intro, tables = _intro(card, warnings), _tables(card, fit, folds)
-    svg = reliability_svg(fit.parts["test"]["reliability"], fit.parts["test"]["reliability_raw"])
     paths = [stem.parent / f"{stem.name}.report.{ext}" for ext in ("json", "md", "html")]
     paths[0].write_text(json.dumps(payload, indent=1, default=float) + "\n", encoding="utf-8")
     paths[1].write_text(_markdown(intro, tables) + "\n", encoding="utf-8")
-    paths[2].write_text(_html(intro, tables, svg) + "\n", encoding="utf-8")
+    paths[2].write_text(_html(intro, tables, _charts(fit, folds)), encoding="utf-8")
     return paths

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +72,7 @@ def gap_free_segments(open_time_ms: Ints) -> list[slice]:
 
 
 def scanner_candidates(market: BacktestMarket, rules: ScannerRules, top_n: int,
+                       step: Callable[[], None] = lambda: None,
                        ) -> tuple[Ints, Ints, Floats, npt.NDArray[np.bool_]]:
     """(minute, symbol, quick score, alert) of the top-N scanner candidates of every minute."""
     shape = market.rows.shape
@@ -82,16 +83,18 @@ def scanner_candidates(market: BacktestMarket, rules: ScannerRules, top_n: int,
         at = market.rows[s] >= 0
         scores[s, at] = found.quick_score
         alerts[s, at] = found.alert
+        step()
     minute, symbol = top_candidates(scores, top_n)
     return minute, symbol, scores[symbol, minute], alerts[symbol, minute]
 
 
 def score_cells(market: BacktestMarket, model: Model, minute: Ints, symbol: Ints,
-                chunk_rows: int = 50_000) -> Scores:
+                chunk_rows: int = 50_000, step: Callable[[], None] = lambda: None) -> Scores:
     """The model's view of each (minute, symbol) cell: features of that bar, scored in batches."""
     n = len(minute)
     out = tuple(np.full(n, np.nan) for _ in range(4))
     for s, name in enumerate(market.symbols):
+        step()
         cells = np.flatnonzero(symbol == s)
         if cells.size == 0:
             continue
@@ -143,12 +146,21 @@ def passing(market: BacktestMarket, minute: Ints, symbol: Ints, scores: Scores,
 
 
 def model_plan(market: BacktestMarket, model: Model, rules: ScannerRules, thresholds: SignalThresholds,
-               top_n: int, *, trade_from_minute: int = 0, chunk_rows: int = 50_000) -> EntryPlan:
-    """The model run's plan: the scanner's top-N candidates each minute, scored by the model."""
-    minute, symbol, _, _ = scanner_candidates(market, rules, top_n)
+               top_n: int, *, trade_from_minute: int = 0, chunk_rows: int = 50_000,
+               progress: Callable[[int, int], None] | None = None) -> EntryPlan:
+    """The model run's plan: the scanner's top-N candidates each minute, scored by the model.
+    `progress` is told (symbols done, 2 x symbols): each symbol is scanned, then scored."""
+    total, done = 2 * len(market.symbols), [0]
+
+    def step() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+
+    minute, symbol, _, _ = scanner_candidates(market, rules, top_n, step)
     keep = minute >= trade_from_minute
     minute, symbol = minute[keep], symbol[keep]
-    scores = score_cells(market, model, minute, symbol, chunk_rows)
+    scores = score_cells(market, model, minute, symbol, chunk_rows, step)
     return EntryPlan("model", minute, symbol, *scores, passes=passing(market, minute, symbol, scores,
                                                                        thresholds))
 

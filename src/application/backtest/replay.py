@@ -19,7 +19,7 @@ Positions still open when the data ends are sold at market at the last close (ex
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,7 @@ from loguru import logger
 
 from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import EntryPlan
+from application.backtest.refusals import Refusal, RefusalLog
 from application.trading_loop import TradingLoop
 from domain.market_events import BookTopUpdated, CandleUpdated
 from domain.position import CompletedTrade, ExitReason, Position
@@ -55,15 +56,24 @@ class BacktestRun:
     acted_minutes: int
     stopped_reason: str | None
     open_positions: tuple[Position, ...] = ()  # still open at the end (the final sale failed)
+    refusals: tuple[Refusal, ...] = ()  # signals the risk book refused, in time order
+
+
+Progress = Callable[[int, int], None]  # (minutes replayed, minutes in all): for a progress bar
 
 
 class Backtest:
     def __init__(self, *, loop: TradingLoop, venue: ReplayVenue, clock: AdvancingClock,
                  market: BacktestMarket, plan: EntryPlan, trades: Sequence[CompletedTrade],
-                 trade_from_minute: int = 0, book_tops: bool = False) -> None:
+                 trade_from_minute: int = 0, book_tops: bool = False, refusals: RefusalLog | None = None,
+                 progress: Progress | None = None) -> None:
         """`trades`: the live view of what the loop's journal recorded (a RecordingJournal's list).
-        `book_tops`: give the loop a book top at the candidate's close (maker entries rest at it)."""
+        `book_tops`: give the loop a book top at the candidate's close (maker entries rest at it).
+        `refusals`: the log the loop's RecordingRiskBook writes to; the replay adds the probe's refusals.
+        `progress`: told (minutes replayed, minutes in all) as the replay moves on."""
         self._loop, self._venue, self._clock, self._market, self._plan = loop, venue, clock, market, plan
+        self._refusals = refusals if refusals is not None else RefusalLog()
+        self._progress = progress
         self._trades, self._book_tops = trades, book_tops
         self._first = max(trade_from_minute, 0)
         self._events: list[RiskEvent] = []
@@ -85,6 +95,8 @@ class Backtest:
         t = int(signals[0]) if len(signals) else total
         try:
             while t < total and not loop.stopped:
+                if self._progress is not None:
+                    self._progress(t - self._first, total - self._first)
                 await self._act(t)
                 acted += 1
                 if loop.busy_symbols():
@@ -97,10 +109,12 @@ class Backtest:
                 await self._mark()
         finally:
             await loop.stop()
+        if self._progress is not None:
+            self._progress(max(total - self._first, 0), max(total - self._first, 0))
         end_ms = market.close_ms(total - 1) + 1 if total else start_ms
         return BacktestRun(self._plan.name, tuple(self._trades), tuple(self._equity), tuple(self._events),
                            start_ms, max(end_ms, start_ms), loop.risk.limits.initial_capital, acted,
-                           loop.stopped_reason, loop.open_positions())
+                           loop.stopped_reason, loop.open_positions(), tuple(self._refusals.refusals))
 
     async def _act(self, t: int) -> None:
         market, loop = self._market, self._loop
@@ -110,7 +124,7 @@ class Backtest:
             if candle is not None:
                 self._venue.observe_candle(candle)
                 await loop.ingest(CandleUpdated(candle))
-        if await self._risk_could_approve():
+        if await self._risk_could_approve(t):
             await self._show_candidates(t)
         await loop.on_tick(self._clock.now_ms())
         await self._mark()
@@ -134,10 +148,20 @@ class Backtest:
             self._venue.observe_trade(Trade(candle.symbol, following.open, following.volume,
                                             following.open_time_ms, buyer_is_maker=False))
 
-    async def _risk_could_approve(self) -> bool:
-        """Would the risk book approve any trade now? The loop asks again for each real signal."""
+    async def _risk_could_approve(self, t: int) -> bool:
+        """Would the risk book approve any trade now? The loop asks again for each real signal. When it
+        would not, each candidate passing the signal rules is a signal refused for the probe's reason."""
         now = self._clock.now_ms()
-        return self._loop.could_enter(now, await self._loop.equity())
+        equity = await self._loop.equity()
+        with self._refusals.probing() as probe:
+            approves = self._loop.could_enter(now, equity)
+        if not approves and probe.probe_reason is not None:
+            busy, plan = self._loop.busy_symbols(), self._plan
+            for cell in plan.cells_at(t):
+                symbol = self._market.symbols[int(plan.symbol[cell])]
+                if plan.passes[cell] and symbol not in busy:
+                    self._refusals.record(now, symbol, probe.probe_reason)
+        return approves
 
     async def _mark(self) -> None:
         loop, now = self._loop, self._clock.now_ms()

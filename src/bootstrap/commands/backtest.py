@@ -5,7 +5,8 @@
         --data ../shared/data/freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz
 
 Prints the summary of the model run beside the random-entry and scanner-only baselines, and writes
-trades.csv, equity.csv, summary.json and report.html into reports/backtest-<UTC time>/.
+trades.csv, equity.csv, summary.json and report.html (plotly charts, offline) into
+reports/backtest-<UTC time>/; each baseline's trades and equity in its own sub-folder.
 Exit codes: 0 done, 2 bad settings or model, 3 no data.
 """
 
@@ -26,8 +27,8 @@ from adapters.history.default_data import NoDataError, cache_klines
 from adapters.history.klines import load_klines
 from adapters.history.schema import HistoryDataError
 from adapters.onnx.model import OnnxModel
-from adapters.storage.backtest_report import ReportContent, write_report
-from application.backtest.summary import costs_rows, notes, side_by_side, summary_record, table_rows
+from application.backtest.summary import side_by_side
+from bootstrap.backtest_reporting import write_backtest_report
 from bootstrap.backtest_wiring import run_backtest
 from bootstrap.logging import configure_logging
 from bootstrap.mapping import (
@@ -37,6 +38,7 @@ from bootstrap.mapping import (
     ev_gate_state,
     without_edge_gate,
 )
+from bootstrap.progress import loading_bars, replay_bars
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, day_start_ms
@@ -104,7 +106,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     data = args.data or bt.data
     try:
         if data is not None:
-            klines = load_klines(Path(data), symbols or None, start_ms, end_ms)
+            klines = load_klines(Path(data), symbols or None, start_ms, end_ms,
+                                 progress=loading_bars("backtest"))
         else:
             klines = cache_klines(default_data_from(settings), symbols or None, start_ms, end_ms)
     except NoDataError as exc:
@@ -123,24 +126,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: Model, start_ms: int | None, *,
-             baselines: bool, gate_overridden: bool = False) -> int:
+             baselines: bool, gate_overridden: bool = False, progress: bool = True) -> int:
     began = time.perf_counter()
     folder = settings.backtest.report_dir / f"backtest-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
-    result = run_backtest(settings, klines, model, start_ms, folder, baselines=baselines)
-    main, others = result.main, result.baselines
+    result = run_backtest(settings, klines, model, start_ms, folder, baselines=baselines,
+                          progress=replay_bars(progress))
     title = f"CryptoScalper backtest: {len(result.market.symbols)} pairs, model {model.version}"
     gate, gate_notes = ev_gate_state(settings, overridden=gate_overridden), []
     if gate_overridden:  # the header, the notes and every run's record say so
         title += f", {EV_GATE_FLAG_NOTE}"
         gate_notes.append(f"{EV_GATE_FLAG_NOTE}: a rehearsal of the pipeline, not evidence of an edge")
-    summaries = [main.summary, *(o.summary for o in others)]
-    paths = write_report(folder, ReportContent(
-        title=title, start_ms=main.run.start_ms, end_ms=main.run.end_ms, equity=main.run.equity,
-        run_names=[s.name for s in summaries], table=table_rows(summaries),
-        records=[{**summary_record(s), "ev_gate": gate} for s in summaries],
-        notes=gate_notes + notes(summaries), costs=costs_rows(summaries)))
+    paths = write_backtest_report(settings, result, folder, title, ev_gate=gate, extra_notes=gate_notes)
     print(title)
-    print(side_by_side(summaries))
+    print(side_by_side([result.main.summary, *(o.summary for o in result.baselines)]))
     print(f"{result.market.bar_count} bars in {time.perf_counter() - began:.1f}s; report: {paths['html']}; "
           f"trades: {paths['trades']}; equity: {paths['equity']}")
     if settings.logging.file_enabled:

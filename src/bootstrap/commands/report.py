@@ -38,6 +38,7 @@ from application.research.report_text import intro_lines, report_tables
 from application.research.reproduce_spec_label import reproduce
 from application.research.walk_forward import evaluate_edge
 from bootstrap.mapping import scanner_rules_from
+from bootstrap.progress import Steps
 from bootstrap.research_wiring import edge_config, model_figures
 from bootstrap.settings_model import Settings
 from domain.outcome import ExitRules, TradeCosts
@@ -76,9 +77,16 @@ def load_bars(args: argparse.Namespace, settings: Settings) -> list[PeriodBars]:
     periods, days = _periods(args)
     rules = scanner_rules_from(settings)
     out = []
-    for period in periods:
-        print(f"loading {period.name}: {period.description}", file=sys.stderr)
-        out.append(build_period_bars(period.name, load_period(args.data_root, period, max_days=days), rules))
+    steps = Steps("report edge: loading", len(periods), "period", lines=True)
+    try:
+        for period in periods:
+            steps(f"loading {period.name}: {period.description}")
+            out.append(build_period_bars(period.name, load_period(args.data_root, period, max_days=days),
+                                         rules))
+    except BaseException:
+        steps.abandon()
+        raise
+    steps.finish()
     return out
 
 
@@ -92,18 +100,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     config = edge_config(settings, quick=args.quick, max_train_rows=args.max_train_rows)
     learner = LightGbmEdgeLearner(QUICK_PARAMS if args.quick else EDGE_PARAMS)
 
-    def progress(message: str) -> None:
-        print(f"[{time.perf_counter() - began:5.0f}s] {message}", file=sys.stderr)
-
-    report = evaluate_edge(bars, learner, config, progress)
-    reproduction = None
     chosen = [b for b in bars if b.name == REPRODUCE_PERIOD]
-    if chosen and not args.no_reproduce and not args.quick:
-        progress(f"reproducing issue 8's measurement on {REPRODUCE_PERIOD} (70/15/15)")
-        reproduction = reproduce(chosen[0], learner, ExitRules(0.003, 0.004, 5),
-                                 TradeCosts(0.001, 0.001, 0.001, 0.0), max_train_rows=args.max_train_rows)
-    model = OnnxModel.load(args.model or Path(settings.model.path))
-    committed = model_figures(model, settings, bars)
+    reproducing = bool(chosen and not args.no_reproduce and not args.quick)
+    # the outcomes of every bar, a fit per exit policy per test period, the reproduction, the model's own
+    steps = Steps("report edge", 1 + (len(bars) - 1) * len(config.policies) + reproducing + 1, lines=True)
+    try:
+        report = evaluate_edge(bars, learner, config, steps)
+        reproduction = None
+        if reproducing:
+            steps(f"reproducing issue 8's measurement on {REPRODUCE_PERIOD} (70/15/15)")
+            reproduction = reproduce(chosen[0], learner, ExitRules(0.003, 0.004, 5),
+                                     TradeCosts(0.001, 0.001, 0.001, 0.0), max_train_rows=args.max_train_rows)
+        steps("the committed model on its own test period")
+        model = OnnxModel.load(args.model or Path(settings.model.path))
+        committed = model_figures(model, settings, bars)
+    except BaseException:
+        steps.abandon()
+        raise
+    steps.finish()
     seconds = time.perf_counter() - began
     folder = args.out or settings.backtest.report_dir / f"edge-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     command = "python -m bootstrap report edge" + (" --quick" if args.quick else "")

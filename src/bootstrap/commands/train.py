@@ -13,19 +13,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from adapters.history.schema import HistoryDataError
 from adapters.onnx.card import Thresholds
 from adapters.training.fit import TrainerConfig
 from adapters.training.lightgbm_trainer import BoosterParams
 from adapters.training.sources import LabelSpec, load_training_rows
 from adapters.training.trainer import LightGbmTrainer
-from application.research.train_model import TrainingPlan, train_model
+from application.research.train_model import TrainingPlan, plan_splits, train_model
 from bootstrap import mapping
+from bootstrap.progress import FileSteps, Steps
 from bootstrap.settings_model import Settings
 
 EXIT_BAD_DATA = 3
+STEPS_PER_FOLD = 3  # fitting, calibrating, evaluating (adapters/training/trainer.py)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -64,12 +64,6 @@ def label_spec(kind: str, settings: Settings) -> LabelSpec:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    bar = tqdm(unit="step", desc="train", disable=args.no_progress, file=sys.stderr)
-
-    def progress(message: str) -> None:
-        bar.set_description_str(message[:70])
-        bar.update()
-
     spec = label_spec(args.label, settings)
     symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
     signal = settings.signal
@@ -86,19 +80,25 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                         walk_forward_folds=args.walk_forward,
                         validation_from_ms=_day_ms(args.validation_from),
                         test_from_ms=_day_ms(args.test_from), test_to_ms=_day_ms(args.test_to))
+    enabled = not args.no_progress
+    steps: Steps = FileSteps("train: loading", [str(p) for p in args.data], enabled=enabled)
     try:
-        rows = load_training_rows(args.data, spec, symbols=symbols, progress=progress)
-        progress(f"{len(rows):,} labelled rows, base rate {rows.label.mean():.3f}")
-        outcome = train_model(LightGbmTrainer(rows, config, progress), plan)
+        rows = load_training_rows(args.data, spec, symbols=symbols, progress=steps)
+        steps.finish()
+        # fit, calibrate and evaluate each fold, then export: the steps LightGbmTrainer reports
+        steps = Steps("train: fitting", STEPS_PER_FOLD * len(plan_splits(rows.sorted_times, plan)) + 1,
+                      enabled=enabled)
+        steps.note(f"{len(rows):,} labelled rows, base rate {rows.label.mean():.3f}")
+        outcome = train_model(LightGbmTrainer(rows, config, steps), plan)
+        steps.finish()
     except HistoryDataError as error:
-        bar.close()
+        steps.abandon()
         print(f"train: cannot read klines: {error}", file=sys.stderr)
         return EXIT_BAD_DATA
     except (ValueError, OSError) as error:
-        bar.close()
+        steps.abandon()
         print(f"train failed: {error}", file=sys.stderr)
         return 1
-    bar.close()
     test = outcome.chosen.metrics["test"]
     print(f"model {outcome.model_path} (card and report beside it): test AUC {test.get('auc')}, "
           f"baseline (ATR% alone) {test.get('baseline_auc')}, Brier {test.get('brier')}")

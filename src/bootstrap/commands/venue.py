@@ -18,6 +18,7 @@ from typing import Any
 from adapters.history.schema import HistoryDataError
 from adapters.simulated.venue.app import create_venue_app, serve_venue
 from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
+from bootstrap.progress import loading_bars
 from bootstrap.settings_model import Settings
 
 EXIT_BAD_OPTION = 2
@@ -78,7 +79,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"venue: --speed must be positive, got {args.speed}", file=sys.stderr)
         return EXIT_BAD_OPTION
     try:
-        data = load_venue_data(args.data, symbols=args.symbols, start_ms=start_ms, minutes=args.minutes)
+        data = load_venue_data(args.data, symbols=args.symbols, start_ms=start_ms, minutes=args.minutes,
+                               progress=loading_bars("venue"))
     except (HistoryDataError, ValueError) as exc:
         print(f"venue: cannot read klines: {exc}", file=sys.stderr)
         return EXIT_BAD_DATA

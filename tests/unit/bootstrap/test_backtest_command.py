@@ -71,7 +71,12 @@ def test_the_report_files_exist_and_agree_with_the_trades_csv(
     assert end == pytest.approx(capital + float(total) + dust_gain, abs=1e-6)
     assert 0 <= model["dust_usdt"] <= len(rows) * 1.0
     html = (folder / "report.html").read_text(encoding="utf-8")
-    assert html.count("<svg") == 2 and "random entries" in html and "scanner rule alone" in html
+    assert html.count('class="plotly-graph-div"') == 4  # equity, drawdown, months, trade returns
+    assert "random entries" in html and "scanner rule alone" in html
+    for baseline in ("baseline-random", "baseline-scanner"):  # each run's equity beside its trades
+        with (folder / baseline / "equity.csv").open(encoding="utf-8") as file:
+            assert float(next(csv.DictReader(file))["equity"]) == capital
+    assert (folder / "buy-and-hold" / "equity.csv").is_file() and "buy and hold" in html
     assert "random entries" in printed and "PnL after fees" in printed and str(folder) in printed
 
 

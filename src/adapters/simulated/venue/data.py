@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from adapters.history.loader import CSV_SUFFIXES, clean_history, load_history
+from adapters.history.loader import CSV_SUFFIXES, LoadProgress, clean_history, load_history, no_progress
 from adapters.history.schema import HistoryDataError, to_kline_arrays
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, MINUTE_MS
@@ -96,13 +96,15 @@ def _window(k: KlineArrays, start_ms: int, end_ms: int) -> KlineArrays:
 
 
 def load_venue_data(path: Path, *, symbols: Iterable[str] | None = None, start_ms: int | None = None,
-                    minutes: int | None = None, warmup_ms: int = DAY_MS) -> VenueData:
-    """Read recorded 1m klines for the venue; raises HistoryDataError naming what is wrong."""
+                    minutes: int | None = None, warmup_ms: int = DAY_MS,
+                    progress: LoadProgress = no_progress) -> VenueData:
+    """Read recorded 1m klines for the venue; raises HistoryDataError naming what is wrong. `progress`
+    hears how the reading goes (a large CSV takes tens of seconds)."""
     source = path
     if path.is_dir():
         source = _covering_csv(path, start_ms) or path
     wanted = [s.upper() for s in symbols] if symbols else None
-    histories = load_history(source, symbols=wanted)
+    histories = load_history(source, symbols=wanted, progress=progress)
     bars: dict[str, KlineArrays] = {}
     for symbol, history in histories.items():
         if history.interval_ms != MINUTE_MS:

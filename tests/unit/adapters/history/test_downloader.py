@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -130,3 +132,27 @@ def exchange_info(shared_data: Path) -> dict[str, object]:
     from .test_symbols import real_exchange_info
 
     return real_exchange_info(shared_data)
+
+
+class Terminal(io.StringIO):
+    """stderr as a terminal, so tqdm draws its bar (it stays off when stderr is not a TTY)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_the_bar_counts_only_the_months_done_and_never_shows_100_on_failure(
+        fake_binance: FakeBinance, arb_rows: pd.DataFrame, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    publish(fake_binance, arb_rows)  # December's checksum is wrong: that month fails
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    async with aiohttp.ClientSession() as session:
+        http = HistoryHttp(session, workers=3, retries=1, backoff_s=0.0)
+        rest = BinanceHistoryRest(http, fake_binance.base_url)
+        downloader = HistoryDownloader(KlineCache(tmp_path), http, rest, fake_binance.base_url,
+                                       fixed_clock(NOW_MS), progress=True)
+        report = await downloader.download(["ARBUSDT"], "1m", date(2023, 10, 1), date(2023, 12, 31))
+    assert len(report.failures) == 1
+    final = screen.getvalue().split("\r")[-1]
+    assert "2/3" in final and "failed=1" in final and "100%" not in screen.getvalue()

@@ -49,7 +49,9 @@ def test_report_is_written_as_json_markdown_and_html(published: TrainingOutcome)
     markdown = Path(f"{stem}.report.md").read_text()
     assert "| auc |" in markdown and "reliability" in markdown
     html = Path(f"{stem}.report.html").read_text()
-    assert "<svg" in html and "<circle" in html
+    assert html.count("class=\"plotly-graph-div\"") >= 4  # reliability, precision, months, importance
+    intro = html.split("<body>")[1].split("<h2>")[0]
+    assert "<code>" in intro and "`" not in intro  # Markdown code spans rendered, not shown as backticks
 
 
 def test_training_is_deterministic(tmp_path: Path) -> None:
