@@ -15,6 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT.parent / "shared" / "data").resolve()
 SAMPLE_DATA = REPO_ROOT / "data" / "sample"
 SAMPLE_KLINES = SAMPLE_DATA / "binance_spot_1m_2026-03-31_2026-04-03_5pairs.csv.xz"
+RECORDED_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "recorded"
 
 
 def in_ci(environ: dict[str, str] | None = None) -> bool:
@@ -40,6 +41,13 @@ def shared_data() -> Path:
 def sample_klines() -> Path:
     """Five pairs x four days of real 1m klines, committed in data/sample."""
     return SAMPLE_KLINES
+
+
+@pytest.fixture(scope="session")
+def recorded() -> Path:
+    """Small recorded payloads (nautilus_trader/, cryptofeed_raw/) copied from ../shared/data into
+    tests/fixtures/recorded, same layout: they run everywhere."""
+    return RECORDED_FIXTURES
 
 
 @pytest.fixture(scope="session")
