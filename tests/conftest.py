@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = (REPO_ROOT.parent / "shared" / "data").resolve()
+SHARED_ROOT = (REPO_ROOT.parent / "shared").resolve()
+SHARED_DATA = SHARED_ROOT / "data"
 SAMPLE_DATA = REPO_ROOT / "data" / "sample"
 SAMPLE_KLINES = SAMPLE_DATA / "binance_spot_1m_2026-03-31_2026-04-03_5pairs.csv.xz"
 RECORDED_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "recorded"
@@ -23,18 +24,26 @@ def in_ci(environ: dict[str, str] | None = None) -> bool:
     return value.strip().lower() in {"1", "true", "yes"}
 
 
-def require_shared_data(folder: Path = SHARED_DATA) -> Path:
-    """The recorded data folder; skip (fail in CI) when it is not beside the checkout."""
-    if folder.is_dir():
-        return folder
+def require_shared(path: Path = SHARED_DATA) -> Path:
+    """A file or folder of ../shared (the recorded data, the API notes); skip (fail in CI) without it."""
+    if path.exists():
+        return path
+    inside = path.relative_to(SHARED_ROOT).as_posix() if path.is_relative_to(SHARED_ROOT) else None
+    shown = str(path) if inside is None else "../shared" if inside == "." else f"../shared/{inside}"
     if in_ci():
-        pytest.fail(f"the recorded Binance data is expected at {folder} (../shared/data) in CI")
-    pytest.skip("../shared/data not found: recorded-data tests run in CI")
+        pytest.fail(f"{shown} not found at {path}: CI always has ../shared beside the checkout")
+    pytest.skip(f"{shown} not found: recorded-data tests run in CI")
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    return require_shared_data()
+    return require_shared(SHARED_DATA)
+
+
+@pytest.fixture(scope="session")
+def shared_root() -> Path:
+    """../shared itself (binance-spot-api.md and the recorded data)."""
+    return require_shared(SHARED_ROOT)
 
 
 @pytest.fixture(scope="session")
