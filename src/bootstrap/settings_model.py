@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
+from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from domain.fees import FeeSchedule
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: `.inf` or `.nan` in any float setting is refused at load with its key named
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -89,7 +92,7 @@ class ModelSettings(Section):
 
 
 class BinanceSettings(Section):
-    testnet: bool = True
+    testnet: bool = False  # live trades on production unless `live --testnet` (or this) says otherwise
     recv_window: int = Field(default=5000, ge=1, le=60000)
     api_key: SecretStr | None = None
     api_secret: SecretStr | None = None
@@ -153,6 +156,18 @@ class LoggingSettings(Section):
     retention: str = "14 days"
     trade_log_path: Path = Path("logs/trades.csv")
     trade_json_path: Path = Path("logs/trades.jsonl")
+
+    @field_validator("rotation", "retention")
+    @classmethod
+    def _loguru_understands_it(cls, value: str, info: ValidationInfo) -> str:
+        """Checked by loguru itself at load (a file sink that is never opened), not at the first write."""
+        try:
+            handler = logger.add(os.devnull, **{info.field_name or "rotation": value}, delay=True)
+        except (ValueError, TypeError):
+            raise ValueError("loguru cannot read it (e.g. '20 MB', '1 day', '00:00', '14 days', "
+                             "'1 week')") from None
+        logger.remove(handler)
+        return value
 
 
 class Settings(Section):
