@@ -8,6 +8,7 @@ Any bad value stops start-up with one line naming the key, the value and the rul
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import yaml
 from dotenv import dotenv_values
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bootstrap.settings_model import Settings
 
@@ -43,12 +44,25 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:  # a folder, no permission, not UTF-8 text
         raise SettingsError(f"config file {path} cannot be read: {exc}") from None
     except yaml.YAMLError as exc:
-        raise SettingsError(f"config file {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        raise SettingsError(f"config file {path} is not valid YAML{_where(exc)}: {_problem(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise SettingsError(f"config file {path} must hold a mapping of sections, got {type(data).__name__}")
     return data
+
+
+def _where(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+
+
+def _problem(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None)
+    context = getattr(error, "context", None)
+    if problem:
+        return f"{context}, {problem}" if context else str(problem)
+    return str(error).splitlines()[0]
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,14 +109,37 @@ def _environment_overrides(environ: Mapping[str, str | None]) -> dict[str, Any]:
     return overrides
 
 
+def _hidden(key: str) -> bool:
+    """Values under `binance` (keys, secrets, a misspelt api_kee) and anything secret-like are never shown."""
+    return key.split(".", 1)[0] == "binance" or any(word in key for word in ("secret", "key", "token"))
+
+
+def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the model accepts where `loc` points (its last part is the unknown key)."""
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
+
+
+def _suggestion(loc: tuple[int | str, ...]) -> str:
+    close = difflib.get_close_matches(str(loc[-1]), _known_keys(loc), n=1, cutoff=0.6)
+    if not close:
+        return "check its spelling against config/default.yaml"
+    return f"did you mean {'.'.join([*map(str, loc[:-1]), close[0]])}?"
+
+
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(root)"
     value = first.get("input")
-    shown = "<hidden>" if "secret" in key or "api_key" in key else repr(value)
+    shown = "<hidden>" if _hidden(key) else repr(value)
     if first["type"] == "extra_forbidden":
-        return (f"config error: unknown key {key} (value {shown}); "
-                "check its spelling against config/default.yaml")
+        return f"config error: unknown key {key} (value {shown}); {_suggestion(tuple(first['loc']))}"
     message = first["msg"].removeprefix("Value error, ")
     if not first["loc"]:  # a rule across keys: its message names them
         return f"config error: {message}"
