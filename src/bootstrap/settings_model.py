@@ -162,7 +162,10 @@ class LoggingSettings(Section):
     def _loguru_understands_it(cls, value: str, info: ValidationInfo) -> str:
         """Checked by loguru itself at load (a file sink that is never opened), not at the first write."""
         try:
-            handler = logger.add(os.devnull, **{info.field_name or "rotation": value}, delay=True)
+            if info.field_name == "retention":
+                handler = logger.add(os.devnull, retention=value, delay=True)
+            else:
+                handler = logger.add(os.devnull, rotation=value, delay=True)
         except (ValueError, TypeError):
             raise ValueError("loguru cannot read it (e.g. '20 MB', '1 day', '00:00', '14 days', "
                              "'1 week')") from None

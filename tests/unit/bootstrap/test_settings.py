@@ -166,7 +166,8 @@ def test_a_rotation_loguru_cannot_read_is_refused_at_load(tmp_path: Path) -> Non
     message = config_error(tmp_path, "logging:\n  rotation: banana\n")
     assert "logging.rotation = 'banana'" in message and "loguru cannot read it" in message
     assert "logging.retention" in config_error(tmp_path, "logging:\n  retention: forever-ish\n")
-    assert load(write(tmp_path, "logging:\n  rotation: 1 day\n  retention: 3 days\n")).logging.rotation == "1 day"
+    fine = load(write(tmp_path, "logging:\n  rotation: 1 day\n  retention: 3 days\n"))
+    assert fine.logging.rotation == "1 day"
 
 
 def test_a_yaml_error_names_its_line_and_column(tmp_path: Path) -> None:
