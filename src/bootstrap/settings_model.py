@@ -26,6 +26,11 @@ class Section(BaseModel):
         return value
 
 
+def _binance_symbols(values: list[str]) -> list[str]:
+    """`BTC/USDT`, `btc-usdt` -> `BTCUSDT`: Binance's spot symbols have no separator."""
+    return ["".join(ch for ch in str(v).strip().upper() if ch not in "/-_ ") for v in values]
+
+
 class TradingSettings(Section):
     mode: Literal["backtest", "paper", "live"] = "paper"
     symbols: list[str] = Field(
@@ -33,6 +38,8 @@ class TradingSettings(Section):
     max_symbols_active: int = Field(default=5, ge=1, le=200)
     quote_asset: str = "USDT"
     confirm_live: bool = False  # live mode refuses to start unless this (or --confirm-live) is given
+
+    _symbols = field_validator("symbols")(_binance_symbols)
 
 
 class AlertSettings(Section):
@@ -146,6 +153,8 @@ class BacktestSettings(Section):
     symbols: list[str] = Field(default_factory=list)  # empty = every symbol in the data
     report_dir: Path = Path("reports")
     baselines: bool = True
+
+    _symbols = field_validator("symbols")(_binance_symbols)
 
 
 class LoggingSettings(Section):

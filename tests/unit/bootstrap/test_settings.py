@@ -179,3 +179,9 @@ def test_a_yaml_error_names_its_line_and_column(tmp_path: Path) -> None:
 
 def test_live_is_production_by_default() -> None:
     assert load().binance.testnet is False
+
+
+def test_pairs_with_a_slash_are_binance_symbols(tmp_path: Path) -> None:
+    text = "trading:\n  symbols: [BTC/USDT, eth-usdt]\nbacktest:\n  symbols: [SOL/USDT]\n"
+    settings = load(write(tmp_path, text))
+    assert settings.trading.symbols == ["BTCUSDT", "ETHUSDT"] and settings.backtest.symbols == ["SOLUSDT"]
