@@ -13,16 +13,21 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from adapters.history.loader import clean_history
-from adapters.history.schema import HistoryDataError, to_kline_arrays
-from adapters.history.sources import holdings, kline_files, load_sources, minute_text, source_label
+from adapters.history.schema import to_kline_arrays
+from adapters.history.sources import (
+    KlineRequestError,
+    all_held,
+    holdings,
+    kline_files,
+    load_sources,
+    minute_text,
+    require_symbols,
+    source_label,
+)
 from domain.features import WARMUP_BARS, KlineArrays
 from domain.time_units import DAY_MS, HOUR_MS, MINUTE_MS
 
 WARMUP_MS = DAY_MS + WARMUP_BARS * MINUTE_MS + 6 * HOUR_MS
-
-
-class KlineRequestError(HistoryDataError):
-    """The data was read, but it does not hold what was asked; the message says what it holds."""
 
 
 def load_klines(path: Path | Sequence[Path], symbols: Iterable[str] | None, start_ms: int | None,
@@ -36,12 +41,9 @@ def load_klines(path: Path | Sequence[Path], symbols: Iterable[str] | None, star
     histories = load_sources(files, symbols=wanted, interval=interval) if files else {}
     minute = {s: h for s, h in histories.items() if h.interval_ms == MINUTE_MS}
     label = source_label(given)
-    if wanted is not None:
-        missing = [s for s in wanted if s not in histories]
-        if missing:
-            raise KlineRequestError(f"{', '.join(missing)} not in {label}: it holds {_all_held(given)}")
+    require_symbols(histories, wanted, given)
     if not minute:
-        held = holdings(histories) if histories else _all_held(given)
+        held = holdings(histories) if histories else all_held(given)
         raise KlineRequestError(f"{label} holds {held}; the backtest replays 1m klines")
     out: dict[str, KlineArrays] = {}
     for symbol, history in minute.items():
@@ -60,14 +62,4 @@ def load_klines(path: Path | Sequence[Path], symbols: Iterable[str] | None, star
     return out
 
 
-def _all_held(given: Sequence[Path]) -> str:
-    """What the sources hold, every symbol and interval (read again without filters: an error path)."""
-    files = [f for p in given for f in kline_files(p)]
-    described = []
-    for file in files:
-        try:
-            held = holdings(load_sources([file]))
-        except HistoryDataError as exc:
-            held = f"nothing readable ({exc})"
-        described.append(held if len(files) == 1 else f"{file.name}: {held}")
-    return "; ".join(described)
+__all__ = ["WARMUP_MS", "KlineRequestError", "load_klines"]

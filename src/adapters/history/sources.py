@@ -26,6 +26,10 @@ _DATES_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_")
 _NAMES_SHOWN = 6
 
 
+class KlineRequestError(HistoryDataError):
+    """The data was read, but it does not hold what was asked; the message says what it holds."""
+
+
 def interval_text(step_ms: int) -> str:
     return next((name for name, ms in INTERVAL_MS.items() if ms == step_ms), f"{step_ms} ms")
 
@@ -115,3 +119,25 @@ def holdings(histories: dict[str, SymbolHistory]) -> str:
                 f"{minute_text(int(max(t.max() for t in times)))} UTC") if times else ""
         clauses.append(f"{interval_text(step)} klines of {shown}{span}")
     return "; ".join(clauses)
+
+
+def all_held(given: Sequence[Path]) -> str:
+    """What the sources hold, every symbol and interval (read again without filters: an error path)."""
+    files = [f for p in given for f in kline_files(p)]
+    described = []
+    for file in files:
+        try:
+            held = holdings(load_sources([file]))
+        except HistoryDataError as exc:
+            held = f"nothing readable ({exc})"
+        described.append(held if len(files) == 1 else f"{file.name}: {held}")
+    return "; ".join(described)
+
+
+def require_symbols(histories: dict[str, SymbolHistory], wanted: Iterable[str] | None,
+                    given: Sequence[Path]) -> None:
+    """KlineRequestError naming the asked symbols the data lacks, and what it holds."""
+    missing = [s for s in sorted({w.upper() for w in wanted or ()}) if s not in histories]
+    if missing:
+        raise KlineRequestError(
+            f"{', '.join(missing)} not in {source_label(given)}: it holds {all_held(given)}")

@@ -24,11 +24,11 @@ def add_data_option(parser: argparse.ArgumentParser, *, required: bool = False, 
                                                           "not) or a folder; repeatable")
 
 
-def data_paths(values: Iterable[str | Path] | None) -> list[Path]:
+def data_paths(values: Iterable[str | Path] | str | Path | None) -> list[Path]:
     """Each --data value as paths: globs expanded (sorted), folders and files as given. ArgumentProblem
     when a value names nothing."""
     out: list[Path] = []
-    for value in values or ():
+    for value in [values] if isinstance(values, (str, Path)) else values or ():
         text = str(value)
         path = Path(text).expanduser()
         if path.exists():
