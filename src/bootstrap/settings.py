@@ -1,4 +1,5 @@
-"""Settings: config/default.yaml, then an optional user YAML, then environment variables and .env.
+"""Settings: config/default.yaml, then an optional user YAML, then .env, then environment variables, then
+the command line, layered by pydantic-settings (bootstrap/settings_sources.py).
 
 Environment overrides use `CRYPTOSCALPER__SECTION__KEY=value`
 (e.g. CRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS=2), plus the spec 9.1 names BINANCE_API_KEY,
@@ -9,27 +10,20 @@ Any bad value stops start-up with one line naming the key, the value and the rul
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from dotenv import dotenv_values
 from pydantic import BaseModel, ValidationError
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 from bootstrap.settings_model import Settings
+from bootstrap.settings_sources import ENV_PREFIX, SPEC_ENV_NAMES, layered_class
+
+__all__ = ["DEFAULT_CONFIG", "ENV_PREFIX", "SPEC_ENV_NAMES", "SettingsError", "load_settings"]
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.yaml"
-ENV_PREFIX = "CRYPTOSCALPER__"
-SPEC_ENV_NAMES = {
-    "BINANCE_API_KEY": ("binance", "api_key"),
-    "BINANCE_API_SECRET": ("binance", "api_secret"),
-    "BINANCE_TESTNET_API_KEY": ("binance", "testnet_api_key"),
-    "BINANCE_TESTNET_API_SECRET": ("binance", "testnet_api_secret"),
-    "TRADING_MODE": ("trading", "mode"),
-    "BINANCE_TESTNET": ("binance", "testnet"),
-}
 
 
 class SettingsError(Exception):
@@ -63,50 +57,6 @@ def _problem(error: yaml.YAMLError) -> str:
     if problem:
         return f"{context}, {problem}" if context else str(problem)
     return str(error).splitlines()[0]
-
-
-def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    node = target
-    for part in path[:-1]:
-        node = node.setdefault(part, {})
-        if not isinstance(node, dict):
-            raise SettingsError(f"environment override for {'.'.join(path)}: {part} is not a section")
-    node[path[-1]] = value
-
-
-def _typed(value: str) -> Any:
-    """YAML parsing gives env strings their natural type ("2" -> 2, "true" -> True); a string YAML
-    cannot parse ("[", "a: b: c") stays a string, and the model then names the key that rejects it."""
-    if not value:
-        return value
-    try:
-        return yaml.safe_load(value)
-    except yaml.YAMLError:
-        return value
-
-
-def _environment_overrides(environ: Mapping[str, str | None]) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    for name, value in environ.items():
-        if value is None:
-            continue
-        if name in SPEC_ENV_NAMES:
-            _set_path(overrides, SPEC_ENV_NAMES[name], value)
-        elif name.startswith(ENV_PREFIX):
-            path = tuple(part.lower() for part in name[len(ENV_PREFIX):].split("__") if part)
-            if path:
-                _set_path(overrides, path, _typed(value))
-    return overrides
 
 
 def _hidden(key: str) -> bool:
@@ -151,15 +101,13 @@ def load_settings(config_path: Path | None = None, *, environ: Mapping[str, str]
                   env_file: Path | None = Path(".env"),
                   overrides: Mapping[str, Any] | None = None) -> Settings:
     """Defaults, then the user's YAML, then .env, then the process environment, then CLI overrides."""
-    data = _read_yaml(DEFAULT_CONFIG)
+    layers = [_read_yaml(DEFAULT_CONFIG)]
     if config_path is not None:
-        data = _merge(data, _read_yaml(config_path))
-    if env_file is not None and env_file.is_file():
-        data = _merge(data, _environment_overrides(dotenv_values(env_file)))
-    data = _merge(data, _environment_overrides(os.environ if environ is None else environ))
-    if overrides:
-        data = _merge(data, overrides)
+        layers.append(_read_yaml(config_path))
     try:
-        return Settings.model_validate(data)
+        layered = layered_class(layers, environ, env_file)(**dict(overrides or {}))
+        return Settings.model_validate(layered.model_dump())
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
+    except PydanticSettingsError as exc:  # a value the environment source could not decode
+        raise SettingsError(f"config error: {str(exc).splitlines()[0]}") from None

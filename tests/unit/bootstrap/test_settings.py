@@ -185,3 +185,26 @@ def test_pairs_with_a_slash_are_binance_symbols(tmp_path: Path) -> None:
     text = "trading:\n  symbols: [BTC/USDT, eth-usdt]\nbacktest:\n  symbols: [SOL/USDT]\n"
     settings = load(write(tmp_path, text))
     assert settings.trading.symbols == ["BTCUSDT", "ETHUSDT"] and settings.backtest.symbols == ["SOLUSDT"]
+
+
+def test_environment_values_are_yaml_typed_except_secrets() -> None:
+    settings = load(environ={"CRYPTOSCALPER__TRADING__SYMBOLS": "[BTC/USDT, ETHUSDT]",
+                             "CRYPTOSCALPER__BINANCE__API_KEY": "12345"})
+    assert settings.trading.symbols == ["BTCUSDT", "ETHUSDT"]
+    assert settings.binance.api_key is not None and settings.binance.api_key.get_secret_value() == "12345"
+
+
+def test_a_misspelt_environment_section_is_named() -> None:
+    with pytest.raises(SettingsError, match=r"unknown section riks .* CRYPTOSCALPER__RIKS__A; did you mean "):
+        load(environ={"CRYPTOSCALPER__RIKS__A": "1"})
+
+
+def test_layers_are_merged_key_by_key_in_order(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("CRYPTOSCALPER__RISK__MAX_TRADES_PER_HOUR=7\nCRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS=2\n")
+    config = write(tmp_path, "risk:\n  max_open_positions: 5\n  max_trades_per_day: 50\n")
+    settings = load_settings(config, environ={"CRYPTOSCALPER__RISK__MAX_TRADES_PER_HOUR": "9"},
+                             env_file=env_file, overrides={"risk": {"max_trades_per_day": 40}})
+    risk = settings.risk
+    assert (risk.max_open_positions, risk.max_trades_per_hour, risk.max_trades_per_day) == (2, 9, 40)
+    assert risk.max_drawdown_pct == 0.25 and type(settings) is Settings
