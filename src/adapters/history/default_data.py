@@ -75,7 +75,7 @@ async def download_history(data: DefaultData, symbols_spec: str, interval: str, 
         if spec.lower().startswith("top:"):
             symbols = await rest.top_symbols(int(spec[4:]))
         else:
-            symbols = [s.strip().upper() for s in spec.split(",") if s.strip()]
+            symbols = [s.strip().upper().replace("/", "") for s in spec.split(",") if s.strip()]  # BTC/USDT
         downloader = HistoryDownloader(KlineCache(data.cache_dir), http, rest, data.archive_base_url, _now_ms,
                                        progress=progress)
         return await downloader.download(symbols, interval, start, end)
