@@ -69,8 +69,14 @@ def add_parser(subparsers: Any) -> None:
 
 def _periods(args: argparse.Namespace) -> tuple[tuple[EdgePeriod, ...], float | None]:
     if args.data:
-        files = [f for p in data_paths(args.data) for f in kline_files(p, interval="1m")]
-        return periods_from_files(files), args.days
+        files = [f.resolve() for p in data_paths(args.data) for f in kline_files(p, interval="1m")]
+        if len(files) < 2:
+            raise ArgumentProblem(f"--data: {len(files)} 1m kline file(s) given; the walk-forward needs two "
+                                  "periods or more, oldest first (one to learn from, one to test)")
+        return periods_from_files(files), args.days  # absolute: a period's files are read beside --data-root
+    if not args.data_root.is_dir():
+        raise ArgumentProblem(f"--data-root {args.data_root}: no such folder (the recorded data); give two "
+                              "periods or more with --data OLDER.csv.xz NEWER.csv.xz")
     if args.quick:
         return QUICK_PERIODS, args.days or 6.0
     return DEFAULT_PERIODS, args.days

@@ -88,3 +88,13 @@ def _quiet(tmp_path: Path) -> Path:
     path = tmp_path / "quiet.yaml"
     path.write_text("logging:\n  file_enabled: false\n  level: ERROR\n", encoding="utf-8")
     return path
+
+
+def test_report_edge_says_in_one_line_what_it_needs(sample_klines: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    quiet = str(_quiet(tmp_path))
+    assert main(["report", "edge", "--data", str(sample_klines), "--config", quiet]) == 2
+    assert capsys.readouterr().err.strip().endswith("(one to learn from, one to test)")
+    assert main(["report", "edge", "--quick", "--data-root", str(tmp_path / "none"), "--config", quiet]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such folder" in err[0]
