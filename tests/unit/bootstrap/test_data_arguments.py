@@ -98,3 +98,12 @@ def test_report_edge_says_in_one_line_what_it_needs(sample_klines: Path, tmp_pat
     assert main(["report", "edge", "--quick", "--data-root", str(tmp_path / "none"), "--config", quiet]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no such folder" in err[0]
+
+
+def test_the_venue_names_what_the_data_holds(sample_klines: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["venue", "--data", str(sample_klines.parent), "--symbols", "DOGE/USDT", "--config",
+                 str(_quiet(tmp_path))])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "no 1m bars for DOGEUSDT" in err[0] and "it holds 1m klines of BNBUSDT, BTCUSDT" in err[0]

@@ -19,7 +19,7 @@ import numpy as np
 
 from adapters.history.loader import CSV_SUFFIXES, clean_history, load_history
 from adapters.history.schema import HistoryDataError, to_kline_arrays
-from adapters.history.sources import load_sources, source_label
+from adapters.history.sources import all_held, load_sources, source_label
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, MINUTE_MS
 from domain.values import Candle
@@ -128,5 +128,6 @@ def load_venue_data(path: Path | Sequence[Path], *, symbols: Iterable[str] | Non
     if wanted:
         missing = sorted(set(wanted) - set(bars))
         if missing:
-            raise HistoryDataError(f"{source}: no 1m bars for {', '.join(missing)} in the chosen window")
+            raise HistoryDataError(f"{source}: no 1m bars for {', '.join(missing)} in the chosen window; it "
+                                   f"holds {all_held([Path(source)] if isinstance(source, Path) else given)}")
     return VenueData(bars)
