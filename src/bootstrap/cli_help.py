@@ -47,7 +47,7 @@ def examples(module: ModuleType | Any) -> list[str]:
     for line in doc.splitlines():
         text = line.strip()
         if text.startswith("python -m bootstrap") or continuing:
-            out.append("  " + text)
+            out.append(("      " if continuing else "  ") + text)
             continuing = text.endswith("\\")
     return out
 
