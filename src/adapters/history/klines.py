@@ -46,16 +46,17 @@ def load_klines(path: Path | Sequence[Path], symbols: Iterable[str] | None, star
         held = holdings(histories) if histories else all_held(given)
         raise KlineRequestError(f"{label} holds {held}; the backtest replays 1m klines")
     out: dict[str, KlineArrays] = {}
+    tradable = False  # a bar inside [start, end) somewhere: the warm-up alone is not a backtest
     for symbol, history in minute.items():
         frame = clean_history(history).frame
         times = frame["open_time_ms"]
         keep = times >= (earliest if earliest is not None else times.min())
         if end_ms is not None:
             keep &= times < end_ms
-        tradable = (times >= start_ms) & keep if start_ms is not None else keep
-        if tradable.any():
+        if keep.any():
             out[symbol] = to_kline_arrays(frame[keep].reset_index(drop=True))
-    if not out:
+            tradable = tradable or bool((keep & (times >= start_ms)).any() if start_ms is not None else True)
+    if not tradable:
         asked = (f"from {minute_text(start_ms) if start_ms is not None else 'its start'} to "
                  f"{minute_text(end_ms - 1) if end_ms is not None else 'its end'} UTC")
         raise KlineRequestError(f"nothing {asked} in {label}: it holds {holdings(minute)}")
