@@ -24,7 +24,7 @@ def add_data_option(parser: argparse.ArgumentParser, *, required: bool = False, 
                                                           "not) or a folder; repeatable")
 
 
-def data_paths(values: Iterable[str | Path] | str | Path | None) -> list[Path]:
+def data_paths(values: Iterable[str | Path] | str | Path | None, *, option: str = "--data") -> list[Path]:
     """Each --data value as paths: globs expanded (sorted), folders and files as given. ArgumentProblem
     when a value names nothing."""
     out: list[Path] = []
@@ -36,7 +36,7 @@ def data_paths(values: Iterable[str | Path] | str | Path | None) -> list[Path]:
             continue
         matches = sorted(glob.glob(str(path), recursive=True)) if _GLOB_CHARS & set(text) else []
         if not matches:
-            raise ArgumentProblem(f"--data {text}: no such file or folder")
+            raise ArgumentProblem(f"{option} {text}: no such file or folder")
         out.extend(Path(m) for m in matches)
     return list(dict.fromkeys(out))  # a file named twice is read once
 

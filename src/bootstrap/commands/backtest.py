@@ -91,7 +91,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         bt = settings.backtest
         start_ms, end_ms = day_window(bt.start, bt.end)
         symbols = parse_symbols(args.symbols) or list(bt.symbols) or None
-        given = data_paths(args.data) if args.data else ([Path(bt.data)] if bt.data is not None else None)
+        given = data_paths(args.data) if args.data else (
+            data_paths(bt.data, option="backtest.data") if bt.data is not None else None)
     except ArgumentProblem as exc:
         print(f"backtest: {exc}", file=sys.stderr)
         return EXIT_USAGE
