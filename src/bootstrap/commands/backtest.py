@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from adapters.history.default_data import NoDataError, cache_klines
 from adapters.history.klines import KlineRequestError, load_klines
 from adapters.history.schema import HistoryDataError
+from adapters.history.sources import minute_text
 from adapters.onnx.model import OnnxModel
 from adapters.storage.backtest_report import ReportContent, write_report
 from application.backtest.summary import costs_rows, notes, side_by_side, summary_record, table_rows
@@ -43,6 +44,7 @@ from bootstrap.logging import configure_logging
 from bootstrap.mapping import default_data_from
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
+from domain.time_units import MINUTE_MS
 from ports.model import Model
 
 EXIT_USAGE = 2
@@ -113,8 +115,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except HistoryDataError as exc:
         print(f"backtest: cannot read the market data: {exc}", file=sys.stderr)
         return EXIT_NO_DATA
+    for note in coverage_notes(klines, start_ms, end_ms):
+        print(f"note: {note}", flush=True)
     model = OnnxModel.load(args.model or Path(settings.model.path))
     return backtest(settings, klines, model, start_ms, baselines=bt.baselines and not args.no_baselines)
+
+
+def coverage_notes(klines: Mapping[str, KlineArrays], start_ms: int | None, end_ms: int | None) -> list[str]:
+    """What the window asked for and the data do not share: said, not silently shortened."""
+    if not klines:
+        return []
+    first = min(int(k.open_time_ms[0]) for k in klines.values() if len(k))
+    last = max(int(k.open_time_ms[-1]) for k in klines.values() if len(k))
+    notes = []
+    if start_ms is not None and first > start_ms:
+        notes.append(f"the data starts {minute_text(first)} UTC, after the first day asked")
+    if end_ms is not None and last + MINUTE_MS < end_ms:
+        notes.append(f"the data ends {minute_text(last)} UTC, before the last day asked")
+    return notes
 
 
 def _cache_or_sample(settings: Settings, symbols: list[str] | None, start_ms: int | None,

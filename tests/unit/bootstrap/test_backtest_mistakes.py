@@ -110,3 +110,14 @@ def test_slashed_and_lower_case_pairs_are_binance_symbols(config: Path, sample_k
     code, _ = backtest(config, capsys, "--data", str(sample_klines.parent), "--symbols", symbols)
     assert code == 0
     assert seen["symbols"] == sorted({"BTCUSDT", "ETHUSDT"} if "ETH" in symbols else {"BTCUSDT"})
+
+
+def test_a_window_the_data_only_partly_covers_is_said(sample_klines: Path) -> None:
+    from adapters.history.klines import load_klines
+    from domain.time_units import day_start_ms
+
+    start, end = day_start_ms("2026-04-03"), day_start_ms("2026-04-11")
+    klines = load_klines(sample_klines, ["BTCUSDT"], start, end)
+    assert command.coverage_notes(klines, start, end) == [
+        "the data ends 2026-04-03 23:59 UTC, before the last day asked"]
+    assert command.coverage_notes(klines, start, day_start_ms("2026-04-04")) == []
