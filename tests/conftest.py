@@ -1,20 +1,62 @@
-"""Shared fixtures. Real recorded data is read from ../shared/data beside the checkout, never copied."""
+"""Shared fixtures. Real recorded data is read from ../shared/data beside the checkout, never copied;
+the small committed sample (data/sample) is always there.
+
+Without ../shared/data (a fresh clone anywhere else) the tests that need it are skipped with one line
+saying why; in CI (CI=true) it is always present, so its absence there is a failure, not a skip."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = (REPO_ROOT.parent / "shared" / "data").resolve()
+SHARED_ROOT = (REPO_ROOT.parent / "shared").resolve()
+SHARED_DATA = SHARED_ROOT / "data"
+SAMPLE_DATA = REPO_ROOT / "data" / "sample"
+SAMPLE_KLINES = SAMPLE_DATA / "binance_spot_1m_2026-03-31_2026-04-03_5pairs.csv.xz"
+RECORDED_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "recorded"
+
+
+def in_ci(environ: dict[str, str] | None = None) -> bool:
+    value = (os.environ if environ is None else environ).get("CI", "")
+    return value.strip().lower() in {"1", "true", "yes"}
+
+
+def require_shared(path: Path = SHARED_DATA) -> Path:
+    """A file or folder of ../shared (the recorded data, the API notes); skip (fail in CI) without it."""
+    if path.exists():
+        return path
+    inside = path.relative_to(SHARED_ROOT).as_posix() if path.is_relative_to(SHARED_ROOT) else None
+    shown = str(path) if inside is None else "../shared" if inside == "." else f"../shared/{inside}"
+    if in_ci():
+        pytest.fail(f"{shown} not found at {path}: CI always has ../shared beside the checkout")
+    pytest.skip(f"{shown} not found: recorded-data tests run in CI")
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"the recorded Binance data is expected at {SHARED_DATA} (../shared/data)")
-    return SHARED_DATA
+    return require_shared(SHARED_DATA)
+
+
+@pytest.fixture(scope="session")
+def shared_root() -> Path:
+    """../shared itself (binance-spot-api.md and the recorded data)."""
+    return require_shared(SHARED_ROOT)
+
+
+@pytest.fixture(scope="session")
+def sample_klines() -> Path:
+    """Five pairs x four days of real 1m klines, committed in data/sample."""
+    return SAMPLE_KLINES
+
+
+@pytest.fixture(scope="session")
+def recorded() -> Path:
+    """Small recorded payloads (nautilus_trader/, cryptofeed_raw/) copied from ../shared/data into
+    tests/fixtures/recorded, same layout: they run everywhere."""
+    return RECORDED_FIXTURES
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Settings: config/default.yaml, then an optional user YAML, then environment variables and .env.
+"""Settings: config/default.yaml, then an optional user YAML, then .env, then environment variables, then
+the command line, layered by pydantic-settings (bootstrap/settings_sources.py).
 
 Environment overrides use `CRYPTOSCALPER__SECTION__KEY=value`
 (e.g. CRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS=2), plus the spec 9.1 names BINANCE_API_KEY,
@@ -8,27 +9,21 @@ Any bad value stops start-up with one line naming the key, the value and the rul
 
 from __future__ import annotations
 
-import os
+import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from dotenv import dotenv_values
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 from bootstrap.settings_model import Settings
+from bootstrap.settings_sources import ENV_PREFIX, SPEC_ENV_NAMES, layered_class
+
+__all__ = ["DEFAULT_CONFIG", "ENV_PREFIX", "SPEC_ENV_NAMES", "SettingsError", "load_settings"]
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.yaml"
-ENV_PREFIX = "CRYPTOSCALPER__"
-SPEC_ENV_NAMES = {
-    "BINANCE_API_KEY": ("binance", "api_key"),
-    "BINANCE_API_SECRET": ("binance", "api_secret"),
-    "BINANCE_TESTNET_API_KEY": ("binance", "testnet_api_key"),
-    "BINANCE_TESTNET_API_SECRET": ("binance", "testnet_api_secret"),
-    "TRADING_MODE": ("trading", "mode"),
-    "BINANCE_TESTNET": ("binance", "testnet"),
-}
 
 
 class SettingsError(Exception):
@@ -43,7 +38,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:  # a folder, no permission, not UTF-8 text
         raise SettingsError(f"config file {path} cannot be read: {exc}") from None
     except yaml.YAMLError as exc:
-        raise SettingsError(f"config file {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        raise SettingsError(f"config file {path} is not valid YAML{_where(exc)}: {_problem(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -51,58 +46,50 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+def _where(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
 
 
-def _set_path(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    node = target
-    for part in path[:-1]:
-        node = node.setdefault(part, {})
-        if not isinstance(node, dict):
-            raise SettingsError(f"environment override for {'.'.join(path)}: {part} is not a section")
-    node[path[-1]] = value
+def _problem(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None)
+    context = getattr(error, "context", None)
+    if problem:
+        return f"{context}, {problem}" if context else str(problem)
+    return str(error).splitlines()[0]
 
 
-def _typed(value: str) -> Any:
-    """YAML parsing gives env strings their natural type ("2" -> 2, "true" -> True); a string YAML
-    cannot parse ("[", "a: b: c") stays a string, and the model then names the key that rejects it."""
-    if not value:
-        return value
-    try:
-        return yaml.safe_load(value)
-    except yaml.YAMLError:
-        return value
+def _hidden(key: str) -> bool:
+    """Values under `binance` (keys, secrets, a misspelt api_kee) and anything secret-like are never shown."""
+    return key.split(".", 1)[0] == "binance" or any(word in key for word in ("secret", "key", "token"))
 
 
-def _environment_overrides(environ: Mapping[str, str | None]) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    for name, value in environ.items():
-        if value is None:
-            continue
-        if name in SPEC_ENV_NAMES:
-            _set_path(overrides, SPEC_ENV_NAMES[name], value)
-        elif name.startswith(ENV_PREFIX):
-            path = tuple(part.lower() for part in name[len(ENV_PREFIX):].split("__") if part)
-            if path:
-                _set_path(overrides, path, _typed(value))
-    return overrides
+def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the model accepts where `loc` points (its last part is the unknown key)."""
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
+
+
+def _suggestion(loc: tuple[int | str, ...]) -> str:
+    close = difflib.get_close_matches(str(loc[-1]), _known_keys(loc), n=1, cutoff=0.6)
+    if not close:
+        return "check its spelling against config/default.yaml"
+    return f"did you mean {'.'.join([*map(str, loc[:-1]), close[0]])}?"
 
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(root)"
     value = first.get("input")
-    shown = "<hidden>" if "secret" in key or "api_key" in key else repr(value)
+    shown = "<hidden>" if _hidden(key) else repr(value)
     if first["type"] == "extra_forbidden":
-        return (f"config error: unknown key {key} (value {shown}); "
-                "check its spelling against config/default.yaml")
+        return f"config error: unknown key {key} (value {shown}); {_suggestion(tuple(first['loc']))}"
     message = first["msg"].removeprefix("Value error, ")
     if not first["loc"]:  # a rule across keys: its message names them
         return f"config error: {message}"
@@ -114,15 +101,13 @@ def load_settings(config_path: Path | None = None, *, environ: Mapping[str, str]
                   env_file: Path | None = Path(".env"),
                   overrides: Mapping[str, Any] | None = None) -> Settings:
     """Defaults, then the user's YAML, then .env, then the process environment, then CLI overrides."""
-    data = _read_yaml(DEFAULT_CONFIG)
+    layers = [_read_yaml(DEFAULT_CONFIG)]
     if config_path is not None:
-        data = _merge(data, _read_yaml(config_path))
-    if env_file is not None and env_file.is_file():
-        data = _merge(data, _environment_overrides(dotenv_values(env_file)))
-    data = _merge(data, _environment_overrides(os.environ if environ is None else environ))
-    if overrides:
-        data = _merge(data, overrides)
+        layers.append(_read_yaml(config_path))
     try:
-        return Settings.model_validate(data)
+        layered = layered_class(layers, environ, env_file)(**dict(overrides or {}))
+        return Settings.model_validate(layered.model_dump())
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
+    except PydanticSettingsError as exc:  # a value the environment source could not decode
+        raise SettingsError(f"config error: {str(exc).splitlines()[0]}") from None

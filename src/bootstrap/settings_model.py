@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
+from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from domain.fees import FeeSchedule
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: `.inf` or `.nan` in any float setting is refused at load with its key named
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -23,6 +26,11 @@ class Section(BaseModel):
         return value
 
 
+def _binance_symbols(values: list[str]) -> list[str]:
+    """`BTC/USDT`, `btc-usdt` -> `BTCUSDT`: Binance's spot symbols have no separator."""
+    return ["".join(ch for ch in str(v).strip().upper() if ch not in "/-_ ") for v in values]
+
+
 class TradingSettings(Section):
     mode: Literal["backtest", "paper", "live"] = "paper"
     symbols: list[str] = Field(
@@ -30,6 +38,8 @@ class TradingSettings(Section):
     max_symbols_active: int = Field(default=5, ge=1, le=200)
     quote_asset: str = "USDT"
     confirm_live: bool = False  # live mode refuses to start unless this (or --confirm-live) is given
+
+    _symbols = field_validator("symbols")(_binance_symbols)
 
 
 class AlertSettings(Section):
@@ -90,7 +100,7 @@ class ModelSettings(Section):
 
 
 class BinanceSettings(Section):
-    testnet: bool = True
+    testnet: bool = False  # live trades on production unless `live --testnet` (or this) says otherwise
     recv_window: int = Field(default=5000, ge=1, le=60000)
     api_key: SecretStr | None = None
     api_secret: SecretStr | None = None
@@ -145,6 +155,8 @@ class BacktestSettings(Section):
     report_dir: Path = Path("reports")
     baselines: bool = True
 
+    _symbols = field_validator("symbols")(_binance_symbols)
+
 
 class LoggingSettings(Section):
     level: Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -154,6 +166,21 @@ class LoggingSettings(Section):
     retention: str = "14 days"
     trade_log_path: Path = Path("logs/trades.csv")
     trade_json_path: Path = Path("logs/trades.jsonl")
+
+    @field_validator("rotation", "retention")
+    @classmethod
+    def _loguru_understands_it(cls, value: str, info: ValidationInfo) -> str:
+        """Checked by loguru itself at load (a file sink that is never opened), not at the first write."""
+        try:
+            if info.field_name == "retention":
+                handler = logger.add(os.devnull, retention=value, delay=True)
+            else:
+                handler = logger.add(os.devnull, rotation=value, delay=True)
+        except (ValueError, TypeError):
+            raise ValueError("loguru cannot read it (e.g. '20 MB', '1 day', '00:00', '14 days', "
+                             "'1 week')") from None
+        logger.remove(handler)
+        return value
 
 
 class Settings(Section):

@@ -28,7 +28,6 @@ from domain.market_events import CandleUpdated, MarketEvent, TickersUpdated
 from domain.values import Candle
 from ports.market_feed import MarketFeed
 
-DATA = "freqtrade_userdata/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
 UNIVERSE = ("BTCUSDT", "ETHUSDT")
 TESTNET_KEYS = ("BINANCE_TESTNET_API_KEY", "BINANCE_TESTNET_API_SECRET")
 
@@ -43,8 +42,8 @@ class FeedCase:
 
 
 @pytest.fixture(scope="module")
-def market_feed_bars(shared_data: Path) -> VenueData:
-    return load_venue_data(shared_data / DATA, start_ms=parse_day("2025-06-03"), minutes=240)
+def market_feed_bars(sample_klines: Path) -> VenueData:
+    return load_venue_data(sample_klines, symbols=UNIVERSE, start_ms=parse_day("2026-04-01"), minutes=240)
 
 
 @pytest.fixture(params=["replay", "venue", pytest.param("testnet", marks=pytest.mark.testnet)])

@@ -10,7 +10,7 @@ label settings and each symbol's data-quality summary.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +22,10 @@ from loguru import logger
 from tqdm import tqdm
 
 from adapters.history.cache import write_atomically
-from adapters.history.loader import SymbolHistory, clean_history, load_history
+from adapters.history.loader import SymbolHistory, clean_history
 from adapters.history.quality import gap_free_segments
 from adapters.history.schema import to_kline_arrays
+from adapters.history.sources import kline_files, load_sources, require_symbols
 from domain.features import FEATURE_NAMES, FEATURE_VERSION, WARMUP_BARS, compute_features
 from domain.labels import max_move_pct, spec_label
 
@@ -74,11 +75,13 @@ def _schema(horizon: int, threshold: float, summary: DatasetSummary) -> pa.Schem
     return pa.schema(fields, metadata=meta)
 
 
-def build_dataset(data: Path, out: Path, *, horizon: int, threshold: float,
+def build_dataset(data: Path | Sequence[Path], out: Path, *, horizon: int, threshold: float,
                   symbols: Iterable[str] | None = None, progress: bool = True) -> DatasetSummary:
-    """Read every symbol under `data` (file or folder), write features + labels to the Parquet `out`
+    """Read every symbol under `data` (files or folders), write features + labels to the Parquet `out`
     (one symbol at a time, atomically: an interrupted build leaves no file)."""
-    histories = load_history(data, symbols=symbols)
+    given = [data] if isinstance(data, Path) else list(data)
+    histories = load_sources([f for p in given for f in kline_files(p, interval="1m")], symbols=symbols)
+    require_symbols(histories, symbols, given)
     summary = DatasetSummary()
     for symbol, history in histories.items():
         summary.quality[symbol] = history.report.summary()

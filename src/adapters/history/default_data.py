@@ -26,14 +26,19 @@ INTERVAL = "1m"
 
 
 class NoDataError(Exception):
-    """No kline to backtest on, and none could be downloaded; the message says how to get some."""
+    """No kline to backtest on, and none could be downloaded; the message says how to get some, `why`
+    what failed."""
+
+    def __init__(self, message: str, *, why: str) -> None:
+        super().__init__(message)
+        self.why = why
 
 
 def how_to_get_data(data: DefaultData, why: str) -> str:
     return (f"no market data: the cache {data.cache_dir} is empty and Binance's archive could not "
             f"be reached ({why}); get data with `python -m bootstrap download --symbols top:5 "
             "--start YYYY-MM-DD --end YYYY-MM-DD` once online, or run `python -m bootstrap backtest "
-            "--data PATH` on Binance kline files such as ../shared/data/freqtrade_userdata/*.csv.xz")
+            "--data PATH...` on kline files or folders you have (e.g. data/sample)")
 
 
 def _now_ms() -> int:
@@ -70,7 +75,7 @@ async def download_history(data: DefaultData, symbols_spec: str, interval: str, 
         if spec.lower().startswith("top:"):
             symbols = await rest.top_symbols(int(spec[4:]))
         else:
-            symbols = [s.strip().upper() for s in spec.split(",") if s.strip()]
+            symbols = [s.strip().upper().replace("/", "") for s in spec.split(",") if s.strip()]  # BTC/USDT
         downloader = HistoryDownloader(KlineCache(data.cache_dir), http, rest, data.archive_base_url, _now_ms,
                                        progress=progress)
         return await downloader.download(symbols, interval, start, end)
@@ -84,8 +89,10 @@ def cache_klines(data: DefaultData, symbols: Sequence[str] | None, start_ms: int
         try:
             failures = asyncio.run(download_default(data, symbols))
         except (DownloadError, aiohttp.ClientError, OSError) as exc:
-            raise NoDataError(how_to_get_data(data, str(exc) or type(exc).__name__)) from None
+            why = str(exc) or type(exc).__name__
+            raise NoDataError(how_to_get_data(data, why), why=why) from None
         if not cache.symbols(INTERVAL):
-            raise NoDataError(how_to_get_data(data, failures[0] if failures else "nothing downloaded"))
+            why = failures[0] if failures else "nothing downloaded"
+            raise NoDataError(how_to_get_data(data, why), why=why)
     folder = data.cache_dir / "klines" / INTERVAL
     return load_klines(folder, symbols, start_ms, end_ms, interval=INTERVAL)

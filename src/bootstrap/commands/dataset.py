@@ -1,7 +1,8 @@
 """`dataset`: features (spec 4.3) and labels (spec 5.2) for every pair found under --data, to Parquet.
 
     python -m bootstrap dataset --data data_cache/klines/1m --out data/train.parquet
-    python -m bootstrap dataset --data ../shared/data/freqtrade_userdata/<file>.csv.xz --out train.parquet
+    python -m bootstrap dataset --data data/sample --symbols BTC/USDT,ETHUSDT --out train.parquet
+    python -m bootstrap dataset --data "../shared/data/freqtrade_userdata/*_1m_*.csv.xz" --out train.parquet
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from adapters.history.dataset import build_dataset
 from adapters.history.schema import HistoryDataError
+from bootstrap.commands.arguments import ArgumentProblem, add_data_option, data_paths, parse_symbols
 from bootstrap.settings_model import Settings
 
 EXIT_BAD_DATA = 3
@@ -20,18 +22,24 @@ EXIT_BAD_DATA = 3
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("dataset", help="build the training data set (features + labels)")
-    parser.add_argument("--data", required=True, type=Path,
-                        help="kline file or folder: cache, Binance archives (zip/CSV), or recorded CSV(.xz)")
+    add_data_option(parser, required=True,
+                    help_text="1m klines: the cache, Binance archives (zip/CSV) or recorded CSV(.xz)")
     parser.add_argument("--out", required=True, type=Path, help="Parquet file to write")
-    parser.add_argument("--symbols", default=None, help="comma-separated pairs to keep (default: all)")
+    parser.add_argument("--symbols", default=None,
+                        help="comma-separated pairs to keep, BTCUSDT or BTC/USDT (default: all)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
     try:
-        summary = build_dataset(args.data, args.out, horizon=settings.labels.horizon_bars,
+        symbols = parse_symbols(args.symbols)
+        paths = data_paths(args.data)
+    except ArgumentProblem as exc:
+        print(f"dataset: {exc}", file=sys.stderr)
+        return 2
+    try:
+        summary = build_dataset(paths, args.out, horizon=settings.labels.horizon_bars,
                                 threshold=settings.labels.threshold_pct, symbols=symbols,
                                 progress=not args.no_progress)
     except HistoryDataError as exc:

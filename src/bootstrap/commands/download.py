@@ -25,7 +25,7 @@ from bootstrap.settings_model import Settings
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("download", help="download historical klines into the local cache")
     parser.add_argument("--symbols", required=True,
-                        help="comma-separated pairs (BTCUSDT,ETHUSDT) or top:N (N most traded USDT pairs)")
+                        help="comma-separated pairs (BTCUSDT,ETH/USDT) or top:N (N most traded USDT pairs)")
     parser.add_argument("--interval", default="1m", choices=sorted(INTERVAL_MS, key=INTERVAL_MS.__getitem__))
     parser.add_argument("--start", required=True, type=date.fromisoformat, help="YYYY-MM-DD (UTC)")
     parser.add_argument("--end", required=True, type=date.fromisoformat, help="YYYY-MM-DD (UTC), inclusive")

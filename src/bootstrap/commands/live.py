@@ -1,7 +1,10 @@
 """`live`: trade real money on Binance spot, after a preflight that refuses anything unsafe.
 
-    python -m bootstrap live --confirm-live              # production (binance.testnet: false)
-    python -m bootstrap live --testnet --confirm-live    # the spot testnet: testnet keys and URLs
+    python -m bootstrap live --confirm-live              # PRODUCTION: real orders, real money
+    python -m bootstrap live --testnet --confirm-live    # the spot TESTNET: testnet keys and URLs
+
+The first line printed says which: PRODUCTION or TESTNET. `binance.testnet: true` in the config (default
+false) also selects the testnet.
 
 Refusals are one line on stderr: exit 2 when the keys, the explicit confirmation or the model are
 missing; exit 3 when the account is not fit (a key that can withdraw, limits the balance cannot honour,
@@ -46,11 +49,18 @@ LIVE_REFUSES_GATE_OVERRIDE = ("live: --ignore-edge-gate refused: real orders nee
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("live", help="live trading on Binance spot (real money: --confirm-live)")
+    parser = subparsers.add_parser(
+        "live", help="live trading on Binance spot: PRODUCTION (real money), or --testnet",
+        description="Trade on Binance spot through the same loop as the backtest and paper. Without "
+                    "--testnet this is PRODUCTION: real orders with real money (BINANCE_API_KEY/SECRET). "
+                    "With --testnet: Binance's spot testnet (BINANCE_TESTNET_API_KEY/SECRET).",
+        epilog="examples:\n  python -m bootstrap live --testnet --confirm-live   # rehearse on the testnet\n"
+               "  python -m bootstrap live --confirm-live             # PRODUCTION, real money")
     parser.add_argument("--confirm-live", action="store_true",
                         help="confirm that real orders may be placed (or set trading.confirm_live: true)")
     parser.add_argument("--testnet", action="store_true",
-                        help="use the Binance spot testnet (also when binance.testnet: true)")
+                        help="use the Binance spot testnet instead of production (also when "
+                             "binance.testnet: true)")
     parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
                         help="stop by itself after this many seconds (wall clock)")
     parser.add_argument("--ignore-edge-gate", action="store_true",
@@ -64,6 +74,13 @@ def live_settings(settings: Settings, testnet: bool) -> Settings:
                                        "binance": settings.binance.model_copy(update={"testnet": testnet})})
 
 
+def venue_line(testnet: bool) -> str:
+    """The first line `live` prints: where the orders will go, in capitals."""
+    if testnet:
+        return "live: Binance spot TESTNET (test money; BINANCE_TESTNET_API_KEY/SECRET)"
+    return "live: Binance spot PRODUCTION (real orders, real money; BINANCE_API_KEY/SECRET)"
+
+
 def refuse(refusal: Refusal) -> int:
     print(refusal.reason, file=sys.stderr)
     return refusal.exit_code
@@ -74,6 +91,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return refuse(Refusal(LIVE_REFUSES_GATE_OVERRIDE, EXIT_NOT_CONFIGURED))
     settings = live_settings(settings, bool(args.testnet or settings.binance.testnet))
     b = settings.binance
+    print(venue_line(b.testnet), flush=True)
     key, secret = (b.testnet_api_key, b.testnet_api_secret) if b.testnet else (b.api_key, b.api_secret)
     confirmed = bool(args.confirm_live or settings.trading.confirm_live)
     refusal = check_keys(key.get_secret_value() if key else None,

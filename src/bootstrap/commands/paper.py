@@ -61,7 +61,7 @@ def paper_settings(settings: Settings, venue: str | None, symbols: str | None) -
     trading, binance, scanner = settings.trading, settings.binance, settings.scanner
     trading = trading.model_copy(update={"mode": "paper"})
     if symbols is not None:
-        chosen = [s.strip().upper() for s in symbols.split(",") if s.strip()]
+        chosen = [s.strip().upper().replace("/", "") for s in symbols.split(",") if s.strip()]
         if not chosen or not all(s.isalnum() for s in chosen):
             raise ValueError(f"--symbols {symbols!r}: expected pairs separated by commas (BTCUSDT,ETHUSDT)")
         trading = trading.model_copy(update={"symbols": chosen})

@@ -2,7 +2,8 @@
 
     python -m bootstrap report edge                    # every 1m period of ../shared/data (~15 min)
     python -m bootstrap report edge --quick            # two small periods, a few days each (~1 min)
-    python -m bootstrap report edge --data A.csv.xz --data B.csv.xz --out reports/edge-mine
+    python -m bootstrap report edge --data A.csv.xz B.csv.xz --out reports/edge-mine
+    python -m bootstrap report edge --data "../shared/data/freqtrade_userdata/*_1m_*.csv.xz" --quick
 
 Walk-forward: every period after the first is tested by a model trained only on the periods before it;
 exit policy and EV gate are chosen on validation (application/research/walk_forward.py). Costs come from the
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.history.schema import HistoryDataError
+from adapters.history.sources import kline_files
 from adapters.onnx.model import OnnxModel
 from adapters.training.edge_card import record_in_card
 from adapters.training.edge_data import (
@@ -37,6 +39,7 @@ from application.research.report_payload import edge_summary, report_payload
 from application.research.report_text import intro_lines, report_tables
 from application.research.reproduce_spec_label import reproduce
 from application.research.walk_forward import evaluate_edge
+from bootstrap.commands.arguments import ArgumentProblem, add_data_option, data_paths
 from bootstrap.mapping import scanner_rules_from
 from bootstrap.progress import Steps
 from bootstrap.research_wiring import edge_config, model_figures
@@ -51,8 +54,8 @@ def add_parser(subparsers: Any) -> None:
     kinds = report.add_subparsers(dest="report", metavar="REPORT", required=True)
     p = kinds.add_parser("edge", help="walk-forward edge report over market periods")
     p.add_argument("--data-root", type=Path, default=DEFAULT_ROOT, help="the recorded data (../shared/data)")
-    p.add_argument("--data", type=Path, action="append", default=None,
-                   help="1m kline files, one period each, oldest first (default: the periods of --data-root)")
+    add_data_option(p, help_text="1m kline files, one period each, oldest first (a folder: its files by "
+                                 "name); default: the periods of --data-root")
     p.add_argument("--quick", action="store_true", help="two small periods, a few days each (CI-sized)")
     p.add_argument("--days", type=float, default=None, help="keep only the first N days of each period")
     p.add_argument("--out", type=Path, default=None, help="folder (default reports/edge-<UTC time>)")
@@ -67,7 +70,14 @@ def add_parser(subparsers: Any) -> None:
 
 def _periods(args: argparse.Namespace) -> tuple[tuple[EdgePeriod, ...], float | None]:
     if args.data:
-        return periods_from_files(args.data), args.days
+        files = [f.resolve() for p in data_paths(args.data) for f in kline_files(p, interval="1m")]
+        if len(files) < 2:
+            raise ArgumentProblem(f"--data: {len(files)} 1m kline file(s) given; the walk-forward needs two "
+                                  "periods or more, oldest first (one to learn from, one to test)")
+        return periods_from_files(files), args.days  # absolute: a period's files are read beside --data-root
+    if not args.data_root.is_dir():
+        raise ArgumentProblem(f"--data-root {args.data_root}: no such folder (the recorded data); give two "
+                              "periods or more with --data OLDER.csv.xz NEWER.csv.xz")
     if args.quick:
         return QUICK_PERIODS, args.days or 6.0
     return DEFAULT_PERIODS, args.days
@@ -94,6 +104,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     began = time.perf_counter()
     try:
         bars = load_bars(args, settings)
+    except ArgumentProblem as exc:
+        print(f"report edge: {exc}", file=sys.stderr)
+        return 2
     except (HistoryDataError, ValueError, OSError) as exc:
         print(f"report edge: cannot read the market data: {exc}", file=sys.stderr)
         return EXIT_NO_DATA

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.history.schema import HistoryDataError
+from adapters.history.sources import kline_files
 from adapters.onnx.card import Thresholds
 from adapters.training.fit import TrainerConfig
 from adapters.training.lightgbm_trainer import BoosterParams
@@ -21,8 +22,10 @@ from adapters.training.sources import LabelSpec, load_training_rows
 from adapters.training.trainer import LightGbmTrainer
 from application.research.train_model import TrainingPlan, plan_splits, train_model
 from bootstrap import mapping
+from bootstrap.commands.arguments import ArgumentProblem, add_data_option, data_paths, parse_symbols
 from bootstrap.progress import FileSteps, Steps
 from bootstrap.settings_model import Settings
+from ports.errors import ConfigurationError
 
 EXIT_BAD_DATA = 3
 STEPS_PER_FOLD = 3  # fitting, calibrating, evaluating (adapters/training/trainer.py)
@@ -30,10 +33,10 @@ STEPS_PER_FOLD = 3  # fitting, calibrating, evaluating (adapters/training/traine
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("train", help="train the model (LightGBM -> ONNX + card + report)")
-    p.add_argument("--data", required=True, type=Path, action="append",
-                   help="data-set Parquet (bootstrap dataset) or kline file/folder; repeatable")
+    add_data_option(p, required=True, help_text="data-set Parquet (bootstrap dataset) or 1m klines")
     p.add_argument("--out", type=Path, default=Path("models/onnx"), help="folder for the model files")
-    p.add_argument("--symbols", default=None, help="comma-separated pairs to keep (default: all)")
+    p.add_argument("--symbols", default=None,
+                   help="comma-separated pairs to keep, BTCUSDT or BTC/USDT (default: all)")
     p.add_argument("--label", choices=("spec", "outcome"), default="spec",
                    help="spec: +threshold within the horizon (spec 5.2); outcome: net-positive trade "
                         "under the configured exit policy and costs")
@@ -64,8 +67,14 @@ def label_spec(kind: str, settings: Settings) -> LabelSpec:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        symbols = parse_symbols(args.symbols)
+        paths = [f for p in data_paths(args.data) for f in kline_files(p, interval="1m")]
+        plan_days = [_day_ms(d) for d in (args.validation_from, args.test_from, args.test_to)]
+    except (ArgumentProblem, ConfigurationError) as exc:
+        print(f"train: {exc}", file=sys.stderr)
+        return 2
     spec = label_spec(args.label, settings)
-    symbols = [s.strip().upper() for s in args.symbols.split(",")] if args.symbols else None
     signal = settings.signal
     configured = Thresholds(min_probability=signal.min_probability, min_confidence=signal.min_confidence,
                             min_predicted_move_pct=signal.min_predicted_move_pct, rationale="settings")
@@ -78,12 +87,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     version = args.version or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     plan = TrainingPlan(model_version=version, horizon_bars=spec.gap_bars,
                         walk_forward_folds=args.walk_forward,
-                        validation_from_ms=_day_ms(args.validation_from),
-                        test_from_ms=_day_ms(args.test_from), test_to_ms=_day_ms(args.test_to))
+                        validation_from_ms=plan_days[0], test_from_ms=plan_days[1], test_to_ms=plan_days[2])
     enabled = not args.no_progress
-    steps: Steps = FileSteps("train: loading", [str(p) for p in args.data], enabled=enabled)
+    steps: Steps = FileSteps("train: loading", [str(p) for p in paths], enabled=enabled)
     try:
-        rows = load_training_rows(args.data, spec, symbols=symbols, progress=steps)
+        rows = load_training_rows(paths, spec, symbols=symbols, progress=steps)
         steps.finish()
         # fit, calibrate and evaluate each fold, then export: the steps LightGbmTrainer reports
         steps = Steps("train: fitting", STEPS_PER_FOLD * len(plan_splits(rows.sorted_times, plan)) + 1,

@@ -1,6 +1,7 @@
 """`venue`: serve recorded data as a local Binance-compatible venue on 127.0.0.1 until Ctrl-C.
 
-    python -m bootstrap venue --data ../shared/data/freqtrade_userdata --start 2021-05-01 --speed 60
+    python -m bootstrap venue --data data/sample --start 2026-04-01 --speed 60
+    python -m bootstrap venue --data ../shared/data/freqtrade_userdata --start 2021-05-01 --symbols BTC/USDT
 
 Point `binance.rest_url` / `binance.ws_url` (and the testnet ones) at the printed URLs and paper mode runs
 offline against the replay. The trading routes are added when the venue's trading side is installed.
@@ -12,12 +13,12 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from pathlib import Path
 from typing import Any
 
 from adapters.history.schema import HistoryDataError
 from adapters.simulated.venue.app import create_venue_app, serve_venue
 from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
+from bootstrap.commands.arguments import add_data_option, data_paths, symbol_list
 from bootstrap.progress import loading_bars
 from bootstrap.settings_model import Settings
 
@@ -28,10 +29,10 @@ EXIT_BAD_DATA = 3
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "venue", help="serve recorded data as a local Binance-compatible venue (REST + WebSocket)")
-    parser.add_argument("--data", type=Path, required=True,
-                        help="1m klines: file or folder (shared-data CSVs, Binance archives, Parquet cache)")
+    add_data_option(parser, required=True,
+                    help_text="1m klines (shared-data CSVs, Binance archives, the Parquet cache)")
     parser.add_argument("--symbols", nargs="+", default=None,
-                        help="only these symbols (default: all in the data)")
+                        help="only these symbols, BTCUSDT or BTC/USDT (default: all in the data)")
     parser.add_argument("--start", default=None, help="YYYY-MM-DD (UTC) the venue clock starts at "
                                                       "(default: a day into the data)")
     parser.add_argument("--minutes", type=int, default=3 * 1440,
@@ -72,14 +73,16 @@ async def _serve(data: VenueData, args: argparse.Namespace, start_ms: int | None
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         start_ms = parse_day(args.start) if args.start else None
-    except ValueError as exc:
+        paths = data_paths(args.data)
+        symbols = symbol_list(args.symbols)
+    except ValueError as exc:  # ArgumentProblem is a ValueError
         print(f"venue: {exc}", file=sys.stderr)
         return EXIT_BAD_OPTION
     if args.speed <= 0:
         print(f"venue: --speed must be positive, got {args.speed}", file=sys.stderr)
         return EXIT_BAD_OPTION
     try:
-        data = load_venue_data(args.data, symbols=args.symbols, start_ms=start_ms, minutes=args.minutes,
+        data = load_venue_data(paths, symbols=symbols, start_ms=start_ms, minutes=args.minutes,
                                progress=loading_bars("venue"))
     except (HistoryDataError, ValueError) as exc:
         print(f"venue: cannot read klines: {exc}", file=sys.stderr)

@@ -52,8 +52,10 @@ from ports.exchange import Exchange
 
 from .more_envs import fake_env, paper_env
 
-SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-RECORDED = SHARED_DATA / "nautilus_trader" / "spot_http_json"
+REPO_ROOT = Path(__file__).resolve().parents[3]
+RECORDED = REPO_ROOT / "tests" / "fixtures" / "recorded" / "nautilus_trader" / "spot_http_json"
+# the committed sample: 5 pairs, 2026-03-31..04-03 (data/sample/README.md)
+SAMPLE = REPO_ROOT / "data" / "sample" / "binance_spot_1m_2026-03-31_2026-04-03_5pairs.csv.xz"
 
 
 class MarketDriver(Protocol):
@@ -152,8 +154,7 @@ async def venue_env() -> AsyncIterator[ExchangeEnv]:
 
     from adapters.binance.exchange import BinanceExchange
 
-    recorded = SHARED_DATA / "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
-    data = load_venue_data(recorded, symbols=["BTCUSDT"], start_ms=1_774_400_040_000, minutes=60,
+    data = load_venue_data(SAMPLE, symbols=["BTCUSDT"], start_ms=1_775_001_600_000, minutes=60,
                            warmup_ms=3_600_000)
     async with serve_trading_venue(data, config=TradingConfig(deposits={"USDT": Decimal(1000)})) as venue:
         exchange = BinanceExchange(SecretStr(DEFAULT_API_KEY), SecretStr(DEFAULT_API_SECRET),
@@ -170,8 +171,7 @@ async def fake_exchange_env() -> AsyncIterator[ExchangeEnv]:
 
 @asynccontextmanager
 async def paper_exchange_env() -> AsyncIterator[ExchangeEnv]:
-    recorded = SHARED_DATA / "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
-    async with paper_env(recorded) as (exchange, driver):
+    async with paper_env(SAMPLE) as (exchange, driver):
         yield ExchangeEnv("paper", exchange, driver, "BTCUSDT")
 
 

@@ -74,7 +74,7 @@ class PaperDriver:
 
 @asynccontextmanager
 async def paper_env(recorded_klines: Path) -> AsyncIterator[tuple[PaperExchange, PaperDriver]]:
-    data = load_venue_data(recorded_klines, symbols=["BTCUSDT"], start_ms=1_774_400_040_000, minutes=60,
+    data = load_venue_data(recorded_klines, symbols=["BTCUSDT"], start_ms=1_775_001_600_000, minutes=60,
                            warmup_ms=3_600_000)
     async with serve_venue(create_venue_app(data, speed=1.0)) as venue:
         clock = ManualClock(venue.state.clock.now_ms())

@@ -9,7 +9,6 @@ from tests.support.synthetic_model import committed_or_small_model
 
 from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
 
-VENUE_FILE = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
 VENUE_START = "2026-04-01"
 VENUE_MINUTES = 600  # replayed after the start (the day before it serves the 24 h tickers and REST history)
 
@@ -23,6 +22,6 @@ def paper_model_path(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(scope="session")
-def venue_data(shared_data: Path) -> VenueData:
+def venue_data(sample_klines: Path) -> VenueData:
     """Five pairs of real 1m bars (2026-03/04): a day of history, then VENUE_MINUTES replayed."""
-    return load_venue_data(shared_data / VENUE_FILE, start_ms=parse_day(VENUE_START), minutes=VENUE_MINUTES)
+    return load_venue_data(sample_klines, start_ms=parse_day(VENUE_START), minutes=VENUE_MINUTES)

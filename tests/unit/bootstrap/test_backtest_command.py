@@ -24,20 +24,36 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_offline_with_an_empty_cache_says_how_to_get_data_and_exits_3(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _offline_config(tmp_path: Path) -> Path:
     url = f"http://127.0.0.1:{_closed_port()}"
     config = tmp_path / "offline.yaml"
     config.write_text(f"data:\n  cache_dir: {tmp_path / 'cache'}\n  archive_base_url: {url}\n"
                       f"  rest_base_url: {url}\nlogging:\n  file_enabled: false\n  level: ERROR\n"
                       f"backtest:\n  report_dir: {tmp_path / 'reports'}\n", encoding="utf-8")
-    code = main(["--config", str(config), "backtest"])
+    return config
+
+
+def test_offline_with_an_empty_cache_and_no_sample_says_how_to_get_data_and_exits_3(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(command, "SAMPLE_DATA", tmp_path / "no-sample")
+    code = main(["--config", str(_offline_config(tmp_path)), "backtest"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 3
     assert len(err) == 1, err
     assert "python -m bootstrap download" in err[0] and "--data PATH" in err[0]
-    assert "../shared/data" in err[0]
     assert not (tmp_path / "reports").exists()
+
+
+def test_offline_with_an_empty_cache_backtests_the_committed_sample(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], repo_root: Path) -> None:
+    code = main(["backtest", "--config", str(_offline_config(tmp_path)), "--no-baselines",
+                 "--model", str(repo_root / "models" / "onnx")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.splitlines()[0].startswith("no data cache and Binance unreachable (")
+    assert "backtesting the committed sample data/sample/" in out.splitlines()[0]
+    (folder,) = (tmp_path / "reports").glob("backtest-*")
+    assert (folder / "report.html").is_file() and "5 pairs" in out
 
 
 def test_the_report_files_exist_and_agree_with_the_trades_csv(

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from loguru import logger
 
-from bootstrap.__main__ import EXIT_CONFIG_ERROR, build_parser, main
+from bootstrap.__main__ import EXIT_CONFIG_ERROR, EXIT_INTERRUPTED, build_parser, main
+from bootstrap.cli_help import program_version
 from bootstrap.settings import ENV_PREFIX, SPEC_ENV_NAMES
 from bootstrap.settings_model import Settings
 from ports.errors import ConfigurationError
@@ -136,3 +137,67 @@ def test_paper_and_live_load_talib_without_pandas_which_stays_importable(repo_ro
         assert _modules_after_building(command, repo_root, probe) == ["False", "False", "27.0", "1.0"]
     # the commands that work with data frames are left alone
     assert _modules_after_building("backtest", repo_root, "print('pandas' in sys.modules)") == ["True"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--config", "CFG", "--log-level", "DEBUG", "backtest"],
+    ["backtest", "--config", "CFG", "--log-level", "DEBUG"],
+    ["--log-level", "DEBUG", "backtest", "--config", "CFG"],
+])
+def test_global_options_before_or_after_the_command(argv: list[str]) -> None:
+    args = build_parser("backtest").parse_args(argv)
+    assert (args.command, args.config, args.log_level) == ("backtest", Path("CFG"), "DEBUG")
+
+
+def test_global_options_after_a_nested_command() -> None:
+    args = build_parser("report").parse_args(["report", "edge", "--quick", "--config", "my.yaml"])
+    assert args.config == Path("my.yaml") and args.quick
+
+
+def test_a_config_given_after_the_command_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text(BAD_CONFIGS["drawdown_above_one"], encoding="utf-8")
+    assert main(["backtest", "--config", str(config)]) == EXIT_CONFIG_ERROR
+    assert "risk.max_drawdown_pct = 1.5" in capsys.readouterr().err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"python -m bootstrap {program_version()}"
+    assert program_version()[0].isdigit()
+
+
+def _subcommand_helps(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> Iterator[
+        tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield (*prefix, name), child
+                yield from _subcommand_helps(child, (*prefix, name))
+
+
+def test_every_command_has_a_description_and_an_example() -> None:
+    seen = []
+    for path, parser in _subcommand_helps(build_parser()):
+        text = parser.format_help()
+        assert parser.description, path
+        assert "examples:" in text and f"python -m bootstrap {' '.join(path)}" in text, path
+        seen.append(" ".join(path))
+    assert {"backtest", "paper", "live", "download", "dataset", "train", "venue", "report edge"} <= set(seen)
+
+
+def test_ctrl_c_anywhere_is_one_line_and_exit_130(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        raise KeyboardInterrupt
+
+    def add_parser(subparsers: Any) -> None:
+        subparsers.add_parser("paper").set_defaults(run=run)
+
+    monkeypatch.setattr("bootstrap.__main__.command_modules", lambda only=None: [SimpleNamespace(
+        add_parser=add_parser)])
+    assert main(["paper"]) == EXIT_INTERRUPTED
+    captured = capsys.readouterr()
+    assert captured.err == "interrupted (Ctrl-C)\n" and "Traceback" not in captured.err

@@ -32,8 +32,7 @@ from bootstrap.settings_model import (
     TradingSettings,
 )
 
-DATA_FILE = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
-START_MS = 1_774_400_040_000
+START_MS = 1_775_001_600_000  # 2026-04-01 00:00 UTC, in the committed sample
 SYMBOLS = ["BTCUSDT", "ETHUSDT"]
 SAFE_KEY, WITHDRAW_KEY, OPEN_KEY = "safe-key", "withdraw-key", "open-key"
 KEYS = {
@@ -44,9 +43,9 @@ KEYS = {
 
 
 @functools.cache
-def venue_data(shared_data: Path) -> VenueData:
+def venue_data(sample_klines: Path) -> VenueData:
     return load_venue_data(
-        shared_data / DATA_FILE, symbols=SYMBOLS, start_ms=START_MS, minutes=30, warmup_ms=3_600_000
+        sample_klines, symbols=SYMBOLS, start_ms=START_MS, minutes=30, warmup_ms=3_600_000
     )
 
 
@@ -155,9 +154,9 @@ def test_a_missing_model_is_refused_before_any_network(
 
 
 @pytest.fixture(scope="module")
-def venue(shared_data: Path) -> Iterator[TradingVenue]:
+def venue(sample_klines: Path) -> Iterator[TradingVenue]:
     config = TradingConfig(keys=KEYS, deposits={"USDT": Decimal(1000)})
-    with venue_thread(venue_data(shared_data), config) as running:
+    with venue_thread(venue_data(sample_klines), config) as running:
         yield running
 
 
@@ -194,9 +193,9 @@ def test_a_sound_start_syncs_then_trades_until_stopped(
 
 
 def test_the_testnet_has_no_sapi_and_is_only_warned_about(
-    shared_data: Path, settings_for: Any, logged: list[str]
+    sample_klines: Path, settings_for: Any, logged: list[str]
 ) -> None:
-    with venue_thread(venue_data(shared_data), TradingConfig(keys=KEYS, sapi=False)) as testnet:
+    with venue_thread(venue_data(sample_klines), TradingConfig(keys=KEYS, sapi=False)) as testnet:
         code = live.run(
             args("--testnet", "--duration", "1"), settings_for(testnet, SAFE_KEY, testnet=True, confirm=True)
         )

@@ -137,3 +137,74 @@ def test_a_missing_or_unreadable_file_is_one_line(tmp_path: Path) -> None:
 
 def test_an_empty_file_means_the_defaults(tmp_path: Path) -> None:
     assert load(write(tmp_path, "")) == Settings()
+
+
+def test_a_misspelt_key_gets_a_did_you_mean(tmp_path: Path) -> None:
+    message = config_error(tmp_path, "risk:\n  max_drawdwn_pct: 0.2\n")
+    assert "did you mean risk.max_drawdown_pct?" in message
+    assert "did you mean risk?" in config_error(tmp_path, "riks:\n  a: 1\n")
+
+
+def test_a_misspelt_binance_key_never_echoes_its_value(tmp_path: Path) -> None:
+    message = config_error(tmp_path, "binance:\n  api_kee: SECRET-VALUE\n")
+    assert "binance.api_kee" in message and "did you mean binance.api_key?" in message
+    assert "SECRET-VALUE" not in message
+    assert "NOT-SHOWN" not in config_error(tmp_path, "binance:\n  recv_window: NOT-SHOWN\n")
+
+
+@pytest.mark.parametrize("yaml_text", [
+    "risk:\n  initial_capital: .inf\n", "execution:\n  slippage_bps: .inf\n",
+    "risk:\n  max_position_pct: .nan\n", "timing:\n  scan_interval_seconds: .inf\n",
+])
+def test_infinite_and_nan_floats_are_refused(tmp_path: Path, yaml_text: str) -> None:
+    section, key = yaml_text.split(":")[0], yaml_text.split("\n")[1].split(":")[0].strip()
+    message = config_error(tmp_path, yaml_text)
+    assert f"{section}.{key}" in message and "finite number" in message
+
+
+def test_a_rotation_loguru_cannot_read_is_refused_at_load(tmp_path: Path) -> None:
+    message = config_error(tmp_path, "logging:\n  rotation: banana\n")
+    assert "logging.rotation = 'banana'" in message and "loguru cannot read it" in message
+    assert "logging.retention" in config_error(tmp_path, "logging:\n  retention: forever-ish\n")
+    fine = load(write(tmp_path, "logging:\n  rotation: 1 day\n  retention: 3 days\n"))
+    assert fine.logging.rotation == "1 day"
+
+
+def test_a_yaml_error_names_its_line_and_column(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load(write(tmp_path, "risk:\n  max_open_positions: 1\n  bad: [unclosed\n"))
+    message = str(caught.value)
+    assert "\n" not in message and "line 4, column 1" in message, message
+
+
+def test_live_is_production_by_default() -> None:
+    assert load().binance.testnet is False
+
+
+def test_pairs_with_a_slash_are_binance_symbols(tmp_path: Path) -> None:
+    text = "trading:\n  symbols: [BTC/USDT, eth-usdt]\nbacktest:\n  symbols: [SOL/USDT]\n"
+    settings = load(write(tmp_path, text))
+    assert settings.trading.symbols == ["BTCUSDT", "ETHUSDT"] and settings.backtest.symbols == ["SOLUSDT"]
+
+
+def test_environment_values_are_yaml_typed_except_secrets() -> None:
+    settings = load(environ={"CRYPTOSCALPER__TRADING__SYMBOLS": "[BTC/USDT, ETHUSDT]",
+                             "CRYPTOSCALPER__BINANCE__API_KEY": "12345"})
+    assert settings.trading.symbols == ["BTCUSDT", "ETHUSDT"]
+    assert settings.binance.api_key is not None and settings.binance.api_key.get_secret_value() == "12345"
+
+
+def test_a_misspelt_environment_section_is_named() -> None:
+    with pytest.raises(SettingsError, match=r"unknown section riks .* CRYPTOSCALPER__RIKS__A; did you mean "):
+        load(environ={"CRYPTOSCALPER__RIKS__A": "1"})
+
+
+def test_layers_are_merged_key_by_key_in_order(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("CRYPTOSCALPER__RISK__MAX_TRADES_PER_HOUR=7\nCRYPTOSCALPER__RISK__MAX_OPEN_POSITIONS=2\n")
+    config = write(tmp_path, "risk:\n  max_open_positions: 5\n  max_trades_per_day: 50\n")
+    settings = load_settings(config, environ={"CRYPTOSCALPER__RISK__MAX_TRADES_PER_HOUR": "9"},
+                             env_file=env_file, overrides={"risk": {"max_trades_per_day": 40}})
+    risk = settings.risk
+    assert (risk.max_open_positions, risk.max_trades_per_hour, risk.max_trades_per_day) == (2, 9, 40)
+    assert risk.max_drawdown_pct == 0.25 and type(settings) is Settings

@@ -11,7 +11,6 @@ import pytest
 from domain.features import FEATURE_NAMES, FEATURE_VERSION, WARMUP_BARS, KlineArrays, compute_features
 
 FULL = "binancedatagetter_vision/binance_spot_1m_2023-10-01_2024-04-30_BTC_ETH_SOL_ARB.csv.xz"
-OHLCV_ONLY = "freqtrade_userdata/binance_spot_1m_2023-03-16_2023-05-01_13pairs.csv.xz"
 ROWS = 4000
 RTOL = 1e-9
 
@@ -171,8 +170,8 @@ def test_bounded_indicators_in_range(features: pd.DataFrame) -> None:
     assert (features["atr_14"].dropna() > 0).all()
 
 
-def test_ohlcv_only_data_gives_nan_volume_delta(shared_data: Path) -> None:
-    frame = pd.read_csv(shared_data / OHLCV_ONLY, nrows=2500)  # no taker-buy column
+def test_ohlcv_only_data_gives_nan_volume_delta(sample_klines: Path) -> None:
+    frame = pd.read_csv(sample_klines, nrows=2500)  # data/sample: no taker-buy column
     values = pd.DataFrame(compute_features(klines_of(frame)), columns=list(FEATURE_NAMES))
     tail = values.iloc[WARMUP_BARS - 1:]
     assert tail["volume_delta"].isna().all()

@@ -53,9 +53,8 @@ def reference_trade(o, h, lo, c, t, rules: ExitRules, costs: TradeCosts) -> tupl
 
 
 @pytest.fixture(scope="module")
-def btc(shared_data: Path) -> pd.DataFrame:
-    path = shared_data / "freqtrade_userdata" / "binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
-    frame = pd.read_csv(path, nrows=6000)
+def btc(sample_klines: Path) -> pd.DataFrame:
+    frame = pd.read_csv(sample_klines)  # data/sample: four days of five pairs
     return frame[frame.symbol == "BTCUSDT"].reset_index(drop=True)
 
 

@@ -11,7 +11,6 @@ from domain.rolling_ticker import RollingTicker, RollingTickers, quote_volume_of
 from domain.values import Candle
 
 VISION_1M = "binancedatagetter_vision/binance_spot_1m_2023-10-01_2024-04-30_BTC_ETH_SOL_ARB.csv.xz"
-FREQTRADE_1M = "freqtrade_userdata/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
 
 
 def candles_of(frame: pd.DataFrame) -> list[Candle]:
@@ -50,8 +49,8 @@ def test_matches_a_pandas_rolling_day_on_real_klines_with_quote_volume(shared_da
     check_against_pandas(frame, frame["quote_volume"])
 
 
-def test_without_quote_volume_uses_volume_times_close(shared_data: Path) -> None:
-    frame = pd.read_csv(shared_data / FREQTRADE_1M, nrows=3000)  # BTCUSDT, OHLCV only
+def test_without_quote_volume_uses_volume_times_close(sample_klines: Path) -> None:
+    frame = pd.read_csv(sample_klines, nrows=3000)  # BNBUSDT (data/sample), OHLCV only
     check_against_pandas(frame, frame["volume"] * frame["close"])
 
 

@@ -18,15 +18,15 @@ BINANCE_DECIMAL = re.compile(r"^([0-9]{1,20})(\.[0-9]{1,20})?$")  # what Binance
 
 
 @pytest.fixture(scope="module")
-def nautilus_rules(shared_data: Path) -> dict[str, SymbolRules]:
-    path = shared_data / "nautilus_trader" / "spot_http_json" / "http_spot_market_exchange_info.json"
+def nautilus_rules(recorded: Path) -> dict[str, SymbolRules]:
+    path = recorded / "nautilus_trader" / "spot_http_json" / "http_spot_market_exchange_info.json"
     info = json.loads(path.read_text(encoding="utf-8"))
     return {s["symbol"]: SymbolRules.from_exchange_info(s) for s in info["symbols"]}
 
 
 @pytest.fixture(scope="module")
-def full_exchange_info(shared_data: Path) -> dict[str, Any]:
-    with lzma.open(shared_data / "cryptofeed_raw" / "BINANCE.0.txt.xz", "rt", encoding="utf-8") as lines:
+def full_exchange_info(recorded: Path) -> dict[str, Any]:
+    with lzma.open(recorded / "cryptofeed_raw" / "BINANCE.0.txt.xz", "rt", encoding="utf-8") as lines:
         for line in lines:
             if line.startswith("https://api.binance.com/api/v3/exchangeInfo"):
                 info: dict[str, Any] = json.loads(line.split(": ", 1)[1])

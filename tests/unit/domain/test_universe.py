@@ -14,9 +14,9 @@ EXCHANGE_INFO = "cryptofeed_raw/BINANCE.0.txt.xz"
 
 
 @pytest.fixture(scope="module")
-def symbols(shared_data: Path) -> list[dict[str, Any]]:
+def symbols(recorded: Path) -> list[dict[str, Any]]:
     """The `symbols[]` of a real exchangeInfo (2021-10-12, 1695 symbols)."""
-    with lzma.open(shared_data / EXCHANGE_INFO, "rt") as lines:
+    with lzma.open(recorded / EXCHANGE_INFO, "rt") as lines:
         for line in lines:
             if line.startswith("https://api.binance.com/api/v3/exchangeInfo"):
                 return list(json.loads(line.split(": ", 1)[1])["symbols"])

@@ -19,6 +19,7 @@ import numpy as np
 
 from adapters.history.loader import CSV_SUFFIXES, LoadProgress, clean_history, load_history, no_progress
 from adapters.history.schema import HistoryDataError, to_kline_arrays
+from adapters.history.sources import all_held, load_sources, source_label
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, MINUTE_MS
 from domain.values import Candle
@@ -95,16 +96,22 @@ def _window(k: KlineArrays, start_ms: int, end_ms: int) -> KlineArrays:
                        k.volume[part], k.taker_buy_base_volume[part], k.quote_volume[part], k.trades[part])
 
 
-def load_venue_data(path: Path, *, symbols: Iterable[str] | None = None, start_ms: int | None = None,
-                    minutes: int | None = None, warmup_ms: int = DAY_MS,
-                    progress: LoadProgress = no_progress) -> VenueData:
-    """Read recorded 1m klines for the venue; raises HistoryDataError naming what is wrong. `progress`
-    hears how the reading goes (a large CSV takes tens of seconds)."""
-    source = path
-    if path.is_dir():
-        source = _covering_csv(path, start_ms) or path
+def load_venue_data(path: Path | Sequence[Path], *, symbols: Iterable[str] | None = None,
+                    start_ms: int | None = None, minutes: int | None = None,
+                    warmup_ms: int = DAY_MS, progress: LoadProgress = no_progress) -> VenueData:
+    """Read recorded 1m klines for the venue (a file, a folder, or several files read as one); raises
+    HistoryDataError naming what is wrong. `progress` hears how the reading goes (a large CSV takes tens
+    of seconds)."""
+    given = [path] if isinstance(path, Path) else list(path)
     wanted = [s.upper() for s in symbols] if symbols else None
-    histories = load_history(source, symbols=wanted, progress=progress)
+    source: Path | str = given[0]
+    if len(given) > 1:
+        source = source_label(given)
+        histories = load_sources(given, symbols=wanted, progress=progress)
+    else:
+        if given[0].is_dir():
+            source = _covering_csv(given[0], start_ms) or given[0]
+        histories = load_history(Path(source), symbols=wanted, progress=progress)
     bars: dict[str, KlineArrays] = {}
     for symbol, history in histories.items():
         if history.interval_ms != MINUTE_MS:
@@ -122,5 +129,6 @@ def load_venue_data(path: Path, *, symbols: Iterable[str] | None = None, start_m
     if wanted:
         missing = sorted(set(wanted) - set(bars))
         if missing:
-            raise HistoryDataError(f"{source}: no 1m bars for {', '.join(missing)} in the chosen window")
+            raise HistoryDataError(f"{source}: no 1m bars for {', '.join(missing)} in the chosen window; it "
+                                   f"holds {all_held([Path(source)] if isinstance(source, Path) else given)}")
     return VenueData(bars)

@@ -22,15 +22,14 @@ from domain.orders import OrderRequest, OrderStatus, OrderType
 from domain.values import Side
 from ports.errors import ExchangeUnavailable, RateLimited
 
-DATA_FILE = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
-START_MS = 1_774_400_040_000
+START_MS = 1_775_001_600_000  # 2026-04-01 00:00 UTC, in the committed sample (data/sample)
 SYMBOL = "XRPUSDT"
 
 
 @functools.cache
-def venue_data(shared_data: Path) -> VenueData:
+def venue_data(sample_klines: Path) -> VenueData:
     return load_venue_data(
-        shared_data / DATA_FILE, symbols=(SYMBOL,), start_ms=START_MS, minutes=60, warmup_ms=3_600_000
+        sample_klines, symbols=(SYMBOL,), start_ms=START_MS, minutes=60, warmup_ms=3_600_000
     )
 
 
@@ -56,8 +55,8 @@ def binance(venue: TradingVenue, **kw: object) -> BinanceExchange:
 
 
 @pytest.fixture
-async def venue(shared_data: Path) -> AsyncIterator[TradingVenue]:
-    async with serve_trading_venue(venue_data(shared_data)) as running:
+async def venue(sample_klines: Path) -> AsyncIterator[TradingVenue]:
+    async with serve_trading_venue(venue_data(sample_klines)) as running:
         yield running
 
 
@@ -142,9 +141,9 @@ BURST_LIMITS = (
 )
 
 
-async def test_a_burst_at_the_configured_limits_gets_no_429(shared_data: Path) -> None:
+async def test_a_burst_at_the_configured_limits_gets_no_429(sample_klines: Path) -> None:
     config = TradingConfig(rate_limits=BURST_LIMITS)
-    async with serve_trading_venue(venue_data(shared_data), config=config) as venue:
+    async with serve_trading_venue(venue_data(sample_klines), config=config) as venue:
         async with binance(venue) as ex:
             orders = [ex.place_order(buy(f"f-burst-{i}")) for i in range(6)]  # 6 > 5 orders a second
             queries = [ex.open_orders(SYMBOL) for _ in range(8)]  # weight 6 each: 48 > 40 a second

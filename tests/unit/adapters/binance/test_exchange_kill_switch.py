@@ -23,16 +23,15 @@ from domain.signal import SignalThresholds
 from domain.values import Side
 from ports.clock import Clock
 
-DATA_FILE = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
-START_MS = 1_774_400_040_000
+START_MS = 1_775_001_600_000  # 2026-04-01 00:00 UTC, in the committed sample (data/sample)
 SYMBOL = "XRPUSDT"
 POLICY = ExitPolicy(take_profit_pct=0.003, stop_loss_pct=0.004, timeout_sec=300)
 
 
 @functools.cache
-def venue_data(shared_data: Path) -> VenueData:
+def venue_data(sample_klines: Path) -> VenueData:
     return load_venue_data(
-        shared_data / DATA_FILE, symbols=(SYMBOL,), start_ms=START_MS, minutes=60, warmup_ms=3_600_000
+        sample_klines, symbols=(SYMBOL,), start_ms=START_MS, minutes=60, warmup_ms=3_600_000
     )
 
 
@@ -73,9 +72,9 @@ def loop_on(
     )
 
 
-async def test_kill_switch_cancels_orders_sells_positions_and_stops(shared_data: Path) -> None:
+async def test_kill_switch_cancels_orders_sells_positions_and_stops(sample_klines: Path) -> None:
     config = TradingConfig(deposits={"USDT": Decimal(1000)})
-    async with serve_trading_venue(venue_data(shared_data), config=config) as venue:
+    async with serve_trading_venue(venue_data(sample_klines), config=config) as venue:
         exchange = BinanceExchange(
             SecretStr(DEFAULT_API_KEY),
             SecretStr(DEFAULT_API_SECRET),

@@ -23,15 +23,14 @@ from domain.orders import ListStatus, OcoRequest, OrderRequest, OrderStatus, Ord
 from domain.values import Side
 from ports.errors import AuthenticationFailed, InsufficientBalance, OrderNotFound, OrderRejected
 
-DATA_FILE = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
-START_MS = 1_774_400_040_000  # 2026-03-25 00:54 UTC
+START_MS = 1_775_001_600_000  # 2026-04-01 00:00 UTC, in the committed sample (data/sample)
 SYMBOL = "XRPUSDT"
 
 
 @functools.cache
-def venue_data(shared_data: Path) -> VenueData:
+def venue_data(sample_klines: Path) -> VenueData:
     return load_venue_data(
-        shared_data / DATA_FILE,
+        sample_klines,
         symbols=("BTCUSDT", SYMBOL),
         start_ms=START_MS,
         minutes=120,
@@ -53,9 +52,9 @@ def binance(
 
 
 @pytest.fixture
-async def venue(shared_data: Path) -> AsyncIterator[TradingVenue]:
+async def venue(sample_klines: Path) -> AsyncIterator[TradingVenue]:
     config = TradingConfig(deposits={"USDT": Decimal(1000)})
-    async with serve_trading_venue(venue_data(shared_data), config=config) as running:
+    async with serve_trading_venue(venue_data(sample_klines), config=config) as running:
         yield running
 
 
@@ -213,16 +212,16 @@ async def test_bad_keys_are_authentication_failures_without_leaking_secrets(venu
     assert wrong.value.code == -1022 and "wrong-secret-xyz" not in str(wrong.value)
 
 
-async def test_api_restrictions_are_read_and_absent_on_a_testnet_like_venue(shared_data: Path) -> None:
+async def test_api_restrictions_are_read_and_absent_on_a_testnet_like_venue(sample_klines: Path) -> None:
     keys = {"k1": ApiKey("s1", enable_withdrawals=True, ip_restrict=False)}
     config = TradingConfig(keys=keys)
-    async with serve_trading_venue(venue_data(shared_data), config=config) as venue, binance(
+    async with serve_trading_venue(venue_data(sample_klines), config=config) as venue, binance(
         venue, "k1", "s1", user_data=False
     ) as ex:
         found = await ex.api_restrictions()
     assert found is not None and found.enable_withdrawals and not found.ip_restrict
     config = TradingConfig(sapi=False)
-    async with serve_trading_venue(venue_data(shared_data), config=config) as venue, binance(
+    async with serve_trading_venue(venue_data(sample_klines), config=config) as venue, binance(
         venue, user_data=False
     ) as ex:
         assert await ex.api_restrictions() is None

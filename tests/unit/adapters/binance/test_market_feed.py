@@ -29,13 +29,13 @@ from domain.market_events import (
 )
 from domain.time_units import DAY_MS
 
-DATA = "freqtrade_userdata/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
 SPEED = 600.0  # a 1m bar every 0.1 s
 
 
 @pytest.fixture(scope="module")
-def venue_data(shared_data: Path) -> VenueData:
-    return load_venue_data(shared_data / DATA, start_ms=parse_day("2025-06-03"), minutes=600)
+def venue_data(sample_klines: Path) -> VenueData:
+    return load_venue_data(sample_klines, symbols=["BTCUSDT", "ETHUSDT"], start_ms=parse_day("2026-04-01"),
+                           minutes=600)
 
 
 @asynccontextmanager

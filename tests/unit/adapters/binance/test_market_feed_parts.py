@@ -29,8 +29,8 @@ def _router(clock: ManualClock, universe: frozenset[str] | None = None) -> tuple
     return router, counters
 
 
-def _capture(shared_data: Path) -> list[str]:
-    with lzma.open(shared_data / "cryptofeed_raw" / "BINANCE.ws.1.0.txt.xz", "rt") as lines:
+def _capture(recorded: Path) -> list[str]:
+    with lzma.open(recorded / "cryptofeed_raw" / "BINANCE.ws.1.0.txt.xz", "rt") as lines:
         return [line.split(": ", 1)[1] for line in lines if ": " in line and not line.startswith("wss://")]
 
 
@@ -38,11 +38,11 @@ def _candle(open_time: int, *, closed: bool = False, volume: float = 1.0, trades
     return Candle("BTCUSDT", open_time, 10.0, 11.0, 9.0, 10.5, volume, trades=trades, closed=closed)
 
 
-def test_router_turns_a_real_capture_into_events_for_watched_symbols(shared_data: Path) -> None:
+def test_router_turns_a_real_capture_into_events_for_watched_symbols(recorded: Path) -> None:
     clock = ManualClock(1_000_000)
     router, counters = _router(clock)
     router.watch("NKNUSDT")
-    for text in _capture(shared_data):
+    for text in _capture(recorded):
         assert router.handle_text(text) is None
     kinds = {type(e) for e in router.pending}
     assert {CandleUpdated, TradeHappened, BookTopUpdated} <= kinds

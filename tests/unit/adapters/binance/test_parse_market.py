@@ -34,10 +34,10 @@ def _json(path: Path) -> Any:
     return json.loads(path.read_text())
 
 
-def _cryptofeed_ws(shared_data: Path) -> list[dict[str, Any]]:
+def _cryptofeed_ws(recorded: Path) -> list[dict[str, Any]]:
     """The combined-stream messages of the 2021 cryptofeed capture (`<seconds>: <json>` lines)."""
     messages = []
-    with lzma.open(shared_data / "cryptofeed_raw" / "BINANCE.ws.1.0.txt.xz", "rt") as lines:
+    with lzma.open(recorded / "cryptofeed_raw" / "BINANCE.ws.1.0.txt.xz", "rt") as lines:
         for line in lines:
             if line.startswith("wss://") or ": " not in line:
                 continue
@@ -54,13 +54,13 @@ def _hftbacktest(shared_data: Path, name: str, limit: int) -> Iterator[dict[str,
 
 
 @pytest.fixture(scope="module")
-def ws_json(shared_data: Path) -> Path:
-    return shared_data / "nautilus_trader" / "spot_ws_json"
+def ws_json(recorded: Path) -> Path:
+    return recorded / "nautilus_trader" / "spot_ws_json"
 
 
 @pytest.fixture(scope="module")
-def http_json(shared_data: Path) -> Path:
-    return shared_data / "nautilus_trader" / "spot_http_json"
+def http_json(recorded: Path) -> Path:
+    return recorded / "nautilus_trader" / "spot_http_json"
 
 
 def test_mini_ticker_fields_come_from_the_payload(ws_json: Path) -> None:
@@ -140,8 +140,8 @@ def test_a_malformed_item_makes_typed_decoding_refuse_so_the_careful_path_runs(
         decode_stream_frame(text[:-3])
 
 
-def test_kline_stream_messages_of_the_capture(shared_data: Path) -> None:
-    klines = [m for m in _cryptofeed_ws(shared_data) if m["stream"].endswith("@kline_1m")]
+def test_kline_stream_messages_of_the_capture(recorded: Path) -> None:
+    klines = [m for m in _cryptofeed_ws(recorded) if m["stream"].endswith("@kline_1m")]
     assert len(klines) >= 2
     for message in klines:
         k = message["data"]["k"]
@@ -154,8 +154,8 @@ def test_kline_stream_messages_of_the_capture(shared_data: Path) -> None:
         assert candle.closed is k["x"]
 
 
-def test_agg_trade_and_book_ticker_messages_of_the_capture(shared_data: Path) -> None:
-    messages = _cryptofeed_ws(shared_data)
+def test_agg_trade_and_book_ticker_messages_of_the_capture(recorded: Path) -> None:
+    messages = _cryptofeed_ws(recorded)
     trades = [m["data"] for m in messages if m["stream"].endswith("@aggTrade")]
     tops = [m["data"] for m in messages if m["stream"].endswith("@bookTicker")]
     assert trades and len(tops) > 50
@@ -196,14 +196,14 @@ def test_hftbacktest_trade_and_book_ticker_lines_all_parse(shared_data: Path) ->
     assert seen["trade"] > 100 and seen["bookTicker"] > 100
 
 
-def test_depth_from_rest_snapshots_and_the_stream_shape(http_json: Path, shared_data: Path) -> None:
+def test_depth_from_rest_snapshots_and_the_stream_shape(http_json: Path, recorded: Path) -> None:
     raw = _json(http_json / "http_spot_market_depth.json")
     book = parse_depth(raw, "BTCUSDT", time_ms=5)
     assert book.symbol == "BTCUSDT" and book.time_ms == 5 and book.last_update_id == raw["lastUpdateId"]
     assert book.bids[0] == (float(raw["bids"][0][0]), float(raw["bids"][0][1]))
     assert [p for p, _ in book.bids] == sorted((p for p, _ in book.bids), reverse=True)
     assert book.top is not None and book.top.bid < book.top.ask
-    with lzma.open(shared_data / "cryptofeed_raw" / "BINANCE.http.0.0.txt.xz", "rt") as lines:
+    with lzma.open(recorded / "cryptofeed_raw" / "BINANCE.http.0.0.txt.xz", "rt") as lines:
         for line in filter(str.strip, lines):
             snapshot = json.loads(line.split(": ", 1)[1])
             parsed = parse_depth(snapshot, "X")
@@ -238,9 +238,9 @@ def test_rest_klines_with_and_without_a_server_time(http_json: Path) -> None:
     ("o", "NaN", "finite positive"), ("c", "0.00000000", "finite positive"), ("l", "-1", "finite positive"),
     ("v", "abc", "bad value"), ("x", "false", "boolean"), ("i", "7m", "interval"),
 ])
-def test_corrupt_kline_values_name_what_is_wrong(shared_data: Path, field: str, value: str,
+def test_corrupt_kline_values_name_what_is_wrong(recorded: Path, field: str, value: str,
                                                  reason: str) -> None:
-    message = next(m for m in _cryptofeed_ws(shared_data) if m["stream"].endswith("@kline_1m"))
+    message = next(m for m in _cryptofeed_ws(recorded) if m["stream"].endswith("@kline_1m"))
     data = copy.deepcopy(message["data"])
     data["k"][field] = value
     with pytest.raises(CorruptMarketData, match=reason) as caught:

@@ -26,9 +26,9 @@ from domain.orders import ListStatus, OrderStatus, OrderType
 from domain.values import Side
 
 
-def recorded(shared_data: Path, name: str) -> Any:
+def recorded_json(recorded: Path, name: str) -> Any:
     folder = "spot_ws_json" if name.startswith("ws_") else "spot_http_json"
-    return json.loads((shared_data / "nautilus_trader" / folder / f"{name}.json").read_text())
+    return json.loads((recorded / "nautilus_trader" / folder / f"{name}.json").read_text())
 
 
 # Documented samples (binance-spot-api.md 1.6 / 1.8), as Binance sends them.
@@ -158,8 +158,8 @@ def test_missing_field_is_named() -> None:
         parse_order(broken)
 
 
-def test_exchange_info_rules_and_rate_limits(shared_data: Path) -> None:
-    info = recorded(shared_data, "http_spot_market_exchange_info")
+def test_exchange_info_rules_and_rate_limits(recorded: Path) -> None:
+    info = recorded_json(recorded, "http_spot_market_exchange_info")
     rules = parse_symbol_rules(info)
     btc = rules["BTCUSDT"]
     assert btc.tick_size == Decimal("0.01") and btc.step_size == Decimal("0.00001")
@@ -170,8 +170,8 @@ def test_exchange_info_rules_and_rate_limits(shared_data: Path) -> None:
     assert limits[("RAW_REQUESTS", 300_000)] == 6100
 
 
-def test_account_balances_and_fee(shared_data: Path) -> None:
-    account = recorded(shared_data, "http_spot_wallet_account")
+def test_account_balances_and_fee(recorded: Path) -> None:
+    account = recorded_json(recorded, "http_spot_wallet_account")
     balances = parse_balances(account)
     assert balances["BTC"].free == Decimal("4723846.89208129")
     assert balances["LTC"].locked == 0
@@ -224,8 +224,8 @@ def test_api_restrictions() -> None:
         ("rejected", OrderStatus.REJECTED),
     ],
 )
-def test_execution_reports_recorded(shared_data: Path, name: str, status: OrderStatus) -> None:
-    event = recorded(shared_data, f"ws_spot_execution_report_{name}")["data"]
+def test_execution_reports_recorded(recorded: Path, name: str, status: OrderStatus) -> None:
+    event = recorded_json(recorded, f"ws_spot_execution_report_{name}")["data"]
     update = parse_user_event(event)
     assert isinstance(update, ExecutionUpdate)
     assert update.report.status is status
@@ -233,8 +233,8 @@ def test_execution_reports_recorded(shared_data: Path, name: str, status: OrderS
     assert update.report.fills == ()
 
 
-def test_trade_execution_report_carries_its_fill(shared_data: Path) -> None:
-    event = recorded(shared_data, "ws_spot_execution_report_trade")["data"]
+def test_trade_execution_report_carries_its_fill(recorded: Path) -> None:
+    event = recorded_json(recorded, "ws_spot_execution_report_trade")["data"]
     update = parse_user_event(event)
     assert isinstance(update, ExecutionUpdate)
     assert update.execution_type == "TRADE"

@@ -19,8 +19,8 @@ EXCHANGE_INFO = "cryptofeed_raw/BINANCE.0.txt.xz"
 
 
 @pytest.fixture(scope="module")
-def exchange_info_text(shared_data: Path) -> str:
-    with lzma.open(shared_data / EXCHANGE_INFO, "rt") as lines:
+def exchange_info_text(recorded: Path) -> str:
+    with lzma.open(recorded / EXCHANGE_INFO, "rt") as lines:
         for line in lines:
             if line.startswith("https://api.binance.com/api/v3/exchangeInfo"):
                 return line.split(": ", 1)[1].strip()

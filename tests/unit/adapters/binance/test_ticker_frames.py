@@ -27,7 +27,6 @@ from domain.scanner_rules import ScannerAlert, ScannerRules
 from domain.ticker_table import TickerTable
 from domain.values import Candle, Ticker
 
-KLINES = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
 SYMBOLS = ("BNBUSDT", "BTCUSDT", "ETHUSDT")
 MINUTES = 300
 
@@ -49,10 +48,10 @@ def frame(items: list[dict[str, Any]]) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def recorded_frames(shared_data: Path) -> list[bytes]:
+def recorded_frames(sample_klines: Path) -> list[bytes]:
     """MINUTES frames of SYMBOLS' rolling tickers (the file is sorted by symbol, then time)."""
     bars: dict[str, list[Candle]] = {s: [] for s in SYMBOLS}
-    with lzma.open(shared_data / KLINES, "rt") as lines:
+    with lzma.open(sample_klines, "rt") as lines:
         for row in csv.DictReader(lines):
             if row["symbol"] in bars and len(bars[row["symbol"]]) < MINUTES:
                 bars[row["symbol"]].append(Candle(row["symbol"], int(row["open_time"]), float(row["open"]),

@@ -128,10 +128,10 @@ async def test_top_n_through_rest(fake_binance: FakeBinance, exchange_info: dict
 
 
 @pytest.fixture
-def exchange_info(shared_data: Path) -> dict[str, object]:
+def exchange_info(recorded: Path) -> dict[str, object]:
     from .test_symbols import real_exchange_info
 
-    return real_exchange_info(shared_data)
+    return real_exchange_info(recorded)
 
 
 class Terminal(io.StringIO):

@@ -49,9 +49,9 @@ def test_bad_archive_rows_are_named(arb_rows: pd.DataFrame) -> None:
         read_zip_csv(b"not a zip", "x.zip")
 
 
-def test_recorded_rest_klines(shared_data: Path) -> None:
-    recorded = shared_data / "nautilus_trader/spot_http_json/http_spot_market_klines.json"
-    payload = json.loads(recorded.read_text())
+def test_recorded_rest_klines(recorded: Path) -> None:
+    path = recorded / "nautilus_trader/spot_http_json/http_spot_market_klines.json"
+    payload = json.loads(path.read_text())
     frame = parse_rest_klines(payload, "klines.json")
     assert len(frame) == 10 and frame["close"].iloc[0] == 60719.27 and frame["trades"].iloc[0] == 617
     with pytest.raises(HistoryDataError, match="row 1: expected an array"):

@@ -13,8 +13,8 @@ from adapters.history.rest import select_top_symbols, tradable_bases
 from adapters.history.schema import HistoryDataError
 
 
-def real_exchange_info(shared_data: Path) -> dict[str, Any]:
-    with lzma.open(shared_data / "cryptofeed_raw/BINANCE.0.txt.xz", "rt") as lines:
+def real_exchange_info(recorded: Path) -> dict[str, Any]:
+    with lzma.open(recorded / "cryptofeed_raw/BINANCE.0.txt.xz", "rt") as lines:
         for line in lines:
             if line.startswith("https://api.binance.com/api/v3/exchangeInfo"):
                 info: dict[str, Any] = json.loads(line.split(": ", 1)[1])
@@ -23,8 +23,8 @@ def real_exchange_info(shared_data: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def info(shared_data: Path) -> dict[str, Any]:
-    return real_exchange_info(shared_data)
+def info(recorded: Path) -> dict[str, Any]:
+    return real_exchange_info(recorded)
 
 
 def test_tradable_usdt_pairs_exclude_stablecoins_and_leveraged_tokens(info: dict[str, Any]) -> None:

@@ -170,18 +170,19 @@ def test_folder_and_latest_resolve_to_the_newest_model(published: TrainingOutcom
     assert load(tmp_path / "latest").version == "20990101-000000"
 
 
-def test_committed_model_loads_and_scores_features_of_real_klines(repo_root: Path, shared_data: Path) -> None:
+def test_committed_model_loads_and_scores_features_of_real_klines(repo_root: Path,
+                                                                  sample_klines: Path) -> None:
     from adapters.history.loader import load_history
     from adapters.history.schema import to_kline_arrays
     from domain.features import FEATURE_NAMES, WARMUP_BARS, compute_features
 
     model = OnnxModel.load(repo_root / "models" / "onnx" / "latest")  # the engine's own feature names
     assert list(model.feature_names) == list(FEATURE_NAMES)
-    path = shared_data / "freqtrade_userdata" / "binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
-    history = load_history(path, symbols=["BTCUSDT"], nrows=WARMUP_BARS + 200)["BTCUSDT"]
+    # data/sample is sorted by symbol: its first rows are BNBUSDT's
+    history = load_history(sample_klines, symbols=["BNBUSDT"], nrows=WARMUP_BARS + 200)["BNBUSDT"]
     features = compute_features(to_kline_arrays(history.frame))[-100:]  # warmed up; book + taker NaN
     assert np.isnan(features).any()
-    predictions = model.predict(["BTCUSDT"] * len(features), features, time_ms=1)
+    predictions = model.predict(["BNBUSDT"] * len(features), features, time_ms=1)
     probabilities = np.array([p.probability_up for p in predictions])
     assert np.all((probabilities >= 0) & (probabilities <= 1))
     assert len(np.unique(probabilities)) > 1  # the model reacts to its inputs

@@ -23,9 +23,9 @@ Serve = Callable[[web.Response], AbstractAsyncContextManager[str]]
 
 
 @pytest.fixture(scope="module")
-def exchange_info_text(shared_data: Path) -> str:
+def exchange_info_text(recorded: Path) -> str:
     """The full, real exchangeInfo of 2021-10-12 (1,695 symbols)."""
-    with lzma.open(shared_data / "cryptofeed_raw" / "BINANCE.0.txt.xz", "rt", encoding="utf-8") as lines:
+    with lzma.open(recorded / "cryptofeed_raw" / "BINANCE.0.txt.xz", "rt", encoding="utf-8") as lines:
         for line in lines:
             if line.startswith("https://api.binance.com/api/v3/exchangeInfo"):
                 return line.split(": ", 1)[1]

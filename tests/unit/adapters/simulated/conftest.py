@@ -31,16 +31,16 @@ def make_clock() -> type[ManualClock]:
 
 
 @pytest.fixture(scope="session")
-def real_rules(shared_data: Path) -> dict[str, SymbolRules]:
+def real_rules(recorded: Path) -> dict[str, SymbolRules]:
     """BTCUSDT and ETHUSDT from a real exchangeInfo (2021: MIN_NOTIONAL 10, no STOP_LOSS type)."""
-    path = shared_data / "nautilus_trader" / "spot_http_json" / "http_spot_market_exchange_info.json"
+    path = recorded / "nautilus_trader" / "spot_http_json" / "http_spot_market_exchange_info.json"
     return rules_from_exchange_info(json.loads(path.read_text()))
 
 
 @pytest.fixture(scope="session")
-def real_book(shared_data: Path) -> OrderBook:
+def real_book(recorded: Path) -> OrderBook:
     """A real 10-level BTCUSDT depth snapshot (asks from 60650.01)."""
-    path = shared_data / "nautilus_trader" / "spot_http_json" / "http_spot_market_depth.json"
+    path = recorded / "nautilus_trader" / "spot_http_json" / "http_spot_market_depth.json"
     depth = json.loads(path.read_text())
     return OrderBook("BTCUSDT", tuple((float(p), float(q)) for p, q in depth["bids"]),
                      tuple((float(p), float(q)) for p, q in depth["asks"]), time_ms=1_000)

@@ -23,8 +23,8 @@ def market(side: Side, qty: str | None = None, quote: str | None = None, cid: st
 
 
 @pytest.fixture(scope="module")
-def depth(shared_data: Path) -> dict[str, list[tuple[Decimal, Decimal]]]:
-    raw = json.loads((shared_data / "nautilus_trader/spot_http_json/http_spot_market_depth.json").read_text())
+def depth(recorded: Path) -> dict[str, list[tuple[Decimal, Decimal]]]:
+    raw = json.loads((recorded / "nautilus_trader/spot_http_json/http_spot_market_depth.json").read_text())
     return {side: [(D(p), D(q)) for p, q in raw[side]] for side in ("bids", "asks")}
 
 

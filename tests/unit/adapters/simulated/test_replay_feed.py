@@ -15,8 +15,6 @@ from domain.market_events import CandleUpdated, TickersUpdated
 from domain.time_units import DAY_MS
 from domain.values import Candle
 
-DATA = "freqtrade_userdata/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
-
 
 def _slice(k: KlineArrays, keep: np.ndarray) -> KlineArrays:
     return KlineArrays(k.open_time_ms[keep], k.open[keep], k.high[keep], k.low[keep], k.close[keep],
@@ -24,9 +22,10 @@ def _slice(k: KlineArrays, keep: np.ndarray) -> KlineArrays:
 
 
 @pytest.fixture(scope="module")
-def bars(shared_data: Path) -> dict[str, KlineArrays]:
+def bars(sample_klines: Path) -> dict[str, KlineArrays]:
     """A day and a half of BTC, and ETH with every 7th minute missing (a data set with holes)."""
-    data = load_venue_data(shared_data / DATA, start_ms=parse_day("2025-06-03"), minutes=720)
+    data = load_venue_data(sample_klines, symbols=["BTCUSDT", "ETHUSDT"], start_ms=parse_day("2026-04-01"),
+                           minutes=720)
     eth = data.bars["ETHUSDT"]
     return {"BTCUSDT": data.bars["BTCUSDT"], "ETHUSDT": _slice(eth, np.arange(len(eth)) % 7 != 3)}
 
@@ -107,7 +106,7 @@ async def test_recent_candles_never_look_ahead(bars: dict[str, KlineArrays]) -> 
 
 
 async def test_bars_before_the_start_only_warm_up(bars: dict[str, KlineArrays]) -> None:
-    start = parse_day("2025-06-03")
+    start = parse_day("2026-04-01")
     clock = ReplayClock()
     feed = ReplayFeed(bars, clock, start_ms=start, watch_all=True)
     events = [e async for e in feed.events()]

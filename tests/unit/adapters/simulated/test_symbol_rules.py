@@ -45,8 +45,8 @@ def test_symbol_names_split_on_the_longest_known_quote() -> None:
         default_rules_for("BTCUSDT", 0.0)
 
 
-def test_rules_from_a_real_full_exchange_info(shared_data: Path) -> None:
-    with lzma.open(shared_data / "cryptofeed_raw" / "BINANCE.0.txt.xz", "rt") as lines:
+def test_rules_from_a_real_full_exchange_info(recorded: Path) -> None:
+    with lzma.open(recorded / "cryptofeed_raw" / "BINANCE.0.txt.xz", "rt") as lines:
         raw = next(line for line in lines if line.startswith("https://api.binance.com/api/v3/exchangeInfo"))
     rules = rules_from_exchange_info(json.loads(raw.split(": ", 1)[1]))
     assert len(rules) == 1695

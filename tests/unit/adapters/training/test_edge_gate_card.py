@@ -22,7 +22,6 @@ from domain.features import WARMUP_BARS
 from domain.outcome import ExitRules, TradeCosts
 from domain.splits import time_split
 
-REAL = "freqtrade_userdata/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
 RULES = ExitRules(take_profit_pct=0.003, stop_loss_pct=0.004, timeout_bars=5)
 SPEC = LabelSpec("outcome", 5, 0.002, RULES, TradeCosts())
 
@@ -82,8 +81,8 @@ def test_the_published_card_carries_the_gate_and_the_expected_value_map(tmp_path
 
 
 @pytest.fixture(scope="module")
-def btc_slice(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    return pd.read_csv(shared_data / REAL, nrows=WARMUP_BARS + 300)
+def btc_slice(sample_klines: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    return pd.read_csv(sample_klines, nrows=WARMUP_BARS + 300)
 
 
 def _net_at(frame: pd.DataFrame, folder: Path, time_ms: int) -> float:

@@ -10,15 +10,14 @@ from adapters.training.sources import LabelSpec, load_training_rows
 from domain.features import FEATURE_NAMES, WARMUP_BARS
 from domain.outcome import ExitRules, TradeCosts
 
-REAL = "freqtrade_userdata/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
 BARS = WARMUP_BARS + 600
 
 
 @pytest.fixture(scope="module")
-def two_sources(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Real BTC klines twice: an OHLCV-only file, and a later overlapping slice that also carries
-    taker-buy volume (added here: only the de-duplication rule is under test)."""
-    klines = pd.read_csv(shared_data / REAL, nrows=BARS)
+def two_sources(sample_klines: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Real klines of one pair (data/sample) twice: an OHLCV-only file, and a later overlapping slice that
+    also carries taker-buy volume (added here: only the de-duplication rule is under test)."""
+    klines = pd.read_csv(sample_klines, nrows=BARS)
     folder = tmp_path_factory.mktemp("sources")
     plain, full = folder / "plain.csv", folder / "full.csv"
     klines.to_csv(plain, index=False)

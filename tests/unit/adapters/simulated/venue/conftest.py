@@ -1,4 +1,4 @@
-"""A small slice of recorded BTC/ETH 1m bars and a venue serving it on 127.0.0.1."""
+"""A small slice of recorded 1m bars (the committed sample, 5 pairs) and a venue serving it on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from adapters.simulated.venue.app import RunningVenue, create_venue_app, serve_v
 from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
 from adapters.simulated.venue.state import VenueConfig
 
-DATA = "freqtrade_userdata/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz"
-START = "2025-06-03"
+START = "2026-04-01"
 
 VenueFactory = Callable[..., AbstractAsyncContextManager[RunningVenue]]
 
 
 @pytest.fixture(scope="session")
-def venue_data(shared_data: Path) -> VenueData:
-    return load_venue_data(shared_data / DATA, start_ms=parse_day(START), minutes=600)
+def venue_data(sample_klines: Path) -> VenueData:
+    return load_venue_data(sample_klines, symbols=["BTCUSDT", "ETHUSDT"], start_ms=parse_day(START),
+                           minutes=600)
 
 
 @pytest.fixture

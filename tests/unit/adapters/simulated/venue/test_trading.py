@@ -18,15 +18,14 @@ from adapters.simulated.venue.signing import hmac_signature, request_params, sig
 from adapters.simulated.venue.trading import TradingVenue, serve_trading_venue
 from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET, TradingConfig
 
-DATA_FILE = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
-START_MS = 1_774_400_040_000
+START_MS = 1_775_001_600_000  # 2026-04-01 00:00 UTC, in the committed sample
 SYMBOL = "XRPUSDT"
 
 
 @functools.cache
-def venue_data(shared_data: Path) -> VenueData:
+def venue_data(sample_klines: Path) -> VenueData:
     return load_venue_data(
-        shared_data / DATA_FILE, symbols=(SYMBOL,), start_ms=START_MS, minutes=60, warmup_ms=3_600_000
+        sample_klines, symbols=(SYMBOL,), start_ms=START_MS, minutes=60, warmup_ms=3_600_000
     )
 
 
@@ -79,8 +78,8 @@ class Client:
 
 
 @pytest.fixture
-async def client(shared_data: Path) -> AsyncIterator[Client]:
-    async with serve_trading_venue(venue_data(shared_data)) as venue, aiohttp.ClientSession() as session:
+async def client(sample_klines: Path) -> AsyncIterator[Client]:
+    async with serve_trading_venue(venue_data(sample_klines)) as venue, aiohttp.ClientSession() as session:
         yield Client(session, venue)
 
 
@@ -155,11 +154,11 @@ async def test_api_restrictions_and_account(client: Client) -> None:
     assert body["commissionRates"]["taker"] == "0.00100000" and body["takerCommission"] == 10
 
 
-async def test_weight_over_the_limit_is_429_then_a_ban(shared_data: Path) -> None:
+async def test_weight_over_the_limit_is_429_then_a_ban(sample_klines: Path) -> None:
     limits = ({"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 50},)
     config = TradingConfig(rate_limits=limits, ignored_429_before_ban=2)
     async with (
-        serve_trading_venue(venue_data(shared_data), config=config) as venue,
+        serve_trading_venue(venue_data(sample_klines), config=config) as venue,
         aiohttp.ClientSession() as session,
     ):
         client = Client(session, venue)

@@ -21,15 +21,14 @@ from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_S
 from domain.orders import OcoRequest, OrderRequest, OrderType
 from domain.values import Side
 
-DATA_FILE = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
-START_MS = 1_774_400_040_000
+START_MS = 1_775_001_600_000  # 2026-04-01 00:00 UTC, in the committed sample
 SYMBOL = "XRPUSDT"
 
 
 @functools.cache
-def venue_data(shared_data: Path) -> VenueData:
+def venue_data(sample_klines: Path) -> VenueData:
     return load_venue_data(
-        shared_data / DATA_FILE, symbols=(SYMBOL,), start_ms=START_MS, minutes=60, warmup_ms=3_600_000
+        sample_klines, symbols=(SYMBOL,), start_ms=START_MS, minutes=60, warmup_ms=3_600_000
     )
 
 
@@ -40,8 +39,8 @@ def signed(venue: TradingVenue, secret: str = DEFAULT_API_SECRET, **extra: Any) 
 
 
 @pytest.fixture
-async def venue(shared_data: Path) -> AsyncIterator[TradingVenue]:
-    async with serve_trading_venue(venue_data(shared_data)) as running:
+async def venue(sample_klines: Path) -> AsyncIterator[TradingVenue]:
+    async with serve_trading_venue(venue_data(sample_klines)) as running:
         yield running
 
 
