@@ -7,6 +7,10 @@ driver may call `step(event)` / `on_tick(now_ms)` itself, only where something c
 
 The loop alone decides what an exchange error means (error_policy.py); a ban or bad credentials halt it
 safely, the kill switch closes everything and stops it; nothing else does (a corrupt event is skipped).
+
+With a state store (paper, live; issue 14) every order intent is on disk before it is sent
+(RecordedExchange), positions are written through, the risk book and the dust after every tick, a ban
+with its expiry; start-up waits out a ban still running, then recovers (recover.py) before any entry.
 """
 
 from __future__ import annotations
@@ -20,12 +24,15 @@ from application.account import Account
 from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
 from application.fills import FeeModel, log_open_at_stop
-from application.holdings import DustLedger
+from application.holdings import DustLedger, Lot
 from application.kill_switch import close_everything
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory, price_seen
 from application.open_position import OpenPosition
+from application.persisted_positions import PersistedPositions
 from application.reconcile import Reconcile
+from application.recorded_exchange import RecordedExchange
+from application.recover import Recover, RecoveryFailed, load_state
 from application.report_stats import StatsReporter
 from application.score_candidates import FeatureRow, ScoreCandidates
 from application.trading_config import LoopConfig
@@ -35,12 +42,15 @@ from domain.market_events import FeedReconnected, MarketEvent, TickersUpdated
 from domain.position import ExitReason, Position
 from domain.risk import Approved, RiskBook, TradeIntent
 from domain.rules import SymbolRules
+from domain.trading_state import Ban
 from ports.clock import Clock
-from ports.errors import ConfigurationError, ExchangeError
+from ports.errors import ConfigurationError, ExchangeError, RateLimited
 from ports.exchange import Exchange
 from ports.journal import TradeJournal
 from ports.market_feed import MarketFeed
 from ports.model import Model
+from ports.order_lookup import OrderLookup
+from ports.state_store import StateStore
 
 
 class TradingLoop:
@@ -48,7 +58,13 @@ class TradingLoop:
                  journal: TradeJournal, scanner: MarketScanner, risk: RiskBook, config: LoopConfig,
                  memory: MarketMemory | None = None, features: FeatureRow = latest_features,
                  feature_names: Sequence[str] = FEATURE_NAMES,
-                 on_kill_switch: Callable[[str], None] | None = None) -> None:
+                 on_kill_switch: Callable[[str], None] | None = None,
+                 state: StateStore | None = None) -> None:
+        lookup = exchange if isinstance(exchange, OrderLookup) else None
+        if state is not None:  # every order intent on disk before the order leaves
+            exchange = RecordedExchange(exchange, state, clock)
+        self._state, self._saved_risk = state, risk.to_dict()
+        self._saved_dust: dict[str, Lot] = {}
         self._feed, self._exchange, self._model, self._clock = feed, exchange, model, clock
         self._scanner, self.risk, self.config = scanner, risk, config
         self._feature_names, self.on_kill_switch = tuple(feature_names), on_kill_switch
@@ -58,10 +74,15 @@ class TradingLoop:
                         lambda asset: self.memory.current_price(f"{asset}{config.quote_asset}"))
         self.dust = DustLedger(mode)  # what fees and lot steps leave unsold (holdings.py)
         self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode,
-                               dust=self.dust, price_of=self.memory.current_price)
+                               dust=self.dust, price_of=self.memory.current_price,
+                               positions_cost=lambda: self.positions.cost(), state=state)
         self.positions = ManagePositions(exchange, clock, fees, execution.retry, self.account.record,
                                          poll_interval_ms=config.order_poll_interval_ms, mode=mode,
-                                         dust=self.dust)
+                                         dust=self.dust,
+                                         positions=PersistedPositions(state) if state is not None else None)
+        self._recover = None if state is None else Recover(
+            exchange=exchange, lookup=lookup, state=state, positions=self.positions, account=self.account,
+            risk=risk, fees=fees, clock=clock, config=config)
         self._rules: dict[str, SymbolRules] = {}
         self._reconcile = Reconcile(exchange, clock, self.positions, execution.retry,
                                     quote_asset=config.quote_asset, orphan_policy=config.orphan_policy,
@@ -79,7 +100,8 @@ class TradingLoop:
         self._next_scan_ms = self._next_stats_ms = self._next_sync_ms = 0
         self._resync_due, self._consumed = False, 0
         self.stopped_reason: str | None = None
-        self.errors = ErrorPolicy(clock, on_halt=self._halt, on_resync=self._resync, mode=mode)
+        self.errors = ErrorPolicy(clock, on_halt=self._halt, on_resync=self._resync, mode=mode,
+                                  on_ban=self._banned)
         self._guard = self.errors.guard
 
     @property
@@ -93,15 +115,23 @@ class TradingLoop:
             raise ConfigurationError(f"model {self._model.version} expects features "
                                      f"{list(self._model.feature_names)[:3]}..., the engine computes "
                                      f"{list(self._feature_names)[:3]}... ({len(self._feature_names)})")
+        if self._state is not None:
+            load_state(self._state, self.risk, self.dust)
+            self._saved_risk = self.risk.to_dict()
+            await self._wait_out_ban(self._state.ban())
         self._stack = AsyncExitStack()
         try:
             await self._stack.enter_async_context(self._exchange)
             await self._stack.enter_async_context(self._feed)
             await self._load_rules()
             await self._scanner.refresh_universe(force=True)
+            if self._recover is not None and not await self._recovered():
+                return
             await self._sync()
             self._next_sync_ms = self._clock.now_ms() + self.config.reconcile_interval_ms
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, RateLimited) and exc.banned:
+                self._banned(exc.retry_after, f"at start: {exc}")
             stack, self._stack = self._stack, None
             await stack.aclose()
             raise
@@ -110,11 +140,51 @@ class TradingLoop:
         if self.risk.kill_switch_active:  # sticky across restarts: only a human resets it
             self._halt(f"the kill switch is active ({self.risk.kill_switch_reason}); reset it to trade again")
 
+    async def _recovered(self) -> bool:
+        """Start-up recovery; False when it failed closed (the loop is then halted, nothing traded)."""
+        assert self._recover is not None
+        self.account.export_stored()
+        try:
+            await self._recover(self._rules)
+        except RecoveryFailed as exc:
+            self._halt(f"recovery: {exc}")
+            return False
+        finally:
+            self._persist()
+        return True
+
+    async def _wait_out_ban(self, ban: Ban | None) -> None:
+        """A ban the exchange gave a previous run is honoured: no call before it expires."""
+        now = self._clock.now_ms()
+        if ban is not None and ban.active(now):
+            self._log.warning("The exchange banned this IP until {} ms ({}): waiting {:.0f}s before any call",
+                              ban.until_ms, ban.reason, (ban.until_ms - now) / 1000)
+            await self._clock.sleep((ban.until_ms - now) / 1000)
+
+    def _banned(self, retry_after_s: float, reason: str) -> None:
+        if self._state is not None:
+            until = self._clock.now_ms() + max(1, round(retry_after_s * 1000))
+            self._state.save_ban(Ban(until, reason))
+
+    def _persist(self) -> None:
+        """The risk book and the dust to the store, when they changed (positions are written through)."""
+        if self._state is None:
+            return
+        risk = self.risk.to_dict()
+        if risk != self._saved_risk:
+            self._state.save_risk(risk)
+            self._saved_risk = risk
+        dust = self.dust.lots()
+        if dust != self._saved_dust:
+            self._state.save_dust({s: (lot.quantity, lot.price, lot.fee_usdt) for s, lot in dust.items()})
+            self._saved_dust = dict(dust)
+
     async def stop(self) -> None:
         """Graceful stop, between two steps: cancel resting maker entries, report the open positions
         (their OCO stays on the exchange), flush the journal, leave the feed and the exchange."""
         if self._stack is None:
             return
+        self._persist()
         self.stopped_reason = self.stopped_reason or "stop requested"
         for symbol, pending in list(self.entries.pending.items()):
             await self._guard(f"cancel maker entry {symbol}",
@@ -195,6 +265,12 @@ class TradingLoop:
     async def on_tick(self, now_ms: int) -> None:
         if self.stopped:
             return
+        try:
+            await self._tick(now_ms)
+        finally:
+            self._persist()
+
+    async def _tick(self, now_ms: int) -> None:
         self.account.flush()
         paused = self.errors.paused(now_ms)  # rate limited: no exchange call but the kill switch's
         if not paused:
