@@ -7,6 +7,7 @@
 | exchange | SimulatedExchange | PaperExchange (SimulatedExchange) | BinanceExchange |
 | scanner | PlannedScanner | ScanMarket | ScanMarket |
 | model | PrecomputedPredictions | OnnxModel.load(model.path) | same |
+| state_store | none (fast, identical) | SqliteStateStore(state/paper.sqlite) | (state/live-<acct>.sqlite) |
 | trading_loop | TradingLoop(all of the above) | same | same |
 
 Paper reads Binance's PRODUCTION public market data (no key needed; `binance.rest_url`/`ws_url`, which
@@ -37,6 +38,7 @@ from adapters.clocks import ReplayClock, SystemClock
 from adapters.onnx.model import OnnxModel
 from adapters.paper.exchange import PaperExchange
 from adapters.paper.live_book_feed import LiveBookFeed
+from adapters.storage.state_store import SqliteStateStore
 from adapters.storage.trade_journal import CsvJsonTradeJournal
 from adapters.universe import FeedFollowsUniverse, FixedUniverse
 from application.scan_market import ScanMarket
@@ -62,6 +64,11 @@ NEVER_MS = 10**15  # a backtest logs no periodic stats line (its summary is the 
 def _journal(settings: Settings, mode: str) -> CsvJsonTradeJournal:
     csv_path, json_path = mapping.journal_paths(settings, mode)
     return CsvJsonTradeJournal(csv_path, json_path, durable=mode != "backtest")
+
+
+def _state_store(settings: Settings, mode: str) -> SqliteStateStore | None:
+    path = mapping.state_path(settings, mode)
+    return None if path is None else SqliteStateStore(path)
 
 
 def _market_feed(settings: Settings, mode: str, wall_clock: Clock) -> BinanceMarketFeed:
@@ -154,6 +161,7 @@ class Container(containers.DeclarativeContainer):
     risk_book = providers.Singleton(RiskBook, risk_limits)
     loop_config = providers.Singleton(_loop_config, settings, mode, model.provided.ev_gate_margin_pct)
     trade_journal = providers.Singleton(_journal, settings, mode)
+    state_store = providers.Singleton(_state_store, settings, mode)
 
     exchange = providers.Selector(
         mode,
@@ -179,7 +187,7 @@ class Container(containers.DeclarativeContainer):
 
     trading_loop = providers.Singleton(
         TradingLoop, feed=market_feed, exchange=exchange, model=model, clock=clock, journal=trade_journal,
-        scanner=scanner, risk=risk_book, config=loop_config, features=feature_row)
+        scanner=scanner, risk=risk_book, config=loop_config, features=feature_row, state=state_store)
 
 
 def build_container(settings: Settings, mode: str) -> Container:

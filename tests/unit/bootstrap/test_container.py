@@ -34,7 +34,7 @@ def settings_in(tmp_path: Path, **sections: dict[str, Any]) -> Settings:
     data: dict[str, Any] = {
         "logging": {"trade_log_path": str(tmp_path / "logs" / "trades.csv"),
                     "trade_json_path": str(tmp_path / "logs" / "trades.jsonl"), "file_enabled": False},
-        "backtest": {"report_dir": str(tmp_path / "reports")},
+        "backtest": {"report_dir": str(tmp_path / "reports")}, "state": {"dir": str(tmp_path / "state")},
     }
     for name, values in sections.items():
         data[name] = {**data.get(name, {}), **values}

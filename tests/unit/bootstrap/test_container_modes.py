@@ -39,7 +39,7 @@ def settings_for(tmp_path: Path, model: Path | None = None, **sections: dict[str
     data: dict[str, Any] = {"logging": {"trade_log_path": str(tmp_path / "trades.csv"), "file_enabled": False,
                                         "trade_json_path": str(tmp_path / "trades.jsonl")},
                             "model": {"path": str(model or tmp_path / "none.onnx")},
-                            "risk": {"initial_capital": 100.0}}
+                            "risk": {"initial_capital": 100.0}, "state": {"dir": str(tmp_path / "state")}}
     for name, values in sections.items():
         data[name] = {**data.get(name, {}), **values}
     return Settings.model_validate(data)
