@@ -20,7 +20,7 @@ from domain.risk import RiskBook
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("reset-kill-switch",
-                                   help="clear the latched kill switch (a human decision) so trading may resume")
+                                   help="clear the latched kill switch (a human decision): trading resumes")
     parser.add_argument("--mode", choices=("paper", "live"), default=None,
                         help="whose state: paper or live (default: trading.mode)")
     parser.set_defaults(run=run)

@@ -17,7 +17,8 @@ LIMITS = RiskLimits(initial_capital=30.0, max_position_pct=0.2, min_position_usd
 
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "config.yaml"
-    path.write_text(f"state:\n  dir: {tmp_path / 'state'}\nlogging:\n  file_enabled: false\n", encoding="utf-8")
+    text = f"state:\n  dir: {tmp_path / 'state'}\nlogging:\n  file_enabled: false\n"
+    path.write_text(text, encoding="utf-8")
     return path
 
 
