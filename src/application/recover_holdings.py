@@ -25,6 +25,8 @@ from ports.clock import Clock
 from ports.errors import ExchangeError
 from ports.exchange import Exchange
 
+RECOVERY_ATTEMPT = 1  # the "-1" suffix: a recovery's OCO never reuses the id of the run's own OCO
+
 
 def position_from_entry(intent: OrderIntent, report: OrderReport | None, held: Decimal, rules: SymbolRules,
                         fees: FeeModel, policy: ExitPolicy) -> Position:
@@ -92,7 +94,7 @@ class ProtectHolding:
         if isinstance(plan, str):
             return plan
         request = OcoRequest(position.symbol, plan.quantity, plan.take_profit, plan.stop, plan.stop_limit,
-                             client_order_id("o", position.symbol, self._clock.now_ms()),
+                             client_order_id("o", position.symbol, self._clock.now_ms(), RECOVERY_ATTEMPT),
                              take_profit_type=take_profit_type(rules, execution.maker_take_profit))
         try:
             oco = await with_retries(lambda: self._exchange.place_oco(request), clock=self._clock,
