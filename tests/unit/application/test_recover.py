@@ -94,7 +94,7 @@ async def test_a_round_trip_completed_while_down_is_journaled_once_with_its_real
 
 
 async def test_an_open_position_is_re_adopted_with_its_timeout(tmp_path: Path) -> None:
-    h, store = await opened(tmp_path)
+    h, _ = await opened(tmp_path)
     before = h.loop.positions.positions[SYMBOL]
     again = await restarted(h, tmp_path)
     assert again.loop.positions.positions[SYMBOL] == before
