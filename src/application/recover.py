@@ -17,18 +17,23 @@ explains where it went.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 
 from loguru import logger
 
 from application.account import Account
 from application.fills import FeeModel, executed, trade_from_sales
-from application.holdings import DustLedger, Lot
 from application.manage_positions import ManagePositions, leg_reason
 from application.recorded_exchange import record_list, record_order
-from application.recover_holdings import ProtectHolding, position_from_entry, position_under_oco
-from application.trading_config import LoopConfig, OrphanOrderPolicy
+from application.recover_holdings import (
+    ProtectHolding,
+    RecoveryReport,
+    open_entry,
+    position_from_entry,
+    position_under_oco,
+)
+from application.trading_config import HoldingPolicy, LoopConfig, OrphanOrderPolicy
 from domain.orders import OrderListReport, OrderReport, OrderStatus
 from domain.position import ExitReason, Position
 from domain.risk import RiskBook
@@ -47,35 +52,12 @@ class RecoveryFailed(Exception):
     """The store and the exchange disagree in a way recovery cannot resolve: trading must not start."""
 
 
-@dataclass
-class RecoveryReport:
-    adopted: list[str] = field(default_factory=list)
-    journaled: int = 0
-    protected: list[str] = field(default_factory=list)
-    sold: list[str] = field(default_factory=list)
-    cancelled: int = 0
-    not_sent: int = 0
-
-    def line(self) -> str:
-        return (f"{len(self.adopted)} position(s) re-adopted, {self.journaled} round trip(s) journaled, "
-                f"{len(self.protected)} protected, {len(self.sold)} sold, "
-                f"{self.cancelled} order(s) cancelled, "
-                f"{self.not_sent} intent(s) never sent")
-
-
-def load_state(state: StateStore, risk: RiskBook, dust: DustLedger) -> None:
-    """The risk book (kill switch, day PnL, counters, peak, realised PnL) and the dust of the last run."""
-    snapshot = state.risk()
-    if snapshot is not None:
-        risk.restore(snapshot)
-    dust.restore({s: Lot(q, price, fee) for s, (q, price, fee) in state.dust().items()})
-
-
 class Recover:
     def __init__(self, *, exchange: Exchange, lookup: OrderLookup | None, state: StateStore,
                  positions: ManagePositions, account: Account, risk: RiskBook, fees: FeeModel, clock: Clock,
-                 config: LoopConfig) -> None:
+                 config: LoopConfig, price_at_start: PriceAtStart | None = None) -> None:
         self._exchange, self._lookup, self._state, self._positions = exchange, lookup, state, positions
+        self._price_at_start = price_at_start
         self._account, self._risk, self._fees, self._clock, self._config = account, risk, fees, clock, config
         self._policy = config.recovery
         self._protect = ProtectHolding(exchange, clock, positions, config.execution, config.mode)
@@ -171,8 +153,8 @@ class Recover:
                                  f"{rules.base_asset}, "
                                  f"the account has {held} and no order of ours explains the difference")
         report.adopted.append(symbol)
-        self._record_action(symbol, await self._protect(position, rules, self._policy.naked_holdings,
-                                                        "its OCO is gone"), report)
+        report.note(symbol, await self._protect(position, rules, self._policy.naked_holdings,
+                                                "its OCO is gone"))
 
     async def _list(self, symbol: str, list_id: int) -> OrderListReport | None:
         try:
@@ -212,7 +194,7 @@ class Recover:
             self._log.bind(symbol=symbol).warning("Recovery: OCO {} on {} is not this bot's: left untouched",
                                                   listing.order_list_id, symbol)
             return
-        entry = self._last_entry(symbol)
+        entry = open_entry(self._state, symbol)
         if self._policy.orphan_orders is OrphanOrderPolicy.ADOPT and entry is not None and symbol in rules:
             found = await self._find(entry)
             base = position_from_entry(entry, found if isinstance(found, OrderReport) else None,
@@ -239,12 +221,9 @@ class Recover:
             if pair is None or asset in held or asset in self._config.orphan_ignored_assets:
                 continue
             free = balance.free - self._positions.dust.quantity(symbol)
-            entry = self._last_entry(symbol)
+            entry = open_entry(self._state, symbol)
             if entry is None or entry.executed <= 0:
-                if free > 0:
-                    self._log.bind(symbol=symbol).info("Recovery: {} {} held without any record: unrecorded "
-                                                       "holdings policy {}", free, asset,
-                                                       self._policy.unrecorded_holdings.value)
+                await self._unrecorded(pair, free, report)
                 continue
             found = await self._find(entry)
             position = position_from_entry(entry, found if isinstance(found, OrderReport) else None, free,
@@ -253,34 +232,25 @@ class Recover:
                     not pair.meets_min_notional(free, Decimal(repr(position.entry_price))):
                 continue
             self._risk.record_entry(symbol, position.entry_time_ms)
-            self._record_action(symbol, await self._protect(position, pair, self._policy.naked_holdings,
-                                                            "bought, never protected"), report)
+            report.note(symbol, await self._protect(position, pair, self._policy.naked_holdings,
+                                                    "bought, never protected"))
 
-    def _last_entry(self, symbol: str) -> OrderIntent | None:
-        """The last entry that bought and whose round trip no sale nor recorded trade has closed since
-        (one position per symbol at a time: a trade that exited after the entry was sent is its own)."""
-        last: OrderIntent | None = None
-        for intent in self._state.intents_for(symbol):
-            if intent.state is not IntentState.FILLED:
-                continue
-            if intent.purpose is OrderPurpose.ENTRY:
-                last = intent
-            elif last is not None:
-                last = None  # sold after it: that entry's round trip is over
-        if last is not None and any(t.symbol == symbol and t.exit_time_ms >= last.created_ms
-                                    for t in self._state.trades()):
-            return None
-        return last
+    async def _unrecorded(self, pair: SymbolRules, free: Decimal, report: RecoveryReport) -> None:
+        """Coins on the account without any record of this bot: by policy (default: left alone)."""
+        price = await self._price_at_start(pair.symbol) if self._price_at_start is not None else None
+        if price is None or pair.round_qty(free, market=True) <= 0 or \
+                not pair.meets_min_notional(free, Decimal(repr(price))):
+            return  # dust, or nothing to value it with
+        policy, exits = self._policy.unrecorded_holdings, self._config.exit_policy
+        stop, target = price * (1 - exits.stop_loss_pct), price * (1 + exits.take_profit_pct)
+        position = Position(pair.symbol, price, float(free), self._clock.now_ms(), stop, target, 0.0, exits)
+        if policy is not HoldingPolicy.LEAVE:
+            self._risk.record_entry(pair.symbol, position.entry_time_ms)
+        report.note(pair.symbol, await self._protect(position, pair, policy, "no record of it"))
 
     async def _held(self, asset: str) -> Decimal:
         balance = (await self._exchange.balances()).get(asset)
         return balance.total if balance is not None else Decimal(0)
-
-    def _record_action(self, symbol: str, action: str, report: RecoveryReport) -> None:
-        if action == "protected":
-            report.protected.append(symbol)
-        elif action == "sold":
-            report.sold.append(symbol)
 
     def _forget_simulated_account(self, report: RecoveryReport) -> None:
         """Paper: the simulated account of the last run is gone; only its risk book is kept."""

@@ -1,5 +1,6 @@
-"""Start-up recovery's hands (recover.py decides): rebuild a position from its recorded entry, protect a
-holding at once (an OCO, or a market sale when none is possible), by policy.
+"""Start-up recovery's parts (recover.py decides): load the last run's book, find the entry a holding came
+from, rebuild a position from it, protect a holding at once (an OCO, or a market sale when none is
+possible) by policy, and the report of it all.
 
 A position rebuilt from an entry keeps the entry's real fill (price, time, fee) so its timeout and its
 trade's PnL are the ones the first run would have had.
@@ -7,23 +8,26 @@ trade's PnL are the ones the first run would have had.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from loguru import logger
 
 from application.exchange_calls import client_order_id, with_retries
 from application.fills import FeeModel
+from application.holdings import DustLedger, Lot
 from application.manage_positions import ManagePositions
 from application.protection import plan_protection, take_profit_type
 from application.trading_config import ExecutionConfig, HoldingPolicy
 from domain.orders import OcoRequest, OrderListReport, OrderReport, OrderType
 from domain.position import ExitPolicy, ExitReason, Position
+from domain.risk import RiskBook
 from domain.rules import SymbolRules
-from domain.trading_state import OrderIntent
+from domain.trading_state import IntentState, OrderIntent, OrderPurpose
 from ports.clock import Clock
 from ports.errors import ExchangeError
 from ports.exchange import Exchange
+from ports.state_store import StateStore
 
 RECOVERY_ATTEMPT = 1  # the "-1" suffix: a recovery's OCO never reuses the id of the run's own OCO
 
@@ -108,3 +112,50 @@ class ProtectHolding:
             "Recovery: {} {} protected at once by OCO {} (TP {:f}, SL {:f})", plan.quantity, position.symbol,
             oco.order_list_id, plan.take_profit, plan.stop)
         return None
+
+
+@dataclass
+class RecoveryReport:
+    adopted: list[str] = field(default_factory=list)
+    journaled: int = 0
+    protected: list[str] = field(default_factory=list)
+    sold: list[str] = field(default_factory=list)
+    cancelled: int = 0
+    not_sent: int = 0
+
+    def note(self, symbol: str, action: str) -> None:
+        if action == "protected":
+            self.protected.append(symbol)
+        elif action == "sold":
+            self.sold.append(symbol)
+
+    def line(self) -> str:
+        return (f"{len(self.adopted)} position(s) re-adopted, {self.journaled} round trip(s) journaled, "
+                f"{len(self.protected)} protected, {len(self.sold)} sold, "
+                f"{self.cancelled} order(s) cancelled, "
+                f"{self.not_sent} intent(s) never sent")
+
+
+def load_state(state: StateStore, risk: RiskBook, dust: DustLedger) -> None:
+    """The risk book (kill switch, day PnL, counters, peak, realised PnL) and the dust of the last run."""
+    snapshot = state.risk()
+    if snapshot is not None:
+        risk.restore(snapshot)
+    dust.restore({s: Lot(q, price, fee) for s, (q, price, fee) in state.dust().items()})
+
+
+def open_entry(state: StateStore, symbol: str) -> OrderIntent | None:
+    """The last entry that bought and whose round trip no sale nor recorded trade has closed since
+    (one position per symbol at a time: a trade that exited after the entry was sent is its own)."""
+    last: OrderIntent | None = None
+    for intent in state.intents_for(symbol):
+        if intent.state is not IntentState.FILLED:
+            continue
+        if intent.purpose is OrderPurpose.ENTRY:
+            last = intent
+        elif last is not None:
+            last = None  # sold after it: that entry's round trip is over
+    if last is not None and any(t.symbol == symbol and t.exit_time_ms >= last.created_ms
+                                for t in state.trades()):
+        return None
+    return last

@@ -21,10 +21,11 @@ from contextlib import AsyncExitStack
 from loguru import logger
 
 from application.account import Account
+from application.durable_run import DurableRun
 from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
 from application.fills import FeeModel, log_open_at_stop
-from application.holdings import DustLedger, Lot
+from application.holdings import DustLedger
 from application.kill_switch import close_everything
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory, price_seen
@@ -32,7 +33,7 @@ from application.open_position import OpenPosition
 from application.persisted_positions import PersistedPositions
 from application.reconcile import Reconcile
 from application.recorded_exchange import RecordedExchange
-from application.recover import Recover, RecoveryFailed, load_state
+from application.recover import Recover
 from application.report_stats import StatsReporter
 from application.score_candidates import FeatureRow, ScoreCandidates
 from application.trading_config import LoopConfig
@@ -42,7 +43,6 @@ from domain.market_events import FeedReconnected, MarketEvent, TickersUpdated
 from domain.position import ExitReason, Position
 from domain.risk import Approved, RiskBook, TradeIntent
 from domain.rules import SymbolRules
-from domain.trading_state import Ban
 from ports.clock import Clock
 from ports.errors import ConfigurationError, ExchangeError, RateLimited
 from ports.exchange import Exchange
@@ -63,8 +63,6 @@ class TradingLoop:
         lookup = exchange if isinstance(exchange, OrderLookup) else None
         if state is not None:  # every order intent on disk before the order leaves
             exchange = RecordedExchange(exchange, state, clock)
-        self._state, self._saved_risk = state, risk.to_dict()
-        self._saved_dust: dict[str, Lot] = {}
         self._feed, self._exchange, self._model, self._clock = feed, exchange, model, clock
         self._scanner, self.risk, self.config = scanner, risk, config
         self._feature_names, self.on_kill_switch = tuple(feature_names), on_kill_switch
@@ -80,9 +78,10 @@ class TradingLoop:
                                          poll_interval_ms=config.order_poll_interval_ms, mode=mode,
                                          dust=self.dust,
                                          positions=PersistedPositions(state) if state is not None else None)
-        self._recover = None if state is None else Recover(
-            exchange=exchange, lookup=lookup, state=state, positions=self.positions, account=self.account,
-            risk=risk, fees=fees, clock=clock, config=config)
+        self._durable = None if state is None else DurableRun(
+            state, risk, self.dust, self.account, clock, Recover(
+                exchange=exchange, lookup=lookup, state=state, positions=self.positions, account=self.account,
+                risk=risk, fees=fees, clock=clock, config=config, price_at_start=self._price_at_start), mode)
         self._rules: dict[str, SymbolRules] = {}
         self._reconcile = Reconcile(exchange, clock, self.positions, execution.retry,
                                     quote_asset=config.quote_asset, orphan_policy=config.orphan_policy,
@@ -115,17 +114,15 @@ class TradingLoop:
             raise ConfigurationError(f"model {self._model.version} expects features "
                                      f"{list(self._model.feature_names)[:3]}..., the engine computes "
                                      f"{list(self._feature_names)[:3]}... ({len(self._feature_names)})")
-        if self._state is not None:
-            load_state(self._state, self.risk, self.dust)
-            self._saved_risk = self.risk.to_dict()
-            await self._wait_out_ban(self._state.ban())
+        if self._durable is not None:
+            await self._durable.resume()
         self._stack = AsyncExitStack()
         try:
             await self._stack.enter_async_context(self._exchange)
             await self._stack.enter_async_context(self._feed)
             await self._load_rules()
             await self._scanner.refresh_universe(force=True)
-            if self._recover is not None and not await self._recovered():
+            if self._durable is not None and not await self._durable.recover(self._rules, self._halt):
                 return
             await self._sync()
             self._next_sync_ms = self._clock.now_ms() + self.config.reconcile_interval_ms
@@ -140,44 +137,21 @@ class TradingLoop:
         if self.risk.kill_switch_active:  # sticky across restarts: only a human resets it
             self._halt(f"the kill switch is active ({self.risk.kill_switch_reason}); reset it to trade again")
 
-    async def _recovered(self) -> bool:
-        """Start-up recovery; False when it failed closed (the loop is then halted, nothing traded)."""
-        assert self._recover is not None
-        self.account.export_stored()
-        try:
-            await self._recover(self._rules)
-        except RecoveryFailed as exc:
-            self._halt(f"recovery: {exc}")
-            return False
-        finally:
-            self._persist()
-        return True
-
-    async def _wait_out_ban(self, ban: Ban | None) -> None:
-        """A ban the exchange gave a previous run is honoured: no call before it expires."""
-        now = self._clock.now_ms()
-        if ban is not None and ban.active(now):
-            self._log.warning("The exchange banned this IP until {} ms ({}): waiting {:.0f}s before any call",
-                              ban.until_ms, ban.reason, (ban.until_ms - now) / 1000)
-            await self._clock.sleep((ban.until_ms - now) / 1000)
-
     def _banned(self, retry_after_s: float, reason: str) -> None:
-        if self._state is not None:
-            until = self._clock.now_ms() + max(1, round(retry_after_s * 1000))
-            self._state.save_ban(Ban(until, reason))
+        if self._durable is not None:
+            self._durable.banned(retry_after_s, reason)
 
     def _persist(self) -> None:
-        """The risk book and the dust to the store, when they changed (positions are written through)."""
-        if self._state is None:
-            return
-        risk = self.risk.to_dict()
-        if risk != self._saved_risk:
-            self._state.save_risk(risk)
-            self._saved_risk = risk
-        dust = self.dust.lots()
-        if dust != self._saved_dust:
-            self._state.save_dust({s: (lot.quantity, lot.price, lot.fee_usdt) for s, lot in dust.items()})
-            self._saved_dust = dict(dust)
+        if self._durable is not None:
+            self._durable.persist()
+
+    async def _price_at_start(self, symbol: str) -> float | None:
+        """A price before the first market event: the last one seen, else the last closed candle."""
+        price = self.memory.current_price(symbol)
+        if price is None:
+            candles = await self._feed.recent_candles(symbol, 1)
+            price = candles[-1].close if candles else None
+        return price
 
     async def stop(self) -> None:
         """Graceful stop, between two steps: cancel resting maker entries, report the open positions

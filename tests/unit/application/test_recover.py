@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from tests.unit.application.fakes import T0, trade_at
-from tests.unit.application.harness import SYMBOL, Harness, build, feed, restart
+from tests.unit.application.harness import SYMBOL, Harness, build, config, feed, restart
 
 from adapters.storage.state_store import SqliteStateStore
+from application.trading_config import HoldingPolicy, RecoveryConfig
 from domain.position import ExitReason
 from domain.trading_state import IntentState, OrderIntent, OrderPurpose
 from domain.values import Side
@@ -134,3 +135,27 @@ async def test_a_position_the_account_no_longer_holds_halts_the_start_in_one_lin
     requests = len(again.exchange.requests)
     await feed(again, trade_at(SYMBOL, 1.0, T0 + 5_000))
     assert len(again.exchange.requests) == requests
+
+
+async def test_coins_without_any_record_are_left_alone_unless_the_policy_says_protect(tmp_path: Path) -> None:
+    left = build(state=SqliteStateStore(tmp_path / "a.sqlite"), balances={"ABC": "30"})
+    await left.loop.start()
+    assert left.exchange.requests == [] and left.loop.positions.positions == {}
+
+    protect = config(recovery=RecoveryConfig(unrecorded_holdings=HoldingPolicy.PROTECT))
+    h = build(state=SqliteStateStore(tmp_path / "b.sqlite"), balances={"ABC": "30"}, loop_config=protect)
+    await h.loop.start()
+    position = h.loop.positions.positions[SYMBOL]
+    assert position.oco_list_id >= 0 and h.exchange.locked["ABC"] == Decimal(30)
+    assert abs(position.entry_price - 1.0) < 0.01  # valued at the last closed candle: no event seen yet
+
+
+async def test_paper_forgets_the_last_simulated_account_but_not_its_risk_book(tmp_path: Path) -> None:
+    h, store = await opened(tmp_path)
+    assert h.risk.update_equity(70.0, h.clock.now_ms())
+    await h.loop.stop()
+    paper = restart(h, SqliteStateStore(tmp_path / "live.sqlite"),
+                    loop_config=config(recovery=RecoveryConfig(exchange_remembers=False)))
+    await paper.loop.start()
+    assert store.positions() == [] and paper.loop.positions.positions == {}
+    assert "kill switch is active" in (paper.loop.stopped_reason or "")
