@@ -2,7 +2,7 @@
 
 | provider | backtest (overridden per run) | paper | live (binance.testnet: testnet URLs, keys) |
 | --- | --- | --- | --- |
-| clock | ReplayClock | SystemClock | SystemClock |
+| clock | ReplayClock | SystemClock | ExchangeClock (the wall clock + Binance's offset) |
 | market_feed | ReplayFeed | LiveBookFeed(BinanceMarketFeed) | BinanceMarketFeed |
 | exchange | SimulatedExchange | PaperExchange (SimulatedExchange) | BinanceExchange |
 | scanner | PlannedScanner | ScanMarket | ScanMarket |
@@ -107,6 +107,14 @@ def _live_exchange(settings: Settings, wall_clock: Clock) -> BinanceExchange:
                            limiter=limiter)
 
 
+def _exchange_clock(container: Container, wall_clock: Clock) -> Clock:
+    """Live trading time: the exchange's (its offset is measured when the loop enters it)."""
+    from adapters.binance.server_clock import ExchangeClock
+
+    exchange: BinanceExchange = container.exchange()
+    return ExchangeClock(exchange.rest.timestamp_ms, wall_clock)
+
+
 def _symbol_universe(settings: Settings, mode: str) -> SymbolUniverse:
     scanner = settings.scanner
     if not scanner.dynamic_symbols:
@@ -141,6 +149,7 @@ def _built_per_run(thing: str) -> NoReturn:
 
 
 class Container(containers.DeclarativeContainer):
+    __self__ = providers.Self()
     settings = providers.Dependency(instance_of=Settings)
     mode = providers.Dependency(instance_of=str)
 
@@ -149,7 +158,7 @@ class Container(containers.DeclarativeContainer):
         mode,
         backtest=providers.Singleton(ReplayClock, providers.Callable(mapping.backtest_start_ms, settings)),
         paper=wall_clock,
-        live=wall_clock,
+        live=providers.Singleton(_exchange_clock, __self__, wall_clock),
     )
     model = providers.Selector(
         mode,
