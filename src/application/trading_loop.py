@@ -141,9 +141,9 @@ class TradingLoop:
         if self._durable is not None:
             self._durable.banned(retry_after_s, reason)
 
-    def _persist(self) -> None:
+    def _persist(self, *, force: bool = False) -> None:
         if self._durable is not None:
-            self._durable.persist()
+            self._durable.persist(force=force)
 
     async def _price_at_start(self, symbol: str) -> float | None:
         """A price before the first market event: the last one seen, else the last closed candle."""
@@ -158,7 +158,7 @@ class TradingLoop:
         (their OCO stays on the exchange), flush the journal, leave the feed and the exchange."""
         if self._stack is None:
             return
-        self._persist()
+        self._persist(force=True)
         self.stopped_reason = self.stopped_reason or "stop requested"
         for symbol, pending in list(self.entries.pending.items()):
             await self._guard(f"cancel maker entry {symbol}",
