@@ -135,7 +135,8 @@ class TradingLoop:
         self._log.info("Trading loop started ({} mode): {:.2f} {} free, model {}", self.config.mode,
                        self.account.quote_free, self.config.quote_asset, self._model.version)
         if self.risk.kill_switch_active:  # sticky across restarts: only a human resets it
-            self._halt(f"the kill switch is active ({self.risk.kill_switch_reason}); reset it to trade again")
+            self._halt(f"the kill switch is active ({self.risk.kill_switch_reason}); a human resets it to "
+                       f"trade again: python -m bootstrap reset-kill-switch --mode {self.config.mode}")
 
     def _banned(self, retry_after_s: float, reason: str) -> None:
         if self._durable is not None:
