@@ -108,11 +108,15 @@ def _live_exchange(settings: Settings, wall_clock: Clock) -> BinanceExchange:
 
 
 def _exchange_clock(container: Container, wall_clock: Clock) -> Clock:
-    """Live trading time: the exchange's (its offset is measured when the loop enters it)."""
+    """Live trading time: the exchange's (its offset is measured when the loop enters it). The exchange is
+    looked up on the first reading, so building the clock needs no key."""
     from adapters.binance.server_clock import ExchangeClock
 
-    exchange: BinanceExchange = container.exchange()
-    return ExchangeClock(exchange.rest.timestamp_ms, wall_clock)
+    def exchange_time_ms() -> int:
+        exchange: BinanceExchange = container.exchange()
+        return exchange.rest.timestamp_ms()
+
+    return ExchangeClock(exchange_time_ms, wall_clock)
 
 
 def _symbol_universe(settings: Settings, mode: str) -> SymbolUniverse:
