@@ -111,7 +111,12 @@ class ManagePositions:
     async def on_tick(self, now_ms: int) -> None:
         """Timeouts without prices, pending exits, unprotected positions and the bounded OCO poll."""
         for symbol in list(self._positions):
-            position = self._positions[symbol]
+            await self.tick_one(symbol, now_ms)
+
+    async def tick_one(self, symbol: str, now_ms: int) -> None:
+        """`on_tick` for one position (the loop runs each symbol's exchange work on its own)."""
+        position = self._positions.get(symbol)
+        if position is not None:
             try:
                 if symbol in self._exits:
                     await self.close(symbol, self._exits[symbol], now_ms)

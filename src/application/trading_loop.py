@@ -15,6 +15,7 @@ with its expiry; start-up waits out a ban still running, then recovers (recover.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 
@@ -36,6 +37,7 @@ from application.recorded_exchange import RecordedExchange
 from application.recover import Recover
 from application.report_stats import StatsReporter
 from application.score_candidates import FeatureRow, ScoreCandidates
+from application.symbol_lanes import SymbolLanes
 from application.trading_config import LoopConfig
 from application.watchlist import Watchlist
 from domain.features import FEATURE_NAMES, latest_features
@@ -99,6 +101,7 @@ class TradingLoop:
         self._next_scan_ms = self._next_stats_ms = self._next_sync_ms = 0
         self._resync_due, self._consumed = False, 0
         self.stopped_reason: str | None = None
+        self._lanes = SymbolLanes(concurrent=mode != "backtest")  # a slow answer holds only its symbol
         self.errors = ErrorPolicy(clock, on_halt=self._halt, on_resync=self._resync, mode=mode,
                                   on_ban=self._banned)
         self._guard = self.errors.guard
@@ -159,6 +162,7 @@ class TradingLoop:
         (their OCO stays on the exchange), flush the journal, leave the feed and the exchange."""
         if self._stack is None:
             return
+        await self._lanes.drain()
         self._persist(force=True)
         self.stopped_reason = self.stopped_reason or "stop requested"
         for symbol, pending in list(self.entries.pending.items()):
@@ -235,7 +239,10 @@ class TradingLoop:
             self._log.warning("Market feed reconnected after {} ms without data", event.missed_ms)
         seen = price_seen(event)
         if seen is not None and seen[0] in self.positions.held:
-            await self._guard(f"manage {seen[0]}", self.positions.on_price(*seen, self._clock.now_ms()))
+            symbol, low, high, last = seen
+            now = self._clock.now_ms()
+            await self._lanes.run(symbol, lambda: self._guard(
+                f"manage {symbol}", self.positions.on_price(symbol, low, high, last, now)))
 
     async def on_tick(self, now_ms: int) -> None:
         if self.stopped:
@@ -245,12 +252,16 @@ class TradingLoop:
         finally:
             self._persist()
 
+    async def _manage(self, symbol: str, now_ms: int) -> bool:
+        return await self._guard(f"manage {symbol}", self.positions.tick_one(symbol, now_ms))
+
     async def _tick(self, now_ms: int) -> None:
         self.account.flush()
         paused = self.errors.paused(now_ms)  # rate limited: no exchange call but the kill switch's
         if not paused:
             await self.entries.resolve_pending(now_ms, self._guard)
-            await self._guard("positions", self.positions.on_tick(now_ms))
+            for symbol in list(self.positions.positions):
+                await self._lanes.run(symbol, functools.partial(self._manage, symbol, now_ms))
         if await self._mark_equity(now_ms, refresh=not paused) or self.stopped or paused:
             return
         if now_ms >= self._next_sync_ms or self._resync_due:
@@ -286,6 +297,7 @@ class TradingLoop:
 
     async def close_all(self, reason: ExitReason, now_ms: int) -> None:
         """Sell every open position at market (end of a replay)."""
+        await self._lanes.drain()
         if self.positions.held:
             await self.positions.close_all(reason, now_ms)
 
@@ -308,6 +320,7 @@ class TradingLoop:
         if not self.risk.update_equity(equity, now_ms):
             return False
         reason = self.risk.kill_switch_reason or "drawdown limit"
+        await self._lanes.drain()  # the exits under way finish first: nothing races the closing
         await close_everything(self._exchange, self.positions, self._guard, reason, now_ms, self.config.mode)
         self.entries.pending.clear()
         self.stopped_reason = f"kill switch: {reason}"
