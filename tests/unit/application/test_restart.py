@@ -137,3 +137,22 @@ async def test_an_oco_leg_filled_before_the_loop_sees_it_does_not_spike_equity()
     assert abs(equity - (100.0 + unrealised)) < 1e-9  # a balance-based figure read ~120 here
     await h.loop.on_tick(h.clock.now_ms())
     assert h.risk.peak_equity < 100.1
+
+
+async def test_a_trade_the_journal_could_not_take_is_exported_once_by_the_next_run(tmp_path: Path) -> None:
+    path = tmp_path / "paper.sqlite"
+    h = build(state=SqliteStateStore(path))
+    await h.loop.start()
+    h.journal.fail_writes = 10  # the disk of the journal is full until the restart
+    h.loop.account.record(CompletedTrade(SYMBOL, 1.0, 1.01, 10.0, T0, T0 + 50, 0.02, ExitReason.TP))
+    assert h.journal.records == []  # killed before any retry
+
+    h.journal.fail_writes = 0
+    again = restart(h, SqliteStateStore(path))
+    await again.loop.start()
+    await again.loop.stop()
+    assert [t.exit_price for t in again.journal.records] == [1.01]
+    assert SqliteStateStore(path).unexported_trades() == []
+    third = restart(h, SqliteStateStore(path))
+    await third.loop.start()
+    assert len(third.journal.records) == 1 and abs(third.risk.realised_pnl - 0.08) < 1e-9
