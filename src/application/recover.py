@@ -163,12 +163,18 @@ class Recover:
             return None
 
     async def _sales_since(self, position: Position) -> list[OrderReport]:
-        """The exit sales of this position that executed (looked up again by their client ids)."""
+        """The exit sales of this position that executed (looked up again by their client ids): the exit
+        intents written after its entry's (a sale of the position before may share its millisecond)."""
         if self._lookup is None:
             return []
+        intents = list(self._state.intents_for(position.symbol))
+        start = next((k for k, i in enumerate(intents) if i.purpose is OrderPurpose.ENTRY
+                      and position.entry_order_id > 0 and i.order_id == position.entry_order_id), None)
+        after = intents[start + 1:] if start is not None else \
+            [i for i in intents if i.created_ms > position.entry_time_ms]
         sales = []
-        for intent in self._state.intents_for(position.symbol):
-            if intent.purpose is OrderPurpose.EXIT and intent.created_ms >= position.entry_time_ms \
+        for intent in after:
+            if intent.purpose is OrderPurpose.EXIT \
                     and intent.state in (IntentState.FILLED, IntentState.PENDING, IntentState.ACKNOWLEDGED):
                 found = await self._lookup.find_order(intent.symbol, intent.client_id)
                 if found is not None and found.executed_quantity > 0:

@@ -146,7 +146,8 @@ def load_state(state: StateStore, risk: RiskBook, dust: DustLedger) -> None:
 
 def open_entry(state: StateStore, symbol: str) -> OrderIntent | None:
     """The last entry that bought and whose round trip no sale nor recorded trade has closed since
-    (one position per symbol at a time: a trade that exited after the entry was sent is its own)."""
+    (one position per symbol at a time: a trade that entered once the entry was sent is its own; the
+    trade before it may have exited in that very millisecond)."""
     last: OrderIntent | None = None
     for intent in state.intents_for(symbol):
         if intent.state is not IntentState.FILLED:
@@ -155,7 +156,7 @@ def open_entry(state: StateStore, symbol: str) -> OrderIntent | None:
             last = intent
         elif last is not None:
             last = None  # sold after it: that entry's round trip is over
-    if last is not None and any(t.symbol == symbol and t.exit_time_ms >= last.created_ms
+    if last is not None and any(t.symbol == symbol and t.entry_time_ms >= last.created_ms
                                 for t in state.trades()):
         return None
     return last

@@ -96,15 +96,20 @@ class SqliteStateStore:
 
     # -- orders -----------------------------------------------------------------------------------------
     def record_intent(self, intent: OrderIntent) -> None:
+        """A retry (same client id) keeps the first record, unless that order never existed (NOT_SENT,
+        REJECTED): then this is a new attempt with that id, pending again, ordered after everything."""
         self._seq += 1
         with self._transaction() as db:
-            db.execute(f"INSERT OR IGNORE INTO intents ({_INTENT_COLUMNS}, seq) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            db.execute(f"INSERT INTO intents ({_INTENT_COLUMNS}, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                       "ON CONFLICT (client_id) DO UPDATE SET state = excluded.state, seq = excluded.seq, "
+                       "created_ms = excluded.created_ms, quantity = excluded.quantity, "
+                       "quote_quantity = excluded.quote_quantity WHERE intents.state IN (?, ?)",
                        (intent.client_id, intent.symbol, intent.side.value, intent.purpose.value,
                         None if intent.quantity is None else str(intent.quantity),
                         None if intent.quote_quantity is None else str(intent.quote_quantity),
                         intent.created_ms, intent.state.value, intent.order_id, str(intent.executed),
-                        str(intent.cumulative_quote), self._seq))
+                        str(intent.cumulative_quote), self._seq, IntentState.NOT_SENT.value,
+                        IntentState.REJECTED.value))
 
     def record_outcome(self, client_id: str, state: IntentState, *, order_id: int = -1,
                        executed: Decimal = Decimal(0), cumulative_quote: Decimal = Decimal(0)) -> None:

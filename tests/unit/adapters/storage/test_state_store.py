@@ -71,3 +71,13 @@ def test_the_folder_and_files_are_private(tmp_path: Path) -> None:
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_an_id_whose_order_never_existed_is_pending_again_when_sent_anew(tmp_path: Path) -> None:
+    store = SqliteStateStore(tmp_path / "s.sqlite")
+    store.record_intent(intent())
+    store.record_intent(intent("cso-ABCUSDT-1"))
+    store.record_outcome("cse-ABCUSDT-1", IntentState.NOT_SENT)
+    store.record_intent(intent())  # the same id, sent by a later run
+    assert store.intent("cse-ABCUSDT-1").state is IntentState.PENDING  # type: ignore[union-attr]
+    assert [i.client_id for i in store.intents_for("ABCUSDT")] == ["cso-ABCUSDT-1", "cse-ABCUSDT-1"]
