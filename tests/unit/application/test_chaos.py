@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import os
 import random
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from tests.unit.application.fakes import T0, FakeModel, rules_for, trade_at
-from tests.unit.application.harness import SYMBOL, Harness, build, feed, restart
+from tests.unit.application.harness import SYMBOL, Harness, build, config, feed, restart
 
 from adapters.storage.state_store import SqliteStateStore
 from application.account import trade_key
+from application.trading_config import HoldingPolicy, LoopConfig, OrphanOrderPolicy, RecoveryConfig
 from domain.orders import OrderRequest, OrderStatus
 from domain.values import Side
 
@@ -63,11 +65,19 @@ class Crashes:
         self.at, self.after = len(self.exchange.calls) + rng.randint(1, 12), rng.random() < 0.5
 
 
+def variant(seed: int) -> LoopConfig:
+    """Odd seeds: the other recovery policies (sell what is naked, cancel orphaned orders)."""
+    if seed % 2 == 0:
+        return config()
+    return replace(config(), recovery=RecoveryConfig(naked_holdings=HoldingPolicy.SELL,
+                                                     orphan_orders=OrphanOrderPolicy.CANCEL))
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 async def test_kills_at_random_moments_lose_nothing(tmp_path: Path, seed: int) -> None:
     rng, path = random.Random(seed), tmp_path / "live.sqlite"
     h = build(state=SqliteStateStore(path), rules=dict(RULES), prices={SYMBOL: "1.0", OTHER: "1.0"},
-              top=(SYMBOL, OTHER), model=FakeModel())
+              top=(SYMBOL, OTHER), model=FakeModel(), loop_config=variant(seed))
     crashes, t, prices, kills = Crashes(h), T0, {SYMBOL: 1.0, OTHER: 1.0}, 0
     for rounds in range(10 * KILLS):
         if kills >= KILLS:
