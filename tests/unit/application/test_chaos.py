@@ -22,10 +22,10 @@ from domain.orders import OrderRequest, OrderStatus
 from domain.values import Side
 
 OTHER = "XYZUSDT"
-# CI: 8 seeds x 6 kills; scripts/chaos runs any number (CHAOS_SEEDS, CHAOS_KILLS, CHAOS_FIRST_SEED).
+# CI: 4 seeds x 6 kills; scripts/chaos runs any number (CHAOS_SEEDS, CHAOS_KILLS, CHAOS_FIRST_SEED).
 KILLS = int(os.environ.get("CHAOS_KILLS", "6"))
 FIRST_SEED = int(os.environ.get("CHAOS_FIRST_SEED", "1"))
-SEEDS = range(FIRST_SEED, FIRST_SEED + int(os.environ.get("CHAOS_SEEDS", "8")))
+SEEDS = range(FIRST_SEED, FIRST_SEED + int(os.environ.get("CHAOS_SEEDS", "4")))
 RULES = {SYMBOL: rules_for(SYMBOL), OTHER: rules_for(OTHER)}
 
 
