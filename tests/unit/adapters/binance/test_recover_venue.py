@@ -1,5 +1,6 @@
-"""Start-up recovery over the wire (issue 14): the real BinanceExchange against the local venue, the state
-store on disk, a loop killed between a timeout's OCO cancel and its market sale, then a new process."""
+"""Issue 14 over the wire: the real BinanceExchange against the local venue, the state store on disk. A loop
+killed between a timeout's OCO cancel and its sale is finished by the next process; equity is the capital
+given and a filled leg never counts twice; a latched kill switch holds across restarts until reset."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from adapters.simulated.venue.data import VenueData, load_venue_data
 from adapters.simulated.venue.trading import TradingVenue, serve_trading_venue
 from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET, TradingConfig
 from adapters.storage.state_store import SqliteStateStore
+from application.kill_switch import reset_kill_switch
 from application.trading_loop import TradingLoop
 from domain.market_events import TradeHappened
 from domain.position import ExitReason
@@ -122,3 +124,32 @@ async def test_on_the_venue_equity_is_the_capital_given_and_a_filled_leg_never_c
         assert abs(await loop.equity() - (100.0 + unrealised)) < 0.001  # (+ the lot step's dust); not +20
     finally:
         await loop.stop()
+
+
+async def test_on_the_venue_a_latched_kill_switch_holds_across_restarts_until_reset(
+        tmp_path: Path, venue: TradingVenue) -> None:
+    venue.desk.pin_market(SYMBOL, Decimal("1.3"))
+    start = venue.desk.now_ms()
+    clock, journal, path = FakeClock(start), InMemoryJournal(), tmp_path / "live.sqlite"
+    trade = TradeHappened(Trade(SYMBOL, 1.3, 1.0, start + 100, buyer_is_maker=False))
+    first = process(venue, path, clock, journal, 1.3)
+    await first.start()
+    assert first.risk.update_equity(50.0, start)  # the switch fires (the loop closed everything then)
+    await first.stop()
+
+    second = process(venue, path, clock, journal, 1.3)
+    await second.start()
+    await second.step(trade)
+    await second.stop()
+    assert "reset-kill-switch" in (second.stopped_reason or "")
+    async with binance(venue) as raw:
+        assert (await raw.balances())["USDT"].free == Decimal(1000)  # not one order
+    assert reset_kill_switch(SqliteStateStore(path), RiskBook(LIMITS)).startswith("kill switch reset")
+
+    third = process(venue, path, clock, journal, 1.3)
+    await third.start()
+    try:
+        await third.step(trade)
+        assert SYMBOL in third.positions.positions and not third.stopped
+    finally:
+        await third.stop()
