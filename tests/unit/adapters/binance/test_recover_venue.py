@@ -1,6 +1,7 @@
 """Issue 14 over the wire: the real BinanceExchange against the local venue, the state store on disk. A loop
 killed between a timeout's OCO cancel and its sale is finished by the next process; equity is the capital
-given and a filled leg never counts twice; a latched kill switch holds across restarts until reset."""
+given and a filled leg never counts twice; a latched kill switch holds across restarts until reset, and
+so does the day's loss limit."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from adapters.storage.state_store import SqliteStateStore
 from application.kill_switch import reset_kill_switch
 from application.trading_loop import TradingLoop
 from domain.market_events import TradeHappened
-from domain.position import ExitReason
+from domain.position import CompletedTrade, ExitReason
 from domain.risk import RiskBook
 from domain.trading_state import IntentState, OrderIntent, OrderPurpose
 from domain.values import Side, Trade
@@ -153,3 +154,24 @@ async def test_on_the_venue_a_latched_kill_switch_holds_across_restarts_until_re
         assert SYMBOL in third.positions.positions and not third.stopped
     finally:
         await third.stop()
+
+
+async def test_on_the_venue_the_days_loss_limit_holds_across_a_restart(tmp_path: Path,
+                                                                       venue: TradingVenue) -> None:
+    venue.desk.pin_market(SYMBOL, Decimal("1.3"))
+    start = venue.desk.now_ms()
+    clock, journal, path = FakeClock(start), InMemoryJournal(), tmp_path / "live.sqlite"
+    first = process(venue, path, clock, journal, 1.3)
+    await first.start()
+    first.account.record(CompletedTrade(SYMBOL, 1.3, 1.17, 90.0, start, start + 50, 0.0, ExitReason.SL))
+    await first.stop()  # -11.7 USDT today: the limit is 10% of 100
+
+    second = process(venue, path, clock, journal, 1.3)
+    await second.start()
+    try:
+        await second.step(TradeHappened(Trade(SYMBOL, 1.3, 1.0, start + 100, buyer_is_maker=False)))
+        assert second.positions.positions == {} and not second.could_enter(start + 100, 88.3)
+        async with binance(venue) as raw:
+            assert (await raw.balances())["USDT"].free == Decimal(1000)  # not one order
+    finally:
+        await second.stop()
