@@ -1,6 +1,7 @@
 """Start-up recovery (issue 14), before any new entry: the state store against the exchange.
 
-1. The risk book and the dust come back from the store (the kill switch stays latched, today's loss holds).
+1. (Before, durable_run.py) the risk book and the dust come back (the kill switch stays latched, the day's
+   loss holds), and a ban still running is waited out.
 2. Every intent whose fate is unknown is looked up by its client id: found, it gets its outcome (a resting
    entry of the last run is cancelled); not found, it is marked NOT_SENT (a crash between write and send).
 3. Every stored position: under its open OCO it is re-adopted (its timeout runs from its real entry); its
@@ -29,6 +30,7 @@ from application.recorded_exchange import record_list, record_order
 from application.recover_holdings import (
     ProtectHolding,
     RecoveryReport,
+    forget_simulated_account,
     open_entry,
     position_from_entry,
     position_under_oco,
@@ -66,7 +68,7 @@ class Recover:
     async def __call__(self, rules: Mapping[str, SymbolRules]) -> RecoveryReport:
         report = RecoveryReport()
         if not self._policy.exchange_remembers:
-            self._forget_simulated_account(report)
+            forget_simulated_account(self._state, report, self._log)
             return report
         await self._resolve_intents(report)
         lists = await self._open_lists()
@@ -257,14 +259,3 @@ class Recover:
     async def _held(self, asset: str) -> Decimal:
         balance = (await self._exchange.balances()).get(asset)
         return balance.total if balance is not None else Decimal(0)
-
-    def _forget_simulated_account(self, report: RecoveryReport) -> None:
-        """Paper: the simulated account of the last run is gone; only its risk book is kept."""
-        for position in self._state.positions():
-            self._log.bind(symbol=position.symbol).warning(
-                "Recovery: {} of the last paper run dropped (a paper account restarts fresh)",
-                position.symbol)
-            self._state.drop_position(position.symbol)
-        for intent in self._state.unresolved_intents():
-            self._state.record_outcome(intent.client_id, IntentState.NOT_SENT)
-            report.not_sent += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
@@ -28,6 +29,9 @@ from ports.clock import Clock
 from ports.errors import ExchangeError
 from ports.exchange import Exchange
 from ports.state_store import StateStore
+
+if TYPE_CHECKING:
+    from loguru import Logger
 
 RECOVERY_ATTEMPT = 1  # the "-1" suffix: a recovery's OCO never reuses the id of the run's own OCO
 
@@ -160,3 +164,14 @@ def open_entry(state: StateStore, symbol: str) -> OrderIntent | None:
                                 for t in state.trades()):
         return None
     return last
+
+
+def forget_simulated_account(state: StateStore, report: RecoveryReport, log: Logger) -> None:
+    """Paper: the simulated account of the last run is gone with it; only its risk book is kept."""
+    for position in state.positions():
+        log.bind(symbol=position.symbol).warning(
+            "Recovery: {} of the last paper run dropped (a paper account restarts fresh)", position.symbol)
+        state.drop_position(position.symbol)
+    for intent in state.unresolved_intents():
+        state.record_outcome(intent.client_id, IntentState.NOT_SENT)
+        report.not_sent += 1
