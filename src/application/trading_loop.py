@@ -11,6 +11,8 @@ safely, the kill switch closes everything and stops it; nothing else does (a cor
 With a state store (paper, live; issue 14) every order intent is on disk before it is sent
 (RecordedExchange), positions are written through, the risk book and the dust after every tick, a ban
 with its expiry; start-up waits out a ban still running, then recovers (recover.py) before any entry.
+In paper and live each position's exchange work runs in its symbol's lane (symbol_lanes.py): a slow
+answer holds that symbol only. Entries stay in the loop, one at a time, so the risk book sees each.
 """
 
 from __future__ import annotations
