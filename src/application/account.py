@@ -1,17 +1,21 @@
 """The account as the loop sees it: cash, equity, and the durable record of every completed trade.
 
-Equity = quote balance (free + locked) + every base asset the bot holds marked at the last known price:
-its open positions and its dust (holdings.py: what fees and lot steps left unsold; base assets the bot
-did not buy are not its capital). The quote balance is re-read after every entry and exit; until that
-succeeds equity is not marked (a stale cash figure next to a fresh position would fake a drawdown or hide
-one). Trade PnL charges the cost of what was sold; the dust's unrealized result is what is left:
-    equity change == sum of trade PnL + change in (dust_value() - dust_cost()).
-A trade whose journal write fails is kept in memory, logged, and written again on every tick and at
-stop: no record is ever lost silently.
+Equity is about the capital the user gave the bot (issue 14), never the rest of the account:
+    equity = risk.capital (initial_capital + realised PnL) + the open positions marked at the last price
+             less what they cost + the dust (holdings.py) at market less what it cost.
+So a position counts once, as its unrealised result: never both it and the proceeds of a leg that filled
+while it is still marked (the phantom spike a balance-based figure had), and 100 USDT configured on a
+1000 USDT account sizes and stops from ~100. The quote balance is still re-read after every entry and exit
+(an entry spends at most what is free); until that succeeds equity is not marked.
+    equity change == sum of trade PnL + change in (dust_value() - dust_cost()) between flat moments.
+A completed trade is recorded in the state store with the risk book that counted it (one transaction,
+exactly once: a trade key already there is not counted again), then exported to the journal; an export
+that fails is kept, logged, and written again on every tick and at stop: no record is ever lost silently.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from loguru import logger
@@ -26,20 +30,33 @@ from domain.risk import RiskBook
 from ports.clock import Clock
 from ports.exchange import Exchange
 from ports.journal import TradeJournal
+from ports.state_store import StateStore
+
+
+def trade_key(trade: CompletedTrade) -> str:
+    """The same trade always gets the same key, whichever run (or recovery) computes it."""
+    return f"{trade.symbol}:{trade.entry_time_ms}:{trade.exit_time_ms}:{trade.quantity!r}"
+
+
+def no_cost() -> float:
+    return 0.0
 
 
 class Account:
     def __init__(self, exchange: Exchange, clock: Clock, journal: TradeJournal, risk: RiskBook,
                  retry: RetryPolicy, quote_asset: str, mode: str, *, dust: DustLedger | None = None,
-                 price_of: PriceOf = no_prices) -> None:
-        """`price_of(symbol)`: the last price seen of a symbol, to value the dust."""
+                 price_of: PriceOf = no_prices, positions_cost: Callable[[], float] = no_cost,
+                 state: StateStore | None = None) -> None:
+        """`price_of(symbol)`: the last price seen of a symbol, to value the dust; `positions_cost()`: what
+        the open positions cost (price and entry fees)."""
         self._exchange, self._clock, self._journal, self._risk = exchange, clock, journal, risk
         self._retry, self._quote, self._mode = retry, quote_asset, mode
         self._dust, self._price_of = dust if dust is not None else DustLedger(mode), price_of
         self._quote_free = Decimal(0)
         self._quote_total = Decimal(0)
         self._stale = True
-        self._unjournaled: list[CompletedTrade] = []
+        self._positions_cost, self._state = positions_cost, state
+        self._unjournaled: list[tuple[str, CompletedTrade]] = []
 
     @property
     def quote_free(self) -> float:
@@ -55,7 +72,7 @@ class Account:
 
     @property
     def unjournaled(self) -> tuple[CompletedTrade, ...]:
-        return tuple(self._unjournaled)
+        return tuple(trade for _, trade in self._unjournaled)
 
     def set_quote(self, free: Decimal, total: Decimal) -> None:
         self._quote_free, self._quote_total, self._stale = free, total, False
@@ -78,20 +95,36 @@ class Account:
         return self._dust.cost()
 
     def equity(self, positions_value: float) -> float:
-        """Quote balance + the open positions (`positions_value`, marked by the caller) + the dust."""
-        return self.quote_total + positions_value + self.dust_value()
+        """The bot's capital + the open positions' unrealised result (`positions_value`, marked by the
+        caller, less their cost) + the dust's (value less cost)."""
+        unrealised = positions_value - self._positions_cost() + self.dust_value() - self.dust_cost()
+        return self._risk.capital + unrealised
 
     def record(self, trade: CompletedTrade) -> None:
-        """A trade completed: count it in the risk book, then write it durably (in order)."""
+        """A trade completed: count it in the risk book and store both (once), then export it."""
+        key = trade_key(trade)
+        if self._state is not None and self._state.has_trade(key):
+            logger.bind(symbol=trade.symbol, mode=self._mode).info("Trade {} was already recorded", key)
+            return
         self._risk.record_exit(trade, self._clock.now_ms())
+        if self._state is not None:
+            self._state.record_trade(key, trade, self._risk.to_dict())
         self._stale = True
-        self._unjournaled.append(trade)
+        self._unjournaled.append((key, trade))
+        self.flush()
+
+    def export_stored(self) -> None:
+        """Trades the store holds that never reached the journal (a crash in between): export them now."""
+        if self._state is None:
+            return
+        waiting = {key for key, _ in self._unjournaled}
+        self._unjournaled.extend(item for item in self._state.unexported_trades() if item[0] not in waiting)
         self.flush()
 
     def flush(self) -> bool:
         """Write the trades still waiting; True when none is left."""
         while self._unjournaled:
-            trade = self._unjournaled[0]
+            key, trade = self._unjournaled[0]
             try:
                 self._journal.record(trade)
             except Exception as exc:  # a disk or database error must not lose the trade nor stop the bot
@@ -100,4 +133,6 @@ class Account:
                     len(self._unjournaled))
                 return False
             self._unjournaled.pop(0)
+            if self._state is not None:
+                self._state.mark_exported(key)
         return True

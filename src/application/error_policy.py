@@ -23,8 +23,9 @@ from ports.errors import AuthenticationFailed, ExchangeError, InsufficientBalanc
 
 class ErrorPolicy:
     def __init__(self, clock: Clock, *, on_halt: Callable[[str], None], on_resync: Callable[[], None],
-                 mode: str = "paper") -> None:
-        self._clock, self._on_halt, self._on_resync = clock, on_halt, on_resync
+                 mode: str = "paper", on_ban: Callable[[float, str], None] | None = None) -> None:
+        """`on_ban(retry_after_s, reason)`: the exchange banned the IP (remembered across restarts)."""
+        self._clock, self._on_halt, self._on_resync, self._on_ban = clock, on_halt, on_resync, on_ban
         self._log = logger.bind(mode=mode)
         self.paused_until_ms = 0
         self._failures_in_a_row = 0
@@ -40,6 +41,8 @@ class ErrorPolicy:
             return True
         except RateLimited as exc:
             if exc.banned:
+                if self._on_ban is not None:
+                    self._on_ban(exc.retry_after, f"during {what}: {exc}")
                 self._on_halt(f"IP banned by the exchange during {what}: {exc}")
             else:
                 self._pause(exc.retry_after)

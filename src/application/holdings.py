@@ -125,6 +125,17 @@ class DustLedger:
             self._warned.discard(symbol)
         return taken if taken.quantity > 0 else None
 
+    def lots(self) -> dict[str, Lot]:
+        """Every symbol's dust (a copy: what the state store keeps)."""
+        return dict(self._lots)
+
+    def restore(self, lots: dict[str, Lot]) -> None:
+        """Take the dust a previous run left (the state store), each valued at its cost until a price."""
+        for symbol, lot in lots.items():
+            if lot.quantity > 0:
+                self._lots[symbol] = lot
+                self._last_price[symbol] = lot.price
+
     def value(self, price_of: Callable[[str], float | None]) -> float:
         """Market value of all the dust, at each symbol's last known price."""
         return sum(float(lot.quantity) * (price_of(symbol) or self._last_price.get(symbol, lot.price))

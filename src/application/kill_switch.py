@@ -12,7 +12,9 @@ from loguru import logger
 
 from application.manage_positions import ManagePositions
 from domain.position import ExitReason
+from domain.risk import RiskBook
 from ports.exchange import Exchange
+from ports.state_store import StateStore
 
 Guard = Callable[[str, Awaitable[object]], Awaitable[bool]]
 
@@ -38,3 +40,17 @@ async def _cancel_all_orders(exchange: Exchange, guard: Guard) -> None:
             lists_done.add(order.order_list_id)
             await guard(f"cancel OCO {order.symbol}",
                         exchange.cancel_order_list(order.symbol, order.order_list_id))
+
+
+def reset_kill_switch(state: StateStore, risk: RiskBook) -> str:
+    """A human decision (`python -m bootstrap reset-kill-switch`): clear the latched switch in the store,
+    so the next start trades again; drawdown is measured afresh from the last equity seen."""
+    snapshot = state.risk()
+    if snapshot is not None:
+        risk.restore(snapshot)
+    if not risk.kill_switch_active:
+        return "kill switch: not active, nothing to reset"
+    reason = risk.kill_switch_reason
+    risk.reset_kill_switch()
+    state.save_risk(risk.to_dict())
+    return f"kill switch reset (it fired on: {reason}); the next start trades again"

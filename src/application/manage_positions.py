@@ -15,7 +15,7 @@ unsellable) and the position is dropped: never retried tick after tick. Equity c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -49,13 +49,15 @@ def leg_reason(leg: OrderReport) -> ExitReason:
 class ManagePositions:
     def __init__(self, exchange: Exchange, clock: Clock, fees: FeeModel, retry: RetryPolicy,
                  on_closed: Callable[[CompletedTrade], None], *, poll_interval_ms: int = 1_000,
-                 mode: str = "paper", dust: DustLedger | None = None) -> None:
+                 mode: str = "paper", dust: DustLedger | None = None,
+                 positions: MutableMapping[str, Position] | None = None) -> None:
+        """`positions`: where the open positions live (a write-through store in paper and live)."""
         self._clock, self._fees, self._on_closed, self._mode = clock, fees, on_closed, mode
         self._poll_interval_ms = poll_interval_ms
         self.dust = dust if dust is not None else DustLedger(mode)
         self._orders = ExitOrders(exchange, clock, retry, mode)
         self._rules: Mapping[str, SymbolRules] = {}
-        self._positions: dict[str, Position] = {}
+        self._positions: MutableMapping[str, Position] = positions if positions is not None else {}
         self._exits: dict[str, ExitReason] = {}  # exit decided, not finished yet
         self._sales: dict[str, list[OrderReport]] = {}  # what of that exit has executed so far
         self._last_poll_ms: dict[str, int] = {}
@@ -79,6 +81,10 @@ class ManagePositions:
     @property
     def held(self) -> frozenset[str]:
         return frozenset(self._positions)
+
+    def cost(self) -> float:
+        """What the open positions cost: price paid and entry fees."""
+        return sum(p.cost_usdt + p.entry_fee_usdt for p in self._positions.values())
 
     def marked_value(self, price_of: PriceOf) -> float:
         """Positions valued at the last price seen (the entry price when none yet)."""
@@ -105,7 +111,12 @@ class ManagePositions:
     async def on_tick(self, now_ms: int) -> None:
         """Timeouts without prices, pending exits, unprotected positions and the bounded OCO poll."""
         for symbol in list(self._positions):
-            position = self._positions[symbol]
+            await self.tick_one(symbol, now_ms)
+
+    async def tick_one(self, symbol: str, now_ms: int) -> None:
+        """`on_tick` for one position (the loop runs each symbol's exchange work on its own)."""
+        position = self._positions.get(symbol)
+        if position is not None:
             try:
                 if symbol in self._exits:
                     await self.close(symbol, self._exits[symbol], now_ms)
@@ -219,12 +230,13 @@ class ManagePositions:
         else:  # a sale smaller than the position for want of free balance: not on the account
             self._log(symbol).error("{:f} {} of the position is not on the account any more: not counted",
                                     left.quantity, rules.base_asset)
-        self._forget(symbol)
         if sold <= 0:
+            self._forget(symbol)
             return None
         trade = trade_from_sales(position, sales, reason, self._clock.now_ms(), self._fees, rules)
         log_closed_trade(trade, self._mode)
-        self._on_closed(trade)
+        self._on_closed(trade)  # recorded before the position is dropped: a crash between the two is
+        self._forget(symbol)  # journaled once by recovery, never lost
         return trade
 
     async def close_all(self, reason: ExitReason, now_ms: int) -> list[str]:

@@ -21,6 +21,31 @@ class OrphanPolicy(StrEnum):
     SELL = "sell"  # market-sell it
 
 
+class HoldingPolicy(StrEnum):
+    """What start-up recovery does with a holding that has no protection (issue 14)."""
+
+    PROTECT = "protect"  # an OCO over it at once (a market sale when no OCO is possible)
+    SELL = "sell"  # sell it at market
+    LEAVE = "leave"  # report it and never touch it
+
+
+class OrphanOrderPolicy(StrEnum):
+    """What start-up recovery does with an order of this bot that no stored position owns."""
+
+    ADOPT = "adopt"  # an OCO over a recorded entry becomes its position again; any other is cancelled
+    CANCEL = "cancel"  # every such order is cancelled (never left to fill the algo-order quota)
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryConfig:
+    naked_holdings: HoldingPolicy = HoldingPolicy.PROTECT  # bought by this bot, not protected
+    unrecorded_holdings: HoldingPolicy = HoldingPolicy.LEAVE  # on the account without any record
+    orphan_orders: OrphanOrderPolicy = OrphanOrderPolicy.ADOPT
+    # False for paper: its simulated account is born again on every start, so the positions and orders of
+    # the last run are gone with it (the risk book, kill switch and bans are still honoured).
+    exchange_remembers: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How a use case retries one exchange call the loop allows it to retry (same request, same id)."""
@@ -66,4 +91,5 @@ class LoopConfig:
     orphan_ignored_assets: tuple[str, ...] = ("BNB",)  # kept on purpose (BNB pays discounted fees)
     max_feed_restarts: int = 5  # consecutive failures of the event stream before the loop halts
     execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
 

@@ -7,16 +7,24 @@ driver may call `step(event)` / `on_tick(now_ms)` itself, only where something c
 
 The loop alone decides what an exchange error means (error_policy.py); a ban or bad credentials halt it
 safely, the kill switch closes everything and stops it; nothing else does (a corrupt event is skipped).
+
+With a state store (paper, live; issue 14) every order intent is on disk before it is sent
+(RecordedExchange), positions are written through, the risk book and the dust after every tick, a ban
+with its expiry; start-up waits out a ban still running, then recovers (recover.py) before any entry.
+In paper and live each position's exchange work runs in its symbol's lane (symbol_lanes.py): a slow
+answer holds that symbol only. Entries stay in the loop, one at a time, so the risk book sees each.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 
 from loguru import logger
 
 from application.account import Account
+from application.durable_run import DurableRun
 from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
 from application.fills import FeeModel, log_open_at_stop
@@ -25,9 +33,13 @@ from application.kill_switch import close_everything
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory, price_seen
 from application.open_position import OpenPosition
+from application.persisted_positions import PersistedPositions
 from application.reconcile import Reconcile
+from application.recorded_exchange import RecordedExchange
+from application.recover import Recover
 from application.report_stats import StatsReporter
 from application.score_candidates import FeatureRow, ScoreCandidates
+from application.symbol_lanes import SymbolLanes
 from application.trading_config import LoopConfig
 from application.watchlist import Watchlist
 from domain.features import FEATURE_NAMES, latest_features
@@ -36,11 +48,13 @@ from domain.position import CompletedTrade, ExitReason, Position
 from domain.risk import Approved, RiskBook, TradeIntent
 from domain.rules import SymbolRules
 from ports.clock import Clock
-from ports.errors import ConfigurationError, ExchangeError
+from ports.errors import ConfigurationError, ExchangeError, RateLimited
 from ports.exchange import Exchange
 from ports.journal import TradeJournal
 from ports.market_feed import MarketFeed
 from ports.model import Model
+from ports.order_lookup import OrderLookup
+from ports.state_store import StateStore
 
 
 class TradingLoop:
@@ -48,7 +62,11 @@ class TradingLoop:
                  journal: TradeJournal, scanner: MarketScanner, risk: RiskBook, config: LoopConfig,
                  memory: MarketMemory | None = None, features: FeatureRow = latest_features,
                  feature_names: Sequence[str] = FEATURE_NAMES,
-                 on_kill_switch: Callable[[str], None] | None = None) -> None:
+                 on_kill_switch: Callable[[str], None] | None = None,
+                 state: StateStore | None = None) -> None:
+        lookup = exchange if isinstance(exchange, OrderLookup) else None
+        if state is not None:  # every order intent on disk before the order leaves
+            exchange = RecordedExchange(exchange, state, clock)
         self._feed, self._exchange, self._model, self._clock = feed, exchange, model, clock
         self._scanner, self.risk, self.config = scanner, risk, config
         self._feature_names, self.on_kill_switch = tuple(feature_names), on_kill_switch
@@ -58,10 +76,16 @@ class TradingLoop:
                         lambda asset: self.memory.current_price(f"{asset}{config.quote_asset}"))
         self.dust = DustLedger(mode)  # what fees and lot steps leave unsold (holdings.py)
         self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode,
-                               dust=self.dust, price_of=self.memory.current_price)
+                               dust=self.dust, price_of=self.memory.current_price,
+                               positions_cost=lambda: self.positions.cost(), state=state)
         self.positions = ManagePositions(exchange, clock, fees, execution.retry, self.account.record,
                                          poll_interval_ms=config.order_poll_interval_ms, mode=mode,
-                                         dust=self.dust)
+                                         dust=self.dust,
+                                         positions=PersistedPositions(state) if state is not None else None)
+        self._durable = None if state is None else DurableRun(
+            state, risk, self.dust, self.account, clock, Recover(
+                exchange=exchange, lookup=lookup, state=state, positions=self.positions, account=self.account,
+                risk=risk, fees=fees, clock=clock, config=config, price_at_start=self._price_at_start), mode)
         self._rules: dict[str, SymbolRules] = {}
         self._reconcile = Reconcile(exchange, clock, self.positions, execution.retry,
                                     quote_asset=config.quote_asset, orphan_policy=config.orphan_policy,
@@ -79,7 +103,9 @@ class TradingLoop:
         self._next_scan_ms = self._next_stats_ms = self._next_sync_ms = 0
         self._resync_due, self._consumed = False, 0
         self.stopped_reason: str | None = None
-        self.errors = ErrorPolicy(clock, on_halt=self._halt, on_resync=self._resync, mode=mode)
+        self._lanes = SymbolLanes(concurrent=mode != "backtest")  # a slow answer holds only its symbol
+        self.errors = ErrorPolicy(clock, on_halt=self._halt, on_resync=self._resync, mode=mode,
+                                  on_ban=self._banned)
         self._guard = self.errors.guard
 
     @property
@@ -93,6 +119,8 @@ class TradingLoop:
             raise ConfigurationError(f"model {self._model.version} expects features "
                                      f"{list(self._model.feature_names)[:3]}..., the engine computes "
                                      f"{list(self._feature_names)[:3]}... ({len(self._feature_names)})")
+        if self._durable is not None:
+            await self._durable.resume()
         self._stack = AsyncExitStack()
         try:
             self._stats.begin_run()  # the stats count this run's trades against this run's capital
@@ -100,22 +128,45 @@ class TradingLoop:
             await self._stack.enter_async_context(self._feed)
             await self._load_rules()
             await self._scanner.refresh_universe(force=True)
+            if self._durable is not None and not await self._durable.recover(self._rules, self._halt):
+                return
             await self._sync()
             self._next_sync_ms = self._clock.now_ms() + self.config.reconcile_interval_ms
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, RateLimited) and exc.banned:
+                self._banned(exc.retry_after, f"at start: {exc}")
             stack, self._stack = self._stack, None
             await stack.aclose()
             raise
         self._log.info("Trading loop started ({} mode): {:.2f} {} free, model {}", self.config.mode,
                        self.account.quote_free, self.config.quote_asset, self._model.version)
         if self.risk.kill_switch_active:  # sticky across restarts: only a human resets it
-            self._halt(f"the kill switch is active ({self.risk.kill_switch_reason}); reset it to trade again")
+            self._halt(f"the kill switch is active ({self.risk.kill_switch_reason}); a human resets it to "
+                       f"trade again: python -m bootstrap reset-kill-switch --mode {self.config.mode}")
+
+    def _banned(self, retry_after_s: float, reason: str) -> None:
+        if self._durable is not None:
+            self._durable.banned(retry_after_s, reason)
+
+    def _persist(self, *, force: bool = False) -> None:
+        if self._durable is not None:
+            self._durable.persist(force=force)
+
+    async def _price_at_start(self, symbol: str) -> float | None:
+        """A price before the first market event: the last one seen, else the last closed candle."""
+        price = self.memory.current_price(symbol)
+        if price is None:
+            candles = await self._feed.recent_candles(symbol, 1)
+            price = candles[-1].close if candles else None
+        return price
 
     async def stop(self) -> None:
         """Graceful stop, between two steps: cancel resting maker entries, report the open positions
         (their OCO stays on the exchange), flush the journal, leave the feed and the exchange."""
         if self._stack is None:
             return
+        await self._lanes.drain()
+        self._persist(force=True)
         self.stopped_reason = self.stopped_reason or "stop requested"
         for symbol, pending in list(self.entries.pending.items()):
             await self._guard(f"cancel maker entry {symbol}",
@@ -191,16 +242,29 @@ class TradingLoop:
             self._log.warning("Market feed reconnected after {} ms without data", event.missed_ms)
         seen = price_seen(event)
         if seen is not None and seen[0] in self.positions.held:
-            await self._guard(f"manage {seen[0]}", self.positions.on_price(*seen, self._clock.now_ms()))
+            symbol, low, high, last = seen
+            now = self._clock.now_ms()
+            await self._lanes.run(symbol, lambda: self._guard(
+                f"manage {symbol}", self.positions.on_price(symbol, low, high, last, now)))
 
     async def on_tick(self, now_ms: int) -> None:
         if self.stopped:
             return
+        try:
+            await self._tick(now_ms)
+        finally:
+            self._persist()
+
+    async def _manage(self, symbol: str, now_ms: int) -> bool:
+        return await self._guard(f"manage {symbol}", self.positions.tick_one(symbol, now_ms))
+
+    async def _tick(self, now_ms: int) -> None:
         self.account.flush()
         paused = self.errors.paused(now_ms)  # rate limited: no exchange call but the kill switch's
         if not paused:
             await self.entries.resolve_pending(now_ms, self._guard)
-            await self._guard("positions", self.positions.on_tick(now_ms))
+            for symbol in list(self.positions.positions):
+                await self._lanes.run(symbol, functools.partial(self._manage, symbol, now_ms))
         if await self._mark_equity(now_ms, refresh=not paused) or self.stopped or paused:
             return
         if now_ms >= self._next_sync_ms or self._resync_due:
@@ -240,6 +304,7 @@ class TradingLoop:
 
     async def close_all(self, reason: ExitReason, now_ms: int) -> None:
         """Sell every open position at market (end of a replay)."""
+        await self._lanes.drain()
         if self.positions.held:
             await self.positions.close_all(reason, now_ms)
 
@@ -262,6 +327,7 @@ class TradingLoop:
         if not self.risk.update_equity(equity, now_ms):
             return False
         reason = self.risk.kill_switch_reason or "drawdown limit"
+        await self._lanes.drain()  # the exits under way finish first: nothing races the closing
         await close_everything(self._exchange, self.positions, self._guard, reason, now_ms, self.config.mode)
         self.entries.pending.clear()
         self.stopped_reason = f"kill switch: {reason}"

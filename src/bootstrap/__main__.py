@@ -31,7 +31,8 @@ def requested_command(argv: Sequence[str]) -> str | None:
         elif arg in GLOBAL_OPTIONS_WITH_VALUE:
             skip = True
         elif not arg.startswith("-"):
-            return arg if arg in COMMAND_MODULES else None
+            module = arg.replace("-", "_")  # reset-kill-switch lives in reset_kill_switch.py
+            return module if module in COMMAND_MODULES else None
     return None
 
 

@@ -2,11 +2,12 @@
 
 | provider | backtest (overridden per run) | paper | live (binance.testnet: testnet URLs, keys) |
 | --- | --- | --- | --- |
-| clock | ReplayClock | SystemClock | SystemClock |
+| clock | ReplayClock | SystemClock | ExchangeClock (the wall clock + Binance's offset) |
 | market_feed | ReplayFeed | LiveBookFeed(BinanceMarketFeed) | BinanceMarketFeed |
 | exchange | SimulatedExchange | PaperExchange (SimulatedExchange) | BinanceExchange |
 | scanner | PlannedScanner | ScanMarket | ScanMarket |
 | model | PrecomputedPredictions | OnnxModel.load(model.path) | same |
+| state_store | none (fast, identical) | SqliteStateStore(state/paper.sqlite) | (state/live-<acct>.sqlite) |
 | trading_loop | TradingLoop(all of the above) | same | same |
 
 Paper reads Binance's PRODUCTION public market data (no key needed; `binance.rest_url`/`ws_url`, which
@@ -37,6 +38,7 @@ from adapters.clocks import ReplayClock, SystemClock
 from adapters.onnx.model import OnnxModel
 from adapters.paper.exchange import PaperExchange
 from adapters.paper.live_book_feed import LiveBookFeed
+from adapters.storage.state_store import SqliteStateStore
 from adapters.storage.trade_journal import CsvJsonTradeJournal
 from adapters.universe import FeedFollowsUniverse, FixedUniverse
 from application.scan_market import ScanMarket
@@ -63,6 +65,11 @@ NEVER_MS = 10**15  # a backtest logs no periodic stats line (its summary is the 
 def _journal(settings: Settings, mode: str) -> CsvJsonTradeJournal:
     csv_path, json_path = mapping.journal_paths(settings, mode)
     return CsvJsonTradeJournal(csv_path, json_path, durable=mode != "backtest")
+
+
+def _state_store(settings: Settings, mode: str) -> SqliteStateStore | None:
+    path = mapping.state_path(settings, mode)
+    return None if path is None else SqliteStateStore(path)
 
 
 def _market_feed(settings: Settings, mode: str, wall_clock: Clock, limiter: RateLimiter | None
@@ -103,6 +110,18 @@ def _live_exchange(settings: Settings, wall_clock: Clock) -> BinanceExchange:
                            limiter=limiter)
 
 
+def _exchange_clock(container: Container, wall_clock: Clock) -> Clock:
+    """Live trading time: the exchange's (its offset is measured when the loop enters it). The exchange is
+    looked up on the first reading, so building the clock needs no key."""
+    from adapters.binance.server_clock import ExchangeClock
+
+    def exchange_time_ms() -> int:
+        exchange: BinanceExchange = container.exchange()
+        return exchange.rest.timestamp_ms()
+
+    return ExchangeClock(exchange_time_ms, wall_clock)
+
+
 def _symbol_universe(settings: Settings, mode: str) -> SymbolUniverse:
     scanner = settings.scanner
     if not scanner.dynamic_symbols:
@@ -137,6 +156,7 @@ def _built_per_run(thing: str) -> NoReturn:
 
 
 class Container(containers.DeclarativeContainer):
+    __self__ = providers.Self()
     settings = providers.Dependency(instance_of=Settings)
     mode = providers.Dependency(instance_of=str)
 
@@ -145,7 +165,7 @@ class Container(containers.DeclarativeContainer):
         mode,
         backtest=providers.Singleton(ReplayClock, providers.Callable(mapping.backtest_start_ms, settings)),
         paper=wall_clock,
-        live=wall_clock,
+        live=providers.Singleton(_exchange_clock, __self__, wall_clock),
     )
     model = providers.Selector(
         mode,
@@ -157,6 +177,7 @@ class Container(containers.DeclarativeContainer):
     risk_book = providers.Singleton(RiskBook, risk_limits)
     loop_config = providers.Singleton(_loop_config, settings, mode, model.provided.ev_gate_margin_pct)
     trade_journal = providers.Singleton(_journal, settings, mode)
+    state_store = providers.Singleton(_state_store, settings, mode)
 
     exchange = providers.Selector(
         mode,
@@ -184,7 +205,7 @@ class Container(containers.DeclarativeContainer):
 
     trading_loop = providers.Singleton(
         TradingLoop, feed=market_feed, exchange=exchange, model=model, clock=clock, journal=trade_journal,
-        scanner=scanner, risk=risk_book, config=loop_config, features=feature_row)
+        scanner=scanner, risk=risk_book, config=loop_config, features=feature_row, state=state_store)
 
 
 def build_container(settings: Settings, mode: str) -> Container:

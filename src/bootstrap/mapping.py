@@ -9,11 +9,18 @@ the specification's names (documented in config/default.yaml); this module renam
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from adapters.history.data_source import DefaultData
 from adapters.simulated.costs import SimulatorCosts
-from application.trading_config import ExecutionConfig, LoopConfig
+from application.trading_config import (
+    ExecutionConfig,
+    HoldingPolicy,
+    LoopConfig,
+    OrphanOrderPolicy,
+    RecoveryConfig,
+)
 from bootstrap.settings_model import Settings
 from domain.fees import FeeSchedule
 from domain.outcome import ExitRules, TradeCosts
@@ -132,7 +139,33 @@ def loop_config_from(settings: Settings, mode: str | None = None,
         top_candidates=settings.scanner.top_candidates, max_symbols_active=trading.max_symbols_active,
         stats_interval_ms=round(timing.stats_interval_seconds * 1000),
         universe_refresh_ms=round(settings.scanner.refresh_symbols_hours * HOUR_MS),
-        execution=execution_config_from(settings))
+        execution=execution_config_from(settings),
+        recovery=recovery_config_from(settings, mode or trading.mode))
+
+
+def recovery_config_from(settings: Settings, mode: str) -> RecoveryConfig:
+    state = settings.state
+    return RecoveryConfig(naked_holdings=HoldingPolicy(state.naked_holdings),
+                          unrecorded_holdings=HoldingPolicy(state.unrecorded_holdings),
+                          orphan_orders=OrphanOrderPolicy(state.orphan_orders),
+                          exchange_remembers=mode != "paper")
+
+
+def account_tag(settings: Settings) -> str:
+    """Which account a live store belongs to, without naming the key: a digest of the venue and the key."""
+    b = settings.binance
+    key, url = (b.testnet_api_key, b.testnet_rest_url) if b.testnet else (b.api_key, b.rest_url)
+    secret = key.get_secret_value() if key is not None else ""
+    return hashlib.sha256(f"{url}|{secret}".encode()).hexdigest()[:12]
+
+
+def state_path(settings: Settings, mode: str) -> Path | None:
+    """One store per mode and account (state/paper.sqlite, state/live-<account>.sqlite), none in backtests."""
+    if mode == "paper":
+        return settings.state.dir / "paper.sqlite"
+    if mode == "live":
+        return settings.state.dir / f"live-{account_tag(settings)}.sqlite"
+    return None
 
 
 def paper_simulator_costs(settings: Settings) -> SimulatorCosts:

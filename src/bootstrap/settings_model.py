@@ -183,6 +183,15 @@ class LoggingSettings(Section):
         return value
 
 
+class StateSettings(Section):
+    """The durable state store (issue 14, one file per mode and account) and the recovery policies."""
+
+    dir: Path = Path("state")
+    naked_holdings: Literal["protect", "sell", "leave"] = "protect"  # bought by the bot, found unprotected
+    unrecorded_holdings: Literal["protect", "sell", "leave"] = "leave"  # coins without any record
+    orphan_orders: Literal["adopt", "cancel"] = "adopt"  # the bot's orders no stored position owns
+
+
 class Settings(Section):
     trading: TradingSettings = TradingSettings()
     scanner: ScannerSettings = ScannerSettings()
@@ -196,6 +205,7 @@ class Settings(Section):
     data: DataSettings = DataSettings()
     backtest: BacktestSettings = BacktestSettings()
     logging: LoggingSettings = LoggingSettings()
+    state: StateSettings = StateSettings()
 
     @model_validator(mode="after")
     def _take_profit_covers_fees(self) -> Settings:

@@ -13,7 +13,11 @@ reset at 00:00 UTC.
 - Cooldown (freqtrade's CooldownPeriod): a pair exited at t is not entered again before t + cooldown_ms,
   so a forced sale (an OCO refused, a stop) is not followed by the same buy a few milliseconds later.
 - Kill switch (spec 6.3): drawdown from the peak equity (starting at initial_capital) >= max_drawdown_pct.
-  It is sticky: only `reset_kill_switch()`, a human decision, clears it.
+  It is sticky: only `reset_kill_switch()`, a human decision, clears it (and the snapshot keeps it latched
+  across restarts).
+- Capital (issue 14): the book is about the money the user gave it, `initial_capital` plus the realised PnL
+  of every trade (`capital`), never the rest of the account; the loop marks equity as that capital plus
+  the unrealised result of what is held (application/account.py).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 from domain.position import CompletedTrade
 from domain.time_units import DAY_MS, HOUR_MS
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2 adds realised_pnl; a version 1 snapshot reads as 0 realised
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ class RiskBook:
         self._day_trades = 0
         self._entries_ms: list[int] = []  # entry times within the last hour, sorted
         self._exits_ms: dict[str, int] = {}  # last exit time of each pair (the cooldown)
+        self._realised_pnl = 0.0  # every trade closed since the start of this book
 
     # -- decisions ----------------------------------------------------------------------------------
     def check(self, intent: TradeIntent, now_ms: int, capital: float,
@@ -176,6 +181,7 @@ class RiskBook:
         self._roll(now_ms)
         symbol = trade.symbol
         self._exits_ms[symbol] = max(self._exits_ms.get(symbol, trade.exit_time_ms), trade.exit_time_ms)
+        self._realised_pnl += trade.pnl_usdt
         if trade.exit_time_ms // DAY_MS == self._day:
             self._day_pnl += trade.pnl_usdt
 
@@ -209,6 +215,15 @@ class RiskBook:
     @property
     def kill_switch_reason(self) -> str | None:
         return self._kill_reason
+
+    @property
+    def capital(self) -> float:
+        """The capital the book manages: initial_capital plus the realised PnL of every trade."""
+        return self.limits.initial_capital + self._realised_pnl
+
+    @property
+    def realised_pnl(self) -> float:
+        return self._realised_pnl
 
     @property
     def peak_equity(self) -> float:
@@ -253,25 +268,32 @@ class RiskBook:
                 "last_equity": self._last_equity, "kill_switch_reason": self._kill_reason, "day": self._day,
                 "day_start_capital": self._day_start_capital, "day_pnl": self._day_pnl,
                 "day_trades": self._day_trades, "entries_ms": list(self._entries_ms),
-                "exits_ms": dict(self._exits_ms)}
+                "exits_ms": dict(self._exits_ms), "realised_pnl": self._realised_pnl}
 
     @classmethod
     def from_dict(cls, limits: RiskLimits, data: Mapping[str, Any]) -> RiskBook:
         """Rebuild from `to_dict()`; a snapshot of a past day rolls over at the next call, as it should."""
-        if data.get("version") != SNAPSHOT_VERSION:
-            raise ValueError(f"risk snapshot version {data.get('version')!r} is not {SNAPSHOT_VERSION}")
         book = cls(limits)
+        book.restore(data)
+        return book
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        """Take the state of a `to_dict()` snapshot in place (the loop's use cases hold this book)."""
+        if data.get("version") not in (1, SNAPSHOT_VERSION):
+            raise ValueError(f"risk snapshot version {data.get('version')!r} is not {SNAPSHOT_VERSION}")
         try:
-            book._peak_equity = float(data["peak_equity"])
-            book._last_equity = float(data["last_equity"])
+            peak, last = float(data["peak_equity"]), float(data["last_equity"])
             reason = data["kill_switch_reason"]
-            book._kill_reason = None if reason is None else str(reason)
-            book._day = None if data["day"] is None else int(data["day"])
-            book._day_start_capital = float(data["day_start_capital"])
-            book._day_pnl = float(data["day_pnl"])
-            book._day_trades = int(data["day_trades"])
-            book._entries_ms = sorted(int(t) for t in data["entries_ms"])
-            book._exits_ms = {str(s): int(t) for s, t in data.get("exits_ms", {}).items()}  # older: none
+            day = None if data["day"] is None else int(data["day"])
+            day_start, day_pnl = float(data["day_start_capital"]), float(data["day_pnl"])
+            day_trades = int(data["day_trades"])
+            entries = sorted(int(t) for t in data["entries_ms"])
+            exits = {str(s): int(t) for s, t in data.get("exits_ms", {}).items()}  # older snapshots: none
+            realised = float(data.get("realised_pnl", 0.0))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"risk snapshot is malformed: {exc!r}") from None
-        return book
+        self._peak_equity, self._last_equity = peak, last
+        self._kill_reason = None if reason is None else str(reason)
+        self._day, self._day_start_capital = day, day_start
+        self._day_pnl, self._day_trades = day_pnl, day_trades
+        self._entries_ms, self._exits_ms, self._realised_pnl = entries, exits, realised

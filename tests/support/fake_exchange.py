@@ -208,6 +208,16 @@ class FakeExchange(FakeVenue):
         self._call("open_orders")
         return [o for o in self._orders.values() if not o.status.is_final and symbol in (None, o.symbol)]
 
+    async def find_order(self, symbol: str, client_order_id: str) -> OrderReport | None:
+        self._call("find_order")
+        order_id = self._by_client.get(client_order_id)
+        return None if order_id is None else self._orders[order_id]
+
+    async def find_order_list(self, symbol: str, list_client_id: str) -> OrderListReport | None:
+        self._call("find_order_list")
+        list_id = self._lists_by_client.get(list_client_id)
+        return None if list_id is None else self._list_report(self._lists[list_id])
+
     def _call(self, method: str) -> None:
         self.calls.append(method)
         if self._failures[method]:

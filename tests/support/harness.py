@@ -23,6 +23,7 @@ from domain.position import ExitPolicy
 from domain.risk import RiskBook, RiskLimits
 from domain.rules import SymbolRules
 from domain.signal import SignalThresholds
+from ports.state_store import StateStore
 
 SYMBOL = "ABCUSDT"
 
@@ -60,7 +61,7 @@ class Harness:
 def build(*, model: FakeModel | None = None, loop_config: LoopConfig | None = None,
           limits: RiskLimits = LIMITS, usdt: str = "100", rules: dict[str, SymbolRules] | None = None,
           prices: dict[str, str] | None = None, top: tuple[str, ...] = (SYMBOL,),
-          balances: dict[str, str] | None = None) -> Harness:
+          balances: dict[str, str] | None = None, state: StateStore | None = None) -> Harness:
     clock = ManualClock(T0)
     exchange = FakeExchange(rules or {SYMBOL: rules_for(SYMBOL)}, {"USDT": usdt, **(balances or {})},
                             prices or {SYMBOL: "1.0"}, now_ms=clock.now_ms)
@@ -72,8 +73,22 @@ def build(*, model: FakeModel | None = None, loop_config: LoopConfig | None = No
     kills: list[str] = []
     loop = TradingLoop(feed=feed, exchange=exchange, model=fake_model, clock=clock, journal=journal,
                        scanner=scanner, risk=risk, config=loop_config or config(),
-                       on_kill_switch=kills.append)
+                       on_kill_switch=kills.append, state=state)
     return Harness(clock, exchange, feed, fake_model, journal, scanner, risk, loop, kills)
+
+
+def restart(h: Harness, state: StateStore, *, model: FakeModel | None = None,
+            limits: RiskLimits | None = None,
+            loop_config: LoopConfig | None = None) -> Harness:
+    """A new process on the same account (exchange), clock, journal files and state store: a fresh risk
+    book, scanner, feed and loop, as after a kill -9 and a restart."""
+    feed = FakeFeed(clock=h.clock, exchange=h.exchange)
+    scanner, risk, kills = FakeScanner(h.scanner.top), RiskBook(limits or h.risk.limits), list[str]()
+    fake_model = model or FakeModel()
+    loop = TradingLoop(feed=feed, exchange=h.exchange, model=fake_model, clock=h.clock, journal=h.journal,
+                       scanner=scanner, risk=risk, config=loop_config or h.loop.config,
+                       on_kill_switch=kills.append, state=state)
+    return Harness(h.clock, h.exchange, feed, fake_model, h.journal, scanner, risk, loop, kills)
 
 
 async def feed(h: Harness, *events: object) -> None:

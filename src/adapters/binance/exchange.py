@@ -40,7 +40,7 @@ from adapters.clocks import SystemClock
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
 from ports.clock import Clock
-from ports.errors import ExchangeError, OrderRejected
+from ports.errors import ExchangeError, OrderNotFound, OrderRejected
 
 PRODUCTION_REST = "https://api.binance.com"
 PRODUCTION_WS_API = "wss://ws-api.binance.com:443/ws-api/v3"
@@ -128,6 +128,20 @@ class BinanceExchange:
         weight = W_TRADES_BY_ORDER if order_id is not None else W_ACCOUNT
         return _parsed(parse_my_trades, await self.rest.call("my_trades", weight=weight, symbol=symbol,
                                                               orderId=order_id))
+
+    async def find_order(self, symbol: str, client_order_id: str) -> OrderReport | None:
+        """ports.order_lookup.OrderLookup: the order with that client id (fills included), None if Binance
+        never received it (-2013)."""
+        try:
+            return await self._with_fills(await self._find_order(symbol, client_order_id))
+        except OrderNotFound:
+            return None
+
+    async def find_order_list(self, symbol: str, list_client_id: str) -> OrderListReport | None:
+        try:
+            return await self._find_list(symbol, list_client_id)
+        except OrderNotFound:
+            return None
 
     async def api_restrictions(self) -> ApiRestrictions | None:
         """The key's permissions; None where /sapi does not exist (the Spot Testnet answers 404)."""

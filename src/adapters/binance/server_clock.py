@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import aiohttp
 
 from adapters.binance.market_rest import MarketRest
 from adapters.simulated.venue.sim_clock import VenueClock
+from ports.clock import Clock
 from ports.errors import ExchangeError, ExchangeUnavailable
 
 
@@ -50,3 +52,19 @@ def _measured_speed(points: list[tuple[float, int]]) -> float:
         raise ExchangeUnavailable(f"the venue's clock does not move forward (measured speed {slope:.3g})")
     whole = round(slope)
     return float(whole) if whole >= 1 and abs(slope - whole) <= 0.005 * slope else slope
+
+
+class ExchangeClock:
+    """Live trading time on the exchange's clock (issue 14): the wall clock plus the offset BinanceExchange
+    measures against GET /api/v3/time (at entry, and again after a -1021). Entry times come from the
+    exchange (transactTime), so timeouts and hold times measured on this clock are on the same one: a skew
+    of the local clock neither lengthens nor cuts a hold. Waits are the wall clock's."""
+
+    def __init__(self, exchange_time_ms: Callable[[], int], wall: Clock) -> None:
+        self._exchange_time_ms, self._wall = exchange_time_ms, wall
+
+    def now_ms(self) -> int:
+        return self._exchange_time_ms()
+
+    async def sleep(self, seconds: float) -> None:
+        await self._wall.sleep(seconds)

@@ -106,3 +106,9 @@ class PaperExchange:
 
     async def open_orders(self, symbol: str | None = None) -> Sequence[OrderReport]:
         return await self.simulated.open_orders(symbol)
+
+    async def find_order(self, symbol: str, client_order_id: str) -> OrderReport | None:
+        return await self.simulated.find_order(symbol, client_order_id)
+
+    async def find_order_list(self, symbol: str, list_client_id: str) -> OrderListReport | None:
+        return await self.simulated.find_order_list(symbol, list_client_id)

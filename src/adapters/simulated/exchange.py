@@ -38,6 +38,7 @@ from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, Ord
 from domain.rules import SymbolRules
 from domain.values import BookTop, Candle, OrderBook, Trade
 from ports.clock import Clock
+from ports.errors import OrderNotFound
 
 
 class SimulatedExchange:
@@ -149,6 +150,19 @@ class SimulatedExchange:
 
     async def open_orders(self, symbol: str | None = None) -> Sequence[OrderReport]:
         return self._engine.open_orders(symbol)
+
+    async def find_order(self, symbol: str, client_order_id: str) -> OrderReport | None:
+        """ports.order_lookup.OrderLookup: the order with that client id, None if never received."""
+        try:
+            return self._engine.get_order(symbol, client_order_id=client_order_id)
+        except OrderNotFound:
+            return None
+
+    async def find_order_list(self, symbol: str, list_client_id: str) -> OrderListReport | None:
+        try:
+            return self._engine.get_order_list(list_client_id=list_client_id, symbol=symbol)
+        except OrderNotFound:
+            return None
 
     # -- helpers ----------------------------------------------------------------------------------------
     async def _delay(self) -> None:

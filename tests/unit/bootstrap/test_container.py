@@ -13,6 +13,7 @@ import pytest
 from dependency_injector import providers
 
 import bootstrap.container as container_module
+from adapters.binance.server_clock import ExchangeClock
 from adapters.clocks import ReplayClock, SystemClock
 from adapters.storage.trade_journal import CsvJsonTradeJournal
 from bootstrap.container import MODES, Container, build_container
@@ -34,7 +35,7 @@ def settings_in(tmp_path: Path, **sections: dict[str, Any]) -> Settings:
     data: dict[str, Any] = {
         "logging": {"trade_log_path": str(tmp_path / "logs" / "trades.csv"),
                     "trade_json_path": str(tmp_path / "logs" / "trades.jsonl"), "file_enabled": False},
-        "backtest": {"report_dir": str(tmp_path / "reports")},
+        "backtest": {"report_dir": str(tmp_path / "reports")}, "state": {"dir": str(tmp_path / "state")},
     }
     for name, values in sections.items():
         data[name] = {**data.get(name, {}), **values}
@@ -45,7 +46,7 @@ def settings_in(tmp_path: Path, **sections: dict[str, Any]) -> Settings:
 def test_the_container_builds_for_every_mode(tmp_path: Path, mode: str) -> None:
     container = build_container(settings_in(tmp_path), mode)
     clock = container.clock()
-    assert isinstance(clock, ReplayClock if mode == "backtest" else SystemClock)
+    assert isinstance(clock, {"backtest": ReplayClock, "paper": SystemClock, "live": ExchangeClock}[mode])
     book = container.risk_book()
     assert isinstance(book, RiskBook) and container.risk_book() is book  # one book per run
     assert isinstance(container.trade_journal(), CsvJsonTradeJournal)

@@ -39,7 +39,7 @@ def settings_for(tmp_path: Path, model: Path | None = None, **sections: dict[str
     data: dict[str, Any] = {"logging": {"trade_log_path": str(tmp_path / "trades.csv"), "file_enabled": False,
                                         "trade_json_path": str(tmp_path / "trades.jsonl")},
                             "model": {"path": str(model or tmp_path / "none.onnx")},
-                            "risk": {"initial_capital": 100.0}}
+                            "risk": {"initial_capital": 100.0}, "state": {"dir": str(tmp_path / "state")}}
     for name, values in sections.items():
         data[name] = {**data.get(name, {}), **values}
     return Settings.model_validate(data)
@@ -117,3 +117,13 @@ async def test_the_paper_graph_trades_against_the_venue_book(tmp_path: Path, ven
         assert book.asks[0][0] <= float(report.fills[0].price) <= book.asks[-1][0]
         balances = await exchange.balances()
         assert balances["USDT"].free < Decimal(100) and balances["ETH"].free > 0
+
+
+def test_live_trading_time_is_the_exchanges_clock(tmp_path: Path) -> None:
+    """Entry times are Binance's transactTime: hold times and timeouts must run on that same clock."""
+    container = build_container(settings_for(tmp_path, binance={
+        "testnet": True, "testnet_api_key": "k" * 64, "testnet_api_secret": "s" * 64}), "live")
+    exchange: BinanceExchange = container.exchange()
+    exchange.rest.offset_ms = 7_000  # the local clock runs 7 s behind Binance's
+    skew = container.clock().now_ms() - container.wall_clock().now_ms()
+    assert 6_900 <= skew <= 7_000

@@ -29,6 +29,7 @@ from bootstrap.settings_model import (
     RiskSettings,
     ScannerSettings,
     Settings,
+    StateSettings,
     TradingSettings,
 )
 
@@ -107,6 +108,7 @@ def settings_for(tmp_path: Path, paper_model_path: Path) -> Any:
                 trade_log_path=tmp_path / "trades.csv",
                 trade_json_path=tmp_path / "trades.jsonl",
             ),
+            state=StateSettings(dir=tmp_path / "state"),
         )
 
     return build

@@ -3,7 +3,16 @@ mappings (one place turns settings into thresholds, exit policy and risk limits)
 
 from __future__ import annotations
 
-from bootstrap.mapping import exit_policy_from, loop_config_from, risk_limits_from, signal_thresholds_from
+from pathlib import Path
+
+from application.trading_config import HoldingPolicy, OrphanOrderPolicy
+from bootstrap.mapping import (
+    exit_policy_from,
+    loop_config_from,
+    risk_limits_from,
+    signal_thresholds_from,
+    state_path,
+)
 from bootstrap.settings_model import Settings
 
 
@@ -59,3 +68,19 @@ def test_the_cooldown_is_five_minutes_by_default_in_milliseconds_and_zero_turns_
     assert risk_limits_from(Settings()).cooldown_ms == 300_000
     assert risk_limits_from(Settings.model_validate({"risk": {"cooldown_seconds": 0}})).cooldown_ms == 0
     assert risk_limits_from(Settings.model_validate({"risk": {"cooldown_seconds": 45}})).cooldown_ms == 45_000
+
+
+def test_one_state_file_per_mode_and_account_never_named_by_the_key() -> None:
+    key = "K" * 64
+    one = Settings.model_validate({"binance": {"testnet": False, "api_key": key, "api_secret": "s"},
+                                   "state": {"dir": "st", "naked_holdings": "sell",
+                                             "orphan_orders": "cancel"}})
+    other = Settings.model_validate({"binance": {"testnet": False, "api_key": "L" * 64, "api_secret": "s"}})
+    assert state_path(one, "paper") == Path("st/paper.sqlite") and state_path(one, "backtest") is None
+    live = state_path(one, "live")
+    assert live is not None and live.parent == Path("st") and live.name.startswith("live-")
+    assert key not in str(live) and live.name != (state_path(other, "live") or live).name
+    recovery = loop_config_from(one, "live").recovery
+    assert recovery.naked_holdings is HoldingPolicy.SELL
+    assert recovery.orphan_orders is OrphanOrderPolicy.CANCEL
+    assert recovery.exchange_remembers and not loop_config_from(one, "paper").recovery.exchange_remembers

@@ -38,7 +38,8 @@ def venue_data(sample_klines: Path) -> VenueData:
 def loop_on(
     exchange: BinanceExchange, clock: Clock, journal: InMemoryJournal, kills: list[str]
 ) -> TradingLoop:
-    # The risk book believes the account held 2000 USDT: the 1000 on the venue is a 50% drawdown.
+    # The risk book manages 2000 USDT and once saw its equity at 4000: 2000 now is a 50% drawdown (equity is
+    # the capital given plus the unrealised result, never the venue's balance: issue 14).
     limits = RiskLimits(
         initial_capital=2000.0,
         max_position_pct=0.2,
@@ -59,6 +60,8 @@ def loop_on(
         max_position_pct=0.2,
     )
     config = LoopConfig(thresholds=thresholds, exit_policy=POLICY, mode="live", symbols=(SYMBOL,))
+    risk = RiskBook(limits)
+    risk.update_equity(4000.0, 0)
     return TradingLoop(
         feed=FakeFeed(),
         exchange=exchange,
@@ -66,7 +69,7 @@ def loop_on(
         clock=clock,
         journal=journal,
         scanner=FakeScanner(),
-        risk=RiskBook(limits),
+        risk=risk,
         config=config,
         on_kill_switch=kills.append,
     )
