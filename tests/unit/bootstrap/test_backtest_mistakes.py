@@ -101,7 +101,8 @@ def test_slashed_and_lower_case_pairs_are_binance_symbols(config: Path, sample_k
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     seen: dict[str, Any] = {}
 
-    def fake_backtest(settings: Any, klines: Any, model: Any, start_ms: Any, *, baselines: bool) -> int:
+    def fake_backtest(settings: Any, klines: Any, model: Any, start_ms: Any, *, baselines: bool,
+                      **options: Any) -> int:
         seen["symbols"] = sorted(klines)
         return 0
 

@@ -81,7 +81,7 @@ def test_dataset_names_a_symbol_the_data_lacks(sample_klines: Path, tmp_path: Pa
     code = main(["dataset", "--data", str(sample_klines), "--symbols", "DOGE/USDT", "--out",
                  str(tmp_path / "x.parquet"), "--no-progress", "--config", str(_quiet(tmp_path))])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1 and len(err) == 1 and "DOGEUSDT not in" in err[0] and "1m klines of BNBUSDT" in err[0]
+    assert code == 3 and len(err) == 1 and "DOGEUSDT not in" in err[0] and "1m klines of BNBUSDT" in err[0]
 
 
 def _quiet(tmp_path: Path) -> Path:
@@ -105,5 +105,5 @@ def test_the_venue_names_what_the_data_holds(sample_klines: Path, tmp_path: Path
     code = main(["venue", "--data", str(sample_klines.parent), "--symbols", "DOGE/USDT", "--config",
                  str(_quiet(tmp_path))])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and len(err) == 1
+    assert code == 3 and len(err) == 1  # data errors exit 3 on every command
     assert "no 1m bars for DOGEUSDT" in err[0] and "it holds 1m klines of BNBUSDT, BTCUSDT" in err[0]

@@ -52,5 +52,5 @@ def test_the_command_reports_bad_data_without_serving(tmp_path: Path,
     venue_command.add_parser(parser.add_subparsers())
     args = parser.parse_args(["venue", "--data", str(tmp_path / "missing.csv"), "--speed", "60"])
     assert args.run is venue_command.run and args.port == 0 and args.host == "127.0.0.1"
-    assert venue_command.run(args, Settings()) == venue_command.EXIT_BAD_DATA
+    assert venue_command.run(args, Settings()) == venue_command.EXIT_BAD_OPTION  # as backtest: a bad --data
     assert "missing.csv" in capsys.readouterr().err
