@@ -60,7 +60,8 @@ def _subparser_actions(parser: argparse.ArgumentParser) -> Iterator[argparse._Su
 
 def decorate_subcommands(subparsers: argparse._SubParsersAction[Any], modules: Iterable[Any]) -> None:
     """Every command (and sub-command, e.g. `report edge`): global options, a description, examples."""
-    by_name = {getattr(m, "__name__", "").rsplit(".", 1)[-1]: m for m in modules}
+    # a command's name is its module's with dashes (reset_kill_switch.py -> reset-kill-switch)
+    by_name = {getattr(m, "__name__", "").rsplit(".", 1)[-1].replace("_", "-"): m for m in modules}
     for name, parser in subparsers.choices.items():
         _decorate(parser, subparsers, name, examples(by_name.get(name)))
 
