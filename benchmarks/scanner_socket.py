@@ -5,7 +5,8 @@ frames at 10 a second; this process runs what the bot runs on them: BinanceMarke
 client, FrameRouter), then the TradingLoop's ingest of a ticker event (MarketMemory.apply, then
 ScanMarket.on_event -> MultiPairScanner with the compiled kernel, whose alert goes through
 ScanMarket's callback). The clock starts when aiohttp hands the frame to the feed
-(`FrameRouter.handle_text` is entered) and stops in the alert callback. The process sleeps in the event loop between frames, as the bot does.
+(`FrameRouter.handle_text` is entered) and stops in the alert callback. The process sleeps in the
+event loop between frames, as the bot does.
 
 Used by bench_scanner.py (`--socket-seconds`). Run alone, it can add the depth20@100ms streams of watched
 candidates between the ticker frames, as the bot receives them:
