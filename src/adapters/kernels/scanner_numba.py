@@ -17,6 +17,8 @@ from numba import njit
 
 from domain.scanner_kernel import (
     COOLDOWN_MS,
+    DETAIL_COLUMNS,
+    FIRED_COLUMNS,
     FLOOR,
     MAX_SPREAD_PCT,
     MIN_VOLUME_24H,
@@ -25,6 +27,7 @@ from domain.scanner_kernel import (
     SIGN,
     IntArray,
     TimeArray,
+    kernel_params,
 )
 from domain.scanner_rows import (
     ASK,
@@ -34,8 +37,9 @@ from domain.scanner_rows import (
     CUM_VOLUME,
     LAST_ALERT_MS,
     UPDATED_MS,
+    ScannerRows,
 )
-from domain.scanner_rules import FloatArray
+from domain.scanner_rules import FloatArray, ScannerRules
 from domain.time_units import DAY_MS
 
 MINUTES_PER_DAY = 1440.0
@@ -135,7 +139,16 @@ _compiled: Callable[..., tuple[int, int, int]] = njit(cache=True, nogil=True)(_u
 
 
 class NumbaTickerKernel:
-    """`TickerKernel` compiled by numba."""
+    """`TickerKernel` compiled by numba. Made ready (compiled, or loaded from the disk cache) when
+    built, for the argument types a live frame brings, so the first frame does not wait for it."""
+
+    def __init__(self) -> None:
+        rows, fired = np.zeros(1, dtype=np.intp), np.zeros((4, FIRED_COLUMNS), dtype=np.int64)
+        times, values = np.zeros(1, dtype=np.int64), np.ones((6, 1))
+        times.flags.writeable = values.flags.writeable = False  # as a TickerTable's columns
+        state = ScannerRows(1)
+        self.update(rows, times, values, state.floats, state.ints, np.zeros((2, 302, 1)), -1, False,
+                    kernel_params(ScannerRules()), fired, np.zeros((4, DETAIL_COLUMNS)))
 
     def update(self, rows: IntArray, times: TimeArray, values: FloatArray, floats: FloatArray,
                ints: TimeArray, history: FloatArray, second: int, candles_seen: bool, params: FloatArray,
