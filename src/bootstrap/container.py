@@ -34,7 +34,6 @@ from dependency_injector import containers, providers
 from adapters.binance.market_feed import BinanceMarketFeed
 from adapters.binance.symbols import BinanceSymbolUniverse
 from adapters.clocks import ReplayClock, SystemClock
-from adapters.kernels.scanner_numba import NumbaTickerKernel
 from adapters.onnx.model import OnnxModel
 from adapters.paper.exchange import PaperExchange
 from adapters.paper.live_book_feed import LiveBookFeed
@@ -113,6 +112,9 @@ def _symbol_universe(settings: Settings, mode: str) -> SymbolUniverse:
 
 
 def _scanner(settings: Settings, universe: SymbolUniverse, feed: UniverseFeed, clock: Clock) -> ScanMarket:
+    # imported here: numba (~70 MB, ~0.5 s to import) only for the commands that scan
+    from adapters.kernels.scanner_numba import NumbaTickerKernel
+
     return ScanMarket(mapping.scanner_rules_from(settings), FeedFollowsUniverse(universe, feed), clock,
                       refresh_ms=round(settings.scanner.refresh_symbols_hours * 3_600_000),
                       ranked=settings.scanner.enabled, kernel=NumbaTickerKernel())
