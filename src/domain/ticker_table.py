@@ -1,13 +1,10 @@
 """A frame of 24 h mini tickers as columns: one row per symbol, one numpy array per field.
 
-`!miniTicker@arr` brings ~200 tickers a second; building one validated `Ticker` object per item costs
-more than all the scanner's maths. A `TickerTable` holds the same values column by column, validated
+`!miniTicker@arr` brings ~200 tickers a second; a `TickerTable` holds them column by column, validated
 for all rows at once: a row whose prices are not finite and positive, or whose volumes are not finite
 and non-negative, is dropped and counted in `rejected` (one bad ticker must not cost the other pairs
-their second). The arrays are read-only.
-
-The six float columns live in one (6, n) block, `values`: building and checking a frame then takes a
-handful of numpy calls whatever its size, which is what a frame costs when it arrives with cold caches.
+their second). The arrays are read-only. The six float columns live in one (6, n) block, `values`:
+a frame then takes a handful of numpy calls whatever its size (it arrives with cold caches).
 
 A table may leave the open and the base volume out (`open=None, volume=None`: NaN in `values`, not
 validated, `narrow` True): the live feed does not decode what no consumer of a frame reads (the scanner
@@ -22,7 +19,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, overload
+from itertools import chain, repeat
+from typing import Any, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -54,8 +52,12 @@ class TickerTable(Sequence[Ticker]):
         """Columns of equal length (ValueError otherwise: a programming error, not bad data); `open` and
         `volume` both None for a narrow table."""
         n = len(symbols)
-        times = np.array(event_time_ms, dtype=np.int64)
         narrow = open is None and volume is None
+        fast = _narrow_lists(n, event_time_ms, close, high, low, quote_volume) if narrow else None
+        if fast is not None:
+            self._set(tuple(symbols), *fast, narrow, rejected)
+            return
+        times = np.array(event_time_ms, dtype=np.int64)
         columns = ((close, high, low, quote_volume) if narrow
                    else (close, open, high, low, volume, quote_volume))
         try:
@@ -78,13 +80,17 @@ class TickerTable(Sequence[Ticker]):
             values[ABSENT_ROWS] = np.nan
         else:
             values = checked
+        self._set(names, times, values, int(times.max()) if names else None, narrow, rejected)
+
+    def _set(self, names: tuple[str, ...], times: TimeArray, values: FloatArray, last_event_ms: int | None,
+             narrow: bool, rejected: int) -> None:
         times.flags.writeable = False  # a value: nobody changes a frame after the fact
         values.flags.writeable = False
         setattr_ = object.__setattr__
         setattr_(self, "symbols", names)
         setattr_(self, "event_time_ms", times)
         setattr_(self, "values", values)
-        setattr_(self, "last_event_ms", int(times.max()) if names else None)
+        setattr_(self, "last_event_ms", last_event_ms)
         setattr_(self, "narrow", narrow)
         setattr_(self, "rejected", rejected)
         setattr_(self, "_tickers", None)
@@ -191,6 +197,22 @@ def _all_valid(values: FloatArray, prices: int) -> bool:
         return True
     lowest = values.min(axis=1).tolist()
     return min(lowest[:prices]) > 0 and min(lowest[prices:]) >= 0 and float(values.max()) < math.inf
+
+
+def _narrow_lists(n: int, times: object, close: object, high: object, low: object,
+                  quote: object) -> tuple[TimeArray, FloatArray, int] | None:
+    """The live feed's case (a narrow table of valid rows as lists) in three numpy calls, checked with the
+    built-in `min` and `sum` (a NaN or an infinity makes the sum non-finite). None for anything else
+    (arrays, a bad row, unequal lengths): the general path checks and drops row by row."""
+    if not n or any(type(c) is not list or len(c) != n for c in (times, close, high, low, quote)):
+        return None
+    c, h, lo, q = cast(tuple[list[float], ...], (close, high, low, quote))
+    if not (min(c) > 0 and min(h) > 0 and min(lo) > 0 and min(q) >= 0
+            and math.isfinite(sum(c) + sum(h) + sum(lo) + sum(q))):
+        return None
+    values = np.fromiter(chain(c, repeat(math.nan, n), h, lo, repeat(math.nan, n), q), np.float64, 6 * n)
+    stamps = cast(list[int], times)
+    return np.fromiter(stamps, np.int64, n), values.reshape(len(COLUMNS), n), max(stamps)
 
 
 def _valid_rows(values: FloatArray, prices: int) -> npt.NDArray[np.bool_]:

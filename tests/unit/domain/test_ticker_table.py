@@ -141,3 +141,21 @@ def test_a_narrow_table_leaves_open_and_volume_out_and_checks_only_what_it_carri
         assert same.narrow and same.symbols == table.symbols
     assert table[1:].symbols == ("CUSDT",) and table[1:].narrow
     assert "narrow" in repr(table) and hash(table[0:2]) == hash(narrow_of([good, rows[2]]))
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, 0.0, -1.0])
+def test_a_narrow_table_from_lists_and_from_arrays_agree_whatever_the_values(bad: float) -> None:
+    """Lists of valid rows take the fast path (built-in checks); arrays, or any bad value, the general
+    one: the same table either way."""
+    rows: list[Row] = [("AUSDT", T0, 10.0, math.nan, 10.5, 9.0, math.nan, 10_000.0),
+                       ("BUSDT", T0 + 7, 2.0, math.nan, 3.0, 0.5, math.nan, 0.0)]
+    lists = narrow_of(rows)
+
+    def col(k: int) -> np.ndarray:  # type: ignore[type-arg]
+        return np.array([r[k] for r in rows])
+
+    arrays = TickerTable([r[0] for r in rows], col(1), col(2), None, col(4), col(5), None, col(7))
+    assert lists == arrays and lists.last_event_ms == arrays.last_event_ms == T0 + 7
+    assert not lists.values.flags.writeable and not lists.event_time_ms.flags.writeable
+    spoiled = narrow_of([rows[0], (*rows[1][:4], bad, *rows[1][5:])])  # a bad high
+    assert spoiled.symbols == ("AUSDT",) and spoiled.rejected == 1
