@@ -17,6 +17,10 @@ A last run goes through the real socket (scanner_socket.py): a server process se
 BinanceMarketFeed receives them, the trading loop's ingest hands them on. The first line printed is the
 machine's cold-cache factor (cold_probe.py): how far paced figures here reflect the machine.
 
+Two scanners run on the same frames in the same run, taking turns (scanner_paths.py): the numpy reference
+and the fused kernel (adapters/kernels/scanner_numba.py, what the bot runs); the ratios fused/reference
+are printed, which stay meaningful on a busy machine where the absolute figures do not.
+
 Usage: .venv/bin/python benchmarks/bench_scanner.py [--pairs 200] [--frames 600] [--paced-seconds 20]
        [--socket-seconds 30]
 Targets (issue 6): <= 20 us per ticker update, p99 detection latency <= 1 ms.
@@ -30,29 +34,28 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import psutil
 from cold_probe import describe as describe_cold_caches
+from scanner_paths import live_path, run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from adapters.binance.feed_stats import FeedCounters, ThrottledWarnings
-from adapters.binance.frame_router import FrameRouter
 from adapters.binance.parse import decode_stream_frame, parse_mini_ticker_array
-from adapters.binance.recent_bars import RecentBars
-from adapters.clocks import SystemClock
+from adapters.kernels.scanner_numba import NumbaTickerKernel
 from domain.market_events import TickersUpdated
 from domain.scanner import MultiPairScanner
-from domain.scanner_rules import ScannerAlert, ScannerRules
+from domain.scanner_kernel import TickerKernel
+from domain.scanner_rules import ScannerRules
 
 T0 = 1_700_000_000_000
 FRAME_MS = 1000  # event time per frame: one `!miniTicker@arr` a second, as Binance sends
 PACE_HZ = 10  # frames per wall-clock second in the paced run: 10x Binance's rate
 TARGET_US_PER_UPDATE = 20.0
 TARGET_DETECT_P99_US = 1000.0
+REFERENCE, FUSED = "numpy reference", "fused kernel"
 
 
 def make_frames(pairs: int, frames: int, extra: int, seed: int = 7) -> tuple[list[str], list[bytes]]:
@@ -79,70 +82,10 @@ def make_frames(pairs: int, frames: int, extra: int, seed: int = 7) -> tuple[lis
     return symbols, out
 
 
-def live_path(scanner: MultiPairScanner, universe: frozenset[str]) -> Callable[[bytes], int]:
-    """What BinanceMarketFeed and the trading loop do with one frame, minus the socket and the queue."""
-    clock = SystemClock()
-    router = FrameRouter(clock, universe=universe, stale_after_ms=60_000, counters=FeedCounters(),
-                         bars=RecentBars(), warnings=ThrottledWarnings(clock))
-    pending = router.pending
-
-    def handle(raw: bytes) -> int:
-        router.handle_text(raw.decode())
-        updated = 0
-        while pending:
-            event = pending.popleft()
-            if isinstance(event, TickersUpdated):
-                updated += scanner.on_tickers(event)
-        return updated
-    return handle
-
-
-def run(symbols: list[str], frames: list[bytes], paced_s: float) -> dict[str, float]:
-    first_alert_ns: list[int] = []
-
-    def on_alert(_: ScannerAlert) -> None:
-        if not first_alert_ns:
-            first_alert_ns.append(time.perf_counter_ns())
-
-    scanner = MultiPairScanner(ScannerRules(), on_alert, capacity=1024)
-    scanner.set_symbols(symbols)
-    handle = live_path(scanner, frozenset(symbols))
-    done_us, detect_us, cpu_us, updates = [], [], [], 0
-    interval = 1.0 / PACE_HZ if paced_s > 0 else 0.0
-    gc.collect()
-    gc.disable()  # the bot's own GC pauses are not what is measured here (they are rare and short)
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    next_at = wall0
-    for raw in frames:
-        if interval:
-            next_at += interval
-            time.sleep(max(0.0, next_at - time.perf_counter()))
-        first_alert_ns.clear()
-        cpu_start = time.thread_time_ns()
-        received = time.perf_counter_ns()
-        updates += handle(raw)
-        finished = time.perf_counter_ns()
-        cpu_us.append((time.thread_time_ns() - cpu_start) / 1000)
-        done_us.append((finished - received) / 1000)
-        if first_alert_ns:
-            detect_us.append((first_alert_ns[0] - received) / 1000)
-    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    gc.enable()
-    done, detect = np.array(done_us), np.array(detect_us)
-    return {"frames": len(frames), "updates": updates, "us_per_update": done.sum() / max(updates, 1),
-            "frame_p50_us": float(np.percentile(done, 50)), "frame_p99_us": float(np.percentile(done, 99)),
-            "detect_frames": detect.size,
-            "detect_p50_us": float(np.percentile(detect, 50)) if detect.size else float("nan"),
-            "detect_p99_us": float(np.percentile(detect, 99)) if detect.size else float("nan"),
-            "cpu_pct": 100 * cpu / wall, "alerts": len(scanner.alerts),
-            "frame_cpu_p50_us": float(np.percentile(cpu_us, 50)),
-            "frame_cpu_p99_us": float(np.percentile(cpu_us, 99))}
-
-
-def breakdown(symbols: list[str], frames: list[bytes], paced: bool) -> None:
+def breakdown(symbols: list[str], frames: list[bytes], paced: bool, kernel: TickerKernel | None) -> None:
     """Median per-frame cost of each step of the live path, back-to-back (warm caches) or paced at 10
     frames a second (caches gone cold in between, as in the measured paced run)."""
-    scanner = MultiPairScanner(ScannerRules(), capacity=1024)
+    scanner = MultiPairScanner(ScannerRules(), capacity=1024, kernel=kernel)
     scanner.set_symbols(symbols)
     wanted = frozenset(symbols)
     steps: dict[str, list[float]] = {"UTF-8 text": [], "decode (msgspec, floats parsed)": [],
@@ -169,12 +112,13 @@ def breakdown(symbols: list[str], frames: list[bytes], paced: bool) -> None:
         for name, ns in zip(steps, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
             steps[name].append(ns / 1000)
     gc.enable()
-    print(f"median per frame, {'paced (cold caches)' if paced else 'back-to-back'}: "
+    print(f"median per frame, {'paced (cold caches)' if paced else 'back-to-back'}, "
+          f"{FUSED if kernel else REFERENCE}: "
           + ", ".join(f"{k} {np.median(v):.0f} us" for k, v in steps.items()))
 
 
 def report(name: str, r: dict[str, float]) -> None:
-    print(f"{name:<26} {r['us_per_update']:6.2f} us/update  frame p50 {r['frame_p50_us']:5.0f} us "
+    print(f"{name:<38} {r['us_per_update']:6.2f} us/update  frame p50 {r['frame_p50_us']:5.0f} us "
           f"p99 {r['frame_p99_us']:5.0f} us  detection p50 {r['detect_p50_us']:5.0f} us "
           f"p99 {r['detect_p99_us']:5.0f} us ({int(r['detect_frames'])}/{int(r['frames'])} frames alerted)"
           f"  frame CPU p50 {r['frame_cpu_p50_us']:5.0f} us p99 {r['frame_cpu_p99_us']:5.0f} us"
@@ -221,17 +165,28 @@ def main() -> None:
     print(f"resident memory: {rss_imports / 2**20:.1f} MiB after imports; {rss_scanner / 2**20:.1f} MiB "
           f"with a capacity-1024 scanner fed 400 frames and the test frames held in memory "
           f"({sum(map(len, frames)) / 2**20:.1f} MiB of JSON)")
-    breakdown(symbols, frames[: args.frames], paced=False)
-    run(symbols, frames[:50], 0.0)  # warm-up
-    back_to_back = run(symbols, frames[: args.frames], 0.0)
-    report("back-to-back", back_to_back)
-    report("full-market back-to-back", run(symbols, full_market, 0.0))
-    verdict("back-to-back", back_to_back)
+    kernels: dict[str, TickerKernel | None] = {REFERENCE: None, FUSED: NumbaTickerKernel()}
+    for kernel in kernels.values():
+        breakdown(symbols, frames[: args.frames], False, kernel)
+    run(symbols, frames[:50], 0.0, kernels)  # warm-up (and the kernel's compilation or cache load)
+    back_to_back = run(symbols, frames[: args.frames], 0.0, kernels)
+    full = run(symbols, full_market, 0.0, kernels)
+    for name in kernels:
+        report(f"back-to-back, {name}", back_to_back[name])
+        report(f"full-market b2b, {name}", full[name])
+    verdict("back-to-back, " + FUSED, back_to_back[FUSED])
     if args.paced_seconds > 0:
-        paced = run(symbols, frames[:paced_frames], args.paced_seconds)
-        report(f"paced {PACE_HZ} frames/s", paced)
-        breakdown(symbols, frames[: min(paced_frames, 100)], paced=True)
-        verdict(f"paced {PACE_HZ} frames/s, {paced_frames} frames", paced)
+        paced = run(symbols, frames[:paced_frames], args.paced_seconds, kernels)
+        for name in kernels:
+            report(f"paced {PACE_HZ}/s, {name}", paced[name])
+        ref, fused = paced[REFERENCE], paced[FUSED]
+        print("fused / reference, paced, same run: " + ", ".join(
+            f"{key} {fused[key] / ref[key]:.2f}" for key in ("frame_p50_us", "frame_p99_us", "detect_p50_us",
+                                                              "detect_p99_us", "frame_cpu_p50_us")))
+        for kernel in kernels.values():
+            breakdown(symbols, frames[: min(paced_frames, 100)], True, kernel)
+        for name in kernels:
+            verdict(f"paced {PACE_HZ} frames/s, {paced_frames} frames, {name}", paced[name])
     if args.socket_seconds > 0:
         from scanner_socket import run_over_socket
         sock = run_over_socket(args.pairs, args.socket_seconds)

@@ -3,9 +3,10 @@
 A WebSocket server in a child process (127.0.0.1, aiohttp) sends the benchmark's `!miniTicker@arr`
 frames at 10 a second; this process runs what the bot runs on them: BinanceMarketFeed (aiohttp
 client, FrameRouter), then the TradingLoop's ingest of a ticker event (MarketMemory.apply, then
-ScanMarket.on_event -> MultiPairScanner, whose alert goes through ScanMarket's callback). The clock
-starts when aiohttp hands the frame to the feed (`FrameRouter.handle_text` is entered) and stops in
-the alert callback. The process sleeps in the event loop between frames, as the bot does.
+ScanMarket.on_event -> MultiPairScanner with the compiled kernel, whose alert goes through
+ScanMarket's callback). The clock starts when aiohttp hands the frame to the feed
+(`FrameRouter.handle_text` is entered) and stops in the alert callback. The process sleeps in the
+event loop between frames, as the bot does.
 
 Used by bench_scanner.py (`--socket-seconds`). Run alone, it can add the depth20@100ms streams of watched
 candidates between the ticker frames, as the bot receives them:
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from adapters.binance.market_feed import BinanceMarketFeed  # noqa: E402
 from adapters.clocks import SystemClock  # noqa: E402
+from adapters.kernels.scanner_numba import NumbaTickerKernel  # noqa: E402
 from adapters.universe import FixedUniverse  # noqa: E402
 from application.market_memory import MarketMemory  # noqa: E402
 from application.scan_market import ScanMarket  # noqa: E402
@@ -107,7 +109,8 @@ async def measure(symbols: list[str], port: int, expected: int, watched: int) ->
             alerted[0] = True
             detect_us.append((time.perf_counter_ns() - received[0]) / 1000)
 
-    scan = ScanMarket(ScannerRules(), FixedUniverse(symbols), clock, on_alert=on_alert)
+    scan = ScanMarket(ScannerRules(), FixedUniverse(symbols), clock, on_alert=on_alert,
+                      kernel=NumbaTickerKernel())  # as the container wires it
     await scan.refresh_universe(force=True)
     memory = MarketMemory()
     feed = BinanceMarketFeed(f"ws://127.0.0.1:{port}", f"http://127.0.0.1:{port}", symbols, clock,

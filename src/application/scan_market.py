@@ -21,6 +21,7 @@ from domain.market_events import (
 )
 from domain.pair_state import PairState
 from domain.scanner import MultiPairScanner
+from domain.scanner_kernel import TickerKernel
 from domain.scanner_rules import ScannerAlert, ScannerRules
 from ports.clock import Clock
 from ports.errors import ExchangeError
@@ -31,9 +32,9 @@ class ScanMarket:
     def __init__(self, rules: ScannerRules, universe: SymbolUniverse, clock: Clock, *,
                  on_alert: Callable[[ScannerAlert], None] | None = None, refresh_ms: int = 3_600_000,
                  retry_ms: int = 60_000, history_minutes: int = 5, capacity: int = 1024,
-                 ranked: bool = True) -> None:
+                 ranked: bool = True, kernel: TickerKernel | None = None) -> None:
         self.scanner = MultiPairScanner(rules, self._alerted, history_minutes=history_minutes,
-                                        capacity=capacity)
+                                        capacity=capacity, kernel=kernel)
         self._universe = universe
         self._ranked = ranked  # False (scanner.enabled: false): the universe's pairs in order, unranked
         self._clock = clock

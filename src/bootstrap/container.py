@@ -134,9 +134,12 @@ def _symbol_universe(settings: Settings, mode: str) -> SymbolUniverse:
 
 
 def _scanner(settings: Settings, universe: SymbolUniverse, feed: UniverseFeed, clock: Clock) -> ScanMarket:
+    # imported here: numba (~70 MB, ~0.5 s to import) only for the commands that scan
+    from adapters.kernels.scanner_numba import NumbaTickerKernel
+
     return ScanMarket(mapping.scanner_rules_from(settings), FeedFollowsUniverse(universe, feed), clock,
                       refresh_ms=round(settings.scanner.refresh_symbols_hours * 3_600_000),
-                      ranked=settings.scanner.enabled)
+                      ranked=settings.scanner.enabled, kernel=NumbaTickerKernel())
 
 
 def _load_model(settings: Settings) -> OnnxModel:

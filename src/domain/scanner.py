@@ -11,6 +11,9 @@ value 60 s ago. A closed 1m candle gives the exact figure, used while it is the 
 replay, deliver a minute's closed candles before its tickers (tickers drive the alert checks).
 
 Alerts: at most one per (symbol, type) per `rules.alert_cooldown_ms`, timed by the ticker's event time.
+
+With a `TickerKernel` (compiled, from adapters) a frame is one call (`FusedFrames`); the numpy code
+below is the reference it is tested against.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ import numpy.typing as npt
 from domain.market_events import TickersUpdated
 from domain.pair_state import PairState
 from domain.scanner_history import IntArray, SecondHistory
-from domain.scanner_rows import ScannerRows
+from domain.scanner_kernel import FusedFrames, TickerKernel
+from domain.scanner_rows import LAST_ALERT_MS, NEVER_MS, ScannerRows
 from domain.scanner_rules import (
     ALERT_TYPES,
     METRIC_NAMES,
@@ -41,9 +45,9 @@ from domain.scanner_rules import (
     spread_pct,
 )
 from domain.time_units import DAY_MS
-from domain.values import BookTop, Candle, Ticker
+from domain.values import Candle, Ticker
 
-NEVER = np.iinfo(np.int64).min // 2
+NEVER = NEVER_MS
 DETAIL_ORDER = (1, 3, 2, 0)  # the metrics rows of an alert's details: 1 min, 5 min change, distance, ratio
 
 
@@ -58,21 +62,22 @@ class Derived(NamedTuple):
 
 class MultiPairScanner(ScannerRows):
     def __init__(self, rules: ScannerRules, on_alert: Callable[[ScannerAlert], None] | None = None, *,
-                 history_minutes: int = 5, capacity: int = 1024, max_alerts: int = 1000) -> None:
+                 history_minutes: int = 5, capacity: int = 1024, max_alerts: int = 1000,
+                 kernel: TickerKernel | None = None) -> None:
         if history_minutes < 5:
             raise ValueError(f"history_minutes must be >= 5 (the 5 min change), got {history_minutes}")
         super().__init__(capacity)
         self.rules = rules
         self.on_alert = on_alert
         self.history = SecondHistory(capacity, history_minutes * 60)
-        self.last_alert_ms = np.full((len(ALERT_TYPES), capacity), NEVER, dtype=np.int64)
+        self.last_alert_ms = self.ints[LAST_ALERT_MS:LAST_ALERT_MS + len(ALERT_TYPES)]
+        self.fused = FusedFrames(kernel, capacity) if kernel is not None else None
         self._candles_seen = False  # no 1m candle volume yet: the estimate is the only one
         self.alerts: deque[ScannerAlert] = deque(maxlen=max_alerts)
 
     def _forget(self, rows: IntArray) -> None:
         super()._forget(rows)
-        self.history.forget(rows)
-        self.last_alert_ms[:, rows] = NEVER
+        self.history.forget(rows)  # the alert cooldowns are rows of `ints`, reset by ScannerRows
 
     # -- updates -----------------------------------------------------------------------------------------
     def on_tickers(self, event: TickersUpdated) -> int:
@@ -85,6 +90,10 @@ class MultiPairScanner(ScannerRows):
         n = len(table)
         if n == 0:
             return 0
+        if self.fused is not None:
+            updated, alerts = self.fused.apply(table, self, self.history, self._candles_seen, self.rules)
+            self._raise(alerts)
+            return updated
         # one dict lookup per ticker, in C; a symbol outside the universe maps to None (a Python test,
         # not one more kind of numpy call: a frame arrives with cold caches, where each kind costs)
         found = list(map(self.index.get, table.symbols))
@@ -124,18 +133,6 @@ class MultiPairScanner(ScannerRows):
         derived = self._derived(rows, values[0], values[2], quote, cum, times)
         self._check_alerts(rows, times, values[0], derived)
         return int(rows.size)
-
-    def on_book_top(self, top: BookTop) -> None:
-        row = self.index.get(top.symbol)
-        if row is not None:
-            self.bid[row] = top.bid
-            self.ask[row] = top.ask
-
-    def forget_book(self, symbol: str) -> None:
-        """The book went stale: its spread is unknown again."""
-        row = self.index.get(symbol)
-        if row is not None:
-            self.bid[row] = self.ask[row] = np.nan
 
     def on_candle(self, candle: Candle) -> None:
         """A closed 1m candle: its close is the price, its quote volume the exact last-minute volume
@@ -202,9 +199,13 @@ class MultiPairScanner(ScannerRows):
                     continue
                 alert = ScannerAlert(self.symbol_of[row] or "", alert_type, scores[j][k], details, time_ms)
                 self.last_alert_ms[k, row] = time_ms
-                self.alerts.append(alert)
-                if self.on_alert is not None:
-                    self.on_alert(alert)
+                self._raise((alert,))
+
+    def _raise(self, alerts: Iterable[ScannerAlert]) -> None:
+        for alert in alerts:
+            self.alerts.append(alert)
+            if self.on_alert is not None:
+                self.on_alert(alert)
 
     def _state(self, row: int, d: Derived, i: int) -> PairState:
         return PairState(self.symbol_of[row] or "", float(self.price[row]), float(d.price_1m[i]),

@@ -21,8 +21,9 @@ class SecondHistory:
             raise ValueError(f"history needs >= 1 second and >= 1 row, got {seconds} s x {capacity}")
         self.slots = seconds + 2  # reading `seconds` ago must not land on the column being written
         self.seconds = seconds
-        self.price = np.full((self.slots, capacity), np.nan)
-        self.volume = np.full((self.slots, capacity), np.nan)
+        self.block = np.full((2, self.slots, capacity), np.nan)  # one array: one argument for a kernel
+        self.price = self.block[0]
+        self.volume = self.block[1]
         self.second = -1  # the newest column's second (epoch seconds); -1 before any data
 
     def advance(self, second: int, price_now: FloatArray, volume_now: FloatArray) -> None:
@@ -67,5 +68,4 @@ class SecondHistory:
         return price
 
     def forget(self, rows: IntArray) -> None:
-        self.price[:, rows] = np.nan
-        self.volume[:, rows] = np.nan
+        self.block[:, :, rows] = np.nan

@@ -10,7 +10,15 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from domain.scanner_history import FloatArray, IntArray
+from domain.scanner_history import IntArray
+from domain.values import BookTop
+
+NEVER_MS = np.iinfo(np.int64).min // 2  # a time long before any data: differences never overflow
+# rows of ScannerRows.floats after the six ticker values, and of ScannerRows.ints
+BID, ASK, CUM_VOLUME, CANDLE_VOLUME = 6, 7, 8, 9
+FLOAT_ROWS = 10
+UPDATED_MS, CANDLE_CLOSE_MS, LAST_ALERT_MS = 0, 1, 2  # LAST_ALERT_MS: one row per alert type from here
+INT_ROWS = 6
 
 
 class ScannerRows:
@@ -23,22 +31,23 @@ class ScannerRows:
         self._free = list(range(capacity - 1, -1, -1))
         self.active_rows: IntArray = np.empty(0, dtype=np.intp)
 
-        def column() -> FloatArray:
-            return np.full(capacity, np.nan)
-
-        # the last ticker of each row, laid out as a TickerTable's `values` (close, open, high, low,
-        # volume, quote volume) so that a frame is stored with one assignment; named views below
-        self.last_ticker = np.full((6, capacity), np.nan)
-        self.price = self.last_ticker[0]
-        self.high_24h = self.last_ticker[2]
-        self.low_24h = self.last_ticker[3]
-        self.volume_24h = self.last_ticker[5]  # quote asset
-        self.bid = column()
-        self.ask = column()
-        self.cum_volume = column()  # estimated quote volume traded since the row was first updated
-        self.candle_volume = column()  # quote volume of the latest closed 1m candle
-        self.candle_close_ms = np.full(capacity, np.iinfo(np.int64).min // 2, dtype=np.int64)
-        self.updated_ms = np.full(capacity, np.iinfo(np.int64).min // 2, dtype=np.int64)
+        # Two blocks hold every column (named views below): a compiled frame kernel takes the whole state
+        # in two arguments. Floats: the last ticker of each row, laid out as a TickerTable's `values`
+        # (close, open, high, low, volume, quote volume) so that a frame is stored with one assignment,
+        # then the book and the volume estimates. Ints: times, then the scanner's alert cooldowns.
+        self.floats = np.full((FLOAT_ROWS, capacity), np.nan)
+        self.ints = np.full((INT_ROWS, capacity), NEVER_MS, dtype=np.int64)
+        self.last_ticker = self.floats[:6]
+        self.price = self.floats[0]
+        self.high_24h = self.floats[2]
+        self.low_24h = self.floats[3]
+        self.volume_24h = self.floats[5]  # quote asset
+        self.bid = self.floats[BID]
+        self.ask = self.floats[ASK]
+        self.cum_volume = self.floats[CUM_VOLUME]  # estimated quote volume traded since the first update
+        self.candle_volume = self.floats[CANDLE_VOLUME]  # quote volume of the latest closed 1m candle
+        self.updated_ms = self.ints[UPDATED_MS]
+        self.candle_close_ms = self.ints[CANDLE_CLOSE_MS]
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -66,9 +75,18 @@ class ScannerRows:
         self.active_rows = np.array([self.index[s] for s in wanted], dtype=np.intp)
         return added, removed
 
+    def on_book_top(self, top: BookTop) -> None:
+        row = self.index.get(top.symbol)
+        if row is not None:
+            self.bid[row] = top.bid
+            self.ask[row] = top.ask
+
+    def forget_book(self, symbol: str) -> None:
+        """The book went stale: its spread is unknown again."""
+        row = self.index.get(symbol)
+        if row is not None:
+            self.bid[row] = self.ask[row] = np.nan
+
     def _forget(self, rows: IntArray) -> None:
-        self.last_ticker[:, rows] = np.nan
-        for col in (self.bid, self.ask, self.cum_volume, self.candle_volume):
-            col[rows] = np.nan
-        self.candle_close_ms[rows] = np.iinfo(np.int64).min // 2
-        self.updated_ms[rows] = np.iinfo(np.int64).min // 2
+        self.floats[:, rows] = np.nan
+        self.ints[:, rows] = NEVER_MS

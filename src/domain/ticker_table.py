@@ -1,13 +1,14 @@
 """A frame of 24 h mini tickers as columns: one row per symbol, one numpy array per field.
 
-`!miniTicker@arr` brings ~200 tickers a second; building one validated `Ticker` object per item costs
-more than all the scanner's maths. A `TickerTable` holds the same values column by column, validated
+`!miniTicker@arr` brings ~200 tickers a second; a `TickerTable` holds them column by column, validated
 for all rows at once: a row whose prices are not finite and positive, or whose volumes are not finite
 and non-negative, is dropped and counted in `rejected` (one bad ticker must not cost the other pairs
-their second). The arrays are read-only.
+their second). The arrays are read-only. The six float columns live in one (6, n) block, `values`:
+a frame then takes a handful of numpy calls whatever its size (it arrives with cold caches).
 
-The six float columns live in one (6, n) block, `values`: building and checking a frame then takes a
-handful of numpy calls whatever its size, which is what a frame costs when it arrives with cold caches.
+A table may leave the open and the base volume out (`open=None, volume=None`: NaN in `values`, not
+validated, `narrow` True): the live feed does not decode what no consumer of a frame reads (the scanner
+reads close, high, low and quote volume; memory and the paper exchange the close).
 
 It is also a `Sequence[Ticker]` for the consumers that want objects: the `Ticker`s are built only when
 first iterated (then kept for the frame's other consumers), or one at a time by indexing. Consumers on
@@ -18,7 +19,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, overload
+from itertools import chain, repeat
+from typing import Any, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -29,44 +31,67 @@ FloatArray = npt.NDArray[np.float64]
 TimeArray = npt.NDArray[np.int64]
 COLUMNS = ("close", "open", "high", "low", "volume", "quote_volume")  # rows of `values`, in this order
 PRICES = 4  # the first four rows are prices (> 0), the last two volumes (>= 0)
+NARROW_ROWS = [0, 2, 3, 5]  # the rows a narrow table carries: close, high, low (prices), quote volume
+ABSENT_ROWS = [1, 4]  # open, base volume
 
 
 class TickerTable(Sequence[Ticker]):
-    __slots__ = ("_tickers", "event_time_ms", "last_event_ms", "rejected", "symbols", "values")
+    __slots__ = ("_tickers", "event_time_ms", "last_event_ms", "narrow", "rejected", "symbols", "values")
 
     symbols: tuple[str, ...]
     event_time_ms: TimeArray
     values: FloatArray  # (6, n): COLUMNS by row
     last_event_ms: int | None  # the newest event time of the frame; None when it has no rows
+    narrow: bool  # open and base volume left out (NaN)
     rejected: int  # rows dropped as corrupt, here or (passed in) by the parser that built the columns
     _tickers: tuple[Ticker, ...] | None  # the rows as objects, once someone asked
 
     def __init__(self, symbols: Sequence[str], event_time_ms: npt.ArrayLike, close: npt.ArrayLike,
-                 open: npt.ArrayLike, high: npt.ArrayLike, low: npt.ArrayLike, volume: npt.ArrayLike,
-                 quote_volume: npt.ArrayLike, *, rejected: int = 0) -> None:
-        """Columns of equal length (ValueError otherwise: a programming error, not bad data)."""
+                 open: npt.ArrayLike | None, high: npt.ArrayLike, low: npt.ArrayLike,
+                 volume: npt.ArrayLike | None, quote_volume: npt.ArrayLike, *, rejected: int = 0) -> None:
+        """Columns of equal length (ValueError otherwise: a programming error, not bad data); `open` and
+        `volume` both None for a narrow table."""
         n = len(symbols)
+        narrow = open is None and volume is None
+        fast = _narrow_lists(n, event_time_ms, close, high, low, quote_volume) if narrow else None
+        if fast is not None:
+            self._set(tuple(symbols), *fast, narrow, rejected)
+            return
         times = np.array(event_time_ms, dtype=np.int64)
+        columns = ((close, high, low, quote_volume) if narrow
+                   else (close, open, high, low, volume, quote_volume))
         try:
-            values = np.array((close, open, high, low, volume, quote_volume), dtype=np.float64)
+            checked = np.array(columns, dtype=np.float64)
         except ValueError as exc:
             raise ValueError(f"ticker table columns of unequal lengths for {n} symbols: {exc}") from None
-        if times.shape != (n,) or values.shape != (len(COLUMNS), n):
+        if times.shape != (n,) or checked.shape != (len(columns), n):
             raise ValueError(f"ticker table of {n} symbols got columns of shapes {times.shape} (event "
-                             f"times) and {values.shape[1:]} (values)")
+                             f"times) and {checked.shape[1:]} (values)")
         names = tuple(symbols)
-        if n and not _all_valid(values):
-            keep = np.flatnonzero(_valid_rows(values))
+        prices = 3 if narrow else PRICES
+        if n and not _all_valid(checked, prices):
+            keep = np.flatnonzero(_valid_rows(checked, prices))
             rejected += n - keep.size
             names = tuple(names[i] for i in keep.tolist())
-            times, values = times[keep], values[:, keep]
+            times, checked = times[keep], checked[:, keep]
+        if narrow:
+            values = np.empty((len(COLUMNS), times.size))
+            values[NARROW_ROWS] = checked
+            values[ABSENT_ROWS] = np.nan
+        else:
+            values = checked
+        self._set(names, times, values, int(times.max()) if names else None, narrow, rejected)
+
+    def _set(self, names: tuple[str, ...], times: TimeArray, values: FloatArray, last_event_ms: int | None,
+             narrow: bool, rejected: int) -> None:
         times.flags.writeable = False  # a value: nobody changes a frame after the fact
         values.flags.writeable = False
         setattr_ = object.__setattr__
         setattr_(self, "symbols", names)
         setattr_(self, "event_time_ms", times)
         setattr_(self, "values", values)
-        setattr_(self, "last_event_ms", int(times.max()) if names else None)
+        setattr_(self, "last_event_ms", last_event_ms)
+        setattr_(self, "narrow", narrow)
         setattr_(self, "rejected", rejected)
         setattr_(self, "_tickers", None)
 
@@ -139,7 +164,8 @@ class TickerTable(Sequence[Ticker]):
 
     def __getitem__(self, index: int | slice) -> Ticker | TickerTable:
         if isinstance(index, slice):
-            return TickerTable(self.symbols[index], self.event_time_ms[index], *self.values[:, index])
+            return _rebuild(self.symbols[index], self.event_time_ms[index], self.values[:, index], 0,
+                            self.narrow)
         symbol = self.symbols[index]  # IndexError past the end, as any sequence
         return _trusted_ticker(symbol, int(self.event_time_ms[index]), *self.values[:, index].tolist())
 
@@ -148,39 +174,60 @@ class TickerTable(Sequence[Ticker]):
         if not isinstance(other, TickerTable):
             return NotImplemented
         return (self.symbols == other.symbols and self.rejected == other.rejected
-                and np.array_equal(self.event_time_ms, other.event_time_ms)
-                and np.array_equal(self.values, other.values))
+                and self.narrow == other.narrow and np.array_equal(self.event_time_ms, other.event_time_ms)
+                and np.array_equal(self.values, other.values, equal_nan=self.narrow))
 
     def __hash__(self) -> int:
-        return hash((self.symbols, self.event_time_ms.tobytes(), self.values.tobytes(), self.rejected))
+        return hash((self.symbols, self.event_time_ms.tobytes(), self.values.tobytes(), self.rejected,
+                     self.narrow))
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickling and copying go through the constructor
-        return _rebuild, (self.symbols, self.event_time_ms, self.values, self.rejected)
+        return _rebuild, (self.symbols, self.event_time_ms, self.values, self.rejected, self.narrow)
 
     def __repr__(self) -> str:
         shown = ", ".join(self.symbols[:3]) + (", ..." if len(self.symbols) > 3 else "")
-        return f"TickerTable({len(self.symbols)} rows: {shown}; rejected={self.rejected})"
+        narrow = "; narrow" if self.narrow else ""
+        return f"TickerTable({len(self.symbols)} rows: {shown}; rejected={self.rejected}{narrow})"
 
 
-def _all_valid(values: FloatArray) -> bool:
+def _all_valid(values: FloatArray, prices: int) -> bool:
     """The common case in two whole-block reductions: every value positive and finite (a NaN makes the
     minimum NaN, an infinity the maximum infinite). A zero volume is valid too: the column check then."""
     if float(values.min()) > 0 and float(values.max()) < math.inf:
         return True
     lowest = values.min(axis=1).tolist()
-    return min(lowest[:PRICES]) > 0 and min(lowest[PRICES:]) >= 0 and float(values.max()) < math.inf
+    return min(lowest[:prices]) > 0 and min(lowest[prices:]) >= 0 and float(values.max()) < math.inf
 
 
-def _valid_rows(values: FloatArray) -> npt.NDArray[np.bool_]:
+def _narrow_lists(n: int, times: object, close: object, high: object, low: object,
+                  quote: object) -> tuple[TimeArray, FloatArray, int] | None:
+    """The live feed's case (a narrow table of valid rows as lists) in three numpy calls, checked with the
+    built-in `min` and `sum` (a NaN or an infinity makes the sum non-finite). None for anything else
+    (arrays, a bad row, unequal lengths): the general path checks and drops row by row."""
+    if not n or any(type(c) is not list or len(c) != n for c in (times, close, high, low, quote)):
+        return None
+    c, h, lo, q = cast(tuple[list[float], ...], (close, high, low, quote))
+    if not (min(c) > 0 and min(h) > 0 and min(lo) > 0 and min(q) >= 0
+            and math.isfinite(sum(c) + sum(h) + sum(lo) + sum(q))):
+        return None
+    values = np.fromiter(chain(c, repeat(math.nan, n), h, lo, repeat(math.nan, n), q), np.float64, 6 * n)
+    stamps = cast(list[int], times)
+    return np.fromiter(stamps, np.int64, n), values.reshape(len(COLUMNS), n), max(stamps)
+
+
+def _valid_rows(values: FloatArray, prices: int) -> npt.NDArray[np.bool_]:
     good = np.isfinite(values) & (values >= 0)
-    good[:PRICES] &= values[:PRICES] > 0
+    good[:prices] &= values[:prices] > 0
     valid: npt.NDArray[np.bool_] = np.logical_and.reduce(good, axis=0)
     return valid
 
 
-def _rebuild(symbols: tuple[str, ...], event_time_ms: TimeArray, values: FloatArray,
-             rejected: int) -> TickerTable:
-    return TickerTable(symbols, event_time_ms, *values, rejected=rejected)
+def _rebuild(symbols: tuple[str, ...], event_time_ms: TimeArray, values: FloatArray, rejected: int,
+             narrow: bool = False) -> TickerTable:
+    close, open_, high, low, volume_, quote_volume = values
+    open, volume = (None, None) if narrow else (open_, volume_)
+    return TickerTable(symbols, event_time_ms, close, open, high, low, volume, quote_volume,
+                       rejected=rejected)
 
 
 _new_ticker = Ticker.__new__

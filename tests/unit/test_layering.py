@@ -33,7 +33,10 @@ PORTS_FORBIDDEN = {"adapters", "bootstrap", "application", "aiohttp", "binance",
 VENDOR_HOME = {"binance": "adapters/binance/", "onnxruntime": "adapters/onnx/",
                "lightgbm": "adapters/training/", "skl2onnx": "adapters/training/",
                "onnxmltools": "adapters/training/", "aiohttp": "adapters/", "pandas": "adapters/",
-               "msgspec": "adapters/", "pyarrow": "adapters/", "plotly": "adapters/"}
+               "msgspec": "adapters/", "pyarrow": "adapters/", "plotly": "adapters/",
+               # compiled kernels sit behind domain Protocols (domain/scanner_kernel.py): the domain
+               # keeps its numpy reference and never pays numba's import and compile time
+               "numba": "adapters/kernels/", "llvmlite": "adapters/kernels/"}
 # The wings (docs/ARCHITECTURE.md): trading never imports backtest or research; backtest never research.
 WING_OF = {"application.backtest": "backtest", "application.research": "research"}
 WING_MAY_NOT_IMPORT = {"trading": {"backtest", "research"}, "backtest": {"research"}, "research": set()}
@@ -192,6 +195,8 @@ def test_the_walk_sees_the_layers() -> None:
     ("application/x.py", "import pandas as pd"),
     ("bootstrap/x.py", "import msgspec"),
     ("adapters/binance/x.py", "import onnxruntime"),
+    ("domain/x.py", "from numba import njit"),
+    ("adapters/binance/x.py", "import numba"),
     ("application/trading_loop.py", "from application.backtest.replay import Backtest"),
     ("application/enter_trades.py", "from application.research.walk_forward import EdgeReport"),
     ("application/backtest/x.py", "from application.research.period_bars import PeriodBars"),
@@ -210,6 +215,7 @@ def test_the_checker_catches_a_violation(relative: str, source: str) -> None:
     ("adapters/binance/x.py", "import binance\nimport aiohttp"),
     ("adapters/training/x.py", "import lightgbm\nimport skl2onnx"),
     ("adapters/onnx/model.py", "import onnxruntime"),
+    ("adapters/kernels/x.py", "from numba import njit"),
     ("adapters/history/x.py", "import pandas as pd\nimport pyarrow\nimport aiohttp"),
     ("application/research/x.py", "from application.backtest.bar_scanner import bar_scores\n"
                                   "from application.trading_config import LoopConfig"),

@@ -7,7 +7,9 @@ kind and the reason; callers drop and count such messages. Order and account pay
 
 The `!miniTicker@arr` frame (~200 tickers a second) is the hot path: msgspec decodes it straight into
 typed items, turning the decimal strings into floats in C (correctly rounded: the same floats as
-`float(text)`), and the items become one columnar `TickerTable`, validated with array operations.
+`float(text)`), and the items become one columnar `TickerTable`, validated with array operations. Only
+the fields a frame's consumers read are decoded (the open and the base volume are skipped: a narrow
+table), a quarter less work on a path that runs with cold caches.
 """
 
 from __future__ import annotations
@@ -60,15 +62,14 @@ def parse_mini_ticker(data: Payload) -> Ticker:
 
 
 class MiniTickerItem(msgspec.Struct, gc=False):
-    """One `24hrMiniTicker` as msgspec decodes it (other fields are skipped)."""
+    """One `24hrMiniTicker` as msgspec decodes it: what the scanner, memory and the paper exchange read
+    (the open, the base volume and the event type are skipped)."""
 
     symbol: str = msgspec.field(name="s")
     event_time_ms: int = msgspec.field(name="E")
     close: float = msgspec.field(name="c")
-    open: float = msgspec.field(name="o")
     high: float = msgspec.field(name="h")
     low: float = msgspec.field(name="l")
-    volume: float = msgspec.field(name="v")
     quote_volume: float = msgspec.field(name="q")
 
 
@@ -109,8 +110,8 @@ def _table_of_items(items: list[MiniTickerItem], wanted: Container[str] | None) 
     if wanted is not None:
         items = [t for t in items if t.symbol in wanted]
     return TickerTable([t.symbol for t in items], [t.event_time_ms for t in items], [t.close for t in items],
-                       [t.open for t in items], [t.high for t in items], [t.low for t in items],
-                       [t.volume for t in items], [t.quote_volume for t in items])
+                       None, [t.high for t in items], [t.low for t in items], None,
+                       [t.quote_volume for t in items])
 
 
 def _table_of_payloads(items: list[Payload], wanted: Container[str] | None) -> TickerTable:

@@ -119,3 +119,43 @@ def test_tickers_updated_takes_a_table_or_any_iterable_of_tickers() -> None:
             assert list(tickers) == [GOOD, other] and time_ms == T0
     table = from_table.tickers
     assert list(table) is not list(table) and next(iter(table)) is next(iter(table))  # built once, shared
+
+
+def narrow_of(rows: list[Row]) -> TickerTable:
+    return TickerTable([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], None,
+                       [r[4] for r in rows], [r[5] for r in rows], None, [r[7] for r in rows])
+
+
+def test_a_narrow_table_leaves_open_and_volume_out_and_checks_only_what_it_carries() -> None:
+    good: Row = ("AUSDT", T0, 10.0, math.nan, 10.5, 9.0, math.nan, 10_000.0)
+    rows: list[Row] = [good, ("BUSDT", T0 + 1, 2.0, 1.0, 0.0, 0.5, 1.0, 5.0),  # a zero high: dropped
+                       ("CUSDT", T0 + 2, 2.0, 1.0, 3.0, 0.5, 1.0, 0.0)]  # a zero quote volume is valid
+    table = narrow_of(rows)
+    assert table.narrow and table.symbols == ("AUSDT", "CUSDT") and table.rejected == 1
+    assert table.close.tolist() == [10.0, 2.0] and table.quote_volume.tolist() == [10_000.0, 0.0]
+    assert np.isnan(table.open).all() and np.isnan(table.volume).all()
+    assert table[0:2] == narrow_of([good, rows[2]])  # NaN columns compare equal; a slice has rejected 0
+    assert table != table_of([("AUSDT", T0, 10.0, 9.5, 10.5, 9.0, 1.0, 10_000.0), rows[2]])
+    for same in (pickle.loads(pickle.dumps(table)), copy.copy(table)):
+        assert same == table
+        assert same.narrow and same.symbols == table.symbols
+    assert table[1:].symbols == ("CUSDT",) and table[1:].narrow
+    assert "narrow" in repr(table) and hash(table[0:2]) == hash(narrow_of([good, rows[2]]))
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, 0.0, -1.0])
+def test_a_narrow_table_from_lists_and_from_arrays_agree_whatever_the_values(bad: float) -> None:
+    """Lists of valid rows take the fast path (built-in checks); arrays, or any bad value, the general
+    one: the same table either way."""
+    rows: list[Row] = [("AUSDT", T0, 10.0, math.nan, 10.5, 9.0, math.nan, 10_000.0),
+                       ("BUSDT", T0 + 7, 2.0, math.nan, 3.0, 0.5, math.nan, 0.0)]
+    lists = narrow_of(rows)
+
+    def col(k: int) -> np.ndarray:  # type: ignore[type-arg]
+        return np.array([r[k] for r in rows])
+
+    arrays = TickerTable([r[0] for r in rows], col(1), col(2), None, col(4), col(5), None, col(7))
+    assert lists == arrays and lists.last_event_ms == arrays.last_event_ms == T0 + 7
+    assert not lists.values.flags.writeable and not lists.event_time_ms.flags.writeable
+    spoiled = narrow_of([rows[0], (*rows[1][:4], bad, *rows[1][5:])])  # a bad high
+    assert spoiled.symbols == ("AUSDT",) and spoiled.rejected == 1

@@ -20,6 +20,7 @@ from adapters.binance.feed_stats import FeedCounters, ThrottledWarnings
 from adapters.binance.frame_router import FrameRouter
 from adapters.binance.parse import parse_mini_ticker
 from adapters.binance.recent_bars import RecentBars
+from adapters.kernels.scanner_numba import NumbaTickerKernel
 from domain.market_events import TickersUpdated
 from domain.rolling_ticker import RollingTickers
 from domain.scanner import MultiPairScanner
@@ -65,28 +66,34 @@ def recorded_frames(sample_klines: Path) -> list[bytes]:
 
 def test_the_live_path_drives_the_scanner_exactly_as_ticker_objects_do(recorded_frames: list[bytes]) -> None:
     """Frame bytes -> FrameRouter (msgspec, TickerTable) against the object path it replaced (json.loads,
-    one Ticker per item): the same values to the bit, the same alerts, the same final state."""
+    one Ticker per item): the same values to the bit (the open and the base volume are not decoded), the
+    same alerts, the same final state; and the scanner with the compiled kernel on the live path alike."""
     rules = ScannerRules(min_volume_24h=0.0, momentum_threshold_pct=0.05, breakout_distance_pct=0.3,
                          reversal_drop_pct=0.2)
     feed, counters = router(frozenset(SYMBOLS[:2]) | {"XRPUSDT"})
     live_alerts: list[ScannerAlert] = []
     object_alerts: list[ScannerAlert] = []
+    fused_alerts: list[ScannerAlert] = []
     live, objects = MultiPairScanner(rules, live_alerts.append), MultiPairScanner(rules, object_alerts.append)
-    live.set_symbols(SYMBOLS)
-    objects.set_symbols(SYMBOLS)
+    fused = MultiPairScanner(rules, fused_alerts.append, kernel=NumbaTickerKernel())
+    for scanner in (live, objects, fused):
+        scanner.set_symbols(SYMBOLS)
     for raw in recorded_frames:
         feed.handle_text(raw)
         event = feed.pending.popleft()
         assert isinstance(event, TickersUpdated) and not feed.pending
         tickers = tuple(parse_mini_ticker(d) for d in json.loads(raw)["data"] if d["s"] in SYMBOLS[:2])
-        assert event.tickers == TickerTable.from_tickers(tickers) and list(event.tickers) == list(tickers)
+        full = TickerTable.from_tickers(tickers)
+        assert event.tickers == TickerTable(full.symbols, full.event_time_ms, full.close, None, full.high,
+                                            full.low, None, full.quote_volume)
         assert event.time_ms == max(t.event_time_ms for t in tickers)
         live.on_tickers(event)
+        fused.on_tickers(event)
         objects.on_tickers(TickersUpdated(tickers, event.time_ms))
-    assert live_alerts and repr(live_alerts) == repr(object_alerts)
+    assert live_alerts and repr(live_alerts) == repr(object_alerts) == repr(fused_alerts)
     assert {a.symbol for a in live_alerts} <= set(SYMBOLS[:2])
     for symbol in SYMBOLS:
-        assert repr(live.state(symbol)) == repr(objects.state(symbol))  # repr: NaN != NaN
+        assert repr(live.state(symbol)) == repr(objects.state(symbol)) == repr(fused.state(symbol))
     assert counters.frames == counters.events == len(recorded_frames) and not counters.malformed
 
 
