@@ -58,7 +58,8 @@ class TradingLoop:
                         lambda asset: self.memory.current_price(f"{asset}{config.quote_asset}"))
         self.dust = DustLedger(mode)  # what fees and lot steps leave unsold (holdings.py)
         self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode,
-                               dust=self.dust, price_of=self.memory.current_price)
+                               dust=self.dust, price_of=self.memory.current_price,
+                               price_moves=self.memory.take_price_moves)
         self.positions = ManagePositions(exchange, clock, fees, execution.retry, self.account.record,
                                          poll_interval_ms=config.order_poll_interval_ms, mode=mode,
                                          dust=self.dust)

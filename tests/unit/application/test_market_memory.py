@@ -132,3 +132,16 @@ def test_price_seen_is_what_a_long_could_sell_at() -> None:
     assert price_seen(BookTopUpdated(BookTop(S, 0.99, 1, 1.01, 1))) == (S, 0.99, 0.99, 0.99)
     assert price_seen(trade_at(S, 1.5, T0)) == (S, 1.5, 1.5, 1.5)
     assert price_seen(FeedReconnected(T0, 0)) is None
+
+
+def test_price_moves_name_every_symbol_whose_current_price_may_have_changed() -> None:
+    memory = MarketMemory(capacity=10)
+    assert memory.take_price_moves() is None  # nothing known yet: any may have moved
+    memory.apply(CandleUpdated(history(S, T0, 1)[0]))
+    memory.apply(BookTopUpdated(BookTop("XYZUSDT", 1.0, 1.0, 1.1, 1.0, T0)))
+    assert memory.take_price_moves() == {S, "XYZUSDT"}
+    assert memory.take_price_moves() == set()
+    memory.forget(S)  # its price falls back to the ticker close
+    assert memory.take_price_moves() == {S}
+    memory.apply(TickersUpdated((Ticker(S, T0, 2.0, 1.9, 2.1, 1.8, 10, 20),), T0))
+    assert memory.take_price_moves() is None
