@@ -90,7 +90,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     data = args.data or bt.data
     try:
         if data is not None:
-            klines = load_klines(Path(data), symbols or None, start_ms, end_ms)
+            klines = load_klines(Path(data), symbols or None, start_ms, end_ms,
+                                 cache_dir=settings.data.cache_dir)  # a .csv.xz is converted once
         else:
             klines = cache_klines(default_data_from(settings), symbols or None, start_ms, end_ms)
     except NoDataError as exc:
