@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from application.candle_ring import CandleRing
+from domain.candle_columns import CandleColumns
 from domain.features import WARMUP_BARS, KlineArrays
 from domain.market_events import (
     BookTopUpdated,
@@ -124,7 +125,8 @@ class MarketMemory:
         """Merge a REST/replay history of closed candles; newer live candles already held are kept."""
         memory = self._memory(symbol)
         self._price_moved(symbol)
-        memory.candles.merge([c for c in candles if c.closed])
+        closed = candles if isinstance(candles, CandleColumns) else [c for c in candles if c.closed]
+        memory.candles.merge(closed)
         memory.needs_backfill = not memory.candles.is_contiguous()
         if math.isnan(memory.last_price) and len(memory.candles):
             memory.last_price = memory.candles.last_close()
