@@ -88,8 +88,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         cache = Path(folder)
         for run in range(args.repeat):
-            print(f"\nrun {run + 1}: {'case':<15}{'span':>6}{'bars':>11}{'cpu s':>8}{'wall s':>8}{'x pandas':>10}"
-                  f"{'imports MB':>12}{'peak MB':>9}{'load MB':>9}")
+            print(f"\nrun {run + 1}: {'case':<15}{'span':>6}{'bars':>11}{'cpu s':>8}{'wall s':>8}"
+                  f"{'x pandas':>10}{'imports MB':>12}{'peak MB':>9}{'load MB':>9}")
             reference: dict[str, float] = {}
             for span in ("all", "week"):
                 for case in CASES:
