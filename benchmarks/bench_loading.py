@@ -1,55 +1,106 @@
-"""Cache read speed: one month of 1m klines for 15 pairs from the Parquet cache. Target <= 1 s.
+"""Loading the recorded 96-pair file (6.25 M 1m bars, .csv.xz) for a backtest: time and peak memory.
 
-The cache is built first (not timed) in a temporary folder from real bars: April 2021 of the first 15
-pairs of the recorded 96-pair set (../shared/data/freqtrade_userdata).
+Each case runs in its own interpreter (peak RSS is per process), which imports what a backtest's
+loading needs first (TA-Lib without pandas, numpy, pyarrow) and reports its RSS after the imports, then
+after the load. Cases, for the whole file and for a one-week slice (2021-05-01..07 plus the warm-up):
+- pandas: the reader the backtest used until now (load_klines_pandas, kept as the reference);
+- columnar: pyarrow's streaming CSV reader, symbol/window filter cut batch by batch (no cache);
+- convert: the first backtest on a file: columnar read of all of it, written to the Parquet cache;
+- cached: every later backtest: the Parquet copy, only the row groups and rows asked for; once with
+  Arrow's default allocator (mimalloc) and once with ARROW_DEFAULT_MEMORY_POOL=system.
+Ratios are CPU time against the pandas case of the same run. Targets (issue 17): cached load <= 0.2x,
+peak RSS <= 400 MB for the whole file and <= 100 MB for the week.
 
-    .venv/bin/python benchmarks/bench_loading.py
+    .venv/bin/python benchmarks/bench_loading.py [--repeat N]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-from adapters.history.cache import KlineCache  # noqa: E402
-from adapters.history.layout import Month  # noqa: E402
-from adapters.history.schema import standardise  # noqa: E402
-
 FILE = ROOT.parent / "shared/data/freqtrade_userdata/binance_spot_1m_2021-04-02_2021-05-31_96pairs.csv.xz"
-PAIRS = 15
+WEEK = ("2021-05-01", "2021-05-08")
+CASES = ("pandas", "columnar", "convert", "cached", "cached-system")
 
 
-def build_cache(root: Path) -> list[str]:
-    print("reading the recorded 96-pair file (first 1.3 M rows) ...", flush=True)
-    raw = pd.read_csv(FILE, nrows=1_300_000)
-    cache = KlineCache(root)
-    symbols = sorted(raw["symbol"].unique())[:PAIRS]
-    for symbol in symbols:
-        frame = standardise(raw[raw["symbol"] == symbol].reset_index(drop=True), symbol)
-        cache.write_month(symbol, "1m", Month(2021, 4), frame, complete=True)
-    return symbols
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_case(case: str, span: str, cache: str) -> None:
+    """In the child: import, load, print one JSON line."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from bootstrap.lean_imports import import_talib_without_dataframes
+
+    import_talib_without_dataframes()
+    import pyarrow.parquet  # noqa: F401  (what the columnar paths import anyway: counted in the baseline)
+
+    from adapters.history.klines import load_klines, load_klines_pandas
+    from domain.time_units import day_start_ms
+
+    start, end = (day_start_ms(WEEK[0]), day_start_ms(WEEK[1])) if span == "week" else (None, None)
+    imports = peak_mb()
+    began, cpu = time.perf_counter(), time.process_time()
+    if case == "pandas":
+        klines = load_klines_pandas(FILE, None, start, end)
+    elif case == "columnar":
+        klines = load_klines(FILE, None, start, end)
+    else:
+        klines = load_klines(FILE, None, start, end, cache_dir=Path(cache))
+    print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - began,
+                      "imports": imports, "peak": peak_mb(), "bars": sum(len(k) for k in klines.values()),
+                      "pairs": len(klines)}))
+
+
+def measure(case: str, span: str, cache: Path) -> dict[str, float]:
+    env = dict(os.environ)
+    if case == "cached-system":
+        env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    if case == "convert":
+        for old in (cache / "columnar").glob("*.parquet"):
+            old.unlink()
+    out = subprocess.run([sys.executable, __file__, "--case", case, "--span", span, "--cache", str(cache)],
+                         env=env, check=True, capture_output=True, text=True).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        symbols = build_cache(Path(tmp))
-        cache = KlineCache(Path(tmp))
-        runs = []
-        for _ in range(5):
-            start = time.perf_counter()
-            frames = {s: cache.read(s, "1m", date(2021, 4, 1), date(2021, 4, 30)) for s in symbols}
-            runs.append(time.perf_counter() - start)
-        rows = sum(len(f) for f in frames.values())
-        print(f"cache read: {len(frames)} pairs x 1 month ({rows:,} bars): best {min(runs) * 1e3:.0f} ms, "
-              f"first {runs[0] * 1e3:.0f} ms (target <= 1 s)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=CASES)
+    parser.add_argument("--span", choices=("all", "week"), default="all")
+    parser.add_argument("--cache", default="")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of the whole table")
+    args = parser.parse_args()
+    if args.case:
+        run_case(args.case, args.span, args.cache)
+        return
+    print(f"file: {FILE.name}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as folder:
+        cache = Path(folder)
+        for run in range(args.repeat):
+            print(f"\nrun {run + 1}: {'case':<15}{'span':>6}{'bars':>11}{'cpu s':>8}{'wall s':>8}"
+                  f"{'x pandas':>10}{'imports MB':>12}{'peak MB':>9}{'load MB':>9}")
+            reference: dict[str, float] = {}
+            for span in ("all", "week"):
+                for case in CASES:
+                    if case == "convert" and span == "week":
+                        continue
+                    r = measure(case, span, cache)
+                    reference.setdefault(span, r["cpu"])
+                    print(f"{'':7}{case:<15}{span:>6}{int(r['bars']):>11,}{r['cpu']:>8.2f}{r['wall']:>8.2f}"
+                          f"{r['cpu'] / reference[span]:>10.2f}{r['imports']:>12.0f}{r['peak']:>9.0f}"
+                          f"{r['peak'] - r['imports']:>9.0f}", flush=True)
+    print("\nload MB: peak RSS above the interpreter after its imports (numpy, pyarrow, TA-Lib lean).")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ that fails is kept, logged, and written again on every tick and at stop: no reco
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from decimal import Decimal
 
 from loguru import logger
@@ -46,12 +46,15 @@ class Account:
     def __init__(self, exchange: Exchange, clock: Clock, journal: TradeJournal, risk: RiskBook,
                  retry: RetryPolicy, quote_asset: str, mode: str, *, dust: DustLedger | None = None,
                  price_of: PriceOf = no_prices, positions_cost: Callable[[], float] = no_cost,
-                 state: StateStore | None = None) -> None:
+                 state: StateStore | None = None,
+                 price_moves: Callable[[], Set[str] | None] | None = None) -> None:
         """`price_of(symbol)`: the last price seen of a symbol, to value the dust; `positions_cost()`: what
-        the open positions cost (price and entry fees)."""
+        the open positions cost (price and entry fees). `price_moves()`: the symbols whose `price_of` may
+        have changed since its last call (None: any); without it the dust is valued anew on every call."""
         self._exchange, self._clock, self._journal, self._risk = exchange, clock, journal, risk
         self._retry, self._quote, self._mode = retry, quote_asset, mode
         self._dust, self._price_of = dust if dust is not None else DustLedger(mode), price_of
+        self._price_moves = price_moves
         self._quote_free = Decimal(0)
         self._quote_total = Decimal(0)
         self._stale = True
@@ -88,7 +91,8 @@ class Account:
 
     def dust_value(self) -> float:
         """The dust at the last known prices (counted in equity)."""
-        return self._dust.value(self._price_of)
+        moved = self._price_moves() if self._price_moves is not None else None
+        return self._dust.value(self._price_of, moved)
 
     def dust_cost(self) -> float:
         """What the dust cost (price and entry fees): no trade PnL has charged it yet."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from domain.candle_columns import CandleColumns
 from domain.features import KlineArrays
 from domain.values import Candle
 
@@ -79,8 +80,17 @@ class CandleRing:
         if not candles:
             return
         old_times, old_values = self._ordered()
-        new_times = np.fromiter((c.open_time_ms for c in candles), dtype=np.int64, count=len(candles))
-        new_values = np.array([_row(c) for c in candles], dtype=np.float64).T
+        if isinstance(candles, CandleColumns):  # a replay's history: its columns, no Candle built
+            k = candles.klines
+            new_times = k.open_time_ms
+            new_values = np.vstack([k.open, k.high, k.low, k.close, k.volume, k.taker_buy_base_volume,
+                                    k.quote_volume, candles.trades_as_candles()])
+        else:
+            new_times = np.fromiter((c.open_time_ms for c in candles), dtype=np.int64, count=len(candles))
+            new_values = np.array([_row(c) for c in candles], dtype=np.float64).T
+        if not self._size and bool(np.all(np.diff(new_times) > 0)):  # an empty ring, a sorted history
+            self._store(new_times, new_values)
+            return
         times = np.concatenate([new_times, old_times])  # new first: np.unique keeps the first occurrence
         values = np.concatenate([new_values, old_values], axis=1)
         unique_times, first = np.unique(times, return_index=True)
@@ -88,5 +98,13 @@ class CandleRing:
         size = len(keep)
         self._times[:size] = unique_times[-self._capacity:]
         self._values[:, :size] = values[:, keep]
+        self._size = size
+        self._head = size % self._capacity
+
+    def _store(self, times: npt.NDArray[np.int64], values: npt.NDArray[np.float64]) -> None:
+        """Hold the last `capacity` of these sorted, distinct candles, oldest in slot 0."""
+        size = min(len(times), self._capacity)
+        self._times[:size] = times[len(times) - size:]
+        self._values[:, :size] = values[:, len(times) - size:]
         self._size = size
         self._head = size % self._capacity

@@ -17,7 +17,7 @@ the real fill price. So between two moments with no position open:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -85,6 +85,10 @@ class DustLedger:
         self._last_price: dict[str, float] = {}
         self._warned: set[str] = set()
         self._mode = mode
+        # Each symbol's market value at the last valuation, in the order of _lots (so summing them adds
+        # the same floats in the same order as valuing every lot anew), and the ones to value again.
+        self._values: dict[str, float] = {}
+        self._revalue: set[str] = set()
 
     @property
     def symbols(self) -> frozenset[str]:
@@ -101,6 +105,8 @@ class DustLedger:
             return
         total = self._lots[symbol] + lot if symbol in self._lots else lot
         self._lots[symbol] = total
+        self._values.setdefault(symbol, 0.0)
+        self._revalue.add(symbol)
         self._last_price[symbol] = price
         log = logger.bind(symbol=symbol, mode=self._mode)
         if unsellable is None:
@@ -120,8 +126,11 @@ class DustLedger:
         taken, rest = lot.split(lot.quantity if quantity is None else quantity)
         if rest.quantity > 0:
             self._lots[symbol] = rest
+            self._revalue.add(symbol)
         else:
             del self._lots[symbol]
+            del self._values[symbol]
+            self._revalue.discard(symbol)
             self._warned.discard(symbol)
         return taken if taken.quantity > 0 else None
 
@@ -135,11 +144,20 @@ class DustLedger:
             if lot.quantity > 0:
                 self._lots[symbol] = lot
                 self._last_price[symbol] = lot.price
+                self._values.setdefault(symbol, 0.0)
+                self._revalue.add(symbol)
 
-    def value(self, price_of: Callable[[str], float | None]) -> float:
-        """Market value of all the dust, at each symbol's last known price."""
-        return sum(float(lot.quantity) * (price_of(symbol) or self._last_price.get(symbol, lot.price))
-                   for symbol, lot in self._lots.items())
+    def value(self, price_of: Callable[[str], float | None], moved: Set[str] | None = None) -> float:
+        """Market value of all the dust, at each symbol's last known price. `moved`: the symbols whose
+        `price_of` may have changed since the last call (None: any may have); only those and the lots
+        changed since are valued again (a replay calls this a few times a minute over many symbols)."""
+        lots, values, fallback = self._lots, self._values, self._last_price
+        stale = lots.keys() if moved is None else self._revalue | (moved & lots.keys())
+        for symbol in stale:
+            lot = lots[symbol]
+            values[symbol] = float(lot.quantity) * (price_of(symbol) or fallback.get(symbol, lot.price))
+        self._revalue.clear()
+        return sum(values.values())
 
     def cost(self) -> float:
         """Cost basis (price paid and entry fees) of all the dust."""

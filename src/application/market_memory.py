@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from application.candle_ring import CandleRing
+from domain.candle_columns import CandleColumns
 from domain.features import WARMUP_BARS, KlineArrays
 from domain.market_events import (
     BookTopUpdated,
@@ -41,6 +42,7 @@ class SymbolMemory:
     stale: bool = False
     needs_backfill: bool = True
     gaps: int = 0
+    symbol: str = ""
 
 
 class MarketMemory:
@@ -49,6 +51,7 @@ class MarketMemory:
         self._trades_kept = trades_kept
         self._symbols: dict[str, SymbolMemory] = {}
         self._ticker_close: dict[str, float] = {}
+        self._moved: set[str] | None = None  # symbols whose current_price may have changed; None: any
 
     # -- feeding --------------------------------------------------------------------------------------
     def apply(self, event: MarketEvent) -> None:
@@ -77,6 +80,7 @@ class MarketMemory:
 
     def on_tickers(self, tickers: Sequence[Ticker]) -> None:
         closes = self._ticker_close
+        self._moved = None
         if isinstance(tickers, TickerTable):  # validated columns: no Ticker objects on the hot path
             closes.update(zip(tickers.symbols, tickers.close.tolist(), strict=True))
             return
@@ -98,6 +102,7 @@ class MarketMemory:
 
     def on_book(self, book: OrderBook) -> None:
         memory = self._memory(book.symbol)
+        self._price_moved(book.symbol)
         memory.book = book
         top = book.top
         if top is not None:
@@ -107,6 +112,7 @@ class MarketMemory:
     def on_book_top(self, top: BookTop) -> None:
         _finite_price(top.bid, top.symbol)
         memory = self._memory(top.symbol)
+        self._price_moved(top.symbol)
         memory.top = top
         memory.stale = False
 
@@ -118,13 +124,22 @@ class MarketMemory:
     def backfill(self, symbol: str, candles: Sequence[Candle]) -> None:
         """Merge a REST/replay history of closed candles; newer live candles already held are kept."""
         memory = self._memory(symbol)
-        memory.candles.merge([c for c in candles if c.closed])
+        self._price_moved(symbol)
+        closed = candles if isinstance(candles, CandleColumns) else [c for c in candles if c.closed]
+        memory.candles.merge(closed)
         memory.needs_backfill = not memory.candles.is_contiguous()
         if math.isnan(memory.last_price) and len(memory.candles):
             memory.last_price = memory.candles.last_close()
 
     def forget(self, symbol: str) -> None:
         self._symbols.pop(symbol, None)
+        self._price_moved(symbol)
+
+    def take_price_moves(self) -> set[str] | None:
+        """The symbols whose `current_price` may have changed since the last call (None: any may have,
+        as after a ticker frame). For one reader: the account's dust valuation."""
+        moved, self._moved = self._moved, set()
+        return moved
 
     # -- the collector interface (spec 4.1) ------------------------------------------------------------
     def klines(self, symbol: str, limit: int | None = None) -> KlineArrays:
@@ -185,15 +200,20 @@ class MarketMemory:
     def _memory(self, symbol: str) -> SymbolMemory:
         memory = self._symbols.get(symbol)
         if memory is None:
-            memory = SymbolMemory(CandleRing(self._capacity), deque(maxlen=self._trades_kept))
+            memory = SymbolMemory(CandleRing(self._capacity), deque(maxlen=self._trades_kept), symbol=symbol)
             self._symbols[symbol] = memory
+            self._price_moved(symbol)
         return memory
 
-    @staticmethod
-    def _touch(memory: SymbolMemory, price: float) -> None:
+    def _price_moved(self, symbol: str) -> None:
+        if self._moved is not None:
+            self._moved.add(symbol)
+
+    def _touch(self, memory: SymbolMemory, price: float) -> None:
         """The feed delivers in time order: the last traded price seen is the current one."""
         memory.last_price = price
         memory.stale = False
+        self._price_moved(memory.symbol)
 
 
 def price_seen(event: MarketEvent) -> tuple[str, float, float, float] | None:

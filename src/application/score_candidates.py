@@ -23,6 +23,18 @@ from ports.model import Model
 FeatureRow = Callable[[KlineArrays, BookFeaturesInput | None], npt.NDArray[np.float64]]
 
 
+class PrecomputedFeatures:
+    """The feature step of a replay whose features and predictions were computed in a batch pass: its
+    row is never read (the model serves the precomputed prediction), so ScoreCandidates builds no kline
+    arrays for it. Readiness (a full, contiguous, fresh history) is still asked of the memory."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+
+    def __call__(self, _klines: KlineArrays, _book: BookFeaturesInput | None) -> npt.NDArray[np.float64]:
+        return np.zeros(self.width)
+
+
 @dataclass(frozen=True, slots=True)
 class ScoredCandidates:
     signals: list[TradeSignal]
@@ -50,7 +62,8 @@ class ScoreCandidates:
             book = self._memory.orderbook(symbol)
             try:
                 book_input = BookFeaturesInput.from_book(book, price) if book is not None else None
-                rows.append(self._features(self._memory.klines(symbol, self._warmup_bars), book_input))
+                rows.append(np.zeros(self._features.width) if isinstance(self._features, PrecomputedFeatures)
+                            else self._features(self._memory.klines(symbol, self._warmup_bars), book_input))
             except (ValueError, ArithmeticError) as exc:  # one bad history must not cost the whole scan
                 logger.bind(symbol=symbol).warning("Features of {} not computed: {}", symbol, exc)
                 not_ready.append(symbol)

@@ -77,7 +77,8 @@ class TradingLoop:
         self.dust = DustLedger(mode)  # what fees and lot steps leave unsold (holdings.py)
         self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode,
                                dust=self.dust, price_of=self.memory.current_price,
-                               positions_cost=lambda: self.positions.cost(), state=state)
+                               positions_cost=lambda: self.positions.cost(), state=state,
+                               price_moves=self.memory.take_price_moves)
         self.positions = ManagePositions(exchange, clock, fees, execution.retry, self.account.record,
                                          poll_interval_ms=config.order_poll_interval_ms, mode=mode,
                                          dust=self.dust,

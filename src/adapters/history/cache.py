@@ -3,8 +3,6 @@ an interrupted run leaves either the complete month or nothing."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from adapters.history.atomic_file import write_atomically
 from adapters.history.layout import CacheLayout, Month, day_start_ms, months_between
 from adapters.history.schema import KLINE_COLUMNS, HistoryDataError, empty_frame, validate_typed
 
@@ -26,17 +25,6 @@ def parse_checksum(text: str, source: str) -> str:
     if not fields or len(fields[0]) != 64 or any(ch not in "0123456789abcdefABCDEF" for ch in fields[0]):
         raise HistoryDataError(f"{source}: not a SHA-256 checksum file: {text[:80]!r}")
     return fields[0].lower()
-
-
-def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Call write(tmp_path), then rename tmp_path over path (atomic on one file system)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class KlineCache:

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from loguru import logger
 from tqdm import tqdm
 
-from adapters.history.cache import write_atomically
+from adapters.history.atomic_file import write_atomically
 from adapters.history.loader import SymbolHistory, clean_history
 from adapters.history.quality import gap_free_segments
 from adapters.history.schema import to_kline_arrays

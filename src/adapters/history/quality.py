@@ -57,9 +57,14 @@ def check_quality(frame: pd.DataFrame, symbol: str, interval_ms: int) -> DataQua
     """Report on a kline frame in its given row order (the frame is not modified)."""
     times = frame["open_time_ms"].to_numpy(dtype=np.int64)
     steps = np.diff(times)
-    duplicated = frame.duplicated("open_time_ms", keep="first").to_numpy()
-    conflicting = int(duplicated.sum() - frame.duplicated(keep="first").to_numpy().sum())
-    ordered = np.sort(np.unique(times))
+    if bool(np.all(steps > 0)):  # sorted without repeats (the usual case): nothing to hash or sort
+        duplicates = conflicting = 0
+        ordered = times
+    else:
+        duplicated = frame.duplicated("open_time_ms", keep="first").to_numpy()
+        duplicates = int(duplicated.sum())
+        conflicting = int(duplicates - frame.duplicated(keep="first").to_numpy().sum())
+        ordered = np.sort(np.unique(times))
     ordered_steps = np.diff(ordered)
     holes = np.flatnonzero(ordered_steps > interval_ms)
     gaps = tuple(Gap(int(ordered[i]), int(ordered_steps[i] // interval_ms - 1)) for i in holes)
@@ -70,7 +75,7 @@ def check_quality(frame: pd.DataFrame, symbol: str, interval_ms: int) -> DataQua
         first_open_time_ms=int(ordered[0]) if len(ordered) else None,
         last_open_time_ms=int(ordered[-1]) if len(ordered) else None,
         gaps=gaps,
-        duplicates=int(duplicated.sum()),
+        duplicates=duplicates,
         conflicting_duplicates=conflicting,
         non_monotonic=int((steps < 0).sum()),
         misaligned=int((times % interval_ms != 0).sum()),

@@ -22,6 +22,7 @@ class Accounts:
     def __init__(self, deposits: Mapping[str, Decimal] | None = None) -> None:
         self._free: dict[str, Decimal] = {}
         self._locked: dict[str, Decimal] = {}
+        self._snapshot: dict[str, Balance] | None = None  # until the next change (a replay asks often)
         for asset, amount in (deposits or {}).items():
             self.deposit(asset, amount)
 
@@ -32,18 +33,21 @@ class Accounts:
         return self._locked.get(asset, ZERO)
 
     def deposit(self, asset: str, amount: Decimal) -> None:
+        self._snapshot = None
         if amount < 0:
             raise ValueError(f"cannot deposit a negative amount of {asset}: {amount}")
         self._free[asset] = self.free(asset) + amount
 
     def lock(self, asset: str, amount: Decimal) -> None:
         """Reserve `amount` for an open order; the whole order is refused (-2010) if it is not free."""
+        self._snapshot = None
         if amount > self.free(asset):
             raise insufficient_balance()
         self._free[asset] = self.free(asset) - amount
         self._locked[asset] = self.locked(asset) + amount
 
     def unlock(self, asset: str, amount: Decimal) -> None:
+        self._snapshot = None
         if amount > self.locked(asset):
             raise AssertionError(f"unlocking {amount} {asset} but only {self.locked(asset)} is locked")
         self._locked[asset] = self.locked(asset) - amount
@@ -51,14 +55,18 @@ class Accounts:
 
     def debit(self, asset: str, amount: Decimal) -> None:
         """Take from the free amount (a taker fill paid from free funds, a BNB commission)."""
+        self._snapshot = None
         if amount > self.free(asset):
             raise insufficient_balance()
         self._free[asset] = self.free(asset) - amount
 
     def credit(self, asset: str, amount: Decimal) -> None:
+        self._snapshot = None
         self._free[asset] = self.free(asset) + amount
 
     def snapshot(self) -> dict[str, Balance]:
         """Every asset the account has ever held, zero balances included (like omitZeroBalances=false)."""
-        assets = sorted(set(self._free) | set(self._locked))
-        return {a: Balance(a, self.free(a), self.locked(a)) for a in assets}
+        if self._snapshot is None:
+            assets = sorted(set(self._free) | set(self._locked))
+            self._snapshot = {a: Balance(a, self.free(a), self.locked(a)) for a in assets}
+        return dict(self._snapshot)

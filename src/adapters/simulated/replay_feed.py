@@ -16,6 +16,7 @@ from typing import Self
 import numpy as np
 from loguru import logger
 
+from domain.candle_columns import CandleColumns
 from domain.features import KlineArrays
 from domain.market_events import CandleUpdated, MarketEvent, TickersUpdated
 from domain.rolling_ticker import RollingTickers
@@ -135,4 +136,10 @@ class ReplayFeed:
         if k is None or limit <= 0:
             return []
         closed = int(np.searchsorted(k.open_time_ms, self._clock.now_ms() - MINUTE_MS + 1, side="right"))
-        return [self._candle(symbol.upper(), row) for row in range(max(0, closed - limit), closed)]
+        first = max(0, closed - limit)
+        if closed <= first:
+            return []
+        return CandleColumns(symbol.upper(), KlineArrays(
+            k.open_time_ms[first:closed], k.open[first:closed], k.high[first:closed], k.low[first:closed],
+            k.close[first:closed], k.volume[first:closed], k.taker_buy_base_volume[first:closed],
+            k.quote_volume[first:closed], k.trades[first:closed]))

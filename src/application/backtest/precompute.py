@@ -13,10 +13,12 @@ minutes where some candidate passes (or a position is open); the loop then decid
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -50,9 +52,13 @@ class EntryPlan:
     def __len__(self) -> int:
         return len(self.minute)
 
+    @cached_property
+    def _minute_list(self) -> list[int]:
+        return [int(m) for m in self.minute]  # bisect on ints: the replay asks several times a minute
+
     def cells_at(self, t: int) -> range:
-        lo = int(np.searchsorted(self.minute, t, side="left"))
-        return range(lo, int(np.searchsorted(self.minute, t, side="right")))
+        minutes = self._minute_list
+        return range(bisect.bisect_left(minutes, t), bisect.bisect_right(minutes, t))
 
     def signal_minutes(self) -> Ints:
         """Minutes where at least one candidate passes the signal rules."""

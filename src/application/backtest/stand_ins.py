@@ -6,7 +6,7 @@
 - PrecomputedPredictions (the Model port): the prediction the model gave that candidate's bar in the
   batch pass; NaN (fails every signal rule) for a symbol that was not a candidate then.
 - blank_features: the loop's feature step. Features were computed in the batch pass, so this returns
-  a row of the right width that PrecomputedPredictions does not read.
+  a row of the right width that PrecomputedPredictions does not read (and no kline arrays are built).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import numpy.typing as npt
 
 from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import EntryPlan
-from domain.features import FEATURE_NAMES, BookFeaturesInput, KlineArrays
+from application.score_candidates import PrecomputedFeatures
+from domain.features import FEATURE_NAMES
 from domain.market_events import MarketEvent
 from domain.position import CompletedTrade
 from domain.signal import Prediction
@@ -91,8 +92,7 @@ class PrecomputedPredictions:
         return out
 
 
-def blank_features(_klines: KlineArrays, _book: BookFeaturesInput | None) -> npt.NDArray[np.float64]:
-    return np.zeros(len(FEATURE_NAMES))
+blank_features = PrecomputedFeatures(len(FEATURE_NAMES))
 
 
 class RecordingJournal:

@@ -118,8 +118,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         settings = without_edge_gate(settings)
         logger.warning(EV_GATE_OVERRIDDEN)
     try:
-        if given is not None:
-            klines = load_klines(given, symbols, start_ms, end_ms, progress=loading_bars("backtest"))
+        if given is not None:  # a recorded .csv.xz is converted to Parquet once, under the data cache
+            klines = load_klines(given, symbols, start_ms, end_ms, progress=loading_bars("backtest"),
+                                 cache_dir=settings.data.cache_dir)
         else:
             klines = _cache_or_sample(settings, symbols, start_ms, end_ms)
     except NoDataError as exc:

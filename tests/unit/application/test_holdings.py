@@ -52,3 +52,26 @@ def test_the_ledger_values_returns_and_warns_once_per_unsellable_holding(logs: L
     assert ledger.cost() + part.cost_usdt == pytest.approx(4.6 + 0.0045)
     assert ledger.take("ABCUSDT") is not None and ledger.take("ABCUSDT") is None
     assert ledger.symbols == frozenset() and ledger.value(lambda symbol: 2.0) == 0.0
+
+
+def test_the_ledger_values_again_only_what_moved_and_adds_as_a_fresh_valuation_would() -> None:
+    prices = {"AUSDT": 1.1, "BUSDT": 2.3, "CUSDT": 0.7}
+    ledger = DustLedger()
+    for symbol, quantity in (("AUSDT", "0.3"), ("BUSDT", "0.01"), ("CUSDT", "7")):
+        ledger.add(symbol, Lot(D(quantity), prices[symbol], 0.0), prices[symbol])
+    assert ledger.value(prices.get) == sum(float(q) * p for q, p in ((D("0.3"), 1.1), (D("0.01"), 2.3),
+                                                                      (D("7"), 0.7)))
+    prices["BUSDT"], prices["CUSDT"] = 2.5, 0.9
+    partly = ledger.value(prices.get, {"BUSDT"})  # CUSDT's move not reported: its last value is kept
+    assert partly == float(D("0.3")) * 1.1 + float(D("0.01")) * 2.5 + float(D("7")) * 0.7
+    assert ledger.value(prices.get, {"CUSDT"}) == _fresh_value(ledger, prices)
+    ledger.take("AUSDT")
+    ledger.add("AUSDT", Lot(D("0.5"), 1.0, 0.0), 1.0)  # re-added: valued again, now last in order
+    assert ledger.value(prices.get, set()) == _fresh_value(ledger, prices)
+
+
+def _fresh_value(ledger: DustLedger, prices: dict[str, float]) -> float:
+    fresh = DustLedger()
+    for symbol in ("BUSDT", "CUSDT", "AUSDT"):
+        fresh.add(symbol, Lot(ledger.quantity(symbol), 1.0, 0.0), 1.0)
+    return fresh.value(prices.get)

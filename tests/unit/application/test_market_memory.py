@@ -10,6 +10,7 @@ from tests.support.fakes import T0, history, trade_at
 
 from application.candle_ring import CandleRing
 from application.market_memory import MarketMemory, price_seen
+from domain.candle_columns import CandleColumns
 from domain.features import WARMUP_BARS, KlineArrays, compute_features, latest_features
 from domain.market_events import (
     BookTopUpdated,
@@ -132,3 +133,30 @@ def test_price_seen_is_what_a_long_could_sell_at() -> None:
     assert price_seen(BookTopUpdated(BookTop(S, 0.99, 1, 1.01, 1))) == (S, 0.99, 0.99, 0.99)
     assert price_seen(trade_at(S, 1.5, T0)) == (S, 1.5, 1.5, 1.5)
     assert price_seen(FeedReconnected(T0, 0)) is None
+
+
+def test_price_moves_name_every_symbol_whose_current_price_may_have_changed() -> None:
+    memory = MarketMemory(capacity=10)
+    assert memory.take_price_moves() is None  # nothing known yet: any may have moved
+    memory.apply(CandleUpdated(history(S, T0, 1)[0]))
+    memory.apply(BookTopUpdated(BookTop("XYZUSDT", 1.0, 1.0, 1.1, 1.0, T0)))
+    assert memory.take_price_moves() == {S, "XYZUSDT"}
+    assert memory.take_price_moves() == set()
+    memory.forget(S)  # its price falls back to the ticker close
+    assert memory.take_price_moves() == {S}
+    memory.apply(TickersUpdated((Ticker(S, T0, 2.0, 1.9, 2.1, 1.8, 10, 20),), T0))
+    assert memory.take_price_moves() is None
+
+
+def test_a_history_as_columns_merges_like_the_same_candles_one_by_one() -> None:
+    candles = history(S, T0, 25)
+    columns = CandleColumns(S, KlineArrays.from_candles(candles))
+    as_list, as_columns = CandleRing(10), CandleRing(10)
+    as_list.merge(candles)
+    as_columns.merge(columns)
+    a, b = as_list.arrays(), as_columns.arrays()
+    for name in ("open_time_ms", "open", "high", "low", "close", "volume", "quote_volume", "trades"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert [c.open_time_ms for c in columns[-3:]] == [c.open_time_ms for c in candles[-3:]]
+    assert columns[-1].close == candles[-1].close and len(columns) == 25
+
