@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +41,9 @@ class ReconcileReport:
     sold_orphans: tuple[str, ...] = ()
 
 
+LaneRunner = Callable[[str, Callable[[], Awaitable[object]]], Awaitable[None]]
+
+
 class Reconcile:
     def __init__(self, exchange: Exchange, clock: Clock, positions: ManagePositions, retry: RetryPolicy, *,
                  quote_asset: str = "USDT", orphan_policy: OrphanPolicy = OrphanPolicy.LEAVE,
@@ -50,15 +54,18 @@ class Reconcile:
         self._reported: set[str] = set()  # what was already reported, so a periodic sync does not repeat it
 
     async def __call__(self, rules: Mapping[str, SymbolRules], price_of: PriceOf,
-                       busy: Collection[str] = ()) -> ReconcileReport:
-        """`busy`: symbols with an entry under way (a resting maker buy): their base is not an orphan."""
+                       busy: Collection[str] = (), in_lane: LaneRunner | None = None) -> ReconcileReport:
+        """`busy`: symbols with an entry under way (a resting maker buy): their base is not an orphan.
+        `in_lane(symbol, work)`: where a position's poll runs, so it never races the position's own lane
+        (two finishers of one position would journal it twice); inline when None."""
         balances = await self._call(self._exchange.balances, "balances")
         orders = list(await self._call(lambda: self._exchange.open_orders(None), "open orders"))
         now_ms = self._clock.now_ms()
         open_lists = {o.order_list_id for o in orders if o.order_list_id >= 0}
         for symbol, position in list(self._positions.positions.items()):
             if position.oco_list_id >= 0 and position.oco_list_id not in open_lists:
-                await self._positions.poll(symbol, now_ms)
+                poll = functools.partial(self._positions.poll, symbol, now_ms)
+                await (poll() if in_lane is None else in_lane(symbol, poll))
         ours = {p.oco_list_id for p in self._positions.positions.values() if p.oco_list_id >= 0}
         foreign = tuple(o for o in orders if o.order_list_id < 0 or o.order_list_id not in ours)
         for order in foreign:

@@ -256,6 +256,10 @@ class TradingLoop:
         finally:
             self._persist()
 
+    async def _poll_in_lane(self, symbol: str, poll: Callable[[], Awaitable[object]]) -> None:
+        """Reconcile's poll of a position runs in the position's lane: one finisher per position."""
+        await self._lanes.run(symbol, lambda: self._guard(f"poll {symbol}", poll()))
+
     async def _manage(self, symbol: str, now_ms: int) -> bool:
         return await self._guard(f"manage {symbol}", self.positions.tick_one(symbol, now_ms))
 
@@ -347,7 +351,8 @@ class TradingLoop:
 
     async def _sync(self) -> None:
         report = await self._reconcile(self._rules, self.memory.current_price,
-                                       self.entries.busy_symbols() | self.dust.symbols)  # dust: no orphan
+                                       self.entries.busy_symbols() | self.dust.symbols,  # dust: no orphan
+                                       in_lane=self._poll_in_lane)
         self.account.set_quote(report.quote_free, report.quote_total)
 
     async def _load_rules(self) -> None:

@@ -48,3 +48,26 @@ async def test_a_hanging_sale_holds_its_symbol_only() -> None:
     await h.loop.stop()  # waits for the lanes
     assert [(t.symbol, t.exit_reason) for t in h.journal.records] == [(QUICK, ExitReason.TP),
                                                                       (SLOW, ExitReason.TIMEOUT)]
+
+
+async def test_a_reconcile_leaves_a_busy_lanes_position_to_its_lane() -> None:
+    """The stop-loss leg filled while the position's lane is busy with it (a slow answer). A reconcile
+    that finds the OCO gone must not finish the position behind the lane's back: two finishers journal
+    one round trip twice (seen on the venue). Its poll goes to the lane, which is busy: skipped."""
+    h = build(rules={SLOW: rules_for(SLOW)}, prices={SLOW: "1.0"}, top=(SLOW,),
+              loop_config=config(mode="paper"))
+    await h.loop.start()
+    await feed(h, trade_at(SLOW, 1.0, T0 + 100))
+    assert SLOW in h.loop.positions.positions
+    h.scanner.top = []
+    gate = asyncio.Event()
+    await h.loop._lanes.run(SLOW, gate.wait)  # the lane is busy with this position
+    h.exchange.set_price(SLOW, "0.9958")  # meanwhile the stop-loss leg fills on the exchange
+    await h.loop._sync()
+    assert h.journal.records == [] and SLOW in h.loop.positions.positions
+    gate.set()
+    await h.loop._lanes.drain()
+    await h.loop._sync()  # the lane is free: the next reconcile's poll runs in it and finds the fill, once
+    await h.loop._sync()
+    await h.loop.stop()
+    assert [(t.symbol, t.exit_reason) for t in h.journal.records] == [(SLOW, ExitReason.SL)]
