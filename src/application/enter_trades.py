@@ -55,6 +55,11 @@ class EnterTrades:
         self._log = logger.bind(mode=config.mode)
         self._decisions = DecisionLog(self._log)
 
+    @property
+    def decisions(self) -> DecisionLog:
+        """The decisions said at INFO, the last ones kept for the operator's console."""
+        return self._decisions
+
     def busy_symbols(self) -> frozenset[str]:
         return self._positions.held | frozenset(self.pending) | self._open.in_flight
 

@@ -28,6 +28,8 @@ SPEC_ENV_NAMES = {
     "BINANCE_TESTNET_API_SECRET": ("binance", "testnet_api_secret"),
     "TRADING_MODE": ("trading", "mode"),
     "BINANCE_TESTNET": ("binance", "testnet"),
+    "CRYPTOSCALPER_CONSOLE_TOKEN": ("console", "token"),
+    "TELEGRAM_BOT_TOKEN": ("console", "telegram", "token"),
 }
 
 
@@ -99,7 +101,7 @@ def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(root)"
     value = first.get("input")
-    shown = "<hidden>" if "secret" in key or "api_key" in key else repr(value)
+    shown = "<hidden>" if any(word in key for word in ("secret", "api_key", "token", "urls")) else repr(value)
     if first["type"] == "extra_forbidden":
         return (f"config error: unknown key {key} (value {shown}); "
                 "check its spelling against config/default.yaml")

@@ -190,6 +190,10 @@ class RiskBook:
         return self._kill_reason
 
     @property
+    def last_equity(self) -> float:
+        return self._last_equity
+
+    @property
     def peak_equity(self) -> float:
         return self._peak_equity
 
@@ -212,6 +216,9 @@ class RiskBook:
     def trades_today(self, now_ms: int) -> int:
         self._roll(now_ms)
         return self._day_trades
+
+    def trades_last_hour(self, now_ms: int) -> int:
+        return self._trades_last_hour(now_ms)
 
     def _trades_last_hour(self, now_ms: int) -> int:
         """Entries in the sliding window (now - 60 min, now]."""

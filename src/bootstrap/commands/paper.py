@@ -24,6 +24,7 @@ from loguru import logger
 
 from adapters.binance.server_clock import venue_clock
 from application.trading_loop import TradingLoop
+from bootstrap.console_wiring import console_beside
 from bootstrap.container import Container, build_container
 from bootstrap.mapping import market_urls
 from bootstrap.runtime import run_until_stopped
@@ -102,10 +103,11 @@ async def _trade(container: Container, settings: Settings, args: argparse.Namesp
         container.clock.override(providers.Object(clock))
         logger.info("Trading time follows the venue's clock: x{:g}", clock.speed)
     journal = container.trade_journal()
-    loop = container.trading_loop()  # the model's EV gate raises the settings' margin (container.loop_config)
     before = len(journal.trades())
-    started = time.monotonic()
-    reason = await run_until_stopped(loop, duration_sec=args.duration)
+    async with console_beside(container, settings, "paper", venue_url=args.venue):  # when console.enabled
+        loop = container.trading_loop()  # the model's EV gate raises the settings' margin (loop_config)
+        started = time.monotonic()
+        reason = await run_until_stopped(loop, duration_sec=args.duration)
     _report(loop, container, settings, reason, len(journal.trades()) - before, time.monotonic() - started)
     return EXIT_HALTED if reason.startswith(("halted", "kill switch")) else 0
 
