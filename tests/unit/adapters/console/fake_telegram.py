@@ -5,6 +5,7 @@ the bot sent back."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from typing import Any
@@ -29,11 +30,12 @@ class FakeTelegram:
 
     def user_says(self, chat_id: int, text: str) -> None:
         command = text.split()[0]
+        entities = [{"type": "bot_command", "offset": 0, "length": len(command)}] if text[0] == "/" else []
         self.updates.append({"update_id": self._next_id, "message": {
             "message_id": self._next_id, "date": int(time.time()), "text": text,
             "chat": {"id": chat_id, "type": "private"},
             "from": {"id": chat_id, "is_bot": False, "first_name": "Operator"},
-            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}] if text[0] == "/" else []}})
+            "entities": entities}})
         self._next_id += 1
         self._arrived.set()
 
@@ -79,13 +81,11 @@ class FakeTelegram:
             result = True
         return web.json_response({"ok": True, "result": result})
 
-    async def _updates(self, offset: int, timeout: float) -> list[dict[str, Any]]:
+    async def _updates(self, offset: int, wait_sec: float) -> list[dict[str, Any]]:
         pending = [u for u in self.updates if u["update_id"] >= offset]
-        if not pending and timeout > 0:
+        if not pending and wait_sec > 0:
             self._arrived.clear()
-            try:
-                await asyncio.wait_for(self._arrived.wait(), min(timeout, 1.0))
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), min(wait_sec, 1.0))
             pending = [u for u in self.updates if u["update_id"] >= offset]
         return pending

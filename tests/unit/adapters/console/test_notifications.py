@@ -37,8 +37,8 @@ async def webhook() -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
     await runner.cleanup()
 
 
-async def until(condition: Any, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.02)):
+async def until(condition: Any, within_sec: float = 5.0) -> None:
+    for _ in range(int(within_sec / 0.02)):
         if condition():
             return
         await asyncio.sleep(0.02)
@@ -61,7 +61,7 @@ async def test_a_dead_service_never_raises_and_is_logged_once(logs: Any) -> None
     await notifier.start()
     for i in range(3):
         notifier.notify("stop", f"message {i}")
-    await until(lambda: notifier.failed == 3, timeout=20)
+    await until(lambda: notifier.failed == 3, within_sec=20)
     await notifier.stop()
     warned = logs.having("notification not delivered")
     assert len(warned) == 1 and "127.0.0.1:9" not in warned[0]["message"]

@@ -38,8 +38,8 @@ async def bot() -> AsyncIterator[tuple[FakeTelegram, Harness, TelegramCommands]]
     await api.stop()
 
 
-async def answers(api: FakeTelegram, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-    for _ in range(int(timeout / 0.05)):
+async def answers(api: FakeTelegram, count: int, within_sec: float = 10.0) -> list[dict[str, Any]]:
+    for _ in range(int(within_sec / 0.05)):
         if len(api.sent) >= count:
             break
         await asyncio.sleep(0.05)
