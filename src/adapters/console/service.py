@@ -29,9 +29,10 @@ from ports.console import BotSnapshot, Console
 
 class ConsoleService:
     def __init__(self, console: Console, config: ConsoleConfig, clock: Clock, *,
-                 weight_used: Callable[[], int | None] | None = None) -> None:
+                 weight_used: Callable[[], int | None] | None = None,
+                 metrics: ConsoleMetrics | None = None) -> None:
         self._console, self._config, self._clock, self._weight_used = console, config, clock, weight_used
-        self.metrics = ConsoleMetrics()
+        self.metrics = metrics if metrics is not None else ConsoleMetrics()
         self.notifier = Notifier(config.notify.urls)
         self.events = EventWatch(self.notifier.notify, config.notify)
         self.web = ConsoleWeb(console, config.token, metrics_text=self.metrics.text)
