@@ -18,7 +18,8 @@ pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl
 async def probe(served: Served, repo_root: Path, token: str) -> int:
     env = {**os.environ, "CRYPTOSCALPER_CONSOLE_TOKEN": token,
            "CRYPTOSCALPER_HEALTH_URL": f"{served.url}/health"}
-    process = await asyncio.create_subprocess_exec("sh", str(repo_root / "deploy" / "healthcheck.sh"), env=env)
+    script = repo_root / "deploy" / "healthcheck.sh"
+    process = await asyncio.create_subprocess_exec("sh", str(script), env=env)
     return await process.wait()
 
 
