@@ -11,6 +11,7 @@ console costs the bot's event loop, not the loop's own snapshot code (tests cove
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -44,6 +45,14 @@ class Hook(http.server.BaseHTTPRequestHandler):
 server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
 print(server.server_address[1], flush=True)
 server.serve_forever()
+"""
+
+SCRAPER = """
+import sys, time, urllib.request
+request = urllib.request.Request(sys.argv[1], headers={"Authorization": f"Bearer {sys.argv[2]}"})
+while True:
+    urllib.request.urlopen(request, timeout=5).read()
+    time.sleep(1)
 """
 
 
@@ -95,9 +104,10 @@ async def console_running(metrics: ConsoleMetrics) -> AsyncIterator[ConsoleServi
             children.append(await asyncio.create_subprocess_exec(  # an open dashboard
                 "curl", "-sN", "-H", auth, f"{base}/api/stream", "-o", "/dev/null"))
             children.append(await asyncio.create_subprocess_exec(  # Prometheus, scraping every second
-                "sh", "-c", f"while :; do curl -s -H '{auth}' {base}/metrics -o /dev/null; sleep 1; done"))
+                sys.executable, "-c", SCRAPER, f"{base}/metrics", TOKEN))
             yield service
     finally:
         for child in children:
-            child.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                child.terminate()
             await child.wait()
