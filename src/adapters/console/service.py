@@ -25,6 +25,7 @@ from adapters.console.web import ConsoleWeb
 from domain.position import CompletedTrade
 from ports.clock import Clock
 from ports.console import BotSnapshot, Console
+from ports.errors import ConfigurationError
 
 
 class ConsoleService:
@@ -52,7 +53,13 @@ class ConsoleService:
         self._runner = web.AppRunner(self.web.app, access_log=None)  # a URL may carry the token once
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._config.host, self._config.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # the port is taken, the host is not ours: one line, before trading
+            await self._runner.cleanup()
+            where = f"{self._config.host}:{self._config.port}"
+            raise ConfigurationError(f"console cannot listen on {where} ({exc.strerror or exc}); change "
+                                     "console.port or console.host") from None
         server = getattr(site, "_server", None)
         if server is not None and server.sockets:
             self.port = server.sockets[0].getsockname()[1]

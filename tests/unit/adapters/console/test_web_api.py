@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -114,3 +115,14 @@ async def test_the_token_is_never_logged(served: Served) -> None:
     finally:
         logger.remove(sink)
     assert not any(TOKEN in line for line in said)
+
+
+async def test_a_port_already_taken_is_one_clear_configuration_error(served: Served) -> None:
+    from tests.unit.adapters.console.conftest import console_config
+
+    from adapters.console.service import ConsoleService
+    from ports.errors import ConfigurationError
+
+    taken = replace(console_config(), port=served.service.port)
+    with pytest.raises(ConfigurationError, match=f"cannot listen on 127.0.0.1:{served.service.port}"):
+        await ConsoleService(served.state, taken, served.h.clock).__aenter__()
