@@ -1,4 +1,4 @@
-"""The console's token check: every call but the login page needs it.
+"""The console's token check: every call but the login page (and its stylesheet) needs it.
 
 Accepted: `Authorization: Bearer <token>`, or the `cs_token` cookie set by the login form or by opening
 any page once with `?token=<token>` (then redirected without it, so it leaves the address bar).
@@ -17,7 +17,7 @@ from aiohttp.typedefs import Middleware
 from pydantic import SecretStr
 
 COOKIE = "cs_token"
-OPEN_PATHS = frozenset({"/login"})
+OPEN_PATHS = frozenset({"/login", "/static/style.css"})  # the login page and its look: no data
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 

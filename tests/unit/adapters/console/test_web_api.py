@@ -126,3 +126,10 @@ async def test_a_port_already_taken_is_one_clear_configuration_error(served: Ser
     taken = replace(console_config(), port=served.service.port)
     with pytest.raises(ConfigurationError, match=f"cannot listen on 127.0.0.1:{served.service.port}"):
         await ConsoleService(served.state, taken, served.h.clock).__aenter__()
+
+
+@pytest.mark.parametrize(("path", "status"), [("/login", 200), ("/static/style.css", 200),
+                                              ("/static/app.js", 302), ("/static/index.html", 302)])
+async def test_only_the_login_page_and_its_style_are_open(served: Served, path: str, status: int) -> None:
+    async with served.http.get(served.url + path, allow_redirects=False) as r:  # 302: to the login page
+        assert r.status == status
