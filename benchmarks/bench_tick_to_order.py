@@ -55,6 +55,7 @@ from domain.values import Side  # noqa: E402
 
 DATA = ROOT.parent / "shared/data/freqtrade_userdata/binance_spot_1m_2023-03-16_2023-05-01_13pairs.csv.xz"
 START_MS = 1_681_344_000_000  # 2023-04-13 00:00 UTC: all 13 pairs have bars
+NOTICE_EVERY = 1  # with --console: one notification per this many orders (0: none); --notice-every
 
 
 # -- the venue (child process) -----------------------------------------------------------------------------
@@ -159,8 +160,8 @@ async def _measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, 
             request = OrderRequest(symbol, Side.BUY, OrderType.MARKET, f"bench-{len(latencies)}-{seen}",
                                    quote_quantity=Decimal(10))
             await exchange.place_order(request)
-            if console is not None:  # a notification per order: the heaviest setting (each_trade)
-                console[1].notifier.notify(f"Trade {symbol}", "10 USDT bought")
+            if console is not None and NOTICE_EVERY and len(latencies) % NOTICE_EVERY == 0:
+                console[1].notifier.notify(f"Trade {symbol}", "10 USDT bought")  # as each_trade would
             latencies.append(((handed - received) / 1e6, (sent_ns[0] - handed) / 1e6))
             if len(latencies) >= orders:
                 break
@@ -177,6 +178,8 @@ def main() -> int:
     parser.add_argument("--console", action="store_true",
                         help="alternate phases without and with the operator's console; print on/off ratios")
     parser.add_argument("--phases", type=int, default=4, help="with --console: phases in all (off, on, ...)")
+    parser.add_argument("--notice-every", type=int, default=1,
+                        help="with --console: one notification per this many orders (0: none)")
     parser.add_argument("--serve-venue", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_venue:
@@ -192,6 +195,8 @@ def main() -> int:
             return 1
         _, rest_url, ws_url, *symbols = line.split()
         if args.console:
+            global NOTICE_EVERY
+            NOTICE_EVERY = args.notice_every
             return compare_console(rest_url, ws_url, symbols, args)
         latencies, events, seconds = asyncio.run(measure(rest_url, ws_url, symbols, args.orders, args.every,
                                                          args.warmup))
