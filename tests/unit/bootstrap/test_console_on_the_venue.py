@@ -84,36 +84,47 @@ async def test_the_console_watches_and_steers_paper_on_the_venue(
     url = f"http://127.0.0.1:{port}"
     shots = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR", tmp_path))
     app = create_venue_app(venue_data, speed=SPEED, config=VenueConfig(tick_sec=0.05))
-    async with serve_venue(app) as venue, aiohttp.ClientSession() as http:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bootstrap", "--config", str(config), "paper", "--venue", venue.rest_url,
-            "--speed", str(SPEED), cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE)
-        try:
-            status = await poll(http, f"{url}/api/status", lambda b: isinstance(b, dict) and b["running"])
-            assert status["venue"] == f"VENUE {venue.rest_url}" and status["mode"] == "paper"
-            positions = await poll(http, f"{url}/api/positions", lambda b: b != [])
-            assert positions[0]["oco_list_id"] >= 0
-            if HAS_BROWSER:
-                venue_badge = await asyncio.to_thread(dashboard_shows, url, [p["symbol"] for p in positions],
-                                                      shots / "venue-dashboard.png")
-                assert venue_badge.startswith("VENUE http://127.0.0.1:")
-            await poll(http, f"{url}/metrics", lambda text: trades_total(text) >= 1)
+    out_path, err_path = tmp_path / "paper.out", tmp_path / "paper.err"
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+    # The bot's output goes to files: a pipe nobody reads fills up and blocks the bot mid-test.
+    with out_path.open("wb") as out_file, err_path.open("wb") as err_file:
+        async with serve_venue(app) as venue, session as http:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bootstrap", "--config", str(config), "paper", "--venue",
+                venue.rest_url, "--speed", str(SPEED), cwd=tmp_path, env=env, stdout=out_file,
+                stderr=err_file)
+            await steer(process, http, url, venue.rest_url, shots)
+    out, err = out_path.read_text(encoding="utf-8"), err_path.read_text(encoding="utf-8")
+    assert process.returncode == 0, err[-3000:]
+    assert out.startswith("paper: stopped (stop asked by the operator)")
+    assert TOKEN not in err + out
 
-            headers = {"Authorization": f"Bearer {TOKEN}"}
-            async with http.post(f"{url}/api/pause", headers=headers) as r:
-                assert r.status == 200
-            risk = await poll(http, f"{url}/api/risk", lambda b: b["open_positions"] == 0)
-            await asyncio.sleep(2.0)  # 20 minutes of market at x600: the bot would have entered again
-            later = await poll(http, f"{url}/api/risk", lambda b: True)
-            assert later["trades_today"] == risk["trades_today"]  # no entry while paused
-            async with http.post(f"{url}/api/stop", headers=headers) as r:
-                assert r.status == 200
-            out, err = await asyncio.wait_for(process.communicate(), timeout=30)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-    assert process.returncode == 0, err.decode()[-3000:]
-    assert out.decode().startswith("paper: stopped (stop asked by the operator)")
-    assert TOKEN not in err.decode() + out.decode()
+
+async def steer(process: asyncio.subprocess.Process, http: aiohttp.ClientSession, url: str, venue_url: str,
+                shots: Path) -> None:
+    """Watch the bot through the console, then pause it and stop it from there."""
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        status = await poll(http, f"{url}/api/status", lambda b: isinstance(b, dict) and b["running"])
+        assert status["venue"] == f"VENUE {venue_url}" and status["mode"] == "paper"
+        positions = await poll(http, f"{url}/api/positions", lambda b: b != [])
+        assert positions[0]["oco_list_id"] >= 0
+        if HAS_BROWSER:
+            venue_badge = await asyncio.to_thread(dashboard_shows, url, [p["symbol"] for p in positions],
+                                                  shots / "venue-dashboard.png")
+            assert venue_badge.startswith("VENUE http://127.0.0.1:")
+        await poll(http, f"{url}/metrics", lambda text: trades_total(text) >= 1)
+
+        async with http.post(f"{url}/api/pause", headers=headers) as r:
+            assert r.status == 200
+        risk = await poll(http, f"{url}/api/risk", lambda b: b["open_positions"] == 0)
+        await asyncio.sleep(2.0)  # 20 minutes of market at x600: the bot would have entered again
+        later = await poll(http, f"{url}/api/risk", lambda b: True)
+        assert later["trades_today"] == risk["trades_today"]  # no entry while paused
+        async with http.post(f"{url}/api/stop", headers=headers) as r:
+            assert r.status == 200
+        await asyncio.wait_for(process.wait(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
