@@ -37,7 +37,7 @@ def browser() -> Iterator[Any]:
     driver.quit()
 
 
-async def until(condition: Callable[[], object], within_sec: float = 10.0) -> None:
+async def until(condition: Callable[[], object], within_sec: float = 30.0) -> None:
     """Wait, letting the event loop serve the page meanwhile."""
     for _ in range(int(within_sec / 0.1)):
         if await asyncio.to_thread(condition):
