@@ -10,8 +10,13 @@ signing). Timestamps (time.perf_counter_ns): when the feed starts handling the f
 signed POST /api/v3/order is handed to requests (the adapter's `on_send` hook). Every `--every`-th market
 event triggers a MARKET buy of 10 USDT on its symbol, one order at a time (the loop awaits its orders).
 
+With --console, the run alternates phases without and with the operator's console at work (see
+benchmarks/console_load.py: dashboard stream, /metrics scrapes, a notification per order, the timing
+wrappers around feed and exchange) and prints the on/off ratios of the same run.
+
 Usage: .venv/bin/python benchmarks/bench_tick_to_order.py [--orders 500] [--every 25] [--pairs 200]
-Target: p99 <= 5 ms.
+       [--console [--phases 4]]
+Target: p99 <= 5 ms; with the console, p50 and p99 ratios on/off near 1.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -48,6 +55,7 @@ from domain.values import Side  # noqa: E402
 
 DATA = ROOT.parent / "shared/data/freqtrade_userdata/binance_spot_1m_2023-03-16_2023-05-01_13pairs.csv.xz"
 START_MS = 1_681_344_000_000  # 2023-04-13 00:00 UTC: all 13 pairs have bars
+NOTICE_EVERY = 1  # with --console: one notification per this many orders (0: none); --notice-every
 
 
 # -- the venue (child process) -----------------------------------------------------------------------------
@@ -94,9 +102,22 @@ def symbol_of(event: MarketEvent) -> str | None:
 
 
 async def measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, every: int,
-                  warmup_s: float) -> tuple[list[tuple[float, float]], int, float]:
+                  warmup_s: float, console: bool = False) -> tuple[list[tuple[float, float]], int, float]:
     """(frame -> event handed to the bot, event -> signed request out) in ms per order; the market events
-    seen while measuring; the seconds measured."""
+    seen while measuring; the seconds measured. `console`: with the operator's console at work."""
+    if not console:
+        return await _measure(rest_url, ws_url, symbols, orders, every, warmup_s, None)
+    from console_load import console_running  # beside this script
+
+    from adapters.console.metrics import ConsoleMetrics
+
+    metrics = ConsoleMetrics()
+    async with console_running(metrics) as service:
+        return await _measure(rest_url, ws_url, symbols, orders, every, warmup_s, (metrics, service))
+
+
+async def _measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, every: int, warmup_s: float,
+                   console: tuple[Any, Any] | None) -> tuple[list[tuple[float, float]], int, float]:
     clock = SystemClock()
     sent_ns = [0]
 
@@ -106,9 +127,9 @@ async def measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, e
 
     exchange = BinanceExchange(SecretStr(DEFAULT_API_KEY), SecretStr(DEFAULT_API_SECRET), rest_url=rest_url,
                                ws_api_url=f"{ws_url}/ws-api/v3", clock=clock, on_send=on_send, timeout=5.0)
-    feed = BinanceMarketFeed(ws_url, rest_url, symbols, clock)
+    feed = raw_feed = BinanceMarketFeed(ws_url, rest_url, symbols, clock)
     frame_ns = [0]
-    router = feed._router  # no public hook: time when the feed starts handling each frame
+    router = raw_feed._router  # no public hook: time when the feed starts handling each frame
     handle_text = router.handle_text
 
     def timed(text: str):  # type: ignore[no-untyped-def]
@@ -116,6 +137,10 @@ async def measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, e
         return handle_text(text)
 
     router.handle_text = timed  # type: ignore[method-assign]
+    if console is not None:  # the wrappers the console puts around the loop's feed and exchange
+        from adapters.console.instruments import TimedExchange, TimedFeed
+        feed = TimedFeed(raw_feed)  # type: ignore[assignment]
+        exchange = TimedExchange(exchange, console[0], feed)  # type: ignore[arg-type,assignment]
     latencies: list[tuple[float, float]] = []
     seen = 0
     async with exchange, feed:
@@ -135,6 +160,8 @@ async def measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, e
             request = OrderRequest(symbol, Side.BUY, OrderType.MARKET, f"bench-{len(latencies)}-{seen}",
                                    quote_quantity=Decimal(10))
             await exchange.place_order(request)
+            if console is not None and NOTICE_EVERY and len(latencies) % NOTICE_EVERY == 0:
+                console[1].notifier.notify(f"Trade {symbol}", "10 USDT bought")  # as each_trade would
             latencies.append(((handed - received) / 1e6, (sent_ns[0] - handed) / 1e6))
             if len(latencies) >= orders:
                 break
@@ -148,6 +175,11 @@ def main() -> int:
     parser.add_argument("--every", type=int, default=25, help="one order per this many market events")
     parser.add_argument("--pairs", type=int, default=200)
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of streaming before measuring")
+    parser.add_argument("--console", action="store_true",
+                        help="alternate phases without and with the operator's console; print on/off ratios")
+    parser.add_argument("--phases", type=int, default=4, help="with --console: phases in all (off, on, ...)")
+    parser.add_argument("--notice-every", type=int, default=1,
+                        help="with --console: one notification per this many orders (0: none)")
     parser.add_argument("--serve-venue", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_venue:
@@ -162,6 +194,10 @@ def main() -> int:
             print(f"the venue did not start: {line!r}", file=sys.stderr)
             return 1
         _, rest_url, ws_url, *symbols = line.split()
+        if args.console:
+            global NOTICE_EVERY
+            NOTICE_EVERY = args.notice_every
+            return compare_console(rest_url, ws_url, symbols, args)
         latencies, events, seconds = asyncio.run(measure(rest_url, ws_url, symbols, args.orders, args.every,
                                                          args.warmup))
     finally:
@@ -176,6 +212,28 @@ def main() -> int:
     p99 = percentile(total, 0.99)
     print(f"  tick-to-order ({len(total)} orders) {summary(total)}  target p99 <= 5 ms: "
           f"{'met' if p99 <= 5 else 'NOT met'}")
+    return 0
+
+
+def compare_console(rest_url: str, ws_url: str, symbols: list[str], args: argparse.Namespace) -> int:
+    """Alternate phases off / on in one run (the machine's load drifts: interleaving shares it)."""
+    runs: dict[bool, list[float]] = {False: [], True: []}
+    peak_rss_mb = {False: 0.0, True: 0.0}
+    for phase in range(max(2, args.phases)):
+        on = phase % 2 == 1
+        latencies, events, seconds = asyncio.run(measure(rest_url, ws_url, symbols, args.orders, args.every,
+                                                         args.warmup, console=on))
+        runs[on].extend(feed_ms + adapter_ms for feed_ms, adapter_ms in latencies)
+        peak_rss_mb[on] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  phase {phase + 1} console {'ON ' if on else 'off'}: {len(latencies)} orders, {events} "
+              f"events in {seconds:.1f} s; load average {os.getloadavg()[0]:.2f}", flush=True)
+    off, on_ = sorted(runs[False]), sorted(runs[True])
+    print(f"tick-to-order, {len(symbols)} pairs streaming, {os.cpu_count()} CPUs")
+    print(f"  console off ({len(off)} orders)  {summary(off)}")
+    print(f"  console ON  ({len(on_)} orders)  {summary(on_)}")
+    print(f"  ratio on/off: p50 x{statistics.median(on_) / statistics.median(off):.2f}  "
+          f"p99 x{percentile(on_, 0.99) / percentile(off, 0.99):.2f}; peak RSS {peak_rss_mb[True]:.0f} MB "
+          f"(after the first off phase: {peak_rss_mb[False]:.0f} MB)")
     return 0
 
 

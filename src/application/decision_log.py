@@ -7,6 +7,7 @@ positions" would otherwise fill 40,000 lines a day and bury the decisions that m
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 from loguru import logger
@@ -17,6 +18,7 @@ class DecisionLog:
         self._log = log
         self._repeat_ms = repeat_ms
         self._last: dict[str, tuple[str, int]] = {}
+        self.recent: deque[tuple[int, str, str]] = deque(maxlen=50)  # (time, key, text) said at INFO
 
     def decision(self, key: str, now_ms: int, message: str, *args: Any, same_as: str | None = None,
                  **context: Any) -> bool:
@@ -30,5 +32,6 @@ class DecisionLog:
             log.debug(text)
             return False
         self._last[key] = (identity, now_ms)
+        self.recent.append((now_ms, key, text))
         log.info(text)
         return True

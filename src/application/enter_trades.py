@@ -59,6 +59,11 @@ class EnterTrades:
         self._decisions = DecisionLog(self._log)
         self._tag = EV_GATE_OFF_TAG if config.thresholds.min_expected_net_return_percent is None else ""
 
+    @property
+    def decisions(self) -> DecisionLog:
+        """The decisions said at INFO, the last ones kept for the operator's console."""
+        return self._decisions
+
     def busy_symbols(self) -> frozenset[str]:
         return self._positions.held | frozenset(self.pending) | self._open.in_flight
 

@@ -7,6 +7,7 @@ Clock. A failed refresh keeps the current universe and is retried after `retry_m
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 
 from loguru import logger
@@ -42,6 +43,7 @@ class ScanMarket:
         self._refresh_ms = refresh_ms
         self._retry_ms = retry_ms
         self._next_refresh_ms: int | None = None
+        self.recent_alerts: deque[tuple[ScannerAlert, int]] = deque(maxlen=50)  # (alert, raised at ms)
         self._log = logger.bind(use_case="scan_market")
 
     @property
@@ -93,6 +95,7 @@ class ScanMarket:
         return [state for state in states if state is not None][:n]
 
     def _alerted(self, alert: ScannerAlert) -> None:
+        self.recent_alerts.append((alert, self._clock.now_ms()))
         self._log.bind(symbol=alert.symbol).debug("scanner alert {} score {:.2f} {}", alert.alert_type.value,
                                                   alert.score, dict(alert.details))
         if self._forward is not None:

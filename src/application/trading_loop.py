@@ -105,6 +105,13 @@ class TradingLoop:
         self._resync_due, self._consumed = False, 0
         self.stopped_reason: str | None = None
         self._lanes = SymbolLanes(concurrent=mode != "backtest")  # a slow answer holds only its symbol
+        # The operator's console (ports/console.py): read by it, and its requests honoured between steps.
+        self.entries_paused = False  # no new scan nor entry; open positions are still managed
+        self._close_requests: list[str] = []
+        self.last_event_ms: int | None = None
+        self.last_tick_ms: int | None = None
+        self.feed_lag_ms: int | None = None  # now - the market time of the last tickers frame
+        self.feed_reconnects = 0
         self.errors = ErrorPolicy(clock, on_halt=self._halt, on_resync=self._resync, mode=mode,
                                   on_ban=self._banned)
         self._guard = self.errors.guard
@@ -229,10 +236,12 @@ class TradingLoop:
         """One market event into memory, the scanner and the positions; a bad one is skipped."""
         if self.stopped:
             return
+        self.last_event_ms = now = self._clock.now_ms()
         try:
             if isinstance(event, TickersUpdated):  # validated columns: the alerts (latency-critical) first
                 self._scanner.on_event(event)
                 self.memory.apply(event)
+                self.feed_lag_ms = now - event.time_ms
             else:  # the memory refuses a corrupt value before the scanner takes it
                 self.memory.apply(event)
                 self._scanner.on_event(event)
@@ -240,6 +249,7 @@ class TradingLoop:
             self._log.warning("Market event skipped ({}): {}", type(event).__name__, exc)
             return
         if isinstance(event, FeedReconnected):
+            self.feed_reconnects += 1
             self._log.warning("Market feed reconnected after {} ms without data", event.missed_ms)
         seen = price_seen(event)
         if seen is not None and seen[0] in self.positions.held:
@@ -251,6 +261,7 @@ class TradingLoop:
     async def on_tick(self, now_ms: int) -> None:
         if self.stopped:
             return
+        self.last_tick_ms = now_ms
         try:
             await self._tick(now_ms)
         finally:
@@ -267,6 +278,7 @@ class TradingLoop:
         self.account.flush()
         paused = self.errors.paused(now_ms)  # rate limited: no exchange call but the kill switch's
         if not paused:
+            await self._close_requested(now_ms)
             await self.entries.resolve_pending(now_ms, self._guard)
             for symbol in list(self.positions.positions):
                 await self._lanes.run(symbol, functools.partial(self._manage, symbol, now_ms))
@@ -275,7 +287,7 @@ class TradingLoop:
         if now_ms >= self._next_sync_ms or self._resync_due:
             self._next_sync_ms, self._resync_due = now_ms + self.config.reconcile_interval_ms, False
             await self._guard("reconcile", self._sync())
-        if now_ms >= self._next_scan_ms and not self.stopped:
+        if now_ms >= self._next_scan_ms and not self.stopped and not self.entries_paused:
             self._next_scan_ms = now_ms + self.config.scan_interval_ms
             await self._guard("universe", self._refresh_universe())
             await self._guard("scan", self.entries.scan(now_ms, self._guard))
@@ -316,10 +328,42 @@ class TradingLoop:
     def dust_value(self) -> float:
         return self.account.dust_value()
 
+    def marked_equity(self) -> float:
+        """Equity at the last prices seen (no exchange call: the console); while the balances are being
+        re-read after a fill, the last equity the risk book saw."""
+        return self._marked_equity() if self.account.balances_fresh else self.risk.last_equity
+
+    @property
+    def model_version(self) -> str:
+        return self._model.version
+
+    def request_close(self, symbol: str) -> bool:
+        """Ask to sell one open position at market at the next tick (between two steps, never inside
+        one). False when no position is open on `symbol`."""
+        if symbol not in self.positions.held:
+            return False
+        if symbol not in self._close_requests:
+            self._close_requests.append(symbol)
+        return True
+
     def dust_cost(self) -> float:
         return self.account.dust_cost()
 
     # -- decisions ------------------------------------------------------------------------------------
+    async def _close_requested(self, now_ms: int) -> None:
+        """The operator's closes, each in its symbol's lane (never beside the lane's own work on it); a
+        symbol whose lane is busy keeps its request for the next tick."""
+        asked, self._close_requests = self._close_requests, []
+        for symbol in asked:
+            if symbol not in self.positions.held:
+                continue
+            if self._lanes.busy(symbol):
+                self._close_requests.append(symbol)
+                continue
+            self._log.bind(symbol=symbol).warning("Closing {} at market: asked by the operator", symbol)
+            await self._lanes.run(symbol, functools.partial(
+                self._guard, f"close {symbol}", self.positions.close(symbol, ExitReason.MANUAL, now_ms)))
+
     def _marked_equity(self) -> float:
         return self.account.equity(self.positions.marked_value(self.memory.current_price))
 

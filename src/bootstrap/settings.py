@@ -61,7 +61,8 @@ def _problem(error: yaml.YAMLError) -> str:
 
 def _hidden(key: str) -> bool:
     """Values under `binance` (keys, secrets, a misspelt api_kee) and anything secret-like are never shown."""
-    return key.split(".", 1)[0] == "binance" or any(word in key for word in ("secret", "key", "token"))
+    secret_like = ("secret", "key", "token", "urls")  # apprise URLs carry their service's token
+    return key.split(".", 1)[0] == "binance" or any(word in key for word in secret_like)
 
 
 def _known_keys(loc: tuple[int | str, ...]) -> list[str]:

@@ -192,6 +192,31 @@ class StateSettings(Section):
     orphan_orders: Literal["adopt", "cancel"] = "adopt"  # the bot's orders no stored position owns
 
 
+class NotificationSettings(Section):
+    urls: list[SecretStr] = Field(default_factory=list)  # apprise URLs (tgram://, discord://, json://...)
+    each_trade: bool = False
+    daily_summary: bool = True
+    repeated_errors: int = Field(default=5, ge=1)  # this many ERROR lines within 10 minutes: one notice
+
+
+class TelegramSettings(Section):
+    enabled: bool = False
+    token: SecretStr | None = None  # TELEGRAM_BOT_TOKEN
+    chat_id: int | None = None  # the only chat the bot answers
+    base_url: str = "https://api.telegram.org/bot"
+
+
+class ConsoleSettings(Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8780, ge=0, le=65535)
+    token: SecretStr | None = None  # CRYPTOSCALPER_CONSOLE_TOKEN: every call needs it
+    stale_after_seconds: float = Field(default=30.0, gt=0)
+    stall_after_seconds: float = Field(default=60.0, gt=0)
+    notifications: NotificationSettings = NotificationSettings()
+    telegram: TelegramSettings = TelegramSettings()
+
+
 class Settings(Section):
     trading: TradingSettings = TradingSettings()
     scanner: ScannerSettings = ScannerSettings()
@@ -206,6 +231,7 @@ class Settings(Section):
     backtest: BacktestSettings = BacktestSettings()
     logging: LoggingSettings = LoggingSettings()
     state: StateSettings = StateSettings()
+    console: ConsoleSettings = ConsoleSettings()
 
     @model_validator(mode="after")
     def _take_profit_covers_fees(self) -> Settings:

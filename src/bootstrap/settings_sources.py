@@ -34,13 +34,15 @@ from pydantic_settings import (
 from bootstrap.settings_model import Settings
 
 ENV_PREFIX = "CRYPTOSCALPER__"
-SPEC_ENV_NAMES = {
+SPEC_ENV_NAMES: dict[str, tuple[str, ...]] = {
     "BINANCE_API_KEY": ("binance", "api_key"),
     "BINANCE_API_SECRET": ("binance", "api_secret"),
     "BINANCE_TESTNET_API_KEY": ("binance", "testnet_api_key"),
     "BINANCE_TESTNET_API_SECRET": ("binance", "testnet_api_secret"),
     "TRADING_MODE": ("trading", "mode"),
     "BINANCE_TESTNET": ("binance", "testnet"),
+    "CRYPTOSCALPER_CONSOLE_TOKEN": ("console", "token"),
+    "TELEGRAM_BOT_TOKEN": ("console", "telegram", "token"),
 }
 
 
@@ -111,11 +113,14 @@ class SpecNamesSource(PydanticBaseSettingsSource):
         return None, field_name, False  # everything is given at once by __call__
 
     def __call__(self) -> dict[str, Any]:
-        out: dict[str, dict[str, Any]] = {}
-        for name, (section, key) in SPEC_ENV_NAMES.items():
+        out: dict[str, Any] = {}
+        for name, path in SPEC_ENV_NAMES.items():
             value = self._variables.get(name)
             if value is not None:
-                out.setdefault(section, {})[key] = value
+                node = out
+                for part in path[:-1]:  # a section, or a section's sub-section (console.telegram.token)
+                    node = node.setdefault(part, {})
+                node[path[-1]] = value
         return out
 
 

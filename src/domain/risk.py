@@ -226,6 +226,10 @@ class RiskBook:
         return self._realised_pnl
 
     @property
+    def last_equity(self) -> float:
+        return self._last_equity
+
+    @property
     def peak_equity(self) -> float:
         return self._peak_equity
 
@@ -248,6 +252,9 @@ class RiskBook:
     def trades_today(self, now_ms: int) -> int:
         self._roll(now_ms)
         return self._day_trades
+
+    def trades_last_hour(self, now_ms: int) -> int:
+        return self._trades_last_hour(now_ms)
 
     def _trades_last_hour(self, now_ms: int) -> int:
         """Entries in the sliding window (now - 60 min, now]."""

@@ -36,7 +36,9 @@ VENDOR_HOME = {"binance": "adapters/binance/", "onnxruntime": "adapters/onnx/",
                "msgspec": "adapters/", "pyarrow": "adapters/", "plotly": "adapters/",
                # compiled kernels sit behind domain Protocols (domain/scanner_kernel.py): the domain
                # keeps its numpy reference and never pays numba's import and compile time
-               "numba": "adapters/kernels/", "llvmlite": "adapters/kernels/"}
+               "numba": "adapters/kernels/", "llvmlite": "adapters/kernels/",
+               "apprise": "adapters/console/", "prometheus_client": "adapters/console/",
+               "telegram": "adapters/console/"}
 # The wings (docs/ARCHITECTURE.md): trading never imports backtest or research; backtest never research.
 WING_OF = {"application.backtest": "backtest", "application.research": "research"}
 WING_MAY_NOT_IMPORT = {"trading": {"backtest", "research"}, "backtest": {"research"}, "research": set()}
@@ -201,6 +203,9 @@ def test_the_walk_sees_the_layers() -> None:
     ("application/enter_trades.py", "from application.research.walk_forward import EdgeReport"),
     ("application/backtest/x.py", "from application.research.period_bars import PeriodBars"),
     ("application/backtest/x.py", "from ..research import folds"),
+    ("application/console_state.py", "from prometheus_client import Counter"),
+    ("bootstrap/x.py", "import apprise"),
+    ("adapters/binance/x.py", "from telegram.ext import Application"),
 ])
 def test_the_checker_catches_a_violation(relative: str, source: str) -> None:
     assert violations_in(source, relative) != []
@@ -221,6 +226,7 @@ def test_the_checker_catches_a_violation(relative: str, source: str) -> None:
                                   "from application.trading_config import LoopConfig"),
     ("application/backtest/x.py", "from application.trading_loop import TradingLoop"),
     ("bootstrap/x.py", "from adapters.clocks import SystemClock\nfrom application import report_stats"),
+    ("adapters/console/x.py", "import apprise\nimport prometheus_client\nfrom telegram import Update"),
 ])
 def test_the_checker_allows_what_the_layers_may_use(relative: str, source: str) -> None:
     assert violations_in(source, relative) == []

@@ -38,6 +38,7 @@ from application.preflight import (
     check_permissions,
     take_stock,
 )
+from bootstrap.console_wiring import console_beside
 from bootstrap.container import Container, build_container
 from bootstrap.runtime import run_until_stopped
 from bootstrap.settings_model import Settings
@@ -127,9 +128,10 @@ async def start_live(settings: Settings, container: Container, *, duration_sec: 
                           EXIT_ACCOUNT_UNFIT)
     if isinstance(outcome, Refusal):
         return refuse(outcome)
-    loop = container.trading_loop()  # the same exchange object: it is entered again by the loop
     try:
-        reason = await run_until_stopped(loop, duration_sec=duration_sec)
+        async with console_beside(container, settings, "live"):  # when console.enabled
+            loop = container.trading_loop()  # the same exchange object: it is entered again by the loop
+            reason = await run_until_stopped(loop, duration_sec=duration_sec)
     except (ExchangeError, ConfigurationError) as exc:
         return refuse(Refusal(f"live mode could not start trading: {exc}", EXIT_ACCOUNT_UNFIT))
     open_positions = len(loop.open_positions())

@@ -25,6 +25,7 @@ from loguru import logger
 
 from adapters.binance.server_clock import venue_clock
 from application.trading_loop import TradingLoop
+from bootstrap.console_wiring import console_beside
 from bootstrap.container import Container, build_container
 from bootstrap.mapping import EV_GATE_FLAG_NOTE, EV_GATE_OVERRIDDEN, market_urls, without_edge_gate
 from bootstrap.runtime import run_until_stopped
@@ -109,9 +110,10 @@ async def _trade(container: Container, settings: Settings, args: argparse.Namesp
         clock = await venue_clock(market_urls(settings, "paper")[1], speed=args.speed)
         container.clock.override(providers.Object(clock))
         logger.info("Trading time follows the venue's clock: x{:g}", clock.speed)
-    loop = container.trading_loop()  # the model's EV gate raises the settings' margin (container.loop_config)
-    started = time.monotonic()
-    reason = await run_until_stopped(loop, duration_sec=args.duration)
+    async with console_beside(container, settings, "paper", venue_url=args.venue):  # when console.enabled
+        loop = container.trading_loop()  # the model's EV gate raises the settings' margin (loop_config)
+        started = time.monotonic()
+        reason = await run_until_stopped(loop, duration_sec=args.duration)
     _report(loop, container, settings, reason, time.monotonic() - started,
             gate_overridden=getattr(args, "ignore_edge_gate", False))
     return EXIT_HALTED if reason.startswith(("halted", "kill switch")) else 0

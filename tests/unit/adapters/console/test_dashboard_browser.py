@@ -1,0 +1,97 @@
+"""The dashboard in a real headless Chromium (Debian's /usr/bin/chromium + chromedriver, via selenium):
+it loads with no console error, shows the position the loop opened, its pause control stops new entries,
+a position closes from its row, and the destructive controls ask for a confirmation first."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.fakes import T0, trade_at
+from tests.support.harness import SYMBOL, feed
+from tests.unit.adapters.console.conftest import TOKEN, Served
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+pytestmark = pytest.mark.skipif(not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)),
+                                reason="needs Debian's chromium and chromium-driver")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1700",
+                 "--disable-gpu", "--no-proxy-server"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+async def until(condition: Callable[[], object], within_sec: float = 30.0) -> None:
+    """Wait, letting the event loop serve the page meanwhile."""
+    for _ in range(int(within_sec / 0.1)):
+        if await asyncio.to_thread(condition):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the page did not get there in time")
+
+
+def text_of(driver: Any, element_id: str) -> str:
+    from selenium.webdriver.common.by import By
+    return str(driver.find_element(By.ID, element_id).text)
+
+
+def click(driver: Any, selector: str) -> None:
+    from selenium.webdriver.common.by import By
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+
+
+async def test_the_dashboard_shows_the_position_and_pause_stops_new_entries(served: Served, browser: Any,
+                                                                            tmp_path: Path) -> None:
+    h, shots = served.h, Path(os.environ.get("CONSOLE_SCREENSHOT_DIR", tmp_path))
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 100))  # the loop opens a position
+    await asyncio.to_thread(browser.get, f"{served.url}/?token={TOKEN}")
+    await until(lambda: SYMBOL in text_of(browser, "positions"))
+    assert "NOT protected" not in text_of(browser, "positions")
+    assert "PAPER" in text_of(browser, "venue") and "HEALTHY" in text_of(browser, "health")
+    assert "token" not in browser.current_url
+    await asyncio.to_thread(browser.save_screenshot, str(shots / "dashboard-position.png"))
+
+    await asyncio.to_thread(click, browser, "#pause")
+    await until(lambda: h.loop.entries_paused)
+    await asyncio.to_thread(click, browser, "button.close")  # close the position from its row...
+    await until(lambda: browser.find_element("id", "confirm").is_displayed())
+    await asyncio.to_thread(click, browser, "#confirm-yes")  # ...once confirmed
+    await until(lambda: h.loop._close_requests)
+    placed = len(h.exchange.orders_placed())
+    for step in range(1, 6):  # ten seconds of market: five scan intervals, no new entry while paused
+        await feed(h, trade_at(SYMBOL, 1.0, T0 + 1_000 + step * 2_000))
+    assert h.loop.open_positions() == () and h.journal.records[-1].exit_reason.value == "MANUAL"
+    assert [o for o in h.exchange.orders_placed()[placed:] if o.side.value == "BUY"] == []
+    await until(lambda: "no open position" in text_of(browser, "positions")
+                and "MANUAL" in text_of(browser, "trades"))
+    assert not browser.find_element("id", "paused").get_attribute("hidden")
+    await asyncio.to_thread(browser.save_screenshot, str(shots / "dashboard-paused.png"))
+
+    await asyncio.to_thread(click, browser, "#stop")  # a destructive control asks first: cancel
+    await until(lambda: browser.find_element("id", "confirm").is_displayed())
+    await asyncio.to_thread(click, browser, "#confirm button[value=no]")
+    await asyncio.sleep(0.3)
+    assert not h.loop.stopped
+    await asyncio.to_thread(click, browser, "#stop")
+    await until(lambda: browser.find_element("id", "confirm").is_displayed())
+    await asyncio.to_thread(click, browser, "#confirm-yes")
+    await until(lambda: h.loop.stopped)
+
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []

@@ -1,0 +1,34 @@
+"""The timing wrappers: events pass through unchanged, each order is timed from the last event."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.support.fakes import T0, FakeExchange, FakeFeed, rules_for, trade_at
+
+from adapters.console.instruments import TimedExchange, TimedFeed
+from adapters.console.metrics import ConsoleMetrics
+from domain.orders import OrderRequest, OrderType
+from domain.values import Side
+
+
+def count(metrics: ConsoleMetrics, name: str, **labels: str) -> float:
+    value = metrics.registry.get_sample_value(f"{name}_count", labels)
+    return 0.0 if value is None else value
+
+
+async def test_events_pass_through_and_orders_are_timed_from_the_last_event() -> None:
+    events = [trade_at("ABCUSDT", 1.0, T0 + i) for i in range(3)]
+    metrics = ConsoleMetrics()
+    feed = TimedFeed(FakeFeed(events))
+    exchange = TimedExchange(FakeExchange({"ABCUSDT": rules_for("ABCUSDT")}, {"USDT": "100"},
+                                          {"ABCUSDT": "1.0"}), metrics, feed)
+    async with feed, exchange:
+        seen = [event async for event in feed.events()]
+        assert seen == events and feed.last_event_ns > 0
+        await exchange.place_order(OrderRequest("ABCUSDT", Side.BUY, OrderType.MARKET, "t-1",
+                                                quote_quantity=Decimal(10)))
+        await exchange.open_orders(None)
+    assert count(metrics, "cryptoscalper_tick_to_order_seconds") == 1
+    assert count(metrics, "cryptoscalper_order_round_trip_seconds", kind="order") == 1
+    assert count(metrics, "cryptoscalper_order_round_trip_seconds", kind="query") == 1
