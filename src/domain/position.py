@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -43,6 +44,7 @@ class Position:
     oco_list_id: int = -1
     entry_order_id: int = 0
     score: float = 0.0
+    expected_net_return_pct: float = math.nan  # the model's promise at entry, percent; NaN unknown
 
     @property
     def cost_usdt(self) -> float:
