@@ -27,6 +27,7 @@ from domain.rules import SymbolRules
 from domain.signal import TradeSignal
 
 Guard = Callable[[str, Awaitable[object]], Awaitable[bool]]
+GateClosed = Callable[[], str | None]  # why no new entry may open (the model's own gate), or None
 # Every line about signals says so when no edge is required of them (`--ignore-edge-gate`, or the gate
 # turned off in the settings): a rehearsal's trades must never read as the model's.
 EV_GATE_OFF_TAG = " [EV gate overridden: no edge required]"
@@ -50,10 +51,11 @@ class MarketScanner(Protocol):
 class EnterTrades:
     def __init__(self, *, scanner: MarketScanner, watchlist: Watchlist, score: ScoreCandidates,
                  open_position: OpenPosition, positions: ManagePositions, risk: RiskBook, account: Account,
-                 memory: MarketMemory, rules: Mapping[str, SymbolRules], config: LoopConfig) -> None:
+                 memory: MarketMemory, rules: Mapping[str, SymbolRules], config: LoopConfig,
+                 gate_closed: GateClosed | None = None) -> None:
         self._scanner, self._watchlist, self._score = scanner, watchlist, score
         self._open, self._positions, self._risk, self._account = open_position, positions, risk, account
-        self._memory, self._rules, self._config = memory, rules, config
+        self._memory, self._rules, self._config, self._gate_closed = memory, rules, config, gate_closed
         self.pending: dict[str, EntryPending] = {}
         self._log = logger.bind(mode=config.mode)
         self._decisions = DecisionLog(self._log)
@@ -78,6 +80,11 @@ class EnterTrades:
         if not scored.signals:
             reason = scored.no_trade_reason or "no trade"
             self._decisions.decision("no-trade", now_ms, "{}{}", reason, self._tag)
+            return
+        closed = self._gate_closed() if self._gate_closed is not None else None
+        if closed is not None:  # the model watches itself: signals are still scored, never traded
+            self._decisions.decision("gate-closed", now_ms, "Signal {} refused: {}", scored.signals[0].symbol,
+                                     closed, same_as=closed)
             return
         for signal in scored.signals:
             if self._risk.kill_switch_active:

@@ -93,7 +93,8 @@ class ProtectEntry:
             entry_time_ms=self._clock.now_ms(),  # the trading clock, as every exit time (fills.py)
             stop_loss_price=float(entry) * (1 - stop_loss_pct),
             take_profit_price=float(entry) * (1 + take_profit_pct), entry_fee_usdt=0.0, policy=self._policy,
-            entry_order_id=report.order_id, score=signal.score), held)
+            entry_order_id=report.order_id, score=signal.score,
+            expected_net_return_pct=float(signal.prediction.expected_net_return_pct)), held)
         plan = plan_protection(rules, held.quantity, entry, take_profit_pct, stop_loss_pct,
                                self._execution.stop_limit_buffer_pct)
         if isinstance(plan, str):

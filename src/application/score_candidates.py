@@ -21,6 +21,7 @@ from domain.signal import Prediction, SignalThresholds, TradeSignal, generate_si
 from ports.model import Model
 
 FeatureRow = Callable[[KlineArrays, BookFeaturesInput | None], npt.NDArray[np.float64]]
+RowsSeen = Callable[[npt.NDArray[np.float64], int], None]  # rows, now_ms
 
 
 class PrecomputedFeatures:
@@ -45,9 +46,10 @@ class ScoredCandidates:
 
 class ScoreCandidates:
     def __init__(self, memory: MarketMemory, model: Model, thresholds: SignalThresholds, warmup_bars: int,
-                 features: FeatureRow = latest_features) -> None:
+                 features: FeatureRow = latest_features, on_rows: RowsSeen | None = None) -> None:
+        """`on_rows`: sees every batch of feature rows scored (the model's drift watch, guard_model.py)."""
         self._memory, self._model, self._thresholds = memory, model, thresholds
-        self._warmup_bars, self._features = warmup_bars, features
+        self._warmup_bars, self._features, self._on_rows = warmup_bars, features, on_rows
 
     def __call__(self, symbols: Sequence[str], held: Collection[str], now_ms: int) -> ScoredCandidates:
         ready: list[str] = []
@@ -74,7 +76,10 @@ class ScoreCandidates:
             return ScoredCandidates([], not_ready=tuple(not_ready), no_trade_reason=(
                 f"no trade: no candidate ready yet ({len(not_ready)} warming up or stale)" if not_ready
                 else "no trade: the scanner has no candidate"))
-        predictions = self._model.predict(ready, np.vstack(rows), now_ms)
+        batch = np.vstack(rows)
+        predictions = self._model.predict(ready, batch, now_ms)
+        if self._on_rows is not None:
+            self._on_rows(batch, now_ms)
         signals = generate_signals(predictions, prices, self._thresholds, held)
         reason = None if signals else self._why_no_trade(predictions, frozenset(held))
         return ScoredCandidates(signals, predictions, tuple(not_ready), reason)

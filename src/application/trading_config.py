@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from domain.features import WARMUP_BARS
+from domain.model_health import HealthBounds
 from domain.position import ExitPolicy
 from domain.signal import SignalThresholds
 
@@ -92,4 +93,5 @@ class LoopConfig:
     max_feed_restarts: int = 5  # consecutive failures of the event stream before the loop halts
     execution: ExecutionConfig = field(default_factory=ExecutionConfig)
     recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
+    model_health: HealthBounds | None = None  # None: the model is not watched (backtests)
 

@@ -18,6 +18,7 @@ answer holds that symbol only. Entries stay in the loop, one at a time, so the r
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 
@@ -28,6 +29,7 @@ from application.durable_run import DurableRun
 from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
 from application.fills import FeeModel, log_open_at_stop
+from application.guard_model import GuardModel, ModelHealth
 from application.holdings import DustLedger
 from application.kill_switch import close_everything
 from application.manage_positions import ManagePositions
@@ -79,7 +81,9 @@ class TradingLoop:
                                dust=self.dust, price_of=self.memory.current_price,
                                positions_cost=lambda: self.positions.cost(), state=state,
                                price_moves=self.memory.take_price_moves)
-        self.positions = ManagePositions(exchange, clock, fees, execution.retry, self.account.record,
+        self._health = None if config.model_health is None else GuardModel(  # off in backtests
+            config.model_health, self._feature_names, mode)
+        self.positions = ManagePositions(exchange, clock, fees, execution.retry, self._trade_closed,
                                          poll_interval_ms=config.order_poll_interval_ms, mode=mode,
                                          dust=self.dust,
                                          positions=PersistedPositions(state) if state is not None else None)
@@ -94,10 +98,11 @@ class TradingLoop:
         watchlist = Watchlist(feed, self.memory, config.max_symbols_active, config.warmup_bars, mode)
         self.entries = EnterTrades(
             scanner=scanner, watchlist=watchlist,
-            score=ScoreCandidates(self.memory, model, config.thresholds, config.warmup_bars, features),
+            score=ScoreCandidates(self.memory, model, config.thresholds, config.warmup_bars, features,
+                                  on_rows=None if self._health is None else self._health.rows_scored),
             open_position=OpenPosition(exchange, clock, execution, config.exit_policy, fees, mode, self.dust),
             positions=self.positions, risk=risk, account=self.account, memory=self.memory, rules=self._rules,
-            config=config)
+            config=config, gate_closed=None if self._health is None else self._health.gate_closed_reason)
         self._stats = StatsReporter(journal, risk, clock, risk.limits.initial_capital)
         self._log = logger.bind(mode=mode)
         self._stack: AsyncExitStack | None = None
@@ -119,6 +124,19 @@ class TradingLoop:
     @property
     def stopped(self) -> bool:
         return self.stopped_reason is not None
+
+    @property
+    def model_health(self) -> ModelHealth | None:
+        """Does the model still earn what it promised (guard_model.py); None when not watched."""
+        return None if self._health is None else self._health.health
+
+    def _trade_closed(self, trade: CompletedTrade) -> None:
+        self.account.record(trade)
+        if self._health is not None:  # the position is still held here: its expected return is known
+            position = self.positions.positions.get(trade.symbol)
+            expected = position.expected_net_return_pct if position is not None \
+                and position.entry_time_ms == trade.entry_time_ms else math.nan
+            self._health.trade_closed(expected, trade.pnl_pct)
 
     # -- lifecycle ------------------------------------------------------------------------------------
     async def start(self) -> None:

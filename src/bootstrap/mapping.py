@@ -25,6 +25,7 @@ from application.trading_config import (
 )
 from bootstrap.settings_model import Settings
 from domain.fees import FeeSchedule
+from domain.model_health import HealthBounds
 from domain.outcome import ExitRules, TradeCosts
 from domain.position import ExitPolicy
 from domain.risk import RiskLimits
@@ -142,7 +143,20 @@ def loop_config_from(settings: Settings, mode: str | None = None,
         stats_interval_ms=round(timing.stats_interval_seconds * 1000),
         universe_refresh_ms=round(settings.scanner.refresh_symbols_hours * HOUR_MS),
         execution=execution_config_from(settings),
-        recovery=recovery_config_from(settings, mode or trading.mode))
+        recovery=recovery_config_from(settings, mode or trading.mode),
+        model_health=model_health_from(settings, mode or trading.mode))
+
+
+def model_health_from(settings: Settings, mode: str) -> HealthBounds | None:
+    """None (not watched) when disabled, and in backtests: a replay's trades must not depend on it."""
+    health = settings.model_health
+    if not health.enabled or mode == "backtest":
+        return None
+    return HealthBounds(min_trades=health.min_trades, window=health.window,
+                        max_shortfall_pct=health.max_shortfall_pct, t_bound=health.t_bound,
+                        psi_bound=health.psi_bound, drift_rows=health.drift_rows,
+                        drift_sample_ms=round(health.drift_sample_seconds * 1000),
+                        drift_features=tuple(health.drift_features))
 
 
 def recovery_config_from(settings: Settings, mode: str) -> RecoveryConfig:

@@ -94,6 +94,22 @@ class SignalSettings(Section):
     min_expected_net_return_pct: float = Field(default=0.0, ge=-1)  # percent, after all costs
 
 
+class ModelHealthSettings(Section):
+    """The model watches itself while trading (paper, live; never in backtests): its gate closes when the
+    trades fall short of what it promised, or key features drift away from the run's first rows."""
+
+    enabled: bool = True
+    min_trades: int = Field(default=20, ge=2)
+    window: int = Field(default=50, ge=2)
+    max_shortfall_pct: float = Field(default=0.1, ge=0)  # percent per trade
+    t_bound: float = Field(default=2.0, gt=0)
+    psi_bound: float = Field(default=0.25, gt=0)
+    drift_rows: int = Field(default=500, ge=10)
+    drift_sample_seconds: float = Field(default=60.0, ge=0)
+    drift_features: list[str] = Field(
+        default_factory=lambda: ["rsi_14", "atr_pct_14", "volume_rel_20", "return_std_20"])
+
+
 class ModelSettings(Section):
     path: str = "models/onnx/latest"  # a .onnx file, or a folder (newest scalper-*.onnx), or .../latest
     features_version: str = "v1"
@@ -224,6 +240,7 @@ class Settings(Section):
     risk: RiskSettings = RiskSettings()
     signal: SignalSettings = SignalSettings()
     model: ModelSettings = ModelSettings()
+    model_health: ModelHealthSettings = ModelHealthSettings()
     binance: BinanceSettings = BinanceSettings()
     execution: ExecutionSettings = ExecutionSettings()
     labels: LabelSettings = LabelSettings()

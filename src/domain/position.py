@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -43,6 +44,9 @@ class Position:
     oco_list_id: int = -1
     entry_order_id: int = 0
     score: float = 0.0
+    # The model's promise at entry (percent; NaN unknown), watched by application/guard_model.py. Left out
+    # of equality: NaN != NaN would make a position differ from its own stored copy.
+    expected_net_return_pct: float = field(default=math.nan, compare=False)
 
     @property
     def cost_usdt(self) -> float:

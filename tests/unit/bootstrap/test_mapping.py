@@ -84,3 +84,17 @@ def test_one_state_file_per_mode_and_account_never_named_by_the_key() -> None:
     assert recovery.naked_holdings is HoldingPolicy.SELL
     assert recovery.orphan_orders is OrphanOrderPolicy.CANCEL
     assert recovery.exchange_remembers and not loop_config_from(one, "paper").recovery.exchange_remembers
+
+
+def test_the_model_is_watched_in_paper_and_live_never_in_backtests() -> None:
+    settings = Settings.model_validate({"model_health": {
+        "min_trades": 30, "window": 60, "max_shortfall_pct": 0.2, "t_bound": 2.5, "psi_bound": 0.3,
+        "drift_rows": 200, "drift_sample_seconds": 30, "drift_features": ["rsi_14"]}})
+    bounds = loop_config_from(settings, "live").model_health
+    assert bounds is not None and loop_config_from(settings, "paper").model_health == bounds
+    assert (bounds.min_trades, bounds.window, bounds.max_shortfall_pct, bounds.t_bound, bounds.psi_bound) == (
+        30, 60, 0.2, 2.5, 0.3)
+    assert (bounds.drift_rows, bounds.drift_sample_ms, bounds.drift_features) == (200, 30_000, ("rsi_14",))
+    assert loop_config_from(settings, "backtest").model_health is None
+    off = Settings.model_validate({"model_health": {"enabled": False}})
+    assert loop_config_from(off, "live").model_health is None

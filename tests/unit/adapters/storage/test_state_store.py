@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import stat
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -81,3 +83,13 @@ def test_an_id_whose_order_never_existed_is_pending_again_when_sent_anew(tmp_pat
     store.record_intent(intent())  # the same id, sent by a later run
     assert store.intent("cse-ABCUSDT-1").state is IntentState.PENDING  # type: ignore[union-attr]
     assert [i.client_id for i in store.intents_for("ABCUSDT")] == ["cso-ABCUSDT-1", "cse-ABCUSDT-1"]
+
+
+def test_a_position_keeps_the_models_promise_across_a_reopen(tmp_path: Path) -> None:
+    store = SqliteStateStore(tmp_path / "state.sqlite")
+    store.save_position(replace(POSITION, expected_net_return_pct=0.12))
+    store.save_position(replace(POSITION, symbol="XYZUSDT"))  # unknown: NaN, written as such
+    store.close()
+    again = SqliteStateStore(tmp_path / "state.sqlite").positions()
+    assert again[0].expected_net_return_pct == 0.12 and math.isnan(again[1].expected_net_return_pct)
+    assert again[1] == replace(POSITION, symbol="XYZUSDT")  # a NaN promise does not break equality
