@@ -7,6 +7,8 @@ saying why; in CI (CI=true) it is always present, so its absence there is a fail
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,20 @@ def recorded() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Run a command as a user would, in an empty folder (no .env; logs land in tmp) with no CryptoScalper
+    variable of this machine set; loguru back to its default sink afterwards."""
+    from loguru import logger
+
+    from bootstrap.settings import ENV_PREFIX, SPEC_ENV_NAMES
+
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIX) or name in SPEC_ENV_NAMES:
+            monkeypatch.delenv(name)
+    yield tmp_path
+    logger.remove()
+    logger.add(sys.stderr)

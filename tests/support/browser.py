@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+# Without Debian's chromium and chromium-driver the browser tests skip with this line, except in CI
+# (CI=true), where scripts/test installs them: there a missing browser is a failure, never a skip.
+NO_BROWSER = not (CHROMIUM.exists() and CHROMEDRIVER.exists()) and not os.environ.get("CI")
+NO_BROWSER_REASON = ("no /usr/bin/chromium + chromedriver (Debian packages chromium, chromium-driver): "
+                     "the browser tests run in CI")
 PLOTS = "document.querySelectorAll('.plotly-graph-div').length"
 # a chart has rendered when plotly has drawn its svg (and the traces in it)
 DRAWN = ("return Array.from(document.querySelectorAll('.plotly-graph-div'))"

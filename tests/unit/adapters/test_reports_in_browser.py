@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from tests.support.backtest_data import ScriptedModel, falling_market, settings_for
-from tests.support.browser import CHROMEDRIVER, CHROMIUM, chromium, open_report
+from tests.support.browser import NO_BROWSER, NO_BROWSER_REASON, chromium, open_report
 from tests.support.synthetic_model import publish_small_model
 
 from adapters.training.edge_report import write_edge_report
@@ -17,9 +17,7 @@ from bootstrap.commands import backtest as command
 from domain.time_units import DAY_MS
 from domain.time_units import day_start_ms as day_ms
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                                reason="no /usr/bin/chromium + chromedriver (Debian packages chromium, "
-                                       "chromium-driver): the browser test needs them")
+pytestmark = pytest.mark.skipif(NO_BROWSER, reason=NO_BROWSER_REASON)
 
 
 @pytest.fixture(scope="module")

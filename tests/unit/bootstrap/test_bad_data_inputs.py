@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import io
 import lzma
-import os
-import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +17,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from loguru import logger
 
 from adapters.history.loader import load_history
 from adapters.history.schema import HistoryDataError
 from bootstrap.__main__ import main
-from bootstrap.settings import ENV_PREFIX, SPEC_ENV_NAMES
 
 EXIT_BAD_DATA = 3
 START_MS = 1_700_000_000_000 - 1_700_000_000_000 % 60_000
@@ -129,14 +125,8 @@ COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX) or name in SPEC_ENV_NAMES:
-            monkeypatch.delenv(name)
-    yield
-    logger.remove()
-    logger.add(sys.stderr)
+def isolated(cli_env: Path) -> None:
+    """In an empty folder, with no CryptoScalper variables set (tests/conftest.py)."""
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

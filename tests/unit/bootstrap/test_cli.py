@@ -12,7 +12,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from loguru import logger
 
 from bootstrap.__main__ import EXIT_CONFIG_ERROR, EXIT_INTERRUPTED, build_parser, main
 from bootstrap.cli_help import program_version
@@ -29,15 +28,8 @@ BAD_CONFIGS = {
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def isolated(cli_env: Path) -> None:
     """Run in an empty folder (no .env, logs land in tmp) with no CryptoScalper variables set."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX) or name in SPEC_ENV_NAMES:
-            monkeypatch.delenv(name)
-    yield
-    logger.remove()
-    logger.add(sys.stderr)
 
 
 @pytest.mark.parametrize("name", sorted(BAD_CONFIGS))

@@ -3,30 +3,18 @@ says which in capitals, and the config, README and messages agree."""
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from loguru import logger
 
 from bootstrap.__main__ import main
-from bootstrap.settings import ENV_PREFIX, SPEC_ENV_NAMES
 
 
 @pytest.fixture(autouse=True)
-def production_keys_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX) or name in SPEC_ENV_NAMES:
-            monkeypatch.delenv(name)
+def production_keys_only(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BINANCE_API_KEY", "prod-key")
     monkeypatch.setenv("BINANCE_API_SECRET", "prod-secret")
     monkeypatch.setenv("CRYPTOSCALPER__LOGGING__FILE_ENABLED", "false")
-    yield
-    logger.remove()
-    logger.add(sys.stderr)
 
 
 def test_live_is_production_and_uses_the_production_keys(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,11 +16,9 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from loguru import logger
 from tests.unit.bootstrap.conftest import VENUE_MINUTES, VENUE_START
 
 from adapters.simulated.venue.app import create_venue_app, serve_venue
@@ -120,14 +118,8 @@ async def test_paper_mode_trades_on_the_venue_and_stops_gracefully_on_sigterm(
 
 # -- start-up failures: one clear line, non-zero exit, no traceback --------------------------------------
 @pytest.fixture
-def in_empty_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX) or name in SPEC_ENV_NAMES:
-            monkeypatch.delenv(name)
-    yield tmp_path
-    logger.remove()
-    logger.add(sys.stderr)
+def in_empty_folder(cli_env: Path) -> Path:
+    return cli_env
 
 
 def error_lines(captured: str) -> list[str]:

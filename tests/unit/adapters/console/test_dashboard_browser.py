@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.browser import NO_BROWSER, NO_BROWSER_REASON
 from tests.support.fakes import T0, trade_at
 from tests.support.harness import SYMBOL, feed
 from tests.unit.adapters.console.conftest import TOKEN, Served
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-pytestmark = pytest.mark.skipif(not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)),
-                                reason="needs Debian's chromium and chromium-driver")
+pytestmark = pytest.mark.skipif(NO_BROWSER, reason=NO_BROWSER_REASON)
 
 
 @pytest.fixture

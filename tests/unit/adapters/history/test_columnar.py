@@ -81,7 +81,7 @@ def test_a_bad_value_fails_with_the_pandas_readers_message(tmp_path: Path) -> No
     frame.loc[20, "close"] = -1.0
     frame.loc[20, "low"] = -1.5
     path = write(tmp_path / "bad_1m_.csv", frame)
-    with pytest.raises(HistoryDataError, match=r"\[AAAUSDT\]: row 20 has low=-1.5: low must be a finite positive"):
+    with pytest.raises(HistoryDataError, match=r"\[AAAUSDT\]: row 20 has low=-1.5: low must be"):
         load_klines(path, None, None, None, cache_dir=tmp_path / "cache")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from adapters.storage.private_files import UnwritablePath
 from adapters.storage.trade_journal import CsvJsonTradeJournal
 from bootstrap.__main__ import EXIT_CONFIG_ERROR, main
 from bootstrap.logging import configure_logging
-from bootstrap.settings import ENV_PREFIX, SPEC_ENV_NAMES
 from bootstrap.settings_model import LoggingSettings
 
 
@@ -26,17 +24,11 @@ def mode(path: Path) -> int:
 
 
 @pytest.fixture(autouse=True)
-def open_umask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def open_umask(cli_env: Path) -> Iterator[None]:
     """A permissive umask (022), as on most machines: the modes must not depend on it."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(ENV_PREFIX) or name in SPEC_ENV_NAMES:
-            monkeypatch.delenv(name)
     previous = os.umask(0o022)
     yield
     os.umask(previous)
-    logger.remove()
-    logger.add(sys.stderr)
 
 
 def test_journal_files_are_0600_in_0700_folders(tmp_path: Path) -> None:
