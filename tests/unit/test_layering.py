@@ -20,7 +20,8 @@ DOMAIN_STDLIB = {
     "fractions", "functools", "heapq", "itertools", "math", "numbers", "operator", "re", "statistics",
     "string", "types", "typing", "typing_extensions",
 }
-DOMAIN_THIRD_PARTY = {"numpy", "talib"}
+# scipy: its special functions (the t distribution) are pure maths, needed by domain/statistics.
+DOMAIN_THIRD_PARTY = {"numpy", "talib", "scipy"}
 DOMAIN_CLOCK_CALLS = {"now", "utcnow", "today", "time", "time_ns", "monotonic", "perf_counter"}
 APPLICATION_FORBIDDEN = {"adapters", "bootstrap", "aiohttp", "binance", "onnxruntime", "lightgbm", "skl2onnx",
                          "onnxmltools", "pyarrow", "requests", "websockets", "socket", "sqlite3", "urllib",
