@@ -80,3 +80,9 @@ def test_pbo_refuses_odd_blocks_and_needs_two_trials() -> None:
     with pytest.raises(ValueError, match="even"):
         backtest_overfitting(np.zeros((10, 3)), blocks=3)
     assert math.isnan(backtest_overfitting(np.zeros((10, 1)), blocks=2).pbo)
+
+
+def test_pbo_of_hundreds_of_trials_over_12870_splits() -> None:
+    rng = np.random.default_rng(3)
+    result = backtest_overfitting(rng.normal(0, 1, (200, 300)), blocks=16)
+    assert result.splits == 12_870 and 0.0 <= result.pbo <= 1.0
