@@ -47,9 +47,10 @@ class Candidate:
 def failures_of(trust: TrustFigures, dsr: float, pbo: float, thresholds: Thresholds) -> tuple[str, ...]:
     failed = []
     if not trust.weekly.ci_low > 0:
-        failed.append(f"weekly-clustered 95% interval of the mean reaches {trust.weekly.ci_low:+.4f}% <= 0")
+        failed.append(f"{trust.cluster_by}-clustered 95% interval of the mean reaches "
+                      f"{trust.weekly.ci_low:+.4f}% (not above 0)")
     if not trust.excess.ci_low > 0:
-        failed.append(f"excess over the market drift: interval low {trust.excess.ci_low:+.4f}% <= 0")
+        failed.append(f"excess over the market drift: interval low {trust.excess.ci_low:+.4f}% (not above 0)")
     if not trust.without_best_days.mean > 0:
         failed.append(f"without its five best days the mean is {trust.without_best_days.mean:+.4f}%")
     if not dsr >= thresholds.min_deflated_sharpe:

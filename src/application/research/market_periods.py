@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from application.research.period_bars import PeriodBars, build_period_bars
 from application.research.resample import resample_klines
@@ -72,3 +73,12 @@ def only_symbols(bars: PeriodBars, symbols: Sequence[str] | None) -> PeriodBars:
         return bars
     codes = [i for i, s in enumerate(bars.symbols) if s in set(symbols)]
     return bars.take(np.flatnonzero(np.isin(bars.symbol, codes)))
+
+
+def test_days(plans: Sequence[PeriodPlan], first_test: int = 1) -> npt.NDArray[np.int64]:
+    """Every UTC day of the test periods (every planned period from `first_test` on): the calendar of
+    the study's trial matrix, the same for every bar interval."""
+    days = [np.arange(p.start_ms // DAY_MS, (p.end_ms - 1) // DAY_MS + 1) for p in plans[first_test:]]
+    calendar: npt.NDArray[np.int64] = np.unique(np.concatenate(days)).astype(np.int64) if days \
+        else np.empty(0, np.int64)
+    return calendar

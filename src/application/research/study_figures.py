@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from application.research.period_bars import PeriodBars
 from domain.statistics.overfitting import (
     OverfitProbability,
     SharpeMoments,
@@ -39,13 +38,6 @@ class TrialRecord:
     value: float | None  # mean net % per trade over the test periods
     count: int
     daily_pnl: tuple[float, ...] | None  # complete trials only
-
-
-def test_calendar(periods: Sequence[PeriodBars]) -> Ints:
-    """The UTC days of every test period (every period after the first), in order."""
-    days = [p.time_ms // DAY_MS for p in periods[1:]]
-    calendar: Ints = np.unique(np.concatenate(days)) if days else np.empty(0, np.int64)
-    return calendar
 
 
 def daily_pnl(trades: Trades, calendar: Ints) -> Floats:

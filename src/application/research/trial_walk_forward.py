@@ -38,6 +38,7 @@ class WalkForward:
     max_train_rows: int = 200_000
     embargo_bars: int = 0
     gate_min_trades: int = 30
+    first_test_period: int = 1  # the holdout mode tests only on the periods after the study's own
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,14 @@ def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: Sequence[Floats],
     train, cal, sel = (gather(prior, nets, masks[p]) for p in ("train", "calibration", "selection"))
     cols = list(params.feature_columns())
     margin = params.label_margin_pct
-    model = learner.fit(train.features[:, cols], (train.net_pct > margin).astype(np.float64),
-                        cal.features[:, cols], (cal.net_pct > margin).astype(np.float64), cal.net_pct)
-    select = _selection(params, model, sel.features[:, cols], sel.net_pct, sel.time_ms, config)
     embargo_end = int(test.time_ms.min()) + config.embargo_bars * test.interval_ms if len(test) else 0
     net = np.where(test.time_ms >= embargo_end, test_net, np.nan)
+    try:
+        model = learner.fit(train.features[:, cols], (train.net_pct > margin).astype(np.float64),
+                            cal.features[:, cols], (cal.net_pct > margin).astype(np.float64), cal.net_pct)
+    except ValueError:  # e.g. not one winning trade to learn from: the candidate does not trade here
+        return FoldTrades(test.name, np.zeros(len(test), dtype=np.bool_), net, test.time_ms)
+    select = _selection(params, model, sel.features[:, cols], sel.net_pct, sel.time_ms, config)
     return FoldTrades(test.name, select(test.features[:, cols]), net, test.time_ms)
 
 
@@ -114,7 +118,7 @@ def evaluate_trial(periods: Sequence[PeriodBars], params: TrialParams, learner: 
     validate and select on is skipped."""
     nets = [p.outcomes(params.exit_rules, costs).net_return_pct for p in periods]
     folds: list[FoldTrades] = []
-    for k in range(1, len(periods)):
+    for k in range(max(config.first_test_period, 1), len(periods)):
         fold = _fold(periods[:k], periods[k], nets[:k], nets[k], params, learner, config)
         if fold is None:
             continue

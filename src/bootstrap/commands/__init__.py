@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "train",
     "venue",
     "report",
+    "research",
 )
 
 

@@ -2,7 +2,8 @@
 
 Given the trades' net returns (%, after fees and slippage), entry times and market period, and the
 market-drift benchmark (the trade after EVERY bar of the same periods, same exits and costs):
-count and mean; the mean's interval clustered by week and by day (t(G-1)) and a sign-flip p over weeks;
+count and mean; the mean's interval clustered by week (by day when the trades span fewer than six
+weeks) and by day, t(G-1) reference, and a sign-flip p over the same clusters;
 a stationary block bootstrap interval; the smallest edge the sample could have detected (80% power, 5%
 two-sided, weekly clusters); the mean per period; the mean without the five best days; the benchmark's
 mean and the candidate's excess over it (per trade, against the benchmark's mean of the same day,
@@ -35,6 +36,7 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Labels = npt.NDArray[np.str_]
 BEST_DAYS_DROPPED = 5
+MIN_WEEKS = 6  # fewer distinct weeks than this: cluster by day (a t(G-1) on 2-5 weeks says nothing)
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ class Costing:
 
 @dataclass(frozen=True)
 class TrustFigures:
-    weekly: ClusteredMean
+    cluster_by: str  # "week", or "day" when the trades span fewer than MIN_WEEKS weeks
+    weekly: ClusteredMean  # clustered by `cluster_by` (the headline interval)
     daily: ClusteredMean
     sign_flip_p: float  # over weekly sums
     bootstrap: BootstrapInterval
@@ -100,7 +103,8 @@ def excess_over_benchmark(trades: Trades, benchmark: Trades) -> tuple[Floats, In
 
 
 def trust_figures(trades: Trades, benchmark: Trades, costing: Costing, *, seed: int = 0) -> TrustFigures:
-    weeks = cluster_ids(trades.time_ms, WEEK_MS)
+    span = WEEK_MS if len(np.unique(trades.time_ms // WEEK_MS)) >= MIN_WEEKS else DAY_MS
+    weeks = cluster_ids(trades.time_ms, span)
     weekly = clustered_mean(trades.net_pct, weeks)
     periods = tuple(dict.fromkeys(trades.period.tolist()))
     per_period = tuple((name, clustered_mean(trades.net_pct[trades.period == name],
@@ -109,14 +113,14 @@ def trust_figures(trades: Trades, benchmark: Trades, costing: Costing, *, seed: 
     excess, excess_time = excess_over_benchmark(trades, benchmark)
     bench_mean = float(benchmark.net_pct.mean()) if len(benchmark) else math.nan
     return TrustFigures(
-        weekly=weekly,
+        cluster_by="week" if span == WEEK_MS else "day", weekly=weekly,
         daily=clustered_mean(trades.net_pct, cluster_ids(trades.time_ms, DAY_MS)),
         sign_flip_p=sign_flip_p(trades.net_pct, weeks, seed=seed),
         bootstrap=block_bootstrap_mean(trades.net_pct, trades.time_ms, seed=seed),
         detectable_pct=minimum_detectable_effect(weekly.se, weekly.df),
         per_period=per_period,
-        without_best_days=clustered_mean(rest.net_pct, cluster_ids(rest.time_ms, WEEK_MS)),
+        without_best_days=clustered_mean(rest.net_pct, cluster_ids(rest.time_ms, span)),
         benchmark_mean_pct=bench_mean,
-        excess=clustered_mean(excess, cluster_ids(excess_time, WEEK_MS)),
+        excess=clustered_mean(excess, cluster_ids(excess_time, span)),
         break_even=break_even(weekly.mean, costing.round_trip_pct, maker_entry=costing.maker_entry,
                               slippage_pct=costing.slippage_pct, tiers=costing.tiers))
