@@ -40,19 +40,23 @@ def data_files(paths: Iterable[Path]) -> tuple[Path, ...]:
 
 def load_lab_data(paths: Sequence[Path], *, symbols: Iterable[str] | None = None,
                   max_days: float | None = None) -> LabData:
-    """The klines of every path, 1m only (HistoryDataError otherwise); `max_days` keeps the first days."""
+    """The klines of every path, 1m only (HistoryDataError otherwise); `max_days` keeps the first days
+    of each path (quick runs)."""
     frames: dict[str, list[pd.DataFrame]] = {}
     for path in paths:
-        for symbol, history in load_history(path, symbols=symbols).items():
+        found = {s: clean_history(h) for s, h in load_history(path, symbols=symbols).items()}
+        for symbol, history in found.items():
             if history.interval_ms != MINUTE_MS:
                 raise HistoryDataError(f"{path}: {symbol} is not 1m klines (the lab resamples 1m bars)")
-            frames.setdefault(symbol, []).append(clean_history(history).frame)
+        first = min((int(h.frame["open_time_ms"].iloc[0]) for h in found.values() if len(h.frame)), default=0)
+        for symbol, history in found.items():
+            frame = history.frame
+            if max_days is not None:
+                frame = frame[frame["open_time_ms"] < first + max_days * DAY_MS]
+            frames.setdefault(symbol, []).append(frame)
     if not frames:
         raise HistoryDataError(f"no klines in {', '.join(str(p) for p in paths)}")
     merged = {s: _merged(parts) for s, parts in sorted(frames.items())}
-    if max_days is not None:
-        first = min(int(f["open_time_ms"].iloc[0]) for f in merged.values() if len(f))
-        merged = {s: f[f["open_time_ms"] < first + max_days * DAY_MS] for s, f in merged.items()}
     klines = {s: to_kline_arrays(f.reset_index(drop=True)) for s, f in merged.items() if len(f)}
     return LabData(klines, data_files(paths))
 

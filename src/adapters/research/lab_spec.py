@@ -47,6 +47,18 @@ class SearchPlan:
 
 
 @dataclass(frozen=True)
+class EdgePreset:
+    """`report edge` as a preset: exit policies ("settings" = the settings' own, or [TP %, SL %, minutes
+    (, trailing activation %, distance %)]), the LightGBM parameters and the walk-forward's sizes."""
+
+    policies: tuple[Any, ...] = ("settings",)
+    lightgbm: dict[str, Any] = field(default_factory=dict)
+    max_train_rows: int = 300_000
+    min_trades: int = 30
+    validation_fraction: float = 0.2
+
+
+@dataclass(frozen=True)
 class LabSpec:
     name: str
     data: DataPlan
@@ -56,6 +68,8 @@ class LabSpec:
     tiers: tuple[FeeTier, ...]
     thresholds: Thresholds
     space: dict[str, Domain]
+    preset: str | None = None  # "edge": run `report edge` as declared in `edge`
+    edge: EdgePreset = EdgePreset()
 
 
 def _section(raw: Mapping[str, Any], key: str, kind: type[Any], where: str) -> Any:
@@ -67,7 +81,8 @@ def _section(raw: Mapping[str, Any], key: str, kind: type[Any], where: str) -> A
     if unknown:
         raise ValueError(f"{where}: unknown key {key}.{sorted(unknown)[0]} "
                          f"(known: {', '.join(sorted(known))})")
-    converted = {k: tuple(v) if isinstance(v, list) and k == "boundaries" else v for k, v in values.items()}
+    converted = {k: tuple(v) if isinstance(v, list) and k in ("boundaries", "policies") else v
+                 for k, v in values.items()}
     return kind(**converted)
 
 
@@ -109,7 +124,7 @@ def load_spec(path: Path) -> LabSpec:
         raise ValueError(f"{where}: cannot read the study: {exc}") from None
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where}: expected a mapping at the top")
-    allowed = {"name", "data", "walk_forward", "search", "costs", "thresholds", "space"}
+    allowed = {"name", "data", "walk_forward", "search", "costs", "thresholds", "space", "preset", "edge"}
     extra = set(raw) - allowed
     if extra:
         raise ValueError(f"{where}: unknown section {sorted(extra)[0]!r} "
@@ -122,4 +137,5 @@ def load_spec(path: Path) -> LabSpec:
         walk_forward=_section(raw, "walk_forward", WalkForward, where),
         search=_section(raw, "search", SearchPlan, where),
         slippage_pct=float(costs.get("slippage_pct", 0.02)), tiers=_tiers(costs, where),
-        thresholds=_section(raw, "thresholds", Thresholds, where), space=space)
+        thresholds=_section(raw, "thresholds", Thresholds, where), space=space,
+        preset=raw.get("preset"), edge=_section(raw, "edge", EdgePreset, where))

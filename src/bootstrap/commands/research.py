@@ -27,6 +27,7 @@ from adapters.research.lab_spec import LabSpec, load_spec
 from adapters.research.optuna_study import objective, run_trials
 from bootstrap import lab_wiring as wiring
 from bootstrap.commands.research_holdout import freeze, holdout
+from bootstrap.commands.research_preset import run_edge_preset
 from bootstrap.settings_model import Settings
 
 EXIT_BAD_SPEC, EXIT_NO_DATA, EXIT_REFUSED = 2, 3, 4
@@ -61,6 +62,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "freeze":
             return freeze(args, spec)
         return holdout(args, spec, _paths(args, settings))
+    if spec.preset == "edge":
+        return run_edge_preset(args, spec, _paths(args, settings), settings)
     return run_study(args, spec, _paths(args, settings))
 
 
