@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from adapters.research.lab_data import LabData, load_lab_data
-from adapters.research.lab_spec import LabSpec
 from adapters.research.optuna_study import open_study, sqlite_url, trial_records
 from adapters.training.edge_learner import LightGbmEdgeLearner
 from adapters.training.lightgbm_trainer import BoosterParams
@@ -20,8 +19,10 @@ from application.research.judge_candidates import Candidate, judge_candidates
 from application.research.lab_payload import lab_payload
 from application.research.lab_session import LabSession
 from application.research.market_periods import PeriodPlan, plan_periods
-from application.research.study_figures import StudyOverfitting, TrialRecord, study_overfitting
+from application.research.study_figures import StudyOverfitting, study_overfitting
 from application.research.trial_params import TrialParams
+from bootstrap.lab_spec import LabSpec
+from domain.research_trials import TrialRecord
 from ports.training import EdgeLearner
 
 

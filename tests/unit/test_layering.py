@@ -34,7 +34,8 @@ PORTS_FORBIDDEN = {"adapters", "bootstrap", "application", "aiohttp", "binance",
 VENDOR_HOME = {"binance": "adapters/binance/", "onnxruntime": "adapters/onnx/",
                "lightgbm": "adapters/training/", "skl2onnx": "adapters/training/",
                "onnxmltools": "adapters/training/", "aiohttp": "adapters/", "pandas": "adapters/",
-               "msgspec": "adapters/", "pyarrow": "adapters/"}
+               "msgspec": "adapters/", "pyarrow": "adapters/", "optuna": "adapters/research/",
+               "ray": "adapters/research/", "plotly": "adapters/", "statsmodels": "adapters/"}
 # The wings (docs/ARCHITECTURE.md): trading never imports backtest or research; backtest never research.
 WING_OF = {"application.backtest": "backtest", "application.research": "research"}
 WING_MAY_NOT_IMPORT = {"trading": {"backtest", "research"}, "backtest": {"research"}, "research": set()}
@@ -197,6 +198,10 @@ def test_the_walk_sees_the_layers() -> None:
     ("application/enter_trades.py", "from application.research.walk_forward import EdgeReport"),
     ("application/backtest/x.py", "from application.research.period_bars import PeriodBars"),
     ("application/backtest/x.py", "from ..research import folds"),
+    ("application/research/x.py", "import optuna"),
+    ("bootstrap/commands/x.py", "import ray"),
+    ("domain/x.py", "import plotly.graph_objects as go"),
+    ("domain/x.py", "import statsmodels.api"),
 ])
 def test_the_checker_catches_a_violation(relative: str, source: str) -> None:
     assert violations_in(source, relative) != []
@@ -216,6 +221,8 @@ def test_the_checker_catches_a_violation(relative: str, source: str) -> None:
                                   "from application.trading_config import LoopConfig"),
     ("application/backtest/x.py", "from application.trading_loop import TradingLoop"),
     ("bootstrap/x.py", "from adapters.clocks import SystemClock\nfrom application import report_stats"),
+    ("adapters/research/x.py", "import optuna\nimport ray\nimport plotly"),
+    ("domain/statistics/x.py", "from scipy import stats"),
 ])
 def test_the_checker_allows_what_the_layers_may_use(relative: str, source: str) -> None:
     assert violations_in(source, relative) == []

@@ -19,12 +19,10 @@ from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
-from application.research.lab_session import TrialScore
-from application.research.study_figures import TrialRecord
-from application.research.trial_params import TrialParams, trial_params
-from application.research.trial_walk_forward import StopAsk
+from domain.research_trials import TrialRecord, TrialScore
 
-ScoreFn = Callable[[TrialParams, StopAsk], TrialScore]
+StopAsk = Callable[[int, float], bool]  # (fold, running mean) -> stop the trial here
+ScoreFn = Callable[[Mapping[str, Any], StopAsk], TrialScore]
 STATES = {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned", TrialState.FAIL: "failed"}
 
 
@@ -66,8 +64,6 @@ def suggest(trial: optuna.Trial, space: Mapping[str, Any]) -> dict[str, Any]:
 def objective(space: Mapping[str, Any], score: ScoreFn, min_trades: int) -> Callable[[optuna.Trial], float]:
     def run(trial: optuna.Trial) -> float:
         values = suggest(trial, space)
-        params = trial_params(values)
-        trial.set_user_attr("params", params.as_dict())
 
         def should_stop(fold: int, running: float) -> bool:
             if not math.isfinite(running):
@@ -75,7 +71,8 @@ def objective(space: Mapping[str, Any], score: ScoreFn, min_trades: int) -> Call
             trial.report(running, fold)
             return trial.should_prune()
 
-        result = score(params, should_stop)
+        result = score(values, should_stop)
+        trial.set_user_attr("params", result.params)
         trial.set_user_attr("count", result.count)
         if result.pruned:
             raise optuna.TrialPruned(f"pruned after a fold (running mean {result.value:+.4f}%)")
@@ -121,7 +118,3 @@ def trial_records(study: optuna.Study) -> list[TrialRecord]:
         out.append(TrialRecord(t.number, dict(params), STATES[t.state], t.value,
                                int(t.user_attrs.get("count", 0)), row))
     return out
-
-
-def record_params(record: TrialRecord) -> TrialParams:
-    return trial_params(record.params)

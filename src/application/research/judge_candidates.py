@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from application.research.study_figures import StudyOverfitting, TrialRecord, daily_pnl
+from application.research.study_figures import StudyOverfitting, daily_pnl
 from application.research.trial_params import TrialParams, trial_params
 from application.research.trial_walk_forward import TrialOutcome
+from domain.research_trials import TrialRecord
 from domain.statistics.overfitting import SharpeMoments, sharpe_moments
 from domain.statistics.trust import Costing, TrustFigures, trust_figures
 

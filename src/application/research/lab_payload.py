@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from application.research.judge_candidates import Candidate, Thresholds
-from application.research.study_figures import StudyOverfitting, TrialRecord
+from application.research.study_figures import StudyOverfitting
+from domain.research_trials import TrialRecord
 from domain.statistics.clustered import ClusteredMean
 
 

@@ -2,8 +2,8 @@
 interval and universe (cached), and the two things a study asks of it: score a candidate (with a pruner
 asking after each fold) and replay a finalist for its trust figures.
 
-What a trial leaves in the study is a TrialScore: its mean net return per trade, its trade count and its
-daily P&L over the test calendar (one column of the trial matrix).
+What a trial leaves in the study is a domain.research_trials.TrialScore: its mean net return per trade,
+its trade count and its daily P&L over the test calendar (one column of the trial matrix).
 """
 
 from __future__ import annotations
@@ -18,23 +18,16 @@ from application.research.lab_costs import lab_costs
 from application.research.market_periods import PeriodPlan, only_symbols, research_bars, test_days
 from application.research.period_bars import PeriodBars
 from application.research.study_figures import daily_pnl
-from application.research.trial_params import TrialParams
+from application.research.trial_params import TrialParams, trial_params
 from application.research.trial_walk_forward import StopAsk, TrialOutcome, WalkForward, evaluate_trial
 from domain.features import KlineArrays
+from domain.research_trials import TrialScore
 from domain.scanner_rules import ScannerRules
 from domain.statistics.break_even import FeeTier
 from domain.statistics.trust import Costing
 from ports.training import EdgeLearner
 
 LearnerFor = Callable[[TrialParams], EdgeLearner]
-
-
-@dataclass(frozen=True)
-class TrialScore:
-    value: float  # mean net % per trade over every test period (NaN without trades)
-    count: int
-    daily_pnl: tuple[float, ...]
-    pruned: bool
 
 
 @dataclass
@@ -74,8 +67,10 @@ class LabSession:
                                  self.walk_forward, should_stop)
         return outcome, costing
 
-    def score(self, params: TrialParams, should_stop: StopAsk | None = None) -> TrialScore:
+    def score(self, values: Mapping[str, object], should_stop: StopAsk | None = None) -> TrialScore:
+        """Score the candidate drawn as `values` (ValueError names a value that is not understood)."""
+        params = trial_params(values)
         outcome, _ = self.replay(params, should_stop)
         daily = daily_pnl(outcome.trades(), self.calendar)
-        return TrialScore(outcome.mean_pct, outcome.count, tuple(round(float(v), 6) for v in daily),
-                          outcome.pruned)
+        return TrialScore(params.as_dict(), outcome.mean_pct, outcome.count,
+                          tuple(round(float(v), 6) for v in daily), outcome.pruned)

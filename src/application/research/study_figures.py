@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from domain.research_trials import TrialRecord
 from domain.statistics.overfitting import (
     OverfitProbability,
     SharpeMoments,
@@ -28,16 +29,6 @@ from domain.time_units import DAY_MS
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 MAX_BLOCKS = 16
-
-
-@dataclass(frozen=True)
-class TrialRecord:
-    number: int
-    params: dict[str, object]
-    state: str  # "complete", "pruned" or "failed"
-    value: float | None  # mean net % per trade over the test periods
-    count: int
-    daily_pnl: tuple[float, ...] | None  # complete trials only
 
 
 def daily_pnl(trades: Trades, calendar: Ints) -> Floats:

@@ -23,11 +23,11 @@ from typing import Any
 from adapters.history.schema import HistoryDataError
 from adapters.research.data_registry import DataRegistry
 from adapters.research.lab_report import write_lab_report
-from adapters.research.lab_spec import LabSpec, load_spec
 from adapters.research.optuna_study import objective, run_trials
 from bootstrap import lab_wiring as wiring
 from bootstrap.commands.research_holdout import freeze, holdout
 from bootstrap.commands.research_preset import run_edge_preset
+from bootstrap.lab_spec import LabSpec, load_spec
 from bootstrap.settings_model import Settings
 
 EXIT_BAD_SPEC, EXIT_NO_DATA, EXIT_REFUSED = 2, 3, 4

@@ -20,12 +20,12 @@ from adapters.research.data_registry import DataRegistry
 from adapters.research.frozen_list import HOLDOUT, freeze_list, read_frozen, write_frozen
 from adapters.research.lab_data import joined
 from adapters.research.lab_report import write_lab_report
-from adapters.research.lab_spec import LabSpec
 from adapters.research.optuna_study import trial_records
 from application.research.judge_candidates import best_records, judge_candidates
 from application.research.lab_payload import lab_payload
 from application.research.study_figures import study_overfitting
 from bootstrap import lab_wiring as wiring
+from bootstrap.lab_spec import LabSpec
 
 EXIT_NO_DATA, EXIT_REFUSED = 3, 4
 

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from adapters.history.schema import HistoryDataError
-from adapters.research.lab_spec import LabSpec
 from adapters.training.edge_learner import LightGbmEdgeLearner
 from adapters.training.edge_report import markdown, write_edge_report
 from adapters.training.lightgbm_trainer import BoosterParams
@@ -30,6 +29,7 @@ from application.research.report_payload import report_payload
 from application.research.report_text import intro_lines, report_tables
 from application.research.walk_forward import NamedPolicy, evaluate_edge
 from bootstrap import lab_wiring as wiring
+from bootstrap.lab_spec import LabSpec
 from bootstrap.mapping import exit_rules_from, scanner_rules_from
 from bootstrap.research_wiring import edge_config, policy_name
 from bootstrap.settings_model import Settings
