@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.research.lab_data import LabData, load_lab_data
-from adapters.research.optuna_study import open_study, sqlite_url, trial_records
+from adapters.research.optuna_study import objective, open_study, run_trials, sqlite_url, trial_records
 from adapters.training.edge_learner import LightGbmEdgeLearner
 from adapters.training.lightgbm_trainer import BoosterParams
 from application.research.judge_candidates import Candidate, judge_candidates
@@ -21,7 +21,7 @@ from application.research.lab_session import LabSession
 from application.research.market_periods import PeriodPlan, plan_periods
 from application.research.study_figures import StudyOverfitting, study_overfitting
 from application.research.trial_params import TrialParams
-from bootstrap.lab_spec import LabSpec
+from bootstrap.lab_spec import LabSpec, load_spec
 from domain.research_trials import TrialRecord
 from ports.training import EdgeLearner
 
@@ -78,3 +78,14 @@ def study_report(spec: LabSpec, session: LabSession, url: str, meta: dict[str, A
     records = trial_records(open_spec_study(spec, url))
     study, candidates = judged(spec, session, records)
     return lab_payload(meta, records, study, candidates, spec.thresholds)
+
+
+def study_worker(spec_path: str, data_paths: list[str], url: str, target: int) -> int:
+    """One worker of a study (in a Ray task): its own data and session, the shared study; returns how
+    many trials it ran."""
+    spec = load_spec(Path(spec_path))
+    data = load_data(spec, [Path(p) for p in data_paths])
+    session = session_of(spec, data, plans_of(spec, data))
+    study = open_spec_study(spec, url)
+    return run_trials(study, objective(spec.space, session.score, spec.search.min_trades), target,
+                      progress=False)

@@ -16,6 +16,7 @@ from typing import Any
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+from optuna.study import MaxTrialsCallback
 from optuna.trial import FrozenTrial, TrialState
 from tqdm import tqdm
 
@@ -100,8 +101,10 @@ def run_trials(study: optuna.Study, run: Callable[[optuna.Trial], float], target
     def tick(_study: optuna.Study, _trial: FrozenTrial) -> None:
         bar.update(1)
 
+    # Several workers on one study: stop when the study (not this worker) has reached the target.
+    enough = MaxTrialsCallback(target, states=tuple(STATES)[:2])
     try:
-        study.optimize(run, n_trials=remaining, callbacks=[tick], catch=())
+        study.optimize(run, n_trials=remaining, callbacks=[tick, enough], catch=())
     finally:
         bar.close()
     return remaining

@@ -20,10 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from adapters.history.schema import HistoryDataError
 from adapters.research.data_registry import DataRegistry
 from adapters.research.lab_report import write_lab_report
-from adapters.research.optuna_study import objective, run_trials
+from adapters.research.optuna_study import finished, objective, run_trials
 from bootstrap import lab_wiring as wiring
 from bootstrap.commands.research_holdout import freeze, holdout
 from bootstrap.commands.research_preset import run_edge_preset
@@ -44,6 +46,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--trials", type=int, default=None, help="total trials the study should reach")
     p.add_argument("--storage", default=None, help="SQLAlchemy URL (default: SQLite in the study folder)")
     p.add_argument("--lab-dir", type=Path, default=DEFAULT_LAB_DIR, help="studies, registry, reports")
+    p.add_argument("--workers", type=int, default=1,
+                   help="parallel trial workers; more than 1 (or --address) runs them on Ray")
+    p.add_argument("--address", default=None, help="join this Ray cluster (e.g. 127.0.0.1:6379 or auto)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -65,6 +70,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if spec.preset == "edge":
         return run_edge_preset(args, spec, _paths(args, settings), settings)
     return run_study(args, spec, _paths(args, settings))
+
+
+def _on_ray(args: argparse.Namespace, spec: LabSpec, paths: list[Path], url: str, study: Any,
+            target: int) -> int:
+    from adapters.research.ray_runner import run_workers
+
+    before = finished(study)
+    bar = tqdm(total=target, initial=before, desc=f"study {spec.name} on Ray", unit="trial",
+               disable=args.no_progress)
+
+    def poll() -> None:
+        bar.n = finished(study)
+        bar.refresh()
+
+    src = str(Path(wiring.__file__).resolve().parents[1])
+    try:
+        worker_args = (str(args.spec.resolve()), [str(p.resolve()) for p in paths], url, target)
+        run_workers(wiring.study_worker, worker_args, workers=max(args.workers, 1), address=args.address,
+                    env={"PYTHONPATH": src}, poll=poll)
+    finally:
+        bar.close()
+    return finished(study) - before
 
 
 def _command(args: argparse.Namespace, paths: list[Path]) -> str:
@@ -92,8 +119,11 @@ def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path]) -> int
     study = wiring.open_spec_study(spec, url)
     study.set_user_attr("data", [str(p) for p in paths])
     target = args.trials if args.trials is not None else spec.search.trials
-    ran = run_trials(study, objective(spec.space, session.score, spec.search.min_trades), target,
-                     progress=not args.no_progress)
+    if args.workers > 1 or args.address:
+        ran = _on_ray(args, spec, paths, url, study, target)
+    else:
+        ran = run_trials(study, objective(spec.space, session.score, spec.search.min_trades), target,
+                         progress=not args.no_progress)
     searched = time.perf_counter() - began
     meta = {"study_name": spec.name, "spec": str(args.spec), "storage": url, "data": data.describe(),
             "periods": [p.name for p in plans], "command": _command(args, paths),
