@@ -9,6 +9,7 @@ beating (its process was killed) is marked failed when the study is next run and
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -72,6 +73,7 @@ def objective(space: Mapping[str, Any], score: ScoreFn, min_trades: int) -> Call
             trial.report(running, fold)
             return trial.should_prune()
 
+        trial.set_user_attr("worker_pid", os.getpid())  # which worker ran it (Ray spreads trials)
         result = score(values, should_stop)
         trial.set_user_attr("params", result.params)
         trial.set_user_attr("count", result.count)

@@ -12,10 +12,15 @@ from typing import Any
 
 import ray
 
+LOOPBACK = "127.0.0.1"
+
 
 def run_workers(worker: Callable[..., Any], args: Sequence[Any], *, workers: int, address: str | None = None,
                 env: Mapping[str, str] | None = None, poll: Callable[[], None] | None = None) -> list[Any]:
-    ray.init(address=address, runtime_env={"env_vars": dict(env or {})}, include_dashboard=False,
+    # Without an address: a new local Ray on the loopback interface (never joined to another one found).
+    where: dict[str, Any] = {"address": address} if address else {"address": "local",
+                                                                  "_node_ip_address": LOOPBACK}
+    ray.init(**where, runtime_env={"env_vars": dict(env or {})}, include_dashboard=False,
              logging_level=logging.WARNING, log_to_driver=False)
     try:
         remote = ray.remote(num_cpus=1)(worker)
