@@ -55,8 +55,9 @@ def _tiers_chart(payload: Mapping[str, Any]) -> go.Figure:
         if best["break_even_round_trip_pct"] is not None:
             figure.add_hline(y=best["break_even_round_trip_pct"], line_dash="dash",
                              annotation_text=f"break-even {best['break_even_round_trip_pct']:.3f}%")
-    figure.update_layout(title="Best finalist: the round trip (fees + slippage) of each fee tier vs its "
-                               "break-even (green pays)", yaxis_title="% round trip", height=380)
+    figure.update_layout(title="Best finalist: each fee tier's round trip (fees + slippage) vs break-even "
+                               "(green: mean > 0 at that tier; not a proof, see its interval)",
+                         yaxis_title="% round trip", height=380)
     return figure
 
 

@@ -94,9 +94,10 @@ def _on_ray(args: argparse.Namespace, spec: LabSpec, paths: list[Path], url: str
     return finished(study) - before
 
 
-def _command(args: argparse.Namespace, paths: list[Path]) -> str:
+def _command(args: argparse.Namespace, paths: list[Path], target: int) -> str:
     data = " ".join(f"--data {p}" for p in paths)
-    return f"python -m bootstrap research --spec {args.spec} {data} --trials {args.trials}"
+    workers = f" --workers {args.workers}" if args.workers > 1 else ""
+    return f"python -m bootstrap research --spec {args.spec} {data} --trials {target}{workers}"
 
 
 def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path]) -> int:
@@ -126,7 +127,7 @@ def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path]) -> int
                          progress=not args.no_progress)
     searched = time.perf_counter() - began
     meta = {"study_name": spec.name, "spec": str(args.spec), "storage": url, "data": data.describe(),
-            "periods": [p.name for p in plans], "command": _command(args, paths),
+            "periods": [p.name for p in plans], "command": _command(args, paths, target),
             "trials_this_run": ran, "seconds": round(searched, 1),
             "trials_per_hour": round(ran / searched * 3600, 1) if ran else None, "written": now}
     payload = wiring.study_report(spec, session, url, meta)
