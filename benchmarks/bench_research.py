@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -34,9 +35,14 @@ def run(spec: Path, data: list[Path], trials: int, workers: int) -> tuple[float,
         payload = json.loads((Path(lab) / spec.stem / "research.json").read_text(encoding="utf-8"))
         searched = float(payload["seconds"])
         ran = int(payload["trials_this_run"])
-    print(f"{workers} worker(s): {ran} trials in {searched:.0f} s of search ({wall:.0f} s with loading "
-          f"and the report): {ran / searched * 3600:.0f} trials/hour")
-    return ran / searched * 3600, ran
+        with sqlite3.connect(Path(lab) / spec.stem / "study.sqlite3") as db:
+            first, last = db.execute("select min(julianday(datetime_start)), max(julianday(datetime_complete)) "
+                                     "from trials").fetchone()
+        steady = (last - first) * 86_400  # first trial's start to last trial's end: no start-up, no loading
+    print(f"{workers} worker(s): {ran} trials; {ran / steady * 3600:.0f} trials/hour between the first "
+          f"trial's start and the last one's end ({steady:.0f} s); {ran / searched * 3600:.0f} trials/hour "
+          f"counting start-up ({searched:.0f} s; {wall:.0f} s with loading and the report)")
+    return ran / steady * 3600, ran
 
 
 def main() -> None:
