@@ -36,8 +36,8 @@ def run(spec: Path, data: list[Path], trials: int, workers: int) -> tuple[float,
         searched = float(payload["seconds"])
         ran = int(payload["trials_this_run"])
         with sqlite3.connect(Path(lab) / spec.stem / "study.sqlite3") as db:
-            first, last = db.execute("select min(julianday(datetime_start)), max(julianday(datetime_complete)) "
-                                     "from trials").fetchone()
+            first, last = db.execute("select min(julianday(datetime_start)), "
+                                     "max(julianday(datetime_complete)) from trials").fetchone()
         steady = (last - first) * 86_400  # first trial's start to last trial's end: no start-up, no loading
     print(f"{workers} worker(s): {ran} trials; {ran / steady * 3600:.0f} trials/hour between the first "
           f"trial's start and the last one's end ({steady:.0f} s); {ran / searched * 3600:.0f} trials/hour "
