@@ -54,8 +54,8 @@ def main() -> None:
     data = args.data or [DEFAULT_DATA]
     one, _ = run(args.spec, data, args.trials, 1)
     two, _ = run(args.spec, data, args.trials, 2)
-    print(f"ratio 2 workers / 1 worker: {two / one:.2f}x (2 cores shared with other work: an upper bound "
-          f"of 2x)")
+    print(f"ratio 2 workers / 1 worker: {two / one:.2f}x (not a pure speed-up: the two studies draw "
+          f"different trials, as parallel TPE and the pruner see other histories; 2 cores shared)")
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS of the largest child process (a study run or a Ray worker): {children:.0f} MB")
 
