@@ -20,7 +20,8 @@ DOMAIN_STDLIB = {
     "fractions", "functools", "heapq", "itertools", "math", "numbers", "operator", "re", "statistics",
     "string", "types", "typing", "typing_extensions",
 }
-DOMAIN_THIRD_PARTY = {"numpy", "talib"}
+# scipy: its special functions (the t distribution) are pure maths, needed by domain/statistics.
+DOMAIN_THIRD_PARTY = {"numpy", "talib", "scipy"}
 DOMAIN_CLOCK_CALLS = {"now", "utcnow", "today", "time", "time_ns", "monotonic", "perf_counter"}
 APPLICATION_FORBIDDEN = {"adapters", "bootstrap", "aiohttp", "binance", "onnxruntime", "lightgbm", "skl2onnx",
                          "onnxmltools", "pyarrow", "requests", "websockets", "socket", "sqlite3", "urllib",
@@ -38,7 +39,8 @@ VENDOR_HOME = {"binance": "adapters/binance/", "onnxruntime": "adapters/onnx/",
                # keeps its numpy reference and never pays numba's import and compile time
                "numba": "adapters/kernels/", "llvmlite": "adapters/kernels/",
                "apprise": "adapters/console/", "prometheus_client": "adapters/console/",
-               "telegram": "adapters/console/"}
+               "telegram": "adapters/console/", "optuna": "adapters/research/",
+               "ray": "adapters/research/", "statsmodels": "adapters/"}
 # The wings (docs/ARCHITECTURE.md): trading never imports backtest or research; backtest never research.
 WING_OF = {"application.backtest": "backtest", "application.research": "research"}
 WING_MAY_NOT_IMPORT = {"trading": {"backtest", "research"}, "backtest": {"research"}, "research": set()}
@@ -206,6 +208,10 @@ def test_the_walk_sees_the_layers() -> None:
     ("application/console_state.py", "from prometheus_client import Counter"),
     ("bootstrap/x.py", "import apprise"),
     ("adapters/binance/x.py", "from telegram.ext import Application"),
+    ("application/research/x.py", "import optuna"),
+    ("bootstrap/commands/x.py", "import ray"),
+    ("domain/x.py", "import plotly.graph_objects as go"),
+    ("domain/x.py", "import statsmodels.api"),
 ])
 def test_the_checker_catches_a_violation(relative: str, source: str) -> None:
     assert violations_in(source, relative) != []
@@ -227,6 +233,8 @@ def test_the_checker_catches_a_violation(relative: str, source: str) -> None:
     ("application/backtest/x.py", "from application.trading_loop import TradingLoop"),
     ("bootstrap/x.py", "from adapters.clocks import SystemClock\nfrom application import report_stats"),
     ("adapters/console/x.py", "import apprise\nimport prometheus_client\nfrom telegram import Update"),
+    ("adapters/research/x.py", "import optuna\nimport ray\nimport plotly"),
+    ("domain/statistics/x.py", "from scipy import stats"),
 ])
 def test_the_checker_allows_what_the_layers_may_use(relative: str, source: str) -> None:
     assert violations_in(source, relative) == []

@@ -34,7 +34,8 @@ class FoldBounds:
     selection_start_ms: int  # validation half B (A ends one gap before)
     validation_end_ms: int  # exclusive: the end of the earlier periods' rows
     gap_ms: int
-    stride: int  # training rows: every stride-th minute
+    stride: int  # training rows: every stride-th bar
+    interval_ms: int = MINUTE_MS
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,11 @@ class PartRows:
 
 
 def fold_bounds(prior: Sequence[PeriodBars], test: PeriodBars, *, gap_bars: int,
-                validation_fraction: float, max_train_rows: int) -> FoldBounds:
+                validation_fraction: float, max_train_rows: int, interval_ms: int = MINUTE_MS) -> FoldBounds:
     if not prior:
         raise ValueError(f"test period {test.name} has no earlier period to learn from")
     times = np.sort(np.concatenate([p.time_ms for p in prior]))
-    gap = gap_bars * MINUTE_MS
+    gap = gap_bars * interval_ms
     validation_start = int(times[int((1 - validation_fraction) * len(times))])
     end = int(times[-1]) + 1
     validation = times[times >= validation_start]
@@ -65,7 +66,7 @@ def fold_bounds(prior: Sequence[PeriodBars], test: PeriodBars, *, gap_bars: int,
     if train_rows == 0 or selection_start - gap <= validation_start or end <= selection_start:
         raise ValueError(f"the periods before {test.name} are too short to train, validate and select")
     return FoldBounds(test.name, tuple(p.name for p in prior), int(times[0]), validation_start,
-                      selection_start, end, gap, max(1, math.ceil(train_rows / max_train_rows)))
+                      selection_start, end, gap, max(1, math.ceil(train_rows / max_train_rows)), interval_ms)
 
 
 PartMask = Callable[[Ints], npt.NDArray[np.bool_]]
@@ -76,7 +77,7 @@ def part_masks(bounds: FoldBounds) -> dict[str, PartMask]:
 
     def train(t: Ints) -> npt.NDArray[np.bool_]:
         before: npt.NDArray[np.bool_] = t < b.validation_start_ms - b.gap_ms
-        mask: npt.NDArray[np.bool_] = before & ((t // MINUTE_MS) % b.stride == 0)
+        mask: npt.NDArray[np.bool_] = before & ((t // b.interval_ms) % b.stride == 0)
         return mask
 
     def calibration(t: Ints) -> npt.NDArray[np.bool_]:

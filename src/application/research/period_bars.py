@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from application.backtest.bar_scanner import bar_scores
-from application.backtest.precompute import gap_free_segments
+from application.backtest.bar_scanner import BarScores, bar_scores
 from domain.features import FEATURE_NAMES, WARMUP_BARS, KlineArrays, compute_features
 from domain.outcome import ExitRules, Outcomes, TradeCosts, simulate_exits
 from domain.scanner_rules import ScannerRules
+from domain.time_units import MINUTE_MS
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -41,6 +41,7 @@ class PeriodBars:
     scan_score: Floats  # the scanner's quick score of the bar (0 when the pair is not eligible)
     scan_alert: npt.NDArray[np.bool_]
     blocks: tuple[slice, ...]  # one row range per symbol
+    interval_ms: int = MINUTE_MS  # the bar length (research resamples 1m klines to longer bars)
 
     def __len__(self) -> int:
         return len(self.time_ms)
@@ -57,7 +58,7 @@ class PeriodBars:
         held = np.zeros(n, dtype=np.int16)
         for block in self.blocks:
             out = simulate_exits(self.open[block], self.high[block], self.low[block], self.close[block],
-                                 self.time_ms[block], rules, costs)
+                                 self.time_ms[block], rules, costs, self.interval_ms)
             net[block], code[block], held[block] = out.net_return_pct, out.exit_code, out.bars_held
         return Outcomes(net, code, held)
 
@@ -70,20 +71,23 @@ class PeriodBars:
         return PeriodBars(self.name, self.symbols, symbol, self.time_ms[index], self.open[index],
                           self.high[index], self.low[index], self.close[index], self.features[index],
                           self.scan_score[index], self.scan_alert[index],
-                          tuple(slice(a, b) for a, b in itertools.pairwise(bounds)))
+                          tuple(slice(a, b) for a, b in itertools.pairwise(bounds)), self.interval_ms)
 
 
-def build_period_bars(name: str, klines: Mapping[str, KlineArrays], rules: ScannerRules) -> PeriodBars:
+def build_period_bars(name: str, klines: Mapping[str, KlineArrays], rules: ScannerRules, *,
+                      interval_ms: int = MINUTE_MS, with_scanner: bool = True) -> PeriodBars:
+    """`with_scanner=False` leaves the scanner's score at 0 and its alert off (the lab's trials do not
+    read them; the scanner's windows assume 1m bars)."""
     symbols = tuple(sorted(s for s, k in klines.items() if len(k) > WARMUP_BARS))
     parts: list[dict[str, npt.NDArray[np.generic]]] = []
     for code, symbol in enumerate(symbols):
         k = klines[symbol]
         features = np.full((len(k), len(FEATURE_NAMES)), np.nan)
-        for segment in gap_free_segments(k.open_time_ms):
+        for segment in _gap_free_segments(k.open_time_ms, interval_ms):
             if segment.stop - segment.start >= WARMUP_BARS:
                 features[segment] = compute_features(_slice(k, segment))
-        scan = bar_scores(k, rules)
         ready = np.isfinite(features[:, _READY])
+        scan = bar_scores(k, rules) if with_scanner else _no_scan(len(k))
         parts.append({"symbol": np.full(int(ready.sum()), code, dtype=np.int64),
                       "time_ms": k.open_time_ms[ready], "open": k.open[ready], "high": k.high[ready],
                       "low": k.low[ready], "close": k.close[ready],
@@ -98,7 +102,17 @@ def build_period_bars(name: str, klines: Mapping[str, KlineArrays], rules: Scann
                       columns["low"].astype(np.float64), columns["close"].astype(np.float64),
                       columns["features"].astype(np.float32), columns["scan_score"].astype(np.float64),
                       columns["scan_alert"].astype(np.bool_),
-                      tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(sizes)))
+                      tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(sizes)), interval_ms)
+
+
+def _gap_free_segments(open_time_ms: Ints, interval_ms: int) -> list[slice]:
+    breaks = np.flatnonzero(np.diff(open_time_ms) != interval_ms) + 1
+    bounds = [0, *breaks.tolist(), len(open_time_ms)]
+    return [slice(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _no_scan(n: int) -> BarScores:
+    return BarScores(np.zeros(n), np.zeros(n, dtype=np.bool_))
 
 
 def _slice(k: KlineArrays, segment: slice) -> KlineArrays:

@@ -18,7 +18,8 @@ SUMMARY_ROWS = {"ev_gate": "model: EV gate", "top_decile": "model decile 10", "r
 def plain(value: Any) -> Any:
     """Dataclasses -> dicts, NaN -> None (strict JSON)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.metadata.get("report", True)}
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -68,7 +68,9 @@ class FoldResult:
     test_auc: float | None  # the model's score vs "trade wins", out of time
     atr_auc: float | None  # ATR% alone vs the same label: the volatility-only baseline
     test_rows: int
-
+    # The test period's trades (net %, entry time) behind the rows, for the lab's trust figures.
+    trades: dict[str, tuple[Floats, npt.NDArray[np.int64]]] = field(default_factory=dict,
+                                                                    metadata={"report": False})
 
     def row(self, prefix: str) -> EdgeRow:
         return next(r for r in self.rows if r.name.startswith(prefix))
@@ -172,8 +174,11 @@ def _score_test(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: Nam
                      row_of(f"scanner rule alone, {name}", cheaper, masks["scanner"], test.time_ms)]
     tradable = np.isfinite(net)
     win = (net[tradable] > 0).astype(np.float64)
+    trades = {name: (net[mask & tradable], test.time_ms[mask & tradable]) for name, mask in
+              (("EV gate", selected), ("model decile 10", masks["top decile"]), ("all bars", tradable))}
     return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(variants),
-                      auc(win, score[tradable]), auc(win, test.atr_pct[tradable]), int(tradable.sum()))
+                      auc(win, score[tradable]), auc(win, test.atr_pct[tradable]), int(tradable.sum()),
+                      trades)
 
 
 def evaluate_edge(periods: Sequence[PeriodBars], learner: EdgeLearner, config: EdgeConfig,

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "venue",
     "report",
     "reset_kill_switch",
+    "research",
 )
 
 

@@ -37,9 +37,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--out", type=Path, default=Path("models/onnx"), help="folder for the model files")
     p.add_argument("--symbols", default=None,
                    help="comma-separated pairs to keep, BTCUSDT or BTC/USDT (default: all)")
-    p.add_argument("--label", choices=("spec", "outcome"), default="spec",
-                   help="spec: +threshold within the horizon (spec 5.2); outcome: net-positive trade "
-                        "under the configured exit policy and costs")
+    p.add_argument("--label", choices=("spec", "outcome"), default="outcome",
+                   help="outcome (default): net-positive trade under the configured exit policy and costs; "
+                        "spec: +threshold within the horizon (spec 5.2, which predicts no net return)")
     p.add_argument("--walk-forward", type=int, default=1, metavar="K", help="expanding-window folds")
     p.add_argument("--validation-from", default=None, help="YYYY-MM-DD (UTC): explicit validation start")
     p.add_argument("--test-from", default=None, help="YYYY-MM-DD (UTC): explicit test start")

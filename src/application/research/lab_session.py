@@ -1,0 +1,76 @@
+"""The edge lab's session over one data set: market periods planned once, bars built once per bar
+interval and universe (cached), and the two things a study asks of it: score a candidate (with a pruner
+asking after each fold) and replay a finalist for its trust figures.
+
+What a trial leaves in the study is a domain.research_trials.TrialScore: its mean net return per trade,
+its trade count and its daily P&L over the test calendar (one column of the trial matrix).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from application.research.lab_costs import lab_costs
+from application.research.market_periods import PeriodPlan, only_symbols, research_bars, test_days
+from application.research.period_bars import PeriodBars
+from application.research.study_figures import daily_pnl
+from application.research.trial_params import TrialParams, trial_params
+from application.research.trial_walk_forward import StopAsk, TrialOutcome, WalkForward, evaluate_trial
+from domain.features import KlineArrays
+from domain.research_trials import TrialScore
+from domain.scanner_rules import ScannerRules
+from domain.statistics.break_even import FeeTier
+from domain.statistics.trust import Costing
+from ports.training import EdgeLearner
+
+LearnerFor = Callable[[TrialParams], EdgeLearner]
+
+
+@dataclass
+class LabSession:
+    klines: Mapping[str, KlineArrays]
+    plans: Sequence[PeriodPlan]
+    learner_for: LearnerFor
+    walk_forward: WalkForward
+    tiers: tuple[FeeTier, ...]
+    slippage_pct: float
+    universes: Mapping[str, Sequence[str] | None] = field(default_factory=lambda: {"all": None})
+    _bars: dict[tuple[int, str], list[PeriodBars]] = field(default_factory=dict)
+
+    @property
+    def calendar(self) -> npt.NDArray[np.int64]:
+        return test_days(self.plans, self.walk_forward.first_test_period)
+
+    def periods(self, params: TrialParams) -> list[PeriodBars]:
+        key = (params.interval_minutes, params.universe)
+        if key not in self._bars:
+            if params.universe not in self.universes:
+                raise ValueError(f"universe {params.universe!r} is not one of: {', '.join(self.universes)}")
+            by_interval = self._interval_bars(params.interval_minutes)
+            symbols = self.universes[params.universe]
+            self._bars[key] = [only_symbols(b, symbols) for b in by_interval]
+        return self._bars[key]
+
+    def _interval_bars(self, minutes: int) -> list[PeriodBars]:
+        whole = (minutes, "all")
+        if whole not in self._bars:
+            self._bars[whole] = research_bars(self.klines, self.plans, minutes, ScannerRules())
+        return self._bars[whole]
+
+    def replay(self, params: TrialParams, should_stop: StopAsk | None = None) -> tuple[TrialOutcome, Costing]:
+        costs, costing = lab_costs(params, self.tiers, self.slippage_pct)
+        outcome = evaluate_trial(self.periods(params), params, self.learner_for(params), costs,
+                                 self.walk_forward, should_stop)
+        return outcome, costing
+
+    def score(self, values: Mapping[str, object], should_stop: StopAsk | None = None) -> TrialScore:
+        """Score the candidate drawn as `values` (ValueError names a value that is not understood)."""
+        params = trial_params(values)
+        outcome, _ = self.replay(params, should_stop)
+        daily = daily_pnl(outcome.trades(), self.calendar)
+        return TrialScore(params.as_dict(), outcome.mean_pct, outcome.count,
+                          tuple(round(float(v), 6) for v in daily), outcome.pruned)

@@ -1,0 +1,129 @@
+"""Score one candidate of the lab: a walk-forward with purge and embargo over the market periods.
+
+Every period after the first is a test period; its model learns only from the periods before it
+(application.research.folds: train, then validation halves A and B, each part separated from the next
+by a purge gap of the longest trade window, so no label reads a bar of the part after it). The test
+period's first `embargo_bars` are not traded. Per fold the model is fitted on the candidate's features
+and label (net return after costs > margin), calibrated on A; on B the selection is fitted: the score
+threshold of the top `top_fraction` of B's rows, or the EV gate (domain.ev_gate). Only then are the test
+period's trades taken. The market-drift benchmark is every tradable test bar's trade, same exits, costs.
+`should_stop(fold, running mean)` is asked after each fold (a pruner); True stops the trial there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from application.research.folds import fold_bounds, gather, part_masks
+from application.research.period_bars import PeriodBars
+from application.research.trial_params import TrialParams
+from domain.ev_gate import fit_gate
+from domain.outcome import TradeCosts
+from domain.statistics.trust import Trades
+from ports.training import EdgeLearner, EdgeModel
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+StopAsk = Callable[[int, float], bool]
+
+
+@dataclass(frozen=True)
+class WalkForward:
+    validation_fraction: float = 0.3
+    max_train_rows: int = 200_000
+    embargo_bars: int = 0
+    gate_min_trades: int = 30
+    first_test_period: int = 1  # the holdout mode tests only on the periods after the study's own
+
+
+@dataclass(frozen=True)
+class FoldTrades:
+    period: str
+    selected: Bools  # over the test period's rows
+    net_pct: Floats  # every test row's trade (NaN where untradable or embargoed)
+    time_ms: Ints
+
+
+@dataclass(frozen=True)
+class TrialOutcome:
+    folds: tuple[FoldTrades, ...]
+    pruned: bool = False
+
+    def _trades(self, pick: Callable[[FoldTrades], Bools]) -> Trades:
+        parts = [(f.net_pct[pick(f)], f.time_ms[pick(f)], np.full(int(pick(f).sum()), f.period))
+                 for f in self.folds]
+        if not parts:
+            return Trades(np.empty(0), np.empty(0, np.int64), np.empty(0, dtype=np.str_))
+        net, time, period = (np.concatenate(p) for p in zip(*parts, strict=True))
+        return Trades(net.astype(np.float64), time.astype(np.int64), period.astype(np.str_))
+
+    def trades(self) -> Trades:
+        return self._trades(lambda f: f.selected & np.isfinite(f.net_pct))
+
+    def benchmark(self) -> Trades:
+        return self._trades(lambda f: np.isfinite(f.net_pct))
+
+    @property
+    def count(self) -> int:
+        return int(sum(int((f.selected & np.isfinite(f.net_pct)).sum()) for f in self.folds))
+
+    @property
+    def mean_pct(self) -> float:
+        trades = self.trades()
+        return float(trades.net_pct.mean()) if len(trades) else float("nan")
+
+
+def _selection(params: TrialParams, model: EdgeModel, features: npt.NDArray[np.float32], net: Floats,
+               time_ms: Ints, config: WalkForward) -> Callable[[npt.NDArray[np.float32]], Bools]:
+    score = model.score(features)
+    if params.selection == "ev_gate":
+        gate = fit_gate(model.expected_net_pct(score), net, time_ms, min_trades=config.gate_min_trades)
+        return lambda x: gate.select(model.expected_net_pct(model.score(x)))
+    threshold = float(np.quantile(score, 1 - params.top_fraction)) if len(score) else np.inf
+    return lambda x: np.asarray(model.score(x) >= threshold, dtype=np.bool_)
+
+
+def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: Sequence[Floats], test_net: Floats,
+          params: TrialParams, learner: EdgeLearner, config: WalkForward) -> FoldTrades | None:
+    try:
+        bounds = fold_bounds(prior, test, gap_bars=params.timeout_bars + 1,
+                             validation_fraction=config.validation_fraction,
+                             max_train_rows=config.max_train_rows, interval_ms=test.interval_ms)
+    except ValueError:  # the earlier periods are too short to train, validate and select on
+        return None
+    masks = part_masks(bounds)
+    train, cal, sel = (gather(prior, nets, masks[p]) for p in ("train", "calibration", "selection"))
+    cols = list(params.feature_columns())
+    margin = params.label_margin_pct
+    embargo_end = int(test.time_ms.min()) + config.embargo_bars * test.interval_ms if len(test) else 0
+    net = np.where(test.time_ms >= embargo_end, test_net, np.nan)
+    try:
+        model = learner.fit(train.features[:, cols], (train.net_pct > margin).astype(np.float64),
+                            cal.features[:, cols], (cal.net_pct > margin).astype(np.float64), cal.net_pct)
+    except ValueError:  # e.g. not one winning trade to learn from: the candidate does not trade here
+        return FoldTrades(test.name, np.zeros(len(test), dtype=np.bool_), net, test.time_ms)
+    select = _selection(params, model, sel.features[:, cols], sel.net_pct, sel.time_ms, config)
+    return FoldTrades(test.name, select(test.features[:, cols]), net, test.time_ms)
+
+
+def evaluate_trial(periods: Sequence[PeriodBars], params: TrialParams, learner: EdgeLearner,
+                   costs: TradeCosts, config: WalkForward, should_stop: StopAsk | None = None
+                   ) -> TrialOutcome:
+    """Walk forward over `periods` (oldest first). A fold whose earlier periods are too short to train,
+    validate and select on is skipped."""
+    nets = [p.outcomes(params.exit_rules, costs).net_return_pct for p in periods]
+    folds: list[FoldTrades] = []
+    for k in range(max(config.first_test_period, 1), len(periods)):
+        fold = _fold(periods[:k], periods[k], nets[:k], nets[k], params, learner, config)
+        if fold is None:
+            continue
+        folds.append(fold)
+        running = TrialOutcome(tuple(folds)).mean_pct
+        if should_stop is not None and should_stop(k, running):
+            return TrialOutcome(tuple(folds), pruned=True)
+    return TrialOutcome(tuple(folds))

@@ -1,0 +1,91 @@
+"""Wiring of the edge lab (`research`): a study's data, session, learner, storage and judged report.
+
+The only place that names the lab's concrete classes: LightGBM learners built per candidate, the Optuna
+study in SQLite (or any SQLAlchemy URL), the plotly/JSON report, the data registry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from adapters.research.lab_data import LabData, load_lab_data
+from adapters.research.optuna_study import objective, open_study, run_trials, sqlite_url, trial_records
+from adapters.training.edge_learner import LightGbmEdgeLearner
+from adapters.training.lightgbm_trainer import BoosterParams
+from application.research.judge_candidates import Candidate, judge_candidates
+from application.research.lab_payload import lab_payload
+from application.research.lab_session import LabSession
+from application.research.market_periods import PeriodPlan, plan_periods
+from application.research.study_figures import StudyOverfitting, study_overfitting
+from application.research.trial_params import TrialParams
+from bootstrap.lab_spec import LabSpec, load_spec
+from domain.research_trials import TrialRecord
+from ports.training import EdgeLearner
+
+
+def learner_for(seed: int) -> Any:
+    def build(params: TrialParams) -> EdgeLearner:
+        # One thread per trial: parallel trials (Ray workers) share the cores instead.
+        return LightGbmEdgeLearner(BoosterParams(
+            n_estimators=params.n_estimators, learning_rate=params.learning_rate,
+            num_leaves=params.num_leaves, min_child_samples=params.min_child_samples,
+            early_stopping_rounds=20, n_jobs=1, seed=seed))
+    return build
+
+
+def study_folder(lab_dir: Path, spec: LabSpec) -> Path:
+    return lab_dir / spec.name
+
+
+def storage_url(lab_dir: Path, spec: LabSpec, given: str | None) -> str:
+    return given or sqlite_url(study_folder(lab_dir, spec) / "study.sqlite3")
+
+
+def plans_of(spec: LabSpec, data: LabData) -> list[PeriodPlan]:
+    return plan_periods(data.klines, gap_hours=spec.data.gap_hours, max_days=spec.data.max_days,
+                        boundaries_ms=spec.data.boundaries_ms)
+
+
+def load_data(spec: LabSpec, paths: Sequence[Path]) -> LabData:
+    return load_lab_data(paths, max_days=spec.data.max_days_per_file)
+
+
+def session_of(spec: LabSpec, data: LabData, plans: Sequence[PeriodPlan], first_test: int = 1) -> LabSession:
+    walk = dataclasses.replace(spec.walk_forward, first_test_period=first_test)
+    return LabSession(data.klines, plans, learner_for(spec.search.seed), walk, spec.tiers, spec.slippage_pct,
+                      dict(spec.data.universes))
+
+
+def open_spec_study(spec: LabSpec, url: str) -> Any:
+    s = spec.search
+    return open_study(url, spec.name, seed=s.seed, startup_trials=s.startup_trials,
+                      heartbeat_seconds=s.heartbeat_seconds)
+
+
+def judged(spec: LabSpec, session: LabSession, records: list[TrialRecord], top: int | None = None
+           ) -> tuple[StudyOverfitting, list[Candidate]]:
+    study = study_overfitting(records)
+    candidates = judge_candidates(records, study, session.replay, session.calendar.tolist(),
+                                  top=top or spec.search.finalists, thresholds=spec.thresholds,
+                                  seed=spec.search.seed)
+    return study, candidates
+
+
+def study_report(spec: LabSpec, session: LabSession, url: str, meta: dict[str, Any]) -> dict[str, Any]:
+    records = trial_records(open_spec_study(spec, url))
+    study, candidates = judged(spec, session, records)
+    return lab_payload(meta, records, study, candidates, spec.thresholds)
+
+
+def study_worker(spec_path: str, data_paths: list[str], url: str, target: int) -> int:
+    """One worker of a study (in a Ray task): its own data and session, the shared study; returns how
+    many trials it ran."""
+    spec = load_spec(Path(spec_path))
+    data = load_data(spec, [Path(p) for p in data_paths])
+    session = session_of(spec, data, plans_of(spec, data))
+    study = open_spec_study(spec, url)
+    return run_trials(study, objective(spec.space, session.score, spec.search.min_trades), target,
+                      progress=False)
