@@ -19,7 +19,7 @@ from adapters.history.archive_files import parse_archive_name
 from adapters.history.loader import CSV_SUFFIXES, LoadProgress, SymbolHistory, load_history, no_progress
 from adapters.history.quality import check_quality
 from adapters.history.schema import INTERVAL_MS, HistoryDataError
-from domain.time_units import DAY_MS
+from domain.time_units import DAY_MS, day_start_ms
 
 _INTERVAL_IN_NAME = re.compile(r"_(\d+[smhdw])_")
 _DATES_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_")
@@ -48,8 +48,10 @@ def named_span_ms(path: Path) -> tuple[int, int] | None:
     found = _DATES_IN_NAME.search(path.name)
     if found is None:
         return None
-    first, last = (int(datetime.strptime(d, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
-                   for d in found.groups())
+    try:
+        first, last = (day_start_ms(d) for d in found.groups())
+    except ValueError:  # digits shaped like a date that is none (2026-13-40): not a span
+        return None
     return first, last + DAY_MS
 
 

@@ -122,3 +122,14 @@ def test_a_window_the_data_only_partly_covers_is_said(sample_klines: Path) -> No
     assert command.coverage_notes(klines, start, end) == [
         "the data ends 2026-04-03 23:59 UTC, before the last day asked"]
     assert command.coverage_notes(klines, start, day_start_ms("2026-04-04")) == []
+
+
+@pytest.mark.parametrize(("start", "end", "said"), [
+    ("2024-13-01", "2024-12-01",
+     "download: --start 2024-13-01: not a date; expected YYYY-MM-DD, e.g. 2026-04-01"),
+    ("2024-05-02", "2024-05-01", "download: --end 2024-05-01 is before --start 2024-05-02"),
+])
+def test_download_says_a_bad_day_once(config: Path, capsys: pytest.CaptureFixture[str], start: str, end: str,
+                                     said: str) -> None:
+    code = main(["--config", str(config), "download", "--symbols", "BTCUSDT", "--start", start, "--end", end])
+    assert code == 2 and capsys.readouterr().err.strip().splitlines() == [said]

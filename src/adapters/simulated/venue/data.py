@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from adapters.history.loader import CSV_SUFFIXES, LoadProgress, clean_history, l
 from adapters.history.schema import HistoryDataError, to_kline_arrays
 from adapters.history.sources import all_held, load_sources, source_label
 from domain.features import KlineArrays
-from domain.time_units import DAY_MS, MINUTE_MS
+from domain.time_units import DAY_MS, MINUTE_MS, day_start_ms
 from domain.values import Candle
 
 _DATES_IN_NAME = re.compile(r"_1m_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_")
@@ -67,12 +66,11 @@ class VenueData:
 
 
 def parse_day(text: str) -> int:
-    """`YYYY-MM-DD` (UTC) -> epoch milliseconds."""
+    """`YYYY-MM-DD` (UTC) -> epoch milliseconds (domain.time_units, the one day parser)."""
     try:
-        day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+        return day_start_ms(text)
     except ValueError:
         raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
-    return int(day.timestamp() * 1000)
 
 
 def _covering_csv(folder: Path, start_ms: int | None) -> Path | None:

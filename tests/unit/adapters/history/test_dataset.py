@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -60,8 +59,8 @@ def test_dataset_command_splits_at_gaps(arb_rows: pd.DataFrame, tmp_path: Path) 
 async def test_download_command(fake_binance: FakeBinance, arb_rows: pd.DataFrame, tmp_path: Path) -> None:
     october = monthly_archive_path("ARBUSDT", "1m", Month(2023, 10))
     fake_binance.add_zip(october, archive_csv(rows_between(arb_rows, OCT_2023_MS, OCT_2023_MS + 86_400_000)))
-    args = argparse.Namespace(symbols="arbusdt", interval="1m", start=date(2023, 10, 5),
-                              end=date(2023, 10, 6), workers=None, no_progress=True)
+    args = argparse.Namespace(symbols="arbusdt", interval="1m", start="2023-10-05", end="2023-10-06",
+                              workers=None, no_progress=True)
     conf = settings(tmp_path, fake_binance.base_url)
     code = await asyncio.to_thread(download_command.run, args, conf)  # its own event loop
     assert code == 0
