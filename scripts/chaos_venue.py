@@ -1,0 +1,261 @@
+"""Crash-only check against the local venue with the REAL CLI (issue 14, item 6).
+
+The venue runs in this process (so its full order history and account are read directly); the bot is
+`python -m bootstrap live --confirm-live` in a child process, pointed at the venue with its default key,
+the signal gate open, short timeouts, its state and logs in a temp folder. Each round it is SIGKILLed: after
+a seeded random delay, or the instant the venue executes an entry buy (before its OCO can be placed), or
+the instant the venue cancels an OCO at the bot's request (before the sale can leave). Then it restarts.
+At the end a last run recovers, stops on SIGTERM, and the venue's history is checked against the store and
+the journal. Exit 0 when every check holds, 1 when one fails.
+
+    scripts/chaos --venue --kills 50 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import sqlite3
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from adapters.simulated.settlement import OrderUpdate  # noqa: E402
+from adapters.simulated.venue.data import load_venue_data, parse_day  # noqa: E402
+from adapters.simulated.venue.trading import TradingVenue, serve_trading_venue  # noqa: E402
+from adapters.simulated.venue.trading_desk import (  # noqa: E402
+    DEFAULT_API_KEY,
+    DEFAULT_API_SECRET,
+    TradingConfig,
+)
+from domain.values import Side  # noqa: E402
+
+MOMENTS = ("random", "random", "after-entry", "after-oco-cancel")
+
+
+@dataclass
+class Killer:
+    """Arms one SIGKILL of the running bot at a venue event (called inside the venue's engine)."""
+
+    pid: int = -1
+    armed: str = ""
+    kills: dict[str, int] = field(default_factory=dict)
+
+    def on_update(self, update: OrderUpdate) -> None:
+        report = update.report
+        entry = update.execution == "TRADE" and report.side is Side.BUY \
+            and report.client_order_id.startswith("cse")
+        oco_cancel = update.execution == "CANCELED" and report.order_list_id >= 0
+        hit = (self.armed == "after-entry" and entry) or (self.armed == "after-oco-cancel" and oco_cancel)
+        if hit and self.pid > 0:
+            self.kill(self.armed)
+
+    def kill(self, moment: str) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        self.kills[moment] = self.kills.get(moment, 0) + 1
+        self.pid, self.armed = -1, ""
+
+
+def bot_config(folder: Path, venue: TradingVenue, symbols: tuple[str, ...], max_open: int) -> Path:
+    config = {
+        "trading": {"symbols": list(symbols), "max_symbols_active": len(symbols)},
+        "scanner": {"dynamic_symbols": False, "min_volume_24h": 0, "max_spread_pct": 100},
+        "timing": {"position_timeout_seconds": 30, "scan_interval_seconds": 1},
+        "risk": {"initial_capital": 100.0, "max_open_positions": max_open, "cooldown_seconds": 0,
+                 "max_trades_per_hour": 1000, "max_trades_per_day": 10000, "max_daily_loss_pct": 0.9,
+                 "max_drawdown_pct": 0.9},
+        "signal": {"ev_gate_enabled": False, "min_probability": 0.0, "min_confidence": 0,
+                   "min_predicted_move_pct": 0},
+        "model": {"path": str(ROOT / "models" / "onnx")},
+        "binance": {"rest_url": venue.rest_url, "ws_url": venue.ws_url, "ws_api_url": venue.ws_api_url},
+        "logging": {"file_path": str(folder / "logs" / "bot.log"),
+                    "trade_log_path": str(folder / "trades.csv"),
+                    "trade_json_path": str(folder / "trades.jsonl")},
+        "state": {"dir": str(folder / "state")},
+    }
+    path = folder / "chaos.json"  # YAML is a superset of JSON
+    path.write_text(json.dumps(config))
+    return path
+
+
+async def start_bot(folder: Path, config: Path, run: int) -> asyncio.subprocess.Process:
+    env = {**os.environ, "BINANCE_API_KEY": DEFAULT_API_KEY, "BINANCE_API_SECRET": DEFAULT_API_SECRET,
+           "PYTHONPATH": str(ROOT / "src")}
+    out = (folder / "logs" / f"run-{run:03d}.out").open("wb")
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bootstrap", "live", "--confirm-live", "--config", str(config),
+        cwd=folder, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT)
+
+
+async def chaos(kills: int, seed: int, folder: Path, *, data: Path, start: str, max_open: int,
+                speed: float, settle: float, max_delay: float) -> dict[str, Any]:
+    rng = random.Random(seed)
+    venue_data = load_venue_data(data, start_ms=parse_day(start), minutes=3 * 60)
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
+    killer = Killer()
+    async with serve_trading_venue(venue_data, speed=speed,
+                                   config=TradingConfig(deposits={"USDT": Decimal(1000)})) as venue:
+        desk = venue.desk
+        desk.engine.listeners.append(killer.on_update)
+        config = bot_config(folder, venue, venue_data.symbols, max_open)
+        for run in range(kills):
+            process = await start_bot(folder, config, run)
+            moment, delay = rng.choice(MOMENTS), rng.uniform(1.0, max_delay)
+            killer.pid, killer.armed = process.pid, "" if moment == "random" else moment
+            # An armed event kill waits up to 3 x max_delay for its event; then the timer kills anyway.
+            try:
+                await asyncio.wait_for(process.wait(), delay if moment == "random" else 3 * max_delay)
+            except TimeoutError:
+                killer.kill("random" if moment == "random" else f"{moment} (timer)")
+            await process.wait()
+            if process.returncode not in (-signal.SIGKILL, None):
+                return {"error": f"run {run} exited by itself with {process.returncode} (see "
+                                 f"{folder}/logs/run-{run:03d}.out)"}
+        killer.pid, killer.armed = -1, ""
+        process = await start_bot(folder, config, kills)  # the last run: recovers, then stops gracefully
+        await asyncio.sleep(settle)
+        stopped_ms = desk.now_ms()
+        process.send_signal(signal.SIGTERM)
+        code = await process.wait()
+        return check(venue, folder, max_open, stopped_ms) | {"kills": killer.kills, "final exit": code}
+
+
+def venue_round_trips(venue: TradingVenue) -> tuple[list[tuple[str, int, int]], list[str], int]:
+    """From the venue's fills: (symbol, entry time, exit time or -1) per round trip, symbols held at the
+    end above minNotional, and the most symbols held at once."""
+    engine = venue.desk.engine
+    held: dict[str, Decimal] = {}
+    trips: list[tuple[str, int, int]] = []
+    open_trip: dict[str, int] = {}
+    most = 0
+    for record in sorted(engine.trades, key=lambda r: r.time_ms):
+        rules, fill = engine.rules[record.symbol], record.fill
+        signed = fill.quantity if record.side is Side.BUY else -fill.quantity
+        if fill.commission_asset == rules.base_asset:
+            signed -= fill.commission
+        held[record.symbol] = held.get(record.symbol, Decimal(0)) + signed
+        big = held[record.symbol] * fill.price >= rules.min_notional
+        if big and record.symbol not in open_trip:
+            open_trip[record.symbol] = record.time_ms
+        elif not big and record.symbol in open_trip:
+            trips.append((record.symbol, open_trip.pop(record.symbol), record.time_ms))
+        most = max(most, len(open_trip))
+    trips.extend((symbol, entry, -1) for symbol, entry in open_trip.items())
+    return trips, sorted(open_trip), most
+
+
+def naked_holdings(venue: TradingVenue) -> list[str]:
+    """Base assets whose FREE (not locked in an order) amount is worth minNotional or more."""
+    engine, naked = venue.desk.engine, []
+    for symbol, rules in engine.rules.items():
+        price = engine.market(symbol).current_price()
+        free = engine.accounts.free(rules.base_asset)
+        if free > 0 and price is not None and free * price >= rules.min_notional:
+            naked.append(f"{symbol} {free} free")
+    return naked
+
+
+def check(venue: TradingVenue, folder: Path, max_open: int, stopped_ms: int) -> dict[str, Any]:
+    engine = venue.desk.engine
+    orders = [o for symbol in engine.rules for o in engine.all_orders(symbol)]
+    ids = [o.client_order_id for o in orders]
+    trips, held, most = venue_round_trips(venue)
+    journal = [json.loads(line) for line in (folder / "trades.jsonl").read_text().splitlines() if line] \
+        if (folder / "trades.jsonl").exists() else []
+    done = [(s, entry) for s, entry, exit_ms in trips if 0 <= exit_ms <= stopped_ms]
+    counts, strays = _match(trips, journal)
+    lost = [trip for trip in done if counts.get(trip, 0) == 0]
+    doubled = [trip for trip, n in counts.items() if n > 1]
+    stores = list((folder / "state").glob("live-*.sqlite"))
+    stored = _stored_positions(stores[0]) if stores else []
+    return {"orders on the venue": len(orders), "round trips completed on the venue": len(done),
+            "round trips journaled": len(journal), "lost round trips": len(lost), "lost": lost[:5],
+            "journaled twice": len(doubled),
+            "journaled without a venue round trip": len(strays),
+            "duplicate client ids": len(ids) - len(set(ids)),
+            "positions without protection": len(naked := naked_holdings(venue)), "naked": naked,
+            "held at the end": held, "positions in the store": stored,
+            "held but not in the store": sorted(set(held) - set(stored)),
+            "most open at once": most, "max_open_positions": max_open}
+
+
+def _match(trips: list[tuple[str, int, int]], journal: list[dict[str, Any]],
+           tolerance_ms: int = 3000) -> tuple[dict[tuple[str, int], int], list[dict[str, Any]]]:
+    """Each journal record to the venue round trip of its symbol whose first fill is nearest its entry
+    time (the bot's clock is the venue's through a sync: a few ms apart, never seconds)."""
+    counts: dict[tuple[str, int], int] = {}
+    strays = []
+    for record in journal:
+        entry = int(record["entry_time_ms"])
+        near = [(abs(t - entry), (s, t)) for s, t, _ in trips if s == record["symbol"]]
+        best = min(near, default=None)
+        if best is None or best[0] > tolerance_ms:
+            strays.append(record)
+        else:
+            counts[best[1]] = counts.get(best[1], 0) + 1
+    return counts, strays
+
+
+def _stored_positions(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "positions" not in tables:
+            return []
+        return sorted(row[0] for row in db.execute("SELECT symbol FROM positions"))
+
+
+def failures(result: dict[str, Any]) -> list[str]:
+    if "error" in result:
+        return [result["error"]]
+    problems = [name for name in ("lost round trips", "journaled twice",
+                                  "journaled without a venue round trip", "duplicate client ids",
+                                  "positions without protection") if result[name]]
+    if result["held but not in the store"]:
+        problems.append("held but not in the store")
+    if result["most open at once"] > result["max_open_positions"]:
+        problems.append("most open at once")
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--max-open", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=ROOT / "data" / "sample")
+    parser.add_argument("--start", default="2026-04-02")
+    parser.add_argument("--speed", type=float, default=10.0, help="venue clock speed (default x10)")
+    parser.add_argument("--max-delay", type=float, default=12.0,
+                        help="longest random delay before a kill (s)")
+    parser.add_argument("--settle", type=float, default=25.0, help="seconds the last run gets before SIGTERM")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder (state, logs, journal)")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="chaos-venue-"))
+    result = asyncio.run(chaos(args.kills, args.seed, folder, data=args.data, start=args.start,
+                               max_open=args.max_open, speed=args.speed, settle=args.settle,
+                               max_delay=args.max_delay))
+    for name, value in result.items():
+        print(f"{name:<38} {value}")
+    problems = failures(result)
+    print(f"chaos --venue: seed {args.seed}, {args.kills} kills: "
+          + ("every check held" if not problems else "FAILED: " + ", ".join(problems))
+          + f" (folder {folder})")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
