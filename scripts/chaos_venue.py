@@ -101,7 +101,7 @@ async def start_bot(folder: Path, config: Path, run: int) -> asyncio.subprocess.
 
 
 async def chaos(kills: int, seed: int, folder: Path, *, data: Path, start: str, max_open: int,
-                speed: float, settle: float, max_delay: float) -> dict[str, Any]:
+                speed: float, settle: float, max_delay: float, max_down: float = 0.0) -> dict[str, Any]:
     rng = random.Random(seed)
     venue_data = load_venue_data(data, start_ms=parse_day(start), minutes=3 * 60)
     (folder / "logs").mkdir(parents=True, exist_ok=True)
@@ -127,6 +127,7 @@ async def chaos(kills: int, seed: int, folder: Path, *, data: Path, start: str, 
             if process.returncode not in (-signal.SIGKILL, None):
                 return {"error": f"run {run} exited by itself with {process.returncode} (see "
                                  f"{folder}/logs/run-{run:03d}.out)"}
+            await asyncio.sleep(rng.uniform(0.0, max_down))  # down: OCO legs may fill, nobody watching
         killer.pid, killer.armed = -1, ""
         process = await start_bot(folder, config, kills)  # the last run: recovers, then stops gracefully
         watch = asyncio.create_task(after_recovery(venue, folder, kills, desk.now_ms(), recoveries))
@@ -277,13 +278,15 @@ def main() -> int:
     parser.add_argument("--speed", type=float, default=10.0, help="venue clock speed (default x10)")
     parser.add_argument("--max-delay", type=float, default=12.0,
                         help="longest random delay before a kill (s)")
+    parser.add_argument("--max-down", type=float, default=6.0,
+                        help="longest time the bot stays down after a kill (s; the venue keeps trading)")
     parser.add_argument("--settle", type=float, default=25.0, help="seconds the last run gets before SIGTERM")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (state, logs, journal)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="chaos-venue-"))
     result = asyncio.run(chaos(args.kills, args.seed, folder, data=args.data, start=args.start,
                                max_open=args.max_open, speed=args.speed, settle=args.settle,
-                               max_delay=args.max_delay))
+                               max_delay=args.max_delay, max_down=args.max_down))
     for name, value in result.items():
         print(f"{name:<38} {value}")
     problems = failures(result)

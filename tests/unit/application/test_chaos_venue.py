@@ -12,7 +12,7 @@ from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[3]
 KILLS = 5
-SEED = 6  # random, after-entry, random, after-oco-cancel, after-entry
+SEED = 5  # after-entry, random, random, random, after-oco-cancel (down 0-3 s after each)
 
 
 def driver() -> ModuleType:
@@ -27,7 +27,7 @@ def driver() -> ModuleType:
 async def test_five_kill_9s_of_the_live_cli_lose_nothing_and_leave_nothing_naked(tmp_path: Path) -> None:
     chaos = driver()
     result = await chaos.chaos(KILLS, SEED, tmp_path, data=ROOT / "data" / "sample", start="2026-04-02",
-                               max_open=1, speed=10.0, settle=15.0, max_delay=8.0)
+                               max_open=1, speed=10.0, settle=12.0, max_delay=8.0, max_down=3.0)
     assert chaos.failures(result) == [], result
     assert sum(result["kills"].values()) == KILLS
     assert result["final exit"] == 0
