@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -180,7 +181,8 @@ def main() -> int:
     parser.add_argument("--max-down", type=float, default=6.0,
                         help="longest time the bot stays down after a kill (s; the venue keeps trading)")
     parser.add_argument("--settle", type=float, default=25.0, help="seconds the last run gets before SIGTERM")
-    parser.add_argument("--keep", action="store_true", help="keep the temp folder (state, logs, journal)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temp folder (state, logs, journal; kept anyway on a failure)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="chaos-venue-"))
     result = asyncio.run(chaos(args.kills, args.seed, folder, data=args.data, start=args.start,
@@ -191,7 +193,9 @@ def main() -> int:
     problems = failures(result)
     print(f"chaos --venue: seed {args.seed}, {args.kills} kills: "
           + ("every check held" if not problems else "FAILED: " + ", ".join(problems))
-          + f" (folder {folder})")
+          + (f" (folder {folder})" if problems or args.keep else ""))
+    if not problems and not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
     return 1 if problems else 0
 
 
