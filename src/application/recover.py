@@ -185,7 +185,16 @@ class Recover:
 
     def _journal(self, position: Position, sales: list[OrderReport], reason: ExitReason, rules: SymbolRules,
                  report: RecoveryReport) -> None:
-        """A round trip that ended while the bot was down: journaled once (the store keeps its key)."""
+        """A round trip that ended while the bot was down: journaled once (the store keeps its key). One the
+        last run journaled itself, killed before it dropped the position, is only dropped: its key holds that
+        run's exit time, so a second record under this run's time would count the round trip twice."""
+        if any(t.symbol == position.symbol and t.entry_time_ms == position.entry_time_ms
+               for t in self._state.trades()):
+            self._state.drop_position(position.symbol)
+            self._log.bind(symbol=position.symbol).info(
+                "Recovery: {} was journaled by the last run before it stopped: its position dropped",
+                position.symbol)
+            return
         trade = trade_from_sales(position, sales, reason, self._clock.now_ms(), self._fees, rules)
         self._account.record(trade)
         self._state.drop_position(position.symbol)
