@@ -235,11 +235,13 @@ class Recover:
         for asset, balance in sorted(balances.items()):
             symbol = f"{asset}{quote}"
             pair = rules.get(symbol)
-            if pair is None or asset in held or asset in self._config.orphan_ignored_assets:
+            if pair is None or asset in held:
                 continue
             free = balance.free - self._positions.dust.quantity(symbol)
             entry = open_entry(self._state, symbol)
             if entry is None or entry.executed <= 0:
+                if asset in self._config.orphan_ignored_assets:
+                    continue  # BNB kept for fees is not ours; BNB this bot bought (an entry) is protected
                 await self._unrecorded(pair, free, report)
                 continue
             found = await self._find(entry)

@@ -184,3 +184,19 @@ async def test_a_kill_after_the_journal_and_before_the_position_is_dropped_journ
     again = await restarted(h, tmp_path)
     assert len(store.trades()) == 1 and store.positions() == []
     assert len(again.journal.records) == 1 and again.loop.positions.positions == {}
+
+
+async def test_a_fee_asset_the_bot_bought_and_never_protected_is_protected_after_a_kill(
+        tmp_path: Path) -> None:
+    # Found by scripts/chaos --venue --kills 50 --seed 7: BNB bought on BNBUSDT, killed before its OCO, was
+    # skipped as "BNB kept for fees": naked for good, invisible to max_open_positions.
+    store = SqliteStateStore(tmp_path / "live.sqlite")
+    h = build(state=store, loop_config=config(orphan_ignored_assets=("ABC",)))  # ABC plays BNB
+    await h.loop.start()
+    h.exchange.fail_next("place_oco", Killed())
+    with pytest.raises(Killed):
+        await feed(h, trade_at(SYMBOL, 1.0, T0 + 100))
+
+    again = await restarted(h, tmp_path)
+    position = again.loop.positions.positions[SYMBOL]
+    assert position.oco_list_id >= 0 and again.exchange.locked["ABC"] == Decimal(repr(position.quantity))
