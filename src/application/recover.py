@@ -185,7 +185,16 @@ class Recover:
 
     def _journal(self, position: Position, sales: list[OrderReport], reason: ExitReason, rules: SymbolRules,
                  report: RecoveryReport) -> None:
-        """A round trip that ended while the bot was down: journaled once (the store keeps its key)."""
+        """A round trip that ended while the bot was down: journaled once (the store keeps its key). One the
+        last run journaled itself, killed before it dropped the position, is only dropped: its key holds that
+        run's exit time, so a second record under this run's time would count the round trip twice."""
+        if any(t.symbol == position.symbol and t.entry_time_ms == position.entry_time_ms
+               for t in self._state.trades()):
+            self._state.drop_position(position.symbol)
+            self._log.bind(symbol=position.symbol).info(
+                "Recovery: {} was journaled by the last run before it stopped: its position dropped",
+                position.symbol)
+            return
         trade = trade_from_sales(position, sales, reason, self._clock.now_ms(), self._fees, rules)
         self._account.record(trade)
         self._state.drop_position(position.symbol)
@@ -226,11 +235,13 @@ class Recover:
         for asset, balance in sorted(balances.items()):
             symbol = f"{asset}{quote}"
             pair = rules.get(symbol)
-            if pair is None or asset in held or asset in self._config.orphan_ignored_assets:
+            if pair is None or asset in held:
                 continue
             free = balance.free - self._positions.dust.quantity(symbol)
             entry = open_entry(self._state, symbol)
             if entry is None or entry.executed <= 0:
+                if asset in self._config.orphan_ignored_assets:
+                    continue  # BNB kept for fees is not ours; BNB this bot bought (an entry) is protected
                 await self._unrecorded(pair, free, report)
                 continue
             found = await self._find(entry)

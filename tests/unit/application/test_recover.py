@@ -159,3 +159,44 @@ async def test_paper_forgets_the_last_simulated_account_but_not_its_risk_book(tm
     await paper.loop.start()
     assert store.positions() == [] and paper.loop.positions.positions == {}
     assert "kill switch is active" in (paper.loop.stopped_reason or "")
+
+
+class KilledBeforeTheDrop(SqliteStateStore):
+    """kill -9 after the trade is stored and journaled, before its position leaves the store."""
+
+    def drop_position(self, symbol: str) -> None:
+        raise Killed()
+
+
+async def test_a_kill_after_the_journal_and_before_the_position_is_dropped_journals_once(
+        tmp_path: Path) -> None:
+    # Found by scripts/chaos --venue --kills 50 --seed 11 --max-open 2: the next run journaled it again
+    # under its own exit time (a new key), so one round trip counted twice in the journal and risk book.
+    h = build(state=KilledBeforeTheDrop(tmp_path / "live.sqlite"))
+    await h.loop.start()
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 100))
+    with pytest.raises(Killed):  # the timeout: sold and journaled, then killed
+        await feed(h, trade_at(SYMBOL, 1.0, T0 + 301_000))
+    store = SqliteStateStore(tmp_path / "live.sqlite")
+    assert len(store.trades()) == 1 and [p.symbol for p in store.positions()] == [SYMBOL]
+    h.clock.advance_to(T0 + 320_000)
+
+    again = await restarted(h, tmp_path)
+    assert len(store.trades()) == 1 and store.positions() == []
+    assert len(again.journal.records) == 1 and again.loop.positions.positions == {}
+
+
+async def test_a_fee_asset_the_bot_bought_and_never_protected_is_protected_after_a_kill(
+        tmp_path: Path) -> None:
+    # Found by scripts/chaos --venue --kills 50 --seed 7: BNB bought on BNBUSDT, killed before its OCO, was
+    # skipped as "BNB kept for fees": naked for good, invisible to max_open_positions.
+    store = SqliteStateStore(tmp_path / "live.sqlite")
+    h = build(state=store, loop_config=config(orphan_ignored_assets=("ABC",)))  # ABC plays BNB
+    await h.loop.start()
+    h.exchange.fail_next("place_oco", Killed())
+    with pytest.raises(Killed):
+        await feed(h, trade_at(SYMBOL, 1.0, T0 + 100))
+
+    again = await restarted(h, tmp_path)
+    position = again.loop.positions.positions[SYMBOL]
+    assert position.oco_list_id >= 0 and again.exchange.locked["ABC"] == Decimal(repr(position.quantity))
