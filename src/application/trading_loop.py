@@ -28,10 +28,12 @@ from application.account import Account
 from application.durable_run import DurableRun
 from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
+from application.feed_runner import consume_feed
 from application.fills import FeeModel, log_open_at_stop
-from application.guard_model import GuardModel, ModelHealth
+from application.guard_model import GuardModel
 from application.holdings import DustLedger
 from application.kill_switch import close_everything
+from application.loop_face import LoopFace
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory, price_seen
 from application.open_position import OpenPosition
@@ -46,11 +48,11 @@ from application.trading_config import LoopConfig
 from application.watchlist import Watchlist
 from domain.features import FEATURE_NAMES, latest_features
 from domain.market_events import FeedReconnected, MarketEvent, TickersUpdated
-from domain.position import CompletedTrade, ExitReason, Position
-from domain.risk import Approved, RiskBook, TradeIntent
+from domain.position import CompletedTrade, ExitReason
+from domain.risk import RiskBook
 from domain.rules import SymbolRules
 from ports.clock import Clock
-from ports.errors import ConfigurationError, ExchangeError, RateLimited
+from ports.errors import ConfigurationError, RateLimited
 from ports.exchange import Exchange
 from ports.journal import TradeJournal
 from ports.market_feed import MarketFeed
@@ -59,7 +61,7 @@ from ports.order_lookup import OrderLookup
 from ports.state_store import StateStore
 
 
-class TradingLoop:
+class TradingLoop(LoopFace):
     def __init__(self, *, feed: MarketFeed, exchange: Exchange, model: Model, clock: Clock,
                  journal: TradeJournal, scanner: MarketScanner, risk: RiskBook, config: LoopConfig,
                  memory: MarketMemory | None = None, features: FeatureRow = latest_features,
@@ -107,7 +109,7 @@ class TradingLoop:
         self._log = logger.bind(mode=mode)
         self._stack: AsyncExitStack | None = None
         self._next_scan_ms = self._next_stats_ms = self._next_sync_ms = 0
-        self._resync_due, self._consumed = False, 0
+        self._resync_due = False
         self.stopped_reason: str | None = None
         self._lanes = SymbolLanes(concurrent=mode != "backtest")  # a slow answer holds only its symbol
         # The operator's console (ports/console.py): read by it, and its requests honoured between steps.
@@ -124,11 +126,6 @@ class TradingLoop:
     @property
     def stopped(self) -> bool:
         return self.stopped_reason is not None
-
-    @property
-    def model_health(self) -> ModelHealth | None:
-        """Does the model still earn what it promised (guard_model.py); None when not watched."""
-        return None if self._health is None else self._health.health
 
     def _trade_closed(self, trade: CompletedTrade) -> None:
         self.account.record(trade)
@@ -213,37 +210,8 @@ class TradingLoop:
 
     async def run_until_feed_ends(self) -> str:
         """Start, consume the feed until it ends or the loop stops, stop. Returns why it stopped."""
-        await self.start()
-        failures = 0
-        try:
-            while not self.stopped:
-                consumed = self._consumed
-                try:
-                    await self._consume()
-                    self.request_stop("the market feed ended")
-                except ExchangeError as exc:
-                    failures = 1 if self._consumed > consumed else failures + 1  # in a row
-                    if failures > self.config.max_feed_restarts:
-                        self._halt(f"market feed failed {failures} times in a row: {exc}")
-                    else:
-                        self._log.error("Market feed failed ({}): reconnecting in {}s", exc, 2 ** failures)
-                        await self._clock.sleep(2 ** failures)
-        finally:
-            await self.stop()
-        return self.stopped_reason or "stopped"
-
-    async def _consume(self) -> None:
-        events = self._feed.events()
-        try:
-            async for event in events:
-                self._consumed += 1
-                await self.step(event)
-                if self.stopped:
-                    return
-        finally:
-            close: Callable[[], Awaitable[None]] | None = getattr(events, "aclose", None)
-            if close is not None:
-                await close()
+        return await consume_feed(self, self._feed, self._clock, max_restarts=self.config.max_feed_restarts,
+                                  halt=self._halt, log=self._log)
 
     # -- the steppable API ----------------------------------------------------------------------------
     async def step(self, event: MarketEvent) -> None:
@@ -313,60 +281,6 @@ class TradingLoop:
             self._next_stats_ms = now_ms + self.config.stats_interval_ms
             self._stats.report()
 
-    # -- the face its drivers use (the backtest replay, the CLI's reports) -------------------------------
-    async def equity(self) -> float:
-        """Quote balance, positions and dust at market (balances refreshed first when stale)."""
-        if not self.account.balances_fresh:
-            await self.account.refresh()
-        return self._marked_equity()
-
-    def could_enter(self, now_ms: int, equity: float) -> bool:
-        """Would the risk book approve some trade now (kill switch, daily loss, counts, open positions,
-        capital)? Asked with a neutral probe; each real signal is still checked on its own."""
-        probe = TradeIntent("risk-probe", 1.0, 1.0 - self.config.thresholds.stop_loss_pct, 0.0, now_ms)
-        return isinstance(self.risk.check(probe, now_ms, equity, self.busy_symbols()), Approved)
-
-    def busy_symbols(self) -> frozenset[str]:
-        """Symbols with an open position or a resting entry: no new entry, and their bars matter."""
-        return self.entries.busy_symbols()
-
-    def run_trades(self) -> Sequence[CompletedTrade]:
-        """The trades journaled since this run started (the journal keeps every earlier run's too)."""
-        return self._stats.run_trades()
-
-    def open_positions(self) -> tuple[Position, ...]:
-        return tuple(self.positions.positions.values())
-
-    async def close_all(self, reason: ExitReason, now_ms: int) -> None:
-        """Sell every open position at market (end of a replay)."""
-        await self._lanes.drain()
-        if self.positions.held:
-            await self.positions.close_all(reason, now_ms)
-
-    def dust_value(self) -> float:
-        return self.account.dust_value()
-
-    def marked_equity(self) -> float:
-        """Equity at the last prices seen (no exchange call: the console); while the balances are being
-        re-read after a fill, the last equity the risk book saw."""
-        return self._marked_equity() if self.account.balances_fresh else self.risk.last_equity
-
-    @property
-    def model_version(self) -> str:
-        return self._model.version
-
-    def request_close(self, symbol: str) -> bool:
-        """Ask to sell one open position at market at the next tick (between two steps, never inside
-        one). False when no position is open on `symbol`."""
-        if symbol not in self.positions.held:
-            return False
-        if symbol not in self._close_requests:
-            self._close_requests.append(symbol)
-        return True
-
-    def dust_cost(self) -> float:
-        return self.account.dust_cost()
-
     # -- decisions ------------------------------------------------------------------------------------
     async def _close_requested(self, now_ms: int) -> None:
         """The operator's closes, each in its symbol's lane (never beside the lane's own work on it); a
@@ -381,9 +295,6 @@ class TradingLoop:
             self._log.bind(symbol=symbol).warning("Closing {} at market: asked by the operator", symbol)
             await self._lanes.run(symbol, functools.partial(
                 self._guard, f"close {symbol}", self.positions.close(symbol, ExitReason.MANUAL, now_ms)))
-
-    def _marked_equity(self) -> float:
-        return self.account.equity(self.positions.marked_value(self.memory.current_price))
 
     async def _mark_equity(self, now_ms: int, *, refresh: bool = True) -> bool:
         """Mark equity; True when the kill switch fired (everything was then closed, the loop stops)."""

@@ -1,0 +1,97 @@
+"""The trading loop's face for its drivers: the backtest replay, the CLI's reports and the operator's console
+read and steer the loop through these methods only (the loop's internals stay its own).
+
+`TradingLoop` (trading_loop.py) inherits it; the attributes declared here are the ones it builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from application.account import Account
+from application.enter_trades import EnterTrades
+from application.guard_model import GuardModel, ModelHealth
+from application.manage_positions import ManagePositions
+from application.market_memory import MarketMemory
+from application.report_stats import StatsReporter
+from application.symbol_lanes import SymbolLanes
+from application.trading_config import LoopConfig
+from domain.position import CompletedTrade, ExitReason, Position
+from domain.risk import Approved, RiskBook, TradeIntent
+from ports.model import Model
+
+
+class LoopFace:
+    risk: RiskBook
+    config: LoopConfig
+    memory: MarketMemory
+    account: Account
+    positions: ManagePositions
+    entries: EnterTrades
+    stopped_reason: str | None
+    _model: Model
+    _stats: StatsReporter
+    _lanes: SymbolLanes
+    _health: GuardModel | None
+    _close_requests: list[str]
+
+    def _marked_equity(self) -> float:
+        return self.account.equity(self.positions.marked_value(self.memory.current_price))
+
+    @property
+    def model_health(self) -> ModelHealth | None:
+        """Does the model still earn what it promised (guard_model.py); None when not watched."""
+        return None if self._health is None else self._health.health
+
+    async def equity(self) -> float:
+        """Quote balance, positions and dust at market (balances refreshed first when stale)."""
+        if not self.account.balances_fresh:
+            await self.account.refresh()
+        return self._marked_equity()
+
+    def could_enter(self, now_ms: int, equity: float) -> bool:
+        """Would the risk book approve some trade now (kill switch, daily loss, counts, open positions,
+        capital)? Asked with a neutral probe; each real signal is still checked on its own."""
+        probe = TradeIntent("risk-probe", 1.0, 1.0 - self.config.thresholds.stop_loss_pct, 0.0, now_ms)
+        return isinstance(self.risk.check(probe, now_ms, equity, self.busy_symbols()), Approved)
+
+    def busy_symbols(self) -> frozenset[str]:
+        """Symbols with an open position or a resting entry: no new entry, and their bars matter."""
+        return self.entries.busy_symbols()
+
+    def run_trades(self) -> Sequence[CompletedTrade]:
+        """The trades journaled since this run started (the journal keeps every earlier run's too)."""
+        return self._stats.run_trades()
+
+    def open_positions(self) -> tuple[Position, ...]:
+        return tuple(self.positions.positions.values())
+
+    async def close_all(self, reason: ExitReason, now_ms: int) -> None:
+        """Sell every open position at market (end of a replay)."""
+        await self._lanes.drain()
+        if self.positions.held:
+            await self.positions.close_all(reason, now_ms)
+
+    def dust_value(self) -> float:
+        return self.account.dust_value()
+
+    def marked_equity(self) -> float:
+        """Equity at the last prices seen (no exchange call: the console); while the balances are being
+        re-read after a fill, the last equity the risk book saw."""
+        return self._marked_equity() if self.account.balances_fresh else self.risk.last_equity
+
+    @property
+    def model_version(self) -> str:
+        return self._model.version
+
+    def request_close(self, symbol: str) -> bool:
+        """Ask to sell one open position at market at the next tick (between two steps, never inside
+        one). False when no position is open on `symbol`."""
+        if symbol not in self.positions.held:
+            return False
+        if symbol not in self._close_requests:
+            self._close_requests.append(symbol)
+        return True
+
+    def dust_cost(self) -> float:
+        return self.account.dust_cost()
