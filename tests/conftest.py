@@ -10,8 +10,10 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from tests.support.logs import Logs
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_ROOT = (REPO_ROOT.parent / "shared").resolve()
@@ -81,3 +83,15 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path
     logger.remove()
     logger.add(sys.stderr)
+
+
+@pytest.fixture
+def logs() -> Iterator[Logs]:
+    """Every loguru record (DEBUG and up) while the test runs."""
+    from loguru import logger
+
+    records = Logs()
+    sink = logger.add(lambda message: records.append(cast(dict[str, Any], message.record)), level="DEBUG",
+                      format="{message}")
+    yield records
+    logger.remove(sink)

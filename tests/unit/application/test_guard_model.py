@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from tests.support.fakes import T0, FakeModel, good, trade_at
 from tests.support.harness import LIMITS, SYMBOL, build, config, feed
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from application.guard_model import GuardModel
 from domain.model_health import HealthBounds

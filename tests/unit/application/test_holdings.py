@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from application.holdings import DustLedger, Lot, take_first
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from tests.support.fakes import T0, FakeModel, trade_at
 from tests.support.harness import LIMITS, POLICY, SYMBOL, THRESHOLDS, Harness, build, config, feed
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from domain.position import ExitReason
 from domain.time_units import DAY_MS

@@ -9,7 +9,7 @@ import pytest
 from tests.support.desk import RETRY, RULES, Desk, S
 from tests.support.fakes import T0, good
 from tests.support.harness import POLICY, THRESHOLDS
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from application.open_position import Opened, OpenPosition
 from application.trading_config import ExecutionConfig

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from tests.support.desk import RULES, Desk, S
 from tests.support.fakes import T0
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from application.fills import FeeModel
 from application.holdings import Lot

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from tests.support.desk import BTC, RULES, S, setup, signal
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from application.open_position import ClosedAtOnce, EntryPending, NotOpened, Opened
 from application.protection import min_entry_quote

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from tests.support.desk import RULES, S, setup, signal
 from tests.support.fakes import T0, ManualClock
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from application.holdings import DustLedger
 from application.open_position import ClosedAtOnce, NotOpened, Opened

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from tests.support.fakes import T0, FakeExchange, ManualClock, good, rules_for
 from tests.support.harness import POLICY, THRESHOLDS
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from application.fills import FeeModel
 from application.manage_positions import ManagePositions

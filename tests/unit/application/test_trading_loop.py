@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tests.support.fakes import T0, FakeModel, good_until, history, poor, rules_for, trade_at
 from tests.support.harness import LIMITS, SYMBOL, build, config, feed
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from domain.features import WARMUP_BARS
 from domain.position import CompletedTrade, ExitReason

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from tests.support.fakes import T0, FakeModel, good_until, history, trade_at
 from tests.support.harness import SYMBOL, build, feed
-from tests.unit.application.conftest import Logs
+from tests.support.logs import Logs
 
 from domain.market_events import CandleUpdated
 from domain.position import ExitReason

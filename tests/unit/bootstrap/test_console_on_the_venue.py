@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import socket
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
+from tests.support.browser import NO_BROWSER, chromium
 from tests.unit.bootstrap.test_paper_command import clean_env, write_config
 
 from adapters.simulated.venue.app import create_venue_app, serve_venue
@@ -22,7 +22,7 @@ from adapters.simulated.venue.state import VenueConfig
 
 SPEED = 600.0
 TOKEN = "venue-console-test-token"
-HAS_BROWSER = bool(shutil.which("/usr/bin/chromium") and shutil.which("/usr/bin/chromedriver"))
+HAS_BROWSER = not NO_BROWSER  # in CI the browser part always runs (scripts/test installs it)
 
 
 def free_port() -> int:
@@ -54,26 +54,16 @@ async def poll(http: aiohttp.ClientSession, url: str, test: Any, within_sec: flo
 def dashboard_shows(url: str, shot: Path) -> str:
     """Open the dashboard until it shows an open position (at x600 one lives a second or two, and the
     next may be on another pair); its screenshot; the venue badge."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1700"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    try:
+    with chromium(1400, 1700) as driver:
         driver.get(f"{url}/?token={TOKEN}")
         WebDriverWait(driver, 60, poll_frequency=0.1).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, "#positions button.close"))
         driver.save_screenshot(str(shot))
         assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
         return str(driver.find_element(By.ID, "venue").text)
-    finally:
-        driver.quit()
 
 
 async def test_the_console_watches_and_steers_paper_on_the_venue(

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, cast
 
 import aiohttp
 import pytest
-from loguru import logger
 from pydantic import SecretStr
 from tests.support.fakes import FakeModel, good
 from tests.support.harness import Harness, build
-from tests.unit.application.conftest import Logs
 
 from adapters.console.config import ConsoleConfig, NotifyConfig, TelegramConfig
 from adapters.console.service import ConsoleService
@@ -64,12 +61,3 @@ async def served() -> AsyncIterator[Served]:
         yield Served(h, state, service, trades, http)
     await h.loop.stop()
     await service.__aexit__(None, None, None)
-
-
-@pytest.fixture
-def logs() -> Iterator[Logs]:
-    records = Logs()
-    sink = logger.add(lambda message: records.append(cast(dict[str, Any], message.record)), level="DEBUG",
-                      format="{message}")
-    yield records
-    logger.remove(sink)

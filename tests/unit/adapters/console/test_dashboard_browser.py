@@ -11,29 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.browser import NO_BROWSER, NO_BROWSER_REASON
+from tests.support.browser import NO_BROWSER, NO_BROWSER_REASON, chromium
 from tests.support.fakes import T0, trade_at
 from tests.support.harness import SYMBOL, feed
 from tests.unit.adapters.console.conftest import TOKEN, Served
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 pytestmark = pytest.mark.skipif(NO_BROWSER, reason=NO_BROWSER_REASON)
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1700",
-                 "--disable-gpu", "--no-proxy-server"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+    with chromium(1400, 1700) as driver:
+        yield driver
 
 
 async def until(condition: Callable[[], object], within_sec: float = 30.0) -> None:
