@@ -240,7 +240,6 @@ class TradingLoop(LoopFace):
         seen = price_seen(event)
         if seen is not None and seen[0] in self.positions.held:
             symbol, low, high, last = seen
-            now = self._clock.now_ms()
             await self._lanes.run(symbol, lambda: self._guard(
                 f"manage {symbol}", self.positions.on_price(symbol, low, high, last, now)))
 

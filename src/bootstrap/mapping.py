@@ -24,7 +24,6 @@ from application.trading_config import (
     RecoveryConfig,
 )
 from bootstrap.settings_model import Settings
-from domain.fees import FeeSchedule
 from domain.model_health import HealthBounds
 from domain.outcome import ExitRules, TradeCosts
 from domain.position import ExitPolicy
@@ -33,10 +32,6 @@ from domain.scanner_rules import ScannerRules
 from domain.signal import SignalThresholds
 from domain.time_units import HOUR_MS, day_start_ms
 from ports.errors import ConfigurationError
-
-
-def fee_schedule(settings: Settings) -> FeeSchedule:
-    return settings.execution.fees
 
 
 def trade_costs(settings: Settings, *, bnb: bool | None = None) -> TradeCosts:

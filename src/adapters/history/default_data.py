@@ -53,10 +53,7 @@ async def download_default(data: DefaultData, symbols: Sequence[str] | None) -> 
         if not symbols:  # one quick try first: offline must fail in a second, not after retries
             probe = HistoryHttp(session, 1, retries=0)
             symbols = await BinanceHistoryRest(probe, data.rest_base_url).top_symbols(data.top_pairs)
-        http = HistoryHttp(session, data.download_workers)
-        rest = BinanceHistoryRest(http, data.rest_base_url)
-        downloader = HistoryDownloader(KlineCache(data.cache_dir), http, rest, data.archive_base_url, _now_ms,
-                                       progress=True)
+        downloader, _ = _downloader(session, data, data.download_workers, progress=True)
         print(f"Empty data cache: downloading {', '.join(symbols)} 1m klines for the last "
               f"{data.days} days into {data.cache_dir}")
         report = await downloader.download(list(symbols), INTERVAL, today - timedelta(days=data.days),
@@ -69,16 +66,22 @@ async def download_history(data: DefaultData, symbols_spec: str, interval: str, 
     """`symbols_spec` (BTCUSDT,ETHUSDT or top:N) into the cache: archives first, REST for recent days."""
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        http = HistoryHttp(session, workers or data.download_workers)
-        rest = BinanceHistoryRest(http, data.rest_base_url)
+        downloader, rest = _downloader(session, data, workers or data.download_workers, progress=progress)
         spec = symbols_spec.strip()
         if spec.lower().startswith("top:"):
             symbols = await rest.top_symbols(int(spec[4:]))
         else:
             symbols = [s.strip().upper().replace("/", "") for s in spec.split(",") if s.strip()]  # BTC/USDT
-        downloader = HistoryDownloader(KlineCache(data.cache_dir), http, rest, data.archive_base_url, _now_ms,
-                                       progress=progress)
         return await downloader.download(symbols, interval, start, end)
+
+
+def _downloader(session: aiohttp.ClientSession, data: DefaultData, workers: int, *,
+                progress: bool) -> tuple[HistoryDownloader, BinanceHistoryRest]:
+    """The cache's downloader on `session` (archives, then REST), and the REST client it uses."""
+    http = HistoryHttp(session, workers)
+    rest = BinanceHistoryRest(http, data.rest_base_url)
+    return HistoryDownloader(KlineCache(data.cache_dir), http, rest, data.archive_base_url, _now_ms,
+                             progress=progress), rest
 
 
 def cache_klines(data: DefaultData, symbols: Sequence[str] | None, start_ms: int | None,

@@ -22,7 +22,7 @@ import numpy as np
 from adapters.history.columnar import CSV_SUFFIXES, SymbolColumns, Window, read_columns
 from adapters.history.columnar_cache import cached_columns
 from adapters.history.kline_fields import OPTIONAL_FLOATS
-from adapters.history.loader import LoadProgress, clean_history, no_progress
+from adapters.history.loader import LoadProgress, SymbolHistory, clean_history, load_history, no_progress
 from adapters.history.schema import to_kline_arrays
 from adapters.history.sources import (
     KlineRequestError,
@@ -60,17 +60,10 @@ def load_klines(path: Path | Sequence[Path], symbols: Iterable[str] | None, star
     if not minute:
         held = holdings(histories) if histories else all_held(given)
         raise KlineRequestError(f"{label} holds {held}; the backtest replays 1m klines")
-    out: dict[str, KlineArrays] = {}
-    tradable = False  # a bar inside [start, end) somewhere: the warm-up alone is not a backtest
-    for symbol, history in minute.items():
-        frame = clean_history(history).frame
-        times = frame["open_time_ms"]
-        keep = times >= (earliest if earliest is not None else times.min())
-        if end_ms is not None:
-            keep &= times < end_ms
-        if keep.any():
-            out[symbol] = to_kline_arrays(frame[keep].reset_index(drop=True))
-            tradable = tradable or bool((keep & (times >= start_ms)).any() if start_ms is not None else True)
+    out = {s: k for s, k in ((s, _sliced(h, earliest, end_ms)) for s, h in minute.items()) if k is not None}
+    # a bar inside [start, end) somewhere: the warm-up alone is not a backtest
+    tradable = bool(out) and (start_ms is None or any(int(k.open_time_ms[-1]) >= start_ms
+                                                      for k in out.values()))
     if not tradable:
         asked = (f"from {minute_text(start_ms) if start_ms is not None else 'its start'} to "
                  f"{minute_text(end_ms - 1) if end_ms is not None else 'its end'} UTC")
@@ -119,23 +112,25 @@ def columns_to_klines(found: dict[str, SymbolColumns]) -> dict[str, KlineArrays]
 
 def load_klines_pandas(path: Path, symbols: Iterable[str] | None, start_ms: int | None, end_ms: int | None,
                        *, interval: str | None = None) -> dict[str, KlineArrays]:
-    """The pandas reader (every source; the reference the columnar path is tested against). Imported
-    here: a columnar read never loads pandas."""
-    from adapters.history.loader import clean_history, load_history
-    from adapters.history.schema import to_kline_arrays
-
+    """The pandas reader of one source, without the request checks: the reference the columnar path is
+    tested against."""
+    earliest = start_ms - WARMUP_MS if start_ms is not None else None
     out: dict[str, KlineArrays] = {}
     for symbol, history in load_history(path, symbols=symbols, interval=interval).items():
-        if history.interval_ms != MINUTE_MS:
-            continue
-        frame = clean_history(history).frame
-        times = frame["open_time_ms"]
-        keep = (times >= (start_ms - WARMUP_MS if start_ms is not None else times.min()))
-        if end_ms is not None:
-            keep &= times < end_ms
-        if keep.any():
-            out[symbol] = to_kline_arrays(frame[keep].reset_index(drop=True))
+        sliced = _sliced(history, earliest, end_ms) if history.interval_ms == MINUTE_MS else None
+        if sliced is not None:
+            out[symbol] = sliced
     return out
+
+
+def _sliced(history: SymbolHistory, earliest: int | None, end_ms: int | None) -> KlineArrays | None:
+    """The cleaned bars of `history` in [earliest, end); None when none is."""
+    frame = clean_history(history).frame
+    times = frame["open_time_ms"]
+    keep = times >= (earliest if earliest is not None else times.min())
+    if end_ms is not None:
+        keep &= times < end_ms
+    return to_kline_arrays(frame[keep].reset_index(drop=True)) if keep.any() else None
 
 
 __all__ = ["WARMUP_MS", "KlineRequestError", "columns_to_klines", "load_klines", "load_klines_pandas"]

@@ -11,40 +11,18 @@ import numpy as np
 import pandas as pd
 
 from adapters.history.kline_fields import (  # re-exported: the names every reader uses
-    ARCHIVE_COLUMNS as ARCHIVE_COLUMNS,
-)
-from adapters.history.kline_fields import (
-    INTERVAL_MS as INTERVAL_MS,
-)
-from adapters.history.kline_fields import (
-    KLINE_COLUMNS as KLINE_COLUMNS,
-)
-from adapters.history.kline_fields import (
-    LATEST_PLAUSIBLE_MS as LATEST_PLAUSIBLE_MS,
-)
-from adapters.history.kline_fields import (
-    MICROSECONDS_ABOVE as MICROSECONDS_ABOVE,
-)
-from adapters.history.kline_fields import (
-    OPTIONAL_FLOATS as OPTIONAL_FLOATS,
-)
-from adapters.history.kline_fields import (
-    PRICE_COLUMNS as PRICE_COLUMNS,
-)
-from adapters.history.kline_fields import (
-    REQUIRED_FLOATS as REQUIRED_FLOATS,
-)
-from adapters.history.kline_fields import (
-    TOO_MANY_DIGITS as TOO_MANY_DIGITS,
-)
-from adapters.history.kline_fields import (
-    HistoryDataError as HistoryDataError,
-)
-from adapters.history.kline_fields import (
-    interval_ms as interval_ms,
-)
-from adapters.history.kline_fields import (
-    to_milliseconds as to_milliseconds,
+    ARCHIVE_COLUMNS,
+    INTERVAL_MS,
+    KLINE_COLUMNS,
+    LATEST_PLAUSIBLE_MS,
+    MICROSECONDS_ABOVE,
+    OPTIONAL_FLOATS,
+    PRICE_COLUMNS,
+    REQUIRED_FLOATS,
+    TOO_MANY_DIGITS,
+    HistoryDataError,
+    interval_ms,
+    to_milliseconds,
 )
 from domain.features import KlineArrays
 
@@ -144,3 +122,24 @@ def to_kline_arrays(frame: pd.DataFrame) -> KlineArrays:
         quote_volume=frame["quote_volume"].to_numpy(dtype=np.float64),
         trades=frame["trades"].to_numpy(dtype=np.float64),
     )
+
+__all__ = [
+    "ARCHIVE_COLUMNS",
+    "INTERVAL_MS",
+    "KLINE_COLUMNS",
+    "LATEST_PLAUSIBLE_MS",
+    "MICROSECONDS_ABOVE",
+    "OPTIONAL_FLOATS",
+    "PRICE_COLUMNS",
+    "REQUIRED_FLOATS",
+    "TOO_MANY_DIGITS",
+    "HistoryDataError",
+    "checked_milliseconds",
+    "empty_frame",
+    "interval_ms",
+    "standardise",
+    "to_kline_arrays",
+    "to_milliseconds",
+    "validate",
+    "validate_typed",
+]
