@@ -92,6 +92,18 @@ async def test_the_console_watches_and_steers_paper_on_the_venue(
     assert TOKEN not in err + out
 
 
+async def settled(http: aiohttp.ClientSession, url: str) -> Any:
+    """The risk book once paused entries have settled: no position open and no trade counted for a second
+    (an entry already under way when the pause arrived completes; the pause stops the next ones)."""
+    for _ in range(30):
+        first = await poll(http, url, lambda b: b["open_positions"] == 0)
+        await asyncio.sleep(1.0)
+        again = await poll(http, url, lambda b: True)
+        if again["open_positions"] == 0 and again["trades_today"] == first["trades_today"]:
+            return again
+    raise AssertionError("entries never settled after the pause")
+
+
 async def steer(process: asyncio.subprocess.Process, http: aiohttp.ClientSession, url: str, venue_url: str,
                 shots: Path) -> None:
     """Watch the bot through the console, then pause it and stop it from there."""
@@ -108,7 +120,7 @@ async def steer(process: asyncio.subprocess.Process, http: aiohttp.ClientSession
 
         async with http.post(f"{url}/api/pause", headers=headers) as r:
             assert r.status == 200
-        risk = await poll(http, f"{url}/api/risk", lambda b: b["open_positions"] == 0)
+        risk = await settled(http, f"{url}/api/risk")
         await asyncio.sleep(2.0)  # 20 minutes of market at x600: the bot would have entered again
         later = await poll(http, f"{url}/api/risk", lambda b: True)
         assert later["trades_today"] == risk["trades_today"]  # no entry while paused
