@@ -94,4 +94,5 @@ class LoopConfig:
     execution: ExecutionConfig = field(default_factory=ExecutionConfig)
     recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
     model_health: HealthBounds | None = None  # None: the model is not watched (backtests)
+    lab_gate_closed: str | None = None  # why the lab's gate keeps the model from trading (None: passed)
 

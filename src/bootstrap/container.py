@@ -45,6 +45,7 @@ from application.scan_market import ScanMarket
 from application.trading_config import LoopConfig
 from application.trading_loop import TradingLoop
 from bootstrap import mapping
+from bootstrap.lab_gate_wiring import lab_gate_closed
 from bootstrap.settings_model import Settings
 from domain.features import latest_features
 from domain.risk import RiskBook
@@ -146,8 +147,9 @@ def _load_model(settings: Settings) -> OnnxModel:
     return OnnxModel.load(Path(settings.model.path))
 
 
-def _loop_config(settings: Settings, mode: str, model_gate_pct: float | None) -> LoopConfig:
-    config = mapping.loop_config_from(settings, mode, model_gate_pct)
+def _loop_config(settings: Settings, mode: str, model_gate_pct: float | None,
+                 lab_gate: str | None = None) -> LoopConfig:
+    config = replace(mapping.loop_config_from(settings, mode, model_gate_pct), lab_gate_closed=lab_gate)
     if mode == "backtest":
         return replace(config, warmup_bars=BACKTEST_WARMUP_BARS, stats_interval_ms=NEVER_MS)
     return config
@@ -178,7 +180,11 @@ class Container(containers.DeclarativeContainer):
     )
     risk_limits = providers.Singleton(mapping.risk_limits_from, settings)
     risk_book = providers.Singleton(RiskBook, risk_limits)
-    loop_config = providers.Singleton(_loop_config, settings, mode, model.provided.ev_gate_margin_pct)
+    lab_gate = providers.Selector(mode, backtest=providers.Object(None),
+                                  paper=providers.Singleton(lab_gate_closed, settings, model),
+                                  live=providers.Singleton(lab_gate_closed, settings, model))
+    loop_config = providers.Singleton(_loop_config, settings, mode, model.provided.ev_gate_margin_pct,
+                                      lab_gate)
     trade_journal = providers.Singleton(_journal, settings, mode)
     state_store = providers.Singleton(_state_store, settings, mode)
 

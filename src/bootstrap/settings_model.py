@@ -233,6 +233,30 @@ class ConsoleSettings(Section):
     telegram: TelegramSettings = TelegramSettings()
 
 
+# --- The lab's gate and the retraining schedule (issue 16 items 4 and 8) ---
+class ResearchGateSettings(Section):
+    """A model trades only with out-of-time evidence (holdout or retrain) that clears these."""
+
+    min_dsr: float = Field(default=0.95, ge=0, le=1)  # deflated Sharpe ratio, at least
+    max_pbo: float = Field(default=0.2, ge=0, le=1)  # probability of backtest overfitting, at most
+
+
+class RetrainSettings(Section):
+    train_days: float = Field(default=28.0, gt=0)  # the challenger's training window (validation inside)
+    test_days: float = Field(default=7.0, gt=0)  # the newest window both models are compared on
+    embargo_minutes: int = Field(default=60, ge=0)  # the test window's first minutes are not traded
+    min_trades: int = Field(default=30, ge=1)  # a challenger with fewer test trades is never promoted
+    models_dir: Path = Path("models/onnx")
+    archive_dir: Path = Path("models/archive")
+    report_dir: Path = Path("reports/retrain")
+
+
+class ResearchSettings(Section):
+    gate: ResearchGateSettings = ResearchGateSettings()
+    retrain: RetrainSettings = RetrainSettings()
+# --- end of the lab's gate block ---
+
+
 class Settings(Section):
     trading: TradingSettings = TradingSettings()
     scanner: ScannerSettings = ScannerSettings()
@@ -249,6 +273,7 @@ class Settings(Section):
     logging: LoggingSettings = LoggingSettings()
     state: StateSettings = StateSettings()
     console: ConsoleSettings = ConsoleSettings()
+    research: ResearchSettings = ResearchSettings()  # the lab's gate, retraining
 
     @model_validator(mode="after")
     def _take_profit_covers_fees(self) -> Settings:

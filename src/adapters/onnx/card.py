@@ -18,6 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from adapters.onnx.card_evidence import LabEvidenceCard, LabGateCard
+
 CARD_SCHEMA_VERSION = 1
 Floats = npt.NDArray[np.float64]
 
@@ -156,6 +158,10 @@ class ModelCard(_Frozen):
     recommended_thresholds: Thresholds
     training: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
     edge_report: dict[str, Any] | None = None  # `report edge --record-in-card`: net PnL out of time (issue 8)
+    # The lab's out-of-time evidence, its recipe and the gate's verdict (issue 16 items 4, 8; card_evidence)
+    lab_evidence: LabEvidenceCard | None = None
+    lab_recipe: dict[str, Any] | None = None  # the candidate's parameters (application.research.trial_params)
+    lab_gate: LabGateCard | None = None
 
     @model_validator(mode="after")
     def _schema(self) -> ModelCard:
