@@ -75,7 +75,7 @@ class ConsoleState:
             candidates=self._candidates(), alerts=self._alerts(),
             decisions=tuple(DecisionView(t, key, text) for t, key, text in
                             list(loop.entries.decisions.recent)[-limits.recent:]),
-            equity_curve=tuple(self._curve))
+            equity_curve=tuple(self._curve), gate_closed_reason=loop.gate_closed_reason())
 
     def _feed(self, now: int) -> FeedView:
         last = self._loop.last_event_ms

@@ -43,6 +43,13 @@ class LoopFace:
         """Does the model still earn what it promised (guard_model.py); None when not watched."""
         return None if self._health is None else self._health.health
 
+    def gate_closed_reason(self) -> str | None:
+        """Why no signal is traded: the lab's verdict on the model (fixed for the run), else the model's
+        own health guard; None while the gate is open."""
+        if self.config.lab_gate_closed is not None:
+            return self.config.lab_gate_closed
+        return None if self._health is None else self._health.gate_closed_reason()
+
     async def equity(self) -> float:
         """Quote balance, positions and dust at market (balances refreshed first when stale)."""
         if not self.account.balances_fresh:

@@ -104,7 +104,7 @@ class TradingLoop(LoopFace):
                                   on_rows=None if self._health is None else self._health.rows_scored),
             open_position=OpenPosition(exchange, clock, execution, config.exit_policy, fees, mode, self.dust),
             positions=self.positions, risk=risk, account=self.account, memory=self.memory, rules=self._rules,
-            config=config, gate_closed=self._gate_closed_reason)
+            config=config, gate_closed=self.gate_closed_reason)
         self._stats = StatsReporter(journal, risk, clock, risk.limits.initial_capital)
         self._log = logger.bind(mode=mode)
         self._stack: AsyncExitStack | None = None
@@ -122,12 +122,6 @@ class TradingLoop(LoopFace):
         self.errors = ErrorPolicy(clock, on_halt=self._halt, on_resync=self._resync, mode=mode,
                                   on_ban=self._banned)
         self._guard = self.errors.guard
-
-    def _gate_closed_reason(self) -> str | None:
-        """The lab's verdict on the model (fixed for the run), else the model's own health guard."""
-        if self.config.lab_gate_closed is not None:
-            return self.config.lab_gate_closed
-        return None if self._health is None else self._health.gate_closed_reason()
 
     @property
     def stopped(self) -> bool:

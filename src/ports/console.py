@@ -106,6 +106,7 @@ class BotSnapshot:
     alerts: tuple[AlertView, ...]
     decisions: tuple[DecisionView, ...]
     equity_curve: tuple[tuple[int, float], ...]
+    gate_closed_reason: str | None = None  # the lab's verdict or the model's health: why nothing is entered
 
     @property
     def uptime_sec(self) -> float:

@@ -45,7 +45,8 @@ function render(s) {
   const f = st.feed;
   $("feed").textContent = f.stale ? "STALE" : `lag ${f.lag_ms ?? "–"} ms, ${f.reconnects} reconnect(s)`;
   $("model").textContent = st.model_version;
-  $("evgate").textContent = st.ev_gate.enabled ? `on, margin ${fmt(st.ev_gate.margin_pct, 3)}%` : "off";
+  $("evgate").textContent = !st.ev_gate.enabled ? "off" : st.ev_gate.closed_reason
+    ? `CLOSED: ${st.ev_gate.closed_reason}` : `on, margin ${fmt(st.ev_gate.margin_pct, 3)}%`;
   $("tradecount").textContent = st.trade_count;
   $("state").textContent = st.running ? (st.entries_paused ? "running, entries paused" : "trading") : `stopped: ${st.stopped_reason}`;
   chart(s.equity);
