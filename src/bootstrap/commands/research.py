@@ -5,10 +5,13 @@ candidate by a walk-forward with purge and embargo, and judge the best with ever
     python -m bootstrap research --spec S --data D --trials 500 --storage postgresql://host/lab
     python -m bootstrap research freeze --spec S           # hash the finalists before any holdout
     python -m bootstrap research holdout --spec S --data H # each frozen candidate once, on unseen data
+    python -m bootstrap research promote 12 --spec S --data H  # publish frozen trial 12 if it passed
+    python -m bootstrap research retrain --data D          # challenger vs the model in service
+    python -m bootstrap research gate                      # the lab gate's verdict on the model
 
 `--trials` is the total the study should reach: a killed run started again goes on where it stopped.
 Writes <lab-dir>/<name>/research.html and research.json. Exit codes: 0 done, 2 bad spec, 3 no data,
-4 holdout refused (data a study read, nothing frozen, or already evaluated).
+4 holdout refused (data a study read, nothing frozen, or already evaluated) or promote refused.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from adapters.research.optuna_study import finished, objective, run_trials
 from bootstrap import lab_wiring as wiring
 from bootstrap.commands.research_holdout import freeze, holdout
 from bootstrap.commands.research_preset import run_edge_preset
+from bootstrap.commands.research_promote import promote, show_gate
+from bootstrap.commands.research_retrain import run_retrain
 from bootstrap.lab_spec import LabSpec, load_spec
 from bootstrap.settings_model import Settings
 
@@ -38,8 +43,12 @@ DEFAULT_LAB_DIR = Path("reports/research")
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("research", help="the edge lab: search, judge honestly, freeze, holdout")
-    p.add_argument("action", nargs="?", choices=("run", "freeze", "holdout"), default="run",
-                   help="run (default) a study; freeze its finalists; test them once on holdout data")
+    p.add_argument("action", nargs="?", choices=("run", "freeze", "holdout", "promote", "retrain", "gate"),
+                   default="run", help="run (default) a study; freeze its finalists; test them once on "
+                   "holdout "
+                   "data; promote a passed one to a model; retrain the model in service; show its lab gate")
+    p.add_argument("candidate", nargs="?", type=int, default=None, help="promote: the frozen trial number")
+    p.add_argument("--model", type=Path, default=None, help="gate: the model (default: model.path)")
     p.add_argument("--spec", type=Path, default=Path("config/research/quick.yaml"), help="the study's YAML")
     p.add_argument("--data", type=Path, action="append", default=None,
                    help="1m kline file or folder (archives, the cache); repeatable (default: the cache)")
@@ -58,6 +67,8 @@ def _paths(args: argparse.Namespace, settings: Settings) -> list[Path]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action in ("retrain", "gate"):  # about the model in service: no study spec
+        return run_retrain(args, settings) if args.action == "retrain" else show_gate(args, settings)
     try:
         spec = load_spec(args.spec)
     except ValueError as exc:
@@ -66,6 +77,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.action != "run":
         if args.action == "freeze":
             return freeze(args, spec)
+        if args.action == "promote":
+            return promote(args, spec, _paths(args, settings), settings)
         return holdout(args, spec, _paths(args, settings))
     if spec.preset == "edge":
         return run_edge_preset(args, spec, _paths(args, settings), settings)
