@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.support.logs import Logs
 
 from adapters.onnx.card import ModelCard, card_path_for
 from adapters.onnx.card_evidence import LabEvidenceCard
@@ -39,13 +40,17 @@ def gated(settings: Settings, path: Path) -> str | None:
     return lab_gate_closed(settings, OnnxModel.load(path))
 
 
-def test_the_committed_model_keeps_its_gate_closed_and_says_no_holdout_passed(repo_root: Path) -> None:
+def test_the_committed_model_keeps_its_gate_closed_and_says_no_holdout_passed(repo_root: Path,
+                                                                              logs: Logs) -> None:
     card = ModelCard.read(repo_root / "models" / "onnx" / f"{COMMITTED}.json")
     assert card.lab_gate is not None and not card.lab_gate.open  # what the card says, sealed
     assert card.lab_gate.failures[0].startswith("no holdout passed")
     assert "9 validation trades, mean -0.2997%" in card.lab_gate.failures[0]
     reason = gated(Settings(), repo_root / "models" / "onnx" / f"{COMMITTED}.onnx")
     assert reason is not None and reason.startswith("lab gate closed: no holdout passed")
+    (line,) = logs.having("lab gate CLOSED", "WARNING")  # said once at start-up
+    assert line["message"].startswith("model 20261124-003619: lab gate CLOSED: no holdout passed")
+    assert line["message"].endswith("(the bot scores signals but enters none)")
 
 
 def test_passing_evidence_opens_it_and_the_config_thresholds_can_close_it(repo_root: Path,
