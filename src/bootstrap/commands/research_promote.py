@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.onnx.card import ModelCard, card_path_for
 from adapters.onnx.card_evidence import LabEvidenceCard
 from adapters.onnx.card_gate import card_gate_verdict, describe
 from adapters.onnx.model import OnnxModel, resolve_model_path
@@ -111,8 +112,11 @@ def promote(args: argparse.Namespace, spec: LabSpec, paths: list[Path], settings
         archived = archive_model(current, settings.research.retrain.archive_dir, now)
         print(f"archived the model in service: {archived}")
     installed = install_model(staged, models)
+    card = ModelCard.read(card_path_for(installed))
+    gate = card_gate_verdict(card, mapping.lab_gate_thresholds(settings))
     entry_kind = "maker" if params.entry == "maker" else "taker"
-    print(f"promoted trial {args.candidate} of study {spec.name}: {installed} (lab gate open). Trade it as "
+    print(f"promoted trial {args.candidate} of study {spec.name}: {installed} ({describe(card, gate)}). "
+          f"Trade it as "
           f"tested: risk.default_take_profit_pct {params.take_profit_pct / 100:g}, default_stop_loss_pct "
           f"{params.stop_loss_pct / 100:g}, timing.position_timeout_seconds {params.hold_minutes * 60}, "
           f"execution.maker_entries {entry_kind == 'maker'}, signal.min_probability/min_confidence/"
