@@ -88,7 +88,8 @@ TINY = {"name": "tiny", "data": {"gap_hours": 24, "max_days": 2},
                          "gate_min_trades": 10},
         "search": {"trials": 3, "seed": 3, "min_trades": 5, "finalists": 2, "startup_trials": 2},
         "space": {"interval_minutes": [1], "take_profit_pct": {"low": 0.4, "high": 1.2},
-                  "stop_loss_pct": {"low": 0.4, "high": 1.2}, "hold_minutes": {"low": 15, "high": 60, "step": 15},
+                  "stop_loss_pct": {"low": 0.4, "high": 1.2},
+                  "hold_minutes": {"low": 15, "high": 60, "step": 15},
                   "selection": "top_fraction", "top_fraction": {"low": 0.05, "high": 0.2}, "n_estimators": 20,
                   "min_child_samples": 100, "features": ["all", "momentum+trend"]}}
 
