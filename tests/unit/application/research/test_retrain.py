@@ -1,7 +1,7 @@
 """`research retrain`'s use case on synthetic bars with a planted edge (issue 16 item 8): one feature knows
-the next quarter hour's move. A challenger that can see it beats a model in service that trades at random and is
-promoted; a challenger blind to it loses to a model in service that uses it and is refused. The window is
-purged: the challenger never trains on a bar whose trade reads the test window."""
+the next quarter hour's move. A challenger that can see it beats a model in service that trades at random
+and is promoted; a challenger blind to it loses to a model in service that uses it and is refused. The
+window is purged: the challenger never trains on a bar whose trade reads the test window."""
 
 from __future__ import annotations
 
