@@ -5,7 +5,9 @@ the study's holdout ran, the candidate was frozen and evaluated there, the lab p
 clear research.gate.* in the current config, and the data given is the data the holdout read (same
 hashes). The model published is the candidate's walk-forward fold tested on the latest holdout period,
 refitted with the same seed; its card records the holdout evidence and the gate's verdict under its seal.
-The model in service moves to the archive first (research.retrain.archive_dir).
+The model in service moves to the archive first (research.retrain.archive_dir). holdout.json is taken
+as `research holdout` wrote it (the frozen list is hash-checked; the holdout's figures are not sealed):
+the seal that matters is the published card's, checked at every load.
 
 gate: the lab gate's verdict on a model (default model.path), each failed test with its numbers;
 exit 0 when open, 1 when closed.
