@@ -79,4 +79,6 @@ def retrain_text(payload: Mapping[str, Any]) -> str:
     for key in ("installed", "archived", "report"):
         if payload.get(key):
             lines.append(f"{key}: {payload[key]}")
+    if payload.get("installed"):
+        lines.append("the running bot keeps its model: the promoted one is loaded at its next start")
     return "\n".join(lines) + "\n"

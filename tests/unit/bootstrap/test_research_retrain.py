@@ -73,6 +73,7 @@ def test_a_promoted_challenger_replaces_the_model_and_the_old_one_is_archived(
                  str(repo_root / "data" / "sample")]) == 0
     out = capsys.readouterr().out
     assert "decision: promoted the challenger: planted" in out
+    assert "the promoted one is loaded at its next start" in out
     (archived,) = (tmp_path / "archive").iterdir()
     kept = sorted(p.name for p in archived.iterdir())
     assert kept == [f"{COMMITTED}{s}" for s in (".json", ".onnx", ".sha256")]
