@@ -7,6 +7,9 @@ from tests.support.fakes import T0, FakeModel, trade_at
 from tests.support.harness import SYMBOL, build, config, feed
 from tests.support.logs import Logs
 
+from adapters.console.json_view import status_json
+from application.console_state import ConsoleState
+from application.recent_trades import RecentTrades
 from domain.values import Side
 
 REASON = "lab gate closed: deflated Sharpe ratio 0.410 < 0.95"
@@ -19,6 +22,9 @@ async def test_a_closed_lab_gate_refuses_every_signal_and_says_which_test_failed
     assert not [r for r in h.exchange.orders_placed() if r.side is Side.BUY]
     assert logs.having(f"Signal {SYMBOL} refused: {REASON}", "INFO")
     assert h.loop.gate_closed_reason() == REASON
+    snapshot = ConsoleState(h.loop, RecentTrades(h.journal), h.clock, venue="PAPER").snapshot()
+    assert snapshot.gate_closed_reason == REASON  # the console's EV gate field: "CLOSED: <reason>"
+    assert status_json(snapshot)["ev_gate"]["closed_reason"] == REASON
     await h.loop.stop()
 
 
