@@ -3,7 +3,8 @@
 Paper and live only (a backtest is research: it replays what the card's own EV gate allows), and only
 while the EV gate is on: `signal.ev_gate_enabled: false` or paper's `--ignore-edge-gate` turn both off,
 and live refuses the flag. (The config switch stays for rehearsals of live against the local venue,
-scripts/chaos_venue.py: it is the same switch that already turns the card's own gate off.) The verdict is said once at start, and the loop refuses every signal with it.
+scripts/chaos_venue.py: it is the same switch that already turns the card's own gate off.) The verdict
+is said once at start, and the loop refuses every signal with it.
 """
 
 from __future__ import annotations
