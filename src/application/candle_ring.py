@@ -1,4 +1,8 @@
-"""A fixed-size ring of closed candles kept as numpy columns: O(1) per candle, no list rebuilt."""
+"""A fixed-size ring of closed candles kept as numpy columns: O(1) per candle, no list rebuilt.
+
+A replay's history (CandleColumns: views of arrays nobody writes to) merged into an empty ring is held as
+it is and copied in only when the ring changes or its columns are read: a backtest backfills every new
+candidate with WARMUP_BARS candles and mostly forgets it again before reading any of them."""
 
 from __future__ import annotations
 
@@ -30,6 +34,8 @@ class CandleRing:
         self._interval_ms = interval_ms
         self._size = 0
         self._head = 0  # the slot the next candle goes to
+        self._held: CandleColumns | None = None  # its last `_size` rows are the content, not copied yet
+        self._held_contiguous = False
 
     def __len__(self) -> int:
         return self._size
@@ -37,6 +43,7 @@ class CandleRing:
     def append(self, candle: Candle) -> bool:
         """Add a closed candle; False when a hole in time precedes it. A repeat of the newest minute
         replaces it; an older one is ignored (it is already in the history)."""
+        self._settle()
         contiguous = True
         if self._size:
             last_slot = (self._head - 1) % self._capacity
@@ -56,9 +63,12 @@ class CandleRing:
     def last_close(self) -> float:
         if not self._size:
             raise IndexError("empty candle ring")
+        if self._held is not None:
+            return float(self._held.klines.close[-1])
         return float(self._values[_CLOSE, (self._head - 1) % self._capacity])
 
     def _ordered(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        self._settle()
         if self._size < self._capacity:
             start = (self._head - self._size) % self._capacity
             if start + self._size <= self._capacity:
@@ -72,6 +82,8 @@ class CandleRing:
         return KlineArrays(times.copy(), *(values[i].copy() for i in range(len(_COLUMNS))))
 
     def is_contiguous(self) -> bool:
+        if self._held is not None:
+            return self._held_contiguous
         times, _ = self._ordered()
         return bool(np.all(np.diff(times) == self._interval_ms))
 
@@ -79,12 +91,11 @@ class CandleRing:
         """Fold a history in; for a minute present twice the merged-in candle wins."""
         if not candles:
             return
+        if isinstance(candles, CandleColumns) and not self._size and self._hold(candles):
+            return
         old_times, old_values = self._ordered()
         if isinstance(candles, CandleColumns):  # a replay's history: its columns, no Candle built
-            k = candles.klines
-            new_times = k.open_time_ms
-            new_values = np.vstack([k.open, k.high, k.low, k.close, k.volume, k.taker_buy_base_volume,
-                                    k.quote_volume, candles.trades_as_candles()])
+            new_times, new_values = candles.klines.open_time_ms, _columns(candles)
         else:
             new_times = np.fromiter((c.open_time_ms for c in candles), dtype=np.int64, count=len(candles))
             new_values = np.array([_row(c) for c in candles], dtype=np.float64).T
@@ -101,6 +112,22 @@ class CandleRing:
         self._size = size
         self._head = size % self._capacity
 
+    def _hold(self, candles: CandleColumns) -> bool:
+        """Hold a sorted history as it is (False when it is not sorted: merged the long way)."""
+        steps = np.diff(candles.klines.open_time_ms)
+        if not bool(np.all(steps > 0)):
+            return False
+        size = min(len(candles), self._capacity)
+        self._held, self._size, self._head = candles, size, size % self._capacity
+        self._held_contiguous = bool(np.all(steps[len(steps) - size + 1:] == self._interval_ms))
+        return True
+
+    def _settle(self) -> None:
+        """Copy a held history into the ring's own columns (before the ring changes or is read)."""
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._store(held.klines.open_time_ms, _columns(held))
+
     def _store(self, times: npt.NDArray[np.int64], values: npt.NDArray[np.float64]) -> None:
         """Hold the last `capacity` of these sorted, distinct candles, oldest in slot 0."""
         size = min(len(times), self._capacity)
@@ -108,3 +135,9 @@ class CandleRing:
         self._values[:, :size] = values[:, len(times) - size:]
         self._size = size
         self._head = size % self._capacity
+
+
+def _columns(candles: CandleColumns) -> npt.NDArray[np.float64]:
+    k = candles.klines
+    return np.vstack([k.open, k.high, k.low, k.close, k.volume, k.taker_buy_base_volume, k.quote_volume,
+                      candles.trades_as_candles()])
