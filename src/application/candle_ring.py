@@ -28,8 +28,9 @@ class CandleRing:
     def __init__(self, capacity: int, interval_ms: int = 60_000) -> None:
         if capacity < 1:
             raise ValueError(f"a candle ring needs a positive capacity, got {capacity}")
-        self._times = np.zeros(capacity, dtype=np.int64)
-        self._values = np.full((len(_COLUMNS), capacity), np.nan)
+        # Allocated at the first write: most rings of a replay only ever hold a history (see _hold).
+        self._times = np.zeros(0, dtype=np.int64)
+        self._values = np.zeros((len(_COLUMNS), 0))
         self._capacity = capacity
         self._interval_ms = interval_ms
         self._size = 0
@@ -44,6 +45,7 @@ class CandleRing:
         """Add a closed candle; False when a hole in time precedes it. A repeat of the newest minute
         replaces it; an older one is ignored (it is already in the history)."""
         self._settle()
+        self._allocate()
         contiguous = True
         if self._size:
             last_slot = (self._head - 1) % self._capacity
@@ -107,6 +109,7 @@ class CandleRing:
         unique_times, first = np.unique(times, return_index=True)
         keep = first[-self._capacity:]
         size = len(keep)
+        self._allocate()
         self._times[:size] = unique_times[-self._capacity:]
         self._values[:, :size] = values[:, keep]
         self._size = size
@@ -128,9 +131,15 @@ class CandleRing:
             held, self._held = self._held, None
             self._store(held.klines.open_time_ms, _columns(held))
 
+    def _allocate(self) -> None:
+        if len(self._times) < self._capacity:
+            self._times = np.zeros(self._capacity, dtype=np.int64)
+            self._values = np.full((len(_COLUMNS), self._capacity), np.nan)
+
     def _store(self, times: npt.NDArray[np.int64], values: npt.NDArray[np.float64]) -> None:
         """Hold the last `capacity` of these sorted, distinct candles, oldest in slot 0."""
         size = min(len(times), self._capacity)
+        self._allocate()
         self._times[:size] = times[len(times) - size:]
         self._values[:, :size] = values[:, len(times) - size:]
         self._size = size
