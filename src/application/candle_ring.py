@@ -118,11 +118,12 @@ class CandleRing:
     def _hold(self, candles: CandleColumns) -> bool:
         """Hold a sorted history as it is (False when it is not sorted: merged the long way)."""
         steps = np.diff(candles.klines.open_time_ms)
-        if not bool(np.all(steps > 0)):
+        if len(steps) and int(steps.min()) <= 0:
             return False
         size = min(len(candles), self._capacity)
         self._held, self._size, self._head = candles, size, size % self._capacity
-        self._held_contiguous = bool(np.all(steps[len(steps) - size + 1:] == self._interval_ms))
+        kept = steps[len(steps) - size + 1:]  # the steps between the rows the ring holds
+        self._held_contiguous = not len(kept) or int(kept.min()) == int(kept.max()) == self._interval_ms
         return True
 
     def _settle(self) -> None:

@@ -157,7 +157,8 @@ class DustLedger:
         `price_of` may have changed since the last call (None: any may have); only those and the lots
         changed since are valued again (a replay calls this a few times a minute over many symbols)."""
         lots, values, fallback = self._lots, self._values, self._last_price
-        if moved is not None and not self._revalue and self._value_sum is not None and moved.isdisjoint(lots):
+        unmoved = moved is not None and lots.keys().isdisjoint(moved)  # iterates over the smaller
+        if unmoved and not self._revalue and self._value_sum is not None:
             return self._value_sum  # nothing valued moved (most calls of a replay)
         stale = lots.keys() if moved is None else self._revalue | (moved & lots.keys())
         if stale or self._value_sum is None:
