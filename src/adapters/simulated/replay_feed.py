@@ -141,7 +141,4 @@ class ReplayFeed:
         first = max(0, closed - limit)
         if closed <= first:
             return []
-        return CandleColumns(symbol.upper(), KlineArrays(
-            k.open_time_ms[first:closed], k.open[first:closed], k.high[first:closed], k.low[first:closed],
-            k.close[first:closed], k.volume[first:closed], k.taker_buy_base_volume[first:closed],
-            k.quote_volume[first:closed], k.trades[first:closed]))
+        return CandleColumns(symbol.upper(), k.rows(first, closed))
