@@ -1,4 +1,8 @@
-"""A fixed-size ring of closed candles kept as numpy columns: O(1) per candle, no list rebuilt."""
+"""A fixed-size ring of closed candles kept as numpy columns: O(1) per candle, no list rebuilt.
+
+A replay's history (CandleColumns: views of arrays nobody writes to) merged into an empty ring is held as
+it is and copied in only when the ring changes or its columns are read: a backtest backfills every new
+candidate with WARMUP_BARS candles and mostly forgets it again before reading any of them."""
 
 from __future__ import annotations
 
@@ -24,12 +28,15 @@ class CandleRing:
     def __init__(self, capacity: int, interval_ms: int = 60_000) -> None:
         if capacity < 1:
             raise ValueError(f"a candle ring needs a positive capacity, got {capacity}")
-        self._times = np.zeros(capacity, dtype=np.int64)
-        self._values = np.full((len(_COLUMNS), capacity), np.nan)
+        # Allocated at the first write: most rings of a replay only ever hold a history (see _hold).
+        self._times = np.zeros(0, dtype=np.int64)
+        self._values = np.zeros((len(_COLUMNS), 0))
         self._capacity = capacity
         self._interval_ms = interval_ms
         self._size = 0
         self._head = 0  # the slot the next candle goes to
+        self._held: CandleColumns | None = None  # its last `_size` rows are the content, not copied yet
+        self._held_contiguous = False
 
     def __len__(self) -> int:
         return self._size
@@ -37,6 +44,8 @@ class CandleRing:
     def append(self, candle: Candle) -> bool:
         """Add a closed candle; False when a hole in time precedes it. A repeat of the newest minute
         replaces it; an older one is ignored (it is already in the history)."""
+        self._settle()
+        self._allocate()
         contiguous = True
         if self._size:
             last_slot = (self._head - 1) % self._capacity
@@ -56,9 +65,12 @@ class CandleRing:
     def last_close(self) -> float:
         if not self._size:
             raise IndexError("empty candle ring")
+        if self._held is not None:
+            return float(self._held.klines.close[-1])
         return float(self._values[_CLOSE, (self._head - 1) % self._capacity])
 
     def _ordered(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        self._settle()
         if self._size < self._capacity:
             start = (self._head - self._size) % self._capacity
             if start + self._size <= self._capacity:
@@ -72,6 +84,8 @@ class CandleRing:
         return KlineArrays(times.copy(), *(values[i].copy() for i in range(len(_COLUMNS))))
 
     def is_contiguous(self) -> bool:
+        if self._held is not None:
+            return self._held_contiguous
         times, _ = self._ordered()
         return bool(np.all(np.diff(times) == self._interval_ms))
 
@@ -79,12 +93,11 @@ class CandleRing:
         """Fold a history in; for a minute present twice the merged-in candle wins."""
         if not candles:
             return
+        if isinstance(candles, CandleColumns) and not self._size and self._hold(candles):
+            return
         old_times, old_values = self._ordered()
         if isinstance(candles, CandleColumns):  # a replay's history: its columns, no Candle built
-            k = candles.klines
-            new_times = k.open_time_ms
-            new_values = np.vstack([k.open, k.high, k.low, k.close, k.volume, k.taker_buy_base_volume,
-                                    k.quote_volume, candles.trades_as_candles()])
+            new_times, new_values = candles.klines.open_time_ms, _columns(candles)
         else:
             new_times = np.fromiter((c.open_time_ms for c in candles), dtype=np.int64, count=len(candles))
             new_values = np.array([_row(c) for c in candles], dtype=np.float64).T
@@ -96,15 +109,45 @@ class CandleRing:
         unique_times, first = np.unique(times, return_index=True)
         keep = first[-self._capacity:]
         size = len(keep)
+        self._allocate()
         self._times[:size] = unique_times[-self._capacity:]
         self._values[:, :size] = values[:, keep]
         self._size = size
         self._head = size % self._capacity
 
+    def _hold(self, candles: CandleColumns) -> bool:
+        """Hold a sorted history as it is (False when it is not sorted: merged the long way)."""
+        steps = np.diff(candles.klines.open_time_ms)
+        if len(steps) and int(steps.min()) <= 0:
+            return False
+        size = min(len(candles), self._capacity)
+        self._held, self._size, self._head = candles, size, size % self._capacity
+        kept = steps[len(steps) - size + 1:]  # the steps between the rows the ring holds
+        self._held_contiguous = not len(kept) or int(kept.min()) == int(kept.max()) == self._interval_ms
+        return True
+
+    def _settle(self) -> None:
+        """Copy a held history into the ring's own columns (before the ring changes or is read)."""
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._store(held.klines.open_time_ms, _columns(held))
+
+    def _allocate(self) -> None:
+        if len(self._times) < self._capacity:
+            self._times = np.zeros(self._capacity, dtype=np.int64)
+            self._values = np.full((len(_COLUMNS), self._capacity), np.nan)
+
     def _store(self, times: npt.NDArray[np.int64], values: npt.NDArray[np.float64]) -> None:
         """Hold the last `capacity` of these sorted, distinct candles, oldest in slot 0."""
         size = min(len(times), self._capacity)
+        self._allocate()
         self._times[:size] = times[len(times) - size:]
         self._values[:, :size] = values[:, len(times) - size:]
         self._size = size
         self._head = size % self._capacity
+
+
+def _columns(candles: CandleColumns) -> npt.NDArray[np.float64]:
+    k = candles.klines
+    return np.vstack([k.open, k.high, k.low, k.close, k.volume, k.taker_buy_base_volume, k.quote_volume,
+                      candles.trades_as_candles()])

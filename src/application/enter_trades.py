@@ -67,7 +67,10 @@ class EnterTrades:
         return self._decisions
 
     def busy_symbols(self) -> frozenset[str]:
-        return self._positions.held | frozenset(self.pending) | self._open.in_flight
+        held, in_flight = self._positions.held, self._open.in_flight
+        if not self.pending and not in_flight:  # the usual case: asked several times a minute
+            return held
+        return held | frozenset(self.pending) | in_flight
 
     async def scan(self, now_ms: int, guard: Guard) -> None:
         candidates = [c.symbol for c in self._scanner.candidates(self._config.top_candidates)]

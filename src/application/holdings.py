@@ -89,6 +89,8 @@ class DustLedger:
         # the same floats in the same order as valuing every lot anew), and the ones to value again.
         self._values: dict[str, float] = {}
         self._revalue: set[str] = set()
+        self._value_sum: float | None = None  # sum(_values) while no value changed
+        self._cost_sum: float | None = None  # cost() while no lot changed
 
     @property
     def symbols(self) -> frozenset[str]:
@@ -107,6 +109,7 @@ class DustLedger:
         self._lots[symbol] = total
         self._values.setdefault(symbol, 0.0)
         self._revalue.add(symbol)
+        self._cost_sum = None
         self._last_price[symbol] = price
         log = logger.bind(symbol=symbol, mode=self._mode)
         if unsellable is None:
@@ -124,6 +127,7 @@ class DustLedger:
         if lot is None or lot.quantity <= 0:
             return None
         taken, rest = lot.split(lot.quantity if quantity is None else quantity)
+        self._cost_sum = self._value_sum = None
         if rest.quantity > 0:
             self._lots[symbol] = rest
             self._revalue.add(symbol)
@@ -146,19 +150,27 @@ class DustLedger:
                 self._last_price[symbol] = lot.price
                 self._values.setdefault(symbol, 0.0)
                 self._revalue.add(symbol)
+        self._cost_sum = None
 
     def value(self, price_of: Callable[[str], float | None], moved: Set[str] | None = None) -> float:
         """Market value of all the dust, at each symbol's last known price. `moved`: the symbols whose
         `price_of` may have changed since the last call (None: any may have); only those and the lots
         changed since are valued again (a replay calls this a few times a minute over many symbols)."""
         lots, values, fallback = self._lots, self._values, self._last_price
+        unmoved = moved is not None and lots.keys().isdisjoint(moved)  # iterates over the smaller
+        if unmoved and not self._revalue and self._value_sum is not None:
+            return self._value_sum  # nothing valued moved (most calls of a replay)
         stale = lots.keys() if moved is None else self._revalue | (moved & lots.keys())
-        for symbol in stale:
-            lot = lots[symbol]
-            values[symbol] = float(lot.quantity) * (price_of(symbol) or fallback.get(symbol, lot.price))
-        self._revalue.clear()
-        return sum(values.values())
+        if stale or self._value_sum is None:
+            for symbol in stale:
+                lot = lots[symbol]
+                values[symbol] = float(lot.quantity) * (price_of(symbol) or fallback.get(symbol, lot.price))
+            self._revalue.clear()
+            self._value_sum = sum(values.values())
+        return self._value_sum
 
     def cost(self) -> float:
-        """Cost basis (price paid and entry fees) of all the dust."""
-        return sum(lot.cost_usdt for lot in self._lots.values())
+        """Cost basis (price paid and entry fees) of all the dust (summed again only when a lot changed)."""
+        if self._cost_sum is None:
+            self._cost_sum = sum(lot.cost_usdt for lot in self._lots.values())
+        return self._cost_sum

@@ -62,6 +62,10 @@ def _nan_array(n: int) -> Floats:
     return np.full(n, np.nan)
 
 
+_COLUMN_NAMES = ("open_time_ms", "open", "high", "low", "close", "volume", "taker_buy_base_volume",
+                 "quote_volume", "trades")
+
+
 @dataclass(frozen=True, slots=True)
 class KlineArrays:
     """Klines of one symbol as parallel arrays, oldest first. Optional columns default to all-NaN."""
@@ -92,6 +96,13 @@ class KlineArrays:
 
     def __len__(self) -> int:
         return len(self.open_time_ms)
+
+    def rows(self, start: int, stop: int) -> KlineArrays:
+        """Rows start..stop as views of these arrays, already checked: no copy, no check again."""
+        view = object.__new__(KlineArrays)
+        for name in _COLUMN_NAMES:
+            object.__setattr__(view, name, getattr(self, name)[start:stop])
+        return view
 
     def tail(self, rows: int) -> KlineArrays:
         start = max(len(self) - rows, 0)

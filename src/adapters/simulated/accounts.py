@@ -22,7 +22,9 @@ class Accounts:
     def __init__(self, deposits: Mapping[str, Decimal] | None = None) -> None:
         self._free: dict[str, Decimal] = {}
         self._locked: dict[str, Decimal] = {}
-        self._snapshot: dict[str, Balance] | None = None  # until the next change (a replay asks often)
+        # The last snapshot and the assets changed since (a replay asks after every fill, over ~100 assets).
+        self._snapshot: dict[str, Balance] | None = None
+        self._changed: set[str] = set()
         for asset, amount in (deposits or {}).items():
             self.deposit(asset, amount)
 
@@ -33,21 +35,21 @@ class Accounts:
         return self._locked.get(asset, ZERO)
 
     def deposit(self, asset: str, amount: Decimal) -> None:
-        self._snapshot = None
+        self._changed.add(asset)
         if amount < 0:
             raise ValueError(f"cannot deposit a negative amount of {asset}: {amount}")
         self._free[asset] = self.free(asset) + amount
 
     def lock(self, asset: str, amount: Decimal) -> None:
         """Reserve `amount` for an open order; the whole order is refused (-2010) if it is not free."""
-        self._snapshot = None
+        self._changed.add(asset)
         if amount > self.free(asset):
             raise insufficient_balance()
         self._free[asset] = self.free(asset) - amount
         self._locked[asset] = self.locked(asset) + amount
 
     def unlock(self, asset: str, amount: Decimal) -> None:
-        self._snapshot = None
+        self._changed.add(asset)
         if amount > self.locked(asset):
             raise AssertionError(f"unlocking {amount} {asset} but only {self.locked(asset)} is locked")
         self._locked[asset] = self.locked(asset) - amount
@@ -55,18 +57,23 @@ class Accounts:
 
     def debit(self, asset: str, amount: Decimal) -> None:
         """Take from the free amount (a taker fill paid from free funds, a BNB commission)."""
-        self._snapshot = None
+        self._changed.add(asset)
         if amount > self.free(asset):
             raise insufficient_balance()
         self._free[asset] = self.free(asset) - amount
 
     def credit(self, asset: str, amount: Decimal) -> None:
-        self._snapshot = None
+        self._changed.add(asset)
         self._free[asset] = self.free(asset) + amount
 
     def snapshot(self) -> dict[str, Balance]:
         """Every asset the account has ever held, zero balances included (like omitZeroBalances=false)."""
-        if self._snapshot is None:
+        changed, snapshot = self._changed, self._snapshot
+        if snapshot is None or not changed <= snapshot.keys():  # a new asset: sorted in anew
             assets = sorted(set(self._free) | set(self._locked))
-            self._snapshot = {a: Balance(a, self.free(a), self.locked(a)) for a in assets}
-        return dict(self._snapshot)
+            self._snapshot = snapshot = {a: Balance(a, self.free(a), self.locked(a)) for a in assets}
+        else:
+            for asset in changed:
+                snapshot[asset] = Balance(asset, self.free(asset), self.locked(asset))
+        changed.clear()
+        return dict(snapshot)

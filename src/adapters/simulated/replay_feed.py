@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 
@@ -42,7 +43,6 @@ class ReplayFeed:
         self._with_tickers = tickers
         self._watched: set[str] = set()
         self.dropped = 0
-        self._timeline = self._build_timeline()
         self._group = 0
         self._rolling = RollingTickers()
         self._pending: deque[MarketEvent] = deque()
@@ -70,9 +70,11 @@ class ReplayFeed:
     def _candle(self, symbol: str, row: int) -> Candle:
         return self._arrays[symbol].candle(symbol, row)
 
-    def _build_timeline(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    @cached_property
+    def _timeline(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every bar of every symbol, ordered by open time then symbol: (times, symbol index, row), and
-        where each minute starts in that order."""
+        where each minute starts in that order. Sorted at the first `events()` only: a backtest's replay
+        drives the loop itself and asks this feed for histories alone."""
         lengths = [len(self._arrays[s]) for s in self._symbols]
         if not sum(lengths):
             empty = np.empty(0, dtype=np.int64)
@@ -139,7 +141,4 @@ class ReplayFeed:
         first = max(0, closed - limit)
         if closed <= first:
             return []
-        return CandleColumns(symbol.upper(), KlineArrays(
-            k.open_time_ms[first:closed], k.open[first:closed], k.high[first:closed], k.low[first:closed],
-            k.close[first:closed], k.volume[first:closed], k.taker_buy_base_volume[first:closed],
-            k.quote_volume[first:closed], k.trades[first:closed]))
+        return CandleColumns(symbol.upper(), k.rows(first, closed))

@@ -56,11 +56,16 @@ def trade_from_json(data: dict[str, Any]) -> CompletedTrade:
         exit_reason=ExitReason(data["exit_reason"]))
 
 
-def _append_durably(path: Path, text: str, header: str | None, durable: bool) -> None:
-    make_private_folder(path.parent)
+def _append_durably(path: Path, text: str, header: str | None, durable: bool, *,
+                    ends_clean: bool = False) -> None:
+    """`ends_clean`: this process wrote the file's last line whole (no torn line to step over)."""
+    if not ends_clean:
+        make_private_folder(path.parent)
     with open(path, "ab", opener=private_opener) as file:
         if file.tell() == 0:
             prefix = header or ""
+        elif ends_clean:
+            prefix = ""
         else:
             with path.open("rb") as reader:  # a crash may have torn the last line: start a fresh one
                 reader.seek(-1, os.SEEK_END)
@@ -84,6 +89,9 @@ class CsvJsonTradeJournal:
             check_writable(path, "trade journal")
         self.durable = durable
         self.problems: list[str] = []  # what the last trades() call skipped, and why
+        # Without fsync (a backtest) the files are only ours while it runs: once a record is written
+        # whole, the next one needs no look at the file's last byte.
+        self._written: set[Path] = set()
 
     def record(self, trade: CompletedTrade) -> None:
         record = json_record(trade)
@@ -94,8 +102,10 @@ class CsvJsonTradeJournal:
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow(csv_row(trade))
         header = ",".join(CSV_COLUMNS) + "\n"
-        _append_durably(self.jsonl_path, line, None, self.durable)
-        _append_durably(self.csv_path, buffer.getvalue(), header, self.durable)
+        for path, text, head in ((self.jsonl_path, line, None), (self.csv_path, buffer.getvalue(), header)):
+            _append_durably(path, text, head, self.durable, ends_clean=path in self._written)
+            if not self.durable:
+                self._written.add(path)
 
     def trades(self) -> Sequence[CompletedTrade]:
         """Every trade in the JSON lines, in file order. Unreadable lines are skipped and reported."""

@@ -56,6 +56,15 @@ class EntryPlan:
     def _minute_list(self) -> list[int]:
         return [int(m) for m in self.minute]  # bisect on ints: the replay asks several times a minute
 
+    @cached_property
+    def cell_symbols(self) -> list[int]:
+        """`symbol` as Python ints (the replay reads a few cells a minute: no numpy scalar each time)."""
+        return [int(s) for s in self.symbol]
+
+    @cached_property
+    def cell_passes(self) -> list[bool]:
+        return [bool(p) for p in self.passes]
+
     def cells_at(self, t: int) -> range:
         minutes = self._minute_list
         return range(bisect.bisect_left(minutes, t), bisect.bisect_right(minutes, t))

@@ -135,8 +135,8 @@ class Backtest:
         plan, market, loop = self._plan, self._market, self._loop
         busy = loop.busy_symbols()
         for cell in plan.cells_at(t):
-            s = int(plan.symbol[cell])
-            if not plan.passes[cell] or market.symbols[s] in busy:
+            s = plan.cell_symbols[cell]
+            if not plan.cell_passes[cell] or market.symbols[s] in busy:
                 continue
             candle, following = market.candle(s, t), market.next_bar(s, t)
             if candle is None or following is None:
@@ -158,8 +158,8 @@ class Backtest:
         if not approves and probe.probe_reason is not None:
             busy, plan = self._loop.busy_symbols(), self._plan
             for cell in plan.cells_at(t):
-                symbol = self._market.symbols[int(plan.symbol[cell])]
-                if plan.passes[cell] and symbol not in busy:
+                symbol = self._market.symbols[plan.cell_symbols[cell]]
+                if plan.cell_passes[cell] and symbol not in busy:
                     self._refusals.record(now, symbol, probe.probe_reason)
         return approves
 

@@ -47,10 +47,11 @@ class PlannedScanner:
         (the scan could not trade then whoever it watched: this skips its work, not a decision)."""
         t = self._market.minute_at(self._clock.now_ms())
         cells = self._plan.cells_at(t) if t >= 0 else range(0)
-        if not any(self._plan.passes[c] for c in cells):
+        passes, cell_symbols = self._plan.cell_passes, self._plan.cell_symbols
+        if not any(passes[c] for c in cells):
             return []
         symbols = self._market.symbols
-        return [PlannedCandidate(symbols[int(self._plan.symbol[c])], rank)
+        return [PlannedCandidate(symbols[cell_symbols[c]], rank)
                 for rank, c in enumerate(cells) if rank < n]
 
     async def refresh_universe(self, *, force: bool = False) -> Sequence[str] | None:
@@ -83,7 +84,8 @@ class PrecomputedPredictions:
         if len(symbols) != len(rows):
             raise ValueError(f"{len(symbols)} symbols for {len(rows)} feature rows")
         t = self._market.minute_at(time_ms)
-        cells = {int(self._plan.symbol[c]): c for c in self._plan.cells_at(t)} if t >= 0 else {}
+        symbol_of = self._plan.cell_symbols
+        cells = {symbol_of[c]: c for c in self._plan.cells_at(t)} if t >= 0 else {}
         out = []
         for symbol in symbols:
             cell = cells.get(self._index.get(symbol, -1))

@@ -75,3 +75,19 @@ def _fresh_value(ledger: DustLedger, prices: dict[str, float]) -> float:
     for symbol in ("BUSDT", "CUSDT", "AUSDT"):
         fresh.add(symbol, Lot(ledger.quantity(symbol), 1.0, 0.0), 1.0)
     return fresh.value(prices.get)
+
+
+def test_the_ledger_cost_and_value_follow_every_change_of_its_lots() -> None:
+    ledger = DustLedger()
+    ledger.add("AUSDT", Lot(D("2"), 1.5, 0.01), 1.5)
+    ledger.add("BUSDT", Lot(D("1"), 3.0, 0.02), 3.0)
+    assert ledger.cost() == 2 * 1.5 + 0.01 + (3.0 + 0.02)
+    assert ledger.value({"AUSDT": 2.0}.get, set()) == 2 * 2.0 + 3.0
+    assert ledger.value({"AUSDT": 9.0}.get, set()) == 2 * 2.0 + 3.0  # no move reported: the last value
+    ledger.take("AUSDT", D("1"))
+    assert ledger.cost() == (1.5 + 0.005) + (3.0 + 0.02)
+    assert ledger.value({"AUSDT": 9.0}.get, set()) == 9.0 + 3.0
+    ledger.take("BUSDT")
+    ledger.add("AUSDT", Lot(D("1"), 1.5, 0.0), 1.5)
+    assert ledger.cost() == 2 * 1.5 + 0.005
+    assert ledger.value({"AUSDT": 4.0}.get, set()) == 8.0

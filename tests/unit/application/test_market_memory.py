@@ -160,3 +160,22 @@ def test_a_history_as_columns_merges_like_the_same_candles_one_by_one() -> None:
     assert [c.open_time_ms for c in columns[-3:]] == [c.open_time_ms for c in candles[-3:]]
     assert columns[-1].close == candles[-1].close and len(columns) == 25
 
+
+
+def test_a_history_held_as_columns_answers_like_a_copied_one_and_is_copied_when_the_ring_moves() -> None:
+    candles = history(S, T0, 25)
+    holed = candles[:20] + candles[21:]  # the hole among the last 10 the ring keeps
+    for source, contiguous in ((candles, True), (holed, False), (candles[-1:], True)):
+        as_list, held = CandleRing(10), CandleRing(10)
+        as_list.merge(source)
+        held.merge(CandleColumns(S, KlineArrays.from_candles(source)))
+        assert (len(held), held.last_close()) == (len(as_list), as_list.last_close())
+        assert held.is_contiguous() == as_list.is_contiguous() == contiguous
+    following = history(S, T0, 26)[-1]
+    as_list, held = CandleRing(10), CandleRing(10)
+    as_list.merge(candles)
+    held.merge(CandleColumns(S, KlineArrays.from_candles(candles)))
+    assert held.append(following) and as_list.append(following)
+    a, b = as_list.arrays(), held.arrays()
+    for name in ("open_time_ms", "open", "close", "trades"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))

@@ -181,3 +181,16 @@ def test_ohlcv_only_data_gives_nan_volume_delta(sample_klines: Path) -> None:
 def test_rejects_ragged_arrays() -> None:
     with pytest.raises(ValueError, match="close has 2 rows"):
         KlineArrays(np.arange(3), np.ones(3), np.ones(3), np.ones(3), np.ones(2), np.ones(3))
+
+
+def test_rows_are_views_of_the_same_columns_as_a_checked_slice() -> None:
+    n = 12
+    k = KlineArrays(np.arange(n, dtype=np.int64) * 60_000, np.arange(n) + 1.0, np.arange(n) + 2.0,
+                    np.arange(n) + 0.5, np.arange(n) + 1.5, np.ones(n))
+    part = k.rows(3, 9)
+    assert len(part) == 6 and part.candle("XUSDT", 0).close == k.candle("XUSDT", 3).close
+    for name in ("open_time_ms", "open", "high", "low", "close", "volume", "taker_buy_base_volume",
+                 "quote_volume", "trades"):
+        np.testing.assert_array_equal(getattr(part, name), getattr(k, name)[3:9])
+        assert np.shares_memory(getattr(part, name), getattr(k, name))  # no copy
+    assert len(k.rows(5, 5)) == 0

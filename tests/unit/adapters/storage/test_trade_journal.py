@@ -125,3 +125,14 @@ def test_a_non_durable_journal_skips_fsync(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr("adapters.storage.trade_journal.os.fsync", synced.append)
     CsvJsonTradeJournal(tmp_path / "t.csv", tmp_path / "t.jsonl", durable=False).record(a_trade())
     assert synced == []
+
+
+def test_a_non_durable_journal_steps_over_a_torn_line_it_found_then_appends_whole_records(
+        tmp_path: Path) -> None:
+    journal = CsvJsonTradeJournal(tmp_path / "t.csv", tmp_path / "t.jsonl", durable=False)
+    journal.jsonl_path.write_text('{"schema":1,"symbol":"ETHUS', encoding="utf-8")  # an earlier crash
+    for symbol in ("BTCUSDT", "SOLUSDT", "ADAUSDT"):
+        journal.record(a_trade(symbol))
+    assert [t.symbol for t in journal.trades()] == ["BTCUSDT", "SOLUSDT", "ADAUSDT"]
+    rows = list(csv.reader(journal.csv_path.read_text().splitlines()))
+    assert [r[1] for r in rows] == ["symbol", "BTCUSDT", "SOLUSDT", "ADAUSDT"]

@@ -1,0 +1,29 @@
+"""The simulated account's balances: every change shows in the next snapshot, assets in name order."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from adapters.simulated.accounts import Accounts
+from domain.orders import Balance
+
+D = Decimal
+
+
+def test_each_snapshot_shows_every_change_since_the_last_one_and_new_assets_in_order() -> None:
+    accounts = Accounts({"USDT": D(100)})
+    assert accounts.snapshot() == {"USDT": Balance("USDT", D(100), D(0))}
+    accounts.lock("USDT", D(30))
+    accounts.credit("BTC", D("0.5"))
+    first = accounts.snapshot()
+    assert list(first) == ["BTC", "USDT"]
+    assert first["USDT"] == Balance("USDT", D(70), D(30)) and first["BTC"] == Balance("BTC", D("0.5"), D(0))
+    accounts.unlock("USDT", D(10))
+    accounts.debit("BTC", D("0.2"))
+    accounts.credit("ADA", D(3))
+    second = accounts.snapshot()
+    assert list(second) == ["ADA", "BTC", "USDT"]
+    assert second["USDT"] == Balance("USDT", D(80), D(20)) and second["BTC"].free == D("0.3")
+    second.clear()  # a caller's copy: the account's own is untouched
+    assert accounts.snapshot()["ADA"].free == D(3)
+    assert first["USDT"] == Balance("USDT", D(70), D(30))  # an earlier snapshot does not move
