@@ -1,9 +1,11 @@
 """Manage open positions: trailing stop, timeout, OCO fills, and closing at market (spec 2.2 step 6).
 
-The resting OCO executes take-profit and stop-loss by itself; the bot polls it (at a bounded rate) for
-the real fill. Timeout, trailing stop and the kill switch are the bot's own exits: cancel the OCO (a leg
-that filled meanwhile is the exit), then sell at market. A failed sale keeps the exit pending: the next
-tick retries it with the same client id, never selling twice. Completed trades go to `on_closed`.
+The resting OCO executes take-profit and stop-loss by itself; the user-data stream tells the bot at once
+(follow_orders.py calls `list_ended`); only while that stream is down does the bot poll it, at a bounded
+rate, for the real fill (`polling`). Timeout, trailing stop and the kill switch are the bot's own exits:
+cancel the OCO (a leg that filled meanwhile is the exit), then sell at market. A failed sale keeps the
+exit pending: the next tick retries it with the same client id, never selling twice. Completed trades go
+to `on_closed`.
 
 Dust (holdings.py): a market exit sells the position plus the symbol's dust when together they make one
 more step, rounded down to the step and never beyond the free balance. The trade is what was sold: its
@@ -27,7 +29,7 @@ from application.fills import FeeModel, PriceOf, executed, log_closed_trade, tra
 from application.holdings import DustLedger, holding, lot_of
 from application.protection import UNSELLABLE_FILTERS, market_sale_problem
 from application.trading_config import RetryPolicy
-from domain.orders import ListStatus, OrderReport, OrderRequest, OrderStatus, OrderType
+from domain.orders import ListStatus, OrderListReport, OrderReport, OrderRequest, OrderStatus, OrderType
 from domain.position import CompletedTrade, ExitReason, Position
 from domain.rules import SymbolRules
 from ports.clock import Clock
@@ -61,6 +63,8 @@ class ManagePositions:
         self._exits: dict[str, ExitReason] = {}  # exit decided, not finished yet
         self._sales: dict[str, list[OrderReport]] = {}  # what of that exit has executed so far
         self._last_poll_ms: dict[str, int] = {}
+        self.polling = True  # poll open OCOs: no (healthy) user-data stream tells us about their fills
+        self._poll_due: set[str] = set()  # polled at their next tick anyway (reconcile found the OCO gone)
         self._last_price: dict[str, float] = {}
 
     # -- book keeping ---------------------------------------------------------------------------------
@@ -135,12 +139,17 @@ class ManagePositions:
             reason = ExitReason.TIMEOUT  # also below a stop-limit the market skipped: the timeout bounds it
         if reason in _BOT_EXITS:
             await self.close(symbol, reason, now_ms)
-        elif now_ms - self._last_poll_ms.get(symbol, 0) >= self._poll_interval_ms:
+        elif symbol in self._poll_due or (
+                self.polling and now_ms - self._last_poll_ms.get(symbol, 0) >= self._poll_interval_ms):
             await self.poll(symbol, now_ms)
+
+    def request_poll(self, symbol: str) -> None:
+        self._poll_due.add(symbol)
 
     async def poll(self, symbol: str, now_ms: int) -> None:
         """Ask the exchange how the OCO stands; a finished leg closes the position at its real fill."""
         position = self._positions.get(symbol)
+        self._poll_due.discard(symbol)
         if position is None or position.oco_list_id < 0:
             return
         self._last_poll_ms[symbol] = now_ms
@@ -149,7 +158,14 @@ class ManagePositions:
         except OrderNotFound:
             self.mark_unprotected(symbol, "the exchange does not know its OCO")
             return
-        if listing.status is ListStatus.EXECUTING:
+        await self.list_ended(symbol, listing, now_ms)
+
+    async def list_ended(self, symbol: str, listing: OrderListReport, now_ms: int) -> None:
+        """The position's OCO as the exchange reports it (a poll, or the stream); once: a later report of
+        the same list finds the position gone or its OCO dropped."""
+        position = self._positions.get(symbol)
+        if position is None or position.oco_list_id != listing.order_list_id or \
+                listing.status is ListStatus.EXECUTING:
             return
         leg = listing.filled_leg
         if leg is None:
@@ -257,6 +273,7 @@ class ManagePositions:
     def _forget(self, symbol: str) -> None:
         for state in (self._positions, self._exits, self._sales, self._last_poll_ms, self._last_price):
             state.pop(symbol, None)
+        self._poll_due.discard(symbol)
         self._orders.forget(symbol)
 
     def _log(self, symbol: str) -> Logger:
