@@ -128,10 +128,15 @@ class FollowOrders:
         self._positions.polling = True
 
     async def _run(self, stream: AsyncIterator[OrderEvent], in_lane: LaneRunner) -> None:
-        async for event in stream:
-            symbol = self.take(event)
-            if symbol is not None:
-                await in_lane(symbol, functools.partial(self.settle, symbol))
+        try:
+            async for event in stream:
+                symbol = self.take(event)
+                if symbol is not None:
+                    await in_lane(symbol, functools.partial(self.settle, symbol))
+        except Exception as exc:  # never trust a stream nobody reads: back to polling
+            self._log.error("Order events no longer followed ({}: {}): open positions are polled",
+                            type(exc).__name__, exc)
+        self._connected, self._positions.polling = False, True
 
     def take(self, event: OrderEvent) -> str | None:
         """Note one event; the symbol whose position can now be settled, if any."""

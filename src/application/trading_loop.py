@@ -266,7 +266,7 @@ class TradingLoop(LoopFace):
         await self._lanes.run(symbol, lambda: self._guard(f"poll {symbol}", poll()))
 
     async def _settle_in_lane(self, symbol: str, settle: Callable[[], Awaitable[object]]) -> None:
-        await self._lanes.run(symbol, lambda: self._guard(f"order event {symbol}", settle()))
+        await self._lanes.run_next(symbol, lambda: self._guard(f"order event {symbol}", settle()))
 
     async def _manage(self, symbol: str, now_ms: int) -> bool:
         async def manage() -> None:  # an OCO fill the stream told of, else the tick (timeout, poll, exit)

@@ -136,6 +136,7 @@ class UserDataStream:
         if self._limiter is not None:
             self._limiter.observe_rate_limits(reply.get("rateLimits"), sent_at_ms=sent_at)
         if reply.get("status") != 200:
+            await self._socket.close()
             raise self._refusal(reply)
 
     async def _acquire(self, weight: int) -> None:

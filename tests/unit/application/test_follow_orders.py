@@ -152,3 +152,18 @@ async def test_an_exchange_without_events_polls_as_before() -> None:
     await tick(h, 1.0, T0 + 2_000)
     assert h.exchange.calls.count("get_order_list") == 1
     await h.loop.stop()
+
+
+async def test_a_fill_arriving_while_the_lane_is_busy_is_handled_as_soon_as_it_is_free() -> None:
+    h = await opened()
+    ex = streaming(h)
+    gate = asyncio.Event()
+    await h.loop._lanes.run(SYMBOL, gate.wait)  # the position's lane is busy (a slow answer)
+    ex.set_price(SYMBOL, TP_PRICE)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert h.journal.records == []  # the lane's work comes first
+    gate.set()
+    await settled(h)  # no market event, no tick: the exit waited its turn and ran
+    assert [t.exit_reason for t in h.journal.records] == [ExitReason.TP] and ex.rest_queries() == 0
+    await h.loop.stop()
