@@ -1,7 +1,7 @@
 """Follow the exchange's order events (ports.order_events, the user-data stream): an OCO leg that fills
 closes its position at once, in the position's lane; polling is only the fallback while the stream is down.
 
-- Health: polling (ManagePositions.polling) stays on until the stream is trusted: from start-up's REST
+- Health: polling (oco_watch.py) stays on until the stream is trusted: from start-up's REST
   reconcile on, if the exchange offers events. OrderStreamDown turns it back on; OrderStreamRestarted asks
   for a REST reconcile (events were lost meanwhile) and polling stops only when one that began after the
   restart has completed.
@@ -97,15 +97,15 @@ class FollowOrders:
 
     @property
     def healthy(self) -> bool:
-        return not self._positions.polling
+        return not self._positions.watch.polling
 
     def reconcile_begins(self) -> int:
         return self._epoch
 
     def reconciled(self, epoch: int) -> None:
         """A REST reconcile begun at `epoch` completed: the stream is trusted again if nothing broke since."""
-        if self._connected and epoch == self._epoch and self._positions.polling:
-            self._positions.polling = False
+        if self._connected and epoch == self._epoch and self._positions.watch.polling:
+            self._positions.watch.polling = False
             self._log.info("Order events followed: open positions are no longer polled")
 
     def open(self) -> None:
@@ -125,7 +125,7 @@ class FollowOrders:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._positions.polling = True
+        self._positions.watch.polling = True
 
     async def _run(self, stream: AsyncIterator[OrderEvent], in_lane: LaneRunner) -> None:
         try:
@@ -136,17 +136,17 @@ class FollowOrders:
         except Exception as exc:  # never trust a stream nobody reads: back to polling
             self._log.error("Order events no longer followed ({}: {}): open positions are polled",
                             type(exc).__name__, exc)
-        self._connected, self._positions.polling = False, True
+        self._connected, self._positions.watch.polling = False, True
 
     def take(self, event: OrderEvent) -> str | None:
         """Note one event; the symbol whose position can now be settled, if any."""
         self.events_seen += 1
         match event:
             case OrderStreamDown(reason=reason):
-                self._connected, self._positions.polling = False, True
+                self._connected, self._positions.watch.polling = False, True
                 self._log.warning("Order events down ({}): open positions are polled", reason)
             case OrderStreamRestarted():
-                self._connected, self._positions.polling, self._epoch = True, True, self._epoch + 1
+                self._connected, self._positions.watch.polling, self._epoch = True, True, self._epoch + 1
                 self._log.warning("Order events back: polled until a REST reconcile completes")
                 self._on_restart()
             case OrderChanged(report=report) if report.order_list_id >= 0:

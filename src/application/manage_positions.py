@@ -2,7 +2,7 @@
 
 The resting OCO executes take-profit and stop-loss by itself; the user-data stream tells the bot at once
 (follow_orders.py calls `list_ended`); only while that stream is down does the bot poll it, at a bounded
-rate, for the real fill (`polling`). Timeout, trailing stop and the kill switch are the bot's own exits:
+rate, for the real fill (oco_watch.py). Timeout, trailing stop and the kill switch are the bot's own exits:
 cancel the OCO (a leg that filled meanwhile is the exit), then sell at market. A failed sale keeps the
 exit pending: the next tick retries it with the same client id, never selling twice. Completed trades go
 to `on_closed`.
@@ -27,6 +27,7 @@ from loguru import logger
 from application.exit_orders import ExitOrders
 from application.fills import FeeModel, PriceOf, executed, log_closed_trade, trade_from_sales
 from application.holdings import DustLedger, holding, lot_of
+from application.oco_watch import OcoWatch
 from application.protection import UNSELLABLE_FILTERS, market_sale_problem
 from application.trading_config import RetryPolicy
 from domain.orders import ListStatus, OrderListReport, OrderReport, OrderRequest, OrderStatus, OrderType
@@ -55,16 +56,13 @@ class ManagePositions:
                  positions: MutableMapping[str, Position] | None = None) -> None:
         """`positions`: where the open positions live (a write-through store in paper and live)."""
         self._clock, self._fees, self._on_closed, self._mode = clock, fees, on_closed, mode
-        self._poll_interval_ms = poll_interval_ms
+        self.watch = OcoWatch(poll_interval_ms)  # when to poll an OCO (no stream, or a lost event)
         self.dust = dust if dust is not None else DustLedger(mode)
         self._orders = ExitOrders(exchange, clock, retry, mode)
         self._rules: Mapping[str, SymbolRules] = {}
         self._positions: MutableMapping[str, Position] = positions if positions is not None else {}
         self._exits: dict[str, ExitReason] = {}  # exit decided, not finished yet
         self._sales: dict[str, list[OrderReport]] = {}  # what of that exit has executed so far
-        self._last_poll_ms: dict[str, int] = {}
-        self.polling = True  # poll open OCOs: no (healthy) user-data stream tells us about their fills
-        self._poll_due: set[str] = set()  # polled at their next tick anyway (reconcile found the OCO gone)
         self._last_price: dict[str, float] = {}
 
     # -- book keeping ---------------------------------------------------------------------------------
@@ -74,7 +72,7 @@ class ManagePositions:
     def add(self, position: Position, lost_sale: OrderRequest | None = None) -> None:
         """Manage `position`; `lost_sale` is a sale of it already sent whose answer never came."""
         self._positions[position.symbol] = position
-        self._last_poll_ms[position.symbol] = position.entry_time_ms
+        self.watch.opened(position.symbol, position.entry_time_ms)
         if lost_sale is not None:
             self._orders.adopt_lost(lost_sale)
 
@@ -139,20 +137,15 @@ class ManagePositions:
             reason = ExitReason.TIMEOUT  # also below a stop-limit the market skipped: the timeout bounds it
         if reason in _BOT_EXITS:
             await self.close(symbol, reason, now_ms)
-        elif symbol in self._poll_due or (
-                self.polling and now_ms - self._last_poll_ms.get(symbol, 0) >= self._poll_interval_ms):
+        elif self.watch.due(symbol, reason, now_ms):
             await self.poll(symbol, now_ms)
-
-    def request_poll(self, symbol: str) -> None:
-        self._poll_due.add(symbol)
 
     async def poll(self, symbol: str, now_ms: int) -> None:
         """Ask the exchange how the OCO stands; a finished leg closes the position at its real fill."""
         position = self._positions.get(symbol)
-        self._poll_due.discard(symbol)
         if position is None or position.oco_list_id < 0:
             return
-        self._last_poll_ms[symbol] = now_ms
+        self.watch.polled(symbol, now_ms)
         try:
             listing = await self._orders.order_list(position)
         except OrderNotFound:
@@ -271,9 +264,9 @@ class ManagePositions:
         return self._last_price.get(position.symbol, position.entry_price)
 
     def _forget(self, symbol: str) -> None:
-        for state in (self._positions, self._exits, self._sales, self._last_poll_ms, self._last_price):
+        for state in (self._positions, self._exits, self._sales, self._last_price):
             state.pop(symbol, None)
-        self._poll_due.discard(symbol)
+        self.watch.forget(symbol)
         self._orders.forget(symbol)
 
     def _log(self, symbol: str) -> Logger:

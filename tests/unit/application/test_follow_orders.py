@@ -45,7 +45,7 @@ async def opened(tmp_path: Path | None = None) -> Harness:
     assert SYMBOL in h.loop.positions.positions
     h.scanner.top = []  # one position only: no new entry after its exit
     await settled(h)
-    assert not h.loop.positions.polling, "the stream is trusted once start-up's reconcile is done"
+    assert not h.loop.positions.watch.polling, "the stream is trusted once start-up's reconcile is done"
     return h
 
 
@@ -67,16 +67,16 @@ async def test_stream_down_polls_resume_and_a_restart_stops_them_after_a_reconci
     ex = streaming(h)
     ex.down()
     await settled(h)
-    assert h.loop.positions.polling
+    assert h.loop.positions.watch.polling
     await tick(h, 1.0, T0 + 5_000)
     assert ex.calls.count("get_order_list") == 1  # polled while down
 
     ex.restarted()
     await settled(h)
-    assert h.loop.positions.polling, "events may have been lost: polled until a REST reconcile"
+    assert h.loop.positions.watch.polling, "events may have been lost: polled until a REST reconcile"
     reconciles = ex.calls.count("open_orders")
     await tick(h, 1.0, T0 + 7_000)  # this tick reconciles (the restart asked for it)
-    assert ex.calls.count("open_orders") == reconciles + 1 and not h.loop.positions.polling
+    assert ex.calls.count("open_orders") == reconciles + 1 and not h.loop.positions.watch.polling
     polled = ex.calls.count("get_order_list")
     for second in range(9, 20, 2):
         await tick(h, 1.0, T0 + second * 1_000)
@@ -148,7 +148,7 @@ async def test_an_exchange_without_events_polls_as_before() -> None:
     h = build(loop_config=config(mode="paper"))
     await h.loop.start()
     await tick(h, 1.0, T0 + 100)
-    assert h.loop.positions.polling
+    assert h.loop.positions.watch.polling
     await tick(h, 1.0, T0 + 2_000)
     assert h.exchange.calls.count("get_order_list") == 1
     await h.loop.stop()
@@ -166,4 +166,18 @@ async def test_a_fill_arriving_while_the_lane_is_busy_is_handled_as_soon_as_it_i
     gate.set()
     await settled(h)  # no market event, no tick: the exit waited its turn and ran
     assert [t.exit_reason for t in h.journal.records] == [ExitReason.TP] and ex.rest_queries() == 0
+    await h.loop.stop()
+
+
+async def test_an_event_lost_on_a_live_socket_is_found_once_the_market_stayed_through_the_leg() -> None:
+    h = await opened()
+    ex = streaming(h)
+    ex.hold()
+    ex.set_price(SYMBOL, SL_PRICE)  # the stop fills; its events never come (the socket stays up)
+    ex.release()
+    await tick(h, 0.995, T0 + 5_000)  # the market is through the stop: the event should come now
+    assert h.journal.records == [] and ex.rest_queries() == 0
+    await tick(h, 0.995, T0 + 6_000)  # a whole poll interval later, still nothing: ask once
+    assert [t.exit_reason for t in h.journal.records] == [ExitReason.SL]
+    assert ex.calls.count("get_order_list") == 1 and not h.loop.positions.watch.polling
     await h.loop.stop()

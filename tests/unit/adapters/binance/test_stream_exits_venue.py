@@ -90,7 +90,7 @@ async def test_an_oco_fill_is_journaled_from_the_stream_well_within_the_poll_int
             clock.advance_to(start + 100 + second * 1_000)
             await loop.step(trade(clock.now_ms()))
         await loop._lanes.drain()
-        assert not loop.positions.polling and not [s for s in sent if s in ORDER_QUERIES]
+        assert not loop.positions.watch.polling and not [s for s in sent if s in ORDER_QUERIES]
 
         through = Decimal(repr(position.take_profit_price)) + Decimal("0.0001") if leg is ExitReason.TP \
             else Decimal(repr(position.stop_loss_price)) * Decimal("0.9995")
@@ -127,10 +127,10 @@ async def test_after_a_dropped_stream_positions_are_polled_until_a_reconcile(
         loop.follow._on_restart = on_restart
         assert venue.desk.faults.drop_user_streams() == 1
         await asyncio.wait_for(restarted.wait(), timeout=5)  # down, then back: polled meanwhile
-        assert loop.positions.polling
+        assert loop.positions.watch.polling
         clock.advance_to(start + 100 + POLL_INTERVAL_MS)
         await loop.step(trade(clock.now_ms()))  # polls (down) and reconciles (the restart asked for it)
         await loop._lanes.drain()
-        assert ("GET", "/api/v3/orderList") in sent and not loop.positions.polling
+        assert ("GET", "/api/v3/orderList") in sent and not loop.positions.watch.polling
     finally:
         await loop.stop()
