@@ -91,13 +91,8 @@ class FollowOrders:
         self._connected = events is not None
         self._epoch = 0  # moves at each restart: only a reconcile begun after it makes the stream trusted
         self._news: OrderedDict[int, _ListNews] = OrderedDict()
-        self.events_seen = 0
         self._stream: AsyncIterator[OrderEvent] | None = None
         self._task: asyncio.Task[None] | None = None
-
-    @property
-    def healthy(self) -> bool:
-        return not self._positions.watch.polling
 
     def reconcile_begins(self) -> int:
         return self._epoch
@@ -140,7 +135,6 @@ class FollowOrders:
 
     def take(self, event: OrderEvent) -> str | None:
         """Note one event; the symbol whose position can now be settled, if any."""
-        self.events_seen += 1
         match event:
             case OrderStreamDown(reason=reason):
                 self._connected, self._positions.watch.polling = False, True
