@@ -1,9 +1,11 @@
 """Manage open positions: trailing stop, timeout, OCO fills, and closing at market (spec 2.2 step 6).
 
-The resting OCO executes take-profit and stop-loss by itself; the bot polls it (at a bounded rate) for
-the real fill. Timeout, trailing stop and the kill switch are the bot's own exits: cancel the OCO (a leg
-that filled meanwhile is the exit), then sell at market. A failed sale keeps the exit pending: the next
-tick retries it with the same client id, never selling twice. Completed trades go to `on_closed`.
+The resting OCO executes take-profit and stop-loss by itself; the user-data stream tells the bot at once
+(follow_orders.py calls `list_ended`); only while that stream is down does the bot poll it, at a bounded
+rate, for the real fill (oco_watch.py). Timeout, trailing stop and the kill switch are the bot's own exits:
+cancel the OCO (a leg that filled meanwhile is the exit), then sell at market. A failed sale keeps the
+exit pending: the next tick retries it with the same client id, never selling twice. Completed trades go
+to `on_closed`.
 
 Dust (holdings.py): a market exit sells the position plus the symbol's dust when together they make one
 more step, rounded down to the step and never beyond the free balance. The trade is what was sold: its
@@ -25,9 +27,10 @@ from loguru import logger
 from application.exit_orders import ExitOrders
 from application.fills import FeeModel, PriceOf, executed, log_closed_trade, trade_from_sales
 from application.holdings import DustLedger, holding, lot_of
+from application.oco_watch import OcoWatch
 from application.protection import UNSELLABLE_FILTERS, market_sale_problem
 from application.trading_config import RetryPolicy
-from domain.orders import ListStatus, OrderReport, OrderRequest, OrderStatus, OrderType
+from domain.orders import ListStatus, OrderListReport, OrderReport, OrderRequest, OrderStatus, OrderType
 from domain.position import CompletedTrade, ExitReason, Position
 from domain.rules import SymbolRules
 from ports.clock import Clock
@@ -53,14 +56,13 @@ class ManagePositions:
                  positions: MutableMapping[str, Position] | None = None) -> None:
         """`positions`: where the open positions live (a write-through store in paper and live)."""
         self._clock, self._fees, self._on_closed, self._mode = clock, fees, on_closed, mode
-        self._poll_interval_ms = poll_interval_ms
+        self.watch = OcoWatch(poll_interval_ms)  # when to poll an OCO (no stream, or a lost event)
         self.dust = dust if dust is not None else DustLedger(mode)
         self._orders = ExitOrders(exchange, clock, retry, mode)
         self._rules: Mapping[str, SymbolRules] = {}
         self._positions: MutableMapping[str, Position] = positions if positions is not None else {}
         self._exits: dict[str, ExitReason] = {}  # exit decided, not finished yet
         self._sales: dict[str, list[OrderReport]] = {}  # what of that exit has executed so far
-        self._last_poll_ms: dict[str, int] = {}
         self._last_price: dict[str, float] = {}
 
     # -- book keeping ---------------------------------------------------------------------------------
@@ -70,7 +72,7 @@ class ManagePositions:
     def add(self, position: Position, lost_sale: OrderRequest | None = None) -> None:
         """Manage `position`; `lost_sale` is a sale of it already sent whose answer never came."""
         self._positions[position.symbol] = position
-        self._last_poll_ms[position.symbol] = position.entry_time_ms
+        self.watch.opened(position.symbol, position.entry_time_ms)
         if lost_sale is not None:
             self._orders.adopt_lost(lost_sale)
 
@@ -135,7 +137,7 @@ class ManagePositions:
             reason = ExitReason.TIMEOUT  # also below a stop-limit the market skipped: the timeout bounds it
         if reason in _BOT_EXITS:
             await self.close(symbol, reason, now_ms)
-        elif now_ms - self._last_poll_ms.get(symbol, 0) >= self._poll_interval_ms:
+        elif self.watch.due(symbol, reason, now_ms):
             await self.poll(symbol, now_ms)
 
     async def poll(self, symbol: str, now_ms: int) -> None:
@@ -143,13 +145,20 @@ class ManagePositions:
         position = self._positions.get(symbol)
         if position is None or position.oco_list_id < 0:
             return
-        self._last_poll_ms[symbol] = now_ms
+        self.watch.polled(symbol, now_ms)
         try:
             listing = await self._orders.order_list(position)
         except OrderNotFound:
             self.mark_unprotected(symbol, "the exchange does not know its OCO")
             return
-        if listing.status is ListStatus.EXECUTING:
+        await self.list_ended(symbol, listing, now_ms)
+
+    async def list_ended(self, symbol: str, listing: OrderListReport, now_ms: int) -> None:
+        """The position's OCO as the exchange reports it (a poll, or the stream); once: a later report of
+        the same list finds the position gone or its OCO dropped."""
+        position = self._positions.get(symbol)
+        if position is None or position.oco_list_id != listing.order_list_id or \
+                listing.status is ListStatus.EXECUTING:
             return
         leg = listing.filled_leg
         if leg is None:
@@ -255,8 +264,9 @@ class ManagePositions:
         return self._last_price.get(position.symbol, position.entry_price)
 
     def _forget(self, symbol: str) -> None:
-        for state in (self._positions, self._exits, self._sales, self._last_poll_ms, self._last_price):
+        for state in (self._positions, self._exits, self._sales, self._last_price):
             state.pop(symbol, None)
+        self.watch.forget(symbol)
         self._orders.forget(symbol)
 
     def _log(self, symbol: str) -> Logger:

@@ -64,6 +64,7 @@ class Reconcile:
         open_lists = {o.order_list_id for o in orders if o.order_list_id >= 0}
         for symbol, position in list(self._positions.positions.items()):
             if position.oco_list_id >= 0 and position.oco_list_id not in open_lists:
+                self._positions.watch.request(symbol)  # at its next tick if its lane is busy now
                 poll = functools.partial(self._positions.poll, symbol, now_ms)
                 await (poll() if in_lane is None else in_lane(symbol, poll))
         ours = {p.oco_list_id for p in self._positions.positions.values() if p.oco_list_id >= 0}

@@ -3,7 +3,8 @@
 In paper and live, managing a position (its price reactions, its tick: timeout, OCO poll, exit) runs as a
 task of its symbol's lane; the loop goes on with the market, the other symbols and the kill switch. A
 symbol whose lane is still busy is skipped until it is free (its next tick tries again): one symbol never
-has two exchange conversations at once. A backtest runs everything inline, in order, as before (the same
+has two exchange conversations at once. News the exchange pushed (an OCO that filled) is not skipped: it
+waits for the lane to be free (`run_next`). A backtest runs everything inline, in order, as before (the same
 trades). The kill switch and stop wait for the lanes first, so nothing else races their closing.
 """
 
@@ -31,6 +32,23 @@ class SymbolLanes:
             return
 
         async def lane() -> object:
+            return await work()
+
+        task = asyncio.get_running_loop().create_task(lane(), name=f"lane {symbol}")
+        self._tasks[symbol] = task
+        task.add_done_callback(lambda done: self._forget(symbol, done))
+
+    async def run_next(self, symbol: str, work: Callable[[], Awaitable[object]]) -> None:
+        """Do `work` for `symbol` as soon as its lane is free: after the work it is doing, never skipped
+        (news the exchange pushed: an OCO that filled)."""
+        if not self.concurrent:
+            await work()
+            return
+        before = self._tasks.get(symbol)
+
+        async def lane() -> object:
+            if before is not None and not before.done():
+                await asyncio.wait([before])
             return await work()
 
         task = asyncio.get_running_loop().create_task(lane(), name=f"lane {symbol}")

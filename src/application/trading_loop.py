@@ -13,6 +13,8 @@ With a state store (paper, live; issue 14) every order intent is on disk before 
 with its expiry; start-up waits out a ban still running, then recovers (recover.py) before any entry.
 In paper and live each position's exchange work runs in its symbol's lane (symbol_lanes.py): a slow
 answer holds that symbol only. Entries stay in the loop, one at a time, so the risk book sees each.
+There, when the exchange pushes order events (the user-data stream), an OCO fill closes its position at
+once and open positions are polled only while that stream is down (follow_orders.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
 from application.feed_runner import consume_feed
 from application.fills import FeeModel, log_open_at_stop
+from application.follow_orders import FollowOrders
 from application.guard_model import GuardModel
 from application.holdings import DustLedger
 from application.kill_switch import close_everything
@@ -57,6 +60,7 @@ from ports.exchange import Exchange
 from ports.journal import TradeJournal
 from ports.market_feed import MarketFeed
 from ports.model import Model
+from ports.order_events import OrderEvents
 from ports.order_lookup import OrderLookup
 from ports.state_store import StateStore
 
@@ -69,6 +73,7 @@ class TradingLoop(LoopFace):
                  on_kill_switch: Callable[[str], None] | None = None,
                  state: StateStore | None = None) -> None:
         lookup = exchange if isinstance(exchange, OrderLookup) else None
+        events = exchange if isinstance(exchange, OrderEvents) and config.mode != "backtest" else None
         if state is not None:  # every order intent on disk before the order leaves
             exchange = RecordedExchange(exchange, state, clock)
         self._feed, self._exchange, self._model, self._clock = feed, exchange, model, clock
@@ -112,6 +117,7 @@ class TradingLoop(LoopFace):
         self._resync_due = False
         self.stopped_reason: str | None = None
         self._lanes = SymbolLanes(concurrent=mode != "backtest")  # a slow answer holds only its symbol
+        self.follow = FollowOrders(events, self.positions, clock, on_restart=self._resync, mode=mode)
         # The operator's console (ports/console.py): read by it, and its requests honoured between steps.
         self.entries_paused = False  # no new scan nor entry; open positions are still managed
         self._close_requests: list[str] = []
@@ -148,6 +154,7 @@ class TradingLoop(LoopFace):
         try:
             self._stats.begin_run()  # the stats count this run's trades against this run's capital
             await self._stack.enter_async_context(self._exchange)
+            self.follow.open()  # the order events from here on: start-up's reconcile covers what came before
             await self._stack.enter_async_context(self._feed)
             await self._load_rules()
             await self._scanner.refresh_universe(force=True)
@@ -155,6 +162,7 @@ class TradingLoop(LoopFace):
                 return
             await self._sync()
             self._next_sync_ms = self._clock.now_ms() + self.config.reconcile_interval_ms
+            self.follow.start(self._settle_in_lane)
         except BaseException as exc:
             if isinstance(exc, RateLimited) and exc.banned:
                 self._banned(exc.retry_after, f"at start: {exc}")
@@ -188,6 +196,7 @@ class TradingLoop(LoopFace):
         (their OCO stays on the exchange), flush the journal, leave the feed and the exchange."""
         if self._stack is None:
             return
+        await self.follow.stop()
         await self._lanes.drain()
         self._persist(force=True)
         self.stopped_reason = self.stopped_reason or "stop requested"
@@ -256,8 +265,15 @@ class TradingLoop(LoopFace):
         """Reconcile's poll of a position runs in the position's lane: one finisher per position."""
         await self._lanes.run(symbol, lambda: self._guard(f"poll {symbol}", poll()))
 
+    async def _settle_in_lane(self, symbol: str, settle: Callable[[], Awaitable[object]]) -> None:
+        await self._lanes.run_next(symbol, lambda: self._guard(f"order event {symbol}", settle()))
+
     async def _manage(self, symbol: str, now_ms: int) -> bool:
-        return await self._guard(f"manage {symbol}", self.positions.tick_one(symbol, now_ms))
+        async def manage() -> None:  # an OCO fill the stream told of, else the tick (timeout, poll, exit)
+            if not await self.follow.settle(symbol, now_ms):
+                await self.positions.tick_one(symbol, now_ms)
+
+        return await self._guard(f"manage {symbol}", manage())
 
     async def _tick(self, now_ms: int) -> None:
         self.account.flush()
@@ -304,6 +320,7 @@ class TradingLoop(LoopFace):
         if not self.risk.update_equity(equity, now_ms):
             return False
         reason = self.risk.kill_switch_reason or "drawdown limit"
+        await self.follow.stop()  # no order event may start a finisher beside the closing
         await self._lanes.drain()  # the exits under way finish first: nothing races the closing
         await close_everything(self._exchange, self.positions, self._guard, reason, now_ms, self.config.mode)
         self.entries.pending.clear()
@@ -322,10 +339,12 @@ class TradingLoop(LoopFace):
             self.stopped_reason = f"halted: {reason}"
 
     async def _sync(self) -> None:
+        epoch = self.follow.reconcile_begins()  # a stream restarted meanwhile needs a later reconcile
         report = await self._reconcile(self._rules, self.memory.current_price,
                                        self.entries.busy_symbols() | self.dust.symbols,  # dust: no orphan
                                        in_lane=self._poll_in_lane)
         self.account.set_quote(report.quote_free, report.quote_total)
+        self.follow.reconciled(epoch)
 
     async def _load_rules(self) -> None:
         self._rules.clear()

@@ -16,6 +16,7 @@ from tests.support.fakes import (
     ManualClock,
     rules_for,
 )
+from tests.support.streaming_exchange import StreamingFakeExchange
 
 from application.trading_config import ExecutionConfig, LoopConfig, RetryPolicy
 from application.trading_loop import TradingLoop
@@ -61,10 +62,13 @@ class Harness:
 def build(*, model: FakeModel | None = None, loop_config: LoopConfig | None = None,
           limits: RiskLimits = LIMITS, usdt: str = "100", rules: dict[str, SymbolRules] | None = None,
           prices: dict[str, str] | None = None, top: tuple[str, ...] = (SYMBOL,),
-          balances: dict[str, str] | None = None, state: StateStore | None = None) -> Harness:
+          balances: dict[str, str] | None = None, state: StateStore | None = None,
+          streaming: bool = False) -> Harness:
+    """`streaming`: the exchange also pushes order events (StreamingFakeExchange)."""
     clock = ManualClock(T0)
-    exchange = FakeExchange(rules or {SYMBOL: rules_for(SYMBOL)}, {"USDT": usdt, **(balances or {})},
-                            prices or {SYMBOL: "1.0"}, now_ms=clock.now_ms)
+    kind = StreamingFakeExchange if streaming else FakeExchange
+    exchange = kind(rules or {SYMBOL: rules_for(SYMBOL)}, {"USDT": usdt, **(balances or {})},
+                    prices or {SYMBOL: "1.0"}, now_ms=clock.now_ms)
     feed = FakeFeed(clock=clock, exchange=exchange)
     journal = InMemoryJournal()
     scanner = FakeScanner(top)

@@ -32,11 +32,11 @@ from adapters.binance.parse_orders import (
     parse_symbol_rules,
     parse_taker_fee,
 )
-from adapters.binance.parse_user_events import UserEvent
 from adapters.binance.rate_limiter import RateLimiter
 from adapters.binance.signed_rest import SendProbe, SignedRest
-from adapters.binance.user_data import UserDataStream, UserStreamRestarted
+from adapters.binance.user_data import StreamItem, UserDataStream, never_up, order_events
 from adapters.clocks import SystemClock
+from domain.order_events import OrderEvent
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
 from ports.clock import Clock
@@ -65,7 +65,7 @@ class BinanceExchange:
                                recv_window=recv_window, clock=self._clock, limiter=self.limiter,
                                on_send=on_send)
         self._user = UserDataStream(ws_api_url, api_key, api_secret, timestamp_ms=self.rest.timestamp_ms,
-                                    recv_window=recv_window) if user_data else None
+                                    recv_window=recv_window, limiter=self.limiter) if user_data else None
         self._retries = order_retries
         self._orders: PlacedOrders[OrderRequest] = PlacedOrders()
         self._lists: PlacedOrders[OcoRequest] = PlacedOrders()
@@ -153,12 +153,16 @@ class BinanceExchange:
             raise
         return _parsed(parse_api_restrictions, raw)
 
-    def user_events(self) -> AsyncIterator[UserEvent | UserStreamRestarted]:
-        """executionReport / outboundAccountPosition / listStatus as they arrive; a UserStreamRestarted
-        after a reconnection means events may have been missed: reconcile through REST."""
+    def user_events(self) -> AsyncIterator[StreamItem]:
+        """executionReport / outboundAccountPosition / listStatus as they arrive; a UserStreamDown when the
+        socket drops, a UserStreamRestarted once it is back (events may have been missed: reconcile)."""
         if self._user is None:
             raise RuntimeError("this BinanceExchange was built with user_data=False")
         return self._user.events()
+
+    def order_events(self) -> AsyncIterator[OrderEvent]:
+        """ports.order_events.OrderEvents: the user-data stream in the core's terms (none: never up)."""
+        return order_events(self._user.events()) if self._user else never_up("built with user_data=False")
 
     # -- orders ----------------------------------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> OrderReport:

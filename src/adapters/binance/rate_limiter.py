@@ -139,6 +139,19 @@ class RateLimiter:
                 except ValueError:
                     continue
 
+    def observe_rate_limits(self, rate_limits: object, *, sent_at_ms: int | None = None) -> None:
+        """The WebSocket API's `rateLimits` array (its answer's counts, in place of REST's headers)."""
+        if not isinstance(rate_limits, list):
+            return
+        headers = {}
+        for limit in rate_limits:
+            kind = {REQUEST_WEIGHT: "used-weight", ORDERS: "order-count"}.get(
+                limit.get("rateLimitType", "") if isinstance(limit, dict) else "")
+            if kind is not None and "count" in limit:
+                unit = str(limit.get("interval", "?"))[:1].lower()
+                headers[f"x-mbx-{kind}-{limit.get('intervalNum', 1)}{unit}"] = str(limit["count"])
+        self.observe(headers, sent_at_ms=sent_at_ms)
+
     def back_off(self, retry_after_s: float) -> None:
         """HTTP 429: no request at all before Retry-After."""
         self._paused_until_ms = max(self._paused_until_ms, self._now_ms() + int(retry_after_s * 1000))

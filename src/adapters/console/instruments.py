@@ -9,17 +9,19 @@ Each costs one perf_counter_ns() per event and two per exchange call; everything
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Self, TypeVar
 
 from adapters.console.metrics import ConsoleMetrics
 from domain.market_events import MarketEvent
+from domain.order_events import OrderEvent
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
 from domain.values import Candle
 from ports.exchange import Exchange
 from ports.market_feed import MarketFeed
+from ports.order_events import OrderEvents
 
 T = TypeVar("T")
 
@@ -59,8 +61,12 @@ class TimedFeed:
 
 
 class TimedExchange:
+    order_events: Callable[[], AsyncIterator[OrderEvent]]  # only when the inner exchange pushes them
+
     def __init__(self, inner: Exchange, metrics: ConsoleMetrics, feed: TimedFeed | None = None) -> None:
         self._inner, self._metrics, self._feed = inner, metrics, feed
+        if isinstance(inner, OrderEvents):  # an optional capability stays visible through the wrapper
+            self.order_events = inner.order_events
 
     async def __aenter__(self) -> Self:
         await self._inner.__aenter__()

@@ -11,7 +11,7 @@ market crosses it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
@@ -22,6 +22,7 @@ from adapters.binance.symbols import parse_exchange_symbols
 from adapters.simulated.costs import SimulatorCosts
 from adapters.simulated.exchange import SimulatedExchange
 from domain.market_events import MarketEvent
+from domain.order_events import OrderEvent
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
 from ports.clock import Clock
@@ -112,3 +113,7 @@ class PaperExchange:
 
     async def find_order_list(self, symbol: str, list_client_id: str) -> OrderListReport | None:
         return await self.simulated.find_order_list(symbol, list_client_id)
+
+    def order_events(self) -> AsyncIterator[OrderEvent]:
+        """ports.order_events.OrderEvents: the simulator's order changes, as the venue would send them."""
+        return self.simulated.order_events()

@@ -14,7 +14,7 @@ refused (-2010 "Duplicate order sent.").
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
@@ -23,6 +23,7 @@ from adapters.simulated.accounts import Accounts
 from adapters.simulated.costs import SimulatorCosts
 from adapters.simulated.market import dec
 from adapters.simulated.matching import EngineLimits, MatchingEngine
+from adapters.simulated.order_events import EngineOrderEvents
 from adapters.simulated.stats import SimulatorStats
 from adapters.simulated.validation import rejected
 from domain.market_events import (
@@ -34,6 +35,7 @@ from domain.market_events import (
     TickersUpdated,
     TradeHappened,
 )
+from domain.order_events import OrderEvent
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
 from domain.values import BookTop, Candle, OrderBook, Trade
@@ -52,6 +54,7 @@ class SimulatedExchange:
         self._engine = MatchingEngine(rules, Accounts(balances), self._costs, limits=limits, rng=self._rng)
         self._orders_by_client_id: dict[tuple[str, str], tuple[OrderRequest, int]] = {}
         self._lists_by_client_id: dict[tuple[str, str], tuple[OcoRequest, int]] = {}
+        self._order_events: EngineOrderEvents | None = None
 
     @property
     def engine(self) -> MatchingEngine:
@@ -163,6 +166,12 @@ class SimulatedExchange:
             return self._engine.get_order_list(list_client_id=list_client_id, symbol=symbol)
         except OrderNotFound:
             return None
+
+    def order_events(self) -> AsyncIterator[OrderEvent]:
+        """ports.order_events.OrderEvents: every order change from the first call on (never down)."""
+        if self._order_events is None:
+            self._order_events = EngineOrderEvents(self._engine)
+        return self._order_events.events()
 
     # -- helpers ----------------------------------------------------------------------------------------
     async def _delay(self) -> None:

@@ -7,6 +7,10 @@ Requests `{"id", "method", "params"}` get `{"id", "status", "result"|"error", "r
 `session.subscriptions`, `ping`, `time`. A subscription receives `{"subscriptionId", "event"}` frames:
 executionReport for every engine order change, then outboundAccountPosition for the assets touched and
 listStatus when an OCO changes state.
+
+Request weight comes out of the same per-IP REQUEST_WEIGHT budget as REST (binance-spot-api.md 3): 2 for a
+connection, 1 for ping/time, 2 for every other method; over the budget a request is refused with 429 and
+`error.data.retryAfter` (epoch ms), and a banned IP gets 418.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from adapters.simulated.venue.trading_json import s8
 from domain.orders import ListStatus, OrderType
 
 ZERO = Decimal(0)
+W_CONNECTION, W_LIGHT, W_METHOD = 2, 1, 2
+_LIGHT_METHODS = {"ping", "time"}
 _STOP_TYPES = {OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
                OrderType.TAKE_PROFIT_LIMIT}
 
@@ -57,6 +63,8 @@ class WsApi:
         await ws.prepare(request)
         session = _Session(ws, request)
         self.sessions.add(session)
+        with suppress(ApiError):  # counted; a refusal comes with the first request
+            self._charge(session, W_CONNECTION)
         writer = asyncio.get_running_loop().create_task(self._write_events(session))
         try:
             async for message in ws:
@@ -93,10 +101,13 @@ class WsApi:
             params = message.get("params") or {}
             with_limits = params.pop("returnRateLimits", True) is not False
             method = str(message.get("method", "")).removeprefix("v3/")
+            self._charge(session, W_LIGHT if method in _LIGHT_METHODS else W_METHOD)
             result = self._call(session, method, params)
             body: dict[str, Any] = {"id": request_id, "status": 200, "result": result}
         except ApiError as exc:
             body = {"id": request_id, "status": exc.status, "error": exc.body()}
+            if exc.headers.get("retryAfter"):
+                body["error"]["data"] = {"retryAfter": int(exc.headers["retryAfter"])}
         except ValueError:
             body = {"id": None, "status": 400, "error": {"code": -1102, "msg": "Request is not valid JSON."}}
         if with_limits:
@@ -130,6 +141,19 @@ class WsApi:
         if method == "session.subscriptions":
             return [] if session.subscription is None else [{"subscriptionId": session.subscription}]
         raise ApiError(400, -1100, f"Unknown method '{method}'.")
+
+    def _charge(self, session: _Session, weight: int) -> None:
+        """Count `weight` on the IP's budget; refuse (429, or 418 while banned) when it is spent."""
+        ip, now = session.request.remote or "?", self.desk.now_ms()
+        banned_until = self.desk.banned_until_ms.get(ip, 0)
+        if banned_until > now:
+            raise ApiError(418, -1003, f"Way too much request weight used; IP banned until {banned_until}.",
+                           {"retryAfter": str(banned_until)})
+        over = self.desk.limits.add("REQUEST_WEIGHT", ip, weight, now, {})
+        if over is not None:
+            raise ApiError(429, -1003, f"Too much request weight used; current limit is {over.limit} request "
+                           f"weight per {over.interval_ms // 1000} SECOND.",
+                           {"retryAfter": str(over.start_ms + over.interval_ms)})
 
     def _verify(self, params: dict[str, Any]) -> str:
         name = str(params.get("apiKey") or "")

@@ -54,15 +54,15 @@ async def venue(shared_data: Path) -> AsyncIterator[TradingVenue]:
         yield running
 
 
-def binance(venue: TradingVenue) -> BinanceExchange:
+def binance(venue: TradingVenue, *, user_data: bool = True) -> BinanceExchange:
     return BinanceExchange(SecretStr(DEFAULT_API_KEY), SecretStr(DEFAULT_API_SECRET), rest_url=venue.rest_url,
-                           ws_api_url=venue.ws_api_url, timeout=2.0)
+                           ws_api_url=venue.ws_api_url, timeout=2.0, user_data=user_data)
 
 
 def process(venue: TradingVenue, store_path: Path, clock: ManualClock, journal: InMemoryJournal,
-            price: float) -> TradingLoop:
+            price: float, *, user_data: bool = True) -> TradingLoop:
     """One run of the bot: a fresh exchange session and loop on the same store, journal and clock."""
-    exchange = binance(venue)
+    exchange = binance(venue, user_data=user_data)
     feed = FakeFeed(clock=clock, candles=lambda symbol, end, limit: history(symbol, end, limit, price=price))
     return TradingLoop(feed=feed, exchange=exchange, model=FakeModel(), clock=clock, journal=journal,
                        scanner=FakeScanner([SYMBOL]), risk=RiskBook(LIMITS), config=config(mode="live"),
@@ -111,7 +111,8 @@ async def test_on_the_venue_equity_is_the_capital_given_and_a_filled_leg_never_c
     venue.desk.pin_market(SYMBOL, Decimal("1.3"))
     start = venue.desk.now_ms()
     clock, journal = ManualClock(start), InMemoryJournal()
-    loop = process(venue, tmp_path / "live.sqlite", clock, journal, 1.3)
+    # No user-data stream: the bot learns of the leg's fill only when it polls (as while a stream is down).
+    loop = process(venue, tmp_path / "live.sqlite", clock, journal, 1.3, user_data=False)
     await loop.start()
     try:
         assert await loop.equity() == 100.0  # 100 USDT given on a 1000 USDT account

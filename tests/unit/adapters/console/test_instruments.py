@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tests.support.fakes import T0, FakeExchange, FakeFeed, rules_for, trade_at
+from tests.support.streaming_exchange import StreamingFakeExchange
 
 from adapters.console.instruments import TimedExchange, TimedFeed
 from adapters.console.metrics import ConsoleMetrics
 from domain.orders import OrderRequest, OrderType
 from domain.values import Side
+from ports.order_events import OrderEvents
 
 
 def count(metrics: ConsoleMetrics, name: str, **labels: str) -> float:
@@ -32,3 +34,11 @@ async def test_events_pass_through_and_orders_are_timed_from_the_last_event() ->
     assert count(metrics, "cryptoscalper_tick_to_order_seconds") == 1
     assert count(metrics, "cryptoscalper_order_round_trip_seconds", kind="order") == 1
     assert count(metrics, "cryptoscalper_order_round_trip_seconds", kind="query") == 1
+
+
+def test_the_exchanges_order_events_stay_visible_through_the_timing_wrapper_only_when_it_has_them() -> None:
+    args = ({"ABCUSDT": rules_for("ABCUSDT")}, {"USDT": "100"}, {"ABCUSDT": "1.0"})
+    streaming = StreamingFakeExchange(*args)
+    timed = TimedExchange(streaming, ConsoleMetrics())
+    assert isinstance(timed, OrderEvents) and timed.order_events == streaming.order_events
+    assert not isinstance(TimedExchange(FakeExchange(*args), ConsoleMetrics()), OrderEvents)  # polls
