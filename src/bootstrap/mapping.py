@@ -123,7 +123,8 @@ def execution_config_from(settings: Settings) -> ExecutionConfig:
     return ExecutionConfig(
         taker_fee_rate=execution.fees.effective_taker, maker_fee_rate=execution.fees.effective_maker,
         maker_entries=execution.maker_entries, maker_take_profit=execution.maker_take_profit,
-        maker_entry_timeout_ms=round(execution.maker_entry_timeout_seconds * 1000))
+        maker_entry_timeout_ms=round(execution.maker_entry_timeout_seconds * 1000),
+        fees=execution.fee_table)
 
 
 def loop_config_from(settings: Settings, mode: str | None = None,
@@ -185,16 +186,19 @@ def paper_simulator_costs(settings: Settings) -> SimulatorCosts:
     return SimulatorCosts.from_rates(
         taker_fee=execution.taker_fee_rate, maker_fee=execution.maker_fee_rate,
         bnb_discount=execution.bnb_fee_discount, slippage_bps=execution.slippage_bps,
-        latency_ms=execution.latency_ms, seed=execution.seed)
+        latency_ms=execution.latency_ms, seed=execution.seed,
+        symbol_fees={s: (f.taker, f.maker) for s, f in execution.symbol_fees.items()})
 
 
 def backtest_simulator_costs(settings: Settings) -> SimulatorCosts:
     """A backtest applies the BNB discount to the rates (fees still taken in the received asset), so it
     needs no BNB balance nor BNB price."""
     execution = settings.execution
+    own = execution.fee_table.symbols
     return SimulatorCosts.from_rates(
         taker_fee=execution.fees.effective_taker, maker_fee=execution.fees.effective_maker,
-        slippage_bps=execution.slippage_bps, latency_ms=execution.latency_ms, seed=execution.seed)
+        slippage_bps=execution.slippage_bps, latency_ms=execution.latency_ms, seed=execution.seed,
+        symbol_fees={s: (f.effective_taker, f.effective_maker) for s, f in own.items()})
 
 
 def day_ms(text: str, *, option: str) -> int:

@@ -25,6 +25,7 @@ from adapters.simulated.market import dec
 from adapters.simulated.matching import EngineLimits, MatchingEngine
 from adapters.simulated.stats import SimulatorStats
 from adapters.simulated.validation import rejected
+from domain.fees import FeeSchedule
 from domain.market_events import (
     BookTopUpdated,
     BookUpdated,
@@ -63,6 +64,10 @@ class SimulatedExchange:
 
     async def __aenter__(self) -> Self:
         return self
+
+    async def commission(self, symbol: str) -> FeeSchedule:
+        """ports.exchange.CommissionRates: this account's table (SimulatorCosts.symbol_fees)."""
+        return self._costs.schedule(symbol)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
