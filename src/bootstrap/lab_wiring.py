@@ -56,7 +56,7 @@ def load_data(spec: LabSpec, paths: Sequence[Path]) -> LabData:
 def session_of(spec: LabSpec, data: LabData, plans: Sequence[PeriodPlan], first_test: int = 1) -> LabSession:
     walk = dataclasses.replace(spec.walk_forward, first_test_period=first_test)
     return LabSession(data.klines, plans, learner_for(spec.search.seed), walk, spec.tiers, spec.slippage_pct,
-                      dict(spec.data.universes))
+                      dict(spec.data.universes), symbol_fees=dict(spec.symbol_fees))
 
 
 def open_spec_study(spec: LabSpec, url: str) -> Any:
