@@ -121,13 +121,13 @@ class EnterTrades:
                                      decision.reason, self._tag, same_as=decision.rule or None,
                                      symbol=signal.symbol)
             return
-        size = min(decision.size_usdt, self._account.quote_free)
+        size, quote = min(decision.size_usdt, self._account.quote_free), self._config.quote_asset
         if size < minimum:
-            log.info("Risk approved {:.2f} USDT on {} but only {:.2f} {} is free (< {:.2f}): skipped",
-                     decision.size_usdt, signal.symbol, self._account.quote_free, self._config.quote_asset,
-                     minimum)
+            log.info("Risk approved {:.2f} {} on {} but only {:.2f} {} is free (< {:.2f}): skipped",
+                     decision.size_usdt, quote, signal.symbol, self._account.quote_free, quote, minimum)
             return
-        log.info("Risk approved {}: {:.2f} USDT (equity {:.2f}){}", signal.symbol, size, equity, self._tag)
+        log.info("Risk approved {}: {:.2f} {} (equity {:.2f}){}", signal.symbol, size, quote, equity,
+                 self._tag)
         outcome = await self._open(signal, size, rules, self._memory.book_top(signal.symbol))
         self.apply(signal.symbol, outcome, now_ms)
 

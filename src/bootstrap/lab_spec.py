@@ -30,6 +30,12 @@ class DataPlan:
     boundaries: tuple[str, ...] = ()  # UTC days that cut a stretch (instead of max_days)
     max_days_per_file: float | None = None  # keep only the first N days of the data (quick runs)
     universes: dict[str, list[str] | None] = field(default_factory=lambda: {"all": None})
+    quote_asset: str | list[str] | None = None  # keep only pairs of this quote asset (or these): USDC, FDUSD
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        given = self.quote_asset
+        return () if not given else tuple(q.upper() for q in ([given] if isinstance(given, str) else given))
 
     @property
     def boundaries_ms(self) -> tuple[int, ...]:

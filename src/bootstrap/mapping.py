@@ -50,7 +50,8 @@ def risk_limits_from(settings: Settings) -> RiskLimits:
         min_position_usdt=risk.min_position_usdt, max_loss_per_trade_pct=risk.max_loss_per_trade_pct,
         max_daily_loss_pct=risk.max_daily_loss_pct, max_drawdown_pct=risk.max_drawdown_pct,
         max_open_positions=risk.max_open_positions, max_trades_per_hour=risk.max_trades_per_hour,
-        max_trades_per_day=risk.max_trades_per_day, cooldown_ms=risk.cooldown_seconds * 1000)
+        max_trades_per_day=risk.max_trades_per_day, cooldown_ms=risk.cooldown_seconds * 1000,
+        quote_asset=settings.trading.quote_asset)
 
 
 def expected_return_margin(settings: Settings, model_gate_pct: float | None) -> float | None:

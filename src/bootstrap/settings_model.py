@@ -37,10 +37,15 @@ class TradingSettings(Section):
     symbols: list[str] = Field(
         default_factory=lambda: ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT"])
     max_symbols_active: int = Field(default=5, ge=1, le=200)
-    quote_asset: str = "USDT"
+    quote_asset: str = Field(default="USDT", pattern=r"^[A-Za-z0-9]{2,10}$")  # USDT, USDC, FDUSD, ...
     confirm_live: bool = False  # live mode refuses to start unless this (or --confirm-live) is given
 
     _symbols = field_validator("symbols")(_binance_symbols)
+
+    @field_validator("quote_asset")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
 
 
 class AlertSettings(Section):
