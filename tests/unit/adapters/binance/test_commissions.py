@@ -21,7 +21,9 @@ from adapters.simulated.venue.data import VenueData, load_venue_data
 from adapters.simulated.venue.trading import TradingVenue, serve_trading_venue
 from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET, TradingConfig
 from domain.fees import FeeSchedule
+from domain.orders import OrderRequest, OrderStatus, OrderType
 from domain.time_units import DAY_MS
+from domain.values import Side
 from ports.errors import ExchangeError, OrderRejected
 
 START_MS = 1_775_001_600_000  # 2026-04-01 00:00 UTC, in the committed sample (data/sample)
@@ -124,3 +126,21 @@ async def test_the_adapter_asks_the_endpoint_once_for_a_symbol(exchange: Binance
 async def test_an_unknown_symbol_is_the_venues_invalid_symbol(exchange: BinanceExchange) -> None:
     with pytest.raises((OrderRejected, ExchangeError), match=r"-1121|Invalid symbol"):
         await exchange.commission("NOPEUSDT")
+
+
+async def test_a_maker_buy_on_the_venue_fills_only_when_the_price_trades_through_it(
+        exchange: BinanceExchange, venue: TradingVenue) -> None:
+    """The venue matches with the simulator's engine: a touch may be queued behind others, a print below
+    the limit fills it, at the limit, as a maker, at the pair's own (zero) maker rate."""
+    desk = venue.desk
+    desk.pin_market("XRPUSDT", Decimal("1.3"))
+    tick = desk.state.rules["XRPUSDT"].tick_size
+    limit = Decimal("1.3") - 5 * tick
+    order = await exchange.place_order(OrderRequest("XRPUSDT", Side.BUY, OrderType.LIMIT_MAKER, "mk-1",
+                                                    Decimal(10), price=limit))
+    desk.print_trade("XRPUSDT", limit)  # a touch
+    assert (await exchange.get_order("XRPUSDT", order.order_id)).status is OrderStatus.NEW
+    desk.print_trade("XRPUSDT", limit - tick)  # through
+    filled = await exchange.get_order("XRPUSDT", order.order_id)
+    assert filled.status is OrderStatus.FILLED
+    assert all(f.price == limit and f.is_maker and f.commission == 0 for f in filled.fills)
