@@ -7,14 +7,16 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from tests.support.fakes import T0, FakeModel, good, rules_for
-from tests.support.harness import THRESHOLDS
+from tests.support.fake_exchange import FakeExchange
+from tests.support.fakes import T0, FakeModel, good, poor, rules_for, trade_at
+from tests.support.harness import SYMBOL, THRESHOLDS, build, config, feed
 from tests.support.logs import Logs
 
 from application.fills import FeeModel
 from application.market_memory import MarketMemory
 from application.score_candidates import ScoreCandidates
 from application.symbol_fees import SymbolFees
+from application.trading_config import ExecutionConfig
 from domain.fee_table import FeeTable
 from domain.fees import FeeSchedule
 from domain.orders import OrderReport, OrderStatus, OrderType
@@ -85,3 +87,33 @@ async def test_an_order_without_fills_is_priced_at_its_symbols_rate() -> None:
                            Decimal(1), Decimal(100))
     assert model.fee_usdt(sold("BTCFDUSD"), rules_for("BTCFDUSD")) == 0.0
     assert model.fee_usdt(sold("ETHUSDT"), rules_for("ETHUSDT")) == pytest.approx(0.1)
+
+
+async def test_in_paper_the_loop_trades_a_pair_the_exchange_says_is_free(monkeypatch: pytest.MonkeyPatch,
+                                                                         logs: Logs) -> None:
+    """The model's -0.05% after the default fees is +0.15% on a pair that pays none: the loop asks the
+    exchange (paper and live; a backtest's simulator already charges the configured table)."""
+    async def commission(self: FakeExchange, symbol: str) -> FeeSchedule:
+        return ZERO
+
+    monkeypatch.setattr(FakeExchange, "commission", commission, raising=False)
+    h = build(model=FakeModel(poor), loop_config=config(mode="paper"))
+    await h.loop.start()
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 100))
+    assert SYMBOL in h.loop.positions.positions
+    assert logs.having(f"Fees on {SYMBOL}: taker 0.0000%")
+    await h.loop.stop()
+
+
+async def test_in_a_backtest_the_configured_table_decides() -> None:
+    table = FeeTable(FeeSchedule(0.001, 0.001), {SYMBOL: ZERO})
+    h = build(model=FakeModel(poor), loop_config=config(execution=ExecutionConfig(fees=table)))
+    await h.loop.start()
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 100))
+    assert SYMBOL in h.loop.positions.positions
+    await h.loop.stop()
+    plain = build(model=FakeModel(poor))
+    await plain.loop.start()
+    await feed(plain, trade_at(SYMBOL, 1.0, T0 + 100))
+    assert plain.loop.positions.positions == {} and plain.exchange.orders_placed() == []
+    await plain.loop.stop()
