@@ -79,7 +79,8 @@ class TradingLoop(LoopFace):
         self._feature_names, self.on_kill_switch = tuple(feature_names), on_kill_switch
         self.memory = memory if memory is not None else MarketMemory(config.warmup_bars)
         execution, mode = config.execution, config.mode
-        self.fees = SymbolFees(execution.fee_table, rates, maker_exit=execution.maker_take_profit, mode=mode)
+        self.fees = SymbolFees(execution.fee_table, rates, maker_exit=execution.maker_take_profit, mode=mode,
+                               now_ms=clock.now_ms)
         fees = FeeModel(execution.taker_fee_rate, execution.maker_fee_rate,  # an asset's price (BNB fees)
                         lambda asset: self.memory.current_price(f"{asset}{config.quote_asset}"), self.fees)
         self.dust = DustLedger(mode)  # what fees and lot steps leave unsold (holdings.py)

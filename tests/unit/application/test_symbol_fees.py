@@ -52,12 +52,17 @@ async def test_the_exchange_rates_replace_the_configured_ones_symbol_by_symbol()
 
 async def test_without_the_exchange_the_configured_rates_stay_and_one_line_says_so(logs: Logs) -> None:
     configured = FeeTable(FeeSchedule(0.001, 0.001), {"BTCFDUSD": ZERO})
-    fees = SymbolFees(configured, FakeCommissions({}, down=True))
+    source, now = FakeCommissions({}, down=True), [0]
+    fees = SymbolFees(configured, source, now_ms=lambda: now[0], retry_ms=60_000)
     await fees.load(["BTCFDUSD", "ETHUSDT"])
     await fees.load(["ETHUSDT"])
     assert fees.taker("BTCFDUSD") == 0.0 and fees.taker("ETHUSDT") == 0.001
     said = logs.having("Commission rates unavailable", "WARNING")
     assert len(said) == 1 and "configured fee table" in said[0]["message"]
+    assert source.asked == ["BTCFDUSD", "ETHUSDT"]  # not asked again at once: the endpoint costs weight
+    source.down, now[0] = False, 60_000
+    await fees.load(["ETHUSDT"])
+    assert source.asked[-1] == "ETHUSDT"
 
 
 def close_call(symbol: str, time_ms: int) -> Prediction:
