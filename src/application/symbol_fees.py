@@ -68,7 +68,9 @@ class SymbolFees:
                     self._log.warning("Commission rates unavailable from the exchange ({}): using the "
                                       "configured fee table", exc)
                 continue
-            if self._table.for_symbol(symbol) != schedule:
+            known = self._table.for_symbol(symbol)
+            if (known.effective_taker, known.effective_maker) != (schedule.effective_taker,
+                                                                   schedule.effective_maker):
                 self._table = self._table.with_symbol(symbol, schedule)
                 self._log.bind(symbol=symbol).info(
                     "Fees on {}: taker {:.4%}, maker {:.4%} (effective, from the exchange)", symbol,
