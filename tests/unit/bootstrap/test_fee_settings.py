@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from adapters.simulated.costs import SimulatorCosts
+from bootstrap.commands.venue import venue_costs
 from bootstrap.mapping import backtest_simulator_costs, loop_config_from, paper_simulator_costs
 from bootstrap.settings_model import Settings
 from domain.fees import FeeSchedule
@@ -40,3 +42,9 @@ def test_a_zero_fee_pair_reaches_the_loop_and_both_simulators() -> None:
 def test_a_rate_beyond_one_percent_is_refused_with_its_key() -> None:
     with pytest.raises(ValidationError, match=r"symbol_fees\.BTCFDUSD\.taker"):
         settings(symbol_fees={"BTCFDUSD": {"taker": 0.5, "maker": 0.0}})
+
+
+def test_the_venue_account_pays_the_configs_fees_without_simulated_latency() -> None:
+    assert venue_costs(settings()) == SimulatorCosts(latency_ms=0)
+    zero = venue_costs(settings(symbol_fees={"BTCFDUSD": {"taker": 0.0, "maker": 0.0}}))
+    assert zero.schedule("BTCFDUSD").effective_taker == 0.0 and zero.latency_ms == 0
