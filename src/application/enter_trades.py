@@ -19,6 +19,7 @@ from application.market_memory import MarketMemory
 from application.open_position import ClosedAtOnce, EntryPending, NotOpened, Opened, OpenOutcome, OpenPosition
 from application.protection import min_entry_quote
 from application.score_candidates import ScoreCandidates
+from application.symbol_fees import SymbolFees
 from application.trading_config import LoopConfig
 from application.watchlist import Watchlist
 from domain.market_events import MarketEvent
@@ -52,10 +53,11 @@ class EnterTrades:
     def __init__(self, *, scanner: MarketScanner, watchlist: Watchlist, score: ScoreCandidates,
                  open_position: OpenPosition, positions: ManagePositions, risk: RiskBook, account: Account,
                  memory: MarketMemory, rules: Mapping[str, SymbolRules], config: LoopConfig,
-                 gate_closed: GateClosed | None = None) -> None:
+                 gate_closed: GateClosed | None = None, fees: SymbolFees | None = None) -> None:
         self._scanner, self._watchlist, self._score = scanner, watchlist, score
         self._open, self._positions, self._risk, self._account = open_position, positions, risk, account
         self._memory, self._rules, self._config, self._gate_closed = memory, rules, config, gate_closed
+        self._fees = fees if fees is not None else SymbolFees(config.execution.fee_table)
         self.pending: dict[str, EntryPending] = {}
         self._log = logger.bind(mode=config.mode)
         self._decisions = DecisionLog(self._log)
@@ -75,6 +77,7 @@ class EnterTrades:
     async def scan(self, now_ms: int, guard: Guard) -> None:
         candidates = [c.symbol for c in self._scanner.candidates(self._config.top_candidates)]
         kept = await self._watchlist.follow(candidates, self.busy_symbols(), now_ms)
+        await self._fees.load(kept)  # each symbol's own rates before its expected return is judged
         scored = self._score(kept, self.busy_symbols(), now_ms)
         for p in scored.predictions:
             self._log.bind(symbol=p.symbol).debug(
@@ -111,7 +114,7 @@ class EnterTrades:
             await self._account.refresh()
         execution = self._config.execution
         stop_distance = 1 - signal.stop_loss_price / signal.entry_price
-        minimum = min_entry_quote(rules, signal.entry_price, execution.taker_fee_rate, stop_distance,
+        minimum = min_entry_quote(rules, signal.entry_price, self._fees.taker(signal.symbol), stop_distance,
                                   execution.stop_limit_buffer_pct, execution.entry_fill_band_pct)
         intent = TradeIntent(signal.symbol, signal.entry_price, signal.stop_loss_price, minimum, now_ms)
         equity = self._account.equity(self._positions.marked_value(self._memory.current_price))
@@ -121,13 +124,13 @@ class EnterTrades:
                                      decision.reason, self._tag, same_as=decision.rule or None,
                                      symbol=signal.symbol)
             return
-        size = min(decision.size_usdt, self._account.quote_free)
+        size, quote = min(decision.size_usdt, self._account.quote_free), self._config.quote_asset
         if size < minimum:
-            log.info("Risk approved {:.2f} USDT on {} but only {:.2f} {} is free (< {:.2f}): skipped",
-                     decision.size_usdt, signal.symbol, self._account.quote_free, self._config.quote_asset,
-                     minimum)
+            log.info("Risk approved {:.2f} {} on {} but only {:.2f} {} is free (< {:.2f}): skipped",
+                     decision.size_usdt, quote, signal.symbol, self._account.quote_free, quote, minimum)
             return
-        log.info("Risk approved {}: {:.2f} USDT (equity {:.2f}){}", signal.symbol, size, equity, self._tag)
+        log.info("Risk approved {}: {:.2f} {} (equity {:.2f}){}", signal.symbol, size, quote, equity,
+                 self._tag)
         outcome = await self._open(signal, size, rules, self._memory.book_top(signal.symbol))
         self.apply(signal.symbol, outcome, now_ms)
 

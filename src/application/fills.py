@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from loguru import logger
 
@@ -28,16 +29,32 @@ def no_prices(_asset: str) -> float | None:
     return None
 
 
+class SymbolRates(Protocol):
+    """Effective rates per symbol (application/symbol_fees.SymbolFees)."""
+
+    def taker(self, symbol: str) -> float: ...
+
+    def maker(self, symbol: str) -> float: ...
+
+
 @dataclass(frozen=True, slots=True)
 class FeeModel:
     taker_fee_rate: float
     maker_fee_rate: float
     price_of: PriceOf = no_prices
+    per_symbol: SymbolRates | None = None  # when given, each symbol's own rates replace the two above
+
+    def taker_for(self, symbol: str) -> float:
+        return self.per_symbol.taker(symbol) if self.per_symbol is not None else self.taker_fee_rate
+
+    def maker_for(self, symbol: str) -> float:
+        return self.per_symbol.maker(symbol) if self.per_symbol is not None else self.maker_fee_rate
 
     def rate_for(self, report: OrderReport) -> float:
         """The rate an order type pays when its fills are unknown: a resting LIMIT(_MAKER) the maker rate;
         MARKET, STOP_LOSS(_LIMIT) and TAKE_PROFIT(_LIMIT) legs (they fire into the market) the taker rate."""
-        return self.maker_fee_rate if report.type in _MAKER_TYPES else self.taker_fee_rate
+        symbol = report.symbol
+        return self.maker_for(symbol) if report.type in _MAKER_TYPES else self.taker_for(symbol)
 
     def fee_usdt(self, report: OrderReport, rules: SymbolRules) -> float:
         """Commission of every fill of `report`, valued in the quote asset."""
@@ -58,7 +75,7 @@ class FeeModel:
                 if unit is None:
                     logger.warning("No {} price to value a {} fee on {}: estimated at the nominal rate",
                                    fill.commission_asset, fill.commission, report.symbol)
-                    rate = self.maker_fee_rate if fill.is_maker else self.rate_for(report)
+                    rate = self.maker_for(report.symbol) if fill.is_maker else self.rate_for(report)
                     total += float(fill.price * fill.quantity) * rate
                 else:
                     total += float(fill.commission) * unit

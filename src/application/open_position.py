@@ -51,6 +51,7 @@ class OpenPosition:
     def __init__(self, exchange: Exchange, clock: Clock, execution: ExecutionConfig, policy: ExitPolicy,
                  fees: FeeModel, mode: str, dust: DustLedger | None = None) -> None:
         self._exchange, self._clock, self._execution, self._mode = exchange, clock, execution, mode
+        self._fees = fees
         self._protect = ProtectEntry(exchange, clock, execution, policy, fees,
                                      dust if dust is not None else DustLedger(mode), mode)
         self._in_flight: dict[str, tuple[TradeSignal, OrderRequest, SymbolRules]] = {}
@@ -115,7 +116,8 @@ class OpenPosition:
         take_profit_pct, stop_loss_pct = exit_fractions(signal)
         execution = self._execution
         problem = entry_refusal(rules, Decimal(repr(size_usdt)), Decimal(repr(signal.entry_price)),
-                                taker_fee_rate=execution.taker_fee_rate, take_profit_pct=take_profit_pct,
+                                taker_fee_rate=self._fees.taker_for(signal.symbol),
+                                take_profit_pct=take_profit_pct,
                                 stop_loss_pct=stop_loss_pct,
                                 stop_limit_buffer_pct=execution.stop_limit_buffer_pct,
                                 fill_band_pct=execution.entry_fill_band_pct)

@@ -44,7 +44,7 @@ def position_from_entry(intent: OrderIntent, report: OrderReport | None, held: D
         bought, fee = fees.received_base(report, rules), fees.fee_usdt(report, rules)
     else:
         price, time_ms = float(intent.cumulative_quote / intent.executed), intent.created_ms
-        bought, fee = intent.executed, float(intent.cumulative_quote) * fees.taker_fee_rate
+        bought, fee = intent.executed, float(intent.cumulative_quote) * fees.taker_for(intent.symbol)
     quantity = min(held, bought) if bought > 0 else held
     share = float(quantity / bought) if bought > 0 else 1.0
     return Position(symbol=intent.symbol, entry_price=price, quantity=float(quantity), entry_time_ms=time_ms,

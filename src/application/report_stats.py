@@ -49,7 +49,8 @@ class StatsReporter:
             logger.error("stats not reported: the trade journal cannot be read: {}", exc)
             return None
         stats = compute_stats(trades, self._initial_capital)
-        line = format_stats_line(stats, self._risk.daily_pnl(now_ms), self._risk.day_start_capital(now_ms))
+        line = format_stats_line(stats, self._risk.daily_pnl(now_ms), self._risk.day_start_capital(now_ms),
+                                 self._risk.limits.quote_asset)
         logger.info(line)
         return line
 

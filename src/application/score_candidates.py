@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ from ports.model import Model
 
 FeatureRow = Callable[[KlineArrays, BookFeaturesInput | None], npt.NDArray[np.float64]]
 RowsSeen = Callable[[npt.NDArray[np.float64], int], None]  # rows, now_ms
+EvShift = Callable[[str], float]  # percent added to a symbol's expected net return (its own fees)
 
 
 class PrecomputedFeatures:
@@ -46,10 +47,13 @@ class ScoredCandidates:
 
 class ScoreCandidates:
     def __init__(self, memory: MarketMemory, model: Model, thresholds: SignalThresholds, warmup_bars: int,
-                 features: FeatureRow = latest_features, on_rows: RowsSeen | None = None) -> None:
-        """`on_rows`: sees every batch of feature rows scored (the model's drift watch, guard_model.py)."""
+                 features: FeatureRow = latest_features, on_rows: RowsSeen | None = None,
+                 ev_shift: EvShift | None = None) -> None:
+        """`on_rows`: sees every batch of feature rows scored (the model's drift watch, guard_model.py).
+        `ev_shift`: what a symbol's own fees change in the model's expected net return (symbol_fees.py)."""
         self._memory, self._model, self._thresholds = memory, model, thresholds
         self._warmup_bars, self._features, self._on_rows = warmup_bars, features, on_rows
+        self._ev_shift = ev_shift
 
     def __call__(self, symbols: Sequence[str], held: Collection[str], now_ms: int) -> ScoredCandidates:
         ready: list[str] = []
@@ -78,6 +82,8 @@ class ScoreCandidates:
                 else "no trade: the scanner has no candidate"))
         batch = np.vstack(rows)
         predictions = self._model.predict(ready, batch, now_ms)
+        if self._ev_shift is not None:
+            predictions = [_priced_for_symbol(p, self._ev_shift(p.symbol)) for p in predictions]
         if self._on_rows is not None:
             self._on_rows(batch, now_ms)
         signals = generate_signals(predictions, prices, self._thresholds, held)
@@ -97,3 +103,9 @@ class ScoreCandidates:
         best_prediction = max(predictions, key=signal_score)
         return (f"no trade: best candidate {best_prediction.symbol}: "
                 f"{why_not(best_prediction, self._thresholds, held) or 'no price'}")
+
+
+def _priced_for_symbol(p: Prediction, shift_pct: float) -> Prediction:
+    if shift_pct == 0.0 or not math.isfinite(p.expected_net_return_pct):
+        return p
+    return replace(p, expected_net_return_pct=p.expected_net_return_pct + shift_pct)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from domain.features import WARMUP_BARS
+from domain.fee_table import FeeTable
+from domain.fees import FeeSchedule
 from domain.model_health import HealthBounds
 from domain.position import ExitPolicy
 from domain.signal import SignalThresholds
@@ -71,6 +73,14 @@ class ExecutionConfig:
     maker_take_profit: bool = True
     # Before buying, the entry check assumes the fill lands anywhere this far from the signal price.
     entry_fill_band_pct: float = 0.005
+    # Per-symbol rates (application/symbol_fees.py); None: every symbol pays the two rates above.
+    fees: FeeTable | None = None
+
+    @property
+    def fee_table(self) -> FeeTable:
+        if self.fees is not None:
+            return self.fees
+        return FeeTable(FeeSchedule(self.taker_fee_rate, self.maker_fee_rate))
 
 
 @dataclass(frozen=True, slots=True)

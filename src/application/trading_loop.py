@@ -46,6 +46,7 @@ from application.recorded_exchange import RecordedExchange
 from application.recover import Recover
 from application.report_stats import StatsReporter
 from application.score_candidates import FeatureRow, ScoreCandidates
+from application.symbol_fees import SymbolFees
 from application.symbol_lanes import SymbolLanes
 from application.trading_config import LoopConfig
 from application.watchlist import Watchlist
@@ -56,7 +57,7 @@ from domain.risk import RiskBook
 from domain.rules import SymbolRules
 from ports.clock import Clock
 from ports.errors import ConfigurationError, RateLimited
-from ports.exchange import Exchange
+from ports.exchange import CommissionRates, Exchange
 from ports.journal import TradeJournal
 from ports.market_feed import MarketFeed
 from ports.model import Model
@@ -74,6 +75,8 @@ class TradingLoop(LoopFace):
                  state: StateStore | None = None) -> None:
         lookup = exchange if isinstance(exchange, OrderLookup) else None
         events = exchange if isinstance(exchange, OrderEvents) and config.mode != "backtest" else None
+        # A replay's simulator charges the configured table itself: only paper and live ask the exchange.
+        rates = exchange if isinstance(exchange, CommissionRates) and config.mode != "backtest" else None
         if state is not None:  # every order intent on disk before the order leaves
             exchange = RecordedExchange(exchange, state, clock)
         self._feed, self._exchange, self._model, self._clock = feed, exchange, model, clock
@@ -81,8 +84,10 @@ class TradingLoop(LoopFace):
         self._feature_names, self.on_kill_switch = tuple(feature_names), on_kill_switch
         self.memory = memory if memory is not None else MarketMemory(config.warmup_bars)
         execution, mode = config.execution, config.mode
+        self.fees = SymbolFees(execution.fee_table, rates, maker_exit=execution.maker_take_profit, mode=mode,
+                               now_ms=clock.now_ms)
         fees = FeeModel(execution.taker_fee_rate, execution.maker_fee_rate,  # an asset's price (BNB fees)
-                        lambda asset: self.memory.current_price(f"{asset}{config.quote_asset}"))
+                        lambda asset: self.memory.current_price(f"{asset}{config.quote_asset}"), self.fees)
         self.dust = DustLedger(mode)  # what fees and lot steps leave unsold (holdings.py)
         self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode,
                                dust=self.dust, price_of=self.memory.current_price,
@@ -106,10 +111,11 @@ class TradingLoop(LoopFace):
         self.entries = EnterTrades(
             scanner=scanner, watchlist=watchlist,
             score=ScoreCandidates(self.memory, model, config.thresholds, config.warmup_bars, features,
-                                  on_rows=None if self._health is None else self._health.rows_scored),
+                                  on_rows=None if self._health is None else self._health.rows_scored,
+                                  ev_shift=self.fees.ev_shift_pct),
             open_position=OpenPosition(exchange, clock, execution, config.exit_policy, fees, mode, self.dust),
             positions=self.positions, risk=risk, account=self.account, memory=self.memory, rules=self._rules,
-            config=config, gate_closed=self.gate_closed_reason)
+            config=config, gate_closed=self.gate_closed_reason, fees=self.fees)
         self._stats = StatsReporter(journal, risk, clock, risk.limits.initial_capital)
         self._log = logger.bind(mode=mode)
         self._stack: AsyncExitStack | None = None

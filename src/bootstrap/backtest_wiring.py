@@ -136,8 +136,10 @@ def run_backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: M
     first = market.first_minute_from(start_ms) if start_ms is not None else 0
     thresholds = mapping.signal_thresholds_from(settings, gate)
     rules = mapping.scanner_rules_from(settings)
+    fees, maker_exit = settings.execution.fee_table, settings.execution.maker_take_profit
     plan = model_plan(market, model, rules, thresholds, settings.scanner.top_candidates,
-                      trade_from_minute=first, progress=progress("precompute: scan and score"))
+                      trade_from_minute=first, progress=progress("precompute: scan and score"),
+                      ev_shift=lambda symbol: fees.round_trip_shift_pct(symbol, maker_exit=maker_exit))
     reason = NO_EV_REASON if ev_gate_blocked_all(plan, thresholds) else (
         None if plan.passes.any() else "no trade: no scanner candidate passed the model's signal thresholds")
     main = run_plan_sync(settings, market, plan, folder, first, no_trade_reason=reason, model_gate_pct=gate,

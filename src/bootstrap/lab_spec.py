@@ -30,6 +30,12 @@ class DataPlan:
     boundaries: tuple[str, ...] = ()  # UTC days that cut a stretch (instead of max_days)
     max_days_per_file: float | None = None  # keep only the first N days of the data (quick runs)
     universes: dict[str, list[str] | None] = field(default_factory=lambda: {"all": None})
+    quote_asset: str | list[str] | None = None  # keep only pairs of this quote asset (or these): USDC, FDUSD
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        given = self.quote_asset
+        return () if not given else tuple(q.upper() for q in ([given] if isinstance(given, str) else given))
 
     @property
     def boundaries_ms(self) -> tuple[int, ...]:
@@ -70,6 +76,7 @@ class LabSpec:
     space: dict[str, Domain]
     preset: str | None = None  # "edge": run `report edge` as declared in `edge`
     edge: EdgePreset = EdgePreset()
+    symbol_fees: dict[str, FeeTier] = field(default_factory=dict)  # symbol -> its own [maker %, taker %]
 
 
 def _section(raw: Mapping[str, Any], key: str, kind: type[Any], where: str) -> Any:
@@ -86,14 +93,37 @@ def _section(raw: Mapping[str, Any], key: str, kind: type[Any], where: str) -> A
     return kind(**converted)
 
 
+def _rates(given: Mapping[str, Any], key: str, where: str) -> dict[str, FeeTier]:
+    try:
+        return {str(name): FeeTier(str(name), float(v[0]), float(v[1])) for name, v in given.items()}
+    except (TypeError, ValueError, IndexError, AttributeError):
+        raise ValueError(f"{where}: costs.{key} must map a name to [maker %, taker %]") from None
+
+
 def _tiers(raw: Mapping[str, Any], where: str) -> tuple[FeeTier, ...]:
     given = raw.get("fee_tiers")
     if not given:
         return BINANCE_SPOT_TIERS
+    return tuple(_rates(given, "fee_tiers", where).values())
+
+
+def _fee_costs(costs: Mapping[str, Any], spec_path: Path) -> Mapping[str, Any]:
+    """`costs` with its `fee_table` file (config/fees/*.yaml: fee_tiers, symbol_fees) underneath: the
+    spec's own tiers replace the file's, its symbols are added to the file's (and win). The path is
+    relative to the spec's folder."""
+    table = costs.get("fee_table")
+    if not table:
+        return costs
+    path = spec_path.parent / str(table)
     try:
-        return tuple(FeeTier(str(name), float(v[0]), float(v[1])) for name, v in given.items())
-    except (TypeError, ValueError, IndexError, AttributeError):
-        raise ValueError(f"{where}: costs.fee_tiers must map a name to [maker %, taker %]") from None
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{spec_path}: costs.fee_table: cannot read {path}: {exc}") from None
+    if not isinstance(loaded, Mapping) or set(loaded) - {"fee_tiers", "symbol_fees"}:
+        raise ValueError(f"{path}: a fee table holds only fee_tiers and symbol_fees")
+    merged = {**loaded, **{k: v for k, v in costs.items() if k != "fee_table"}}
+    merged["symbol_fees"] = {**(loaded.get("symbol_fees") or {}), **(costs.get("symbol_fees") or {})}
+    return merged
 
 
 def _check_space(space: Mapping[str, Domain], where: str) -> None:
@@ -129,7 +159,14 @@ def load_spec(path: Path) -> LabSpec:
     if extra:
         raise ValueError(f"{where}: unknown section {sorted(extra)[0]!r} "
                          f"(known: {', '.join(sorted(allowed))})")
-    costs = raw.get("costs") or {}
+    costs = _fee_costs(raw.get("costs") or {}, path)
+    unknown = set(costs) - {"slippage_pct", "fee_tiers", "symbol_fees"}
+    if unknown:
+        raise ValueError(f"{where}: unknown key costs.{sorted(unknown)[0]} "
+                         "(known: fee_table, fee_tiers, slippage_pct, symbol_fees)")
+    own = {symbol: FeeTier(symbol, r.maker_pct, r.taker_pct)
+           for name, r in _rates(costs.get("symbol_fees") or {}, "symbol_fees", where).items()
+           for symbol in ["".join(c for c in name.upper() if c not in "/-_ ")]}
     space = dict(raw.get("space") or {})
     _check_space(space, where)
     return LabSpec(
@@ -138,4 +175,4 @@ def load_spec(path: Path) -> LabSpec:
         search=_section(raw, "search", SearchPlan, where),
         slippage_pct=float(costs.get("slippage_pct", 0.02)), tiers=_tiers(costs, where),
         thresholds=_section(raw, "thresholds", Thresholds, where), space=space,
-        preset=raw.get("preset"), edge=_section(raw, "edge", EdgePreset, where))
+        preset=raw.get("preset"), edge=_section(raw, "edge", EdgePreset, where), symbol_fees=own)

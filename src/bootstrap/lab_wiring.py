@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from adapters.history.schema import HistoryDataError
 from adapters.research.lab_data import LabData, load_lab_data
 from adapters.research.optuna_study import objective, open_study, run_trials, sqlite_url, trial_records
 from adapters.training.edge_learner import LightGbmEdgeLearner
@@ -23,6 +24,7 @@ from application.research.study_figures import StudyOverfitting, study_overfitti
 from application.research.trial_params import TrialParams
 from bootstrap.lab_spec import LabSpec, load_spec
 from domain.research_trials import TrialRecord
+from domain.universe import quoted_in
 from ports.training import EdgeLearner
 
 
@@ -50,13 +52,21 @@ def plans_of(spec: LabSpec, data: LabData) -> list[PeriodPlan]:
 
 
 def load_data(spec: LabSpec, paths: Sequence[Path]) -> LabData:
-    return load_lab_data(paths, max_days=spec.data.max_days_per_file)
+    """The data's klines; only the pairs of `data.quote_asset` when the study names one (or several)."""
+    data = load_lab_data(paths, max_days=spec.data.max_days_per_file)
+    quotes = spec.data.quotes
+    if not quotes:
+        return data
+    kept = {s: k for s, k in data.klines.items() if quoted_in(s, quotes)}
+    if not kept:
+        raise HistoryDataError(f"no {' or '.join(quotes)} pair in the data ({', '.join(data.klines)})")
+    return LabData(kept, data.files)
 
 
 def session_of(spec: LabSpec, data: LabData, plans: Sequence[PeriodPlan], first_test: int = 1) -> LabSession:
     walk = dataclasses.replace(spec.walk_forward, first_test_period=first_test)
     return LabSession(data.klines, plans, learner_for(spec.search.seed), walk, spec.tiers, spec.slippage_pct,
-                      dict(spec.data.universes))
+                      dict(spec.data.universes), symbol_fees=dict(spec.symbol_fees))
 
 
 def open_spec_study(spec: LabSpec, url: str) -> Any:

@@ -51,7 +51,8 @@ def risk_limits_from(settings: Settings) -> RiskLimits:
         min_position_usdt=risk.min_position_usdt, max_loss_per_trade_pct=risk.max_loss_per_trade_pct,
         max_daily_loss_pct=risk.max_daily_loss_pct, max_drawdown_pct=risk.max_drawdown_pct,
         max_open_positions=risk.max_open_positions, max_trades_per_hour=risk.max_trades_per_hour,
-        max_trades_per_day=risk.max_trades_per_day, cooldown_ms=risk.cooldown_seconds * 1000)
+        max_trades_per_day=risk.max_trades_per_day, cooldown_ms=risk.cooldown_seconds * 1000,
+        quote_asset=settings.trading.quote_asset)
 
 
 def expected_return_margin(settings: Settings, model_gate_pct: float | None) -> float | None:
@@ -124,7 +125,8 @@ def execution_config_from(settings: Settings) -> ExecutionConfig:
     return ExecutionConfig(
         taker_fee_rate=execution.fees.effective_taker, maker_fee_rate=execution.fees.effective_maker,
         maker_entries=execution.maker_entries, maker_take_profit=execution.maker_take_profit,
-        maker_entry_timeout_ms=round(execution.maker_entry_timeout_seconds * 1000))
+        maker_entry_timeout_ms=round(execution.maker_entry_timeout_seconds * 1000),
+        fees=execution.fee_table)
 
 
 def loop_config_from(settings: Settings, mode: str | None = None,
@@ -186,16 +188,19 @@ def paper_simulator_costs(settings: Settings) -> SimulatorCosts:
     return SimulatorCosts.from_rates(
         taker_fee=execution.taker_fee_rate, maker_fee=execution.maker_fee_rate,
         bnb_discount=execution.bnb_fee_discount, slippage_bps=execution.slippage_bps,
-        latency_ms=execution.latency_ms, seed=execution.seed)
+        latency_ms=execution.latency_ms, seed=execution.seed,
+        symbol_fees={s: (f.taker, f.maker) for s, f in execution.symbol_fees.items()})
 
 
 def backtest_simulator_costs(settings: Settings) -> SimulatorCosts:
     """A backtest applies the BNB discount to the rates (fees still taken in the received asset), so it
     needs no BNB balance nor BNB price."""
     execution = settings.execution
+    own = execution.fee_table.symbols
     return SimulatorCosts.from_rates(
         taker_fee=execution.fees.effective_taker, maker_fee=execution.fees.effective_maker,
-        slippage_bps=execution.slippage_bps, latency_ms=execution.latency_ms, seed=execution.seed)
+        slippage_bps=execution.slippage_bps, latency_ms=execution.latency_ms, seed=execution.seed,
+        symbol_fees={s: (f.effective_taker, f.effective_maker) for s, f in own.items()})
 
 
 def day_ms(text: str, *, option: str) -> int:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from domain.fee_table import FeeTable
 from domain.fees import FeeSchedule
 
 
@@ -36,10 +37,15 @@ class TradingSettings(Section):
     symbols: list[str] = Field(
         default_factory=lambda: ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT"])
     max_symbols_active: int = Field(default=5, ge=1, le=200)
-    quote_asset: str = "USDT"
+    quote_asset: str = Field(default="USDT", pattern=r"^[A-Za-z0-9]{2,10}$")  # USDT, USDC, FDUSD, ...
     confirm_live: bool = False  # live mode refuses to start unless this (or --confirm-live) is given
 
     _symbols = field_validator("symbols")(_binance_symbols)
+
+    @field_validator("quote_asset")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
 
 
 class AlertSettings(Section):
@@ -133,6 +139,14 @@ class BinanceSettings(Section):
     weight_safety_margin: float = Field(default=0.8, gt=0, le=1)
 
 
+class SymbolFeeSettings(Section):
+    """One symbol's own commission rates (a zero-fee pair, a promotion, a quote asset priced otherwise)."""
+
+    taker: float = Field(ge=0, lt=0.01)
+    maker: float = Field(ge=0, lt=0.01)
+    bnb_discount: bool | None = None  # None: as execution.bnb_fee_discount
+
+
 class ExecutionSettings(Section):
     taker_fee_rate: float = Field(default=0.001, ge=0, lt=0.01)
     maker_fee_rate: float = Field(default=0.001, ge=0, lt=0.01)
@@ -143,10 +157,26 @@ class ExecutionSettings(Section):
     maker_entry_timeout_seconds: float = Field(default=20.0, gt=0)
     maker_take_profit: bool = True  # the OCO take-profit leg rests as a maker limit
     seed: int = 7
+    # Per-symbol rates: symbol -> {taker, maker}; every other symbol pays the two rates above (set those for
+    # a VIP tier). Paper and live ask the account commission endpoint first; this table is the fallback.
+    symbol_fees: dict[str, SymbolFeeSettings] = Field(default_factory=dict)
+
+    @field_validator("symbol_fees")
+    @classmethod
+    def _symbol_keys(cls, value: dict[str, SymbolFeeSettings]) -> dict[str, SymbolFeeSettings]:
+        return dict(zip(_binance_symbols(list(value)), value.values(), strict=True))
 
     @property
     def fees(self) -> FeeSchedule:
         return FeeSchedule(self.taker_fee_rate, self.maker_fee_rate, self.bnb_fee_discount)
+
+    @property
+    def fee_table(self) -> FeeTable:
+        """The default schedule and each listed symbol's own (domain/fee_table.py)."""
+        bnb = self.bnb_fee_discount
+        return FeeTable(self.fees, {symbol: FeeSchedule(f.taker, f.maker, bnb if f.bnb_discount is None
+                                                        else f.bnb_discount)
+                                    for symbol, f in self.symbol_fees.items()})
 
 
 class LabelSettings(Section):

@@ -1,11 +1,15 @@
 """Outcome-aligned targets: what a trade entered after bar t would really have returned.
 
 For every bar t the trade is entered at the NEXT bar's open plus slippage (the signal is only known when
-bar t closes), then managed bar by bar with the configured exit policy:
+bar t closes); a maker entry instead rests a limit buy at bar t's close (the bid) and fills only when the
+next bar trades THROUGH it (its low strictly below the limit: at an equal price the order may still be
+queued behind others), with no slippage; no fill, no trade (NaN). Then managed bar by bar with the
+configured exit policy:
 - stop-loss: a stop-market sell; when a bar's low reaches the stop it fills at the stop, or at the bar's
   open when the bar opens below it (a gap), less slippage;
 - take-profit: a resting limit sell; it fills at its price only when a later high trades THROUGH it
-  (high > price, the conservative maker rule);
+  (high > price, the conservative maker rule); never in a maker entry's own bar (its high may have come
+  before the fill);
 - when one bar touches both, the stop is assumed first (the pessimistic order);
 - trailing stop: arms when a previous bar's high reaches entry x (1 + activation), then follows the highest
   previous high at `distance` below (a bar's own high cannot protect that same bar: order unknown);
@@ -43,10 +47,12 @@ class TradeCosts:
     take_profit_fee: float = 0.001  # maker limit sell (same as taker without a discount)
     exit_fee: float = 0.001  # taker market/stop sell
     slippage_pct: float = 0.0002  # adverse, on market entries and market exits
+    maker_entry: bool = False  # a limit buy at the signal bar's close, filled only when traded through
 
     @property
     def round_trip_pct(self) -> float:
-        return (self.entry_fee + self.exit_fee + 2 * self.slippage_pct) * 100
+        market_legs = 1 if self.maker_entry else 2
+        return (self.entry_fee + self.exit_fee + market_legs * self.slippage_pct) * 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +80,11 @@ def simulate_exits(open_: FloatArray, high: FloatArray, low: FloatArray, close: 
         return Outcomes(ret, code, held)
     t = np.arange(last + 1)
     contiguous = (open_time_ms[t + horizon] - open_time_ms[t]) == horizon * interval_ms
-    entry = open_[t + 1] * (1 + costs.slippage_pct)
+    if costs.maker_entry:
+        entry = close[t]
+        contiguous &= low[t + 1] < entry  # traded through the bid; else the order never filled
+    else:
+        entry = open_[t + 1] * (1 + costs.slippage_pct)
     sl = entry * (1 - rules.stop_loss_pct)
     tp = entry * (1 + rules.take_profit_pct)
     alive = contiguous.copy()
@@ -99,7 +109,7 @@ def simulate_exits(open_: FloatArray, high: FloatArray, low: FloatArray, close: 
         stop_fill = np.minimum(stop, o) if k > 1 else stop
         _settle(stop_hit, stop_fill * (1 - costs.slippage_pct), costs.exit_fee,
                 np.where(use_trail, EXIT_TRAILING, EXIT_SL), k, exit_price, exit_fee, exit_code, bars, alive)
-        tp_hit = alive & (h > tp)
+        tp_hit = alive & (h > tp) if k > 1 or not costs.maker_entry else np.zeros(t.shape, dtype=bool)
         _settle(tp_hit, tp, costs.take_profit_fee, EXIT_TP, k, exit_price, exit_fee, exit_code, bars, alive)
         if k == horizon:
             _settle(alive.copy(), c * (1 - costs.slippage_pct), costs.exit_fee, EXIT_TIMEOUT, k,

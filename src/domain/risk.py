@@ -49,6 +49,7 @@ class RiskLimits:
     max_trades_per_hour: int
     max_trades_per_day: int
     cooldown_ms: int = 0  # after an exit, no new entry on that pair for this long (0: off)
+    quote_asset: str = "USDT"  # what the capital and every amount are counted in (USDC, FDUSD, ...)
 
     def __post_init__(self) -> None:
         for name in ("initial_capital", "max_position_pct", "max_loss_per_trade_pct", "max_daily_loss_pct",
@@ -125,9 +126,10 @@ class RiskBook:
                             f"{self.limits.max_open_positions}")
         loss_limit = self.limits.max_daily_loss_pct * self._day_start_capital
         if self._day_pnl <= -loss_limit:
-            return Rejected(f"daily loss limit reached: {self._day_pnl:+.2f} USDT today <= -{loss_limit:.2f} "
-                            f"USDT ({self.limits.max_daily_loss_pct:.1%} of {self._day_start_capital:.2f}); "
-                            "trading resumes at 00:00 UTC")
+            quote = self.limits.quote_asset
+            return Rejected(f"daily loss limit reached: {self._day_pnl:+.2f} {quote} today <= "
+                            f"-{loss_limit:.2f} {quote} ({self.limits.max_daily_loss_pct:.1%} of "
+                            f"{self._day_start_capital:.2f}); trading resumes at 00:00 UTC")
         if self._day_trades >= self.limits.max_trades_per_day:
             return Rejected(f"{self._day_trades} trades today (UTC), the maximum is "
                             f"{self.limits.max_trades_per_day}")
@@ -154,7 +156,7 @@ class RiskBook:
     def _size(self, capital: float, entry: float, stop: float,
               min_notional: Decimal | float) -> tuple[float, str | None]:
         if not (math.isfinite(capital) and capital > 0):
-            return 0.0, f"no capital to trade with ({capital!r} USDT)"
+            return 0.0, f"no capital to trade with ({capital!r} {self.limits.quote_asset})"
         if not (math.isfinite(entry) and entry > 0 and math.isfinite(stop) and 0 < stop < entry):
             return 0.0, f"a long needs 0 < stop_loss < entry, got stop {stop!r} and entry {entry!r}"
         stop_distance = (entry - stop) / entry
@@ -163,8 +165,9 @@ class RiskBook:
         size = min(by_pct, by_risk)
         floor = max(self.limits.min_position_usdt, float(min_notional))
         if size < floor:
-            return 0.0, (f"size {size:.2f} USDT (min of {by_pct:.2f} by capital share and {by_risk:.2f} by "
-                         f"risk at a {stop_distance:.2%} stop) is below the minimum {floor:.2f} USDT")
+            quote = self.limits.quote_asset
+            return 0.0, (f"size {size:.2f} {quote} (min of {by_pct:.2f} by capital share and {by_risk:.2f} "
+                         f"by risk at a {stop_distance:.2%} stop) is below the minimum {floor:.2f} {quote}")
         return size, None
 
     # -- events -------------------------------------------------------------------------------------

@@ -110,16 +110,18 @@ def _signed(value: float, decimals: int) -> str:
     return "n/a" if math.isnan(value) else f"{value:+.{decimals}f}"
 
 
-def format_stats_line(stats: TradingStats, daily_pnl: float, day_start_capital: float | None = None) -> str:
+def format_stats_line(stats: TradingStats, daily_pnl: float, day_start_capital: float | None = None,
+                      quote_asset: str = "USDT") -> str:
     """The periodic log line, e.g. `Stats: trades=15 | wins=10 (66.7%) | PnL today=+1.23 USDT (+4.1%) |
     total=+2.50 USDT (+8.3%) | PF=1.85 | max DD=3.2% | fees=0.40 USDT`. Today's percent is of the capital
-    at the start of the day when given, else of the initial capital."""
+    at the start of the day when given, else of the initial capital. Amounts are in `quote_asset`."""
     base = day_start_capital if day_start_capital is not None and day_start_capital > 0 \
         else stats.initial_capital
     win_rate = "n/a" if math.isnan(stats.win_rate) else f"{stats.win_rate:.1%}"
     profit_factor = "n/a" if math.isnan(stats.profit_factor) else f"{stats.profit_factor:.2f}"
     return (f"Stats: trades={stats.total_trades} | wins={stats.winning_trades} ({win_rate}) | "
-            f"PnL today={_signed(daily_pnl, 2)} USDT ({_signed(daily_pnl / base * 100, 1)}%) | "
-            f"total={_signed(stats.total_pnl_usdt, 2)} USDT ({_signed(stats.total_pnl_percent, 1)}%) | "
+            f"PnL today={_signed(daily_pnl, 2)} {quote_asset} ({_signed(daily_pnl / base * 100, 1)}%) | "
+            f"total={_signed(stats.total_pnl_usdt, 2)} {quote_asset} "
+            f"({_signed(stats.total_pnl_percent, 1)}%) | "
             f"PF={profit_factor} | max DD={stats.max_drawdown_percent:.1f}% | "
-            f"fees={stats.total_fees_usdt:.2f} USDT")
+            f"fees={stats.total_fees_usdt:.2f} {quote_asset}")

@@ -46,6 +46,11 @@ def is_leveraged_token(base: str, listed_bases: frozenset[str]) -> bool:
     return match is not None and match.group("stem") in listed_bases
 
 
+def quoted_in(symbol: str, quotes: Sequence[str]) -> bool:
+    """True when `symbol` is a pair of one of these quote assets (BTCUSDC in USDC, not USDC itself)."""
+    return any(symbol.endswith(q) and len(symbol) > len(q) for q in quotes)
+
+
 def _rules(entry: SymbolRules | Mapping[str, Any]) -> SymbolRules:
     return entry if isinstance(entry, SymbolRules) else SymbolRules.from_exchange_info(entry)
 

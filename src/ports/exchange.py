@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, runtime_checkable
 
+from domain.fees import FeeSchedule
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
 from domain.values import Candle, Trade
@@ -48,3 +49,12 @@ class ReplayVenue(Protocol):
     def observe_candle(self, candle: Candle) -> None: ...
 
     def observe_trade(self, trade: Trade) -> None: ...
+
+
+@runtime_checkable
+class CommissionRates(Protocol):
+    """An exchange that knows what each symbol costs this account (GET /api/v3/account/commission):
+    standard maker/taker, tax and special commissions, and whether the BNB discount applies. The
+    adapter caches each symbol's answer (Binance's changes at most daily). Errors are ports.errors."""
+
+    async def commission(self, symbol: str) -> FeeSchedule: ...

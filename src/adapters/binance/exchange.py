@@ -17,6 +17,7 @@ from typing import Any, Self, TypeVar
 from pydantic import SecretStr
 
 from adapters.binance import order_params as wire_params
+from adapters.binance.commissions import CommissionCache
 from adapters.binance.idempotency import PlacedOrders, send_once
 from adapters.binance.parse_orders import (
     ApiRestrictions,
@@ -36,6 +37,7 @@ from adapters.binance.rate_limiter import RateLimiter
 from adapters.binance.signed_rest import SendProbe, SignedRest
 from adapters.binance.user_data import StreamItem, UserDataStream, never_up, order_events
 from adapters.clocks import SystemClock
+from domain.fees import FeeSchedule
 from domain.order_events import OrderEvent
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
@@ -49,6 +51,7 @@ TESTNET_WS_API = "wss://ws-api.testnet.binance.vision/ws-api/v3"
 T = TypeVar("T")
 # REQUEST_WEIGHT of each call (binance-spot-api.md 1.5).
 W_ORDER, W_QUERY, W_OPEN, W_OPEN_ALL, W_ACCOUNT, W_TRADES_BY_ORDER, W_INFO = 1, 4, 6, 80, 20, 5, 20
+W_COMMISSION = 20
 
 
 class BinanceExchange:
@@ -74,7 +77,9 @@ class BinanceExchange:
         self._exit_margin = exit_margin
         self._stop_limit_slippage = stop_limit_slippage
         self._rules: dict[str, SymbolRules] = {}
-        self.taker_fee = Decimal("0.001")
+        self.taker_fee = Decimal("0.001")  # the account's rate; a symbol's own once it has been asked
+        self._commissions = CommissionCache(self._commission_payload, self._clock)
+        self._symbol_taker: dict[str, Decimal] = {}
 
     @classmethod
     def testnet(cls, api_key: SecretStr, api_secret: SecretStr, **kw: Any) -> BinanceExchange:
@@ -109,6 +114,18 @@ class BinanceExchange:
 
     async def balances(self) -> Mapping[str, Balance]:
         return _parsed(parse_balances, await self._account())
+
+    async def commission(self, symbol: str) -> FeeSchedule:
+        """ports.exchange.CommissionRates: this account's rates on `symbol`, asked once a day."""
+        try:
+            schedule = await self._commissions.get(symbol)
+        except PayloadError as exc:
+            raise ExchangeError(f"unexpected Binance response: {exc}") from None
+        self._symbol_taker[symbol] = Decimal(repr(schedule.effective_taker))
+        return schedule
+
+    async def _commission_payload(self, symbol: str) -> Any:
+        return await self.rest.call("query_commission_rates", weight=W_COMMISSION, symbol=symbol)
 
     async def _account(self) -> Any:
         return await self.rest.call("account", weight=W_ACCOUNT, omitZeroBalances="true")
@@ -167,7 +184,8 @@ class BinanceExchange:
     # -- orders ----------------------------------------------------------------------------------------------
     async def place_order(self, request: OrderRequest) -> OrderReport:
         rules = await self._rules_for(request.symbol)
-        wire_params.check_exit_viable(request, rules, self.taker_fee, self._exit_margin)
+        taker = self._symbol_taker.get(request.symbol, self.taker_fee)
+        wire_params.check_exit_viable(request, rules, taker, self._exit_margin)
         known = self._orders.known_id(request.symbol, request.client_order_id, request)
         if known is not None:
             return await self.get_order(request.symbol, known)

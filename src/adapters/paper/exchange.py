@@ -21,6 +21,7 @@ import aiohttp
 from adapters.binance.symbols import parse_exchange_symbols
 from adapters.simulated.costs import SimulatorCosts
 from adapters.simulated.exchange import SimulatedExchange
+from domain.fees import FeeSchedule
 from domain.market_events import MarketEvent
 from domain.order_events import OrderEvent
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
@@ -86,6 +87,10 @@ class PaperExchange:
 
     async def balances(self) -> Mapping[str, Balance]:
         return await self.simulated.balances()
+
+    async def commission(self, symbol: str) -> FeeSchedule:
+        """The configured table (paper's account is simulated): ports.exchange.CommissionRates."""
+        return await self.simulated.commission(symbol)
 
     async def place_order(self, request: OrderRequest) -> OrderReport:
         return await self.simulated.place_order(request)

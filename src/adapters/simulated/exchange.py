@@ -26,6 +26,7 @@ from adapters.simulated.matching import EngineLimits, MatchingEngine
 from adapters.simulated.order_events import EngineOrderEvents
 from adapters.simulated.stats import SimulatorStats
 from adapters.simulated.validation import rejected
+from domain.fees import FeeSchedule
 from domain.market_events import (
     BookTopUpdated,
     BookUpdated,
@@ -66,6 +67,10 @@ class SimulatedExchange:
 
     async def __aenter__(self) -> Self:
         return self
+
+    async def commission(self, symbol: str) -> FeeSchedule:
+        """ports.exchange.CommissionRates: this account's table (SimulatorCosts.symbol_fees)."""
+        return self._costs.schedule(symbol)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:

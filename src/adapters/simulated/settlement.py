@@ -137,7 +137,7 @@ class Settlement:
 
     def _commission(self, rules: SymbolRules, side: Side, price: Decimal, quantity: Decimal,
                     maker: bool) -> tuple[Decimal, str]:
-        rate = self._costs.fee_rate(maker=maker)
+        rate = self._costs.fee_rate(maker=maker, symbol=rules.symbol)
         if self._costs.bnb_discount:
             bnb_price = self._bnb_price(rules, price)
             if bnb_price is not None:

@@ -145,8 +145,10 @@ def _slice(k: KlineArrays, segment: slice) -> KlineArrays:
 
 
 def passing(market: BacktestMarket, minute: Ints, symbol: Ints, scores: Scores,
-            thresholds: SignalThresholds) -> npt.NDArray[np.bool_]:
-    """Which cells pass the signal rules and can be entered (a next bar exists to fill in)."""
+            thresholds: SignalThresholds, ev_shift: Callable[[str], float] | None = None
+            ) -> npt.NDArray[np.bool_]:
+    """Which cells pass the signal rules and can be entered (a next bar exists to fill in). `ev_shift`:
+    what a symbol's own fees add to its expected net return, as the loop's ScoreCandidates adds it."""
     probability = scores[0]
     tradable = market.has_next_bar()[symbol, minute]
     # A necessary condition of why_not, vectorised only to skip the cells it would refuse anyway.
@@ -154,15 +156,18 @@ def passing(market: BacktestMarket, minute: Ints, symbol: Ints, scores: Scores,
     out = np.zeros(len(minute), dtype=np.bool_)
     none: frozenset[str] = frozenset()
     for cell in maybe.tolist():
-        p = Prediction("", float(probability[cell]), float(scores[1][cell]), float(scores[2][cell]), 0,
-                       float(scores[3][cell]))
+        net = float(scores[3][cell])
+        if ev_shift is not None:
+            net += ev_shift(market.symbols[int(symbol[cell])])
+        p = Prediction("", float(probability[cell]), float(scores[1][cell]), float(scores[2][cell]), 0, net)
         out[cell] = why_not(p, thresholds, none) is None
     return out
 
 
 def model_plan(market: BacktestMarket, model: Model, rules: ScannerRules, thresholds: SignalThresholds,
                top_n: int, *, trade_from_minute: int = 0, chunk_rows: int = 50_000,
-               progress: Callable[[int, int], None] | None = None) -> EntryPlan:
+               progress: Callable[[int, int], None] | None = None,
+               ev_shift: Callable[[str], float] | None = None) -> EntryPlan:
     """The model run's plan: the scanner's top-N candidates each minute, scored by the model.
     `progress` is told (symbols done, 2 x symbols): each symbol is scanned, then scored."""
     total, done = 2 * len(market.symbols), [0]
@@ -177,7 +182,7 @@ def model_plan(market: BacktestMarket, model: Model, rules: ScannerRules, thresh
     minute, symbol = minute[keep], symbol[keep]
     scores = score_cells(market, model, minute, symbol, chunk_rows, step)
     return EntryPlan("model", minute, symbol, *scores, passes=passing(market, minute, symbol, scores,
-                                                                       thresholds))
+                                                                       thresholds, ev_shift))
 
 
 def ev_gate_blocked_all(plan: EntryPlan, thresholds: SignalThresholds) -> bool:

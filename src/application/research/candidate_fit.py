@@ -26,6 +26,7 @@ from application.research.trial_params import TrialParams
 from application.research.trial_walk_forward import FoldTrades, WalkForward
 from domain.ev_gate import fit_gate
 from domain.outcome import TradeCosts
+from domain.symbol_costs import SymbolCosts
 from ports.training import EdgeLearner, EdgeModel
 
 Floats = npt.NDArray[np.float64]
@@ -91,7 +92,8 @@ def _margin(params: TrialParams, model: EdgeModel, features: Features, net: Floa
 
 
 def fit_candidate(prior: Sequence[PeriodBars], test: PeriodBars, params: TrialParams, learner: EdgeLearner,
-                  costs: TradeCosts, config: WalkForward, *, embargo_ms: int = 0) -> FittedCandidate:
+                  costs: TradeCosts | SymbolCosts, config: WalkForward, *,
+                  embargo_ms: int = 0) -> FittedCandidate:
     """Fit on `prior` (oldest first), then trade `test`. ValueError when the prior part is too short or
     holds no winning (or no losing) trade to learn from."""
     bounds = fold_bounds(prior, test, gap_bars=params.timeout_bars + 1,

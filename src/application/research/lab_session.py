@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from application.research.lab_costs import lab_costs
+from application.research.lab_costs import lab_costing, lab_costs
 from application.research.market_periods import PeriodPlan, only_symbols, research_bars, test_days
 from application.research.period_bars import PeriodBars
 from application.research.study_figures import daily_pnl
@@ -39,6 +39,7 @@ class LabSession:
     tiers: tuple[FeeTier, ...]
     slippage_pct: float
     universes: Mapping[str, Sequence[str] | None] = field(default_factory=lambda: {"all": None})
+    symbol_fees: Mapping[str, FeeTier] = field(default_factory=dict)  # a symbol's own [maker, taker] %
     _bars: dict[tuple[int, str], list[PeriodBars]] = field(default_factory=dict)
 
     @property
@@ -62,10 +63,11 @@ class LabSession:
         return self._bars[whole]
 
     def replay(self, params: TrialParams, should_stop: StopAsk | None = None) -> tuple[TrialOutcome, Costing]:
-        costs, costing = lab_costs(params, self.tiers, self.slippage_pct)
-        outcome = evaluate_trial(self.periods(params), params, self.learner_for(params), costs,
-                                 self.walk_forward, should_stop)
-        return outcome, costing
+        costs = lab_costs(params, self.tiers, self.slippage_pct, self.symbol_fees)
+        outcome = evaluate_trial(self.periods(params), params, self.learner_for(params),
+                                 costs if costs.own else costs.default, self.walk_forward, should_stop)
+        traded = outcome.traded_symbols() if costs.own else []
+        return outcome, lab_costing(params, costs, self.tiers, self.slippage_pct, traded)
 
     def score(self, values: Mapping[str, object], should_stop: StopAsk | None = None) -> TrialScore:
         """Score the candidate drawn as `values` (ValueError names a value that is not understood)."""

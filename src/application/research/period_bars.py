@@ -19,6 +19,7 @@ from application.backtest.bar_scanner import BarScores, bar_scores
 from domain.features import FEATURE_NAMES, WARMUP_BARS, KlineArrays, compute_features
 from domain.outcome import ExitRules, Outcomes, TradeCosts, simulate_exits
 from domain.scanner_rules import ScannerRules
+from domain.symbol_costs import SymbolCosts, costs_of
 from domain.time_units import MINUTE_MS
 
 Floats = npt.NDArray[np.float64]
@@ -50,15 +51,18 @@ class PeriodBars:
     def atr_pct(self) -> Floats:
         return self.features[:, ATR_PCT].astype(np.float64)
 
-    def outcomes(self, rules: ExitRules, costs: TradeCosts) -> Outcomes:
-        """The trade entered after each bar (next open) under these exits and costs; NaN where the window
-        leaves the symbol's data or spans a hole."""
+    def outcomes(self, rules: ExitRules, costs: TradeCosts | SymbolCosts) -> Outcomes:
+        """The trade entered after each bar (next open) under these exits and costs (each symbol its own
+        when per symbol); NaN where the window leaves the symbol's data or spans a hole."""
         n = len(self)
         net, code = np.full(n, np.nan), np.zeros(n, dtype=np.int8)
         held = np.zeros(n, dtype=np.int16)
         for block in self.blocks:
+            if block.stop <= block.start:  # nothing to simulate (and no symbol to price)
+                continue
+            own = costs_of(costs, self.symbols[self.symbol[block.start]])
             out = simulate_exits(self.open[block], self.high[block], self.low[block], self.close[block],
-                                 self.time_ms[block], rules, costs, self.interval_ms)
+                                 self.time_ms[block], rules, own, self.interval_ms)
             net[block], code[block], held[block] = out.net_return_pct, out.exit_code, out.bars_held
         return Outcomes(net, code, held)
 

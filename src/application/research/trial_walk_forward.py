@@ -24,6 +24,7 @@ from application.research.trial_params import TrialParams
 from domain.ev_gate import fit_gate
 from domain.outcome import TradeCosts
 from domain.statistics.trust import Trades
+from domain.symbol_costs import SymbolCosts
 from ports.training import EdgeLearner, EdgeModel
 
 Floats = npt.NDArray[np.float64]
@@ -47,6 +48,8 @@ class FoldTrades:
     selected: Bools  # over the test period's rows
     net_pct: Floats  # every test row's trade (NaN where untradable or embargoed)
     time_ms: Ints
+    symbol: Ints | None = None  # index into `symbols`, per test row (what a fee table prices)
+    symbols: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,14 @@ class TrialOutcome:
 
     def trades(self) -> Trades:
         return self._trades(lambda f: f.selected & np.isfinite(f.net_pct))
+
+    def traded_symbols(self) -> list[str]:
+        """The symbol of each trade, in the order of `trades()`."""
+        out: list[str] = []
+        for f in self.folds:
+            if f.symbol is not None:
+                out.extend(f.symbols[i] for i in f.symbol[f.selected & np.isfinite(f.net_pct)].tolist())
+        return out
 
     def benchmark(self) -> Trades:
         return self._trades(lambda f: np.isfinite(f.net_pct))
@@ -106,13 +117,14 @@ def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: Sequence[Floats],
         model = learner.fit(train.features[:, cols], (train.net_pct > margin).astype(np.float64),
                             cal.features[:, cols], (cal.net_pct > margin).astype(np.float64), cal.net_pct)
     except ValueError:  # e.g. not one winning trade to learn from: the candidate does not trade here
-        return FoldTrades(test.name, np.zeros(len(test), dtype=np.bool_), net, test.time_ms)
+        return FoldTrades(test.name, np.zeros(len(test), dtype=np.bool_), net, test.time_ms, test.symbol,
+                          test.symbols)
     select = _selection(params, model, sel.features[:, cols], sel.net_pct, sel.time_ms, config)
-    return FoldTrades(test.name, select(test.features[:, cols]), net, test.time_ms)
+    return FoldTrades(test.name, select(test.features[:, cols]), net, test.time_ms, test.symbol, test.symbols)
 
 
 def evaluate_trial(periods: Sequence[PeriodBars], params: TrialParams, learner: EdgeLearner,
-                   costs: TradeCosts, config: WalkForward, should_stop: StopAsk | None = None
+                   costs: TradeCosts | SymbolCosts, config: WalkForward, should_stop: StopAsk | None = None
                    ) -> TrialOutcome:
     """Walk forward over `periods` (oldest first). A fold whose earlier periods are too short to train,
     validate and select on is skipped."""

@@ -31,9 +31,12 @@ EXIT_NO_DATA, EXIT_REFUSED = 3, 4
 
 
 def _context(spec: LabSpec) -> dict[str, object]:
-    return {"walk_forward": vars(spec.walk_forward) | {"first_test_period": 1},
-            "slippage_pct": spec.slippage_pct, "tiers": [vars(t) for t in spec.tiers],
-            "data_plan": dict(vars(spec.data))}
+    context = {"walk_forward": vars(spec.walk_forward) | {"first_test_period": 1},
+               "slippage_pct": spec.slippage_pct, "tiers": [vars(t) for t in spec.tiers],
+               "data_plan": dict(vars(spec.data))}
+    if spec.symbol_fees:  # only when given: the hash of a list frozen without a fee table stays the same
+        context["symbol_fees"] = {s: vars(t) for s, t in spec.symbol_fees.items()}
+    return context
 
 
 def _refuse(message: str) -> int:

@@ -92,7 +92,7 @@ def promote(args: argparse.Namespace, spec: LabSpec, paths: list[Path], settings
     study_plans, holdout_plans = wiring.plans_of(spec, seen), wiring.plans_of(spec, unseen)
     session = wiring.session_of(spec, joined(seen, unseen), [*study_plans, *holdout_plans], len(study_plans))
     periods = session.periods(params)
-    costs, _ = lab_costs(params, spec.tiers, spec.slippage_pct)
+    costs = lab_costs(params, spec.tiers, spec.slippage_pct, spec.symbol_fees)
     fit = fit_candidate(periods[:-1], periods[-1], params, session.learner_for(params), costs,
                         session.walk_forward,
                         embargo_ms=spec.walk_forward.embargo_bars * periods[-1].interval_ms)

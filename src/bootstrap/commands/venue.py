@@ -5,6 +5,7 @@
 
 Point `binance.rest_url` / `binance.ws_url` (and the testnet ones) at the printed URLs and paper mode runs
 offline against the replay. The trading routes are added when the venue's trading side is installed.
+The venue's account pays the config's fees (execution: rates, BNB discount, symbol_fees per symbol).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import sys
 from typing import Any
 
 from adapters.history.schema import HistoryDataError
+from adapters.simulated.costs import SimulatorCosts
 from adapters.simulated.venue.app import create_venue_app, serve_venue
 from adapters.simulated.venue.data import VenueData, load_venue_data, parse_day
+from bootstrap import mapping
 from bootstrap.commands.arguments import add_data_option, data_paths, symbol_list
 from bootstrap.progress import loading_bars
 from bootstrap.settings_model import Settings
@@ -44,21 +48,29 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _trading_setup(enabled: bool) -> list[Any]:
+def venue_costs(settings: Settings) -> SimulatorCosts:
+    """The venue account's fees as the config says (execution: rates, BNB discount, symbol_fees): what it
+    charges and answers to GET /api/v3/account/commission. No simulated latency: the network is real."""
+    return dataclasses.replace(mapping.paper_simulator_costs(settings), latency_ms=0)
+
+
+def _trading_setup(enabled: bool, costs: SimulatorCosts) -> list[Any]:
     if not enabled:
         return []
     try:  # the trading side lives in its own modules; without them the venue serves market data only
         import adapters.simulated.venue.ws_api  # noqa: F401
         from adapters.simulated.venue.trading import trading_setup
+        from adapters.simulated.venue.trading_desk import TradingConfig
     except ImportError as exc:
         print(f"venue: trading routes unavailable ({exc}); serving market data only", file=sys.stderr)
         return []
-    return [trading_setup()]
+    return [trading_setup(TradingConfig(costs=costs))]
 
 
-async def _serve(data: VenueData, args: argparse.Namespace, start_ms: int | None) -> None:
+async def _serve(data: VenueData, args: argparse.Namespace, start_ms: int | None,
+                 costs: SimulatorCosts) -> None:
     app = create_venue_app(data, speed=args.speed, start_ms=start_ms,
-                           extra_setup=_trading_setup(not args.no_trading))
+                           extra_setup=_trading_setup(not args.no_trading, costs))
     async with serve_venue(app, host=args.host, port=args.port) as venue:
         state = venue.state
         print(f"venue: {len(data.symbols)} symbols ({', '.join(data.symbols[:8])}"
@@ -88,5 +100,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"venue: cannot read klines: {exc}", file=sys.stderr)
         return EXIT_BAD_DATA
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(data, args, start_ms))
+        asyncio.run(_serve(data, args, start_ms, venue_costs(settings)))
     return 0

@@ -5,6 +5,8 @@ of the market legs, in %), so the break-even round trip is the mean net return p
 run was priced at. A tier pays when its own round trip is below that. The tiers are Binance spot's
 published commission levels (maker / taker, %; Dec 2024, check binance.com's fee schedule; the search
 YAML can replace them), BNB payment taking 25% off, and the zero-fee promotions some pairs have had.
+A fee table's own symbols (a zero-fee pair) pay their own rates whatever the tier: `own_share` of the
+trades is priced at `own_round_trip_pct` in every tier, the rest at the tier's round trip.
 """
 
 from __future__ import annotations
@@ -61,12 +63,15 @@ class BreakEven:
 
 
 def break_even(mean_net_pct: float, priced_at_pct: float, *, maker_entry: bool, slippage_pct: float,
-               tiers: tuple[FeeTier, ...] = BINANCE_SPOT_TIERS) -> BreakEven:
+               tiers: tuple[FeeTier, ...] = BINANCE_SPOT_TIERS, own_share: float = 0.0,
+               own_round_trip_pct: float = 0.0) -> BreakEven:
     if math.isnan(mean_net_pct):
         return BreakEven(math.nan, priced_at_pct, ())
     gross = mean_net_pct + priced_at_pct
     verdicts = []
     for tier in tiers:
         cost = tier.round_trip_pct(maker_entry=maker_entry, slippage_pct=slippage_pct)
+        if own_share:
+            cost = (1 - own_share) * cost + own_share * own_round_trip_pct
         verdicts.append(TierVerdict(tier.name, cost, gross - cost))
     return BreakEven(gross, priced_at_pct, tuple(verdicts))

@@ -51,10 +51,12 @@ class Trades:
 
 @dataclass(frozen=True)
 class Costing:
-    round_trip_pct: float  # what the trades were priced at
+    round_trip_pct: float  # what the trades were priced at (their mean, with a fee table)
     maker_entry: bool
     slippage_pct: float
     tiers: tuple[FeeTier, ...] = BINANCE_SPOT_TIERS
+    own_share: float = 0.0  # share of the trades on a fee table's own symbols (priced alike in every tier)
+    own_round_trip_pct: float = 0.0  # their mean round trip
 
 
 @dataclass(frozen=True)
@@ -123,4 +125,5 @@ def trust_figures(trades: Trades, benchmark: Trades, costing: Costing, *, seed: 
         benchmark_mean_pct=bench_mean,
         excess=clustered_mean(excess, cluster_ids(excess_time, span)),
         break_even=break_even(weekly.mean, costing.round_trip_pct, maker_entry=costing.maker_entry,
-                              slippage_pct=costing.slippage_pct, tiers=costing.tiers))
+                              slippage_pct=costing.slippage_pct, tiers=costing.tiers,
+                              own_share=costing.own_share, own_round_trip_pct=costing.own_round_trip_pct))

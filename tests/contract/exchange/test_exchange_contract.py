@@ -15,6 +15,7 @@ from domain.orders import ListStatus, OcoRequest, OrderRequest, OrderStatus, Ord
 from domain.rules import SymbolRules
 from domain.values import Side
 from ports.errors import InsufficientBalance, OrderNotFound, OrderRejected
+from ports.exchange import CommissionRates
 
 D = Decimal
 NO_SUCH_ID = 9_000_000_000_000
@@ -195,3 +196,10 @@ async def test_when_one_oco_leg_fills_the_other_expires(env, leg: str) -> None:
     other = next(o for o in done.orders if o.order_id != filled.order_id)
     assert other.status is OrderStatus.EXPIRED
     assert await locked(env, rules.base_asset) == locked_before
+
+
+async def test_an_adapter_that_knows_the_commission_rates_reports_them_per_symbol(env) -> None:
+    if not isinstance(env.exchange, CommissionRates):
+        pytest.skip(f"{env.name} does not report commission rates (the configured table is used)")
+    fees = await env.exchange.commission(env.symbol)
+    assert 0 <= fees.effective_taker < 0.01 and 0 <= fees.effective_maker < 0.01

@@ -256,3 +256,10 @@ def test_a_malformed_snapshot_is_refused_clearly(data: dict[str, object]) -> Non
 def test_limits_refuse_nonsense(change: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="RiskLimits"):
         replace(LIMITS, **change)
+
+
+def test_the_capital_and_every_amount_are_in_the_quote_asset() -> None:
+    book = RiskBook(replace(LIMITS, quote_asset="USDC"))
+    refused = book.check(intent("ETHUSDC"), T0, 10.0, ())
+    assert isinstance(refused, Rejected)
+    assert "USDC" in refused.reason and "USDT" not in refused.reason.replace("ETHUSDC", "")

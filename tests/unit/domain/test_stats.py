@@ -114,3 +114,8 @@ def test_stats_line_uses_the_day_start_capital_and_survives_no_trades() -> None:
     line = format_stats_line(compute_stats([], 30.0), daily_pnl=-2.0, day_start_capital=40.0)
     assert "trades=0 | wins=0 (n/a) | PnL today=-2.00 USDT (-5.0%)" in line
     assert "PF=n/a" in line
+
+
+def test_the_stats_line_counts_in_the_quote_asset() -> None:
+    line = format_stats_line(compute_stats([], 30.0), daily_pnl=1.0, quote_asset="FDUSD")
+    assert "PnL today=+1.00 FDUSD" in line and line.endswith("fees=0.00 FDUSD") and "USDT" not in line

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from adapters.simulated.costs import BNB_DISCOUNT_RATE
 from adapters.simulated.venue import trading_json as wire
 from adapters.simulated.venue.signing import ApiError
 from adapters.simulated.venue.trading_desk import TradingDesk
@@ -133,6 +134,22 @@ def account(desk: TradingDesk, params: Params, key: str) -> Any:
             "balances": [wire.balance_json(b) for b in balances], "permissions": ["SPOT"], "uid": 1}
 
 
+def commission(desk: TradingDesk, params: Params, key: str) -> Any:
+    """GET /api/v3/account/commission: this account's table for the symbol (SimulatorCosts.symbol_fees).
+    The BNB discount is served as Binance's multiplier of the standard part (0.75 = 25% off)."""
+    symbol = _symbol(desk, params)
+    costs = desk.config.costs
+    zero = wire.s8(Decimal(0))
+    nothing = {"maker": zero, "taker": zero, "buyer": zero, "seller": zero}
+    return {"symbol": symbol,
+            "standardCommission": {"maker": wire.s8(costs.fee_rate(maker=True, symbol=symbol)),
+                                   "taker": wire.s8(costs.fee_rate(maker=False, symbol=symbol)),
+                                   "buyer": zero, "seller": zero},
+            "specialCommission": dict(nothing), "taxCommission": dict(nothing),
+            "discount": {"enabledForAccount": costs.bnb_discount, "enabledForSymbol": True,
+                         "discountAsset": "BNB", "discount": wire.s8(1 - BNB_DISCOUNT_RATE)}}
+
+
 def api_restrictions(desk: TradingDesk, params: Params, key: str) -> Any:
     found = desk.api_key(key)
     return {"ipRestrict": found.ip_restrict, "createTime": 1_700_000_000_000, "enableReading": True,
@@ -159,5 +176,6 @@ ROUTES: list[tuple[str, str, Callable[[Params], int], int, Callable[[TradingDesk
     ("GET", "/api/v3/orderList", _fixed(4), 0, get_list),
     ("GET", "/api/v3/myTrades", lambda p: 5 if p.get("orderId") else 20, 0, my_trades),
     ("GET", "/api/v3/account", _fixed(20), 0, account),
+    ("GET", "/api/v3/account/commission", _fixed(20), 0, commission),
     ("GET", "/sapi/v1/account/apiRestrictions", _fixed(1), 0, api_restrictions),
 ]

@@ -7,7 +7,7 @@ from decimal import ROUND_UP, Decimal
 import pytest
 
 from adapters.simulated.accounts import Accounts
-from adapters.simulated.costs import SimulatorCosts
+from adapters.simulated.costs import SimulatorCosts, SymbolCommission
 from domain.orders import OrderRequest, OrderType
 from domain.values import Side, Trade
 from ports.errors import InsufficientBalance
@@ -85,3 +85,19 @@ def test_accounts_lock_unlock_and_refuse_to_go_negative() -> None:
         accounts.debit("USDT", D("6.01"))
     accounts.unlock("USDT", D(4))
     assert accounts.snapshot()["USDT"].free == D(10)
+
+
+def test_a_pair_of_the_accounts_table_pays_its_own_rate(make_engine, make_deep_book) -> None:
+    costs = SimulatorCosts(slippage_bps=D(0), symbol_fees={"TESTUSDT": SymbolCommission(D(0), D(0))})
+    engine = make_engine({"USDT": D(1000)}, costs=costs)
+    engine.observe_book(make_deep_book())
+    report = engine.place_order(buy_quote("100"), 2_000)
+    assert report.executed_quantity > 0 and report.commission_in("TEST") == 0
+    assert engine.accounts.free("TEST") == report.executed_quantity
+    assert costs.schedule("TESTUSDT").effective_taker == 0.0
+    assert costs.schedule("BNBUSDT").effective_taker == 0.001
+
+
+def test_a_rate_outside_a_fraction_is_refused_naming_the_symbol() -> None:
+    with pytest.raises(ValueError, match=r"symbol_fees\[TESTUSDT\]\.taker"):
+        SimulatorCosts(symbol_fees={"TESTUSDT": SymbolCommission(D("0.2"), D(0))})

@@ -1,0 +1,66 @@
+"""GET /api/v3/account/commission (USER_DATA, weight 20): what trading one symbol costs this account.
+
+The answer (binance-spot-api.md 1.6, 1.10) has three parts: standard maker/taker (+ buyer/seller), a tax
+and a special commission computed the same way and added, and the BNB discount, which multiplies only
+the standard part. `discount.discount` is read as Binance's SDKs now document it: the multiplier of the
+standard part when paid in BNB ("0.75000000" = 75% charged, 25% off). Buyer and seller commissions
+depend on the side; the larger of the two is added to both rates (an upper bound, usually zero).
+
+Binance changes these rates at most daily (VIP tiers are recomputed once a day), so each symbol's answer
+is kept a day (`CommissionCache`), then asked again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+
+from adapters.binance.parse_orders import Payload, PayloadError, dec, field
+from domain.fees import FeeSchedule
+from domain.time_units import DAY_MS
+from ports.clock import Clock
+
+
+def _part(payload: Payload, key: str) -> tuple[Decimal, Decimal]:
+    """(taker, maker) of one part, each with the larger of buyer/seller added."""
+    part = payload.get(key)
+    if part is None:
+        return Decimal(0), Decimal(0)
+    if not isinstance(part, dict):
+        raise PayloadError(f"Binance commission field {key!r} is not an object: {part!r}")
+    side = max(dec(part, "buyer", "0"), dec(part, "seller", "0"))
+    return dec(part, "taker") + side, dec(part, "maker") + side
+
+
+def parse_commission(payload: Payload) -> FeeSchedule:
+    field(payload, "standardCommission")  # required: raises, naming it
+    taker, maker = _part(payload, "standardCommission")
+    special_taker, special_maker = _part(payload, "specialCommission")
+    tax_taker, tax_maker = _part(payload, "taxCommission")
+    discount = payload.get("discount") or {}
+    enabled = bool(discount.get("enabledForAccount")) and bool(discount.get("enabledForSymbol"))
+    multiplier = dec(discount, "discount", "1") if enabled else Decimal(1)
+    if not Decimal(0) <= multiplier <= 1:
+        raise PayloadError(f"Binance commission discount {multiplier} is not a multiplier in [0, 1]")
+    return FeeSchedule(taker=float(taker), maker=float(maker), bnb_discount=enabled and multiplier < 1,
+                       discount_rate=float(1 - multiplier), taker_extra=float(special_taker + tax_taker),
+                       maker_extra=float(special_maker + tax_maker))
+
+
+class CommissionCache:
+    """Each symbol's rates, asked once a day through `fetch(symbol)` (the raw endpoint payload)."""
+
+    def __init__(self, fetch: Callable[[str], Awaitable[Any]], clock: Clock, *,
+                 max_age_ms: int = DAY_MS) -> None:
+        self._fetch, self._clock, self._max_age_ms = fetch, clock, max_age_ms
+        self._known: dict[str, tuple[FeeSchedule, int]] = {}
+
+    async def get(self, symbol: str) -> FeeSchedule:
+        now = self._clock.now_ms()
+        known = self._known.get(symbol)
+        if known is not None and now - known[1] < self._max_age_ms:
+            return known[0]
+        schedule = parse_commission(await self._fetch(symbol))
+        self._known[symbol] = (schedule, now)
+        return schedule
