@@ -213,8 +213,9 @@ def main() -> int:
     if args.serve_venue:
         serve_venue(args.pairs)
         return 0
+    # Its own session, so its own scheduler group (autogroup): the exchange is not on the bot's CPU share.
     child = subprocess.Popen([sys.executable, __file__, "--serve-venue", "--pairs", str(args.pairs)],
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
         assert child.stdout is not None
         line = child.stdout.readline()

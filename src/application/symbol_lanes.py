@@ -3,8 +3,9 @@
 In paper and live, managing a position (its price reactions, its tick: timeout, OCO poll, exit) runs as a
 task of its symbol's lane; the loop goes on with the market, the other symbols and the kill switch. A
 symbol whose lane is still busy is skipped until it is free (its next tick tries again): one symbol never
-has two exchange conversations at once. A backtest runs everything inline, in order, as before (the same
-trades). The kill switch and stop wait for the lanes first, so nothing else races their closing.
+has two exchange conversations at once. A lane starts before `run` returns, so an exit decided on an
+event leaves before the next event is taken. A backtest runs everything inline, in order, as before (the
+same trades). The kill switch and stop wait for the lanes first, so nothing else races their closing.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class SymbolLanes:
         task = asyncio.get_running_loop().create_task(lane(), name=f"lane {symbol}")
         self._tasks[symbol] = task
         task.add_done_callback(lambda done: self._forget(symbol, done))
+        # One turn of the loop: the lane's first step (up to its order on the wire) runs before the caller
+        # goes on with the feed's backlog (Python 3.11 has no eager tasks).
+        await asyncio.sleep(0)
 
     def _forget(self, symbol: str, task: asyncio.Task[object]) -> None:
         if self._tasks.get(symbol) is task:
