@@ -1,5 +1,5 @@
-"""BinanceExchange: the Exchange port on Binance spot (REST: binance-connector's endpoints sent through
-aiohttp on the event loop; user data via the WebSocket API). Testnet is a constructor, not another adapter.
+"""BinanceExchange: the Exchange port on Binance spot (REST via binance-connector, user data via the
+WebSocket API). Testnet is a constructor, not another adapter.
 
 Orders are idempotent (idempotency.py): a retry with the same client id returns the order placed the
 first time, and when Binance's answer is lost (timeout, 5xx, -1007) the order is looked up by its
@@ -86,23 +86,24 @@ class BinanceExchange:
     # -- lifecycle -------------------------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
         try:
-            await self.rest.sync_time()
-            await self.refresh_rules()
-            self.taker_fee = _parsed(parse_taker_fee, await self._account())
-            if self._user is not None:
-                await self._user.start()
+            return await self._start()
         except BaseException:
-            await self.rest.close()
+            await self.rest.close()  # the REST session the start opened
             raise
+
+    async def _start(self) -> Self:
+        await self.rest.sync_time()
+        await self.refresh_rules()
+        self.taker_fee = _parsed(parse_taker_fee, await self._account())
+        if self._user is not None:
+            await self._user.start()
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
-        try:
-            if self._user is not None:
-                await self._user.stop()
-        finally:
-            await self.rest.close()
+        if self._user is not None:
+            await self._user.stop()
+        await self.rest.close()
 
     async def refresh_rules(self) -> Mapping[str, SymbolRules]:
         info = await self.rest.call("exchange_info", weight=W_INFO, signed=False)

@@ -39,6 +39,13 @@ class RestSession:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._in_flight, self._last_done = 0, 0.0
+
+    def idle_s(self) -> float:
+        """Seconds since the last answer; 0 while a request is under way."""
+        if self._in_flight or self._loop is None:
+            return 0.0
+        return self._loop.time() - self._last_done
 
     def _open(self) -> aiohttp.ClientSession:
         """The session of the running loop (a BinanceExchange may outlive one asyncio.run)."""
@@ -55,9 +62,14 @@ class RestSession:
         own errors (timeout, connection) pass through."""
         session = self._open()
         url = URL(self._base + path_and_query, encoded=True)
-        async with session.request(http_method, url) as response:
-            text = await response.text()
-            return _answer(response.status, text, response.headers)
+        self._in_flight += 1
+        try:
+            async with session.request(http_method, url) as response:
+                text = await response.text()
+                return _answer(response.status, text, response.headers)
+        finally:
+            self._in_flight -= 1
+            self._last_done = asyncio.get_running_loop().time()
 
     async def close(self) -> None:
         session, self._session = self._session, None

@@ -8,6 +8,8 @@ time plus the offset measured against GET /api/v3/time, and carry recvWindow.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import Enum
@@ -25,6 +27,7 @@ from ports.clock import Clock
 from ports.errors import ClockSkew, ExchangeError, ExchangeUnavailable, RateLimited
 
 SendProbe = Callable[[str, str], None]
+KEEP_WARM_S = 30.0  # an idle connection gets a ping (weight 1) this often: orders find it open
 
 
 def wire(value: Any) -> Any:
@@ -49,6 +52,8 @@ class SignedRest:
         self.offset_ms = 0
         self._signer = Signer(api_secret.get_secret_value())
         self._session = RestSession(self.base_url, api_key.get_secret_value(), timeout)
+        self.keep_warm_s = KEEP_WARM_S
+        self._warmer: asyncio.Task[None] | None = None
         limiter.set_clock(self.timestamp_ms)
 
     def timestamp_ms(self) -> int:
@@ -66,6 +71,8 @@ class SignedRest:
     async def call(self, method: str, *, weight: int, orders: int = 0, signed: bool = True,
                    **params: Any) -> Any:
         """Call `Spot.<method>(**params)`; one resync-and-retry when Binance says the clock is off."""
+        if self._warmer is None or self._warmer.done():
+            self._warmer = asyncio.get_running_loop().create_task(self._keep_warm(), name="rest warmer")
         try:
             return await self._call_once(method, weight, orders, signed, params)
         except ClockSkew:
@@ -105,7 +112,23 @@ class SignedRest:
         return answer.data
 
     async def close(self) -> None:
+        warmer, self._warmer = self._warmer, None
+        if warmer is not None and warmer.get_loop() is asyncio.get_running_loop():
+            warmer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warmer
         await self._session.close()
+
+    async def _keep_warm(self) -> None:
+        """Ping when the connection has been idle `keep_warm_s`, so that the next order finds it open: no
+        TCP and TLS set-up on an order's path after a quiet spell (Binance closes idle connections)."""
+        while True:
+            idle = self._session.idle_s()
+            if idle < self.keep_warm_s:
+                await asyncio.sleep(self.keep_warm_s - idle)
+                continue
+            with contextlib.suppress(ExchangeError):
+                await self.call("ping", weight=1, signed=False)
 
     def _client_error(self, exc: ClientError, sent_at: int) -> ExchangeError:
         headers: Mapping[str, str] = exc.header or {}
