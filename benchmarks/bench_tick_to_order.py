@@ -1,14 +1,21 @@
-"""Tick-to-order latency inside the bot: from a market frame received by the feed to the signed order
-request leaving the exchange adapter, against the local venue with 200 pairs streaming.
+"""Tick-to-order latency inside the bot: from a market frame received by the feed to the order's first
+bytes written to the socket, against the local venue with 200 pairs streaming.
 
-The venue runs in a child process (as a real exchange would be another machine): 200 pairs of recorded
-1m klines (the 13 pairs of the 2023 shared-data file, each replayed under 15-16 names), every pair's
-kline_1m, depth20@100ms and aggTrade streamed plus !miniTicker@arr. The bot side runs here:
-BinanceMarketFeed (aiohttp) -> a stand-in decision (the feature/model path has its own benchmarks) ->
-BinanceExchange.place_order (rules, idempotency memory, rate limiter, asyncio.to_thread, binance-connector
-signing). Timestamps (time.perf_counter_ns): when the feed starts handling the frame's text, and when the
-signed POST /api/v3/order is handed to requests (the adapter's `on_send` hook). Every `--every`-th market
-event triggers a MARKET buy of 10 USDT on its symbol, one order at a time (the loop awaits its orders).
+The venue runs in a child process of its own session (as a real exchange would be another machine, it
+does not share the bot's scheduler group): 200 pairs of recorded 1m klines (the 13 pairs of the 2023
+shared-data file, each replayed under 15-16 names), every pair's kline_1m, depth20@100ms and aggTrade
+streamed plus !miniTicker@arr. The bot side runs here: BinanceMarketFeed (aiohttp) -> a stand-in
+decision (the feature/model path has its own benchmarks) -> BinanceExchange.place_order (rules,
+idempotency memory, rate limiter, signing, aiohttp). Every `--every`-th market event triggers a MARKET buy
+of 10 USDT on its symbol, one order at a time (the loop awaits its orders); the start-up heap is frozen as
+the bot's feed runner does (application.feed_runner.settle_heap).
+
+Stages (time.perf_counter_ns, see tick_to_order_probes.py): the feed starts handling the frame's text ->
+the event is handed to the bot -> the rate limiter lets the request go -> the signed request is handed to
+the HTTP library (the adapter's `on_send` hook) -> its first bytes are written to the socket. The
+reference, interleaved with the adapter's orders so that both meet the same load: the same signed
+POST /api/v3/order built inline and sent by a bare aiohttp session on the same loop. Each figure is
+printed with the machine's load average.
 
 With --console, the run alternates phases without and with the operator's console at work (see
 benchmarks/console_load.py: dashboard stream, /metrics scrapes, a notification per order, the timing
@@ -49,11 +56,13 @@ from tick_to_order_probes import (  # noqa: E402  (beside this script)
     report,
     summary,
 )
+from tick_to_order_venue import serve_venue  # noqa: E402  (beside this script)
 
 from adapters.binance.exchange import BinanceExchange  # noqa: E402
 from adapters.binance.market_feed import BinanceMarketFeed  # noqa: E402
 from adapters.clocks import SystemClock  # noqa: E402
 from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET  # noqa: E402
+from application.feed_runner import settle_heap  # noqa: E402
 from domain.market_events import (  # noqa: E402
     BookTopUpdated,
     BookUpdated,
@@ -65,36 +74,8 @@ from domain.market_events import (  # noqa: E402
 from domain.orders import OrderRequest, OrderType  # noqa: E402
 from domain.values import Side  # noqa: E402
 
-DATA = ROOT.parent / "shared/data/freqtrade_userdata/binance_spot_1m_2023-03-16_2023-05-01_13pairs.csv.xz"
-START_MS = 1_681_344_000_000  # 2023-04-13 00:00 UTC: all 13 pairs have bars
 TARGET_MS = 5.0
 NOTICE_EVERY = 1  # with --console: one notification per this many orders (0: none); --notice-every
-
-
-# -- the venue (child process) -----------------------------------------------------------------------------
-def serve_venue(pairs: int) -> None:
-    from adapters.simulated.venue.data import VenueData, load_venue_data
-    from adapters.simulated.venue.trading import serve_trading_venue
-    from adapters.simulated.venue.trading_desk import TradingConfig
-
-    recorded = load_venue_data(DATA, start_ms=START_MS, minutes=30, warmup_ms=3_600_000)
-    names = sorted(recorded.bars)
-    bars = {}
-    for i in range(pairs):  # BTCUSDT, ETHUSDT, ..., then BTC1USDT, ETH1USDT, ...
-        source = names[i % len(names)]
-        copy = i // len(names)
-        bars[source if copy == 0 else source.replace("USDT", f"{copy}USDT")] = recorded.bars[source]
-    limits = ({"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000},
-              {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100_000})
-    config = TradingConfig(deposits={"USDT": Decimal(10**9)}, rate_limits=limits)
-
-    async def run() -> None:
-        async with serve_trading_venue(VenueData(bars), config=config, speed=1.0,
-                                       start_ms=START_MS) as venue:
-            print(f"VENUE {venue.rest_url} {venue.ws_url} {' '.join(sorted(bars))}", flush=True)
-            await asyncio.Event().wait()
-
-    asyncio.run(run())
 
 
 # -- the bot side -------------------------------------------------------------------------------------------
@@ -165,10 +146,13 @@ async def _measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, 
     with probing(probes):
         async with exchange, feed, BareOrders(rest_url, clock) as bare:
             await feed.watch(symbols)
+            settle_heap()  # as the bot does once started
             measuring_since = time.monotonic() + warmup_s
+            cpu_since = 0.0
             async for event in feed.events():
                 if time.monotonic() < measuring_since:
                     continue
+                cpu_since = cpu_since or time.process_time()
                 seen += 1
                 if seen % every:
                     continue
@@ -194,6 +178,7 @@ async def _measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, 
                 if len(measured.adapter) >= orders:
                     break
             measured.events, measured.seconds = seen, time.monotonic() - measuring_since
+            measured.cpu_seconds = time.process_time() - cpu_since
     return measured
 
 
@@ -234,7 +219,7 @@ def main() -> int:
     events, seconds = measured.events, measured.seconds
     print(f"tick-to-order, {len(symbols)} pairs streaming ({len(symbols) * 3 + 1} streams): {events} "
           f"market events in {seconds:.1f} s ({events / max(seconds, 1e-9):.0f}/s) on {os.cpu_count()} CPUs; "
-          f"{gc_setting()}; peak RSS "
+          f"{gc_setting()}; the bot used {measured.cpu_seconds / max(seconds, 1e-9):.2f} CPU; peak RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     report(measured, TARGET_MS)
     return 0

@@ -112,6 +112,7 @@ class Measured:
     bare: list[Stages] = field(default_factory=list)  # the reference: a bare aiohttp POST of the order
     events: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the bot process's (all threads) while measuring
 
 
 class BareOrders:
