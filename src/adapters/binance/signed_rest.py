@@ -121,7 +121,7 @@ class SignedRest:
 
     async def _keep_warm(self) -> None:
         """Ping when the connection has been idle `keep_warm_s`, so that the next order finds it open: no
-        TCP and TLS set-up on an order's path after a quiet spell (Binance closes idle connections)."""
+        TCP and TLS set-up on an order's path after a quiet spell (servers close idle connections)."""
         while True:
             idle = self._session.idle_s()
             if idle < self.keep_warm_s:
