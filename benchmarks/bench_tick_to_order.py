@@ -1,14 +1,21 @@
-"""Tick-to-order latency inside the bot: from a market frame received by the feed to the signed order
-request leaving the exchange adapter, against the local venue with 200 pairs streaming.
+"""Tick-to-order latency inside the bot: from a market frame received by the feed to the order's first
+bytes written to the socket, against the local venue with 200 pairs streaming.
 
-The venue runs in a child process (as a real exchange would be another machine): 200 pairs of recorded
-1m klines (the 13 pairs of the 2023 shared-data file, each replayed under 15-16 names), every pair's
-kline_1m, depth20@100ms and aggTrade streamed plus !miniTicker@arr. The bot side runs here:
-BinanceMarketFeed (aiohttp) -> a stand-in decision (the feature/model path has its own benchmarks) ->
-BinanceExchange.place_order (rules, idempotency memory, rate limiter, asyncio.to_thread, binance-connector
-signing). Timestamps (time.perf_counter_ns): when the feed starts handling the frame's text, and when the
-signed POST /api/v3/order is handed to requests (the adapter's `on_send` hook). Every `--every`-th market
-event triggers a MARKET buy of 10 USDT on its symbol, one order at a time (the loop awaits its orders).
+The venue runs in a child process of its own session (as a real exchange would be another machine, it
+does not share the bot's scheduler group): 200 pairs of recorded 1m klines (the 13 pairs of the 2023
+shared-data file, each replayed under 15-16 names), every pair's kline_1m, depth20@100ms and aggTrade
+streamed plus !miniTicker@arr. The bot side runs here: BinanceMarketFeed (aiohttp) -> a stand-in
+decision (the feature/model path has its own benchmarks) -> BinanceExchange.place_order (rules,
+idempotency memory, rate limiter, signing, aiohttp). Every `--every`-th market event triggers a MARKET buy
+of 10 USDT on its symbol, one order at a time (the loop awaits its orders); the start-up heap is frozen as
+the bot's feed runner does (application.feed_runner.settle_heap).
+
+Stages (time.perf_counter_ns, see tick_to_order_probes.py): the feed starts handling the frame's text ->
+the event is handed to the bot -> the rate limiter lets the request go -> the signed request is handed to
+the HTTP library (the adapter's `on_send` hook) -> its first bytes are written to the socket. The
+reference, interleaved with the adapter's orders so that both meet the same load: the same signed
+POST /api/v3/order built inline and sent by a bare aiohttp session on the same loop. Each figure is
+printed with the machine's load average.
 
 With --console, the run alternates phases without and with the operator's console at work (see
 benchmarks/console_load.py: dashboard stream, /metrics scrapes, a notification per order, the timing
@@ -37,11 +44,25 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from pydantic import SecretStr  # noqa: E402
+from tick_to_order_probes import (  # noqa: E402  (beside this script)
+    BareOrders,
+    Measured,
+    Probes,
+    Stages,
+    gc_setting,
+    load,
+    percentile,
+    probing,
+    report,
+    summary,
+)
+from tick_to_order_venue import serve_venue  # noqa: E402  (beside this script)
 
 from adapters.binance.exchange import BinanceExchange  # noqa: E402
 from adapters.binance.market_feed import BinanceMarketFeed  # noqa: E402
 from adapters.clocks import SystemClock  # noqa: E402
 from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET  # noqa: E402
+from application.feed_runner import settle_heap  # noqa: E402
 from domain.market_events import (  # noqa: E402
     BookTopUpdated,
     BookUpdated,
@@ -53,35 +74,8 @@ from domain.market_events import (  # noqa: E402
 from domain.orders import OrderRequest, OrderType  # noqa: E402
 from domain.values import Side  # noqa: E402
 
-DATA = ROOT.parent / "shared/data/freqtrade_userdata/binance_spot_1m_2023-03-16_2023-05-01_13pairs.csv.xz"
-START_MS = 1_681_344_000_000  # 2023-04-13 00:00 UTC: all 13 pairs have bars
+TARGET_MS = 5.0
 NOTICE_EVERY = 1  # with --console: one notification per this many orders (0: none); --notice-every
-
-
-# -- the venue (child process) -----------------------------------------------------------------------------
-def serve_venue(pairs: int) -> None:
-    from adapters.simulated.venue.data import VenueData, load_venue_data
-    from adapters.simulated.venue.trading import serve_trading_venue
-    from adapters.simulated.venue.trading_desk import TradingConfig
-
-    recorded = load_venue_data(DATA, start_ms=START_MS, minutes=30, warmup_ms=3_600_000)
-    names = sorted(recorded.bars)
-    bars = {}
-    for i in range(pairs):  # BTCUSDT, ETHUSDT, ..., then BTC1USDT, ETH1USDT, ...
-        source = names[i % len(names)]
-        copy = i // len(names)
-        bars[source if copy == 0 else source.replace("USDT", f"{copy}USDT")] = recorded.bars[source]
-    limits = ({"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000},
-              {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100_000})
-    config = TradingConfig(deposits={"USDT": Decimal(10**9)}, rate_limits=limits)
-
-    async def run() -> None:
-        async with serve_trading_venue(VenueData(bars), config=config, speed=1.0,
-                                       start_ms=START_MS) as venue:
-            print(f"VENUE {venue.rest_url} {venue.ws_url} {' '.join(sorted(bars))}", flush=True)
-            await asyncio.Event().wait()
-
-    asyncio.run(run())
 
 
 # -- the bot side -------------------------------------------------------------------------------------------
@@ -102,9 +96,9 @@ def symbol_of(event: MarketEvent) -> str | None:
 
 
 async def measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, every: int,
-                  warmup_s: float, console: bool = False) -> tuple[list[tuple[float, float]], int, float]:
-    """(frame -> event handed to the bot, event -> signed request out) in ms per order; the market events
-    seen while measuring; the seconds measured. `console`: with the operator's console at work."""
+                  warmup_s: float, console: bool = False) -> Measured:
+    """The stamps of each order and of the bare reference orders between them; the market events seen
+    while measuring; the seconds measured. `console`: with the operator's console at work."""
     if not console:
         return await _measure(rest_url, ws_url, symbols, orders, every, warmup_s, None)
     from console_load import console_running  # beside this script
@@ -117,23 +111,29 @@ async def measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, e
 
 
 async def _measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, every: int, warmup_s: float,
-                   console: tuple[Any, Any] | None) -> tuple[list[tuple[float, float]], int, float]:
+                   console: tuple[Any, Any] | None) -> Measured:
     clock = SystemClock()
-    sent_ns = [0]
+    probes = Probes()
 
-    def on_send(method: str, path: str) -> None:  # runs in the adapter's worker thread
+    def on_send(method: str, path: str) -> None:  # the signed request handed to the HTTP library
         if path == "/api/v3/order":
-            sent_ns[0] = time.perf_counter_ns()
+            probes.handed_ns = time.perf_counter_ns()
 
     exchange = BinanceExchange(SecretStr(DEFAULT_API_KEY), SecretStr(DEFAULT_API_SECRET), rest_url=rest_url,
                                ws_api_url=f"{ws_url}/ws-api/v3", clock=clock, on_send=on_send, timeout=5.0)
+    acquire = exchange.limiter.acquire
+
+    async def acquire_stamped(weight: int, orders: int = 0) -> None:
+        await acquire(weight, orders)
+        probes.acquired_ns = time.perf_counter_ns()
+
+    exchange.limiter.acquire = acquire_stamped  # type: ignore[method-assign]
     feed = raw_feed = BinanceMarketFeed(ws_url, rest_url, symbols, clock)
-    frame_ns = [0]
     router = raw_feed._router  # no public hook: time when the feed starts handling each frame
     handle_text = router.handle_text
 
     def timed(text: str):  # type: ignore[no-untyped-def]
-        frame_ns[0] = time.perf_counter_ns()
+        probes.frame_ns = time.perf_counter_ns()
         return handle_text(text)
 
     router.handle_text = timed  # type: ignore[method-assign]
@@ -141,32 +141,45 @@ async def _measure(rest_url: str, ws_url: str, symbols: list[str], orders: int, 
         from adapters.console.instruments import TimedExchange, TimedFeed
         feed = TimedFeed(raw_feed)  # type: ignore[assignment]
         exchange = TimedExchange(exchange, console[0], feed)  # type: ignore[arg-type,assignment]
-    latencies: list[tuple[float, float]] = []
+    measured = Measured()
     seen = 0
-    async with exchange, feed:
-        await feed.watch(symbols)
-        started = time.monotonic()
-        measuring_since = started + warmup_s
-        async for event in feed.events():
-            if time.monotonic() < measuring_since:
-                continue
-            seen += 1
-            if seen % every:
-                continue
-            symbol = symbol_of(event)
-            if symbol is None:
-                continue
-            received, handed = frame_ns[0], time.perf_counter_ns()
-            request = OrderRequest(symbol, Side.BUY, OrderType.MARKET, f"bench-{len(latencies)}-{seen}",
-                                   quote_quantity=Decimal(10))
-            await exchange.place_order(request)
-            if console is not None and NOTICE_EVERY and len(latencies) % NOTICE_EVERY == 0:
-                console[1].notifier.notify(f"Trade {symbol}", "10 USDT bought")  # as each_trade would
-            latencies.append(((handed - received) / 1e6, (sent_ns[0] - handed) / 1e6))
-            if len(latencies) >= orders:
-                break
-        elapsed = time.monotonic() - measuring_since
-    return latencies, seen, elapsed
+    with probing(probes):
+        async with exchange, feed, BareOrders(rest_url, clock) as bare:
+            await feed.watch(symbols)
+            settle_heap()  # as the bot does once started
+            measuring_since = time.monotonic() + warmup_s
+            cpu_since = 0.0
+            async for event in feed.events():
+                if time.monotonic() < measuring_since:
+                    continue
+                cpu_since = cpu_since or time.process_time()
+                seen += 1
+                if seen % every:
+                    continue
+                symbol = symbol_of(event)
+                if symbol is None:
+                    continue
+                frame, handed = probes.frame_ns, time.perf_counter_ns()
+                probes.acquired_ns = probes.handed_ns = probes.wire_ns = 0
+                n = len(measured.adapter) + len(measured.bare)
+                if n % 2:  # the reference, interleaved so that both meet the same load
+                    await bare.buy(symbol, f"bare-{n}-{seen}")
+                    measured.bare.append(Stages(frame, handed, handed, handed, probes.wire_ns,
+                                                probes.collections_within(handed, probes.wire_ns)))
+                    continue
+                request = OrderRequest(symbol, Side.BUY, OrderType.MARKET, f"bench-{n}-{seen}",
+                                       quote_quantity=Decimal(10))
+                await exchange.place_order(request)
+                if console is not None and NOTICE_EVERY and len(measured.adapter) % NOTICE_EVERY == 0:
+                    console[1].notifier.notify(f"Trade {symbol}", "10 USDT bought")  # as each_trade would
+                gcs = probes.collections_within(handed, probes.wire_ns)
+                measured.adapter.append(Stages(frame, handed, probes.acquired_ns, probes.handed_ns,
+                                               probes.wire_ns, gcs))
+                if len(measured.adapter) >= orders:
+                    break
+            measured.events, measured.seconds = seen, time.monotonic() - measuring_since
+            measured.cpu_seconds = time.process_time() - cpu_since
+    return measured
 
 
 def main() -> int:
@@ -185,8 +198,9 @@ def main() -> int:
     if args.serve_venue:
         serve_venue(args.pairs)
         return 0
+    # Its own session, so its own scheduler group (autogroup): the exchange is not on the bot's CPU share.
     child = subprocess.Popen([sys.executable, __file__, "--serve-venue", "--pairs", str(args.pairs)],
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
         assert child.stdout is not None
         line = child.stdout.readline()
@@ -198,20 +212,16 @@ def main() -> int:
             global NOTICE_EVERY
             NOTICE_EVERY = args.notice_every
             return compare_console(rest_url, ws_url, symbols, args)
-        latencies, events, seconds = asyncio.run(measure(rest_url, ws_url, symbols, args.orders, args.every,
-                                                         args.warmup))
+        measured = asyncio.run(measure(rest_url, ws_url, symbols, args.orders, args.every, args.warmup))
     finally:
         child.terminate()
         child.wait(10)
-    total = sorted(feed_ms + adapter_ms for feed_ms, adapter_ms in latencies)
-    print(f"tick-to-order, {len(symbols)} pairs streaming ({len(symbols) * 3 + 1} streams): {events} market "
-          f"events in {seconds:.1f} s ({events / max(seconds, 1e-9):.0f}/s), load average "
-          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"  feed (frame -> event)        {summary(sorted(f for f, _ in latencies))}")
-    print(f"  adapter (event -> request)   {summary(sorted(a for _, a in latencies))}")
-    p99 = percentile(total, 0.99)
-    print(f"  tick-to-order ({len(total)} orders) {summary(total)}  target p99 <= 5 ms: "
-          f"{'met' if p99 <= 5 else 'NOT met'}")
+    events, seconds = measured.events, measured.seconds
+    print(f"tick-to-order, {len(symbols)} pairs streaming ({len(symbols) * 3 + 1} streams): {events} "
+          f"market events in {seconds:.1f} s ({events / max(seconds, 1e-9):.0f}/s) on {os.cpu_count()} CPUs; "
+          f"{gc_setting()}; the bot used {measured.cpu_seconds / max(seconds, 1e-9):.2f} CPU; peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    report(measured, TARGET_MS)
     return 0
 
 
@@ -221,12 +231,12 @@ def compare_console(rest_url: str, ws_url: str, symbols: list[str], args: argpar
     peak_rss_mb = {False: 0.0, True: 0.0}
     for phase in range(max(2, args.phases)):
         on = phase % 2 == 1
-        latencies, events, seconds = asyncio.run(measure(rest_url, ws_url, symbols, args.orders, args.every,
-                                                         args.warmup, console=on))
-        runs[on].extend(feed_ms + adapter_ms for feed_ms, adapter_ms in latencies)
+        measured = asyncio.run(measure(rest_url, ws_url, symbols, args.orders, args.every, args.warmup,
+                                       console=on))
+        runs[on].extend(stages.total_ms for stages in measured.adapter)
         peak_rss_mb[on] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"  phase {phase + 1} console {'ON ' if on else 'off'}: {len(latencies)} orders, {events} "
-              f"events in {seconds:.1f} s; load average {os.getloadavg()[0]:.2f}", flush=True)
+        print(f"  phase {phase + 1} console {'ON ' if on else 'off'}: {len(measured.adapter)} orders, "
+              f"{measured.events} events in {measured.seconds:.1f} s; {load()}", flush=True)
     off, on_ = sorted(runs[False]), sorted(runs[True])
     print(f"tick-to-order, {len(symbols)} pairs streaming, {os.cpu_count()} CPUs")
     print(f"  console off ({len(off)} orders)  {summary(off)}")
@@ -235,15 +245,6 @@ def compare_console(rest_url: str, ws_url: str, symbols: list[str], args: argpar
           f"p99 x{percentile(on_, 0.99) / percentile(off, 0.99):.2f}; peak RSS {peak_rss_mb[True]:.0f} MB "
           f"(after the first off phase: {peak_rss_mb[False]:.0f} MB)")
     return 0
-
-
-def percentile(ordered: list[float], q: float) -> float:
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(ordered: list[float]) -> str:
-    return (f"p50 {statistics.median(ordered):.3f} ms  p99 {percentile(ordered, 0.99):.3f} ms  "
-            f"max {ordered[-1]:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ In paper and live, managing a position (its price reactions, its tick: timeout, 
 task of its symbol's lane; the loop goes on with the market, the other symbols and the kill switch. A
 symbol whose lane is still busy is skipped until it is free (its next tick tries again): one symbol never
 has two exchange conversations at once. News the exchange pushed (an OCO that filled) is not skipped: it
-waits for the lane to be free (`run_next`). A backtest runs everything inline, in order, as before (the same
-trades). The kill switch and stop wait for the lanes first, so nothing else races their closing.
+waits for the lane to be free (`run_next`). A lane starts before `run` returns, so an exit decided on an
+event leaves before the next event is taken. A backtest runs everything inline, in order, as before (the
+same trades). The kill switch and stop wait for the lanes first, so nothing else races their closing.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class SymbolLanes:
         task = asyncio.get_running_loop().create_task(lane(), name=f"lane {symbol}")
         self._tasks[symbol] = task
         task.add_done_callback(lambda done: self._forget(symbol, done))
+        # One turn of the loop: the lane's first step (up to its order on the wire) runs before the caller
+        # goes on with the feed's backlog (Python 3.11 has no eager tasks).
+        await asyncio.sleep(0)
 
     async def run_next(self, symbol: str, work: Callable[[], Awaitable[object]]) -> None:
         """Do `work` for `symbol` as soon as its lane is free: after the work it is doing, never skipped

@@ -25,7 +25,7 @@ DOMAIN_THIRD_PARTY = {"numpy", "talib", "scipy"}
 DOMAIN_CLOCK_CALLS = {"now", "utcnow", "today", "time", "time_ns", "monotonic", "perf_counter"}
 APPLICATION_FORBIDDEN = {"adapters", "bootstrap", "aiohttp", "binance", "onnxruntime", "lightgbm", "skl2onnx",
                          "onnxmltools", "pyarrow", "requests", "websockets", "socket", "sqlite3", "urllib",
-                         "http", "pydantic", "dependency_injector", "tqdm"}  # progress: a callable
+                         "http", "pydantic", "dependency_injector", "tqdm", "yarl"}  # progress: a callable
 PANDAS_IO = {"read_csv", "read_parquet", "read_json", "read_feather", "read_pickle", "read_sql",
              "to_csv", "to_parquet", "to_json", "to_feather", "to_pickle", "to_sql"}
 PORTS_FORBIDDEN = {"adapters", "bootstrap", "application", "aiohttp", "binance", "onnxruntime", "lightgbm",

@@ -90,6 +90,13 @@ class BinanceExchange:
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
+        try:
+            return await self._start()
+        except BaseException:
+            await self.rest.close()  # the REST session the start opened
+            raise
+
+    async def _start(self) -> Self:
         await self.rest.sync_time()
         await self.refresh_rules()
         self.taker_fee = _parsed(parse_taker_fee, await self._account())
@@ -101,6 +108,7 @@ class BinanceExchange:
                         tb: TracebackType | None) -> None:
         if self._user is not None:
             await self._user.stop()
+        await self.rest.close()
 
     async def refresh_rules(self) -> Mapping[str, SymbolRules]:
         info = await self.rest.call("exchange_info", weight=W_INFO, signed=False)

@@ -1,30 +1,33 @@
-"""binance-connector's Spot behind the rate limiter, the server-time offset and the port errors.
+"""Binance REST behind the rate limiter, the server-time offset and the port errors.
 
-binance-connector is synchronous: each call runs in `asyncio.to_thread`, on a Spot owned by the worker
-thread (requests sessions are not shared between threads). Its `sign_request` stamps local time; ours
-stamps local time plus the offset measured against GET /api/v3/time, and adds recvWindow.
+binance-connector's Spot names the endpoints and checks their parameters (rest_request.py); the request
+is signed and sent here, on the event loop, through one kept-alive aiohttp session (rest_session.py):
+an order goes from the decision to the socket without a thread hand-off. Requests are stamped with local
+time plus the offset measured against GET /api/v3/time, and carry recvWindow.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
+import contextlib
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-import requests
+import aiohttp
 from binance.error import ClientError, Error, ServerError
-from binance.spot import Spot
 from pydantic import SecretStr
 
 from adapters.binance.errors import redact, to_port_error
 from adapters.binance.rate_limiter import RateLimiter
+from adapters.binance.rest_request import Signer, rest_request
+from adapters.binance.rest_session import RestSession
 from ports.clock import Clock
 from ports.errors import ClockSkew, ExchangeError, ExchangeUnavailable, RateLimited
 
 SendProbe = Callable[[str, str], None]
+KEEP_WARM_S = 30.0  # an idle connection gets a ping (weight 1) this often: orders find it open
 
 
 def wire(value: Any) -> Any:
@@ -39,27 +42,6 @@ def wire(value: Any) -> Any:
     return value
 
 
-class _Spot(Spot):  # type: ignore[misc]
-    """Spot that stamps requests with the exchange's time and reports each request as it leaves."""
-
-    def __init__(self, api_key: str, api_secret: str, *, base_url: str, timeout: float,
-                 timestamp_ms: Callable[[], int], on_send: SendProbe | None) -> None:
-        super().__init__(api_key, api_secret, base_url=base_url, timeout=timeout, show_limit_usage=True)
-        self._timestamp_ms = timestamp_ms
-        self._on_send = on_send
-
-    def sign_request(self, http_method: str, url_path: str, payload: dict[str, Any] | None = None) -> Any:
-        payload = dict(payload or {})
-        payload["timestamp"] = self._timestamp_ms()
-        payload["signature"] = self._get_sign(self._prepare_params(payload))
-        return self.send_request(http_method, url_path, payload)
-
-    def send_request(self, http_method: str, url_path: str, payload: dict[str, Any] | None = None) -> Any:
-        if self._on_send is not None:
-            self._on_send(http_method, url_path)
-        return super().send_request(http_method, url_path, payload)
-
-
 class SignedRest:
     def __init__(self, api_key: SecretStr, api_secret: SecretStr, *, base_url: str, timeout: float,
                  recv_window: int, clock: Clock, limiter: RateLimiter,
@@ -68,21 +50,15 @@ class SignedRest:
         self.base_url, self._timeout, self.recv_window = base_url.rstrip("/"), timeout, recv_window
         self._clock, self.limiter, self.on_send = clock, limiter, on_send
         self.offset_ms = 0
-        self._local = threading.local()
+        self._signer = Signer(api_secret.get_secret_value())
+        self._session = RestSession(self.base_url, api_key.get_secret_value(), timeout)
+        self.keep_warm_s = KEEP_WARM_S
+        self._warmer: asyncio.Task[None] | None = None
         limiter.set_clock(self.timestamp_ms)
 
     def timestamp_ms(self) -> int:
         """Now on the exchange's clock."""
         return self._clock.now_ms() + self.offset_ms
-
-    def _spot(self) -> _Spot:
-        spot: _Spot | None = getattr(self._local, "spot", None)
-        if spot is None:
-            spot = _Spot(self._key.get_secret_value(), self._secret.get_secret_value(),
-                         base_url=self.base_url, timeout=self._timeout, timestamp_ms=self.timestamp_ms,
-                         on_send=lambda method, path: self.on_send(method, path) if self.on_send else None)
-            self._local.spot = spot
-        return spot
 
     async def sync_time(self) -> int:
         """Measure the offset to the exchange clock (half the round trip counts as transit)."""
@@ -95,6 +71,8 @@ class SignedRest:
     async def call(self, method: str, *, weight: int, orders: int = 0, signed: bool = True,
                    **params: Any) -> Any:
         """Call `Spot.<method>(**params)`; one resync-and-retry when Binance says the clock is off."""
+        if self._warmer is None or self._warmer.done():
+            self._warmer = asyncio.get_running_loop().create_task(self._keep_warm(), name="rest warmer")
         try:
             return await self._call_once(method, weight, orders, signed, params)
         except ClockSkew:
@@ -106,25 +84,51 @@ class SignedRest:
         args = {name: wire(value) for name, value in params.items() if value is not None}
         if signed:
             args["recvWindow"] = self.recv_window
+        try:  # the connector's own checks, before any weight is spent
+            request = rest_request(method, args)
+        except Error as exc:
+            raise ExchangeError(self._clean(f"Binance {method}: {type(exc).__name__}: {exc}")) from None
         await self.limiter.acquire(weight, orders)
         sent_at = self.timestamp_ms()
         try:
-            result = await asyncio.to_thread(lambda: getattr(self._spot(), method)(**args))
+            target = self._signer.path_and_query(request, sent_at)
+            if self.on_send is not None:
+                self.on_send(request.http_method, request.path)
+            answer = await self._session.send(request.http_method, target)
         except ClientError as exc:
             raise self._client_error(exc, sent_at) from None
         except ServerError as exc:
             text = f"Binance HTTP {exc.status_code} on {method}: {str(exc.message)[:200]}; status unknown"
             raise ExchangeUnavailable(self._clean(text)) from None
-        except requests.Timeout:
+        except TimeoutError:
             raise ExchangeUnavailable(f"Binance {method} timed out after {self._timeout} s; "
                                       "execution status unknown") from None
-        except requests.RequestException as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             raise ExchangeUnavailable(self._clean(f"Binance {method}: network error {type(exc).__name__}: "
                                                   f"{exc}")) from None
-        except (Error, KeyError, ValueError) as exc:  # connector validation, or a 4xx body without code/msg
+        except (KeyError, ValueError) as exc:  # a 4xx body without code/msg
             raise ExchangeError(self._clean(f"Binance {method}: {type(exc).__name__}: {exc}")) from None
-        self.limiter.observe(result.get("limit_usage", {}), sent_at_ms=sent_at)
-        return result["data"]
+        self.limiter.observe(answer.limit_usage, sent_at_ms=sent_at)
+        return answer.data
+
+    async def close(self) -> None:
+        warmer, self._warmer = self._warmer, None
+        if warmer is not None and warmer.get_loop() is asyncio.get_running_loop():
+            warmer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warmer
+        await self._session.close()
+
+    async def _keep_warm(self) -> None:
+        """Ping when the connection has been idle `keep_warm_s`, so that the next order finds it open: no
+        TCP and TLS set-up on an order's path after a quiet spell (servers close idle connections)."""
+        while True:
+            idle = self._session.idle_s()
+            if idle < self.keep_warm_s:
+                await asyncio.sleep(self.keep_warm_s - idle)
+                continue
+            with contextlib.suppress(ExchangeError):
+                await self.call("ping", weight=1, signed=False)
 
     def _client_error(self, exc: ClientError, sent_at: int) -> ExchangeError:
         headers: Mapping[str, str] = exc.header or {}

@@ -9,6 +9,7 @@ from dataclasses import replace
 from tests.support.fakes import T0, rules_for, trade_at
 from tests.support.harness import LIMITS, build, config, feed
 
+from application.symbol_lanes import SymbolLanes
 from domain.orders import OrderReport, OrderRequest
 from domain.position import ExitReason
 from domain.values import Side
@@ -71,3 +72,22 @@ async def test_a_reconcile_leaves_a_busy_lanes_position_to_its_lane() -> None:
     await h.loop._sync()
     await h.loop.stop()
     assert [(t.symbol, t.exit_reason) for t in h.journal.records] == [(SLOW, ExitReason.SL)]
+
+
+async def test_a_lane_sends_before_the_loop_takes_the_next_event() -> None:
+    """An exit decided on a price event reaches the exchange before the loop goes on with the feed's
+    backlog: the lane's work runs up to its first wait for an answer before `run` returns."""
+    lanes = SymbolLanes(concurrent=True)
+    seen: list[str] = []
+    answer = asyncio.Event()
+
+    async def sale() -> None:
+        seen.append("sale sent")
+        await answer.wait()
+        seen.append("sale answered")
+
+    await lanes.run(SLOW, sale)
+    seen.append("next event")
+    answer.set()
+    await lanes.drain()
+    assert seen == ["sale sent", "next event", "sale answered"]
