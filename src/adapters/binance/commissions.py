@@ -2,8 +2,8 @@
 
 The answer (binance-spot-api.md 1.6, 1.10) has three parts: standard maker/taker (+ buyer/seller), a tax
 and a special commission computed the same way and added, and the BNB discount, which multiplies only
-the standard part. `discount.discount` is read as Binance's SDKs now document it: the multiplier of the
-standard part when paid in BNB ("0.75000000" = 75% charged, 25% off). Buyer and seller commissions
+the standard part. `discount.discount` is the rate the standard part is reduced by when paid in BNB
+("0.25000000" = 25% off), as binance-spot-api.md 1.6 records it. Buyer and seller commissions
 depend on the side; the larger of the two is added to both rates (an upper bound, usually zero).
 
 Binance changes these rates at most daily (VIP tiers are recomputed once a day), so each symbol's answer
@@ -40,11 +40,11 @@ def parse_commission(payload: Payload) -> FeeSchedule:
     tax_taker, tax_maker = _part(payload, "taxCommission")
     discount = payload.get("discount") or {}
     enabled = bool(discount.get("enabledForAccount")) and bool(discount.get("enabledForSymbol"))
-    multiplier = dec(discount, "discount", "1") if enabled else Decimal(1)
-    if not Decimal(0) <= multiplier <= 1:
-        raise PayloadError(f"Binance commission discount {multiplier} is not a multiplier in [0, 1]")
-    return FeeSchedule(taker=float(taker), maker=float(maker), bnb_discount=enabled and multiplier < 1,
-                       discount_rate=float(1 - multiplier), taker_extra=float(special_taker + tax_taker),
+    rate = dec(discount, "discount", "0") if enabled else Decimal(0)
+    if not Decimal(0) <= rate <= 1:
+        raise PayloadError(f"Binance commission discount {rate} is not a rate in [0, 1]")
+    return FeeSchedule(taker=float(taker), maker=float(maker), bnb_discount=enabled and rate > 0,
+                       discount_rate=float(rate), taker_extra=float(special_taker + tax_taker),
                        maker_extra=float(special_maker + tax_maker))
 
 

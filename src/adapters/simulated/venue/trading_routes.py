@@ -136,7 +136,7 @@ def account(desk: TradingDesk, params: Params, key: str) -> Any:
 
 def commission(desk: TradingDesk, params: Params, key: str) -> Any:
     """GET /api/v3/account/commission: this account's table for the symbol (SimulatorCosts.symbol_fees).
-    The BNB discount is served as Binance's multiplier of the standard part (0.75 = 25% off)."""
+    The BNB discount is served as the rate the standard part is reduced by (0.25 = 25% off)."""
     symbol = _symbol(desk, params)
     costs = desk.config.costs
     zero = wire.s8(Decimal(0))
@@ -147,7 +147,7 @@ def commission(desk: TradingDesk, params: Params, key: str) -> Any:
                                    "buyer": zero, "seller": zero},
             "specialCommission": dict(nothing), "taxCommission": dict(nothing),
             "discount": {"enabledForAccount": costs.bnb_discount, "enabledForSymbol": True,
-                         "discountAsset": "BNB", "discount": wire.s8(1 - BNB_DISCOUNT_RATE)}}
+                         "discountAsset": "BNB", "discount": wire.s8(BNB_DISCOUNT_RATE)}}
 
 
 def api_restrictions(desk: TradingDesk, params: Params, key: str) -> Any:

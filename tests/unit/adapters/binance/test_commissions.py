@@ -38,11 +38,11 @@ DOCUMENTED = {
     "taxCommission": {"maker": "0.00000112", "taker": "0.00000114", "buyer": "0.00000118",
                       "seller": "0.00000116"},
     "discount": {"enabledForAccount": True, "enabledForSymbol": True, "discountAsset": "BNB",
-                 "discount": "0.75000000"},
+                 "discount": "0.25000000"},
 }
 
 
-def test_standard_tax_and_special_parts_add_up_and_the_discount_multiplies_the_standard_part() -> None:
+def test_standard_tax_and_special_parts_add_up_and_the_discount_reduces_the_standard_part() -> None:
     fees = parse_commission(DOCUMENTED)
     assert fees.taker == pytest.approx(0.0000002 + 0.0000004)  # + the larger of buyer/seller
     assert fees.maker == pytest.approx(0.0000001 + 0.0000004)
@@ -55,7 +55,7 @@ def test_a_standard_account_without_the_discount() -> None:
     plain = {"symbol": "ETHUSDT", "standardCommission": {"maker": "0.00100000", "taker": "0.00100000",
                                                           "buyer": "0.00000000", "seller": "0.00000000"},
              "discount": {"enabledForAccount": False, "enabledForSymbol": True, "discountAsset": "BNB",
-                          "discount": "0.75000000"}}
+                          "discount": "0.25000000"}}
     assert parse_commission(plain) == FeeSchedule(0.001, 0.001, bnb_discount=False, discount_rate=0.0)
     assert parse_commission(plain).effective_taker == 0.001
 
