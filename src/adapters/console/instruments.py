@@ -14,14 +14,16 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 from adapters.console.metrics import ConsoleMetrics
+from domain.fees import FeeSchedule
 from domain.market_events import MarketEvent
 from domain.order_events import OrderEvent
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
 from domain.values import Candle
-from ports.exchange import Exchange
+from ports.exchange import CommissionRates, Exchange
 from ports.market_feed import MarketFeed
 from ports.order_events import OrderEvents
+from ports.order_lookup import OrderLookup
 
 T = TypeVar("T")
 
@@ -61,12 +63,21 @@ class TimedFeed:
 
 
 class TimedExchange:
-    order_events: Callable[[], AsyncIterator[OrderEvent]]  # only when the inner exchange pushes them
+    # The inner exchange's optional capabilities stay visible through the wrapper, only where it has them:
+    # recovery's client-id lookup, pushed order events, per-symbol commission rates.
+    order_events: Callable[[], AsyncIterator[OrderEvent]]
+    find_order: Callable[[str, str], Awaitable[OrderReport | None]]
+    find_order_list: Callable[[str, str], Awaitable[OrderListReport | None]]
+    commission: Callable[[str], Awaitable[FeeSchedule]]
 
     def __init__(self, inner: Exchange, metrics: ConsoleMetrics, feed: TimedFeed | None = None) -> None:
         self._inner, self._metrics, self._feed = inner, metrics, feed
-        if isinstance(inner, OrderEvents):  # an optional capability stays visible through the wrapper
+        if isinstance(inner, OrderEvents):
             self.order_events = inner.order_events
+        if isinstance(inner, OrderLookup):
+            self.find_order, self.find_order_list = inner.find_order, inner.find_order_list
+        if isinstance(inner, CommissionRates):
+            self.commission = inner.commission
 
     async def __aenter__(self) -> Self:
         await self._inner.__aenter__()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tests.support.clocks import ManualClock
 from tests.support.fakes import T0, FakeExchange, FakeFeed, rules_for, trade_at
 from tests.support.streaming_exchange import StreamingFakeExchange
 
 from adapters.console.instruments import TimedExchange, TimedFeed
 from adapters.console.metrics import ConsoleMetrics
+from adapters.simulated.exchange import SimulatedExchange
 from domain.orders import OrderRequest, OrderType
 from domain.values import Side
+from ports.exchange import CommissionRates
 from ports.order_events import OrderEvents
+from ports.order_lookup import OrderLookup
 
 
 def count(metrics: ConsoleMetrics, name: str, **labels: str) -> float:
@@ -42,3 +46,18 @@ def test_the_exchanges_order_events_stay_visible_through_the_timing_wrapper_only
     timed = TimedExchange(streaming, ConsoleMetrics())
     assert isinstance(timed, OrderEvents) and timed.order_events == streaming.order_events
     assert not isinstance(TimedExchange(FakeExchange(*args), ConsoleMetrics()), OrderEvents)  # polls
+
+
+class LookupOnlyExchange(FakeExchange):
+    """An exchange that can find orders by client id but neither pushes events nor knows its fees."""
+
+
+def test_recoverys_lookup_and_the_commission_rates_stay_visible_through_the_timing_wrapper() -> None:
+    args = ({"ABCUSDT": rules_for("ABCUSDT")}, {"USDT": "100"}, {"ABCUSDT": "1.0"})
+    simulated = SimulatedExchange({"ABCUSDT": rules_for("ABCUSDT")}, {"USDT": Decimal(100)}, ManualClock())
+    timed = TimedExchange(simulated, ConsoleMetrics())
+    assert isinstance(simulated, OrderLookup) and isinstance(simulated, CommissionRates)
+    assert isinstance(timed, OrderLookup) and timed.find_order == simulated.find_order
+    assert isinstance(timed, CommissionRates) and timed.commission == simulated.commission
+    plain = TimedExchange(LookupOnlyExchange(*args), ConsoleMetrics())
+    assert isinstance(plain, OrderLookup) and not isinstance(plain, CommissionRates)
