@@ -8,25 +8,22 @@ client id before it is sent again.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 from pydantic import SecretStr
 
 from adapters.binance import order_params as wire_params
 from adapters.binance.commissions import CommissionCache
 from adapters.binance.idempotency import PlacedOrders, send_once
+from adapters.binance.order_queries import W_ACCOUNT, OrderQueries, parsed
 from adapters.binance.parse_orders import (
     ApiRestrictions,
-    MyTrade,
     PayloadError,
-    list_order_ids,
     parse_api_restrictions,
     parse_balances,
-    parse_my_trades,
     parse_order,
     parse_order_list,
     parse_rate_limits,
@@ -42,19 +39,17 @@ from domain.order_events import OrderEvent
 from domain.orders import Balance, OcoRequest, OrderListReport, OrderReport, OrderRequest
 from domain.rules import SymbolRules
 from ports.clock import Clock
-from ports.errors import ExchangeError, OrderNotFound, OrderRejected
+from ports.errors import ExchangeError, OrderRejected
 
 PRODUCTION_REST = "https://api.binance.com"
 PRODUCTION_WS_API = "wss://ws-api.binance.com:443/ws-api/v3"
 TESTNET_REST = "https://testnet.binance.vision"
 TESTNET_WS_API = "wss://ws-api.testnet.binance.vision/ws-api/v3"
-T = TypeVar("T")
-# REQUEST_WEIGHT of each call (binance-spot-api.md 1.5).
-W_ORDER, W_QUERY, W_OPEN, W_OPEN_ALL, W_ACCOUNT, W_TRADES_BY_ORDER, W_INFO = 1, 4, 6, 80, 20, 5, 20
-W_COMMISSION = 20
+# REQUEST_WEIGHT of each call (binance-spot-api.md 1.5); the queries' are in order_queries.py.
+W_ORDER, W_INFO, W_COMMISSION = 1, 20, 20
 
 
-class BinanceExchange:
+class BinanceExchange(OrderQueries):
     def __init__(self, api_key: SecretStr, api_secret: SecretStr, *, rest_url: str = PRODUCTION_REST,
                  ws_api_url: str = PRODUCTION_WS_API, recv_window: int = 5000, timeout: float = 10.0,
                  clock: Clock | None = None, limiter: RateLimiter | None = None, user_data: bool = True,
@@ -99,7 +94,7 @@ class BinanceExchange:
     async def _start(self) -> Self:
         await self.rest.sync_time()
         await self.refresh_rules()
-        self.taker_fee = _parsed(parse_taker_fee, await self._account())
+        self.taker_fee = parsed(parse_taker_fee, await self._account())
         if self._user is not None:
             await self._user.start()
         return self
@@ -112,8 +107,8 @@ class BinanceExchange:
 
     async def refresh_rules(self) -> Mapping[str, SymbolRules]:
         info = await self.rest.call("exchange_info", weight=W_INFO, signed=False)
-        self._rules = _parsed(parse_symbol_rules, info)
-        self.limiter.configure(_parsed(parse_rate_limits, info) or ())
+        self._rules = parsed(parse_symbol_rules, info)
+        self.limiter.configure(parsed(parse_rate_limits, info) or ())
         return self._rules
 
     # -- queries ---------------------------------------------------------------------------------------------
@@ -121,7 +116,7 @@ class BinanceExchange:
         return self._rules or await self.refresh_rules()
 
     async def balances(self) -> Mapping[str, Balance]:
-        return _parsed(parse_balances, await self._account())
+        return parsed(parse_balances, await self._account())
 
     async def commission(self, symbol: str) -> FeeSchedule:
         """ports.exchange.CommissionRates: this account's rates on `symbol`, asked once a day."""
@@ -138,36 +133,6 @@ class BinanceExchange:
     async def _account(self) -> Any:
         return await self.rest.call("account", weight=W_ACCOUNT, omitZeroBalances="true")
 
-    async def get_order(self, symbol: str, order_id: int) -> OrderReport:
-        return await self._with_fills(_parsed(parse_order, await self.rest.call(
-            "get_order", weight=W_QUERY, symbol=symbol, orderId=order_id)))
-
-    async def open_orders(self, symbol: str | None = None) -> Sequence[OrderReport]:
-        rows = await self.rest.call("get_open_orders", weight=W_OPEN if symbol else W_OPEN_ALL, symbol=symbol)
-        return [_parsed(parse_order, row) for row in rows]
-
-    async def get_order_list(self, symbol: str, order_list_id: int) -> OrderListReport:
-        return await self._order_list(symbol, orderListId=order_list_id)
-
-    async def my_trades(self, symbol: str, order_id: int | None = None) -> Sequence[MyTrade]:
-        weight = W_TRADES_BY_ORDER if order_id is not None else W_ACCOUNT
-        return _parsed(parse_my_trades, await self.rest.call("my_trades", weight=weight, symbol=symbol,
-                                                              orderId=order_id))
-
-    async def find_order(self, symbol: str, client_order_id: str) -> OrderReport | None:
-        """ports.order_lookup.OrderLookup: the order with that client id (fills included), None if Binance
-        never received it (-2013)."""
-        try:
-            return await self._with_fills(await self._find_order(symbol, client_order_id))
-        except OrderNotFound:
-            return None
-
-    async def find_order_list(self, symbol: str, list_client_id: str) -> OrderListReport | None:
-        try:
-            return await self._find_list(symbol, list_client_id)
-        except OrderNotFound:
-            return None
-
     async def api_restrictions(self) -> ApiRestrictions | None:
         """The key's permissions; None where /sapi does not exist (the Spot Testnet answers 404)."""
         try:
@@ -176,7 +141,7 @@ class BinanceExchange:
             if exc.code is None and "HTTP 404" in str(exc):
                 return None
             raise
-        return _parsed(parse_api_restrictions, raw)
+        return parsed(parse_api_restrictions, raw)
 
     def user_events(self) -> AsyncIterator[StreamItem]:
         """executionReport / outboundAccountPosition / listStatus as they arrive; a UserStreamDown when the
@@ -227,8 +192,8 @@ class BinanceExchange:
         if isinstance(raw, OrderReport):
             return raw
         if "orderReports" in raw:  # a leg of an OCO: Binance cancelled the whole list
-            return next(r for r in _parsed(parse_order_list, raw).orders if r.order_id == order_id)
-        return _parsed(parse_order, raw)
+            return next(r for r in parsed(parse_order_list, raw).orders if r.order_id == order_id)
+        return parsed(parse_order, raw)
 
     async def cancel_order_list(self, symbol: str, order_list_id: int) -> OrderListReport:
         async def lookup() -> OrderListReport | None:
@@ -247,34 +212,9 @@ class BinanceExchange:
         return wire_params.received_quantity(entry.executed_quantity, fee, rules)
 
     # -- helpers ---------------------------------------------------------------------------------------------
-    async def _find_order(self, symbol: str, client_id: str) -> OrderReport:
-        return _parsed(parse_order, await self.rest.call("get_order", weight=W_QUERY, symbol=symbol,
-                                                          origClientOrderId=client_id))
-
-    async def _find_list(self, symbol: str, list_client_id: str) -> OrderListReport:
-        return await self._order_list(symbol, origClientOrderId=list_client_id)
-
-    async def _order_list(self, symbol: str, **ident: Any) -> OrderListReport:
-        raw = await self.rest.call("get_oco_order", weight=W_QUERY, **ident)
-        legs = [await self.get_order(symbol, order_id) for order_id in _parsed(list_order_ids, raw)]
-        return _parsed(lambda r: parse_order_list(r, legs), raw)
-
-    async def _with_fills(self, report: OrderReport) -> OrderReport:
-        """Queries carry no fills; the trades of the order give them (commission matters for the exit)."""
-        if report.fills or report.executed_quantity == 0:
-            return report
-        trades = await self.my_trades(report.symbol, report.order_id)
-        return replace(report, fills=tuple(t.fill for t in trades))
-
     async def _rules_for(self, symbol: str) -> SymbolRules:
         rules = self._rules.get(symbol) or (await self.refresh_rules()).get(symbol)
         if rules is None:
             raise OrderRejected(f"Binance -1121: Invalid symbol {symbol!r}.", code=-1121)
         return rules
 
-
-def _parsed(parse: Callable[[Any], T], raw: Any) -> T:
-    try:
-        return parse(raw)
-    except PayloadError as exc:
-        raise ExchangeError(f"unexpected Binance response: {exc}") from None
