@@ -10,6 +10,7 @@ the specification's names (documented in config/default.yaml); this module renam
 from __future__ import annotations
 
 import hashlib
+import math
 from pathlib import Path
 
 from adapters.console.config import ConsoleConfig, NotifyConfig, TelegramConfig
@@ -27,6 +28,7 @@ from bootstrap.settings_model import Settings
 from domain.model_health import HealthBounds
 from domain.outcome import ExitRules, TradeCosts
 from domain.position import ExitPolicy
+from domain.research_core import CoreSettings
 from domain.risk import RiskLimits
 from domain.scanner_rules import ScannerRules
 from domain.signal import SignalThresholds
@@ -273,3 +275,26 @@ def venue_label(settings: Settings, mode: str, venue_url: str | None = None) -> 
     if mode == "paper":
         return "PAPER"
     return "TESTNET" if settings.binance.testnet else "PRODUCTION"
+
+
+def core_settings_from(settings: Settings) -> CoreSettings:
+    """The loop's settings as the research core takes them (domain.research_core): a backtest's."""
+    execution, policy = execution_config_from(settings), exit_policy_from(settings)
+    limits, costs = risk_limits_from(settings), backtest_simulator_costs(settings)
+    trailing = policy.trailing_activation_pct
+    return CoreSettings(
+        take_profit_pct=policy.take_profit_pct, stop_loss_pct=policy.stop_loss_pct,
+        timeout_ms=policy.timeout_sec * 1000,
+        trailing_activation_pct=math.nan if trailing is None else trailing,
+        trailing_distance_pct=policy.trailing_distance_pct, min_hold_ms=policy.min_hold_sec * 1000,
+        taker_fee=float(costs.taker_fee), maker_fee=float(costs.maker_fee),
+        maker_take_profit=execution.maker_take_profit, slippage=float(costs.slippage_bps) / 10_000,
+        latency_ms=costs.latency_ms, initial_capital=limits.initial_capital,
+        max_position_pct=limits.max_position_pct, min_position_usdt=limits.min_position_usdt,
+        max_loss_per_trade_pct=limits.max_loss_per_trade_pct, max_daily_loss_pct=limits.max_daily_loss_pct,
+        max_drawdown_pct=limits.max_drawdown_pct, max_open_positions=limits.max_open_positions,
+        max_trades_per_hour=limits.max_trades_per_hour, max_trades_per_day=limits.max_trades_per_day,
+        cooldown_ms=limits.cooldown_ms, top_candidates=settings.scanner.top_candidates,
+        max_symbols_active=settings.trading.max_symbols_active,
+        entry_fill_band_pct=execution.entry_fill_band_pct,
+        bar_grace_ms=1_000 + costs.latency_ms + costs.latency_jitter_ms)
