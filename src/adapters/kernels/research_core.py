@@ -1,7 +1,8 @@
 """domain.research_core.ResearchCore on the numba kernel (research_numba.replay): settings to number arrays,
 the grid's filters to exact tick and step units, the kernel's trade rows to CoreTrades.
 
-The first call in a process loads the compiled kernel from numba's disk cache (or compiles it, ~10 s).
+The first call in a process loads the compiled kernel from numba's disk cache (or compiles it, ~10 s);
+research_cache.py drops that cache when any of the kernel's three source files changed.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from adapters.kernels.research_numba import replay
+from adapters.kernels.research_cache import fresh_kernel_cache
 from adapters.kernels.research_state import FP, IP
 from domain.research_core import CoreCells, CoreGrid, CoreSettings, CoreTrades, cell_starts
 
@@ -52,6 +53,9 @@ class NumbaResearchCore:
         start_ms = int(grid.open_ms[first_minute]) if first_minute < total else 0
         out_i = np.zeros((int(signal.sum()) + 1, 4), dtype=np.int64)
         out_f = np.zeros((len(out_i), 5))
+        fresh_kernel_cache()
+        from adapters.kernels.research_numba import replay  # after the cache check: it loads the cache
+
         n, killed = replay(grid.open, grid.high, grid.low, grid.close, grid.open_ms.astype(np.int64),
                            grid.tick.astype(np.float64), inv_tick, step_u,
                            grid.min_notional.astype(np.float64), cells.symbol.astype(np.int64),
