@@ -14,6 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCES = ("research_state.py", "research_positions.py", "research_numba.py")
+_checked: list[bool] = []  # once per process: the kernel module is imported once
 
 
 def _cache_dirs() -> list[Path]:
@@ -26,6 +27,9 @@ def _cache_dirs() -> list[Path]:
 
 def fresh_kernel_cache() -> None:
     """Drop the research kernel's cached machine code when its sources changed since it was built."""
+    if _checked:
+        return
+    _checked.append(True)
     digest = hashlib.sha256(b"".join((HERE / name).read_bytes() for name in SOURCES)).hexdigest()
     for folder in _cache_dirs():
         stamp = folder / "research_kernel.digest"

@@ -38,6 +38,14 @@ def int_settings(st: CoreSettings) -> np.ndarray:
                      taker_num, taker_den], dtype=np.int64)
 
 
+def _ints(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.int64, copy=False)
+
+
+def _floats(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.float64, copy=False)
+
+
 class NumbaResearchCore:
     """domain.research_core.ResearchCore, compiled."""
 
@@ -49,18 +57,19 @@ class NumbaResearchCore:
         step_u = np.round(grid.step * 1e8).astype(np.int64)
         signal = cells.signal & (cells.minute >= first_minute)
         starts = cell_starts(cells.minute, total)
-        signal_minutes = np.unique(cells.minute[signal]).astype(np.int64)
+        signalled = cells.minute[signal].astype(np.int64, copy=False)  # sorted: unique by its steps
+        steps = np.r_[True, signalled[1:] != signalled[:-1]] if len(signalled) else np.zeros(0, np.bool_)
+        signal_minutes = signalled[steps]
         start_ms = int(grid.open_ms[first_minute]) if first_minute < total else 0
         out_i = np.zeros((int(signal.sum()) + 1, 4), dtype=np.int64)
         out_f = np.zeros((len(out_i), 5))
         fresh_kernel_cache()
         from adapters.kernels.research_numba import replay  # after the cache check: it loads the cache
 
-        n, killed = replay(grid.open, grid.high, grid.low, grid.close, grid.open_ms.astype(np.int64),
-                           grid.tick.astype(np.float64), inv_tick, step_u,
-                           grid.min_notional.astype(np.float64), cells.symbol.astype(np.int64),
-                           cells.score.astype(np.float64), signal, starts, signal_minutes, fp, ip,
-                           first_minute, start_ms, out_i, out_f)
+        n, killed = replay(grid.open, grid.high, grid.low, grid.close, _ints(grid.open_ms),
+                           _floats(grid.tick), inv_tick, step_u, _floats(grid.min_notional), _ints(cells.symbol),
+                           _floats(cells.score), signal, starts, signal_minutes, fp, ip, first_minute,
+                           start_ms, out_i, out_f)
         i, f = out_i[:n], out_f[:n]
         return CoreTrades(i[:, 0].copy(), i[:, 1].copy(), i[:, 2].copy(), f[:, 0].copy(), f[:, 1].copy(),
                           f[:, 2].copy(), f[:, 3].copy(), f[:, 4].copy(), i[:, 3].copy(), bool(killed))

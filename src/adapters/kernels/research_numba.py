@@ -63,33 +63,44 @@ from adapters.kernels.research_state import (
     min_entry_quote,
     risk_refusal,
     roll,
+    set_price,
 )
 from domain.time_units import MINUTE_MS
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _ingest(t: int, o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms: np.ndarray,
             tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
             pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, out_i: np.ndarray,
-            out_f: np.ndarray) -> None:
-    busy = np.sort(held[:acc_i[NHELD]].copy())
-    for s in busy:
+            out_f: np.ndarray, busy: np.ndarray) -> None:
+    n = acc_i[NHELD]
+    for k in range(n):  # busy symbols in name order (insertion sort: a handful)
+        s, j = held[k], k
+        while j > 0 and busy[j - 1] > s:
+            busy[j] = busy[j - 1]
+            j -= 1
+        busy[j] = s
+    for k in range(n):
+        s = busy[k]
         if math.isnan(o[s, t]) or not pos_i[s, OPEN]:
             continue
         oco_on_bar(s, o[s, t], h[s, t], lo[s, t], c[s, t], open_ms[t], fp, ip, pos_f, pos_i, tick[s],
                    inv_tick[s])
-        pos_f[s, MEM], pos_i[s, HAS_MEM] = c[s, t], 1
+        set_price(s, c[s, t], 1, pos_f, pos_i, acc_f)
         now = acc_i[NOW]
         reason = on_price(s, now, lo[s, t], h[s, t], c[s, t], fp, ip, pos_f, pos_i)
         act(s, reason, now, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, tick[s], inv_tick[s])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _manage_and_mark(now: int, tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray,
                      pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
-                     held: np.ndarray, out_i: np.ndarray, out_f: np.ndarray) -> None:
+                     held: np.ndarray, out_i: np.ndarray, out_f: np.ndarray, order: np.ndarray) -> None:
     """The tick's position step (timeouts at the tick's time), then equity and the kill switch."""
-    for s in held[:acc_i[NHELD]].copy():
+    n = acc_i[NHELD]
+    order[:n] = held[:n]
+    for k in range(n):
+        s = order[k]
         if pos_i[s, OPEN]:
             price = pos_f[s, MPLAST] if pos_i[s, HAS_MPLAST] else pos_f[s, ENTRY]
             reason = exit_due(s, now, price, price, ip, pos_f, pos_i)
@@ -103,38 +114,57 @@ def _manage_and_mark(now: int, tick: np.ndarray, inv_tick: np.ndarray, fp: np.nd
     drawdown = max(0.0, (acc_f[PEAK] - marked) / acc_f[PEAK]) if acc_f[PEAK] > 0 else 1.0
     if drawdown >= fp[DD_PCT]:
         acc_i[KILLED] = 1
-        for s in held[:acc_i[NHELD]].copy():
+        n = acc_i[NHELD]
+        order[:n] = held[:n]
+        for k in range(n):
+            s = order[k]
             close(s, R_KILL, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, tick[s], inv_tick[s])
 
 
-@njit(cache=True)
-def _follow(t: int, c: np.ndarray, wanted: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray) -> None:
+@njit(cache=True, inline="always")
+def _follow(t: int, c: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray, n_wanted: int,
+            watch: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray) -> None:
     """Watchlist.follow: symbols no longer wanted are forgotten by the memory (their dust is then valued
     at the price it was left at); a wanted one without memory is backfilled (its last close so far)."""
-    for s in range(len(wanted)):
-        if pos_i[s, WATCHED] and not wanted[s]:
-            pos_i[s, WATCHED], pos_i[s, HAS_MEM] = 0, 0
-        elif wanted[s]:
+    kept = 0
+    for k in range(1, watch[0] + 1):
+        s = watch[k]
+        if wanted[s]:
+            kept += 1
+            watch[kept] = s
+        else:
+            pos_i[s, WATCHED] = 0
+            set_price(s, pos_f[s, MEM], 0, pos_f, pos_i, acc_f)
+    watch[0] = kept
+    for k in range(n_wanted):
+        s = wanted_list[k]
+        wanted[s] = 0
+        if not pos_i[s, WATCHED]:
             pos_i[s, WATCHED] = 1
-            if not pos_i[s, HAS_MEM]:
-                k = t
-                while k >= 0 and math.isnan(c[s, k]):
-                    k -= 1
-                if k >= 0:
-                    pos_f[s, MEM], pos_i[s, HAS_MEM] = c[s, k], 1
+            watch[0] += 1
+            watch[watch[0]] = s
+        if not pos_i[s, HAS_MEM]:
+            u = t
+            while u >= 0 and math.isnan(c[s, u]):
+                u -= 1
+            if u >= 0:
+                set_price(s, c[s, u], 1, pos_f, pos_i, acc_f)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, c: np.ndarray, csym: np.ndarray,
           cscore: np.ndarray, csig: np.ndarray, step_u: np.ndarray, min_notional: np.ndarray,
           tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
           pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray,
-          entries: np.ndarray) -> None:
+          entries: np.ndarray, wanted: np.ndarray, picked: np.ndarray, wanted_list: np.ndarray,
+          watch: np.ndarray) -> None:
     """EnterTrades.scan: the planned candidates (none at a minute without a signal), the watchlist's room,
     the signals best score first, each through the risk book and into a market buy."""
     room = max(ip[MAX_ACTIVE] - acc_i[NHELD], 0)
-    wanted = pos_i[:, OPEN] > 0
-    picked = np.empty(room, dtype=np.int64)
+    n_wanted = acc_i[NHELD]
+    for k in range(n_wanted):
+        wanted_list[k] = held[k]
+        wanted[held[k]] = 1
     n = kept = 0
     if signalled:
         for cell in range(lo_cell, min(hi_cell, lo_cell + ip[TOP_N])):
@@ -142,7 +172,9 @@ def _scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, c: np.n
             if kept >= room or pos_i[s, OPEN]:
                 continue
             kept += 1
-            wanted[s] = True
+            wanted[s] = 1
+            wanted_list[n_wanted] = s
+            n_wanted += 1
             if csig[cell]:
                 k = n  # stable insertion, best score first (generate_signals' sort)
                 while k > 0 and cscore[picked[k - 1]] < cscore[cell]:
@@ -150,7 +182,7 @@ def _scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, c: np.n
                     k -= 1
                 picked[k] = cell
                 n += 1
-    _follow(t, c, wanted, pos_f, pos_i)
+    _follow(t, c, wanted, wanted_list, n_wanted, watch, pos_f, pos_i, acc_f)
     for k in range(n):
         if acc_i[KILLED]:
             return
@@ -196,13 +228,16 @@ def replay(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms:
     acc_i = np.zeros(ACC_I, dtype=np.int64)
     acc_i[DAY], acc_i[NOW] = -1, start_ms
     held = np.zeros(symbols, dtype=np.int64)
+    busy, order = np.zeros(symbols, dtype=np.int64), np.zeros(symbols, dtype=np.int64)
+    wanted, picked = np.zeros(symbols, dtype=np.int64), np.zeros(symbols + ip[MAX_ACTIVE], dtype=np.int64)
+    wanted_list, watch = np.zeros(2 * symbols, dtype=np.int64), np.zeros(symbols + 1, dtype=np.int64)
     entries = np.zeros(len(csym) + 1, dtype=np.int64)
     nxt = 0
     t = signal_minutes[0] if len(signal_minutes) else total
     while t < total and not acc_i[KILLED]:
         acc_i[NOW] = max(acc_i[NOW], open_ms[t] + MINUTE_MS - 1)
         _ingest(t, o, h, lo, c, open_ms, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i,
-                out_f)
+                out_f, busy)
         now = acc_i[NOW]
         probe = equity(pos_f, pos_i, acc_f, held, acc_i[NHELD])
         approves = risk_refusal(fp, ip, acc_f, acc_i, entries, now, probe, 1.0, 1.0 - fp[SL_PCT], 0.0,
@@ -212,11 +247,13 @@ def replay(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms:
             signalled = signalled or csig[cell]
             s = csym[cell]
             if approves and csig[cell] and not pos_i[s, OPEN]:
-                pos_f[s, MEM], pos_i[s, HAS_MEM], pos_f[s, EXCH] = c[s, t], 1, o[s, t + 1]
-        _manage_and_mark(now, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f)
+                pos_f[s, EXCH] = o[s, t + 1]
+                set_price(s, c[s, t], 1, pos_f, pos_i, acc_f)
+        _manage_and_mark(now, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, order)
         if not acc_i[KILLED]:
             _scan(t, now, starts[t], starts[t + 1], signalled, c, csym, cscore, csig, step_u, min_notional,
-                  tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, entries)
+                  tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, entries, wanted, picked,
+                  wanted_list, watch)
         roll(acc_f, acc_i, acc_i[NOW])
         if acc_i[NHELD] > 0:
             t += 1
@@ -225,6 +262,9 @@ def replay(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms:
                 nxt += 1
             t = signal_minutes[nxt] if nxt < len(signal_minutes) else total
     if not acc_i[KILLED]:
-        for s in held[:acc_i[NHELD]].copy():
+        n = acc_i[NHELD]
+        order[:n] = held[:n]
+        for k in range(n):
+            s = order[k]
             close(s, R_MANUAL, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, tick[s], inv_tick[s])
     return acc_i[NTRADES], bool(acc_i[KILLED])

@@ -66,6 +66,7 @@ from adapters.kernels.research_state import (
     TRAIL_DIST,
     UNIT,
     quote_fee,
+    revalue_dust,
     roll,
     tick_down,
     tick_up,
@@ -229,11 +230,11 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
         l_u, l_px, l_fee = lot_add(l_u, l_px, l_fee, dust_u - more_u, dust_px, dust_fee * (1 - d_share))
     if plan_u <= 0:  # nothing protectable: all of it stays dust (outside the parity domain)
         l_u, l_px, l_fee = lot_add(p_u, p_px, p_fee, l_u, l_px, l_fee)
-        set_dust(s, l_u, l_px, l_fee, price, pos_f, pos_i)
+        set_dust(s, l_u, l_px, l_fee, price, pos_f, pos_i, acc_f)
         return True
     qty = p_u / UNIT
     fee = p_fee if p_px == price else (p_px * qty + p_fee) - price * qty
-    set_dust(s, l_u, l_px, l_fee, price, pos_f, pos_i)
+    set_dust(s, l_u, l_px, l_fee, price, pos_f, pos_i, acc_f)
     pos_i[s, OPEN], pos_i[s, QTY_U], pos_i[s, ENTRY_MS] = 1, p_u, entry_ms
     pos_i[s, OCO_MS], pos_i[s, LAST_POLL], pos_i[s, FILLED], pos_i[s, HAS_MPLAST] = acc_i[NOW], entry_ms, 0, 0
     pos_f[s, QTY], pos_f[s, ENTRY], pos_f[s, FEE] = qty, price, fee
@@ -245,9 +246,10 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
 
 @njit(cache=True)
 def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, pos_f: np.ndarray,
-             pos_i: np.ndarray) -> None:
+             pos_i: np.ndarray, acc_f: np.ndarray) -> None:
     """DustLedger.add after the protection took it all: the lot left, valued at `seen_at` when no price."""
     pos_i[s, DUST_U], pos_f[s, DUST_PX], pos_f[s, DUST_FEE], pos_f[s, DUST_LAST] = units, price, fee, seen_at
+    revalue_dust(s, pos_f, pos_i, acc_f)
 
 
 @njit(cache=True)
