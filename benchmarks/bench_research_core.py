@@ -42,7 +42,8 @@ from bootstrap.research_core_wiring import backtest_grid  # noqa: E402
 from bootstrap.settings import load_settings  # noqa: E402
 from domain.time_units import day_start_ms  # noqa: E402
 
-WEEK_FILE = ROOT.parent / "shared/data/freqtrade_userdata" / "binance_spot_1m_2021-04-02_2021-05-31_96pairs.csv.xz"
+SHARED = ROOT.parent / "shared" / "data" / "freqtrade_userdata"
+WEEK_FILE = SHARED / "binance_spot_1m_2021-04-02_2021-05-31_96pairs.csv.xz"
 WEEK = ("2021-05-01", "2021-05-08")
 
 

@@ -67,8 +67,8 @@ class NumbaResearchCore:
         from adapters.kernels.research_numba import replay  # after the cache check: it loads the cache
 
         n, killed = replay(grid.open, grid.high, grid.low, grid.close, _ints(grid.open_ms),
-                           _floats(grid.tick), inv_tick, step_u, _floats(grid.min_notional), _ints(cells.symbol),
-                           _floats(cells.score), signal, starts, signal_minutes, fp, ip, first_minute,
+                           _floats(grid.tick), inv_tick, step_u, _floats(grid.min_notional),
+                           _ints(cells.symbol), _floats(cells.score), signal, starts, signal_minutes, fp, ip, first_minute,
                            start_ms, out_i, out_f)
         i, f = out_i[:n], out_f[:n]
         return CoreTrades(i[:, 0].copy(), i[:, 1].copy(), i[:, 2].copy(), f[:, 0].copy(), f[:, 1].copy(),
