@@ -68,8 +68,8 @@ class NumbaResearchCore:
 
         n, killed = replay(grid.open, grid.high, grid.low, grid.close, _ints(grid.open_ms),
                            _floats(grid.tick), inv_tick, step_u, _floats(grid.min_notional),
-                           _ints(cells.symbol), _floats(cells.score), signal, starts, signal_minutes, fp, ip, first_minute,
-                           start_ms, out_i, out_f)
+                           _ints(cells.symbol), _floats(cells.score), signal, starts, signal_minutes, fp,
+                           ip, first_minute, start_ms, out_i, out_f)
         i, f = out_i[:n], out_f[:n]
         return CoreTrades(i[:, 0].copy(), i[:, 1].copy(), i[:, 2].copy(), f[:, 0].copy(), f[:, 1].copy(),
                           f[:, 2].copy(), f[:, 3].copy(), f[:, 4].copy(), i[:, 3].copy(), bool(killed))
