@@ -91,6 +91,8 @@ class CoreSettings:
     entry_fill_band_pct: float
     poll_interval_ms: int = 1_000
     bar_grace_ms: int = 1_150  # the simulator's: an OCO placed this long after a bar's open sees it whole
+    bar_ms: int = 60_000  # the grid's bar length (the lab resamples to 5m..1h); the loop decides at its close
+    entry_fee: float | None = None  # the entry's commission rate (the lab's maker entries); None: taker
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from adapters.kernels.research_state import (
     ACC_F,
     ACC_I,
     BAND,
+    BAR_MS,
     CAPITAL,
     COOLDOWN,
     DAY,
@@ -65,7 +66,6 @@ from adapters.kernels.research_state import (
     roll,
     set_price,
 )
-from domain.time_units import MINUTE_MS
 
 
 @njit(cache=True, inline="always")
@@ -235,7 +235,7 @@ def replay(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms:
     nxt = 0
     t = signal_minutes[0] if len(signal_minutes) else total
     while t < total and not acc_i[KILLED]:
-        acc_i[NOW] = max(acc_i[NOW], open_ms[t] + MINUTE_MS - 1)
+        acc_i[NOW] = max(acc_i[NOW], open_ms[t] + ip[BAR_MS] - 1)
         _ingest(t, o, h, lo, c, open_ms, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i,
                 out_f, busy)
         now = acc_i[NOW]

@@ -21,7 +21,9 @@ from adapters.kernels.research_state import (
     DUST_PX,
     DUST_U,
     ENTRY,
+    ENTRY_DEN,
     ENTRY_MS,
+    ENTRY_NUM,
     EPS,
     EXCH,
     EXIT_MS,
@@ -56,8 +58,6 @@ from adapters.kernels.research_state import (
     SLIP,
     STOP,
     TAKER,
-    TAKER_DEN,
-    TAKER_NUM,
     TIMEOUT_MS,
     TP,
     TP_PCT,
@@ -209,7 +209,7 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
     if qty_u <= 0:
         return False
     acc_f[QUOTE_FREE] -= price * (qty_u / UNIT)
-    commission_u = (qty_u * ip[TAKER_NUM] + ip[TAKER_DEN] - 1) // ip[TAKER_DEN]
+    commission_u = (qty_u * ip[ENTRY_NUM] + ip[ENTRY_DEN] - 1) // ip[ENTRY_DEN]
     received_u = qty_u - commission_u
     fee_usdt = commission_u * price / UNIT
     entry_ms = acc_i[NOW]

@@ -39,8 +39,8 @@ TP_PCT, SL_PCT, TRAIL_ACT, TRAIL_DIST, SLIP, INITIAL, POS_PCT, MIN_POS, LOSS_PCT
 FP = 14
 # ip: integer settings (fee rates also as exact fractions num/den for the base commission)
 TIMEOUT_MS, MIN_HOLD_MS, MAKER_TP, LATENCY, MAX_OPEN, PER_HOUR, PER_DAY, COOLDOWN, TOP_N, MAX_ACTIVE, \
-    POLL_MS, GRACE_MS, TAKER_NUM, TAKER_DEN = range(14)
-IP = 14
+    POLL_MS, GRACE_MS, ENTRY_NUM, ENTRY_DEN, BAR_MS = range(15)
+IP = 15
 # trade rows: out_i (symbol, entry ms, exit ms, reason), out_f (entry, exit, quantity, fees, pnl)
 UNIT = 1e8
 DAY_MS = 86_400_000
