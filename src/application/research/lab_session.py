@@ -19,7 +19,13 @@ from application.research.market_periods import PeriodPlan, only_symbols, resear
 from application.research.period_bars import PeriodBars
 from application.research.study_figures import daily_pnl
 from application.research.trial_params import TrialParams, trial_params
-from application.research.trial_walk_forward import StopAsk, TrialOutcome, WalkForward, evaluate_trial
+from application.research.trial_walk_forward import (
+    Simulate,
+    StopAsk,
+    TrialOutcome,
+    WalkForward,
+    evaluate_trial,
+)
 from domain.features import KlineArrays
 from domain.research_trials import TrialScore
 from domain.scanner_rules import ScannerRules
@@ -39,6 +45,7 @@ class LabSession:
     tiers: tuple[FeeTier, ...]
     slippage_pct: float
     universes: Mapping[str, Sequence[str] | None] = field(default_factory=lambda: {"all": None})
+    simulate: Simulate | None = None  # the compiled research core (fold_simulation.py); None: labels
     _bars: dict[tuple[int, str], list[PeriodBars]] = field(default_factory=dict)
 
     @property
@@ -64,7 +71,7 @@ class LabSession:
     def replay(self, params: TrialParams, should_stop: StopAsk | None = None) -> tuple[TrialOutcome, Costing]:
         costs, costing = lab_costs(params, self.tiers, self.slippage_pct)
         outcome = evaluate_trial(self.periods(params), params, self.learner_for(params), costs,
-                                 self.walk_forward, should_stop)
+                                 self.walk_forward, should_stop, self.simulate)
         return outcome, costing
 
     def score(self, values: Mapping[str, object], should_stop: StopAsk | None = None) -> TrialScore:
