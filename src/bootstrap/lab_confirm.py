@@ -67,11 +67,11 @@ def loop_settings(settings: Settings, run: FoldRun) -> Settings:
 
 def market_of(run: FoldRun) -> BacktestMarket:
     test, klines = run.test, {}
-    for code, block in enumerate(test.blocks):
+    for block in test.blocks:  # one per symbol present (its code in test.symbol)
         if block.stop > block.start:
-            n = block.stop - block.start
-            klines[test.symbols[code]] = KlineArrays(test.time_ms[block], test.open[block], test.high[block],
-                                                     test.low[block], test.close[block], np.zeros(n))
+            symbol = test.symbols[int(test.symbol[block.start])]
+            prices = (test.open[block], test.high[block], test.low[block], test.close[block])
+            klines[symbol] = KlineArrays(test.time_ms[block], *prices, np.zeros(block.stop - block.start))
     return BacktestMarket.build(klines)
 
 

@@ -66,7 +66,9 @@ class FoldSimulator:
         grid = [np.full(shape, np.nan) for _ in range(4)]
         for values, out in zip((test.open, test.high, test.low, test.close), grid, strict=True):
             out[test.symbol, column] = values
-        first_close = np.array([test.close[b.start] if b.stop > b.start else 1.0 for b in test.blocks])
+        first_close = np.ones(len(test.symbols))  # each symbol's first close (blocks skip absent ones)
+        present, first_row = np.unique(test.symbol, return_index=True)
+        first_close[present] = test.close[first_row]
         tick, step, notional = self.filters(test.symbols, first_close)
         rows = np.flatnonzero(selected)
         order = np.lexsort((-score[rows], column[rows]))
