@@ -88,13 +88,14 @@ def reference_loop(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, 
 
 
 @njit(cache=True)
-def bar_walk_reference(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms: np.ndarray,
-                       signal: np.ndarray, first: int, take_pct: float, stop_pct: float, timeout: int,
-                       fee: float, slip: float, per_hour: int, per_day: int) -> tuple[int, float]:
+def bar_walk_reference(bars: np.ndarray, open_ms: np.ndarray, signal: np.ndarray, first: int, take_pct: float,
+                       stop_pct: float, timeout: int, fee: float, slip: float, per_hour: int,
+                       per_day: int) -> tuple[int, float]:
     """The same decisions as an event loop over every bar of the grid, minute by minute (vectorbt's
     shape; issue 17's "numba loop"): the open position's bar is checked for its exit, a signal bar
-    opens one when none is open. `signal[s, t]`: the plan's first passing cell of each minute."""
-    symbols, total = o.shape
+    opens one when none is open. `signal[t, s]`: the plan's first passing cell of each minute. It reads
+    the core's own grid (`bars[t, s]` = open, high, low, close)."""
+    total, symbols = bars.shape[0], bars.shape[1]
     recent = np.zeros(total + 1, dtype=np.int64)
     head = tail = 0
     day, day_count, trades, pnl = -1, 0, 0, 0.0
@@ -102,17 +103,17 @@ def bar_walk_reference(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarr
     for t in range(first, total):
         for s in range(symbols):
             if s == held:
-                if lo[s, t] <= stop:
+                if bars[t, s, 2] <= stop:
                     pnl += stop / entry * (1 - fee) - (1 + fee)
                     held = -1
-                elif h[s, t] >= take:
+                elif bars[t, s, 1] >= take:
                     pnl += take / entry * (1 - fee) - (1 + fee)
                     held = -1
                 elif t >= until:
-                    pnl += c[s, t] / entry * (1 - fee) - (1 + fee)
+                    pnl += bars[t, s, 3] / entry * (1 - fee) - (1 + fee)
                     held = -1
                 continue
-            if held >= 0 or not signal[s, t] or t + 1 >= total or np.isnan(o[s, t + 1]):
+            if held >= 0 or not signal[t, s] or t + 1 >= total or np.isnan(bars[t + 1, s, 0]):
                 continue
             while head < tail and recent[head] <= t - 60:
                 head += 1
@@ -121,7 +122,7 @@ def bar_walk_reference(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarr
                 day, day_count = today, 0
             if tail - head >= per_hour or day_count >= per_day:
                 continue
-            held, entry = s, o[s, t + 1] * (1 + slip)
+            held, entry = s, bars[t + 1, s, 0] * (1 + slip)
             take, stop, until = entry * (1 + take_pct), entry * (1 - stop_pct), min(t + timeout, total - 1)
             trades += 1
             recent[tail] = t
@@ -157,15 +158,16 @@ def main() -> None:
     bars = int((market.rows[:, first:] >= 0).sum())
     core = NumbaResearchCore()
     passing = np.flatnonzero(cells.signal & (cells.minute >= first))
-    ref_args = (grid.open, grid.high, grid.low, grid.close, grid.open_ms, cells.minute[passing],
+    by_symbol = [np.ascontiguousarray(grid.bars[:, :, k].T) for k in range(4)]  # its best layout
+    ref_args = (*by_symbol, grid.open_ms, cells.minute[passing],
                 cells.symbol[passing], thresholds.take_profit_pct, thresholds.stop_loss_pct,
                 settings.timing.position_timeout_seconds // 60, core_settings.taker_fee,
                 core_settings.slippage,
                 settings.risk.max_trades_per_hour, settings.risk.max_trades_per_day)
-    first_cell = np.zeros(grid.open.shape, dtype=np.bool_)
+    first_cell = np.zeros(grid.bars.shape[:2], dtype=np.bool_)
     head = passing[np.r_[True, np.diff(cells.minute[passing]) > 0]] if len(passing) else passing
-    first_cell[cells.symbol[head], cells.minute[head]] = True
-    walk_args = (grid.open, grid.high, grid.low, grid.close, grid.open_ms, first_cell, first, *ref_args[7:])
+    first_cell[cells.minute[head], cells.symbol[head]] = True
+    walk_args = (grid.bars, grid.open_ms, first_cell, first, *ref_args[7:])
     trades = core.run(grid, cells, core_settings, first)  # warm-up: loads or compiles each
     ref_trades, _ = reference_loop(*ref_args)
     walk_trades, _ = bar_walk_reference(*walk_args)

@@ -69,7 +69,7 @@ from adapters.kernels.research_state import (
 
 
 @njit(cache=True, inline="always")
-def _ingest(t: int, o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms: np.ndarray,
+def _ingest(t: int, bars: np.ndarray, open_ms: np.ndarray,
             tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
             pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, out_i: np.ndarray,
             out_f: np.ndarray, busy: np.ndarray) -> None:
@@ -82,13 +82,14 @@ def _ingest(t: int, o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray,
         busy[j] = s
     for k in range(n):
         s = busy[k]
-        if math.isnan(o[s, t]) or not pos_i[s, OPEN]:
+        o, h, lo, c = bars[t, s, 0], bars[t, s, 1], bars[t, s, 2], bars[t, s, 3]
+        if math.isnan(o) or not pos_i[s, OPEN]:
             continue
-        oco_on_bar(s, o[s, t], h[s, t], lo[s, t], c[s, t], open_ms[t], fp, ip, pos_f, pos_i, tick[s],
+        oco_on_bar(s, o, h, lo, c, open_ms[t], fp, ip, pos_f, pos_i, tick[s],
                    inv_tick[s])
-        set_price(s, c[s, t], 1, pos_f, pos_i, acc_f)
+        set_price(s, c, 1, pos_f, pos_i, acc_f)
         now = acc_i[NOW]
-        reason = on_price(s, now, lo[s, t], h[s, t], c[s, t], fp, ip, pos_f, pos_i)
+        reason = on_price(s, now, lo, h, c, fp, ip, pos_f, pos_i)
         act(s, reason, now, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, tick[s], inv_tick[s])
 
 
@@ -122,7 +123,7 @@ def _manage_and_mark(now: int, tick: np.ndarray, inv_tick: np.ndarray, fp: np.nd
 
 
 @njit(cache=True, inline="always")
-def _follow(t: int, c: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray, n_wanted: int,
+def _follow(t: int, bars: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray, n_wanted: int,
             watch: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray) -> None:
     """Watchlist.follow: symbols no longer wanted are forgotten by the memory (their dust is then valued
     at the price it was left at); a wanted one without memory is backfilled (its last close so far)."""
@@ -145,14 +146,14 @@ def _follow(t: int, c: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray, 
             watch[watch[0]] = s
         if not pos_i[s, HAS_MEM]:
             u = t
-            while u >= 0 and math.isnan(c[s, u]):
+            while u >= 0 and math.isnan(bars[u, s, 3]):
                 u -= 1
             if u >= 0:
-                set_price(s, c[s, u], 1, pos_f, pos_i, acc_f)
+                set_price(s, bars[u, s, 3], 1, pos_f, pos_i, acc_f)
 
 
 @njit(cache=True, inline="always")
-def _scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, c: np.ndarray, csym: np.ndarray,
+def _scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, bars: np.ndarray, csym: np.ndarray,
           cscore: np.ndarray, csig: np.ndarray, step_u: np.ndarray, min_notional: np.ndarray,
           tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
           pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray,
@@ -182,7 +183,7 @@ def _scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, c: np.n
                     k -= 1
                 picked[k] = cell
                 n += 1
-    _follow(t, c, wanted, wanted_list, n_wanted, watch, pos_f, pos_i, acc_f)
+    _follow(t, bars, wanted, wanted_list, n_wanted, watch, pos_f, pos_i, acc_f)
     for k in range(n):
         if acc_i[KILLED]:
             return
@@ -212,12 +213,12 @@ def _scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, c: np.n
 
 
 @njit(cache=True)
-def replay(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
+def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
            inv_tick: np.ndarray, step_u: np.ndarray, min_notional: np.ndarray, csym: np.ndarray,
            cscore: np.ndarray, csig: np.ndarray, starts: np.ndarray, signal_minutes: np.ndarray,
            fp: np.ndarray, ip: np.ndarray, first: int, start_ms: int, out_i: np.ndarray,
            out_f: np.ndarray) -> tuple[int, bool]:
-    symbols, total = o.shape
+    total, symbols = bars.shape[0], bars.shape[1]
     pos_f = np.zeros((symbols, POS_F))
     pos_f[:, TRAIL] = np.nan
     pos_f[:, EXCH] = np.nan
@@ -236,7 +237,7 @@ def replay(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms:
     t = signal_minutes[0] if len(signal_minutes) else total
     while t < total and not acc_i[KILLED]:
         acc_i[NOW] = max(acc_i[NOW], open_ms[t] + ip[BAR_MS] - 1)
-        _ingest(t, o, h, lo, c, open_ms, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i,
+        _ingest(t, bars, open_ms, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i,
                 out_f, busy)
         now = acc_i[NOW]
         probe = equity(pos_f, pos_i, acc_f, held, acc_i[NHELD])
@@ -247,11 +248,11 @@ def replay(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, open_ms:
             signalled = signalled or csig[cell]
             s = csym[cell]
             if approves and csig[cell] and not pos_i[s, OPEN]:
-                pos_f[s, EXCH] = o[s, t + 1]
-                set_price(s, c[s, t], 1, pos_f, pos_i, acc_f)
+                pos_f[s, EXCH] = bars[t + 1, s, 0]
+                set_price(s, bars[t, s, 3], 1, pos_f, pos_i, acc_f)
         _manage_and_mark(now, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, order)
         if not acc_i[KILLED]:
-            _scan(t, now, starts[t], starts[t + 1], signalled, c, csym, cscore, csig, step_u, min_notional,
+            _scan(t, now, starts[t], starts[t + 1], signalled, bars, csym, cscore, csig, step_u, min_notional,
                   tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, entries, wanted, picked,
                   wanted_list, watch)
         roll(acc_f, acc_i, acc_i[NOW])

@@ -28,8 +28,8 @@ def core_grid(market: BacktestMarket, filters: Mapping[str, tuple[float, float, 
             column[s, at] = values[rows]
     tick, step, notional = (np.array([filters[s][i] for s in market.symbols], dtype=np.float64)
                             for i in range(3))
-    return CoreGrid(columns[0], columns[1], columns[2], columns[3], market.minutes.astype(np.int64),
-                    tick, step, notional)
+    return CoreGrid.of(columns[0], columns[1], columns[2], columns[3], market.minutes.astype(np.int64),
+                       tick, step, notional)
 
 
 def core_cells(plan: EntryPlan) -> CoreCells:

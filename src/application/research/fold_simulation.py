@@ -79,6 +79,6 @@ class FoldSimulator:
         cells = CoreCells(column[rows].astype(np.int64), test.symbol[rows].astype(np.int64),
                           score[rows].astype(np.float64), tradable)
         settings = self.settings_for(params, test.interval_ms)
-        trades = self.core.run(CoreGrid(grid[0], grid[1], grid[2], grid[3], minutes.astype(np.int64), tick,
-                                        step, notional), cells, settings, 0)
+        trades = self.core.run(CoreGrid.of(grid[0], grid[1], grid[2], grid[3], minutes.astype(np.int64), tick,
+                                           step, notional), cells, settings, 0)
         return FoldRun(trades, test, test.time_ms[rows], test.symbol[rows], tradable, settings)
