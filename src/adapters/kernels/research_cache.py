@@ -1,8 +1,8 @@
-"""Keep numba's disk cache of the research kernel in step with its three source files.
+"""Keep numba's disk cache of the research kernel in step with its source files.
 
 numba keys a cached function on its own file's timestamp only: `replay` (research_numba.py) compiled
 against an older research_positions.py would be loaded as it was. Before the kernel is imported, the
-digest of the three sources is compared with the one the cache was built from; on a change the kernel's
+digest of its sources is compared with the one the cache was built from; on a change the kernel's
 cache files are removed, so it is compiled again once (~10 s) and cached anew.
 """
 
@@ -13,7 +13,8 @@ import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ("research_state.py", "research_positions.py", "research_numba.py")
+SOURCES = ("research_state.py", "research_positions.py", "research_buy.py", "research_scan.py",
+           "research_numba.py")
 _checked: list[bool] = []  # once per process: the kernel module is imported once
 
 
