@@ -13,7 +13,7 @@ from loguru import logger
 
 from adapters.onnx.card import ModelCard
 from adapters.onnx.card_gate import card_gate_verdict, describe
-from bootstrap import mapping
+from bootstrap import research_mapping
 from bootstrap.settings_model import Settings
 
 
@@ -24,7 +24,7 @@ def lab_gate_closed(settings: Settings, model: object) -> str | None:
     card = getattr(model, "card", None)
     if not isinstance(card, ModelCard):  # a stand-in model without a card (tests): nothing to judge
         return None
-    verdict = card_gate_verdict(card, mapping.lab_gate_thresholds(settings))
+    verdict = card_gate_verdict(card, research_mapping.lab_gate_thresholds(settings))
     line = describe(card, verdict)
     if verdict.open:
         logger.info(line)

@@ -22,7 +22,10 @@ from application.research.lab_session import LabSession
 from application.research.market_periods import PeriodPlan, plan_periods
 from application.research.study_figures import StudyOverfitting, study_overfitting
 from application.research.trial_params import TrialParams
+from bootstrap.lab_confirm import confirmations, fold_simulator
 from bootstrap.lab_spec import LabSpec, load_spec
+from bootstrap.settings import load_settings
+from bootstrap.settings_model import Settings
 from domain.research_trials import TrialRecord
 from domain.universe import quoted_in
 from ports.training import EdgeLearner
@@ -63,10 +66,18 @@ def load_data(spec: LabSpec, paths: Sequence[Path]) -> LabData:
     return LabData(kept, data.files)
 
 
-def session_of(spec: LabSpec, data: LabData, plans: Sequence[PeriodPlan], first_test: int = 1) -> LabSession:
+def trading_settings(settings: Settings | None) -> Settings:
+    """The settings whose risk book the research core applies (the defaults when none are given)."""
+    return settings if settings is not None else load_settings(None, environ={}, env_file=None)
+
+
+def session_of(spec: LabSpec, data: LabData, plans: Sequence[PeriodPlan], first_test: int = 1,
+               settings: Settings | None = None) -> LabSession:
+    """Trials are scored through the compiled research core under `settings`' risk book."""
     walk = dataclasses.replace(spec.walk_forward, first_test_period=first_test)
     return LabSession(data.klines, plans, learner_for(spec.search.seed), walk, spec.tiers, spec.slippage_pct,
-                      dict(spec.data.universes), symbol_fees=dict(spec.symbol_fees))
+                      dict(spec.data.universes), symbol_fees=dict(spec.symbol_fees),
+                      simulate=fold_simulator(trading_settings(settings), spec))
 
 
 def open_spec_study(spec: LabSpec, url: str) -> Any:
@@ -84,10 +95,19 @@ def judged(spec: LabSpec, session: LabSession, records: list[TrialRecord], top: 
     return study, candidates
 
 
-def study_report(spec: LabSpec, session: LabSession, url: str, meta: dict[str, Any]) -> dict[str, Any]:
+def study_report(spec: LabSpec, session: LabSession, url: str, meta: dict[str, Any],
+                 settings: Settings | None = None) -> dict[str, Any]:
+    """The judged report; each finalist's trades, scored by the research core, replayed through the real
+    loop too (`real_loop` beside its figures; a disagreement is said in the verdict)."""
     records = trial_records(open_spec_study(spec, url))
     study, candidates = judged(spec, session, records)
-    return lab_payload(meta, records, study, candidates, spec.thresholds)
+    payload = lab_payload(meta, records, study, candidates, spec.thresholds)
+    checks = confirmations(candidates, trading_settings(settings))
+    for shown, check in zip(payload["candidates"], checks, strict=True):
+        shown["real_loop"] = check
+    if any(check["agree"] is False for check in checks):
+        payload["verdict"] += " WARNING: the real loop disagrees with the research core on a finalist."
+    return payload
 
 
 def study_worker(spec_path: str, data_paths: list[str], url: str, target: int) -> int:

@@ -24,7 +24,6 @@ from application.trading_config import (
     RecoveryConfig,
 )
 from bootstrap.settings_model import Settings
-from domain.lab_gate import GateThresholds
 from domain.model_health import HealthBounds
 from domain.outcome import ExitRules, TradeCosts
 from domain.position import ExitPolicy
@@ -279,16 +278,3 @@ def venue_label(settings: Settings, mode: str, venue_url: str | None = None) -> 
     if mode == "paper":
         return "PAPER"
     return "TESTNET" if settings.binance.testnet else "PRODUCTION"
-
-
-# --- The lab's gate (issue 16 item 4) ---
-def lab_gate_thresholds(settings: Settings) -> GateThresholds:
-    """research.gate.* -> what a model's out-of-time evidence must clear before its EV gate opens."""
-    gate = settings.research.gate
-    return GateThresholds(min_deflated_sharpe=gate.min_dsr, max_pbo=gate.max_pbo)
-
-
-def retrain_window_ms(settings: Settings) -> tuple[int, int, int]:
-    """research.retrain.* -> (training window, test window, embargo), milliseconds."""
-    r = settings.research.retrain
-    return round(r.train_days * 24 * HOUR_MS), round(r.test_days * 24 * HOUR_MS), r.embargo_minutes * 60_000

@@ -28,7 +28,7 @@ from application.research.market_periods import plan_periods, research_bars
 from application.research.period_bars import PeriodBars
 from application.research.retrain import ServedModel
 from application.research.trial_params import TrialParams, trial_params
-from bootstrap import mapping
+from bootstrap import mapping, research_mapping
 from bootstrap.research_wiring import model_rules
 from bootstrap.settings_model import Settings
 from domain.outcome import TradeCosts
@@ -50,7 +50,7 @@ def served_model(models_dir: Path, settings: Settings) -> tuple[OnnxModel | None
     card_gate = model.ev_gate_margin_pct
     margin = max(settings.signal.min_expected_net_return_pct, card_gate) if card_gate is not None \
         else settings.signal.min_expected_net_return_pct
-    verdict = card_gate_verdict(model.card, mapping.lab_gate_thresholds(settings))
+    verdict = card_gate_verdict(model.card, research_mapping.lab_gate_thresholds(settings))
     return model, ServedModel(f"current {model.version}", model_rules(model, settings), margin, verdict.open,
                               lambda rows: model.score(rows)[3])
 
@@ -115,4 +115,5 @@ def publish_fit(fit: FittedCandidate, out_dir: Path, when: datetime, settings: S
                                   costs.round_trip_pct, parts, p.as_dict(), evidence, list(sources))
     rows = bars.features[np.isfinite(bars.features).all(axis=1)][:PARITY_ROWS]
     out_dir.mkdir(parents=True, exist_ok=True)
-    return publish_edge_model(fit.model, out_dir, publication, mapping.lab_gate_thresholds(settings), rows)
+    gate = research_mapping.lab_gate_thresholds(settings)
+    return publish_edge_model(fit.model, out_dir, publication, gate, rows)

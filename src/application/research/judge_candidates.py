@@ -39,6 +39,7 @@ class Candidate:
     sharpe: SharpeMoments  # of its daily P&L over the test calendar
     deflated_sharpe: float
     failures: tuple[str, ...]  # the tests it failed, with numbers; empty = passed
+    outcome: TrialOutcome | None = None  # its walk-forward (the real loop confirms its folds' trades)
 
     @property
     def passed(self) -> bool:
@@ -80,5 +81,5 @@ def judge_candidates(records: Sequence[TrialRecord], study: StudyOverfitting, re
         moments = sharpe_moments(daily_pnl(trades, days))
         dsr = study.deflated(moments)
         out.append(Candidate(record, params, trust, moments, dsr,
-                             failures_of(trust, dsr, study.pbo.pbo, thresholds)))
+                             failures_of(trust, dsr, study.pbo.pbo, thresholds), outcome))
     return out

@@ -19,7 +19,13 @@ from application.research.market_periods import PeriodPlan, only_symbols, resear
 from application.research.period_bars import PeriodBars
 from application.research.study_figures import daily_pnl
 from application.research.trial_params import TrialParams, trial_params
-from application.research.trial_walk_forward import StopAsk, TrialOutcome, WalkForward, evaluate_trial
+from application.research.trial_walk_forward import (
+    Simulate,
+    StopAsk,
+    TrialOutcome,
+    WalkForward,
+    evaluate_trial,
+)
 from domain.features import KlineArrays
 from domain.research_trials import TrialScore
 from domain.scanner_rules import ScannerRules
@@ -40,6 +46,7 @@ class LabSession:
     slippage_pct: float
     universes: Mapping[str, Sequence[str] | None] = field(default_factory=lambda: {"all": None})
     symbol_fees: Mapping[str, FeeTier] = field(default_factory=dict)  # a symbol's own [maker, taker] %
+    simulate: Simulate | None = None  # the compiled research core (fold_simulation.py); None: labels
     _bars: dict[tuple[int, str], list[PeriodBars]] = field(default_factory=dict)
 
     @property
@@ -64,8 +71,12 @@ class LabSession:
 
     def replay(self, params: TrialParams, should_stop: StopAsk | None = None) -> tuple[TrialOutcome, Costing]:
         costs = lab_costs(params, self.tiers, self.slippage_pct, self.symbol_fees)
+        # The compiled core charges one fee tier to every pair: a study with pairs of their own rates is
+        # scored on labels, each priced at its symbol's rate (lab_costs), until the core takes a fee table.
+        simulate = self.simulate if not costs.own else None
         outcome = evaluate_trial(self.periods(params), params, self.learner_for(params),
-                                 costs if costs.own else costs.default, self.walk_forward, should_stop)
+                                 costs if costs.own else costs.default, self.walk_forward, should_stop,
+                                 simulate)
         traded = outcome.traded_symbols() if costs.own else []
         return outcome, lab_costing(params, costs, self.tiers, self.slippage_pct, traded)
 

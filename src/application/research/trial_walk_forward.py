@@ -8,6 +8,9 @@ and label (net return after costs > margin), calibrated on A; on B the selection
 threshold of the top `top_fraction` of B's rows, or the EV gate (domain.ev_gate). Only then are the test
 period's trades taken. The market-drift benchmark is every tradable test bar's trade, same exits, costs.
 `should_stop(fold, running mean)` is asked after each fold (a pruner); True stops the trial there.
+With a `simulate` (application/research/fold_simulation.py: the compiled research core), a fold's trades
+are the positions the trading loop would take from the selected bars (one per pair, max open, cooldown,
+sizing, lot steps, fees, risk limits), not one label per selected bar.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from application.research.fold_simulation import FoldRun
 from application.research.folds import fold_bounds, gather, part_masks
 from application.research.period_bars import PeriodBars
 from application.research.trial_params import TrialParams
@@ -31,6 +35,7 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 StopAsk = Callable[[int, float], bool]
+Simulate = Callable[[PeriodBars, Bools, Floats, TrialParams], FoldRun]
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class FoldTrades:
     time_ms: Ints
     symbol: Ints | None = None  # index into `symbols`, per test row (what a fee table prices)
     symbols: tuple[str, ...] = ()
+    run: FoldRun | None = None  # the research core's trades of the selected rows, when simulated
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,9 @@ class TrialOutcome:
         return Trades(net.astype(np.float64), time.astype(np.int64), period.astype(np.str_))
 
     def trades(self) -> Trades:
+        """The simulated positions when every fold was simulated; else every selected bar's label."""
+        if self.folds and all(f.run is not None for f in self.folds):
+            return self._simulated()
         return self._trades(lambda f: f.selected & np.isfinite(f.net_pct))
 
     def traded_symbols(self) -> list[str]:
@@ -76,12 +85,20 @@ class TrialOutcome:
                 out.extend(f.symbols[i] for i in f.symbol[f.selected & np.isfinite(f.net_pct)].tolist())
         return out
 
+    def _simulated(self) -> Trades:
+        runs = [f.run for f in self.folds if f.run is not None]
+        net = np.concatenate([r.trades.pnl_pct for r in runs])
+        times = np.concatenate([r.trades.entry_ms for r in runs])
+        period = np.concatenate([np.full(len(r.trades), f.period)
+                                 for f, r in zip(self.folds, runs, strict=True)])
+        return Trades(net.astype(np.float64), times.astype(np.int64), period.astype(np.str_))
+
     def benchmark(self) -> Trades:
         return self._trades(lambda f: np.isfinite(f.net_pct))
 
     @property
     def count(self) -> int:
-        return int(sum(int((f.selected & np.isfinite(f.net_pct)).sum()) for f in self.folds))
+        return len(self.trades())
 
     @property
     def mean_pct(self) -> float:
@@ -90,17 +107,28 @@ class TrialOutcome:
 
 
 def _selection(params: TrialParams, model: EdgeModel, features: npt.NDArray[np.float32], net: Floats,
-               time_ms: Ints, config: WalkForward) -> Callable[[npt.NDArray[np.float32]], Bools]:
+               time_ms: Ints, config: WalkForward
+               ) -> Callable[[npt.NDArray[np.float32]], tuple[Bools, Floats]]:
+    """(which rows are selected, the model's score of each) for a period's features."""
     score = model.score(features)
     if params.selection == "ev_gate":
         gate = fit_gate(model.expected_net_pct(score), net, time_ms, min_trades=config.gate_min_trades)
-        return lambda x: gate.select(model.expected_net_pct(model.score(x)))
+
+        def by_gate(x: npt.NDArray[np.float32]) -> tuple[Bools, Floats]:
+            expected = model.expected_net_pct(model.score(x))
+            return gate.select(expected), expected
+        return by_gate
     threshold = float(np.quantile(score, 1 - params.top_fraction)) if len(score) else np.inf
-    return lambda x: np.asarray(model.score(x) >= threshold, dtype=np.bool_)
+
+    def by_rank(x: npt.NDArray[np.float32]) -> tuple[Bools, Floats]:
+        scored = model.score(x)
+        return np.asarray(scored >= threshold, dtype=np.bool_), scored
+    return by_rank
 
 
 def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: Sequence[Floats], test_net: Floats,
-          params: TrialParams, learner: EdgeLearner, config: WalkForward) -> FoldTrades | None:
+          params: TrialParams, learner: EdgeLearner, config: WalkForward,
+          simulate: Simulate | None = None) -> FoldTrades | None:
     try:
         bounds = fold_bounds(prior, test, gap_bars=params.timeout_bars + 1,
                              validation_fraction=config.validation_fraction,
@@ -117,21 +145,25 @@ def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: Sequence[Floats],
         model = learner.fit(train.features[:, cols], (train.net_pct > margin).astype(np.float64),
                             cal.features[:, cols], (cal.net_pct > margin).astype(np.float64), cal.net_pct)
     except ValueError:  # e.g. not one winning trade to learn from: the candidate does not trade here
-        return FoldTrades(test.name, np.zeros(len(test), dtype=np.bool_), net, test.time_ms, test.symbol,
-                          test.symbols)
+        none = np.zeros(len(test), dtype=np.bool_)
+        run = simulate(test, none, np.zeros(len(test)), params) if simulate is not None else None
+        return FoldTrades(test.name, none, net, test.time_ms, test.symbol, test.symbols, run)
     select = _selection(params, model, sel.features[:, cols], sel.net_pct, sel.time_ms, config)
-    return FoldTrades(test.name, select(test.features[:, cols]), net, test.time_ms, test.symbol, test.symbols)
+    selected, score = select(test.features[:, cols])
+    traded = selected & (test.time_ms >= embargo_end)
+    run = None if simulate is None else simulate(test, traded, score, params)
+    return FoldTrades(test.name, selected, net, test.time_ms, test.symbol, test.symbols, run)
 
 
 def evaluate_trial(periods: Sequence[PeriodBars], params: TrialParams, learner: EdgeLearner,
-                   costs: TradeCosts | SymbolCosts, config: WalkForward, should_stop: StopAsk | None = None
-                   ) -> TrialOutcome:
+                   costs: TradeCosts | SymbolCosts, config: WalkForward, should_stop: StopAsk | None = None,
+                   simulate: Simulate | None = None) -> TrialOutcome:
     """Walk forward over `periods` (oldest first). A fold whose earlier periods are too short to train,
     validate and select on is skipped."""
     nets = [p.outcomes(params.exit_rules, costs).net_return_pct for p in periods]
     folds: list[FoldTrades] = []
     for k in range(max(config.first_test_period, 1), len(periods)):
-        fold = _fold(periods[:k], periods[k], nets[:k], nets[k], params, learner, config)
+        fold = _fold(periods[:k], periods[k], nets[:k], nets[k], params, learner, config, simulate)
         if fold is None:
             continue
         folds.append(fold)

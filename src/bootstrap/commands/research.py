@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return holdout(args, spec, _paths(args, settings))
     if spec.preset == "edge":
         return run_edge_preset(args, spec, _paths(args, settings), settings)
-    return run_study(args, spec, _paths(args, settings))
+    return run_study(args, spec, _paths(args, settings), settings)
 
 
 def _on_ray(args: argparse.Namespace, spec: LabSpec, paths: list[Path], url: str, study: Any,
@@ -113,7 +113,8 @@ def _command(args: argparse.Namespace, paths: list[Path], target: int) -> str:
     return f"python -m bootstrap research --spec {args.spec} {data} --trials {target}{workers}"
 
 
-def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path]) -> int:
+def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path],
+              settings: Settings | None = None) -> int:
     began = time.perf_counter()
     try:
         data = wiring.load_data(spec, paths)
@@ -128,7 +129,7 @@ def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path]) -> int
     folder = wiring.study_folder(args.lab_dir, spec)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     DataRegistry(args.lab_dir).record(spec.name, data.files, data.klines, now)
-    session = wiring.session_of(spec, data, plans)
+    session = wiring.session_of(spec, data, plans, settings=settings)
     url = wiring.storage_url(args.lab_dir, spec, args.storage)
     study = wiring.open_spec_study(spec, url)
     study.set_user_attr("data", [str(p) for p in paths])
@@ -143,7 +144,7 @@ def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path]) -> int
             "periods": [p.name for p in plans], "command": _command(args, paths, target),
             "trials_this_run": ran, "seconds": round(searched, 1),
             "trials_per_hour": round(ran / searched * 3600, 1) if ran else None, "written": now}
-    payload = wiring.study_report(spec, session, url, meta)
+    payload = wiring.study_report(spec, session, url, meta, settings)
     paths_written = write_lab_report(folder, payload)
     print(payload["verdict"])
     print(f"research: {payload['trials']} in {searched:.0f}s; report {paths_written['html']} "

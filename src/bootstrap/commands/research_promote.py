@@ -35,7 +35,7 @@ from application.research.candidate_fit import fit_candidate
 from application.research.lab_costs import lab_costs
 from application.research.trial_params import trial_params
 from bootstrap import lab_wiring as wiring
-from bootstrap import mapping
+from bootstrap import research_mapping
 from bootstrap.lab_spec import LabSpec
 from bootstrap.retrain_wiring import publish_fit
 from bootstrap.settings_model import Settings
@@ -75,7 +75,7 @@ def promote(args: argparse.Namespace, spec: LabSpec, paths: list[Path], settings
         return _refuse(f"trial {args.candidate} was not frozen and tested on holdout data in study "
                        f"{spec.name}")
     failures = list(entry.get("failures") or [])
-    verdict = judge_gate(holdout_evidence(entry, payload), mapping.lab_gate_thresholds(settings))
+    verdict = judge_gate(holdout_evidence(entry, payload), research_mapping.lab_gate_thresholds(settings))
     failures += [f for f in verdict.failures if f not in failures]
     if not entry.get("passed") or failures:
         return _refuse(f"trial {args.candidate} failed its holdout: " + "; ".join(failures))
@@ -115,7 +115,7 @@ def promote(args: argparse.Namespace, spec: LabSpec, paths: list[Path], settings
         print(f"archived the model in service: {archived}")
     installed = install_model(staged, models)
     card = ModelCard.read(card_path_for(installed))
-    gate = card_gate_verdict(card, mapping.lab_gate_thresholds(settings))
+    gate = card_gate_verdict(card, research_mapping.lab_gate_thresholds(settings))
     entry_kind = "maker" if params.entry == "maker" else "taker"
     print(f"promoted trial {args.candidate} of study {spec.name}: {installed} ({describe(card, gate)}). "
           f"Trade it as "
@@ -135,7 +135,7 @@ def _current(models: Path) -> Path | None:
 
 def show_gate(args: argparse.Namespace, settings: Settings) -> int:
     model = OnnxModel.load(args.model or Path(settings.model.path))
-    verdict = card_gate_verdict(model.card, mapping.lab_gate_thresholds(settings))
+    verdict = card_gate_verdict(model.card, research_mapping.lab_gate_thresholds(settings))
     print(describe(model.card, verdict))
     for failure in verdict.failures:
         print(f"  failed: {failure}")

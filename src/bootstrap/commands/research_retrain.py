@@ -26,7 +26,7 @@ from adapters.research.model_archive import archive_model, install_model
 from application.research.retrain import RetrainPlan, retrain
 from application.research.retrain_report import retrain_payload, retrain_text
 from application.research.trial_walk_forward import WalkForward
-from bootstrap import mapping
+from bootstrap import research_mapping
 from bootstrap.lab_wiring import learner_for
 from bootstrap.retrain_wiring import bars_of, costs_of, evidence_card, publish_fit, recipe_for, served_model
 from bootstrap.settings_model import Settings
@@ -56,8 +56,9 @@ def run_retrain(args: argparse.Namespace, settings: Settings) -> int:
     model, served = served_model(r.models_dir, settings)
     params = recipe_for(model, settings)
     costs, costing = costs_of(settings)
-    train_ms, test_ms, embargo_ms = mapping.retrain_window_ms(settings)
-    plan = RetrainPlan(train_ms, test_ms, embargo_ms, r.min_trades, mapping.lab_gate_thresholds(settings),
+    train_ms, test_ms, embargo_ms = research_mapping.retrain_window_ms(settings)
+    gate = research_mapping.lab_gate_thresholds(settings)
+    plan = RetrainPlan(train_ms, test_ms, embargo_ms, r.min_trades, gate,
                        WalkForward(), settings.execution.seed)
     periods = bars_of(data)
     try:

@@ -15,7 +15,7 @@ from adapters.onnx.card_evidence import LabEvidenceCard
 from adapters.onnx.card_gate import card_gate_verdict, record_lab_evidence
 from adapters.onnx.model import OnnxModel
 from adapters.onnx.model_checksums import seal_model
-from bootstrap import mapping
+from bootstrap import research_mapping
 from bootstrap.container import build_container
 from bootstrap.lab_gate_wiring import lab_gate_closed
 from bootstrap.settings_model import Settings
@@ -65,7 +65,7 @@ def test_passing_evidence_opens_it_and_the_config_thresholds_can_close_it(repo_r
     assert verdict.open
     assert gated(Settings(), path) is None
     strict = Settings.model_validate({"research": {"gate": {"min_dsr": 0.99, "max_pbo": 0.1}}})
-    assert mapping.lab_gate_thresholds(strict) == GateThresholds(0.99, 0.1)
+    assert research_mapping.lab_gate_thresholds(strict) == GateThresholds(0.99, 0.1)
     reason = gated(strict, path)
     assert reason == ("lab gate closed: deflated Sharpe ratio 0.970 < 0.99; probability of backtest "
                       "overfitting 0.120 > 0.1")

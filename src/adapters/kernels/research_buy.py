@@ -1,0 +1,114 @@
+"""The research kernel's entry, compiled: OpenPosition's market buy and ProtectEntry's OCO over the
+holding (with the symbol's dust), and the dust ledger's bookkeeping (holdings.Lot arithmetic)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from adapters.kernels.research_state import (
+    DUST_FEE,
+    DUST_LAST,
+    DUST_PX,
+    DUST_U,
+    ENTRY,
+    ENTRY_DEN,
+    ENTRY_MS,
+    ENTRY_NUM,
+    EPS,
+    EXCH,
+    FEE,
+    FILLED,
+    HAS_MPLAST,
+    HIGH,
+    LAST_POLL,
+    LATENCY,
+    NHELD,
+    NOW,
+    OCO_MS,
+    OPEN,
+    QTY,
+    QTY_U,
+    QUOTE_FREE,
+    SL_PCT,
+    SLIP,
+    STOP,
+    TP,
+    TP_PCT,
+    TRAIL,
+    UNIT,
+    revalue_dust,
+    tick_up,
+)
+
+
+@njit(cache=True)
+def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray,
+        acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, tick: float, inv_tick: float,
+        step_u: int) -> bool:
+    """OpenPosition (a quoteOrderQty market buy) + ProtectEntry: fill at the simulator's last price
+    (the next bar's open) slipped up to the tick, commission in base rounded up, the holding (with the
+    symbol's dust) protected by an OCO over its lot-step multiple; what the step leaves is dust.
+    False when nothing was bought (below one step)."""
+    acc_i[NOW] += ip[LATENCY]
+    price = tick_up(pos_f[s, EXCH] * (1 + fp[SLIP]), tick, inv_tick)
+    quote = math.floor(size * UNIT + EPS) / UNIT
+    steps = math.floor(quote / price / (step_u / UNIT) + EPS)
+    qty_u = steps * step_u
+    if qty_u <= 0:
+        return False
+    acc_f[QUOTE_FREE] -= price * (qty_u / UNIT)
+    commission_u = (qty_u * ip[ENTRY_NUM] + ip[ENTRY_DEN] - 1) // ip[ENTRY_DEN]
+    received_u = qty_u - commission_u
+    fee_usdt = commission_u * price / UNIT
+    entry_ms = acc_i[NOW]
+    dust_u, dust_px, dust_fee = pos_i[s, DUST_U], pos_f[s, DUST_PX], pos_f[s, DUST_FEE]
+    plan_u = (received_u + dust_u) // step_u * step_u
+    take = tick_up(price * (1 + fp[TP_PCT]), tick, inv_tick)
+    stop = tick_up(price * (1 - fp[SL_PCT]), tick, inv_tick)
+    acc_i[NOW] += ip[LATENCY]  # the OCO
+    # take_first(bought, dust, plan): from the purchase first, then from the dust
+    taken_u = min(plan_u, received_u)
+    share = taken_u / received_u if received_u > 0 else 0.0
+    p_u, p_px, p_fee = taken_u, price, fee_usdt * share
+    l_u, l_px, l_fee = received_u - taken_u, price, fee_usdt * (1 - share)
+    if dust_u > 0:
+        more_u = min(max(plan_u - taken_u, 0), dust_u)
+        d_share = more_u / dust_u
+        p_u, p_px, p_fee = lot_add(p_u, p_px, p_fee, more_u, dust_px, dust_fee * d_share)
+        l_u, l_px, l_fee = lot_add(l_u, l_px, l_fee, dust_u - more_u, dust_px, dust_fee * (1 - d_share))
+    if plan_u <= 0:  # nothing protectable: all of it stays dust (outside the parity domain)
+        l_u, l_px, l_fee = lot_add(p_u, p_px, p_fee, l_u, l_px, l_fee)
+        set_dust(s, l_u, l_px, l_fee, price, pos_f, pos_i, acc_f)
+        return True
+    qty = p_u / UNIT
+    fee = p_fee if p_px == price else (p_px * qty + p_fee) - price * qty
+    set_dust(s, l_u, l_px, l_fee, price, pos_f, pos_i, acc_f)
+    pos_i[s, OPEN], pos_i[s, QTY_U], pos_i[s, ENTRY_MS] = 1, p_u, entry_ms
+    pos_i[s, OCO_MS], pos_i[s, LAST_POLL], pos_i[s, FILLED], pos_i[s, HAS_MPLAST] = acc_i[NOW], entry_ms, 0, 0
+    pos_f[s, QTY], pos_f[s, ENTRY], pos_f[s, FEE] = qty, price, fee
+    pos_f[s, STOP], pos_f[s, TP], pos_f[s, HIGH], pos_f[s, TRAIL] = stop, take, 0.0, math.nan
+    held[acc_i[NHELD]] = s
+    acc_i[NHELD] += 1
+    return True
+
+
+@njit(cache=True)
+def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, pos_f: np.ndarray,
+             pos_i: np.ndarray, acc_f: np.ndarray) -> None:
+    """DustLedger.add after the protection took it all: the lot left, valued at `seen_at` when no price."""
+    pos_i[s, DUST_U], pos_f[s, DUST_PX], pos_f[s, DUST_FEE], pos_f[s, DUST_LAST] = units, price, fee, seen_at
+    revalue_dust(s, pos_f, pos_i, acc_f)
+
+
+@njit(cache=True)
+def lot_add(a_u: int, a_px: float, a_fee: float, b_u: int, b_px: float,
+            b_fee: float) -> tuple[int, float, float]:
+    """holdings.Lot.__add__."""
+    fees = a_fee + b_fee
+    if b_u <= 0 or a_u <= 0:
+        return (a_u, a_px, fees) if b_u <= 0 else (b_u, b_px, fees)
+    total = a_u + b_u
+    return total, (a_px * (a_u / UNIT) + b_px * (b_u / UNIT)) / (total / UNIT), fees

@@ -1,0 +1,126 @@
+"""The research kernel's scan (EnterTrades.scan with the Watchlist), compiled: which candidates are
+followed, which signals are tried, best score first, through the risk book into a market buy."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from adapters.kernels.research_buy import buy
+from adapters.kernels.research_state import (
+    BAND,
+    COOLDOWN,
+    DAY_TRADES,
+    EXCH,
+    EXIT_MS,
+    HAS_MEM,
+    HOUR_HI,
+    KILLED,
+    MAX_ACTIVE,
+    MEM,
+    NHELD,
+    OPEN,
+    QUOTE_FREE,
+    SL_PCT,
+    TAKER,
+    TOP_N,
+    WATCHED,
+    equity,
+    hour_count,
+    min_entry_quote,
+    risk_refusal,
+    roll,
+    set_price,
+)
+
+
+@njit(cache=True, inline="always")
+def follow(t: int, bars: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray, n_wanted: int,
+            watch: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray) -> None:
+    """Watchlist.follow: symbols no longer wanted are forgotten by the memory (their dust is then valued
+    at the price it was left at); a wanted one without memory is backfilled (its last close so far)."""
+    kept = 0
+    for k in range(1, watch[0] + 1):
+        s = watch[k]
+        if wanted[s]:
+            kept += 1
+            watch[kept] = s
+        else:
+            pos_i[s, WATCHED] = 0
+            set_price(s, pos_f[s, MEM], 0, pos_f, pos_i, acc_f)
+    watch[0] = kept
+    for k in range(n_wanted):
+        s = wanted_list[k]
+        wanted[s] = 0
+        if not pos_i[s, WATCHED]:
+            pos_i[s, WATCHED] = 1
+            watch[0] += 1
+            watch[watch[0]] = s
+        if not pos_i[s, HAS_MEM]:
+            u = t
+            while u >= 0 and math.isnan(bars[u, s, 3]):
+                u -= 1
+            if u >= 0:
+                set_price(s, bars[u, s, 3], 1, pos_f, pos_i, acc_f)
+
+
+@njit(cache=True, inline="always")
+def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, bars: np.ndarray, csym: np.ndarray,
+          cscore: np.ndarray, csig: np.ndarray, step_u: np.ndarray, min_notional: np.ndarray,
+          tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
+          pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray,
+          entries: np.ndarray, wanted: np.ndarray, picked: np.ndarray, wanted_list: np.ndarray,
+          watch: np.ndarray) -> None:
+    """EnterTrades.scan: the planned candidates (none at a minute without a signal), the watchlist's room,
+    the signals best score first, each through the risk book and into a market buy."""
+    room = max(ip[MAX_ACTIVE] - acc_i[NHELD], 0)
+    n_wanted = acc_i[NHELD]
+    for k in range(n_wanted):
+        wanted_list[k] = held[k]
+        wanted[held[k]] = 1
+    n = kept = 0
+    if signalled:
+        for cell in range(lo_cell, min(hi_cell, lo_cell + ip[TOP_N])):
+            s = csym[cell]
+            if kept >= room or pos_i[s, OPEN]:
+                continue
+            kept += 1
+            wanted[s] = 1
+            wanted_list[n_wanted] = s
+            n_wanted += 1
+            if csig[cell]:
+                k = n  # stable insertion, best score first (generate_signals' sort)
+                while k > 0 and cscore[picked[k - 1]] < cscore[cell]:
+                    picked[k] = picked[k - 1]
+                    k -= 1
+                picked[k] = cell
+                n += 1
+    follow(t, bars, wanted, wanted_list, n_wanted, watch, pos_f, pos_i, acc_f)
+    for k in range(n):
+        if acc_i[KILLED]:
+            return
+        s = csym[picked[k]]
+        price = pos_f[s, MEM]
+        if math.isnan(pos_f[s, EXCH]):  # the simulator never saw a price: the order is refused
+            continue
+        stop = price * (1 - fp[SL_PCT])
+        minimum = min_entry_quote(price, fp[TAKER], 1 - stop / price, fp[BAND], step_u[s] / 1e8,
+                                  min_notional[s])
+        capital = equity(pos_f, pos_i, acc_f, held, acc_i[NHELD])
+        if pos_i[s, EXIT_MS] >= 0 and now - pos_i[s, EXIT_MS] < ip[COOLDOWN]:
+            roll(acc_f, acc_i, now)
+            continue
+        size = risk_refusal(fp, ip, acc_f, acc_i, entries, now, capital, price, stop, minimum, acc_i[NHELD])
+        if size < 0:
+            continue
+        size = min(size, acc_f[QUOTE_FREE])
+        if size < minimum:
+            continue
+        if buy(s, size, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s]):
+            roll(acc_f, acc_i, now)  # RiskBook.record_entry at the scan's time
+            acc_i[DAY_TRADES] += 1
+            hour_count(entries, acc_i, now)
+            entries[acc_i[HOUR_HI]] = now
+            acc_i[HOUR_HI] += 1

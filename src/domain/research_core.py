@@ -1,0 +1,134 @@
+"""The research core's port: the trading loop's decisions over a precomputed grid, in one compiled call.
+
+A parameter sweep needs thousands of simulations of positions, which the real loop (an event replay
+through the simulator, ~10^5 bars/s) cannot afford. A `ResearchCore` runs the same decisions over plain
+arrays: entries (a market buy at the next bar's open, slipped and rounded to the tick as the simulator
+fills it, one position per pair, `max_open_positions`, cooldown, the risk book's capital-based size),
+exits (the OCO's stop-loss before its take-profit within a bar, trailing stop, timeout), fees (the
+simulator's commission, rounded up) and the risk limits (daily loss limit, the kill switch on drawdown),
+and returns the trades. The implementation lives in adapters (`adapters.kernels.research_numba`); a
+parity test holds it equal to `run_plan_sync` (the real loop) on recorded data, trade for trade.
+
+Grid: `bars[t, s]` is symbol s's bar (open, high, low, close) at minute t of the grid (NaN: no bar); a
+bar opens at `open_ms[t]` and the loop decides at its close. Cells: the entry candidates, sorted by
+minute then rank (the scanner's order), with `signal` = the prediction passes the signal rules and the
+symbol can be entered (a next bar to fill in, a ready history); `score` orders the signals of one scan
+(domain.signal.signal_score).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+
+class CoreExit(IntEnum):
+    """Exit reasons as the kernel writes them (domain.position.ExitReason by name)."""
+
+    TP = 0
+    SL = 1
+    TRAILING = 2
+    TIMEOUT = 3
+    KILL_SWITCH = 4
+    MANUAL = 5
+
+
+@dataclass(frozen=True)
+class CoreGrid:
+    bars: Floats  # (minutes, symbols, 4): open, high, low, close; NaN where no bar
+    open_ms: Ints  # (minutes,) open time of each minute of the grid
+    tick: Floats  # (symbols,) the simulator's filters of each symbol
+    step: Floats
+    min_notional: Floats
+
+    @classmethod
+    def of(cls, open_: Floats, high: Floats, low: Floats, close: Floats, open_ms: Ints, tick: Floats,
+           step: Floats, min_notional: Floats) -> CoreGrid:
+        """From (symbols, minutes) price arrays. One minute's bars lie together, a bar's four prices in
+        one cache line: the replay reads a few bars a minute, moving forward in time."""
+        bars = np.stack([open_, high, low, close], axis=-1).transpose(1, 0, 2).copy()
+        return cls(bars, open_ms, tick, step, min_notional)
+
+
+@dataclass(frozen=True)
+class CoreCells:
+    minute: Ints  # sorted; within a minute, the scanner's rank order
+    symbol: Ints
+    score: Floats  # signal_score of the prediction (orders the signals of a scan)
+    signal: Bools
+
+
+@dataclass(frozen=True)
+class CoreSettings:
+    """The loop's settings as numbers (bootstrap maps Settings here, once)."""
+
+    take_profit_pct: float
+    stop_loss_pct: float
+    timeout_ms: int
+    trailing_activation_pct: float  # NaN: no trailing stop
+    trailing_distance_pct: float
+    min_hold_ms: int
+    taker_fee: float  # effective rates (BNB discount applied), as the backtest's simulator charges
+    maker_fee: float
+    maker_take_profit: bool  # the TP leg rests as a LIMIT_MAKER (else a TAKE_PROFIT, taker, slipped)
+    slippage: float  # fraction
+    latency_ms: int
+    initial_capital: float
+    max_position_pct: float
+    min_position_usdt: float
+    max_loss_per_trade_pct: float
+    max_daily_loss_pct: float
+    max_drawdown_pct: float
+    max_open_positions: int
+    max_trades_per_hour: int
+    max_trades_per_day: int
+    cooldown_ms: int
+    top_candidates: int
+    max_symbols_active: int
+    entry_fill_band_pct: float
+    poll_interval_ms: int = 1_000
+    bar_grace_ms: int = 1_150  # the simulator's: an OCO placed this long after a bar's open sees it whole
+    bar_ms: int = 60_000  # the grid's bar length (the lab resamples to 5m..1h); the loop decides at its close
+    entry_fee: float | None = None  # the entry's commission rate (the lab's maker entries); None: taker
+
+
+@dataclass(frozen=True)
+class CoreTrades:
+    symbol: Ints
+    entry_ms: Ints
+    exit_ms: Ints
+    entry_price: Floats
+    exit_price: Floats
+    quantity: Floats
+    fees_usdt: Floats
+    pnl_usdt: Floats
+    reason: Ints  # CoreExit
+    killed: bool  # the kill switch stopped the run
+
+    def __len__(self) -> int:
+        return len(self.symbol)
+
+    @property
+    def pnl_pct(self) -> Floats:
+        """Each trade's net PnL in percent of its cost (CompletedTrade.pnl_pct)."""
+        cost = self.entry_price * self.quantity
+        return np.divide(self.pnl_usdt * 100, cost, out=np.zeros_like(cost), where=cost != 0)
+
+
+class ResearchCore(Protocol):
+    def run(self, grid: CoreGrid, cells: CoreCells, settings: CoreSettings, first_minute: int) -> CoreTrades:
+        """The trades the loop makes from minute `first_minute` on (open positions sold at the end)."""
+        ...
+
+
+def cell_starts(minute: Ints, minutes: int) -> Ints:
+    """Index of each minute's first cell (and one past the last), for cells sorted by minute."""
+    return np.searchsorted(minute, np.arange(minutes + 1), side="left").astype(np.int64)
