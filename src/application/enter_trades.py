@@ -134,9 +134,13 @@ class EnterTrades:
         outcome = await self._open(signal, size, rules, self._memory.book_top(signal.symbol))
         self.apply(signal.symbol, outcome, now_ms)
 
-    async def resolve_pending(self, now_ms: int, guard: Guard) -> None:
-        """Entries still open: resting maker orders, and orders whose answer was lost."""
+    async def resolve_pending(self, now_ms: int, guard: Guard,
+                              changed: Callable[[int], bool] | None = None) -> None:
+        """Entries still open: resting maker orders, and orders whose answer was lost. `changed(order_id)`
+        (the order events) says whether a resting order needs a query before its deadline."""
         for symbol, pending in list(self.pending.items()):
+            if changed is not None and now_ms < pending.deadline_ms and not changed(pending.order.order_id):
+                continue
             await guard(f"maker entry {symbol}", self._resolve(symbol, pending, now_ms))
         for symbol in self._open.in_flight:
             await guard(f"lost entry {symbol}", self._recover(symbol, now_ms))

@@ -13,6 +13,8 @@ closes its position at once, in the position's lane; polling is only the fallbac
 - Exactly once: the exit runs in the position's lane (or at its next tick when the lane is busy), where a
   poll or reconcile of the same position also runs; the first to see the list finished closes the
   position, the others find it gone (ManagePositions.list_ended compares list ids).
+- A resting maker entry is asked about only when the stream said it changed (or at its deadline, or while
+  polling): with a healthy stream an unfilled LIMIT_MAKER costs no query per tick.
 - Backtests do not follow events: their exits stay on the tick path, their trades unchanged.
 """
 
@@ -91,6 +93,7 @@ class FollowOrders:
         self._connected = events is not None
         self._epoch = 0  # moves at each restart: only a reconcile begun after it makes the stream trusted
         self._news: OrderedDict[int, _ListNews] = OrderedDict()
+        self._entry_news: OrderedDict[int, None] = OrderedDict()  # ids of single orders that changed
         self._stream: AsyncIterator[OrderEvent] | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -147,12 +150,26 @@ class FollowOrders:
                 news = self._note(report.order_list_id, report.symbol)
                 news.legs[report.order_id] = _merged(news.legs.get(report.order_id), report)
                 return self._ready(report.symbol, report.order_list_id)
+            case OrderChanged(report=report):  # a single order: a resting entry's news
+                self._entry_news[report.order_id] = None
+                while len(self._entry_news) > KEPT_LISTS:
+                    self._entry_news.popitem(last=False)
             case OrderListChanged():
                 self._note(event.order_list_id, event.symbol).ended = event
                 return self._ready(event.symbol, event.order_list_id)
             case _:
                 pass
         return None
+
+    def entry_changed(self, order_id: int) -> bool:
+        """Whether a resting entry must be asked about now: always while polling (the stream is not
+        trusted), else only once the stream said it changed (that news is then spent)."""
+        if self._positions.watch.polling:
+            return True
+        if order_id in self._entry_news:
+            del self._entry_news[order_id]
+            return True
+        return False
 
     async def settle(self, symbol: str, now_ms: int | None = None) -> bool:
         """In the position's lane: close it if the stream said its OCO finished. True when it acted."""

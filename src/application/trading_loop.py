@@ -286,7 +286,7 @@ class TradingLoop(LoopFace):
         paused = self.errors.paused(now_ms)  # rate limited: no exchange call but the kill switch's
         if not paused:
             await self._close_requested(now_ms)
-            await self.entries.resolve_pending(now_ms, self._guard)
+            await self.entries.resolve_pending(now_ms, self._guard, self.follow.entry_changed)
             for symbol in list(self.positions.positions):
                 await self._lanes.run(symbol, functools.partial(self._manage, symbol, now_ms))
         if await self._mark_equity(now_ms, refresh=not paused) or self.stopped or paused:

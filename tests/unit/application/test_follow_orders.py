@@ -5,6 +5,7 @@ follows a restart; lost, repeated, reordered events and an event racing a poll s
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from tests.support.fakes import T0, trade_at
@@ -12,8 +13,10 @@ from tests.support.harness import SYMBOL, Harness, build, config, feed
 from tests.support.streaming_exchange import StreamingFakeExchange
 
 from adapters.storage.state_store import SqliteStateStore
+from domain.market_events import BookTopUpdated
 from domain.order_events import OrderChanged, OrderListChanged
 from domain.position import ExitReason
+from domain.values import BookTop
 
 TP_PRICE = "1.0031"  # above the take-profit leg (entry 1.0, take_profit_pct 0.3%)
 SL_PRICE = "0.9950"  # through the stop-loss leg (stop_loss_pct 0.4%)
@@ -180,4 +183,43 @@ async def test_an_event_lost_on_a_live_socket_is_found_once_the_market_stayed_th
     await tick(h, 0.995, T0 + 6_000)  # a whole poll interval later, still nothing: ask once
     assert [t.exit_reason for t in h.journal.records] == [ExitReason.SL]
     assert ex.calls.count("get_order_list") == 1 and not h.loop.positions.watch.polling
+    await h.loop.stop()
+
+
+async def test_a_resting_maker_entry_is_asked_about_only_when_the_stream_says_it_changed() -> None:
+    base = config(mode="paper")
+    execution = replace(base.execution, maker_entries=True, maker_entry_timeout_ms=120_000)
+    h = build(streaming=True, loop_config=replace(base, execution=execution))
+    ex = streaming(h)
+    await h.loop.start()
+    await feed(h, BookTopUpdated(BookTop(SYMBOL, 0.999, 1_000.0, 1.001, 1_000.0, T0 + 50)))
+    await tick(h, 1.0, T0 + 100)
+    assert SYMBOL in h.loop.entries.pending and not h.loop.positions.watch.polling
+    queried = ex.calls.count("get_order")
+    for second in range(2, 20, 2):  # nine ticks while it rests: at most the NEW event's one query
+        await tick(h, 1.0, T0 + second * 1_000)
+    assert ex.calls.count("get_order") <= queried + 1
+    assert SYMBOL in h.loop.entries.pending
+    before = ex.calls.count("get_order")
+    ex.set_price(SYMBOL, "0.998")  # trades through the bid: the buy fills and the stream says so
+    await settled(h)
+    await tick(h, 0.998, T0 + 21_000)
+    assert ex.calls.count("get_order") == before + 1 and SYMBOL in h.loop.positions.positions
+    await h.loop.stop()
+
+
+async def test_while_the_stream_is_down_a_resting_maker_entry_is_asked_about_every_tick() -> None:
+    base = config(mode="paper")
+    execution = replace(base.execution, maker_entries=True, maker_entry_timeout_ms=120_000)
+    h = build(streaming=True, loop_config=replace(base, execution=execution))
+    ex = streaming(h)
+    await h.loop.start()
+    await feed(h, BookTopUpdated(BookTop(SYMBOL, 0.999, 1_000.0, 1.001, 1_000.0, T0 + 50)))
+    await tick(h, 1.0, T0 + 100)
+    ex.down()
+    await settled(h)
+    before = ex.calls.count("get_order")
+    for second in range(2, 8, 2):
+        await tick(h, 1.0, T0 + second * 1_000)
+    assert ex.calls.count("get_order") >= before + 3
     await h.loop.stop()
