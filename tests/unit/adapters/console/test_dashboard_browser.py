@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from tests.support.browser import NO_BROWSER, NO_BROWSER_REASON, chromium
@@ -17,6 +18,7 @@ from tests.support.harness import SYMBOL, feed
 from tests.unit.adapters.console.conftest import TOKEN, Served
 
 pytestmark = pytest.mark.skipif(NO_BROWSER, reason=NO_BROWSER_REASON)
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -34,14 +36,26 @@ async def until(condition: Callable[[], object], within_sec: float = 30.0) -> No
     raise AssertionError("the page did not get there in time")
 
 
+def fresh(act: Callable[[], T]) -> T:
+    """`act` again when the page re-rendered its element between finding it and using it (the dashboard
+    redraws its tables on every refresh: under load a click can land on the element just replaced)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    for _ in range(9):
+        try:
+            return act()
+        except StaleElementReferenceException:
+            time.sleep(0.05)
+    return act()
+
+
 def text_of(driver: Any, element_id: str) -> str:
     from selenium.webdriver.common.by import By
-    return str(driver.find_element(By.ID, element_id).text)
+    return fresh(lambda: str(driver.find_element(By.ID, element_id).text))
 
 
 def click(driver: Any, selector: str) -> None:
     from selenium.webdriver.common.by import By
-    driver.find_element(By.CSS_SELECTOR, selector).click()
+    fresh(lambda: driver.find_element(By.CSS_SELECTOR, selector).click())
 
 
 async def test_the_dashboard_shows_the_position_and_pause_stops_new_entries(served: Served, browser: Any,
