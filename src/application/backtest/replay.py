@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from loguru import logger
 
+from application.backtest.grid_prices import GridPrices
 from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import EntryPlan
 from application.backtest.refusals import Refusal, RefusalLog
@@ -80,9 +81,11 @@ class Backtest:
         self._equity: list[tuple[int, float]] = []
         self._limit_day = -1
         self._index = {s: i for i, s in enumerate(market.symbols)}
-        self._t = self._valued_t = self._first  # the minute replayed; the one the dust was last valued at
+        self._t = self._first  # the minute replayed
+        self._prices = GridPrices(market)  # the dust at the market's price, whatever the loop watches
+        self._prices.move_to(self._first)
         loop.on_kill_switch = self._killed
-        loop.price_dust_with(self._grid_price, self._grid_moves)
+        loop.price_dust_with(self._prices.price, self._prices.moves)
 
     async def run(self) -> BacktestRun:
         market, loop = self._market, self._loop
@@ -108,6 +111,7 @@ class Backtest:
                     t = int(signals[after]) if after < len(signals) else total
             if not loop.stopped and self._t < total - 1:  # the dust marked at the data's last close
                 self._t = total - 1
+                self._prices.move_to(total - 1)
                 self._clock.advance_to(max(self._clock.now_ms(), market.close_ms(total - 1)))
                 await self._mark()
             if not loop.stopped and loop.open_positions():
@@ -125,6 +129,7 @@ class Backtest:
     async def _act(self, t: int) -> None:
         market, loop = self._market, self._loop
         self._t = t
+        self._prices.move_to(t)
         self._clock.advance_to(max(self._clock.now_ms(), market.close_ms(t)))
         for symbol in sorted(loop.busy_symbols()):
             candle = market.candle(self._index[symbol], t)
@@ -184,24 +189,6 @@ class Backtest:
                 self._events.append(RiskEvent(now, "daily_loss_limit",
                                               f"{pnl:+.2f} USDT today <= -{limit:.2f} USDT"))
                 logger.bind(mode="backtest").warning("Daily loss limit reached: {:+.2f} USDT", pnl)
-
-    def _grid_price(self, symbol: str) -> float | None:
-        """The symbol's last close at or before the minute replayed: the dust is worth what the market
-        says, not the last price the loop happened to see of it while watching."""
-        s = self._index.get(symbol)
-        if s is None or self._t >= len(self._market.minutes):
-            return None
-        row, klines = int(self._market.rows[s, self._t]), self._market.klines[symbol]
-        if row < 0:  # no bar this minute: the last one before
-            row = int(np.searchsorted(klines.open_time_ms, self._market.minutes[self._t], side="right")) - 1
-        return float(klines.close[row]) if row >= 0 else None
-
-    def _grid_moves(self) -> set[str] | None:
-        """Every dust price may move when the minute does (None), none within a minute."""
-        if self._t == self._valued_t:
-            return set()
-        self._valued_t = self._t
-        return None
 
     def _killed(self, reason: str) -> None:
         self._events.append(RiskEvent(self._clock.now_ms(), "kill_switch", reason))
