@@ -89,6 +89,12 @@ class Account:
         quote = balances.get(self._quote, Balance(self._quote, Decimal(0), Decimal(0)))
         self.set_quote(quote.free, quote.total)
 
+    def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None) -> None:
+        """Value the dust from another source than the last prices seen (a replay: the recorded market at
+        its current minute, so equity never depends on which symbols the loop happens to watch)."""
+        self._price_of, self._price_moves = price_of, price_moves
+        self._dust.value(price_of, None)  # every lot valued anew at the new source
+
     def dust_value(self) -> float:
         """The dust at the last known prices (counted in equity)."""
         moved = self._price_moves() if self._price_moves is not None else None

@@ -75,6 +75,11 @@ class EnterTrades:
         return held | frozenset(self.pending) | in_flight
 
     async def scan(self, now_ms: int, guard: Guard) -> None:
+        blocked = self._risk.entries_blocked(now_ms, len(self.busy_symbols()))
+        if blocked is not None:  # no signal could be approved: no watching, backfill nor scoring for it
+            self._decisions.decision("no-trade", now_ms, "no trade: {}{}", blocked, self._tag,
+                                     same_as=blocked.split(":")[0])
+            return
         candidates = [c.symbol for c in self._scanner.candidates(self._config.top_candidates)]
         kept = await self._watchlist.follow(candidates, self.busy_symbols(), now_ms)
         await self._fees.load(kept)  # each symbol's own rates before its expected return is judged

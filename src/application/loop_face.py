@@ -6,10 +6,11 @@ read and steer the loop through these methods only (the loop's internals stay it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence, Set
 
 from application.account import Account
 from application.enter_trades import EnterTrades
+from application.fills import PriceOf
 from application.guard_model import GuardModel, ModelHealth
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory
@@ -78,6 +79,10 @@ class LoopFace:
         await self._lanes.drain()
         if self.positions.held:
             await self.positions.close_all(reason, now_ms)
+
+    def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None) -> None:
+        """A replay's prices for the dust (account.py); live and paper keep the last prices seen."""
+        self.account.price_dust_with(price_of, price_moves)
 
     def dust_value(self) -> float:
         return self.account.dust_value()

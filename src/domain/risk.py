@@ -115,30 +115,45 @@ class RiskBook:
         """May this trade open now, and with how many USDT? The first rule that refuses names itself."""
         self._roll(now_ms)
         if self._kill_reason is not None:
-            return Rejected(f"kill switch active ({self._kill_reason}); trading stays stopped until reset")
+            return Rejected(self._kill_refusal())
         if intent.symbol in open_symbols:
             return Rejected(f"a position is already open on {intent.symbol} (one per pair)")
         cooling = self._cooldown_refusal(intent.symbol, now_ms)
         if cooling is not None:
             return Rejected(cooling, rule="cooldown")
-        if len(open_symbols) >= self.limits.max_open_positions:
-            return Rejected(f"{len(open_symbols)} positions open, the maximum is "
-                            f"{self.limits.max_open_positions}")
+        counted = self._count_refusal(now_ms, len(open_symbols))
+        if counted is not None:
+            return Rejected(counted)
+        size, refusal = self._size(capital, intent.entry_price, intent.stop_loss_price, intent.min_notional)
+        return Rejected(refusal) if refusal is not None else Approved(size)
+
+    def entries_blocked(self, now_ms: int, open_count: int) -> str | None:
+        """Why no entry at all may open now, whatever its symbol, price and size (kill switch, open
+        positions, daily loss, trade counts): `check` would refuse every intent with this reason (or a
+        per-symbol one first). None when some entry might be approved. The loop skips its scan then."""
+        self._roll(now_ms)
+        if self._kill_reason is not None:
+            return self._kill_refusal()
+        return self._count_refusal(now_ms, open_count)
+
+    def _kill_refusal(self) -> str:
+        return f"kill switch active ({self._kill_reason}); trading stays stopped until reset"
+
+    def _count_refusal(self, now_ms: int, open_count: int) -> str | None:
+        if open_count >= self.limits.max_open_positions:
+            return f"{open_count} positions open, the maximum is {self.limits.max_open_positions}"
         loss_limit = self.limits.max_daily_loss_pct * self._day_start_capital
         if self._day_pnl <= -loss_limit:
             quote = self.limits.quote_asset
-            return Rejected(f"daily loss limit reached: {self._day_pnl:+.2f} {quote} today <= "
-                            f"-{loss_limit:.2f} {quote} ({self.limits.max_daily_loss_pct:.1%} of "
-                            f"{self._day_start_capital:.2f}); trading resumes at 00:00 UTC")
+            return (f"daily loss limit reached: {self._day_pnl:+.2f} {quote} today <= -{loss_limit:.2f} "
+                    f"{quote} ({self.limits.max_daily_loss_pct:.1%} of {self._day_start_capital:.2f}); "
+                    "trading resumes at 00:00 UTC")
         if self._day_trades >= self.limits.max_trades_per_day:
-            return Rejected(f"{self._day_trades} trades today (UTC), the maximum is "
-                            f"{self.limits.max_trades_per_day}")
+            return f"{self._day_trades} trades today (UTC), the maximum is {self.limits.max_trades_per_day}"
         last_hour = self._trades_last_hour(now_ms)
         if last_hour >= self.limits.max_trades_per_hour:
-            return Rejected(f"{last_hour} trades in the last 60 min, the maximum is "
-                            f"{self.limits.max_trades_per_hour}")
-        size, refusal = self._size(capital, intent.entry_price, intent.stop_loss_price, intent.min_notional)
-        return Rejected(refusal) if refusal is not None else Approved(size)
+            return f"{last_hour} trades in the last 60 min, the maximum is {self.limits.max_trades_per_hour}"
+        return None
 
     def _cooldown_refusal(self, symbol: str, now_ms: int) -> str | None:
         exited_ms = self._exits_ms.get(symbol)

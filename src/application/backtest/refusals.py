@@ -5,7 +5,9 @@ Two places refuse a signal in a backtest, and both are recorded:
 - the replay's probe: when the risk book would refuse any trade at a minute (kill switch, daily loss,
   open positions...), the replay does not show that minute's candidates to the loop; each candidate
   that passed the signal rules then counts as refused with the probe's reason, as live would refuse it.
-The probe's own check is not a signal: `probing()` keeps it out of the list.
+The probe's own check is not a signal: `probing()` keeps it out of the list. A signal is counted once:
+the loop skips its scan when no entry may open, and a second refusal of the same symbol at the same
+instant (the loop refusing a candidate the probe already counted) is not recorded again.
 """
 
 from __future__ import annotations
@@ -63,11 +65,16 @@ class RefusalLog:
         self.refusals: list[Refusal] = []
         self.probe_reason: str | None = None
         self._probing = False
+        self._instant, self._counted = -1, set[str]()  # the symbols refused at the latest instant
 
     def record(self, time_ms: int, symbol: str, reason: str) -> None:
         if self._probing:
             self.probe_reason = reason
-        else:
+            return
+        if time_ms != self._instant:
+            self._instant, self._counted = time_ms, set()
+        if symbol not in self._counted:
+            self._counted.add(symbol)
             self.refusals.append(Refusal(time_ms, symbol, reason))
 
     @contextmanager

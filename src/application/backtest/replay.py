@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from loguru import logger
 
+from application.backtest.grid_prices import GridPrices
 from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import EntryPlan
 from application.backtest.refusals import Refusal, RefusalLog
@@ -80,7 +81,11 @@ class Backtest:
         self._equity: list[tuple[int, float]] = []
         self._limit_day = -1
         self._index = {s: i for i, s in enumerate(market.symbols)}
+        self._t = self._first  # the minute replayed
+        self._prices = GridPrices(market)  # the dust at the market's price, whatever the loop watches
+        self._prices.move_to(self._first)
         loop.on_kill_switch = self._killed
+        loop.price_dust_with(self._prices.price, self._prices.moves)
 
     async def run(self) -> BacktestRun:
         market, loop = self._market, self._loop
@@ -104,6 +109,11 @@ class Backtest:
                 else:
                     after = int(np.searchsorted(signals, t, side="right"))
                     t = int(signals[after]) if after < len(signals) else total
+            if not loop.stopped and self._t < total - 1:  # the dust marked at the data's last close
+                self._t = total - 1
+                self._prices.move_to(total - 1)
+                self._clock.advance_to(max(self._clock.now_ms(), market.close_ms(total - 1)))
+                await self._mark()
             if not loop.stopped and loop.open_positions():
                 await loop.close_all(ExitReason.MANUAL, self._clock.now_ms())
                 await self._mark()
@@ -118,6 +128,8 @@ class Backtest:
 
     async def _act(self, t: int) -> None:
         market, loop = self._market, self._loop
+        self._t = t
+        self._prices.move_to(t)
         self._clock.advance_to(max(self._clock.now_ms(), market.close_ms(t)))
         for symbol in sorted(loop.busy_symbols()):
             candle = market.candle(self._index[symbol], t)

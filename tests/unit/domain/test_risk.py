@@ -263,3 +263,26 @@ def test_the_capital_and_every_amount_are_in_the_quote_asset() -> None:
     refused = book.check(intent("ETHUSDC"), T0, 10.0, ())
     assert isinstance(refused, Rejected)
     assert "USDC" in refused.reason and "USDT" not in refused.reason.replace("ETHUSDC", "")
+
+
+# -- entries blocked whatever the signal (the loop's scan is skipped then) --------------------------------
+def test_entries_are_blocked_exactly_when_every_intent_is_refused_for_the_same_reason() -> None:
+    book = RiskBook(replace(LIMITS, max_open_positions=2, max_trades_per_day=2, max_trades_per_hour=100))
+    assert book.entries_blocked(T0, 0) is None and book.entries_blocked(T0, 1) is None
+    full = book.check(intent("BTCUSDT"), T0, 30.0, ("ETHUSDT", "SOLUSDT"))
+    assert isinstance(full, Rejected) and book.entries_blocked(T0, 2) == full.reason
+    book.record_entry("ETHUSDT", T0)
+    book.record_entry("SOLUSDT", T0 + MINUTE)
+    capped = book.check(intent("BTCUSDT", stop=90.0, min_notional=0.0), T0 + 2 * MINUTE, 1e6, ())
+    assert isinstance(capped, Rejected) and "2 trades today" in capped.reason
+    assert book.entries_blocked(T0 + 2 * MINUTE, 0) == capped.reason
+    assert book.entries_blocked(T0 + DAY, 0) is None  # a new UTC day
+    book.update_equity(20.0, T0 + DAY)  # the kill switch: first, whatever else holds
+    killed = book.check(intent(), T0 + DAY, 20.0, ())
+    assert isinstance(killed, Rejected) and book.entries_blocked(T0 + DAY, 0) == killed.reason
+
+
+def test_a_refusal_of_size_or_capital_does_not_block_every_entry() -> None:
+    book = RiskBook(LIMITS)
+    small = book.check(intent(min_notional=50.0), T0, 30.0, ())
+    assert isinstance(small, Rejected) and book.entries_blocked(T0, 0) is None

@@ -107,3 +107,20 @@ def test_a_replay_says_when_the_account_became_too_small_to_trade(tmp_path: Path
     rows = refusal_rows([run])
     assert sum(int(r[2]) for r in rows) == len(run.refusals)
     assert any("below the exchange minimum" in r[1] for r in rows)
+
+
+def test_a_signal_the_risk_book_refuses_is_counted_once(tmp_path: Path) -> None:
+    """Past the daily trade cap the replay's probe refuses each candidate; the loop's own scan must not
+    refuse the same candidates again (it was counted twice: 2 rows per minute-candidate)."""
+    start = day_ms("2024-01-01")
+    klines = falling_market(["AAAUSDT", "BBBUSDT"], days=3, start_ms=start)
+    settings = settings_for(tmp_path, scanner={"min_volume_24h": 0.0}, risk={"max_trades_per_day": 2})
+    market = BacktestMarket.build(klines)
+    first = market.first_minute_from(start + DAY_MS)
+    plan = model_plan(market, ScriptedModel(threshold=0.3, p_up=0.99), scanner_rules_from(settings),
+                      signal_thresholds_from(settings), 10, trade_from_minute=first)
+    run = run_plan_sync(settings, market, plan, tmp_path / "run", first).run
+    capped = [r for r in run.refusals if r.kind == "max_trades_per_day"]
+    assert capped
+    keys = [(r.time_ms, r.symbol) for r in run.refusals]
+    assert len(keys) == len(set(keys))

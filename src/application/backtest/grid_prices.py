@@ -1,0 +1,64 @@
+"""The recorded market's price of each symbol at the minute replayed: what a replay values the dust at, so
+equity never depends on which symbols the loop happens to watch (the last price the loop saw of a symbol
+it no longer watches is stale).
+
+A symbol's price at minute t is its last close at or before t (a gap keeps the price before it). The
+prices are kept one block of minutes at a time, all symbols at once; valuing the dust asks a few times a
+minute, and every price may move only when the minute does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from application.backtest.market_grid import BacktestMarket
+
+BLOCK_MINUTES = 1440
+
+
+class GridPrices:
+    def __init__(self, market: BacktestMarket) -> None:
+        self._market = market
+        self._index = {s: i for i, s in enumerate(market.symbols)}
+        self._t = self._valued_t = self._column_t = -1
+        self._start, self._block = 0, np.empty((len(market.symbols), 0))
+        self._column: list[float] = []
+
+    def move_to(self, t: int) -> None:
+        """The replay is at minute `t` now."""
+        self._t = min(t, len(self._market.minutes) - 1)
+
+    def price(self, symbol: str) -> float | None:
+        s = self._index.get(symbol)
+        if s is None or self._t < 0:
+            return None
+        if self._column_t != self._t:
+            if not self._start <= self._t < self._start + self._block.shape[1]:
+                self._start, self._block = self._t, self._closes_from(self._t)
+            self._column, self._column_t = self._block[:, self._t - self._start].tolist(), self._t
+        price = self._column[s]
+        return None if math.isnan(price) else price
+
+    def moves(self) -> set[str] | None:
+        """For the dust's valuation: every price may have moved (None) when the minute did, none within."""
+        if self._t == self._valued_t:
+            return set()
+        self._valued_t = self._t
+        return None
+
+    def _closes_from(self, t0: int) -> npt.NDArray[np.float64]:
+        """(symbols, minutes t0 .. t0 + BLOCK_MINUTES - 1): each symbol's last close at or before."""
+        market = self._market
+        rows = market.rows[:, t0:t0 + BLOCK_MINUTES].astype(np.int64)
+        out = np.full(rows.shape, np.nan)
+        for s, symbol in enumerate(market.symbols):
+            klines = market.klines[symbol]
+            before = int(np.searchsorted(klines.open_time_ms, market.minutes[t0], side="right")) - 1
+            row = rows[s]
+            row[0] = max(int(row[0]), before)
+            filled = np.maximum.accumulate(row)
+            out[s] = np.where(filled >= 0, klines.close[np.clip(filled, 0, None)], np.nan)
+        return out

@@ -1,0 +1,42 @@
+"""The dust's prices in a replay: each symbol's last close at or before the minute replayed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from application.backtest import grid_prices
+from application.backtest.grid_prices import GridPrices
+from application.backtest.market_grid import BacktestMarket
+from domain.features import KlineArrays
+
+
+def _klines(minutes: list[int], closes: list[float]) -> KlineArrays:
+    times = np.array(minutes, dtype=np.int64) * 60_000
+    close = np.array(closes)
+    return KlineArrays(times, close, close, close, close, np.ones(len(close)))
+
+
+def test_a_gap_keeps_the_last_close_and_no_bar_yet_has_no_price() -> None:
+    market = BacktestMarket.build({"AAAUSDT": _klines([0, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6]),
+                                   "BBBUSDT": _klines([2, 5], [20, 50])})
+    prices = GridPrices(market)
+    seen = []
+    for t in range(6):
+        prices.move_to(t)
+        seen.append((prices.price("AAAUSDT"), prices.price("BBBUSDT")))
+    assert seen == [(1, None), (2, None), (3, 20), (4, 20), (5, 20), (6, 50)]
+    assert prices.price("CCCUSDT") is None
+
+
+def test_prices_across_blocks_and_moves_once_a_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grid_prices, "BLOCK_MINUTES", 2)
+    market = BacktestMarket.build({"AAAUSDT": _klines([0, 1, 2, 3, 4], [1, 2, 3, 4, 5]),
+                                   "BBBUSDT": _klines([0, 4], [10, 40])})
+    prices = GridPrices(market)
+    prices.move_to(3)
+    assert prices.moves() is None and prices.moves() == set()
+    assert (prices.price("AAAUSDT"), prices.price("BBBUSDT")) == (4, 10)  # a block starting in a gap
+    prices.move_to(4)
+    assert prices.moves() is None
+    assert (prices.price("AAAUSDT"), prices.price("BBBUSDT")) == (5, 40)
