@@ -4,8 +4,7 @@ Every decision is `Approved(size_usdt)` or `Rejected(reason)`; the reason is a s
 Time arrives as integer UTC milliseconds; a UTC day is `now_ms // 86_400_000`, so the daily counters
 reset at 00:00 UTC.
 
-- Sizing (spec 6.1): min(capital x max_position_pct, capital x max_loss_per_trade_pct / stop distance),
-  zero when that is below min_position_usdt or the pair's min notional.
+- Sizing (spec 6.1): `risk_values.size_position`; the limits and decisions are in risk_values.py too.
 - Daily loss limit: realised PnL of the trades closed today <= -max_daily_loss_pct x the capital at the
   start of the UTC day. That capital is the last equity seen before the day rolled (`update_equity`),
   or initial_capital when none was seen, so a good yesterday raises today's allowance and a bad one
@@ -25,72 +24,22 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from domain.position import CompletedTrade
+from domain.risk_values import (
+    Approved,
+    Rejected,
+    RiskDecision,
+    RiskLimits,
+    TradeIntent,
+    size_position,
+)
 from domain.time_units import DAY_MS, HOUR_MS
 
+__all__ = ["Approved", "Rejected", "RiskBook", "RiskDecision", "RiskLimits", "TradeIntent"]
 SNAPSHOT_VERSION = 2  # 2 adds realised_pnl; a version 1 snapshot reads as 0 realised
-
-
-@dataclass(frozen=True, slots=True)
-class RiskLimits:
-    """The risk settings (settings.risk) the book enforces. Fractions: 0.02 = 2%."""
-
-    initial_capital: float
-    max_position_pct: float
-    min_position_usdt: float
-    max_loss_per_trade_pct: float
-    max_daily_loss_pct: float
-    max_drawdown_pct: float
-    max_open_positions: int
-    max_trades_per_hour: int
-    max_trades_per_day: int
-    cooldown_ms: int = 0  # after an exit, no new entry on that pair for this long (0: off)
-    quote_asset: str = "USDT"  # what the capital and every amount are counted in (USDC, FDUSD, ...)
-
-    def __post_init__(self) -> None:
-        for name in ("initial_capital", "max_position_pct", "max_loss_per_trade_pct", "max_daily_loss_pct",
-                     "max_drawdown_pct"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"RiskLimits.{name} must be a finite positive number, got {value!r}")
-        if not 0 < self.max_drawdown_pct < 1:
-            raise ValueError(f"RiskLimits.max_drawdown_pct must be below 1, got {self.max_drawdown_pct}")
-        if not (math.isfinite(self.min_position_usdt) and self.min_position_usdt >= 0):
-            raise ValueError(f"RiskLimits.min_position_usdt must be >= 0, got {self.min_position_usdt!r}")
-        for name in ("max_open_positions", "max_trades_per_hour", "max_trades_per_day"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"RiskLimits.{name} must be at least 1, got {getattr(self, name)}")
-        if self.cooldown_ms < 0:
-            raise ValueError(f"RiskLimits.cooldown_ms must be >= 0, got {self.cooldown_ms}")
-
-
-@dataclass(frozen=True, slots=True)
-class TradeIntent:
-    """A trade the bot would like to open: a long entered at `entry_price`, protected at `stop_loss_price`."""
-
-    symbol: str
-    entry_price: float
-    stop_loss_price: float
-    min_notional: Decimal | float
-    time_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class Approved:
-    size_usdt: float
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    reason: str
-    rule: str = ""  # a stable name when the reason's figures change at every check ("cooldown")
-
-
-RiskDecision = Approved | Rejected
 
 
 class RiskBook:
@@ -124,7 +73,8 @@ class RiskBook:
         counted = self._count_refusal(now_ms, len(open_symbols))
         if counted is not None:
             return Rejected(counted)
-        size, refusal = self._size(capital, intent.entry_price, intent.stop_loss_price, intent.min_notional)
+        size, refusal = size_position(self.limits, capital, intent.entry_price, intent.stop_loss_price,
+                                      intent.min_notional)
         return Rejected(refusal) if refusal is not None else Approved(size)
 
     def entries_blocked(self, now_ms: int, open_count: int) -> str | None:
@@ -166,24 +116,7 @@ class RiskBook:
     def position_size(self, capital: float, entry_price: float, stop_loss_price: float,
                       min_notional: Decimal | float = 0.0) -> float:
         """USDT to commit (spec 6.1), or 0.0 when the trade is not viable."""
-        return self._size(capital, entry_price, stop_loss_price, min_notional)[0]
-
-    def _size(self, capital: float, entry: float, stop: float,
-              min_notional: Decimal | float) -> tuple[float, str | None]:
-        if not (math.isfinite(capital) and capital > 0):
-            return 0.0, f"no capital to trade with ({capital!r} {self.limits.quote_asset})"
-        if not (math.isfinite(entry) and entry > 0 and math.isfinite(stop) and 0 < stop < entry):
-            return 0.0, f"a long needs 0 < stop_loss < entry, got stop {stop!r} and entry {entry!r}"
-        stop_distance = (entry - stop) / entry
-        by_pct = capital * self.limits.max_position_pct
-        by_risk = capital * self.limits.max_loss_per_trade_pct / stop_distance
-        size = min(by_pct, by_risk)
-        floor = max(self.limits.min_position_usdt, float(min_notional))
-        if size < floor:
-            quote = self.limits.quote_asset
-            return 0.0, (f"size {size:.2f} {quote} (min of {by_pct:.2f} by capital share and {by_risk:.2f} "
-                         f"by risk at a {stop_distance:.2%} stop) is below the minimum {floor:.2f} {quote}")
-        return size, None
+        return size_position(self.limits, capital, entry_price, stop_loss_price, min_notional)[0]
 
     # -- events -------------------------------------------------------------------------------------
     def record_entry(self, symbol: str, now_ms: int) -> None:
