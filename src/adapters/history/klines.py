@@ -40,7 +40,7 @@ def load_klines(path: Path | Sequence[Path], symbols: Iterable[str] | None, star
                 cache_dir: Path | None = None) -> dict[str, KlineArrays]:
     """1m klines of `path` (files, folders: recorded CSVs, Binance archives, the cache) in
     [start - warm-up, end). Raises KlineRequestError when nothing asked is there. `progress` hears how
-    a large CSV's reading goes; `cache_dir` keeps a Parquet copy of a recorded CSV for the next run."""
+    a large CSV's reading goes; `cache_dir` keeps a column copy of a recorded CSV for the next run."""
     given = [path] if isinstance(path, Path) else list(path)
     wanted = sorted({s.upper() for s in symbols}) if symbols else None
     earliest = start_ms - WARMUP_MS if start_ms is not None else None
