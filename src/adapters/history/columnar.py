@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from adapters.history.kline_fields import REQUIRED_FLOATS, interval_ms, to_milliseconds
+from adapters.history.kline_fields import LATEST_PLAUSIBLE_MS, REQUIRED_FLOATS, interval_ms, to_milliseconds
 from adapters.history.symbol_columns import Floats, SymbolColumns, Window, cut, window_rows
 
 CSV_SUFFIXES = (".csv", ".csv.xz", ".csv.gz", ".csv.bz2", ".csv.zst")  # as loader.CSV_SUFFIXES
@@ -121,6 +121,8 @@ class _Collector:
         order = rows[np.argsort(ids[rows], kind="stable")]
         gid = ids[order]
         times = to_milliseconds(as_numpy(batch.column(1))[order])
+        if len(times) and (int(times.min()) < 0 or int(times.max()) > LATEST_PLAUSIBLE_MS):
+            return False  # schema.checked_milliseconds names the row
         floats = [as_numpy(batch.column(2 + i))[order] for i in range(len(self.columns))]
         if not rows_valid(*floats[:len(REQUIRED_FLOATS)]):
             return False

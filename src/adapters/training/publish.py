@@ -50,9 +50,9 @@ def parity_check(trainer: FitSource, fit: ScalperFit, onnx_path: Path, test: Tim
     rows = trainer.rows
     index = np.flatnonzero(rows.mask(test))
     if not len(index):
-        index = np.arange(len(rows))
+        index = np.arange(len(rows)) if rows.feature_rows is None else rows.feature_rows
     index = index[np.linspace(0, len(index) - 1, min(PARITY_ROWS, len(index))).astype(np.int64)]
-    x = rows.features[index]
+    x = rows.features_at(index)
     model = OnnxModel.load(onnx_path, feature_names=rows.feature_names, feature_version=rows.feature_version)
     probability, _, move, _ = model.score(x)
     raw = fit.boosters.raw_probability(x)

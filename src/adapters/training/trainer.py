@@ -50,10 +50,10 @@ class LightGbmTrainer:
     def scores(self, fitted: FittedBoosters, calibration: PiecewiseLinear,
                index: npt.NDArray[np.int64]) -> PartScores:
         r = self._rows
-        x = r.features[index]
+        x = r.features_at(index)
         raw = fitted.raw_probability(x)
         names = r.feature_names
-        baseline = (r.column(BASELINE_FEATURE)[index] if BASELINE_FEATURE in names
+        baseline = (x[:, names.index(BASELINE_FEATURE)].astype(np.float64) if BASELINE_FEATURE in names
                     else np.full(len(index), np.nan))
         return PartScores(label=r.label[index], raw_probability=raw, probability=calibration.apply(raw),
                           predicted_move=fitted.predicted_move(x), move_target=r.move_pct[index],
@@ -70,13 +70,13 @@ class LightGbmTrainer:
                 raise ValueError(f"the {name} part of the split holds no rows")
         self._progress(f"fitting LightGBM on {len(train):,} rows (validation {len(val):,})")
         stop = _spread(val, c.max_early_stopping_rows)
-        fitted = fit_boosters(r.features[train], r.label[train], r.features[stop], r.label[stop],
+        fitted = fit_boosters(r.features_at(train), r.label[train], r.features_at(stop), r.label[stop],
                               r.move_pct[train], r.move_pct[stop], c.params)
         self._progress("calibrating on validation")
         # Outcome labels (issue 8): calibration and EV map on validation's first half, EV gate on its second.
         outcome = r.net_return_pct is not None
         calibrate, gate_rows = validation_halves(val, r.time_ms, split.gap_ms) if outcome else (val, None)
-        raw_val = fitted.raw_probability(r.features[calibrate])
+        raw_val = fitted.raw_probability(r.features_at(calibrate))
         calibration = fit_calibration(raw_val, r.label[calibrate], c.calibration_method)
         ev_map = ev_gate = None
         if r.net_return_pct is not None and gate_rows is not None:
