@@ -64,8 +64,9 @@ def main() -> None:
     keep = None if args.all_features else fit_feature_rows(_day_ms(validation_from), STRIDE)
     rows = load_training_rows(paths, spec, progress=lambda _m: None, keep=keep)
     phase(f"loaded {len(rows):,} labelled rows from {len(paths)} files (features + labels)")
-    with tempfile.TemporaryDirectory() as out:
-        config = TrainerConfig(out_dir=Path(out), train_row_stride=STRIDE, params=PARAMS,
+    with tempfile.TemporaryDirectory() as temp:
+        out = args.out or Path(temp)
+        config = TrainerConfig(out_dir=out, train_row_stride=STRIDE, params=PARAMS,
                                configured_thresholds=Thresholds(min_probability=0.65, min_confidence=0.55,
                                                                 min_predicted_move_pct=0.2))
         plan = TrainingPlan(model_version="bench", horizon_bars=spec.gap_bars,

@@ -33,7 +33,7 @@ def _part(trainer: FitSource, part: TimeRange) -> PartRange:
     rows = trainer.rows
     mask = rows.mask(part)
     return PartRange(start_ms=part.start_ms, end_ms=part.end_ms, rows=int(mask.sum()),
-                     positives=int(rows.label[mask].sum()), symbols=sorted(set(rows.symbol[mask].tolist())))
+                     positives=int(rows.label[mask].sum()), symbols=np.unique(rows.symbol[mask]).tolist())
 
 
 def _headline(chosen: FittedSplit) -> dict[str, float | None]:

@@ -69,7 +69,9 @@ class LabelledRows:
             raise ValueError(f"net_return_pct has {len(self.net_return_pct)} rows, label has {n}")
         if n and not np.isin(self.label, (0.0, 1.0)).all():
             raise ValueError("label must be 0 or 1 on every row (drop undefined labels first)")
-        object.__setattr__(self, "sorted_times", SortedTimes(np.sort(self.time_ms)))
+        t = self.time_ms
+        in_order = len(t) < 2 or bool(np.all(t[1:] >= t[:-1]))  # the loader's rows are: no second copy
+        object.__setattr__(self, "sorted_times", SortedTimes(t if in_order else np.sort(t)))
 
     def __len__(self) -> int:
         return len(self.label)

@@ -7,6 +7,8 @@ kline has taker-buy volume, a freqtrade file does not), then the first source gi
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,11 +20,9 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow.parquet as pq
 
-from adapters.history.columnar import CSV_SUFFIXES, read_columns
 from adapters.history.dataset import symbol_dataset
-from adapters.history.kline_fields import OPTIONAL_FLOATS
-from adapters.history.loader import SymbolHistory, clean_history, load_history
-from adapters.history.quality import check_quality
+from adapters.history.histories import read_histories
+from adapters.history.loader import SymbolHistory, clean_history
 from adapters.onnx.card import ExitPolicyCard, LabelCard
 from adapters.training.rows import LabelledRows
 from domain.features import FEATURE_NAMES, FEATURE_VERSION
@@ -76,28 +76,9 @@ def _outcome_columns(history: SymbolHistory, rows: pd.DataFrame, spec: LabelSpec
     return rows.assign(label=(rows["net_return_pct"] > 0).astype(np.float64))
 
 
-def _histories(path: Path, symbols: Iterable[str] | None) -> Iterator[tuple[str, SymbolHistory]]:
-    """Each symbol's history of `path`, one at a time. A recorded CSV is read columnar when the columnar
-    reader takes it (sorted and valid: the same frames as the pandas reader, at a fraction of its peak
-    memory); anything else the pandas way."""
-    if path.is_file() and path.name.endswith(CSV_SUFFIXES):
-        found = read_columns(path, symbols)
-        if found:  # None or nothing read: the pandas reader names what is wrong
-            for symbol in sorted(found):
-                columns = found.pop(symbol)  # each symbol's columns freed once its rows are made
-                frame = pd.DataFrame({"open_time_ms": columns.times, **columns.floats})
-                for name in OPTIONAL_FLOATS:
-                    if name not in frame:
-                        frame[name] = np.nan
-                yield symbol, SymbolHistory(symbol, columns.interval_ms, frame,
-                                            check_quality(frame, symbol, columns.interval_ms))
-            return
-    yield from sorted(load_history(path, symbols=symbols).items())
-
-
 def _from_klines(path: Path, spec: LabelSpec, symbols: Iterable[str] | None, progress: Progress,
                  keep: KeepFeatures | None) -> Iterator[_Part]:
-    for symbol, history in _histories(path, symbols):
+    for symbol, history in read_histories(path, symbols):
         clean = clean_history(history)
         rows = symbol_dataset(clean, spec.horizon_bars, spec.threshold)
         if spec.kind == "outcome" and not rows.empty:
@@ -175,18 +156,41 @@ def load_training_rows(paths: Sequence[Path], spec: LabelSpec, *, symbols: Itera
     order = _unique_rows_in_time_order(codes, times, _gather(parts, "missing"))
     kept = _gather(parts, "kept")
     held = kept[order]
-    # each kept row's place among the kept rows in source order (one copy of them, plus the sorted one)
-    place = (np.cumsum(kept) - 1)[order[held]]
+    features = _sorted_features(parts, (np.cumsum(kept) - 1)[order[held]])
     del kept
-    features = _gather(parts, "features")[place]
-    del place
     with_net = parts[0].net is not None
-    return LabelledRows(
+    rows = LabelledRows(
         features=features, label=_gather(parts, "label")[order], move_pct=_gather(parts, "move")[order],
         time_ms=times[order], symbol=names[codes[order]], feature_names=FEATURE_NAMES,
         feature_version=FEATURE_VERSION, label_card=spec.card(),
         net_return_pct=_gather(parts, "net")[order] if with_net else None,
         sources=tuple(p.name for p in paths), feature_rows=None if keep is None else np.flatnonzero(held))
+    del parts, codes, times, order, held
+    release_freed_memory()
+    return rows
+
+
+def _sorted_features(parts: list[_Part], place: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+    """The kept rows' features in final order (`place`: each final row's index among the kept rows in
+    source order; de-duplication dropped the others), written part by part into one matrix: never a
+    second copy of them all."""
+    into = np.full(sum(len(p.features) for p in parts), -1, dtype=np.int64)
+    into[place] = np.arange(len(place))
+    out = np.empty((len(place), len(FEATURE_NAMES)), dtype=np.float32)
+    done = 0
+    for p in parts:
+        where = into[done:done + len(p.features)]
+        out[where[where >= 0]] = p.features[where >= 0]
+        done += len(p.features)
+        p.features = None  # type: ignore[assignment]
+    return out
+
+
+def release_freed_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc): the loading's many per-symbol arrays leave
+    hundreds of MB freed but resident, which the fit that follows would otherwise sit on."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _gather(parts: list[_Part], name: str) -> npt.NDArray[Any]:
