@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -121,6 +122,7 @@ class _Part:
     missing: npt.NDArray[np.int16]
     kept: npt.NDArray[np.bool_]
     features: npt.NDArray[np.float32]
+    held: int = 0  # rows of `features` once they went to the spill file
 
 
 def _part(rows: pd.DataFrame, keep: KeepFeatures | None) -> _Part:
@@ -141,12 +143,22 @@ def load_training_rows(paths: Sequence[Path], spec: LabelSpec, *, symbols: Itera
     held only for the rows it chooses (the rest keep their labels, times and symbols): a fit that reads
     a fraction of the rows then never holds the others' features (see `fit_feature_rows`)."""
     report = progress or (lambda _message: None)
-    parts: list[_Part] = []
-    for path in paths:
-        if path.suffix == ".parquet" and path.is_file() and b"label" in _columns(path):
-            parts += _from_dataset(path, spec, symbols, keep)
-        else:
-            parts += _from_klines(path, spec, symbols, report, keep)
+    with tempfile.TemporaryFile() as spill:  # the kept features wait on disk until sorted
+        parts: list[_Part] = []
+        for path in paths:
+            found = _from_dataset(path, spec, symbols, keep) \
+                if path.suffix == ".parquet" and path.is_file() and b"label" in _columns(path) \
+                else _from_klines(path, spec, symbols, report, keep)
+            for part in found:
+                part.held = len(part.features)
+                part.features.tofile(spill)
+                part.features = None  # type: ignore[assignment]
+                parts.append(part)
+        return _assembled(parts, spill, spec, paths, keep)
+
+
+def _assembled(parts: list[_Part], spill: BinaryIO, spec: LabelSpec, paths: Sequence[Path],
+               keep: KeepFeatures | None) -> LabelledRows:
     if not parts:
         raise ValueError(f"no labelled rows in {', '.join(map(str, paths))}")
     names = np.array(sorted({str(n) for p in parts for n in p.names}))
@@ -156,7 +168,7 @@ def load_training_rows(paths: Sequence[Path], spec: LabelSpec, *, symbols: Itera
     order = _unique_rows_in_time_order(codes, times, _gather(parts, "missing"))
     kept = _gather(parts, "kept")
     held = kept[order]
-    features = _sorted_features(parts, (np.cumsum(kept) - 1)[order[held]])
+    features = _sorted_features(parts, (np.cumsum(kept) - 1)[order[held]], spill)
     del kept
     with_net = parts[0].net is not None
     rows = LabelledRows(
@@ -170,19 +182,21 @@ def load_training_rows(paths: Sequence[Path], spec: LabelSpec, *, symbols: Itera
     return rows
 
 
-def _sorted_features(parts: list[_Part], place: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+def _sorted_features(parts: list[_Part], place: npt.NDArray[np.int64], spill: BinaryIO
+                     ) -> npt.NDArray[np.float32]:
     """The kept rows' features in final order (`place`: each final row's index among the kept rows in
-    source order; de-duplication dropped the others), written part by part into one matrix: never a
-    second copy of them all."""
-    into = np.full(sum(len(p.features) for p in parts), -1, dtype=np.int64)
+    source order; de-duplication dropped the others), read back part by part from `spill` into one
+    matrix: never a second copy of them all."""
+    into = np.full(sum(p.held for p in parts), -1, dtype=np.int64)
     into[place] = np.arange(len(place))
     out = np.empty((len(place), len(FEATURE_NAMES)), dtype=np.float32)
+    spill.seek(0)
     done = 0
     for p in parts:
-        where = into[done:done + len(p.features)]
-        out[where[where >= 0]] = p.features[where >= 0]
-        done += len(p.features)
-        p.features = None  # type: ignore[assignment]
+        block = np.fromfile(spill, dtype=np.float32, count=p.held * len(FEATURE_NAMES))
+        where = into[done:done + p.held]
+        out[where[where >= 0]] = block.reshape(p.held, len(FEATURE_NAMES))[where >= 0]
+        done += p.held
     return out
 
 
@@ -215,7 +229,9 @@ def _unique_rows_in_time_order(codes: npt.NDArray[np.int64], times: npt.NDArray[
     """Row indices sorted by (time, symbol), one per (symbol, time): the row with the fewest NaN
     features wins, then the first source."""
     order = np.lexsort((np.arange(len(times)), missing, times, codes))
-    same = (codes[order][1:] == codes[order][:-1]) & (times[order][1:] == times[order][:-1])
+    by_code, by_time = codes[order], times[order]
+    same = (by_code[1:] == by_code[:-1]) & (by_time[1:] == by_time[:-1])
+    del by_code, by_time
     order = order[np.concatenate(([True], ~same))]
     result: npt.NDArray[np.int64] = order[np.lexsort((codes[order], times[order]))]
     return result
