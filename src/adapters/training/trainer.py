@@ -21,6 +21,7 @@ from domain.splits import TimeRange, TimeSplit
 from ports.training import FittedSplit
 
 Progress = Callable[[str], None]
+_SCORE_ROWS = 1 << 18  # rows scored at a time (LightGBM scores each row alone: chunks change nothing)
 
 
 def _spread(index: npt.NDArray[np.int64], most: int) -> npt.NDArray[np.int64]:
@@ -50,13 +51,15 @@ class LightGbmTrainer:
     def scores(self, fitted: FittedBoosters, calibration: PiecewiseLinear,
                index: npt.NDArray[np.int64]) -> PartScores:
         r = self._rows
-        x = r.features_at(index)
-        raw = fitted.raw_probability(x)
-        names = r.feature_names
-        baseline = (x[:, names.index(BASELINE_FEATURE)].astype(np.float64) if BASELINE_FEATURE in names
-                    else np.full(len(index), np.nan))
+        raw, move, baseline = (np.empty(len(index)) for _ in range(3))
+        for a in range(0, len(index), _SCORE_ROWS):  # in chunks: never a copy of a whole part's features
+            x = r.features_at(index[a:a + _SCORE_ROWS])
+            raw[a:a + len(x)] = fitted.raw_probability(x)
+            move[a:a + len(x)] = fitted.predicted_move(x)
+            baseline[a:a + len(x)] = (x[:, r.feature_names.index(BASELINE_FEATURE)]
+                                      if BASELINE_FEATURE in r.feature_names else np.nan)
         return PartScores(label=r.label[index], raw_probability=raw, probability=calibration.apply(raw),
-                          predicted_move=fitted.predicted_move(x), move_target=r.move_pct[index],
+                          predicted_move=move, move_target=r.move_pct[index],
                           baseline=baseline, symbol=r.symbol[index], time_ms=r.time_ms[index])
 
     def fit(self, split: TimeSplit) -> FittedSplit:
