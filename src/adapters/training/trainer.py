@@ -17,6 +17,7 @@ from adapters.training.fit import ScalperFit, TrainerConfig
 from adapters.training.lightgbm_trainer import FittedBoosters, fit_boosters
 from adapters.training.publish import publish_model
 from adapters.training.rows import LabelledRows
+from adapters.training.sources import release_freed_memory
 from domain.splits import TimeRange, TimeSplit
 from ports.training import FittedSplit
 
@@ -107,6 +108,7 @@ class LightGbmTrainer:
     def publish(self, chosen: FittedSplit, folds: Sequence[FittedSplit], model_version: str,
                 warnings: Sequence[str]) -> Path:
         self._progress("exporting to ONNX and checking parity")
+        release_freed_memory()  # the evaluation's freed arrays: returned before the exporter's imports
         return publish_model(self, chosen, folds, model_version, warnings)
 
     @property
