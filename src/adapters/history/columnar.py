@@ -16,7 +16,6 @@ import lzma
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,28 +25,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from adapters.history.kline_fields import REQUIRED_FLOATS, interval_ms, to_milliseconds
+from adapters.history.kline_fields import LATEST_PLAUSIBLE_MS, REQUIRED_FLOATS, interval_ms, to_milliseconds
+from adapters.history.symbol_columns import Floats, SymbolColumns, Window, cut, window_rows
 
 CSV_SUFFIXES = (".csv", ".csv.xz", ".csv.gz", ".csv.bz2", ".csv.zst")  # as loader.CSV_SUFFIXES
 _INTERVAL_IN_NAME = re.compile(r"_(\d+[smhd])_")
 _BLOCK_BYTES = 1 << 20  # larger blocks cost resident memory (4 MiB: +40 MB), not speed
 _NO_TIME = np.iinfo(np.int64).min
 KLINE_OPTIONAL = ("quote_volume", "trades", "taker_buy_base_volume")  # the ones KlineArrays holds
-Floats = npt.NDArray[np.float64]
-Window = tuple[int | None, int | None]  # [first open time kept, first open time not kept)
 _NUMPY_TYPES: dict[int, np.dtype[Any]] = {pa.int32().id: np.dtype(np.int32),
                                           pa.int64().id: np.dtype(np.int64),
                                           pa.float64().id: np.dtype(np.float64)}
-
-
-@dataclass(frozen=True)
-class SymbolColumns:
-    """One symbol's klines in time order: open times (ms) and the float columns the source has."""
-
-    symbol: str
-    interval_ms: int
-    times: npt.NDArray[np.int64]
-    floats: dict[str, Floats]
 
 
 def as_numpy(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[Any]:
@@ -133,6 +121,8 @@ class _Collector:
         order = rows[np.argsort(ids[rows], kind="stable")]
         gid = ids[order]
         times = to_milliseconds(as_numpy(batch.column(1))[order])
+        if len(times) and (int(times.min()) < 0 or int(times.max()) > LATEST_PLAUSIBLE_MS):
+            return False  # schema.checked_milliseconds names the row
         floats = [as_numpy(batch.column(2 + i))[order] for i in range(len(self.columns))]
         if not rows_valid(*floats[:len(REQUIRED_FLOATS)]):
             return False
@@ -153,9 +143,7 @@ class _Collector:
     def _keep(self, symbol: int, times: npt.NDArray[np.int64], floats: list[Floats], *, whole: bool) -> None:
         """Keep the rows in the window: copied unless they are a whole batch's arrays (a view would keep
         the batch's other rows alive until the end of the read)."""
-        lo, hi = self.window
-        a = 0 if lo is None else int(np.searchsorted(times, lo, side="left"))
-        b = len(times) if hi is None else int(np.searchsorted(times, hi, side="left"))
+        a, b = window_rows(times, self.window)
         if whole and b - a == len(times):
             self.pieces[symbol].append((times, floats))
         elif b > a:
@@ -208,11 +196,3 @@ def read_columns(path: Path, symbols: Iterable[str] | None = None,
         found = {s: cut(c, window) for s, c in found.items()}
         found = {s: c for s, c in found.items() if len(c.times)}
     return found
-
-
-def cut(columns: SymbolColumns, window: Window) -> SymbolColumns:
-    lo, hi = window
-    a = 0 if lo is None else int(np.searchsorted(columns.times, lo, side="left"))
-    b = len(columns.times) if hi is None else int(np.searchsorted(columns.times, hi, side="left"))
-    return SymbolColumns(columns.symbol, columns.interval_ms, columns.times[a:b],
-                         {k: v[a:b] for k, v in columns.floats.items()})

@@ -30,6 +30,10 @@ class HistoryDataError(ValueError):
     """Kline data that cannot be used as is; the message names the source, the row and the field."""
 
 
+class KlineRequestError(HistoryDataError):
+    """The data was read, but it does not hold what was asked; the message says what it holds."""
+
+
 def interval_ms(interval: str) -> int:
     try:
         return INTERVAL_MS[interval]

@@ -3,10 +3,11 @@
 The slice keeps WARMUP_MS of history before `start_ms` (the scanner's 24 h window, the features'
 warm-up, then a margin) so the first traded minute sees what live would have seen.
 
-A single recorded CSV (a `symbol` column) is read columnar (columnar.py), through its Parquet copy under
+A single recorded CSV (a `symbol` column) is read columnar (columnar.py), through its column copy under
 `cache_dir` when one is given (columnar_cache.py), when that read serves the whole request; anything
 else (archives, folders, several files, a CSV the columnar reader does not take, a request the data does
-not match) is read the pandas way (loader.py, sources.py). Both give the same arrays.
+not match) is read the pandas way (loader.py, sources.py). Both give the same arrays. pyarrow and pandas
+are imported only by the path that needs them: a read from the column copy imports numpy alone.
 
 When the request does not match the data (a symbol it lacks, dates outside it, 1h bars for a 1m replay),
 KlineRequestError says so in one line naming what the data holds: symbols, interval, period.
@@ -16,44 +17,51 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from adapters.history.columnar import CSV_SUFFIXES, SymbolColumns, Window, read_columns
 from adapters.history.columnar_cache import cached_columns
-from adapters.history.kline_fields import OPTIONAL_FLOATS
-from adapters.history.loader import LoadProgress, SymbolHistory, clean_history, load_history, no_progress
-from adapters.history.schema import to_kline_arrays
-from adapters.history.sources import (
-    KlineRequestError,
-    all_held,
-    holdings,
-    kline_files,
-    load_sources,
-    minute_text,
-    require_symbols,
-    source_label,
-)
-from domain.features import WARMUP_BARS, KlineArrays
+from adapters.history.kline_fields import OPTIONAL_FLOATS, KlineRequestError
+from adapters.history.symbol_columns import SymbolColumns, Window
+from domain.kline_arrays import WARMUP_BARS, KlineArrays
 from domain.time_units import DAY_MS, HOUR_MS, MINUTE_MS
+
+if TYPE_CHECKING:
+    from adapters.history.loader import LoadProgress, SymbolHistory
+
+CSV_SUFFIXES = (".csv", ".csv.xz", ".csv.gz", ".csv.bz2", ".csv.zst")  # as loader.CSV_SUFFIXES
 
 WARMUP_MS = DAY_MS + WARMUP_BARS * MINUTE_MS + 6 * HOUR_MS
 
 
 def load_klines(path: Path | Sequence[Path], symbols: Iterable[str] | None, start_ms: int | None,
-                end_ms: int | None, *, interval: str | None = None, progress: LoadProgress = no_progress,
+                end_ms: int | None, *, interval: str | None = None, progress: LoadProgress | None = None,
                 cache_dir: Path | None = None) -> dict[str, KlineArrays]:
     """1m klines of `path` (files, folders: recorded CSVs, Binance archives, the cache) in
     [start - warm-up, end). Raises KlineRequestError when nothing asked is there. `progress` hears how
-    a large CSV's reading goes; `cache_dir` keeps a Parquet copy of a recorded CSV for the next run."""
+    a large CSV's reading goes; `cache_dir` keeps a column copy of a recorded CSV for the next run."""
     given = [path] if isinstance(path, Path) else list(path)
     wanted = sorted({s.upper() for s in symbols}) if symbols else None
     earliest = start_ms - WARMUP_MS if start_ms is not None else None
     fast = _columnar(given, wanted, (earliest, end_ms), start_ms, interval, cache_dir)
     if fast is not None:
         return fast
+    # the general readers (pandas) are imported only when the columnar path does not serve the request
+    from adapters.history.loader import no_progress
+    from adapters.history.sources import (
+        all_held,
+        holdings,
+        kline_files,
+        load_sources,
+        minute_text,
+        require_symbols,
+        source_label,
+    )
+
     files = [f for p in given for f in kline_files(p, interval="1m", window=(earliest, end_ms))]
-    histories = load_sources(files, symbols=wanted, interval=interval, progress=progress) if files else {}
+    histories = (load_sources(files, symbols=wanted, interval=interval, progress=progress or no_progress)
+                 if files else {})
     minute = {s: h for s, h in histories.items() if h.interval_ms == MINUTE_MS}
     label = source_label(given)
     require_symbols(histories, wanted, given)
@@ -80,8 +88,12 @@ def _columnar(given: list[Path], wanted: list[str] | None, window: Window, start
             or not given[0].name.endswith(CSV_SUFFIXES):
         return None
     path = given[0]
-    found = cached_columns(path, cache_dir, wanted, window) if cache_dir is not None \
-        else read_columns(path, wanted, window)
+    if cache_dir is not None:
+        found = cached_columns(path, cache_dir, wanted, window)
+    else:
+        from adapters.history.columnar import read_columns  # pyarrow
+
+        found = read_columns(path, wanted, window)
     if not found:
         return None
     klines = columns_to_klines(found)
@@ -114,6 +126,8 @@ def load_klines_pandas(path: Path, symbols: Iterable[str] | None, start_ms: int 
                        *, interval: str | None = None) -> dict[str, KlineArrays]:
     """The pandas reader of one source, without the request checks: the reference the columnar path is
     tested against."""
+    from adapters.history.loader import load_history
+
     earliest = start_ms - WARMUP_MS if start_ms is not None else None
     out: dict[str, KlineArrays] = {}
     for symbol, history in load_history(path, symbols=symbols, interval=interval).items():
@@ -125,6 +139,9 @@ def load_klines_pandas(path: Path, symbols: Iterable[str] | None, start_ms: int 
 
 def _sliced(history: SymbolHistory, earliest: int | None, end_ms: int | None) -> KlineArrays | None:
     """The cleaned bars of `history` in [earliest, end); None when none is."""
+    from adapters.history.loader import clean_history
+    from adapters.history.schema import to_kline_arrays
+
     frame = clean_history(history).frame
     times = frame["open_time_ms"]
     keep = times >= (earliest if earliest is not None else times.min())

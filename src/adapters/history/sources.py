@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from adapters.history.archive_files import parse_archive_name
+from adapters.history.kline_fields import KlineRequestError
 from adapters.history.loader import CSV_SUFFIXES, LoadProgress, SymbolHistory, load_history, no_progress
 from adapters.history.quality import check_quality
 from adapters.history.schema import INTERVAL_MS, HistoryDataError
@@ -24,10 +25,6 @@ from domain.time_units import DAY_MS, day_start_ms
 _INTERVAL_IN_NAME = re.compile(r"_(\d+[smhdw])_")
 _DATES_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_")
 _NAMES_SHOWN = 6
-
-
-class KlineRequestError(HistoryDataError):
-    """The data was read, but it does not hold what was asked; the message says what it holds."""
 
 
 def interval_text(step_ms: int) -> str:

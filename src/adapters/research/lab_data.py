@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from adapters.history.loader import clean_history, load_history
+from adapters.history.histories import read_histories
+from adapters.history.loader import clean_history
 from adapters.history.schema import HistoryDataError, to_kline_arrays
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, MINUTE_MS
@@ -44,7 +45,7 @@ def load_lab_data(paths: Sequence[Path], *, symbols: Iterable[str] | None = None
     of each path (quick runs)."""
     frames: dict[str, list[pd.DataFrame]] = {}
     for path in paths:
-        found = {s: clean_history(h) for s, h in load_history(path, symbols=symbols).items()}
+        found = {s: clean_history(h) for s, h in read_histories(path, symbols)}
         for symbol, history in found.items():
             if history.interval_ms != MINUTE_MS:
                 raise HistoryDataError(f"{path}: {symbol} is not 1m klines (the lab resamples 1m bars)")

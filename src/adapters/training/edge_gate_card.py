@@ -33,7 +33,7 @@ def fit_gate_card(rows: LabelledRows, index: Ints, boosters: FittedBoosters, cal
     """The gate fitted on these (validation, second-half) rows."""
     if rows.net_return_pct is None:
         raise ValueError("an EV gate needs outcome labels (net returns)")
-    ev = expected.apply(calibration.apply(boosters.raw_probability(rows.features[index])))
+    ev = expected.apply(calibration.apply(boosters.raw_probability(rows.features_at(index))))
     gate = fit_gate(ev, rows.net_return_pct[index], rows.time_ms[index], margin_pct=margin_pct,
                     min_trades=min_trades)
     stats = gate.stats

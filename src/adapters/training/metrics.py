@@ -77,7 +77,7 @@ def expected_calibration_error(table: Sequence[dict[str, float | None]]) -> floa
 def per_symbol_auc(y: Floats, p: Floats, symbols: npt.NDArray[np.str_]
                    ) -> dict[str, dict[str, float | None]]:
     out: dict[str, dict[str, float | None]] = {}
-    for symbol in sorted(set(symbols.tolist())):
+    for symbol in np.unique(symbols).tolist():  # sorted, as sorted(set(...)), without a str per row
         member = symbols == symbol
         if member.sum() < MIN_ROWS_PER_SYMBOL:
             continue

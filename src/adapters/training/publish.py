@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 PARITY_TOLERANCE = 1e-5
 PARITY_ROWS = 5_000
+_CHUNK_ROWS = 1 << 20
 HEADLINE = ("auc", "auc_raw", "brier", "brier_raw", "brier_base_rate", "base_rate", "baseline_auc",
             "auc_within_volatility_deciles", "log_loss", "move_mae", "move_correlation")
 
@@ -32,8 +33,11 @@ HEADLINE = ("auc", "auc_raw", "brier", "brier_raw", "brier_base_rate", "base_rat
 def _part(trainer: FitSource, part: TimeRange) -> PartRange:
     rows = trainer.rows
     mask = rows.mask(part)
+    symbols: set[str] = set()
+    for a in range(0, len(mask), _CHUNK_ROWS):  # chunks: never a copy of millions of symbol strings
+        symbols.update(np.unique(rows.symbol[a:a + _CHUNK_ROWS][mask[a:a + _CHUNK_ROWS]]).tolist())
     return PartRange(start_ms=part.start_ms, end_ms=part.end_ms, rows=int(mask.sum()),
-                     positives=int(rows.label[mask].sum()), symbols=sorted(set(rows.symbol[mask].tolist())))
+                     positives=int(rows.label[mask].sum()), symbols=sorted(symbols))
 
 
 def _headline(chosen: FittedSplit) -> dict[str, float | None]:
@@ -50,9 +54,9 @@ def parity_check(trainer: FitSource, fit: ScalperFit, onnx_path: Path, test: Tim
     rows = trainer.rows
     index = np.flatnonzero(rows.mask(test))
     if not len(index):
-        index = np.arange(len(rows))
+        index = np.arange(len(rows)) if rows.feature_rows is None else rows.feature_rows
     index = index[np.linspace(0, len(index) - 1, min(PARITY_ROWS, len(index))).astype(np.int64)]
-    x = rows.features[index]
+    x = rows.features_at(index)
     model = OnnxModel.load(onnx_path, feature_names=rows.feature_names, feature_version=rows.feature_version)
     probability, _, move, _ = model.score(x)
     raw = fit.boosters.raw_probability(x)

@@ -38,9 +38,12 @@ class SortedTimes(Sequence[int]):
 class LabelledRows:
     """One row per (symbol, bar). `label` is 0/1; `move_pct` is the regressor's target (percent, NaN
     where unknown); `net_return_pct` is the realised net return of the labelled trade when known
-    (outcome labels), used to fit the expected-net-return map. Every array has n rows."""
+    (outcome labels), used to fit the expected-net-return map. Every array has n rows, except
+    `features` when `feature_rows` is given: then it holds only those rows' features (sorted row
+    numbers), the rows a fit reads (the memory of the rest is never spent); read it through
+    `features_at`."""
 
-    features: npt.NDArray[np.float32]  # (n, F)
+    features: npt.NDArray[np.float32]  # (n, F), or (len(feature_rows), F)
     label: npt.NDArray[np.float64]  # (n,) 0.0 / 1.0
     move_pct: npt.NDArray[np.float64]  # (n,)
     time_ms: npt.NDArray[np.int64]  # (n,) bar open time
@@ -51,12 +54,14 @@ class LabelledRows:
     net_return_pct: npt.NDArray[np.float64] | None = None
     sources: tuple[str, ...] = ()
     sampling: str = "every bar"
+    feature_rows: npt.NDArray[np.int64] | None = None
     sorted_times: SortedTimes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.label)
-        if self.features.ndim != 2 or self.features.shape != (n, len(self.feature_names)):
-            raise ValueError(f"features shape {self.features.shape} != ({n}, {len(self.feature_names)})")
+        held = n if self.feature_rows is None else len(self.feature_rows)
+        if self.features.ndim != 2 or self.features.shape != (held, len(self.feature_names)):
+            raise ValueError(f"features shape {self.features.shape} != ({held}, {len(self.feature_names)})")
         for name in ("move_pct", "time_ms", "symbol"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"{name} has {len(getattr(self, name))} rows, label has {n}")
@@ -64,7 +69,9 @@ class LabelledRows:
             raise ValueError(f"net_return_pct has {len(self.net_return_pct)} rows, label has {n}")
         if n and not np.isin(self.label, (0.0, 1.0)).all():
             raise ValueError("label must be 0 or 1 on every row (drop undefined labels first)")
-        object.__setattr__(self, "sorted_times", SortedTimes(np.sort(self.time_ms)))
+        t = self.time_ms
+        in_order = len(t) < 2 or bool(np.all(t[1:] >= t[:-1]))  # the loader's rows are: no second copy
+        object.__setattr__(self, "sorted_times", SortedTimes(t if in_order else np.sort(t)))
 
     def __len__(self) -> int:
         return len(self.label)
@@ -75,3 +82,16 @@ class LabelledRows:
 
     def column(self, name: str) -> npt.NDArray[np.float64]:
         return self.features[:, self.feature_names.index(name)].astype(np.float64)
+
+    def features_at(self, index: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """The features of rows `index` (a copy); ValueError for a row whose features were not kept."""
+        if self.feature_rows is None:
+            return self.features[index]
+        where = np.searchsorted(self.feature_rows, index)
+        if len(index) and (where.max() >= len(self.feature_rows)
+                           or not np.array_equal(self.feature_rows[where], index)):
+            raise ValueError("features asked for rows that were not kept (see load_training_rows)")
+        return self.features[where]
+
+    def column_at(self, name: str, index: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        return self.features_at(index)[:, self.feature_names.index(name)].astype(np.float64)

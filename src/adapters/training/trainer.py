@@ -17,10 +17,12 @@ from adapters.training.fit import ScalperFit, TrainerConfig
 from adapters.training.lightgbm_trainer import FittedBoosters, fit_boosters
 from adapters.training.publish import publish_model
 from adapters.training.rows import LabelledRows
+from adapters.training.sources import release_freed_memory
 from domain.splits import TimeRange, TimeSplit
 from ports.training import FittedSplit
 
 Progress = Callable[[str], None]
+_SCORE_ROWS = 1 << 18  # rows scored at a time (LightGBM scores each row alone: chunks change nothing)
 
 
 def _spread(index: npt.NDArray[np.int64], most: int) -> npt.NDArray[np.int64]:
@@ -50,13 +52,15 @@ class LightGbmTrainer:
     def scores(self, fitted: FittedBoosters, calibration: PiecewiseLinear,
                index: npt.NDArray[np.int64]) -> PartScores:
         r = self._rows
-        x = r.features[index]
-        raw = fitted.raw_probability(x)
-        names = r.feature_names
-        baseline = (r.column(BASELINE_FEATURE)[index] if BASELINE_FEATURE in names
-                    else np.full(len(index), np.nan))
+        raw, move, baseline = (np.empty(len(index)) for _ in range(3))
+        for a in range(0, len(index), _SCORE_ROWS):  # in chunks: never a copy of a whole part's features
+            x = r.features_at(index[a:a + _SCORE_ROWS])
+            raw[a:a + len(x)] = fitted.raw_probability(x)
+            move[a:a + len(x)] = fitted.predicted_move(x)
+            baseline[a:a + len(x)] = (x[:, r.feature_names.index(BASELINE_FEATURE)]
+                                      if BASELINE_FEATURE in r.feature_names else np.nan)
         return PartScores(label=r.label[index], raw_probability=raw, probability=calibration.apply(raw),
-                          predicted_move=fitted.predicted_move(x), move_target=r.move_pct[index],
+                          predicted_move=move, move_target=r.move_pct[index],
                           baseline=baseline, symbol=r.symbol[index], time_ms=r.time_ms[index])
 
     def fit(self, split: TimeSplit) -> FittedSplit:
@@ -70,13 +74,13 @@ class LightGbmTrainer:
                 raise ValueError(f"the {name} part of the split holds no rows")
         self._progress(f"fitting LightGBM on {len(train):,} rows (validation {len(val):,})")
         stop = _spread(val, c.max_early_stopping_rows)
-        fitted = fit_boosters(r.features[train], r.label[train], r.features[stop], r.label[stop],
+        fitted = fit_boosters(r.features_at(train), r.label[train], r.features_at(stop), r.label[stop],
                               r.move_pct[train], r.move_pct[stop], c.params)
         self._progress("calibrating on validation")
         # Outcome labels (issue 8): calibration and EV map on validation's first half, EV gate on its second.
         outcome = r.net_return_pct is not None
         calibrate, gate_rows = validation_halves(val, r.time_ms, split.gap_ms) if outcome else (val, None)
-        raw_val = fitted.raw_probability(r.features[calibrate])
+        raw_val = fitted.raw_probability(r.features_at(calibrate))
         calibration = fit_calibration(raw_val, r.label[calibrate], c.calibration_method)
         ev_map = ev_gate = None
         if r.net_return_pct is not None and gate_rows is not None:
@@ -104,6 +108,7 @@ class LightGbmTrainer:
     def publish(self, chosen: FittedSplit, folds: Sequence[FittedSplit], model_version: str,
                 warnings: Sequence[str]) -> Path:
         self._progress("exporting to ONNX and checking parity")
+        release_freed_memory()  # the evaluation's freed arrays: returned before the exporter's imports
         return publish_model(self, chosen, folds, model_version, warnings)
 
     @property

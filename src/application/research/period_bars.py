@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -100,12 +101,17 @@ def build_period_bars(name: str, klines: Mapping[str, KlineArrays], rules: Scann
     if not parts:
         raise ValueError(f"period {name}: no symbol has {WARMUP_BARS} consecutive bars to warm up on")
     sizes = np.cumsum([0, *(len(p["time_ms"]) for p in parts)])
-    columns = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-    return PeriodBars(name, symbols, columns["symbol"].astype(np.int64), columns["time_ms"].astype(np.int64),
-                      columns["open"].astype(np.float64), columns["high"].astype(np.float64),
-                      columns["low"].astype(np.float64), columns["close"].astype(np.float64),
-                      columns["features"].astype(np.float32), columns["scan_score"].astype(np.float64),
-                      columns["scan_alert"].astype(np.bool_),
+    columns = {}
+    for key in list(parts[0]):  # each column's pieces dropped once joined: one copy of the period at a time
+        columns[key] = np.concatenate([p.pop(key) for p in parts])
+
+    def col(key: str, dtype: type[np.generic]) -> npt.NDArray[Any]:
+        return columns[key].astype(dtype, copy=False)
+
+    return PeriodBars(name, symbols, col("symbol", np.int64), col("time_ms", np.int64),
+                      col("open", np.float64), col("high", np.float64), col("low", np.float64),
+                      col("close", np.float64), col("features", np.float32), col("scan_score", np.float64),
+                      col("scan_alert", np.bool_),
                       tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(sizes)), interval_ms)
 
 

@@ -18,7 +18,7 @@ from adapters.history.sources import kline_files
 from adapters.onnx.card import Thresholds
 from adapters.training.fit import TrainerConfig
 from adapters.training.lightgbm_trainer import BoosterParams
-from adapters.training.sources import LabelSpec, load_training_rows
+from adapters.training.sources import KeepFeatures, LabelSpec, fit_feature_rows, load_training_rows
 from adapters.training.trainer import LightGbmTrainer
 from application.research.train_model import TrainingPlan, plan_splits, train_model
 from bootstrap import mapping
@@ -66,6 +66,13 @@ def label_spec(kind: str, settings: Settings) -> LabelSpec:
     return LabelSpec("outcome", rules.timeout_bars, settings.labels.threshold_pct, rules, costs)
 
 
+def _feature_rows(plan: TrainingPlan, config: TrainerConfig) -> KeepFeatures | None:
+    """With explicit boundaries and a stride, only the rows the fit reads hold features (memory)."""
+    if plan.validation_from_ms is None or plan.test_from_ms is None or config.train_row_stride <= 1:
+        return None
+    return fit_feature_rows(plan.validation_from_ms, config.train_row_stride, config.bar_ms)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         symbols = parse_symbols(args.symbols)
@@ -91,7 +98,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     enabled = not args.no_progress
     steps: Steps = FileSteps("train: loading", [str(p) for p in paths], enabled=enabled)
     try:
-        rows = load_training_rows(paths, spec, symbols=symbols, progress=steps)
+        rows = load_training_rows(paths, spec, symbols=symbols, progress=steps,
+                                  keep=_feature_rows(plan, config))
         steps.finish()
         # fit, calibrate and evaluate each fold, then export: the steps LightGbmTrainer reports
         steps = Steps("train: fitting", STEPS_PER_FOLD * len(plan_splits(rows.sorted_times, plan)) + 1,

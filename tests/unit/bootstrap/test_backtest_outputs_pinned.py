@@ -55,4 +55,4 @@ def test_a_real_backtest_writes_the_bytes_main_wrote(tmp_path: Path, shared_data
     (folder,) = (tmp_path / "reports").glob("backtest-*")
     digests = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in PINNED}
     assert digests == PINNED
-    assert any((cache / "columnar").glob("*.parquet"))
+    assert any((cache / "columnar").glob("*.columns"))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import lzma
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +65,7 @@ def test_small_files_read_the_same_whole_windowed_filtered_and_through_the_cache
         assert_same(expected, load_klines(path, symbols, start, end))
         assert_same(expected, load_klines(path, symbols, start, end, cache_dir=tmp_path / "cache"))
         assert_same(expected, load_klines(path, symbols, start, end, cache_dir=tmp_path / "cache"))
-    assert cache_file(path, tmp_path / "cache").is_file()
+    assert cache_file(path, tmp_path / "cache").is_dir()
 
 
 def test_unsorted_or_duplicated_times_are_left_to_the_pandas_reader(tmp_path: Path) -> None:
@@ -105,3 +108,27 @@ def test_real_data_reads_the_same_both_ways(shared_data: Path, tmp_path: Path, n
     assert_same(expected, load_klines(path, None, *window))
     assert_same(expected, load_klines(path, None, *window, cache_dir=tmp_path))
     assert_same(expected, load_klines(path, None, *window, cache_dir=tmp_path))
+
+
+def test_a_damaged_column_copy_is_dropped_and_the_source_read_again(tmp_path: Path) -> None:
+    path = write(tmp_path / "set_1m_x.csv", pd.concat([rows("AAAUSDT", T0, 900), rows("BBBUSDT", T0, 700)]))
+    expected = load_klines_pandas(path, None, None, None)
+    assert_same(expected, load_klines(path, None, None, None, cache_dir=tmp_path / "cache"))
+    copy = cache_file(path, tmp_path / "cache")
+    (copy / "close.npy").write_bytes((copy / "close.npy").read_bytes()[:500])  # cut short
+    assert_same(expected, load_klines(path, None, None, None, cache_dir=tmp_path / "cache"))
+    assert not copy.exists()  # dropped; that read came from the source
+    assert_same(expected, load_klines(path, None, None, None, cache_dir=tmp_path / "cache"))
+    assert (copy / "close.npy").stat().st_size > 500  # converted again whole
+
+
+def test_reading_the_column_copy_imports_neither_pandas_nor_pyarrow(tmp_path: Path) -> None:
+    path = write(tmp_path / "set_1m_x.csv", rows("AAAUSDT", T0, 300))
+    load_klines(path, None, None, None, cache_dir=tmp_path)
+    script = ("import sys; from pathlib import Path; from adapters.history.klines import load_klines; "
+              f"k = load_klines(Path({str(path)!r}), None, None, None, cache_dir=Path({str(tmp_path)!r})); "
+              "print(len(k['AAAUSDT']), [m for m in ('pandas', 'pyarrow', 'talib') if m in sys.modules])")
+    src = Path(__file__).resolve().parents[4] / "src"
+    out = subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(src)},
+                         check=True, capture_output=True, text=True).stdout
+    assert out.split() == ["300", "[]"]

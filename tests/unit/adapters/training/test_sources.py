@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adapters.training.sources import LabelSpec, load_training_rows
+from adapters.training.sources import LabelSpec, fit_feature_rows, load_training_rows
 from domain.features import FEATURE_NAMES, WARMUP_BARS
 from domain.outcome import ExitRules, TradeCosts
 
@@ -63,3 +63,21 @@ def test_no_rows_is_an_error(tmp_path: Path) -> None:
     empty.write_text("symbol,open_time,open,high,low,close,volume\n")
     with pytest.raises(ValueError):
         load_training_rows([empty], LabelSpec("spec", 3, 0.002))
+
+
+def test_keeping_the_fits_rows_holds_only_their_features_and_changes_nothing_else(
+        two_sources: tuple[Path, Path]) -> None:
+    spec = LabelSpec("outcome", 5, 0.002, ExitRules(take_profit_pct=0.003, stop_loss_pct=0.004,
+                                                    timeout_bars=5), TradeCosts())
+    every = load_training_rows(list(two_sources), spec)
+    fit_from = int(every.time_ms[len(every) * 2 // 3])
+    some = load_training_rows(list(two_sources), spec, keep=fit_feature_rows(fit_from, 4))
+    for name in ("label", "move_pct", "time_ms", "symbol", "net_return_pct"):
+        np.testing.assert_array_equal(getattr(some, name), getattr(every, name))
+    chosen = (every.time_ms >= fit_from) | ((every.time_ms // 60_000) % 4 == 0)
+    assert some.feature_rows is not None
+    np.testing.assert_array_equal(some.feature_rows, np.flatnonzero(chosen))
+    assert len(some.features) == chosen.sum() < len(every)
+    np.testing.assert_array_equal(some.features_at(some.feature_rows), every.features[chosen])
+    with pytest.raises(ValueError, match="not kept"):
+        some.features_at(np.flatnonzero(~chosen)[:3])
