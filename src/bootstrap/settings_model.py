@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from loguru import logger
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from bootstrap.settings_operations import ConsoleSettings, ResearchSettings, StateSettings
+from bootstrap.settings_section import Section
 from domain.fee_table import FeeTable
 from domain.fees import FeeSchedule
-
-
-class Section(BaseModel):
-    # allow_inf_nan=False: `.inf` or `.nan` in any float setting is refused at load with its key named
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_bool_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        """pydantic reads `true` as 1 for a number: `max_position_pct: true` would mean 100% of capital."""
-        field = cls.model_fields.get(info.field_name or "")
-        if isinstance(value, bool) and field is not None and field.annotation in (int, float):
-            raise ValueError(f"expected a number, got the boolean {value}")
-        return value
 
 
 def _binance_symbols(values: list[str]) -> list[str]:
@@ -227,64 +215,6 @@ class LoggingSettings(Section):
                              "'1 week')") from None
         logger.remove(handler)
         return value
-
-
-class StateSettings(Section):
-    """The durable state store (issue 14, one file per mode and account) and the recovery policies."""
-
-    dir: Path = Path("state")
-    naked_holdings: Literal["protect", "sell", "leave"] = "protect"  # bought by the bot, found unprotected
-    unrecorded_holdings: Literal["protect", "sell", "leave"] = "leave"  # coins without any record
-    orphan_orders: Literal["adopt", "cancel"] = "adopt"  # the bot's orders no stored position owns
-
-
-class NotificationSettings(Section):
-    urls: list[SecretStr] = Field(default_factory=list)  # apprise URLs (tgram://, discord://, json://...)
-    each_trade: bool = False
-    daily_summary: bool = True
-    repeated_errors: int = Field(default=5, ge=1)  # this many ERROR lines within 10 minutes: one notice
-
-
-class TelegramSettings(Section):
-    enabled: bool = False
-    token: SecretStr | None = None  # TELEGRAM_BOT_TOKEN
-    chat_id: int | None = None  # the only chat the bot answers
-    base_url: str = "https://api.telegram.org/bot"
-
-
-class ConsoleSettings(Section):
-    enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = Field(default=8780, ge=0, le=65535)
-    token: SecretStr | None = None  # CRYPTOSCALPER_CONSOLE_TOKEN: every call needs it
-    stale_after_seconds: float = Field(default=30.0, gt=0)
-    stall_after_seconds: float = Field(default=60.0, gt=0)
-    notifications: NotificationSettings = NotificationSettings()
-    telegram: TelegramSettings = TelegramSettings()
-
-
-# --- The lab's gate and the retraining schedule (issue 16 items 4 and 8) ---
-class ResearchGateSettings(Section):
-    """A model trades only with out-of-time evidence (holdout or retrain) that clears these."""
-
-    min_dsr: float = Field(default=0.95, ge=0, le=1)  # deflated Sharpe ratio, at least
-    max_pbo: float = Field(default=0.2, ge=0, le=1)  # probability of backtest overfitting, at most
-
-
-class RetrainSettings(Section):
-    train_days: float = Field(default=28.0, gt=0)  # the challenger's training window (validation inside)
-    test_days: float = Field(default=7.0, gt=0)  # the newest window both models are compared on
-    embargo_minutes: int = Field(default=60, ge=0)  # the test window's first minutes are not traded
-    min_trades: int = Field(default=30, ge=1)  # a challenger with fewer test trades is never promoted
-    models_dir: Path = Path("models/onnx")
-    archive_dir: Path = Path("models/archive")
-    report_dir: Path = Path("reports/retrain")
-
-
-class ResearchSettings(Section):
-    gate: ResearchGateSettings = ResearchGateSettings()
-    retrain: RetrainSettings = RetrainSettings()
-# --- end of the lab's gate block ---
 
 
 class Settings(Section):
