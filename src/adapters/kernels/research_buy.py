@@ -39,6 +39,7 @@ from adapters.kernels.research_state import (
     TP_PCT,
     TRAIL,
     UNIT,
+    cost_dust,
     tick_up,
     value_dust,
 )
@@ -112,6 +113,7 @@ def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, bars:
         dusty[dusty[0]] = s
     pos_i[s, DUST_U], pos_f[s, DUST_PX], pos_f[s, DUST_FEE], pos_f[s, DUST_LAST] = units, price, fee, seen_at
     value_dust(bars, pos_f, pos_i, acc_f, acc_i, dusty)
+    cost_dust(pos_f, pos_i, acc_f, dusty)
 
 
 @njit(cache=True)

@@ -21,8 +21,8 @@ from numba import njit
 
 # pos_f columns
 QTY, ENTRY, FEE, STOP, TP, HIGH, TRAIL, FILL_PX, FILL_FEE, MEM, EXCH, MPLAST, DUST_PX, DUST_FEE, DUST_LAST, \
-    DUST_VALUE, DUST_COST, MARKET = range(18)
-POS_F = 18
+    MARKET = range(16)
+POS_F = 16
 # pos_i columns
 OPEN, QTY_U, ENTRY_MS, OCO_MS, LAST_POLL, FILLED, FILL_REASON, DUST_U, EXIT_MS, HAS_MEM, HAS_MPLAST, \
     WATCHED, MARKET_T = range(13)
@@ -136,22 +136,33 @@ def market_close(s: int, t: int, bars: np.ndarray, pos_f: np.ndarray, pos_i: np.
     return float(pos_f[s, MARKET])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def value_dust(bars: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
                dusty: np.ndarray) -> None:
-    """DustLedger.value/cost as a replay values the dust: each lot at its symbol's market close of the
-    minute replayed (else the price it was left at), summed in the ledger's order as it sums them."""
+    """DustLedger.value as a replay values the dust: each lot at its symbol's market close of the minute
+    replayed (else the price it was left at), summed in the ledger's order as it sums them. Most symbols
+    have a bar at the minute: only a gap reads back (market_close)."""
     t = acc_i[MINUTE]
-    value = cost = 0.0
+    value = 0.0
     for k in range(1, dusty[0] + 1):
         s = dusty[k]
-        q = pos_i[s, DUST_U] / UNIT
-        price = market_close(s, t, bars, pos_f, pos_i)
-        pos_f[s, DUST_VALUE] = q * (pos_f[s, DUST_LAST] if math.isnan(price) else price)
-        pos_f[s, DUST_COST] = pos_f[s, DUST_PX] * q + pos_f[s, DUST_FEE]
-        value += pos_f[s, DUST_VALUE]
-        cost += pos_f[s, DUST_COST]
-    acc_f[ALL_DUST_VALUE], acc_f[ALL_DUST_COST] = value, cost
+        price = bars[t, s, 3]
+        if math.isnan(price):
+            price = market_close(s, t, bars, pos_f, pos_i)
+            if math.isnan(price):
+                price = pos_f[s, DUST_LAST]
+        value += pos_i[s, DUST_U] / UNIT * price
+    acc_f[ALL_DUST_VALUE] = value
+
+
+@njit(cache=True)
+def cost_dust(pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, dusty: np.ndarray) -> None:
+    """DustLedger.cost: the lots' price paid and entry fees, in the ledger's order (when a lot changed)."""
+    cost = 0.0
+    for k in range(1, dusty[0] + 1):
+        s = dusty[k]
+        cost += pos_f[s, DUST_PX] * (pos_i[s, DUST_U] / UNIT) + pos_f[s, DUST_FEE]
+    acc_f[ALL_DUST_COST] = cost
 
 
 @njit(cache=True, inline="always")
