@@ -12,6 +12,7 @@ from adapters.kernels.research_state import (
     DUST_FEE,
     DUST_LAST,
     DUST_PX,
+    DUST_Q,
     DUST_U,
     ENTRY,
     ENTRY_DEN,
@@ -112,6 +113,7 @@ def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, bars:
         dusty[0] += 1
         dusty[dusty[0]] = s
     pos_i[s, DUST_U], pos_f[s, DUST_PX], pos_f[s, DUST_FEE], pos_f[s, DUST_LAST] = units, price, fee, seen_at
+    pos_f[s, DUST_Q] = units / UNIT
     value_dust(bars, pos_f, pos_i, acc_f, acc_i, dusty)
     cost_dust(pos_f, pos_i, acc_f, dusty)
 

@@ -21,8 +21,8 @@ from numba import njit
 
 # pos_f columns
 QTY, ENTRY, FEE, STOP, TP, HIGH, TRAIL, FILL_PX, FILL_FEE, MEM, EXCH, MPLAST, DUST_PX, DUST_FEE, DUST_LAST, \
-    MARKET = range(16)
-POS_F = 16
+    MARKET, DUST_Q = range(17)
+POS_F = 17
 # pos_i columns
 OPEN, QTY_U, ENTRY_MS, OCO_MS, LAST_POLL, FILLED, FILL_REASON, DUST_U, EXIT_MS, HAS_MEM, HAS_MPLAST, \
     WATCHED, MARKET_T = range(13)
@@ -151,7 +151,7 @@ def value_dust(bars: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np
             price = market_close(s, t, bars, pos_f, pos_i)
             if math.isnan(price):
                 price = pos_f[s, DUST_LAST]
-        value += pos_i[s, DUST_U] / UNIT * price
+        value += pos_f[s, DUST_Q] * price  # float(lot.quantity) * price
     acc_f[ALL_DUST_VALUE] = value
 
 
