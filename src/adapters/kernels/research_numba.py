@@ -37,7 +37,10 @@ from adapters.kernels.research_state import (
     INITIAL,
     KILLED,
     LAST_EQ,
+    MARKET,
+    MARKET_T,
     MAX_ACTIVE,
+    MINUTE,
     MPLAST,
     NHELD,
     NOW,
@@ -55,6 +58,7 @@ from adapters.kernels.research_state import (
     risk_refusal,
     roll,
     set_price,
+    value_dust,
 )
 
 
@@ -77,7 +81,7 @@ def _ingest(t: int, bars: np.ndarray, open_ms: np.ndarray,
             continue
         oco_on_bar(s, o, h, lo, c, open_ms[t], fp, ip, pos_f, pos_i, tick[s],
                    inv_tick[s])
-        set_price(s, c, 1, pos_f, pos_i, acc_f)
+        set_price(s, c, 1, pos_f, pos_i)
         now = acc_i[NOW]
         reason = on_price(s, now, lo, h, c, fp, ip, pos_f, pos_i)
         act(s, reason, now, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, tick[s], inv_tick[s])
@@ -124,6 +128,8 @@ def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
     pos_f[:, EXCH] = np.nan
     pos_i = np.zeros((symbols, POS_I), dtype=np.int64)
     pos_i[:, EXIT_MS] = -1
+    pos_i[:, MARKET_T] = -1
+    pos_f[:, MARKET] = np.nan
     acc_f = np.zeros(ACC_F)
     acc_f[CAPITAL] = acc_f[QUOTE_FREE] = acc_f[PEAK] = acc_f[LAST_EQ] = acc_f[DAY_START] = fp[INITIAL]
     acc_i = np.zeros(ACC_I, dtype=np.int64)
@@ -132,11 +138,15 @@ def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
     busy, order = np.zeros(symbols, dtype=np.int64), np.zeros(symbols, dtype=np.int64)
     wanted, picked = np.zeros(symbols, dtype=np.int64), np.zeros(symbols + ip[MAX_ACTIVE], dtype=np.int64)
     wanted_list, watch = np.zeros(2 * symbols, dtype=np.int64), np.zeros(symbols + 1, dtype=np.int64)
+    dusty = np.zeros(symbols + 1, dtype=np.int64)
     entries = np.zeros(len(csym) + 1, dtype=np.int64)
     nxt = 0
     t = signal_minutes[0] if len(signal_minutes) else total
     while t < total and not acc_i[KILLED]:
         acc_i[NOW] = max(acc_i[NOW], open_ms[t] + ip[BAR_MS] - 1)
+        acc_i[MINUTE] = t  # the replay's GridPrices.move_to(t): the dust at the market's closes of t
+        if dusty[0]:
+            value_dust(bars, pos_f, pos_i, acc_f, acc_i, dusty)
         _ingest(t, bars, open_ms, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i,
                 out_f, busy)
         now = acc_i[NOW]
@@ -149,12 +159,12 @@ def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
             s = csym[cell]
             if approves and csig[cell] and not pos_i[s, OPEN]:
                 pos_f[s, EXCH] = bars[t + 1, s, 0]
-                set_price(s, bars[t, s, 3], 1, pos_f, pos_i, acc_f)
+                set_price(s, bars[t, s, 3], 1, pos_f, pos_i)
         _manage_and_mark(now, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, order)
         if not acc_i[KILLED]:
             scan(t, now, starts[t], starts[t + 1], signalled, bars, csym, cscore, csig, step_u, min_notional,
                   tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, entries, wanted, picked,
-                  wanted_list, watch)
+                  wanted_list, watch, dusty)
         roll(acc_f, acc_i, acc_i[NOW])
         if acc_i[NHELD] > 0:
             t += 1

@@ -38,9 +38,9 @@ from adapters.kernels.research_state import (
 
 @njit(cache=True, inline="always")
 def follow(t: int, bars: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray, n_wanted: int,
-            watch: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray) -> None:
-    """Watchlist.follow: symbols no longer wanted are forgotten by the memory (their dust is then valued
-    at the price it was left at); a wanted one without memory is backfilled (its last close so far)."""
+            watch: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray) -> None:
+    """Watchlist.follow: symbols no longer wanted are forgotten by the memory; a wanted one without memory
+    is backfilled (its last close so far). The dust does not depend on it (valued at the market's close)."""
     kept = 0
     for k in range(1, watch[0] + 1):
         s = watch[k]
@@ -49,7 +49,7 @@ def follow(t: int, bars: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray
             watch[kept] = s
         else:
             pos_i[s, WATCHED] = 0
-            set_price(s, pos_f[s, MEM], 0, pos_f, pos_i, acc_f)
+            set_price(s, pos_f[s, MEM], 0, pos_f, pos_i)
     watch[0] = kept
     for k in range(n_wanted):
         s = wanted_list[k]
@@ -63,7 +63,7 @@ def follow(t: int, bars: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray
             while u >= 0 and math.isnan(bars[u, s, 3]):
                 u -= 1
             if u >= 0:
-                set_price(s, bars[u, s, 3], 1, pos_f, pos_i, acc_f)
+                set_price(s, bars[u, s, 3], 1, pos_f, pos_i)
 
 
 @njit(cache=True, inline="always")
@@ -72,7 +72,7 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, bars: np
           tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
           pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray,
           entries: np.ndarray, wanted: np.ndarray, picked: np.ndarray, wanted_list: np.ndarray,
-          watch: np.ndarray) -> None:
+          watch: np.ndarray, dusty: np.ndarray) -> None:
     """EnterTrades.scan: the planned candidates (none at a minute without a signal), the watchlist's room,
     the signals best score first, each through the risk book and into a market buy."""
     room = max(ip[MAX_ACTIVE] - acc_i[NHELD], 0)
@@ -97,7 +97,7 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, bars: np
                     k -= 1
                 picked[k] = cell
                 n += 1
-    follow(t, bars, wanted, wanted_list, n_wanted, watch, pos_f, pos_i, acc_f)
+    follow(t, bars, wanted, wanted_list, n_wanted, watch, pos_f, pos_i)
     for k in range(n):
         if acc_i[KILLED]:
             return
@@ -118,7 +118,8 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, bars: np
         size = min(size, acc_f[QUOTE_FREE])
         if size < minimum:
             continue
-        if buy(s, size, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s]):
+        if buy(s, size, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s], bars,
+               dusty):
             roll(acc_f, acc_i, now)  # RiskBook.record_entry at the scan's time
             acc_i[DAY_TRADES] += 1
             hour_count(entries, acc_i, now)

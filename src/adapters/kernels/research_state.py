@@ -6,8 +6,8 @@ State lives in a few arrays so the compiled functions can share it without objec
   steps and commissions round exactly as the simulator's Decimals do;
 - `acc_f`, `acc_i`: the account and the risk book (capital, free quote, peak, day, counters, the clock);
 - `held[:acc_i[NHELD]]`: the open positions in the order they opened (the loop's dict order);
-- `watch[1:watch[0] + 1]`: the watched symbols; the dust's value and cost as running totals (so a
-  minute's work does not grow with the number of pairs).
+- `watch[1:watch[0] + 1]`: the watched symbols; `dusty[1:dusty[0] + 1]`: the symbols holding dust, in
+  the DustLedger's order (its sums follow it); the dust's value and cost as totals over them only.
 Prices on the tick grid are built as `ticks / (1 / tick)` so they are the floats of the simulator's
 Decimal prices bit for bit (what `low <= stop` compares).
 """
@@ -21,18 +21,18 @@ from numba import njit
 
 # pos_f columns
 QTY, ENTRY, FEE, STOP, TP, HIGH, TRAIL, FILL_PX, FILL_FEE, MEM, EXCH, MPLAST, DUST_PX, DUST_FEE, DUST_LAST, \
-    DUST_VALUE, DUST_COST = range(17)
+    MARKET, DUST_Q = range(17)
 POS_F = 17
 # pos_i columns
 OPEN, QTY_U, ENTRY_MS, OCO_MS, LAST_POLL, FILLED, FILL_REASON, DUST_U, EXIT_MS, HAS_MEM, HAS_MPLAST, \
-    WATCHED = range(12)
-POS_I = 12
+    WATCHED, MARKET_T = range(13)
+POS_I = 13
 # acc_f
 CAPITAL, QUOTE_FREE, PEAK, LAST_EQ, DAY_START, DAY_PNL, ALL_DUST_VALUE, ALL_DUST_COST = range(8)
 ACC_F = 8
 # acc_i
-DAY, DAY_TRADES, KILLED, NTRADES, NOW, HOUR_LO, HOUR_HI, NHELD = range(8)
-ACC_I = 8
+DAY, DAY_TRADES, KILLED, NTRADES, NOW, HOUR_LO, HOUR_HI, NHELD, MINUTE = range(9)
+ACC_I = 9
 # fp: float settings
 TP_PCT, SL_PCT, TRAIL_ACT, TRAIL_DIST, SLIP, INITIAL, POS_PCT, MIN_POS, LOSS_PCT, DAILY_PCT, DD_PCT, BAND, \
     TAKER, MAKER = range(14)
@@ -116,23 +116,53 @@ def equity(pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, held: np.nda
 
 
 @njit(cache=True, inline="always")
-def set_price(s: int, price: float, known: int, pos_f: np.ndarray, pos_i: np.ndarray,
-              acc_f: np.ndarray) -> None:
-    """The loop's memory price of s (`known` 0: forgotten), and the dust's market value following it."""
+def set_price(s: int, price: float, known: int, pos_f: np.ndarray, pos_i: np.ndarray) -> None:
+    """The loop's memory price of s (`known` 0: forgotten); the dust no longer follows it."""
     pos_f[s, MEM], pos_i[s, HAS_MEM] = price, known
-    revalue_dust(s, pos_f, pos_i, acc_f)
 
 
 @njit(cache=True, inline="always")
-def revalue_dust(s: int, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray) -> None:
-    """DustLedger.value/cost kept as running totals: s's share is replaced (a minute's work does not
-    grow with the number of symbols that ever held dust)."""
-    q = pos_i[s, DUST_U] / UNIT
-    value = q * (pos_f[s, MEM] if pos_i[s, HAS_MEM] else pos_f[s, DUST_LAST]) if q > 0 else 0.0
-    cost = pos_f[s, DUST_PX] * q + pos_f[s, DUST_FEE] if q > 0 else 0.0
-    acc_f[ALL_DUST_VALUE] += value - pos_f[s, DUST_VALUE]
-    acc_f[ALL_DUST_COST] += cost - pos_f[s, DUST_COST]
-    pos_f[s, DUST_VALUE], pos_f[s, DUST_COST] = value, cost
+def market_close(s: int, t: int, bars: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray) -> float:
+    """GridPrices.price: s's last close at or before minute t (NaN: none yet). Remembered per symbol
+    (`MARKET` as of minute `MARKET_T`), so moving forward reads only the bars since."""
+    known = pos_i[s, MARKET_T]
+    if known != t:
+        u = t
+        while u > known and math.isnan(bars[u, s, 3]):
+            u -= 1
+        if u > known:
+            pos_f[s, MARKET] = bars[u, s, 3]
+        pos_i[s, MARKET_T] = t
+    return float(pos_f[s, MARKET])
+
+
+@njit(cache=True)
+def value_dust(bars: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
+               dusty: np.ndarray) -> None:
+    """DustLedger.value as a replay values the dust: each lot at its symbol's market close of the minute
+    replayed (else the price it was left at), summed in the ledger's order as it sums them. Most symbols
+    have a bar at the minute: only a gap reads back (market_close)."""
+    t = acc_i[MINUTE]
+    value = 0.0
+    for k in range(1, dusty[0] + 1):
+        s = dusty[k]
+        price = bars[t, s, 3]
+        if math.isnan(price):
+            price = market_close(s, t, bars, pos_f, pos_i)
+            if math.isnan(price):
+                price = pos_f[s, DUST_LAST]
+        value += pos_f[s, DUST_Q] * price  # float(lot.quantity) * price
+    acc_f[ALL_DUST_VALUE] = value
+
+
+@njit(cache=True)
+def cost_dust(pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, dusty: np.ndarray) -> None:
+    """DustLedger.cost: the lots' price paid and entry fees, in the ledger's order (when a lot changed)."""
+    cost = 0.0
+    for k in range(1, dusty[0] + 1):
+        s = dusty[k]
+        cost += pos_f[s, DUST_PX] * (pos_i[s, DUST_U] / UNIT) + pos_f[s, DUST_FEE]
+    acc_f[ALL_DUST_COST] = cost
 
 
 @njit(cache=True, inline="always")
