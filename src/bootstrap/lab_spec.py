@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from application.research.judge_candidates import Thresholds
 from application.research.trial_params import trial_params
 from application.research.trial_walk_forward import WalkForward
+from domain.lab_gate import GateThresholds
 from domain.statistics.break_even import BINANCE_SPOT_TIERS, FeeTier
 from domain.time_units import day_start_ms
 
@@ -72,7 +72,7 @@ class LabSpec:
     search: SearchPlan
     slippage_pct: float
     tiers: tuple[FeeTier, ...]
-    thresholds: Thresholds
+    thresholds: GateThresholds
     space: dict[str, Domain]
     preset: str | None = None  # "edge": run `report edge` as declared in `edge`
     edge: EdgePreset = EdgePreset()
@@ -174,5 +174,5 @@ def load_spec(path: Path) -> LabSpec:
         walk_forward=_section(raw, "walk_forward", WalkForward, where),
         search=_section(raw, "search", SearchPlan, where),
         slippage_pct=float(costs.get("slippage_pct", 0.02)), tiers=_tiers(costs, where),
-        thresholds=_section(raw, "thresholds", Thresholds, where), space=space,
+        thresholds=_section(raw, "thresholds", GateThresholds, where), space=space,
         preset=raw.get("preset"), edge=_section(raw, "edge", EdgePreset, where), symbol_fees=own)

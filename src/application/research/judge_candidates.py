@@ -18,17 +18,14 @@ import numpy as np
 from application.research.study_figures import StudyOverfitting, daily_pnl
 from application.research.trial_params import TrialParams, trial_params
 from application.research.trial_walk_forward import TrialOutcome
+from domain.lab_gate import GateThresholds
 from domain.research_trials import TrialRecord
 from domain.statistics.overfitting import SharpeMoments, sharpe_moments
 from domain.statistics.trust import Costing, TrustFigures, trust_figures
 
 Replay = Callable[[TrialParams], tuple[TrialOutcome, Costing]]
 
-
-@dataclass(frozen=True)
-class Thresholds:
-    min_deflated_sharpe: float = 0.95
-    max_pbo: float = 0.2
+DEFAULT_THRESHOLDS = GateThresholds()  # DSR >= 0.95, PBO <= 0.2
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,7 @@ class Candidate:
         return not self.failures
 
 
-def failures_of(trust: TrustFigures, dsr: float, pbo: float, thresholds: Thresholds) -> tuple[str, ...]:
+def failures_of(trust: TrustFigures, dsr: float, pbo: float, thresholds: GateThresholds) -> tuple[str, ...]:
     failed = []
     if not trust.weekly.ci_low > 0:
         failed.append(f"{trust.cluster_by}-clustered 95% interval of the mean reaches "
@@ -69,8 +66,8 @@ def best_records(records: Sequence[TrialRecord], top: int) -> list[TrialRecord]:
 
 
 def judge_candidates(records: Sequence[TrialRecord], study: StudyOverfitting, replay: Replay,
-                     calendar: Sequence[int], *, top: int = 5, thresholds: Thresholds = Thresholds(),
-                     seed: int = 0) -> list[Candidate]:
+                     calendar: Sequence[int], *, top: int = 5,
+                     thresholds: GateThresholds = DEFAULT_THRESHOLDS, seed: int = 0) -> list[Candidate]:
     days = np.asarray(calendar, dtype=np.int64)
     out = []
     for record in best_records(records, top):

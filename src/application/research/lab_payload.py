@@ -6,8 +6,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from application.research.judge_candidates import Candidate, Thresholds
+from application.research.judge_candidates import Candidate
 from application.research.study_figures import StudyOverfitting
+from domain.lab_gate import GateThresholds
 from domain.research_trials import TrialRecord
 from domain.statistics.clustered import ClusteredMean
 
@@ -65,7 +66,7 @@ def verdict(candidates: Sequence[Candidate], study: StudyOverfitting) -> str:
 
 
 def lab_payload(meta: Mapping[str, Any], records: Sequence[TrialRecord], study: StudyOverfitting,
-                candidates: Sequence[Candidate], thresholds: Thresholds) -> dict[str, Any]:
+                candidates: Sequence[Candidate], thresholds: GateThresholds) -> dict[str, Any]:
     states = {s: sum(r.state == s for r in records) for s in ("complete", "pruned", "failed")}
     return {
         **meta, "verdict": verdict(candidates, study), "trials": states,
