@@ -186,14 +186,20 @@ async def test_an_event_lost_on_a_live_socket_is_found_once_the_market_stayed_th
     await h.loop.stop()
 
 
-async def test_a_resting_maker_entry_is_asked_about_only_when_the_stream_says_it_changed() -> None:
+async def resting_maker_entry() -> Harness:
+    """Paper with maker entries: a LIMIT_MAKER buy at the bid, resting (the market stays above it)."""
     base = config(mode="paper")
     execution = replace(base.execution, maker_entries=True, maker_entry_timeout_ms=120_000)
     h = build(streaming=True, loop_config=replace(base, execution=execution))
-    ex = streaming(h)
     await h.loop.start()
     await feed(h, BookTopUpdated(BookTop(SYMBOL, 0.999, 1_000.0, 1.001, 1_000.0, T0 + 50)))
     await tick(h, 1.0, T0 + 100)
+    return h
+
+
+async def test_a_resting_maker_entry_is_asked_about_only_when_the_stream_says_it_changed() -> None:
+    h = await resting_maker_entry()
+    ex = streaming(h)
     assert SYMBOL in h.loop.entries.pending and not h.loop.positions.watch.polling
     queried = ex.calls.count("get_order")
     for second in range(2, 20, 2):  # nine ticks while it rests: at most the NEW event's one query
@@ -209,13 +215,8 @@ async def test_a_resting_maker_entry_is_asked_about_only_when_the_stream_says_it
 
 
 async def test_while_the_stream_is_down_a_resting_maker_entry_is_asked_about_every_tick() -> None:
-    base = config(mode="paper")
-    execution = replace(base.execution, maker_entries=True, maker_entry_timeout_ms=120_000)
-    h = build(streaming=True, loop_config=replace(base, execution=execution))
+    h = await resting_maker_entry()
     ex = streaming(h)
-    await h.loop.start()
-    await feed(h, BookTopUpdated(BookTop(SYMBOL, 0.999, 1_000.0, 1.001, 1_000.0, T0 + 50)))
-    await tick(h, 1.0, T0 + 100)
     ex.down()
     await settled(h)
     before = ex.calls.count("get_order")
