@@ -5,13 +5,10 @@ so does the day's loss limit."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from pydantic import SecretStr
 from tests.support.fakes import (
     FakeFeed,
@@ -22,11 +19,11 @@ from tests.support.fakes import (
     history,
 )
 from tests.support.harness import LIMITS, config
+from tests.unit.adapters.binance.conftest import SYMBOL
 
 from adapters.binance.exchange import BinanceExchange
-from adapters.simulated.venue.data import VenueData, load_venue_data
-from adapters.simulated.venue.trading import TradingVenue, serve_trading_venue
-from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET, TradingConfig
+from adapters.simulated.venue.trading import TradingVenue
+from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from adapters.storage.state_store import SqliteStateStore
 from application.kill_switch import reset_kill_switch
 from application.trading_loop import TradingLoop
@@ -35,23 +32,6 @@ from domain.position import CompletedTrade, ExitReason
 from domain.risk import RiskBook
 from domain.trading_state import IntentState, OrderIntent, OrderPurpose
 from domain.values import Side, Trade
-
-DATA_FILE = "freqtrade_userdata/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz"
-START_MS = 1_774_400_040_000
-SYMBOL = "XRPUSDT"
-
-
-@functools.cache
-def venue_data(shared_data: Path) -> VenueData:
-    return load_venue_data(shared_data / DATA_FILE, symbols=(SYMBOL,), start_ms=START_MS, minutes=60,
-                           warmup_ms=3_600_000)
-
-
-@pytest.fixture
-async def venue(shared_data: Path) -> AsyncIterator[TradingVenue]:
-    async with serve_trading_venue(venue_data(shared_data), config=TradingConfig(
-            deposits={"USDT": Decimal(1000)})) as running:
-        yield running
 
 
 def binance(venue: TradingVenue, *, user_data: bool = True) -> BinanceExchange:
