@@ -14,7 +14,7 @@ import numpy as np
 from adapters.onnx.card import LabelCard, Thresholds
 from adapters.training.fit import TrainerConfig
 from adapters.training.lightgbm_trainer import BoosterParams
-from adapters.training.rows import LabelledRows
+from adapters.training.rows import LabelledRows, SymbolColumn
 from adapters.training.trainer import LightGbmTrainer
 from application.research.train_model import TrainingOutcome, TrainingPlan, train_model
 from domain.features import FEATURE_NAMES, FEATURE_VERSION
@@ -38,7 +38,7 @@ def synthetic_rows(n_per_symbol: int = 3000, symbols: tuple[str, ...] = ("AAAUSD
     times = np.tile(START_MS + MINUTE * np.arange(n_per_symbol, dtype=np.int64), len(symbols))
     symbol = np.repeat(np.array(symbols), n_per_symbol)
     return LabelledRows(features=x.astype(np.float32), label=label, move_pct=move, time_ms=times,
-                        symbol=symbol, feature_names=NAMES, feature_version="test-v1",
+                        symbol=SymbolColumn.of(symbol), feature_names=NAMES, feature_version="test-v1",
                         label_card=LabelCard(kind="spec", horizon_bars=3, threshold_pct=0.2,
                                              description="synthetic"),
                         sources=("synthetic",))

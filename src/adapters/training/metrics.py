@@ -106,11 +106,11 @@ def auc_within_strata(y: Floats, score: Floats, strata: Floats, bins: int = 10) 
 
 def per_month(y: Floats, p: Floats, baseline: Floats, time_ms: npt.NDArray[np.int64]
               ) -> dict[str, dict[str, float | None]]:
-    months = time_ms.astype("datetime64[ms]").astype("datetime64[M]").astype(str)
+    months = time_ms.astype("datetime64[ms]").astype("datetime64[M]")  # numbers: no str per row
     out: dict[str, dict[str, float | None]] = {}
-    for month in sorted(set(months.tolist())):
+    for month in np.unique(months):  # in time order, which is the order of their "YYYY-MM" names
         member = months == month
-        out[month] = {"rows": float(member.sum()), "base_rate": float(y[member].mean()),
+        out[str(month)] = {"rows": float(member.sum()), "base_rate": float(y[member].mean()),
                       "auc": auc(y[member], p[member]),
                       "baseline_auc": auc(y[member], baseline[member]) if np.isfinite(baseline[member]).any()
                       else None}

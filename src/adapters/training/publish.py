@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 PARITY_TOLERANCE = 1e-5
 PARITY_ROWS = 5_000
-_CHUNK_ROWS = 1 << 20
 HEADLINE = ("auc", "auc_raw", "brier", "brier_raw", "brier_base_rate", "base_rate", "baseline_auc",
             "auc_within_volatility_deciles", "log_loss", "move_mae", "move_correlation")
 
@@ -33,11 +32,9 @@ HEADLINE = ("auc", "auc_raw", "brier", "brier_raw", "brier_base_rate", "base_rat
 def _part(trainer: FitSource, part: TimeRange) -> PartRange:
     rows = trainer.rows
     mask = rows.mask(part)
-    symbols: set[str] = set()
-    for a in range(0, len(mask), _CHUNK_ROWS):  # chunks: never a copy of millions of symbol strings
-        symbols.update(np.unique(rows.symbol[a:a + _CHUNK_ROWS][mask[a:a + _CHUNK_ROWS]]).tolist())
+    codes = np.unique(rows.symbol.codes[mask])  # sorted codes of sorted names: the names sorted
     return PartRange(start_ms=part.start_ms, end_ms=part.end_ms, rows=int(mask.sum()),
-                     positives=int(rows.label[mask].sum()), symbols=sorted(symbols))
+                     positives=int(rows.label[mask].sum()), symbols=rows.symbol.names[codes].tolist())
 
 
 def _headline(chosen: FittedSplit) -> dict[str, float | None]:

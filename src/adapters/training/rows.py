@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,33 @@ class SortedTimes(Sequence[int]):
 
 
 @dataclass(frozen=True)
+class SymbolColumn:
+    """Each row's symbol as a small code into `names` (sorted, unique): 10 M rows of 10-character
+    strings would hold 400 MB, their codes 20 MB. Indexing gives the strings of the rows asked for."""
+
+    names: npt.NDArray[np.str_]
+    codes: npt.NDArray[np.integer[Any]]
+
+    @classmethod
+    def of(cls, symbols: npt.NDArray[np.str_]) -> SymbolColumn:
+        names, codes = np.unique(symbols, return_inverse=True)
+        return cls(names, codes.astype(code_dtype(len(names))))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, index: npt.NDArray[np.int64] | npt.NDArray[np.bool_] | slice
+                    ) -> npt.NDArray[np.str_]:
+        strings: npt.NDArray[np.str_] = self.names[self.codes[index]]
+        return strings
+
+
+def code_dtype(count: int) -> type[np.integer[Any]]:
+    """The smallest signed integer type that numbers `count` symbols."""
+    return np.int16 if count <= np.iinfo(np.int16).max else np.int32
+
+
+@dataclass(frozen=True)
 class LabelledRows:
     """One row per (symbol, bar). `label` is 0/1; `move_pct` is the regressor's target (percent, NaN
     where unknown); `net_return_pct` is the realised net return of the labelled trade when known
@@ -47,7 +74,7 @@ class LabelledRows:
     label: npt.NDArray[np.float64]  # (n,) 0.0 / 1.0
     move_pct: npt.NDArray[np.float64]  # (n,)
     time_ms: npt.NDArray[np.int64]  # (n,) bar open time
-    symbol: npt.NDArray[np.str_]  # (n,)
+    symbol: SymbolColumn  # (n,)
     feature_names: tuple[str, ...]
     feature_version: str
     label_card: LabelCard

@@ -25,7 +25,7 @@ from adapters.history.dataset import symbol_dataset
 from adapters.history.histories import read_histories
 from adapters.history.loader import SymbolHistory, clean_history
 from adapters.onnx.card import ExitPolicyCard, LabelCard
-from adapters.training.rows import LabelledRows
+from adapters.training.rows import LabelledRows, SymbolColumn, code_dtype
 from domain.features import FEATURE_NAMES, FEATURE_VERSION
 from domain.outcome import ExitRules, TradeCosts, simulate_exits
 
@@ -114,7 +114,7 @@ class _Part:
     rows `keep` chose, and every row's count of NaN features (what de-duplication ranks by)."""
 
     names: npt.NDArray[np.str_]  # the part's symbols, sorted; `codes` index them
-    codes: npt.NDArray[np.int64]
+    codes: npt.NDArray[np.integer[Any]]  # 2 bytes a row (code_dtype), not 8
     times: npt.NDArray[np.int64]
     label: npt.NDArray[np.float64]
     move: npt.NDArray[np.float64]
@@ -131,7 +131,7 @@ def _part(rows: pd.DataFrame, keep: KeepFeatures | None) -> _Part:
     kept = np.ones(len(times), dtype=np.bool_) if keep is None else keep(times)
     names, codes = np.unique(rows["symbol"].to_numpy(dtype=np.str_), return_inverse=True)
     net = rows["net_return_pct"].to_numpy(np.float64) if "net_return_pct" in rows else None
-    return _Part(names, codes.astype(np.int64), times, rows["label"].to_numpy(np.float64),
+    return _Part(names, codes.astype(code_dtype(len(names))), times, rows["label"].to_numpy(np.float64),
                  rows["max_move_pct"].to_numpy(np.float64), net,
                  np.isnan(features).sum(axis=1).astype(np.int16), kept,
                  features if keep is None else features[kept])
@@ -163,7 +163,7 @@ def _assembled(parts: list[_Part], spill: BinaryIO, spec: LabelSpec, paths: Sequ
         raise ValueError(f"no labelled rows in {', '.join(map(str, paths))}")
     names = np.array(sorted({str(n) for p in parts for n in p.names}))
     for p in parts:
-        p.codes = np.searchsorted(names, p.names)[p.codes]
+        p.codes = np.searchsorted(names, p.names)[p.codes].astype(code_dtype(len(names)))
     codes, times = _gather(parts, "codes"), _gather(parts, "times")
     order = _unique_rows_in_time_order(codes, times, _gather(parts, "missing"))
     kept = _gather(parts, "kept")
@@ -173,7 +173,7 @@ def _assembled(parts: list[_Part], spill: BinaryIO, spec: LabelSpec, paths: Sequ
     with_net = parts[0].net is not None
     rows = LabelledRows(
         features=features, label=_gather(parts, "label")[order], move_pct=_gather(parts, "move")[order],
-        time_ms=times[order], symbol=names[codes[order]], feature_names=FEATURE_NAMES,
+        time_ms=times[order], symbol=SymbolColumn(names, codes[order]), feature_names=FEATURE_NAMES,
         feature_version=FEATURE_VERSION, label_card=spec.card(),
         net_return_pct=_gather(parts, "net")[order] if with_net else None,
         sources=tuple(p.name for p in paths), feature_rows=None if keep is None else np.flatnonzero(held))
@@ -212,6 +212,7 @@ def _gather(parts: list[_Part], name: str) -> npt.NDArray[Any]:
     out = np.concatenate([getattr(p, name) for p in parts])
     for p in parts:
         setattr(p, name, None)
+    release_freed_memory()  # the pieces' pages back before the next column is made (peak)
     return out
 
 
@@ -224,7 +225,7 @@ def fit_feature_rows(fit_from_ms: int, stride: int, bar_ms: int = 60_000) -> Kee
     return keep
 
 
-def _unique_rows_in_time_order(codes: npt.NDArray[np.int64], times: npt.NDArray[np.int64],
+def _unique_rows_in_time_order(codes: npt.NDArray[np.integer[Any]], times: npt.NDArray[np.int64],
                                missing: npt.NDArray[np.int16]) -> npt.NDArray[np.int64]:
     """Row indices sorted by (time, symbol), one per (symbol, time): the row with the fewest NaN
     features wins, then the first source."""
