@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from adapters.onnx.card import EvGateCard, PiecewiseLinear
+from adapters.training.chunked import scored_in_chunks
 from adapters.training.lightgbm_trainer import FittedBoosters
 from adapters.training.rows import LabelledRows
 from domain.ev_gate import fit_gate
@@ -33,7 +34,7 @@ def fit_gate_card(rows: LabelledRows, index: Ints, boosters: FittedBoosters, cal
     """The gate fitted on these (validation, second-half) rows."""
     if rows.net_return_pct is None:
         raise ValueError("an EV gate needs outcome labels (net returns)")
-    ev = expected.apply(calibration.apply(boosters.raw_probability(rows.features_at(index))))
+    ev = expected.apply(calibration.apply(scored_in_chunks(rows, index, boosters.raw_probability)))
     gate = fit_gate(ev, rows.net_return_pct[index], rows.time_ms[index], margin_pct=margin_pct,
                     min_trades=min_trades)
     stats = gate.stats

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from adapters.onnx.card import Thresholds
 from adapters.training import metrics as m
+from adapters.training.rows import SymbolColumn
 from domain.time_units import DAY_MS
 
 Floats = npt.NDArray[np.float64]
@@ -26,7 +27,7 @@ class PartScores:
     predicted_move: Floats
     move_target: Floats
     baseline: Floats  # the baseline feature's values (NaN when absent)
-    symbol: npt.NDArray[np.str_]
+    symbol: SymbolColumn
     time_ms: npt.NDArray[np.int64]
 
     @property

@@ -10,6 +10,8 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import roc_auc_score
 
+from adapters.training.rows import SymbolColumn
+
 Floats = npt.NDArray[np.float64]
 PROBABILITY_GRID = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 MIN_ROWS_PER_SYMBOL = 200
@@ -74,14 +76,14 @@ def expected_calibration_error(table: Sequence[dict[str, float | None]]) -> floa
     return error
 
 
-def per_symbol_auc(y: Floats, p: Floats, symbols: npt.NDArray[np.str_]
-                   ) -> dict[str, dict[str, float | None]]:
+def per_symbol_auc(y: Floats, p: Floats, symbols: SymbolColumn) -> dict[str, dict[str, float | None]]:
+    """By symbol, in the order of their names (the codes' order): no string per row."""
     out: dict[str, dict[str, float | None]] = {}
-    for symbol in np.unique(symbols).tolist():  # sorted, as sorted(set(...)), without a str per row
-        member = symbols == symbol
+    for code in np.unique(symbols.codes).tolist():
+        member = symbols.codes == code
         if member.sum() < MIN_ROWS_PER_SYMBOL:
             continue
-        out[symbol] = {"rows": float(member.sum()), "base_rate": float(y[member].mean()),
+        out[str(symbols.names[code])] = {"rows": float(member.sum()), "base_rate": float(y[member].mean()),
                        "auc": auc(y[member], p[member])}
     return out
 

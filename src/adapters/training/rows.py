@@ -55,6 +55,10 @@ class SymbolColumn:
         strings: npt.NDArray[np.str_] = self.names[self.codes[index]]
         return strings
 
+    def take(self, index: npt.NDArray[np.int64]) -> SymbolColumn:
+        """The symbols of rows `index`, still as codes."""
+        return SymbolColumn(self.names, self.codes[index])
+
 
 def code_dtype(count: int) -> type[np.integer[Any]]:
     """The smallest signed integer type that numbers `count` symbols."""

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from adapters.onnx.card import PiecewiseLinear
 from adapters.training.calibration import fit_calibration
+from adapters.training.chunked import CHUNK_ROWS, scored_in_chunks
 from adapters.training.edge_gate_card import fit_gate_card, validation_halves
 from adapters.training.evaluation import BASELINE_FEATURE, PartScores, details, recommend_thresholds
 from adapters.training.fit import ScalperFit, TrainerConfig
@@ -22,7 +23,6 @@ from domain.splits import TimeRange, TimeSplit
 from ports.training import FittedSplit
 
 Progress = Callable[[str], None]
-_SCORE_ROWS = 1 << 18  # rows scored at a time (LightGBM scores each row alone: chunks change nothing)
 
 
 def _spread(index: npt.NDArray[np.int64], most: int) -> npt.NDArray[np.int64]:
@@ -53,15 +53,15 @@ class LightGbmTrainer:
                index: npt.NDArray[np.int64]) -> PartScores:
         r = self._rows
         raw, move, baseline = (np.empty(len(index)) for _ in range(3))
-        for a in range(0, len(index), _SCORE_ROWS):  # in chunks: never a copy of a whole part's features
-            x = r.features_at(index[a:a + _SCORE_ROWS])
+        for a in range(0, len(index), CHUNK_ROWS):  # in chunks: never a copy of a whole part's features
+            x = r.features_at(index[a:a + CHUNK_ROWS])
             raw[a:a + len(x)] = fitted.raw_probability(x)
             move[a:a + len(x)] = fitted.predicted_move(x)
             baseline[a:a + len(x)] = (x[:, r.feature_names.index(BASELINE_FEATURE)]
                                       if BASELINE_FEATURE in r.feature_names else np.nan)
         return PartScores(label=r.label[index], raw_probability=raw, probability=calibration.apply(raw),
                           predicted_move=move, move_target=r.move_pct[index],
-                          baseline=baseline, symbol=r.symbol[index], time_ms=r.time_ms[index])
+                          baseline=baseline, symbol=r.symbol.take(index), time_ms=r.time_ms[index])
 
     def fit(self, split: TimeSplit) -> FittedSplit:
         r, c = self._rows, self._config
@@ -76,11 +76,12 @@ class LightGbmTrainer:
         stop = _spread(val, c.max_early_stopping_rows)
         fitted = fit_boosters(r.features_at(train), r.label[train], r.features_at(stop), r.label[stop],
                               r.move_pct[train], r.move_pct[stop], c.params)
+        release_freed_memory()  # the fit's copies of its rows: returned before the parts are scored
         self._progress("calibrating on validation")
         # Outcome labels (issue 8): calibration and EV map on validation's first half, EV gate on its second.
         outcome = r.net_return_pct is not None
         calibrate, gate_rows = validation_halves(val, r.time_ms, split.gap_ms) if outcome else (val, None)
-        raw_val = fitted.raw_probability(r.features_at(calibrate))
+        raw_val = scored_in_chunks(r, calibrate, fitted.raw_probability)
         calibration = fit_calibration(raw_val, r.label[calibrate], c.calibration_method)
         ev_map = ev_gate = None
         if r.net_return_pct is not None and gate_rows is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.training import metrics
+from adapters.training.rows import SymbolColumn
 
 DAY_MS = 86_400_000
 
@@ -19,3 +20,13 @@ def test_per_month_names_each_month_in_time_order_with_its_rows() -> None:
     assert [out[m]["rows"] for m in out] == [2.0, 31.0, 7.0]
     assert out["2024-01"]["auc"] == 1.0 and out["2024-01"]["baseline_auc"] is None
     assert out["2023-12"]["base_rate"] == 0.5
+
+
+def test_per_symbol_auc_reads_codes_names_in_order_and_skips_thin_symbols() -> None:
+    symbols = SymbolColumn.of(np.array(["SOLUSDT"] * 300 + ["ARBUSDT"] * 250 + ["BTCUSDT"] * 50))
+    label = (np.arange(600) % 2).astype(np.float64)
+    score = np.where(symbols[:] == "SOLUSDT", label, 1 - label)  # SOL ranked right, ARB backwards
+    out = metrics.per_symbol_auc(label, score, symbols)
+    assert list(out) == ["ARBUSDT", "SOLUSDT"]  # BTC's 50 rows are under MIN_ROWS_PER_SYMBOL
+    assert out["ARBUSDT"] == {"rows": 250.0, "base_rate": 0.5, "auc": 0.0}
+    assert out["SOLUSDT"]["auc"] == 1.0
