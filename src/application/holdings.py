@@ -17,7 +17,7 @@ the real fill price. So between two moments with no position open:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -26,6 +26,8 @@ from loguru import logger
 from domain.position import Position
 
 ZERO = Decimal(0)
+# Many symbols priced in one call, in the order asked (NaN: no price): a replay values all its dust a minute.
+PricesOf = Callable[[Sequence[str]], Sequence[float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,9 @@ class DustLedger:
         self._revalue: set[str] = set()
         self._value_sum: float | None = None  # sum(_values) while no value changed
         self._cost_sum: float | None = None  # cost() while no lot changed
+        # For valuing every lot at once: the symbols in the order of _values, their units as floats and
+        # their fallback prices; rebuilt only when a lot or a fallback changed.
+        self._batch: tuple[tuple[str, ...], list[float], list[float]] | None = None
 
     @property
     def symbols(self) -> frozenset[str]:
@@ -109,7 +114,7 @@ class DustLedger:
         self._lots[symbol] = total
         self._values.setdefault(symbol, 0.0)
         self._revalue.add(symbol)
-        self._cost_sum = None
+        self._cost_sum, self._batch = None, None
         self._last_price[symbol] = price
         log = logger.bind(symbol=symbol, mode=self._mode)
         if unsellable is None:
@@ -127,7 +132,7 @@ class DustLedger:
         if lot is None or lot.quantity <= 0:
             return None
         taken, rest = lot.split(lot.quantity if quantity is None else quantity)
-        self._cost_sum = self._value_sum = None
+        self._cost_sum = self._value_sum = self._batch = None
         if rest.quantity > 0:
             self._lots[symbol] = rest
             self._revalue.add(symbol)
@@ -150,16 +155,20 @@ class DustLedger:
                 self._last_price[symbol] = lot.price
                 self._values.setdefault(symbol, 0.0)
                 self._revalue.add(symbol)
-        self._cost_sum = None
+        self._cost_sum, self._batch = None, None
 
-    def value(self, price_of: Callable[[str], float | None], moved: Set[str] | None = None) -> float:
+    def value(self, price_of: Callable[[str], float | None], moved: Set[str] | None = None,
+              prices_of: PricesOf | None = None) -> float:
         """Market value of all the dust, at each symbol's last known price. `moved`: the symbols whose
         `price_of` may have changed since the last call (None: any may have); only those and the lots
-        changed since are valued again (a replay calls this a few times a minute over many symbols)."""
+        changed since are valued again (a replay calls this a few times a minute over many symbols).
+        `prices_of`: the same prices, all asked in one call, for when every lot is valued again."""
         lots, values, fallback = self._lots, self._values, self._last_price
         unmoved = moved is not None and lots.keys().isdisjoint(moved)  # iterates over the smaller
         if unmoved and not self._revalue and self._value_sum is not None:
             return self._value_sum  # nothing valued moved (most calls of a replay)
+        if moved is None and prices_of is not None and lots:
+            return self._value_all(prices_of)
         stale = lots.keys() if moved is None else self._revalue | (moved & lots.keys())
         if stale or self._value_sum is None:
             for symbol in stale:
@@ -167,6 +176,21 @@ class DustLedger:
                 values[symbol] = float(lot.quantity) * (price_of(symbol) or fallback.get(symbol, lot.price))
             self._revalue.clear()
             self._value_sum = sum(values.values())
+        return self._value_sum
+
+    def _value_all(self, prices_of: PricesOf) -> float:
+        """Every lot valued anew: the same products, summed in the same order, as the loop above."""
+        if self._batch is None:
+            symbols = tuple(self._values)
+            lots, fallback = self._lots, self._last_price
+            self._batch = (symbols, [float(lots[s].quantity) for s in symbols],
+                           [fallback.get(s, lots[s].price) for s in symbols])
+        symbols, units, fallbacks = self._batch
+        products = [q * (p if p == p and p else f)  # p == p: not NaN; 0 or NaN falls back as `or` does
+                    for q, p, f in zip(units, prices_of(symbols), fallbacks, strict=True)]
+        self._values.update(zip(symbols, products, strict=True))
+        self._revalue.clear()
+        self._value_sum = sum(products)
         return self._value_sum
 
     def cost(self) -> float:

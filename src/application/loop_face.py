@@ -12,6 +12,7 @@ from application.account import Account
 from application.enter_trades import EnterTrades
 from application.fills import PriceOf
 from application.guard_model import GuardModel, ModelHealth
+from application.holdings import PricesOf
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory
 from application.report_stats import StatsReporter
@@ -80,9 +81,10 @@ class LoopFace:
         if self.positions.held:
             await self.positions.close_all(reason, now_ms)
 
-    def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None) -> None:
+    def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None,
+                        prices_of: PricesOf | None = None) -> None:
         """A replay's prices for the dust (account.py); live and paper keep the last prices seen."""
-        self.account.price_dust_with(price_of, price_moves)
+        self.account.price_dust_with(price_of, price_moves, prices_of)
 
     def dust_value(self) -> float:
         return self.account.dust_value()

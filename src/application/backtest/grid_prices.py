@@ -10,6 +10,7 @@ minute, and every price may move only when the minute does.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,7 @@ class GridPrices:
         self._t = self._valued_t = self._column_t = -1
         self._start, self._block = 0, np.empty((len(market.symbols), 0))
         self._column: list[float] = []
+        self._asked: tuple[Sequence[str], npt.NDArray[np.intp]] | None = None  # the last symbols and rows
 
     def move_to(self, t: int) -> None:
         """The replay is at minute `t` now."""
@@ -36,11 +38,27 @@ class GridPrices:
         if s is None or self._t < 0:
             return None
         if self._column_t != self._t:
-            if not self._start <= self._t < self._start + self._block.shape[1]:
-                self._start, self._block = self._t, self._closes_from(self._t)
-            self._column, self._column_t = self._block[:, self._t - self._start].tolist(), self._t
+            self._column, self._column_t = self._block_column().tolist(), self._t
         price = self._column[s]
         return None if math.isnan(price) else price
+
+    def prices(self, symbols: Sequence[str]) -> list[float]:
+        """`price` of each symbol at once, NaN where it has none (asked again with the same symbols, the
+        rows are looked up once)."""
+        asked = self._asked
+        if asked is None or asked[0] is not symbols:
+            index = self._index
+            if self._t < 0 or any(s not in index for s in symbols):
+                return [p if p is not None else math.nan for p in map(self.price, symbols)]
+            asked = self._asked = (symbols, np.array([index[s] for s in symbols], dtype=np.intp))
+        out: list[float] = self._block_column()[asked[1]].tolist()
+        return out
+
+    def _block_column(self) -> npt.NDArray[np.float64]:
+        if not self._start <= self._t < self._start + self._block.shape[1]:
+            self._start, self._block = self._t, self._closes_from(self._t)
+        column: npt.NDArray[np.float64] = self._block[:, self._t - self._start]
+        return column
 
     def moves(self) -> set[str] | None:
         """For the dust's valuation: every price may have moved (None) when the minute did, none within."""

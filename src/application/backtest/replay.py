@@ -85,7 +85,7 @@ class Backtest:
         self._prices = GridPrices(market)  # the dust at the market's price, whatever the loop watches
         self._prices.move_to(self._first)
         loop.on_kill_switch = self._killed
-        loop.price_dust_with(self._prices.price, self._prices.moves)
+        loop.price_dust_with(self._prices.price, self._prices.moves, self._prices.prices)
 
     async def run(self) -> BacktestRun:
         market, loop = self._market, self._loop

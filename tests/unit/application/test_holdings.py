@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -91,3 +93,29 @@ def test_the_ledger_cost_and_value_follow_every_change_of_its_lots() -> None:
     ledger.add("AUSDT", Lot(D("1"), 1.5, 0.0), 1.5)
     assert ledger.cost() == 2 * 1.5 + 0.005
     assert ledger.value({"AUSDT": 4.0}.get, set()) == 8.0
+
+
+def test_valuing_every_lot_in_one_call_gives_the_bits_of_one_call_per_symbol() -> None:
+    prices = {"AUSDT": 1.1, "BUSDT": math.nan, "CUSDT": 0.7}  # BUSDT has no price: its fallback counts
+    asked: list[tuple[str, ...]] = []
+
+    def batch(symbols: Sequence[str]) -> list[float]:
+        asked.append(tuple(symbols))
+        return [prices[s] for s in symbols]
+
+    def one(symbol: str) -> float | None:
+        return None if math.isnan(prices[symbol]) else prices[symbol]
+
+    ledgers = DustLedger(), DustLedger()
+    for ledger in ledgers:
+        for symbol, quantity, price in (("CUSDT", "7.3", 0.69), ("AUSDT", "0.31", 1.0),
+                                        ("BUSDT", "0.01", 2.3)):
+            ledger.add(symbol, Lot(D(quantity), price, 0.0), price)
+    assert ledgers[0].value(one, None, batch) == ledgers[1].value(one) == 7.3 * 0.7 + 0.31 * 1.1 + 0.01 * 2.3
+    prices["AUSDT"] = 1.3
+    ledgers[0].take("CUSDT", D("7"))
+    ledgers[1].take("CUSDT", D("7"))
+    assert ledgers[0].value(one, None, batch) == ledgers[1].value(one)
+    assert asked == [("CUSDT", "AUSDT", "BUSDT")] * 2
+    assert ledgers[0].value(one, {"AUSDT"}, batch) == ledgers[1].value(one, {"AUSDT"})  # a subset: one a call
+    assert len(asked) == 2

@@ -40,3 +40,16 @@ def test_prices_across_blocks_and_moves_once_a_minute(monkeypatch: pytest.Monkey
     prices.move_to(4)
     assert prices.moves() is None
     assert (prices.price("AAAUSDT"), prices.price("BBBUSDT")) == (5, 40)
+
+
+def test_prices_of_many_symbols_at_once_are_the_prices_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grid_prices, "BLOCK_MINUTES", 2)
+    market = BacktestMarket.build({"AAAUSDT": _klines([0, 1, 2, 3, 4], [1, 2, 3, 4, 5]),
+                                   "BBBUSDT": _klines([2, 4], [10, 40])})
+    prices = GridPrices(market)
+    symbols = ("BBBUSDT", "AAAUSDT")
+    for t in range(5):
+        prices.move_to(t)
+        at_once = [None if np.isnan(p) else p for p in prices.prices(symbols)]
+        assert at_once == [prices.price(s) for s in symbols]
+    assert prices.prices(("CCCUSDT", "AAAUSDT"))[1] == 5 and np.isnan(prices.prices(("CCCUSDT",))[0])
