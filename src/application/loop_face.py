@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence, Set
 
 from application.account import Account
 from application.enter_trades import EnterTrades
+from application.error_policy import ErrorPolicy
 from application.fills import PriceOf
 from application.guard_model import GuardModel, ModelHealth
 from application.holdings import PricesOf
@@ -36,6 +37,7 @@ class LoopFace:
     _lanes: SymbolLanes
     _health: GuardModel | None
     _close_requests: list[str]
+    errors: ErrorPolicy
 
     def _marked_equity(self) -> float:
         return self.account.equity(self.positions.marked_value(self.memory.current_price))
@@ -63,6 +65,16 @@ class LoopFace:
         capital)? Asked with a neutral probe; each real signal is still checked on its own."""
         probe = TradeIntent("risk-probe", 1.0, 1.0 - self.config.thresholds.stop_loss_pct, 0.0, now_ms)
         return isinstance(self.risk.check(probe, now_ms, equity, self.busy_symbols()), Approved)
+
+    def quiet_until(self, now_ms: int) -> tuple[str, int] | None:
+        """(why, until when) a tick at `now_ms` can do nothing but mark equity and reconcile: nothing held,
+        resting or in flight, no trade waiting for the journal nor close asked, the balances fresh, no
+        exchange pause, and the risk book refusing every entry until a later instant (the daily or hourly
+        caps, the daily loss). A driver may then call `quiet_tick` instead of `on_tick`. None otherwise."""
+        if self.stopped_reason is not None or self.busy_symbols() or self._close_requests or \
+                not self.account.balances_fresh or self.account.unjournaled or self.errors.paused(now_ms):
+            return None
+        return self.risk.entries_blocked_until(now_ms, 0)
 
     def busy_symbols(self) -> frozenset[str]:
         """Symbols with an open position or a resting entry: no new entry, and their bars matter."""

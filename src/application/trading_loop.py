@@ -291,9 +291,7 @@ class TradingLoop(LoopFace):
                 await self._lanes.run(symbol, functools.partial(self._manage, symbol, now_ms))
         if await self._mark_equity(now_ms, refresh=not paused) or self.stopped or paused:
             return
-        if now_ms >= self._next_sync_ms or self._resync_due:
-            self._next_sync_ms, self._resync_due = now_ms + self.config.reconcile_interval_ms, False
-            await self._guard("reconcile", self._sync())
+        await self._reconcile_if_due(now_ms)
         if now_ms >= self._next_scan_ms and not self.stopped and not self.entries_paused:
             self._next_scan_ms = now_ms + self.config.scan_interval_ms
             await self._guard("universe", self._refresh_universe())
@@ -301,6 +299,24 @@ class TradingLoop(LoopFace):
         if now_ms >= self._next_stats_ms:
             self._next_stats_ms = now_ms + self.config.stats_interval_ms
             self._stats.report()
+
+    async def quiet_tick(self, now_ms: int) -> None:
+        """A tick at an instant `quiet_until(now_ms)` covers: what can still matter runs (equity marked, so
+        the kill switch; the reconcile when due); the scan and the stats line, which could only say that
+        entries are blocked, do not."""
+        if self.stopped:
+            return
+        self.last_tick_ms = now_ms
+        try:
+            if not await self._mark_equity(now_ms) and not self.stopped:
+                await self._reconcile_if_due(now_ms)
+        finally:
+            self._persist()
+
+    async def _reconcile_if_due(self, now_ms: int) -> None:
+        if now_ms >= self._next_sync_ms or self._resync_due:
+            self._next_sync_ms, self._resync_due = now_ms + self.config.reconcile_interval_ms, False
+            await self._guard("reconcile", self._sync())
 
     # -- decisions ------------------------------------------------------------------------------------
     async def _close_requested(self, now_ms: int) -> None:

@@ -131,6 +131,10 @@ class Backtest:
         self._t = t
         self._prices.move_to(t)
         self._clock.advance_to(max(self._clock.now_ms(), market.close_ms(t)))
+        quiet = loop.quiet_until(self._clock.now_ms())
+        if quiet is not None:
+            await self._pass_quietly(t, quiet[0])
+            return
         for symbol in sorted(loop.busy_symbols()):
             candle = market.candle(self._index[symbol], t)
             if candle is not None:
@@ -139,6 +143,17 @@ class Backtest:
         if await self._risk_could_approve(t):
             await self._show_candidates(t)
         await loop.on_tick(self._clock.now_ms())
+        await self._mark()
+
+    async def _pass_quietly(self, t: int, reason: str) -> None:
+        """A minute where the loop is quiet (nothing held or under way, every entry refused for `reason`):
+        what a full one would leave behind, cheaper. Each candidate passing the signal rules is refused for
+        the probe's reason, the loop marks equity (and reconciles when due), the replay marks it too."""
+        now, plan, symbols = self._clock.now_ms(), self._plan, self._market.symbols
+        for cell in plan.cells_at(t):
+            if plan.cell_passes[cell]:
+                self._refusals.record(now, symbols[plan.cell_symbols[cell]], reason)
+        await self._loop.quiet_tick(now)
         await self._mark()
 
     async def _show_candidates(self, t: int) -> None:
