@@ -99,7 +99,7 @@ class DustLedger:
 
     @property
     def symbols(self) -> frozenset[str]:
-        return frozenset(s for s, lot in self._lots.items() if lot.quantity > 0)
+        return frozenset(self._lots)  # every lot kept holds units: add, take and restore drop empty ones
 
     def quantity(self, symbol: str) -> Decimal:
         lot = self._lots.get(symbol)

@@ -45,14 +45,21 @@ class GridPrices:
     def prices(self, symbols: Sequence[str]) -> list[float]:
         """`price` of each symbol at once, NaN where it has none (asked again with the same symbols, the
         rows are looked up once)."""
+        if self._t < 0:
+            return [math.nan] * len(symbols)
+        rows = self._rows_of(symbols)
+        column = self._block_column()[np.maximum(rows, 0)]
+        column[rows < 0] = np.nan
+        out: list[float] = column.tolist()
+        return out
+
+    def _rows_of(self, symbols: Sequence[str]) -> npt.NDArray[np.intp]:
+        """Each symbol's row (-1: not in the market); asked again with the same symbols, not looked up."""
         asked = self._asked
         if asked is None or asked[0] is not symbols:
             index = self._index
-            if self._t < 0 or any(s not in index for s in symbols):
-                return [p if p is not None else math.nan for p in map(self.price, symbols)]
-            asked = self._asked = (symbols, np.array([index[s] for s in symbols], dtype=np.intp))
-        out: list[float] = self._block_column()[asked[1]].tolist()
-        return out
+            asked = self._asked = (symbols, np.array([index.get(s, -1) for s in symbols], dtype=np.intp))
+        return asked[1]
 
     def _block_column(self) -> npt.NDArray[np.float64]:
         if not self._start <= self._t < self._start + self._block.shape[1]:
