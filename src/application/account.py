@@ -22,7 +22,7 @@ from loguru import logger
 
 from application.exchange_calls import with_retries
 from application.fills import PriceOf, no_prices
-from application.holdings import DustLedger, PricesOf
+from application.holdings import DustLedger, PricePath, PricesOf
 from application.trading_config import RetryPolicy
 from domain.orders import Balance
 from domain.position import CompletedTrade
@@ -112,6 +112,18 @@ class Account:
         caller, less their cost) + the dust's (value less cost)."""
         unrealised = positions_value - self._positions_cost() + self.dust_value() - self.dust_cost()
         return self._risk.capital + unrealised
+
+    def equities_along(self, positions_value: float, dust_prices: PricePath) -> list[float]:
+        """`equity(positions_value)` at each instant of a path of the dust's prices, nothing else changing
+        (no trade, no position marked anew): the same arithmetic, once per instant."""
+        held = positions_value - self._positions_cost()
+        cost, capital = self.dust_cost(), self._risk.capital
+        return [capital + (held + value - cost) for value in self._dust.values_along(dust_prices)]
+
+    def equity_inputs(self) -> tuple[float, int]:
+        """What `equity` depends on besides the positions and the prices: the capital and the dust's lots
+        (equal inputs, equal prices: equal equity)."""
+        return self._risk.capital, self._dust.version
 
     def record(self, trade: CompletedTrade) -> None:
         """A trade completed: count it in the risk book and store both (once), then export it."""

@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+import numpy as np
+import numpy.typing as npt
 from loguru import logger
 
 from domain.position import Position
@@ -28,6 +30,8 @@ from domain.position import Position
 ZERO = Decimal(0)
 # Many symbols priced in one call, in the order asked (NaN: no price): a replay values all its dust a minute.
 PricesOf = Callable[[Sequence[str]], Sequence[float]]
+# Prices of many symbols at several instants: (symbols, instants), NaN where a symbol has no price.
+PricePath = Callable[[Sequence[str]], npt.NDArray[np.float64]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,7 @@ class DustLedger:
         # For valuing every lot at once: the symbols in the order of _values, their units as floats and
         # their fallback prices; rebuilt only when a lot or a fallback changed.
         self._batch: tuple[tuple[str, ...], list[float], list[float]] | None = None
+        self.version = 0  # moves on whenever a lot or a fallback price changes
 
     @property
     def symbols(self) -> frozenset[str]:
@@ -115,6 +120,7 @@ class DustLedger:
         self._values.setdefault(symbol, 0.0)
         self._revalue.add(symbol)
         self._cost_sum, self._batch = None, None
+        self.version += 1
         self._last_price[symbol] = price
         log = logger.bind(symbol=symbol, mode=self._mode)
         if unsellable is None:
@@ -133,6 +139,7 @@ class DustLedger:
             return None
         taken, rest = lot.split(lot.quantity if quantity is None else quantity)
         self._cost_sum = self._value_sum = self._batch = None
+        self.version += 1
         if rest.quantity > 0:
             self._lots[symbol] = rest
             self._revalue.add(symbol)
@@ -156,6 +163,7 @@ class DustLedger:
                 self._values.setdefault(symbol, 0.0)
                 self._revalue.add(symbol)
         self._cost_sum, self._batch = None, None
+        self.version += 1
 
     def value(self, price_of: Callable[[str], float | None], moved: Set[str] | None = None,
               prices_of: PricesOf | None = None) -> float:
@@ -178,14 +186,29 @@ class DustLedger:
             self._value_sum = sum(values.values())
         return self._value_sum
 
-    def _value_all(self, prices_of: PricesOf) -> float:
-        """Every lot valued anew: the same products, summed in the same order, as the loop above."""
+    def values_along(self, prices: PricePath) -> list[float]:
+        """`value` at each instant of a path of prices (its columns), the lots unchanged all along: the
+        same products, summed in the same order (an accumulation adds them one after the other)."""
+        symbols, units, fallbacks = self._batched()
+        path = prices(symbols)
+        if not symbols:
+            return [0.0] * path.shape[1]
+        known = ~np.isnan(path) & (path != 0)  # 0 or NaN falls back as `or` does
+        products = np.array(units)[:, None] * np.where(known, path, np.array(fallbacks)[:, None])
+        totals: list[float] = np.cumsum(products, axis=0)[-1].tolist()
+        return totals
+
+    def _batched(self) -> tuple[tuple[str, ...], list[float], list[float]]:
         if self._batch is None:
             symbols = tuple(self._values)
             lots, fallback = self._lots, self._last_price
             self._batch = (symbols, [float(lots[s].quantity) for s in symbols],
                            [fallback.get(s, lots[s].price) for s in symbols])
-        symbols, units, fallbacks = self._batch
+        return self._batch
+
+    def _value_all(self, prices_of: PricesOf) -> float:
+        """Every lot valued anew: the same products, summed in the same order, as the loop above."""
+        symbols, units, fallbacks = self._batched()
         products = [q * (p if p == p and p else f)  # p == p: not NaN; 0 or NaN falls back as `or` does
                     for q, p, f in zip(units, prices_of(symbols), fallbacks, strict=True)]
         self._values.update(zip(symbols, products, strict=True))

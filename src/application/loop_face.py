@@ -13,7 +13,7 @@ from application.enter_trades import EnterTrades
 from application.error_policy import ErrorPolicy
 from application.fills import PriceOf
 from application.guard_model import GuardModel, ModelHealth
-from application.holdings import PricesOf
+from application.holdings import PricePath, PricesOf
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory
 from application.report_stats import StatsReporter
@@ -70,11 +70,24 @@ class LoopFace:
         """(why, until when) a tick at `now_ms` can do nothing but mark equity and reconcile: nothing held,
         resting or in flight, no trade waiting for the journal nor close asked, the balances fresh, no
         exchange pause, and the risk book refusing every entry until a later instant (the daily or hourly
-        caps, the daily loss). A driver may then call `quiet_tick` instead of `on_tick`. None otherwise."""
+        caps, the daily loss). A driver may then call `quiet_tick` instead of `on_tick` for the instants
+        before `until`, as long as each `quiet_tick` says it only marked equity. None otherwise."""
         if self.stopped_reason is not None or self.busy_symbols() or self._close_requests or \
                 not self.account.balances_fresh or self.account.unjournaled or self.errors.paused(now_ms):
             return None
         return self.risk.entries_blocked_until(now_ms, 0)
+
+    def quiet_equities(self, dust_prices: PricePath) -> list[float]:
+        """Equity at each instant of a quiet span (`quiet_until` holds all along, so only the dust's
+        prices move), valued in one pass over `dust_prices` (one column an instant): each is what
+        `equity()` would say then."""
+        held = self.positions.marked_value(self.memory.current_price)
+        return self.account.equities_along(held, dust_prices)
+
+    def quiet_inputs(self) -> tuple[object, ...]:
+        """What quiet_equities depends on besides the dust's prices: while it stays equal, the values it
+        gave still hold."""
+        return *self.account.equity_inputs(), self.positions.cost(), tuple(self.positions.positions)
 
     def busy_symbols(self) -> frozenset[str]:
         """Symbols with an open position or a resting entry: no new entry, and their bars matter."""

@@ -53,6 +53,18 @@ class GridPrices:
         out: list[float] = column.tolist()
         return out
 
+    def along(self, symbols: Sequence[str], minutes: Sequence[int]) -> npt.NDArray[np.float64]:
+        """(symbols, minutes): `prices` at each of `minutes` (increasing, less than a block apart)."""
+        if not minutes:
+            return np.empty((len(symbols), 0))
+        first, last = minutes[0], minutes[-1]
+        if not self._start <= first <= last < self._start + self._block.shape[1]:
+            self._start, self._block = first, self._closes_from(first, last - first + 1)
+        rows = self._rows_of(symbols)
+        out = self._block[:, np.asarray(minutes) - self._start][np.maximum(rows, 0)]
+        out[rows < 0] = np.nan
+        return out
+
     def _rows_of(self, symbols: Sequence[str]) -> npt.NDArray[np.intp]:
         """Each symbol's row (-1: not in the market); asked again with the same symbols, not looked up."""
         asked = self._asked
@@ -74,10 +86,11 @@ class GridPrices:
         self._valued_t = self._t
         return None
 
-    def _closes_from(self, t0: int) -> npt.NDArray[np.float64]:
-        """(symbols, minutes t0 .. t0 + BLOCK_MINUTES - 1): each symbol's last close at or before."""
+    def _closes_from(self, t0: int, at_least: int = 0) -> npt.NDArray[np.float64]:
+        """(symbols, minutes t0 .. t0 + BLOCK_MINUTES - 1, or more if asked): each symbol's last close at
+        or before."""
         market = self._market
-        rows = market.rows[:, t0:t0 + BLOCK_MINUTES].astype(np.int64)
+        rows = market.rows[:, t0:t0 + max(BLOCK_MINUTES, at_least)].astype(np.int64)
         out = np.full(rows.shape, np.nan)
         for s, symbol in enumerate(market.symbols):
             klines = market.klines[symbol]

@@ -19,6 +19,7 @@ Positions still open when the data ends are sold at market at the last close (ex
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ from application.backtest.refusals import Refusal, RefusalLog
 from application.trading_loop import TradingLoop
 from domain.market_events import BookTopUpdated, CandleUpdated
 from domain.position import CompletedTrade, ExitReason, Position
-from domain.time_units import DAY_MS
+from domain.time_units import DAY_MS, MINUTE_MS
 from domain.values import BookTop, Trade
 from ports.clock import AdvancingClock
 from ports.exchange import ReplayVenue
@@ -97,13 +98,14 @@ class Backtest:
         await loop.start()
         self._equity.append((self._clock.now_ms(), loop.risk.limits.initial_capital))
         acted = 0
+        self._signals, self._signal_closes = signals, market.minutes[signals] + (MINUTE_MS - 1)
         t = int(signals[0]) if len(signals) else total
         try:
             while t < total and not loop.stopped:
                 if self._progress is not None:
                     self._progress(t - self._first, total - self._first)
-                await self._act(t)
-                acted += 1
+                acted += await self._act(t)
+                t = self._t
                 if loop.busy_symbols():
                     t += 1
                 else:
@@ -126,15 +128,15 @@ class Backtest:
                            start_ms, max(end_ms, start_ms), loop.risk.limits.initial_capital, acted,
                            loop.stopped_reason, loop.open_positions(), tuple(self._refusals.refusals))
 
-    async def _act(self, t: int) -> None:
+    async def _act(self, t: int) -> int:
+        """Minute t, or the quiet span from t; the minutes acted on (self._t: the last one)."""
         market, loop = self._market, self._loop
         self._t = t
         self._prices.move_to(t)
         self._clock.advance_to(max(self._clock.now_ms(), market.close_ms(t)))
         quiet = loop.quiet_until(self._clock.now_ms())
         if quiet is not None:
-            await self._pass_quietly(t, quiet[0])
-            return
+            return await self._pass_quietly(t, *quiet)
         for symbol in sorted(loop.busy_symbols()):
             candle = market.candle(self._index[symbol], t)
             if candle is not None:
@@ -144,17 +146,40 @@ class Backtest:
             await self._show_candidates(t)
         await loop.on_tick(self._clock.now_ms())
         await self._mark()
+        return 1
 
-    async def _pass_quietly(self, t: int, reason: str) -> None:
-        """A minute where the loop is quiet (nothing held or under way, every entry refused for `reason`):
-        what a full one would leave behind, cheaper. Each candidate passing the signal rules is refused for
-        the probe's reason, the loop marks equity (and reconciles when due), the replay marks it too."""
-        now, plan, symbols = self._clock.now_ms(), self._plan, self._market.symbols
-        for cell in plan.cells_at(t):
-            if plan.cell_passes[cell]:
-                self._refusals.record(now, symbols[plan.cell_symbols[cell]], reason)
-        await self._loop.quiet_tick(now)
-        await self._mark()
+    async def _pass_quietly(self, t: int, reason: str, until_ms: int) -> int:
+        """The signal minutes from t that close before `until_ms`, while the loop stays quiet (nothing held
+        or under way, every entry refused for `reason`): what full minutes would leave behind, cheaper.
+        Each candidate passing the signal rules is refused for the probe's reason, the loop marks equity
+        (and reconciles when due), the replay marks it too; equity is valued over the span in one pass,
+        again after a tick that did more than mark it. Returns the minutes passed."""
+        plan, market, loop, clock, symbols = self._plan, self._market, self._loop, self._clock, \
+            self._market.symbols
+        i = int(np.searchsorted(self._signals, t))
+        span = [t, *self._signals[i + 1:np.searchsorted(self._signal_closes, until_ms)].tolist()]
+        passed = 0
+        while passed < len(span):
+            ahead, inputs = span[passed:], loop.quiet_inputs()
+            equities = loop.quiet_equities(functools.partial(self._prices.along, minutes=ahead))
+            for minute, equity in zip(ahead, equities, strict=True):
+                self._t, passed = minute, passed + 1
+                self._prices.move_to(minute)
+                clock.advance_to(max(clock.now_ms(), market.close_ms(minute)))
+                now = clock.now_ms()
+                for cell in plan.cells_at(minute):
+                    if plan.cell_passes[cell]:
+                        self._refusals.record(now, symbols[plan.cell_symbols[cell]], reason)
+                if not await loop.quiet_tick(now, equity):
+                    await self._mark(equity)
+                    continue
+                await self._mark()  # a reconcile or the kill switch: equity valued anew
+                quiet = None if loop.stopped else loop.quiet_until(now)
+                if quiet is None or quiet[0] != reason or quiet[1] < until_ms:
+                    return passed
+                if loop.quiet_inputs() != inputs:
+                    break  # still quiet, but what equity depends on changed: the rest valued again
+        return passed
 
     async def _show_candidates(self, t: int) -> None:
         """Bar t of each candidate that passes the signal rules to the loop; bar t+1's open to the
@@ -190,9 +215,9 @@ class Backtest:
                     self._refusals.record(now, symbol, probe.probe_reason)
         return approves
 
-    async def _mark(self) -> None:
+    async def _mark(self, equity: float | None = None) -> None:
         loop, now = self._loop, self._clock.now_ms()
-        equity = await loop.equity()
+        equity = await loop.equity() if equity is None else equity
         if not self._equity or abs(self._equity[-1][1] - equity) > 1e-12:
             self._equity.append((now, equity))
         risk, day = loop.risk, now // DAY_MS

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from tests.support.logs import Logs
 
@@ -119,3 +120,21 @@ def test_valuing_every_lot_in_one_call_gives_the_bits_of_one_call_per_symbol() -
     assert asked == [("CUSDT", "AUSDT", "BUSDT")] * 2
     assert ledgers[0].value(one, {"AUSDT"}, batch) == ledgers[1].value(one, {"AUSDT"})  # a subset: one a call
     assert len(asked) == 2
+
+
+def test_values_along_a_path_are_the_bits_of_one_valuation_per_instant() -> None:
+    rng = np.random.default_rng(3)
+    ledger = DustLedger()
+    symbols = [f"S{i}USDT" for i in range(40)]  # enough lots for a pairwise sum to differ in the last bits
+    for symbol in symbols:
+        price = float(rng.uniform(0.01, 900.0))
+        ledger.add(symbol, Lot(D(repr(round(float(rng.uniform(0.0001, 3.0)), 6))), price, 0.0), price)
+    path = rng.uniform(0.01, 900.0, size=(len(symbols), 25))
+    path[3, 5:9] = np.nan  # no price: the price seen when the dust was left counts
+    along = ledger.values_along(lambda names: path[[symbols.index(s) for s in names]])
+    one_by_one = []
+    for minute in range(path.shape[1]):
+        column = dict(zip(symbols, path[:, minute].tolist(), strict=True))
+        one_by_one.append(ledger.value(lambda s, c=column: None if math.isnan(c[s]) else c[s]))
+    assert along == one_by_one
+    assert DustLedger().values_along(lambda names: np.empty((0, 3))) == [0.0, 0.0, 0.0]

@@ -31,9 +31,9 @@ def test_quiet_minutes_leave_what_full_ticks_leave(tmp_path: Path, shared_data: 
     quiet: list[int] = []
     full_quiet_tick = TradingLoop.quiet_tick
 
-    async def counted(loop: TradingLoop, now_ms: int) -> None:
+    async def counted(loop: TradingLoop, now_ms: int, equity: float | None = None) -> bool:
         quiet.append(now_ms)
-        await full_quiet_tick(loop, now_ms)
+        return await full_quiet_tick(loop, now_ms, equity)
 
     monkeypatch.setattr(TradingLoop, "quiet_tick", counted)
     fast = _capped_run(tmp_path, shared_data, "fast")
