@@ -101,6 +101,9 @@ class DustLedger:
         # their fallback prices; rebuilt only when a lot or a fallback changed.
         self._batch: tuple[tuple[str, ...], list[float], list[float]] | None = None
         self.version = 0  # moves on whenever a lot or a fallback price changes
+        # Each lot's units as a float and cost, kept in the order of _lots (summed as the lots would be).
+        self._units: dict[str, float] = {}
+        self._costs: dict[str, float] = {}
 
     @property
     def symbols(self) -> frozenset[str]:
@@ -116,7 +119,7 @@ class DustLedger:
         if lot.quantity <= 0:
             return
         total = self._lots[symbol] + lot if symbol in self._lots else lot
-        self._lots[symbol] = total
+        self._keep(symbol, total)
         self._values.setdefault(symbol, 0.0)
         self._revalue.add(symbol)
         self._cost_sum, self._batch = None, None
@@ -141,14 +144,17 @@ class DustLedger:
         self._cost_sum = self._value_sum = self._batch = None
         self.version += 1
         if rest.quantity > 0:
-            self._lots[symbol] = rest
+            self._keep(symbol, rest)
             self._revalue.add(symbol)
         else:
-            del self._lots[symbol]
+            del self._lots[symbol], self._units[symbol], self._costs[symbol]
             del self._values[symbol]
             self._revalue.discard(symbol)
             self._warned.discard(symbol)
         return taken if taken.quantity > 0 else None
+
+    def _keep(self, symbol: str, lot: Lot) -> None:
+        self._lots[symbol], self._units[symbol], self._costs[symbol] = lot, float(lot.quantity), lot.cost_usdt
 
     def lots(self) -> dict[str, Lot]:
         """Every symbol's dust (a copy: what the state store keeps)."""
@@ -158,7 +164,7 @@ class DustLedger:
         """Take the dust a previous run left (the state store), each valued at its cost until a price."""
         for symbol, lot in lots.items():
             if lot.quantity > 0:
-                self._lots[symbol] = lot
+                self._keep(symbol, lot)
                 self._last_price[symbol] = lot.price
                 self._values.setdefault(symbol, 0.0)
                 self._revalue.add(symbol)
@@ -202,7 +208,7 @@ class DustLedger:
         if self._batch is None:
             symbols = tuple(self._values)
             lots, fallback = self._lots, self._last_price
-            self._batch = (symbols, [float(lots[s].quantity) for s in symbols],
+            self._batch = (symbols, [self._units[s] for s in symbols],
                            [fallback.get(s, lots[s].price) for s in symbols])
         return self._batch
 
@@ -219,5 +225,5 @@ class DustLedger:
     def cost(self) -> float:
         """Cost basis (price paid and entry fees) of all the dust (summed again only when a lot changed)."""
         if self._cost_sum is None:
-            self._cost_sum = sum(lot.cost_usdt for lot in self._lots.values())
+            self._cost_sum = sum(self._costs.values())
         return self._cost_sum
