@@ -173,11 +173,13 @@ class Backtest:
                 if not await loop.quiet_tick(now, equity):
                     await self._mark(equity)
                     continue
-                await self._mark()  # a reconcile or the kill switch: equity valued anew
+                # A reconcile or the kill switch: the stretch goes on only if nothing equity depends on moved.
                 quiet = None if loop.stopped else loop.quiet_until(now)
+                same = quiet is not None and loop.quiet_inputs() == inputs
+                await self._mark(equity if same else None)
                 if quiet is None or quiet[0] != reason or quiet[1] < until_ms:
                     return passed
-                if loop.quiet_inputs() != inputs:
+                if not same:
                     break  # still quiet, but what equity depends on changed: the rest valued again
         return passed
 
