@@ -5,7 +5,10 @@ Features, scanner scores and model predictions were computed for every bar in ba
 model -> signals -> risk -> market buy + OCO -> exits: TP, SL, trailing, timeout, kill switch) with a
 replay clock, but only at the minutes where it can act: a minute where a candidate passes the signal
 rules and the risk book could approve a trade, or a minute where a position (or a resting maker entry)
-is open. Skipped minutes are ones where the live loop would have done nothing.
+is open. Skipped minutes are ones where the live loop would have done nothing. A signal minute where
+the loop is quiet (nothing held or under way, every entry refused until a known instant: the daily or
+hourly trade cap, the daily loss limit) still counts its refused signals and marks equity, but through
+`quiet_tick`, with the equity of the whole quiet stretch valued in one pass (`_pass_quietly`).
 
 Timing of one acting minute t (its bars close at C = open + 59 999 ms):
 1. the clock moves to C; every busy symbol's bar t goes to the simulator (resting OCO legs fill
@@ -156,8 +159,8 @@ class Backtest:
         again after a tick that did more than mark it. Returns the minutes passed."""
         plan, market, loop, clock, symbols = self._plan, self._market, self._loop, self._clock, \
             self._market.symbols
-        i = int(np.searchsorted(self._signals, t))
-        span = [t, *self._signals[i + 1:np.searchsorted(self._signal_closes, until_ms)].tolist()]
+        after = int(np.searchsorted(self._signals, t, side="right"))
+        span = [t, *self._signals[after:np.searchsorted(self._signal_closes, until_ms)].tolist()]
         passed = 0
         while passed < len(span):
             ahead, inputs = span[passed:], loop.quiet_inputs()
