@@ -135,7 +135,7 @@ def replay_comparison(base: str, repeat: int) -> None:
     print(f"scanner-rule baseline, {WEEK_FILE.name} {WEEK[0]}..{WEEK[1]}: real loop vs numpy reference "
           f"(CPU s; load average {os.getloadavg()[0]:.1f})")
     print(f"{'tree':<16}{'bars':>10}{'trades':>8}{'ref tr':>7}{'acted':>7}{'loop s':>8}{'loop bars/s':>13}"
-          f"{'ref bars/s':>12}{'loop/ref':>10}{'vs today':>10}{'peak MB':>9}")
+          f"{'ref bars/s':>12}{'loop/ref':>10}{'vs today':>10}{'peak MB':>9}{'load':>6}")
     with tempfile.TemporaryDirectory() as folder:
         trees = [("this tree", ROOT / "src")]
         try:
@@ -157,7 +157,8 @@ def replay_comparison(base: str, repeat: int) -> None:
                 print(f"{name:<16}{r['bars']:>10,}{r['loop_trades']:>8}{r['ref_trades']:>7}{r['acted']:>7}"
                       f"{r['loop_cpu']:>8.2f}{r['bars'] / r['loop_cpu']:>13,.0f}"
                       f"{r['bars'] / r['ref_cpu']:>12,.0f}"
-                      f"{ratio:>10.4f}{ratio / today:>9.2f}x{r['peak']:>9.0f}", flush=True)
+                      f"{ratio:>10.4f}{ratio / today:>9.2f}x{r['peak']:>9.0f}{os.getloadavg()[0]:>6.1f}",
+                      flush=True)
             if run + 1 < repeat:
                 print()
     print("target: loop/ref >= 5x today's (vs today column)\n")

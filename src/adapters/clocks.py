@@ -21,8 +21,11 @@ class ReplayClock:
     """Virtual time for a backtest. It only moves forward: the replay moves it to each event's time with
     `advance_to`, and `sleep` advances it at once instead of waiting (then yields to the event loop)."""
 
-    def __init__(self, start_ms: int = 0) -> None:
+    def __init__(self, start_ms: int = 0, *, yields: bool = True) -> None:
+        """`yields`: each sleep gives the event loop a turn (tasks running beside the replay get it). A
+        backtest drives one chain of coroutines (its lanes run inline, no order stream): off there."""
         self._now_ms = int(start_ms)
+        self._yields = yields
 
     def now_ms(self) -> int:
         return self._now_ms
@@ -38,4 +41,5 @@ class ReplayClock:
             raise ValueError(f"cannot sleep {seconds!r} seconds")
         if seconds > 0:
             self._now_ms += math.ceil(seconds * 1000)  # never wake up before the deadline
-        await asyncio.sleep(0)
+        if self._yields:
+            await asyncio.sleep(0)

@@ -22,7 +22,7 @@ from loguru import logger
 
 from application.exchange_calls import with_retries
 from application.fills import PriceOf, no_prices
-from application.holdings import DustLedger
+from application.holdings import DustLedger, PricePath, PricesOf
 from application.trading_config import RetryPolicy
 from domain.orders import Balance
 from domain.position import CompletedTrade
@@ -55,6 +55,7 @@ class Account:
         self._retry, self._quote, self._mode = retry, quote_asset, mode
         self._dust, self._price_of = dust if dust is not None else DustLedger(mode), price_of
         self._price_moves = price_moves
+        self._prices_of: PricesOf | None = None
         self._quote_free = Decimal(0)
         self._quote_total = Decimal(0)
         self._stale = True
@@ -89,16 +90,18 @@ class Account:
         quote = balances.get(self._quote, Balance(self._quote, Decimal(0), Decimal(0)))
         self.set_quote(quote.free, quote.total)
 
-    def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None) -> None:
+    def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None,
+                        prices_of: PricesOf | None = None) -> None:
         """Value the dust from another source than the last prices seen (a replay: the recorded market at
-        its current minute, so equity never depends on which symbols the loop happens to watch)."""
-        self._price_of, self._price_moves = price_of, price_moves
-        self._dust.value(price_of, None)  # every lot valued anew at the new source
+        its current minute, so equity never depends on which symbols the loop happens to watch).
+        `prices_of`: the same prices for many symbols in one call (used when every lot is valued anew)."""
+        self._price_of, self._price_moves, self._prices_of = price_of, price_moves, prices_of
+        self._dust.value(price_of, None, prices_of)  # every lot valued anew at the new source
 
     def dust_value(self) -> float:
         """The dust at the last known prices (counted in equity)."""
         moved = self._price_moves() if self._price_moves is not None else None
-        return self._dust.value(self._price_of, moved)
+        return self._dust.value(self._price_of, moved, self._prices_of)
 
     def dust_cost(self) -> float:
         """What the dust cost (price and entry fees): no trade PnL has charged it yet."""
@@ -109,6 +112,18 @@ class Account:
         caller, less their cost) + the dust's (value less cost)."""
         unrealised = positions_value - self._positions_cost() + self.dust_value() - self.dust_cost()
         return self._risk.capital + unrealised
+
+    def equities_along(self, positions_value: float, dust_prices: PricePath) -> list[float]:
+        """`equity(positions_value)` at each instant of a path of the dust's prices, nothing else changing
+        (no trade, no position marked anew): the same arithmetic, once per instant."""
+        held = positions_value - self._positions_cost()
+        cost, capital = self.dust_cost(), self._risk.capital
+        return [capital + (held + value - cost) for value in self._dust.values_along(dust_prices)]
+
+    def equity_inputs(self) -> tuple[float, int]:
+        """What `equity` depends on besides the positions and the prices: the capital and the dust's lots
+        (equal inputs, equal prices: equal equity)."""
+        return self._risk.capital, self._dust.version
 
     def record(self, trade: CompletedTrade) -> None:
         """A trade completed: count it in the risk book and store both (once), then export it."""

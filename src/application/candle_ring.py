@@ -93,7 +93,8 @@ class CandleRing:
         """Fold a history in; for a minute present twice the merged-in candle wins."""
         if not candles:
             return
-        if isinstance(candles, CandleColumns) and not self._size and self._hold(candles):
+        if isinstance(candles, CandleColumns) and (not self._size or self._covers(candles)) \
+                and self._hold(candles):
             return
         old_times, old_values = self._ordered()
         if isinstance(candles, CandleColumns):  # a replay's history: its columns, no Candle built
@@ -114,6 +115,22 @@ class CandleRing:
         self._values[:, :size] = values[:, keep]
         self._size = size
         self._head = size % self._capacity
+
+    def _covers(self, candles: CandleColumns) -> bool:
+        """Would merging this history leave exactly its last `capacity` rows? So when it fills the ring
+        with consecutive minutes up to the newest one held: every older candle in that window is one of
+        them (a replay's watchlist backfill, each time a candidate comes back)."""
+        new_times = candles.klines.open_time_ms
+        if len(new_times) < self._capacity:
+            return False
+        window = new_times[len(new_times) - self._capacity:]
+        old_times, _ = self._ordered()
+        if int(old_times[-1]) > int(window[-1]):
+            return False
+        steps = np.diff(window)
+        inside = old_times[old_times >= window[0]]
+        aligned = (inside - window[0]) % self._interval_ms == 0
+        return bool(np.all(steps == self._interval_ms)) and bool(np.all(aligned))
 
     def _hold(self, candles: CandleColumns) -> bool:
         """Hold a sorted history as it is (False when it is not sorted: merged the long way)."""

@@ -17,15 +17,21 @@ the real fill price. So between two moments with no position open:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+import numpy as np
+import numpy.typing as npt
 from loguru import logger
 
 from domain.position import Position
 
 ZERO = Decimal(0)
+# Many symbols priced in one call, in the order asked (NaN: no price): a replay values all its dust a minute.
+PricesOf = Callable[[Sequence[str]], Sequence[float]]
+# Prices of many symbols at several instants: (symbols, instants), NaN where a symbol has no price.
+PricePath = Callable[[Sequence[str]], npt.NDArray[np.float64]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +97,17 @@ class DustLedger:
         self._revalue: set[str] = set()
         self._value_sum: float | None = None  # sum(_values) while no value changed
         self._cost_sum: float | None = None  # cost() while no lot changed
+        # For valuing every lot at once: the symbols in the order of _values, their units as floats and
+        # their fallback prices; rebuilt only when a lot or a fallback changed.
+        self._batch: tuple[tuple[str, ...], list[float], list[float]] | None = None
+        self.version = 0  # moves on whenever a lot or a fallback price changes
+        # Each lot's units as a float and cost, kept in the order of _lots (summed as the lots would be).
+        self._units: dict[str, float] = {}
+        self._costs: dict[str, float] = {}
 
     @property
     def symbols(self) -> frozenset[str]:
-        return frozenset(s for s, lot in self._lots.items() if lot.quantity > 0)
+        return frozenset(self._lots)  # every lot kept holds units: add, take and restore drop empty ones
 
     def quantity(self, symbol: str) -> Decimal:
         lot = self._lots.get(symbol)
@@ -106,10 +119,11 @@ class DustLedger:
         if lot.quantity <= 0:
             return
         total = self._lots[symbol] + lot if symbol in self._lots else lot
-        self._lots[symbol] = total
+        self._keep(symbol, total)
         self._values.setdefault(symbol, 0.0)
         self._revalue.add(symbol)
-        self._cost_sum = None
+        self._cost_sum, self._batch = None, None
+        self.version += 1
         self._last_price[symbol] = price
         log = logger.bind(symbol=symbol, mode=self._mode)
         if unsellable is None:
@@ -127,16 +141,20 @@ class DustLedger:
         if lot is None or lot.quantity <= 0:
             return None
         taken, rest = lot.split(lot.quantity if quantity is None else quantity)
-        self._cost_sum = self._value_sum = None
+        self._cost_sum = self._value_sum = self._batch = None
+        self.version += 1
         if rest.quantity > 0:
-            self._lots[symbol] = rest
+            self._keep(symbol, rest)
             self._revalue.add(symbol)
         else:
-            del self._lots[symbol]
+            del self._lots[symbol], self._units[symbol], self._costs[symbol]
             del self._values[symbol]
             self._revalue.discard(symbol)
             self._warned.discard(symbol)
         return taken if taken.quantity > 0 else None
+
+    def _keep(self, symbol: str, lot: Lot) -> None:
+        self._lots[symbol], self._units[symbol], self._costs[symbol] = lot, float(lot.quantity), lot.cost_usdt
 
     def lots(self) -> dict[str, Lot]:
         """Every symbol's dust (a copy: what the state store keeps)."""
@@ -146,20 +164,25 @@ class DustLedger:
         """Take the dust a previous run left (the state store), each valued at its cost until a price."""
         for symbol, lot in lots.items():
             if lot.quantity > 0:
-                self._lots[symbol] = lot
+                self._keep(symbol, lot)
                 self._last_price[symbol] = lot.price
                 self._values.setdefault(symbol, 0.0)
                 self._revalue.add(symbol)
-        self._cost_sum = None
+        self._cost_sum, self._batch = None, None
+        self.version += 1
 
-    def value(self, price_of: Callable[[str], float | None], moved: Set[str] | None = None) -> float:
+    def value(self, price_of: Callable[[str], float | None], moved: Set[str] | None = None,
+              prices_of: PricesOf | None = None) -> float:
         """Market value of all the dust, at each symbol's last known price. `moved`: the symbols whose
         `price_of` may have changed since the last call (None: any may have); only those and the lots
-        changed since are valued again (a replay calls this a few times a minute over many symbols)."""
+        changed since are valued again (a replay calls this a few times a minute over many symbols).
+        `prices_of`: the same prices, all asked in one call, for when every lot is valued again."""
         lots, values, fallback = self._lots, self._values, self._last_price
         unmoved = moved is not None and lots.keys().isdisjoint(moved)  # iterates over the smaller
         if unmoved and not self._revalue and self._value_sum is not None:
             return self._value_sum  # nothing valued moved (most calls of a replay)
+        if moved is None and prices_of is not None and lots:
+            return self._value_all(prices_of)
         stale = lots.keys() if moved is None else self._revalue | (moved & lots.keys())
         if stale or self._value_sum is None:
             for symbol in stale:
@@ -169,8 +192,38 @@ class DustLedger:
             self._value_sum = sum(values.values())
         return self._value_sum
 
+    def values_along(self, prices: PricePath) -> list[float]:
+        """`value` at each instant of a path of prices (its columns), the lots unchanged all along: the
+        same products, summed in the same order (an accumulation adds them one after the other)."""
+        symbols, units, fallbacks = self._batched()
+        path = prices(symbols)
+        if not symbols:
+            return [0.0] * path.shape[1]
+        known = ~np.isnan(path) & (path != 0)  # 0 or NaN falls back as `or` does
+        products = np.array(units)[:, None] * np.where(known, path, np.array(fallbacks)[:, None])
+        totals: list[float] = np.cumsum(products, axis=0)[-1].tolist()
+        return totals
+
+    def _batched(self) -> tuple[tuple[str, ...], list[float], list[float]]:
+        if self._batch is None:
+            symbols = tuple(self._values)
+            lots, fallback = self._lots, self._last_price
+            self._batch = (symbols, [self._units[s] for s in symbols],
+                           [fallback.get(s, lots[s].price) for s in symbols])
+        return self._batch
+
+    def _value_all(self, prices_of: PricesOf) -> float:
+        """Every lot valued anew: the same products, summed in the same order, as the loop above."""
+        symbols, units, fallbacks = self._batched()
+        products = [q * (p if p == p and p else f)  # p == p: not NaN; 0 or NaN falls back as `or` does
+                    for q, p, f in zip(units, prices_of(symbols), fallbacks, strict=True)]
+        self._values.update(zip(symbols, products, strict=True))
+        self._revalue.clear()
+        self._value_sum = sum(products)
+        return self._value_sum
+
     def cost(self) -> float:
         """Cost basis (price paid and entry fees) of all the dust (summed again only when a lot changed)."""
         if self._cost_sum is None:
-            self._cost_sum = sum(lot.cost_usdt for lot in self._lots.values())
+            self._cost_sum = sum(self._costs.values())
         return self._cost_sum

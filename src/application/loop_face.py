@@ -10,8 +10,10 @@ from collections.abc import Callable, Sequence, Set
 
 from application.account import Account
 from application.enter_trades import EnterTrades
+from application.error_policy import ErrorPolicy
 from application.fills import PriceOf
 from application.guard_model import GuardModel, ModelHealth
+from application.holdings import PricePath, PricesOf
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory
 from application.report_stats import StatsReporter
@@ -35,6 +37,7 @@ class LoopFace:
     _lanes: SymbolLanes
     _health: GuardModel | None
     _close_requests: list[str]
+    errors: ErrorPolicy
 
     def _marked_equity(self) -> float:
         return self.account.equity(self.positions.marked_value(self.memory.current_price))
@@ -63,6 +66,29 @@ class LoopFace:
         probe = TradeIntent("risk-probe", 1.0, 1.0 - self.config.thresholds.stop_loss_pct, 0.0, now_ms)
         return isinstance(self.risk.check(probe, now_ms, equity, self.busy_symbols()), Approved)
 
+    def quiet_until(self, now_ms: int) -> tuple[str, int] | None:
+        """(why, until when) a tick at `now_ms` can do nothing but mark equity and reconcile: nothing held,
+        resting or in flight, no trade waiting for the journal nor close asked, the balances fresh, no
+        exchange pause, and the risk book refusing every entry until a later instant (the daily or hourly
+        caps, the daily loss). A driver may then call `quiet_tick` instead of `on_tick` for the instants
+        before `until`, as long as each `quiet_tick` says it only marked equity. None otherwise."""
+        if self.stopped_reason is not None or self.busy_symbols() or self._close_requests or \
+                not self.account.balances_fresh or self.account.unjournaled or self.errors.paused(now_ms):
+            return None
+        return self.risk.entries_blocked_until(now_ms, 0)
+
+    def quiet_equities(self, dust_prices: PricePath) -> list[float]:
+        """Equity at each instant of a quiet span (`quiet_until` holds all along, so only the dust's
+        prices move), valued in one pass over `dust_prices` (one column an instant): each is what
+        `equity()` would say then."""
+        held = self.positions.marked_value(self.memory.current_price)
+        return self.account.equities_along(held, dust_prices)
+
+    def quiet_inputs(self) -> tuple[object, ...]:
+        """What quiet_equities depends on besides the dust's prices: while it stays equal, the values it
+        gave still hold."""
+        return *self.account.equity_inputs(), self.positions.cost(), tuple(self.positions.positions)
+
     def busy_symbols(self) -> frozenset[str]:
         """Symbols with an open position or a resting entry: no new entry, and their bars matter."""
         return self.entries.busy_symbols()
@@ -80,9 +106,10 @@ class LoopFace:
         if self.positions.held:
             await self.positions.close_all(reason, now_ms)
 
-    def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None) -> None:
+    def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None,
+                        prices_of: PricesOf | None = None) -> None:
         """A replay's prices for the dust (account.py); live and paper keep the last prices seen."""
-        self.account.price_dust_with(price_of, price_moves)
+        self.account.price_dust_with(price_of, price_moves, prices_of)
 
     def dust_value(self) -> float:
         return self.account.dust_value()

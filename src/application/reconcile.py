@@ -85,8 +85,10 @@ class Reconcile:
         held_bases = {rules[s].base_asset for s in ours if s in rules}
         orphans: list[Balance] = []
         sold: list[str] = []
-        for asset, balance in sorted(balances.items()):
-            if asset in (self._quote, *self._ignored) or asset in held_bases or balance.total <= 0:
+        skipped = held_bases.union(self._ignored, (self._quote,))
+        for asset in sorted(balances.keys() - skipped):  # the held ones are most of them (a replay's dust)
+            balance = balances[asset]
+            if balance.total <= 0:
                 continue
             symbol = f"{asset}{self._quote}"
             pair = rules.get(symbol)

@@ -291,9 +291,7 @@ class TradingLoop(LoopFace):
                 await self._lanes.run(symbol, functools.partial(self._manage, symbol, now_ms))
         if await self._mark_equity(now_ms, refresh=not paused) or self.stopped or paused:
             return
-        if now_ms >= self._next_sync_ms or self._resync_due:
-            self._next_sync_ms, self._resync_due = now_ms + self.config.reconcile_interval_ms, False
-            await self._guard("reconcile", self._sync())
+        await self._reconcile_if_due(now_ms)
         if now_ms >= self._next_scan_ms and not self.stopped and not self.entries_paused:
             self._next_scan_ms = now_ms + self.config.scan_interval_ms
             await self._guard("universe", self._refresh_universe())
@@ -301,6 +299,28 @@ class TradingLoop(LoopFace):
         if now_ms >= self._next_stats_ms:
             self._next_stats_ms = now_ms + self.config.stats_interval_ms
             self._stats.report()
+
+    async def quiet_tick(self, now_ms: int, equity: float | None = None) -> bool:
+        """A tick at an instant `quiet_until(now_ms)` covers: what can still matter runs (equity marked, so
+        the kill switch; the reconcile when due); the scan and the stats line, which could only say that
+        entries are blocked, do not. `equity`: this instant's `quiet_equities` entry (else valued now).
+        True when it did more than mark equity (a reconcile, the kill switch): the span is over."""
+        if self.stopped:
+            return True
+        self.last_tick_ms = now_ms
+        try:
+            if await self._mark_equity(now_ms, equity=equity) or self.stopped:
+                return True
+            return await self._reconcile_if_due(now_ms)
+        finally:
+            self._persist()
+
+    async def _reconcile_if_due(self, now_ms: int) -> bool:
+        if now_ms < self._next_sync_ms and not self._resync_due:
+            return False
+        self._next_sync_ms, self._resync_due = now_ms + self.config.reconcile_interval_ms, False
+        await self._guard("reconcile", self._sync())
+        return True
 
     # -- decisions ------------------------------------------------------------------------------------
     async def _close_requested(self, now_ms: int) -> None:
@@ -317,12 +337,12 @@ class TradingLoop(LoopFace):
             await self._lanes.run(symbol, functools.partial(
                 self._guard, f"close {symbol}", self.positions.close(symbol, ExitReason.MANUAL, now_ms)))
 
-    async def _mark_equity(self, now_ms: int, *, refresh: bool = True) -> bool:
+    async def _mark_equity(self, now_ms: int, *, refresh: bool = True, equity: float | None = None) -> bool:
         """Mark equity; True when the kill switch fired (everything was then closed, the loop stops)."""
         if not self.account.balances_fresh and not (
                 refresh and await self._guard("balances", self.account.refresh())):
             return False
-        equity = self._marked_equity()
+        equity = self._marked_equity() if equity is None else equity
         if not self.risk.update_equity(equity, now_ms):
             return False
         reason = self.risk.kill_switch_reason or "drawdown limit"

@@ -79,7 +79,8 @@ async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, 
         "trading": settings.trading.model_copy(update={"mode": "backtest"})})
     container = build_container(run_settings, "backtest")
     clock = container.clock()
-    journal = RecordingJournal(container.trade_journal())
+    files = container.trade_journal()
+    journal = RecordingJournal()  # in memory while the replay runs: the files get every trade once it ends
     exchange = SimulatedExchange({s: default_rules_for(s, p)
                                   for s, p in reference_prices(market, trade_from_minute).items()},
                                  {settings.trading.quote_asset: Decimal(repr(settings.risk.initial_capital))},
@@ -97,7 +98,10 @@ async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, 
     backtest = Backtest(loop=loop, venue=exchange, clock=clock, market=market, plan=plan,
                         trades=journal.recorded, trade_from_minute=trade_from_minute,
                         book_tops=settings.execution.maker_entries, refusals=refusals, progress=progress)
-    run = await backtest.run()
+    try:
+        run = await backtest.run()
+    finally:
+        files.record_many(journal.recorded)
     ensure_trades_csv(folder)
     summary = summarize(run, fill_rates=fill_rates(exchange), no_trade_reason=no_trade_reason,
                         fees_paid={a: float(v) for a, v in exchange.stats().fees_paid.items()})

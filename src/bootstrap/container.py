@@ -168,7 +168,8 @@ class Container(containers.DeclarativeContainer):
     wall_clock = providers.Singleton(SystemClock)
     clock = providers.Selector(
         mode,
-        backtest=providers.Singleton(ReplayClock, providers.Callable(mapping.backtest_start_ms, settings)),
+        backtest=providers.Singleton(ReplayClock, providers.Callable(mapping.backtest_start_ms, settings),
+                                     yields=False),  # one chain of coroutines: no task to give a turn
         paper=wall_clock,
         live=providers.Singleton(_exchange_clock, __self__, wall_clock),
     )

@@ -86,6 +86,20 @@ class RiskBook:
             return self._kill_refusal()
         return self._count_refusal(now_ms, open_count)
 
+    def entries_blocked_until(self, now_ms: int, open_count: int) -> tuple[str, int] | None:
+        """(`entries_blocked`'s reason, the earliest instant it may lift) while time alone can lift it: the
+        daily rules at the next UTC day, the hourly cap when its oldest entry leaves the window. Until then
+        the reason stays the same unless a position opens or closes. None when nothing blocks, or when only
+        an event can lift the block (the kill switch, open positions)."""
+        reason = self.entries_blocked(now_ms, open_count)
+        if reason is None or self._kill_reason is not None or open_count >= self.limits.max_open_positions:
+            return None
+        until = (now_ms // DAY_MS + 1) * DAY_MS
+        self._trades_last_hour(now_ms)  # drops the entries already out of the window
+        if self._entries_ms:  # an hourly cap lifts when its oldest entry leaves (now - 60 min, now]
+            until = min(until, self._entries_ms[0] + HOUR_MS)
+        return reason, until
+
     def _kill_refusal(self) -> str:
         return f"kill switch active ({self._kill_reason}); trading stays stopped until reset"
 

@@ -30,7 +30,11 @@ class OrderRegistry:
 
     def closed(self, order: SimOrder) -> None:
         """Forget an order from the open index once its status is final."""
-        self._open.get(order.symbol, {}).pop(order.order_id, None)
+        book = self._open.get(order.symbol)
+        if book is not None:
+            book.pop(order.order_id, None)
+            if not book:  # only symbols with an open order stay: listing every open order walks those
+                del self._open[order.symbol]
 
     def order(self, symbol: str, order_id: int | None, client_order_id: str | None) -> SimOrder | None:
         """By id, or by client id (the open order first, else the most recent one with that id)."""

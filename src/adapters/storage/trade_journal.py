@@ -94,15 +94,24 @@ class CsvJsonTradeJournal:
         self._written: set[Path] = set()
 
     def record(self, trade: CompletedTrade) -> None:
-        record = json_record(trade)
-        numbers = (trade.entry_price, trade.exit_price, trade.quantity, trade.fees_usdt)
-        if not all(math.isfinite(x) for x in numbers):
-            raise ValueError(f"refusing to journal a trade with a non-finite number: {trade!r}")
-        line = json.dumps(record, allow_nan=False, separators=(",", ":")) + "\n"
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(csv_row(trade))
+        self.record_many((trade,))
+
+    def record_many(self, trades: Sequence[CompletedTrade]) -> None:
+        """Append several trades in one write per file (a backtest's, journaled once it ends): the same
+        bytes as recording them one by one."""
+        if not trades:
+            return
+        lines, buffer = [], io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for trade in trades:
+            numbers = (trade.entry_price, trade.exit_price, trade.quantity, trade.fees_usdt)
+            if not all(math.isfinite(x) for x in numbers):
+                raise ValueError(f"refusing to journal a trade with a non-finite number: {trade!r}")
+            lines.append(json.dumps(json_record(trade), allow_nan=False, separators=(",", ":")) + "\n")
+            writer.writerow(csv_row(trade))
         header = ",".join(CSV_COLUMNS) + "\n"
-        for path, text, head in ((self.jsonl_path, line, None), (self.csv_path, buffer.getvalue(), header)):
+        for path, text, head in ((self.jsonl_path, "".join(lines), None),
+                                 (self.csv_path, buffer.getvalue(), header)):
             _append_durably(path, text, head, self.durable, ends_clean=path in self._written)
             if not self.durable:
                 self._written.add(path)

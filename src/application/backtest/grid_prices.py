@@ -10,6 +10,7 @@ minute, and every price may move only when the minute does.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,7 @@ class GridPrices:
         self._t = self._valued_t = self._column_t = -1
         self._start, self._block = 0, np.empty((len(market.symbols), 0))
         self._column: list[float] = []
+        self._asked: tuple[Sequence[str], npt.NDArray[np.intp]] | None = None  # the last symbols and rows
 
     def move_to(self, t: int) -> None:
         """The replay is at minute `t` now."""
@@ -36,11 +38,46 @@ class GridPrices:
         if s is None or self._t < 0:
             return None
         if self._column_t != self._t:
-            if not self._start <= self._t < self._start + self._block.shape[1]:
-                self._start, self._block = self._t, self._closes_from(self._t)
-            self._column, self._column_t = self._block[:, self._t - self._start].tolist(), self._t
+            self._column, self._column_t = self._block_column().tolist(), self._t
         price = self._column[s]
         return None if math.isnan(price) else price
+
+    def prices(self, symbols: Sequence[str]) -> list[float]:
+        """`price` of each symbol at once, NaN where it has none (asked again with the same symbols, the
+        rows are looked up once)."""
+        if self._t < 0:
+            return [math.nan] * len(symbols)
+        rows = self._rows_of(symbols)
+        column = self._block_column()[np.maximum(rows, 0)]
+        column[rows < 0] = np.nan
+        out: list[float] = column.tolist()
+        return out
+
+    def along(self, symbols: Sequence[str], minutes: Sequence[int]) -> npt.NDArray[np.float64]:
+        """(symbols, minutes): `prices` at each of `minutes` (increasing, less than a block apart)."""
+        if not minutes:
+            return np.empty((len(symbols), 0))
+        first, last = minutes[0], minutes[-1]
+        if not self._start <= first <= last < self._start + self._block.shape[1]:
+            self._start, self._block = first, self._closes_from(first, last - first + 1)
+        rows = self._rows_of(symbols)
+        out = self._block[:, np.asarray(minutes) - self._start][np.maximum(rows, 0)]
+        out[rows < 0] = np.nan
+        return out
+
+    def _rows_of(self, symbols: Sequence[str]) -> npt.NDArray[np.intp]:
+        """Each symbol's row (-1: not in the market); asked again with the same symbols, not looked up."""
+        asked = self._asked
+        if asked is None or asked[0] is not symbols:
+            index = self._index
+            asked = self._asked = (symbols, np.array([index.get(s, -1) for s in symbols], dtype=np.intp))
+        return asked[1]
+
+    def _block_column(self) -> npt.NDArray[np.float64]:
+        if not self._start <= self._t < self._start + self._block.shape[1]:
+            self._start, self._block = self._t, self._closes_from(self._t)
+        column: npt.NDArray[np.float64] = self._block[:, self._t - self._start]
+        return column
 
     def moves(self) -> set[str] | None:
         """For the dust's valuation: every price may have moved (None) when the minute did, none within."""
@@ -49,10 +86,11 @@ class GridPrices:
         self._valued_t = self._t
         return None
 
-    def _closes_from(self, t0: int) -> npt.NDArray[np.float64]:
-        """(symbols, minutes t0 .. t0 + BLOCK_MINUTES - 1): each symbol's last close at or before."""
+    def _closes_from(self, t0: int, at_least: int = 0) -> npt.NDArray[np.float64]:
+        """(symbols, minutes t0 .. t0 + BLOCK_MINUTES - 1, or more if asked): each symbol's last close at
+        or before."""
         market = self._market
-        rows = market.rows[:, t0:t0 + BLOCK_MINUTES].astype(np.int64)
+        rows = market.rows[:, t0:t0 + max(BLOCK_MINUTES, at_least)].astype(np.int64)
         out = np.full(rows.shape, np.nan)
         for s, symbol in enumerate(market.symbols):
             klines = market.klines[symbol]

@@ -5,7 +5,10 @@ Features, scanner scores and model predictions were computed for every bar in ba
 model -> signals -> risk -> market buy + OCO -> exits: TP, SL, trailing, timeout, kill switch) with a
 replay clock, but only at the minutes where it can act: a minute where a candidate passes the signal
 rules and the risk book could approve a trade, or a minute where a position (or a resting maker entry)
-is open. Skipped minutes are ones where the live loop would have done nothing.
+is open. Skipped minutes are ones where the live loop would have done nothing. A signal minute where
+the loop is quiet (nothing held or under way, every entry refused until a known instant: the daily or
+hourly trade cap, the daily loss limit) still counts its refused signals and marks equity, but through
+`quiet_tick`, with the equity of the whole quiet stretch valued in one pass (`_pass_quietly`).
 
 Timing of one acting minute t (its bars close at C = open + 59 999 ms):
 1. the clock moves to C; every busy symbol's bar t goes to the simulator (resting OCO legs fill
@@ -19,6 +22,7 @@ Positions still open when the data ends are sold at market at the last close (ex
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,7 +36,7 @@ from application.backtest.refusals import Refusal, RefusalLog
 from application.trading_loop import TradingLoop
 from domain.market_events import BookTopUpdated, CandleUpdated
 from domain.position import CompletedTrade, ExitReason, Position
-from domain.time_units import DAY_MS
+from domain.time_units import DAY_MS, MINUTE_MS
 from domain.values import BookTop, Trade
 from ports.clock import AdvancingClock
 from ports.exchange import ReplayVenue
@@ -85,7 +89,7 @@ class Backtest:
         self._prices = GridPrices(market)  # the dust at the market's price, whatever the loop watches
         self._prices.move_to(self._first)
         loop.on_kill_switch = self._killed
-        loop.price_dust_with(self._prices.price, self._prices.moves)
+        loop.price_dust_with(self._prices.price, self._prices.moves, self._prices.prices)
 
     async def run(self) -> BacktestRun:
         market, loop = self._market, self._loop
@@ -97,13 +101,14 @@ class Backtest:
         await loop.start()
         self._equity.append((self._clock.now_ms(), loop.risk.limits.initial_capital))
         acted = 0
+        self._signals, self._signal_closes = signals, market.minutes[signals] + (MINUTE_MS - 1)
         t = int(signals[0]) if len(signals) else total
         try:
             while t < total and not loop.stopped:
                 if self._progress is not None:
                     self._progress(t - self._first, total - self._first)
-                await self._act(t)
-                acted += 1
+                acted += await self._act(t)
+                t = self._t
                 if loop.busy_symbols():
                     t += 1
                 else:
@@ -126,11 +131,15 @@ class Backtest:
                            start_ms, max(end_ms, start_ms), loop.risk.limits.initial_capital, acted,
                            loop.stopped_reason, loop.open_positions(), tuple(self._refusals.refusals))
 
-    async def _act(self, t: int) -> None:
+    async def _act(self, t: int) -> int:
+        """Minute t, or the quiet span from t; the minutes acted on (self._t: the last one)."""
         market, loop = self._market, self._loop
         self._t = t
         self._prices.move_to(t)
         self._clock.advance_to(max(self._clock.now_ms(), market.close_ms(t)))
+        quiet = loop.quiet_until(self._clock.now_ms())
+        if quiet is not None:
+            return await self._pass_quietly(t, *quiet)
         for symbol in sorted(loop.busy_symbols()):
             candle = market.candle(self._index[symbol], t)
             if candle is not None:
@@ -140,6 +149,42 @@ class Backtest:
             await self._show_candidates(t)
         await loop.on_tick(self._clock.now_ms())
         await self._mark()
+        return 1
+
+    async def _pass_quietly(self, t: int, reason: str, until_ms: int) -> int:
+        """The signal minutes from t that close before `until_ms`, while the loop stays quiet (nothing held
+        or under way, every entry refused for `reason`): what full minutes would leave behind, cheaper.
+        Each candidate passing the signal rules is refused for the probe's reason, the loop marks equity
+        (and reconciles when due), the replay marks it too; equity is valued over the span in one pass,
+        again after a tick that did more than mark it. Returns the minutes passed."""
+        plan, market, loop, clock, symbols = self._plan, self._market, self._loop, self._clock, \
+            self._market.symbols
+        after = int(np.searchsorted(self._signals, t, side="right"))
+        span = [t, *self._signals[after:np.searchsorted(self._signal_closes, until_ms)].tolist()]
+        passed = 0
+        while passed < len(span):
+            ahead, inputs = span[passed:], loop.quiet_inputs()
+            equities = loop.quiet_equities(functools.partial(self._prices.along, minutes=ahead))
+            for minute, equity in zip(ahead, equities, strict=True):
+                self._t, passed = minute, passed + 1
+                self._prices.move_to(minute)
+                clock.advance_to(max(clock.now_ms(), market.close_ms(minute)))
+                now = clock.now_ms()
+                for cell in plan.cells_at(minute):
+                    if plan.cell_passes[cell]:
+                        self._refusals.record(now, symbols[plan.cell_symbols[cell]], reason)
+                if not await loop.quiet_tick(now, equity):
+                    await self._mark(equity)
+                    continue
+                # A reconcile or the kill switch: the stretch goes on only if nothing equity depends on moved.
+                quiet = None if loop.stopped else loop.quiet_until(now)
+                same = quiet is not None and loop.quiet_inputs() == inputs
+                await self._mark(equity if same else None)
+                if quiet is None or quiet[0] != reason or quiet[1] < until_ms:
+                    return passed
+                if not same:
+                    break  # still quiet, but what equity depends on changed: the rest valued again
+        return passed
 
     async def _show_candidates(self, t: int) -> None:
         """Bar t of each candidate that passes the signal rules to the loop; bar t+1's open to the
@@ -175,9 +220,9 @@ class Backtest:
                     self._refusals.record(now, symbol, probe.probe_reason)
         return approves
 
-    async def _mark(self) -> None:
+    async def _mark(self, equity: float | None = None) -> None:
         loop, now = self._loop, self._clock.now_ms()
-        equity = await loop.equity()
+        equity = await loop.equity() if equity is None else equity
         if not self._equity or abs(self._equity[-1][1] - equity) > 1e-12:
             self._equity.append((now, equity))
         risk, day = loop.risk, now // DAY_MS

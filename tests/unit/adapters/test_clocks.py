@@ -65,6 +65,20 @@ async def test_replay_sleep_lets_other_tasks_run() -> None:
     await task
 
 
+async def test_a_replay_clock_that_does_not_yield_keeps_the_turn() -> None:
+    clock = ReplayClock(0, yields=False)  # a backtest: one chain of coroutines, no task beside it
+    ran: list[int] = []
+
+    async def other() -> None:
+        ran.append(clock.now_ms())
+
+    task = asyncio.create_task(other())
+    await clock.sleep(1)
+    assert ran == [] and clock.now_ms() == 1000
+    await task
+    assert ran == [1000]
+
+
 async def test_replay_sleep_of_zero_or_less_does_not_move_time() -> None:
     clock = ReplayClock(5)
     await clock.sleep(0)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from tests.support.logs import Logs
 
@@ -91,3 +94,47 @@ def test_the_ledger_cost_and_value_follow_every_change_of_its_lots() -> None:
     ledger.add("AUSDT", Lot(D("1"), 1.5, 0.0), 1.5)
     assert ledger.cost() == 2 * 1.5 + 0.005
     assert ledger.value({"AUSDT": 4.0}.get, set()) == 8.0
+
+
+def test_valuing_every_lot_in_one_call_gives_the_bits_of_one_call_per_symbol() -> None:
+    prices = {"AUSDT": 1.1, "BUSDT": math.nan, "CUSDT": 0.7}  # BUSDT has no price: its fallback counts
+    asked: list[tuple[str, ...]] = []
+
+    def batch(symbols: Sequence[str]) -> list[float]:
+        asked.append(tuple(symbols))
+        return [prices[s] for s in symbols]
+
+    def one(symbol: str) -> float | None:
+        return None if math.isnan(prices[symbol]) else prices[symbol]
+
+    ledgers = DustLedger(), DustLedger()
+    for ledger in ledgers:
+        for symbol, quantity, price in (("CUSDT", "7.3", 0.69), ("AUSDT", "0.31", 1.0),
+                                        ("BUSDT", "0.01", 2.3)):
+            ledger.add(symbol, Lot(D(quantity), price, 0.0), price)
+    assert ledgers[0].value(one, None, batch) == ledgers[1].value(one) == 7.3 * 0.7 + 0.31 * 1.1 + 0.01 * 2.3
+    prices["AUSDT"] = 1.3
+    ledgers[0].take("CUSDT", D("7"))
+    ledgers[1].take("CUSDT", D("7"))
+    assert ledgers[0].value(one, None, batch) == ledgers[1].value(one)
+    assert asked == [("CUSDT", "AUSDT", "BUSDT")] * 2
+    assert ledgers[0].value(one, {"AUSDT"}, batch) == ledgers[1].value(one, {"AUSDT"})  # a subset: one a call
+    assert len(asked) == 2
+
+
+def test_values_along_a_path_are_the_bits_of_one_valuation_per_instant() -> None:
+    rng = np.random.default_rng(3)
+    ledger = DustLedger()
+    symbols = [f"S{i}USDT" for i in range(40)]  # enough lots for a pairwise sum to differ in the last bits
+    for symbol in symbols:
+        price = float(rng.uniform(0.01, 900.0))
+        ledger.add(symbol, Lot(D(repr(round(float(rng.uniform(0.0001, 3.0)), 6))), price, 0.0), price)
+    path = rng.uniform(0.01, 900.0, size=(len(symbols), 25))
+    path[3, 5:9] = np.nan  # no price: the price seen when the dust was left counts
+    along = ledger.values_along(lambda names: path[[symbols.index(s) for s in names]])
+    one_by_one = []
+    for minute in range(path.shape[1]):
+        column = dict(zip(symbols, path[:, minute].tolist(), strict=True))
+        one_by_one.append(ledger.value(lambda s, c=column: None if math.isnan(c[s]) else c[s]))
+    assert along == one_by_one
+    assert DustLedger().values_along(lambda names: np.empty((0, 3))) == [0.0, 0.0, 0.0]

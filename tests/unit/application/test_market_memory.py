@@ -179,3 +179,20 @@ def test_a_history_held_as_columns_answers_like_a_copied_one_and_is_copied_when_
     a, b = as_list.arrays(), held.arrays()
     for name in ("open_time_ms", "open", "close", "trades"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_a_history_covering_a_filled_ring_is_held_and_reads_like_the_long_merge() -> None:
+    candles = history(S, T0, 40)
+    for old, new in ((candles[:12] + candles[30:31], candles[15:31]),  # a candidate back: bar, then history
+                     (candles[:5], candles[20:40]),  # all the old ones older than the window
+                     (candles[35:], candles[20:34]),  # one newer than the history: the long way
+                     (candles[:3], candles[21:29])):  # shorter than the ring: the long way
+        as_list, as_columns = CandleRing(10), CandleRing(10)
+        for ring in (as_list, as_columns):
+            ring.merge(old)
+        as_list.merge(new)
+        as_columns.merge(CandleColumns(S, KlineArrays.from_candles(new)))
+        a, b = as_list.arrays(), as_columns.arrays()
+        for name in ("open_time_ms", "open", "close", "volume", "trades"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+        assert as_list.is_contiguous() == as_columns.is_contiguous()

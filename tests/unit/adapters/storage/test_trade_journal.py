@@ -136,3 +136,18 @@ def test_a_non_durable_journal_steps_over_a_torn_line_it_found_then_appends_whol
     assert [t.symbol for t in journal.trades()] == ["BTCUSDT", "SOLUSDT", "ADAUSDT"]
     rows = list(csv.reader(journal.csv_path.read_text().splitlines()))
     assert [r[1] for r in rows] == ["symbol", "BTCUSDT", "SOLUSDT", "ADAUSDT"]
+
+
+@pytest.mark.parametrize("durable", [True, False])
+def test_many_trades_in_one_write_are_the_bytes_of_one_write_each(tmp_path: Path, durable: bool) -> None:
+    trades = [a_trade("BTCUSDT"), a_trade("ETHUSDT", 41000.0, ExitReason.SL), a_trade("SOLUSDT")]
+    one_by_one = CsvJsonTradeJournal(tmp_path / "a.csv", tmp_path / "a.jsonl", durable=durable)
+    for trade in trades:
+        one_by_one.record(trade)
+    at_once = CsvJsonTradeJournal(tmp_path / "b.csv", tmp_path / "b.jsonl", durable=durable)
+    at_once.record_many(trades[:2])
+    at_once.record_many([])
+    at_once.record_many(trades[2:])
+    for a, b in (("a.csv", "b.csv"), ("a.jsonl", "b.jsonl")):
+        assert (tmp_path / a).read_bytes() == (tmp_path / b).read_bytes()
+    assert at_once.trades() == trades

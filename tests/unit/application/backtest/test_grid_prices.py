@@ -40,3 +40,30 @@ def test_prices_across_blocks_and_moves_once_a_minute(monkeypatch: pytest.Monkey
     prices.move_to(4)
     assert prices.moves() is None
     assert (prices.price("AAAUSDT"), prices.price("BBBUSDT")) == (5, 40)
+
+
+def test_prices_of_many_symbols_at_once_are_the_prices_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grid_prices, "BLOCK_MINUTES", 2)
+    market = BacktestMarket.build({"AAAUSDT": _klines([0, 1, 2, 3, 4], [1, 2, 3, 4, 5]),
+                                   "BBBUSDT": _klines([2, 4], [10, 40])})
+    prices = GridPrices(market)
+    symbols = ("BBBUSDT", "AAAUSDT")
+    for t in range(5):
+        prices.move_to(t)
+        at_once = [None if np.isnan(p) else p for p in prices.prices(symbols)]
+        assert at_once == [prices.price(s) for s in symbols]
+    assert prices.prices(("CCCUSDT", "AAAUSDT"))[1] == 5 and np.isnan(prices.prices(("CCCUSDT",))[0])
+
+
+def test_prices_along_minutes_are_the_prices_of_each_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grid_prices, "BLOCK_MINUTES", 2)
+    market = BacktestMarket.build({"AAAUSDT": _klines([0, 1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6]),
+                                   "BBBUSDT": _klines([2, 5], [20, 50])})
+    prices = GridPrices(market)
+    symbols, minutes = ("BBBUSDT", "CCCUSDT", "AAAUSDT"), [1, 2, 4, 5]  # wider than a block
+    along = prices.along(symbols, minutes)
+    for j, t in enumerate(minutes):
+        prices.move_to(t)
+        assert along[:, j].tolist()[::2] == [p if p is not None else pytest.approx(np.nan, nan_ok=True)
+                                             for p in (prices.price("BBBUSDT"), prices.price("AAAUSDT"))]
+    assert np.isnan(along[1]).all() and prices.along(symbols, []).shape == (3, 0)
