@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from adapters.kernels.research_state import (
     DUST_FEE,
@@ -41,12 +40,13 @@ from adapters.kernels.research_state import (
     TRAIL,
     UNIT,
     cost_dust,
+    kernel,
     tick_up,
     value_dust,
 )
 
 
-@njit(cache=True)
+@kernel()
 def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray,
         acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, tick: float, inv_tick: float,
         step_u: int, bars: np.ndarray, dusty: np.ndarray) -> bool:
@@ -97,7 +97,7 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
     return True
 
 
-@njit(cache=True)
+@kernel()
 def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, bars: np.ndarray,
              pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
              dusty: np.ndarray) -> None:
@@ -107,7 +107,8 @@ def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, bars:
         n, k = dusty[0], 1
         while dusty[k] != s:
             k += 1
-        dusty[k:n] = dusty[k + 1:n + 1]
+        for j in range(k, n):
+            dusty[j] = dusty[j + 1]
         dusty[0] = n - 1
     if units > 0:
         dusty[0] += 1
@@ -118,7 +119,7 @@ def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, bars:
     cost_dust(pos_f, pos_i, acc_f, dusty)
 
 
-@njit(cache=True)
+@kernel()
 def lot_add(a_u: int, a_px: float, a_fee: float, b_u: int, b_px: float,
             b_fee: float) -> tuple[int, float, float]:
     """holdings.Lot.__add__."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from adapters.kernels.research_buy import buy
 from adapters.kernels.research_state import (
@@ -29,6 +28,7 @@ from adapters.kernels.research_state import (
     WATCHED,
     equity,
     hour_count,
+    kernel,
     min_entry_quote,
     risk_refusal,
     roll,
@@ -36,7 +36,7 @@ from adapters.kernels.research_state import (
 )
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def follow(t: int, bars: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray, n_wanted: int,
             watch: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray) -> None:
     """Watchlist.follow: symbols no longer wanted are forgotten by the memory; a wanted one without memory
@@ -66,7 +66,7 @@ def follow(t: int, bars: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray
                 set_price(s, bars[u, s, 3], 1, pos_f, pos_i)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, bars: np.ndarray, csym: np.ndarray,
           cscore: np.ndarray, csig: np.ndarray, step_u: np.ndarray, min_notional: np.ndarray,
           tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
