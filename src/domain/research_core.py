@@ -48,6 +48,8 @@ class CoreGrid:
     tick: Floats  # (symbols,) the simulator's filters of each symbol
     step: Floats
     min_notional: Floats
+    closes: Floats  # (minutes, symbols): the closes again, one minute's together (the dust is valued at
+    # every minute the loop acts: 12 cache lines a minute instead of 48 through `bars`)
 
     @classmethod
     def of(cls, open_: Floats, high: Floats, low: Floats, close: Floats, open_ms: Ints, tick: Floats,
@@ -55,7 +57,7 @@ class CoreGrid:
         """From (symbols, minutes) price arrays. One minute's bars lie together, a bar's four prices in
         one cache line: the replay reads a few bars a minute, moving forward in time."""
         bars = np.stack([open_, high, low, close], axis=-1).transpose(1, 0, 2).copy()
-        return cls(bars, open_ms, tick, step, min_notional)
+        return cls(bars, open_ms, tick, step, min_notional, np.ascontiguousarray(bars[:, :, 3]))
 
 
 @dataclass(frozen=True)

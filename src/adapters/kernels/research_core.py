@@ -66,7 +66,7 @@ class NumbaResearchCore:
         fresh_kernel_cache()
         from adapters.kernels.research_numba import replay  # after the cache check: it loads the cache
 
-        n, killed = replay(grid.bars, _ints(grid.open_ms),
+        n, killed = replay(grid.bars, grid.closes, _ints(grid.open_ms),
                            _floats(grid.tick), inv_tick, step_u, _floats(grid.min_notional),
                            _ints(cells.symbol), _floats(cells.score), signal, starts, signal_minutes, fp,
                            ip, first_minute, start_ms, out_i, out_f)

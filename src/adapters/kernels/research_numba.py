@@ -120,7 +120,7 @@ def _manage_and_mark(now: int, tick: np.ndarray, inv_tick: np.ndarray, fp: np.nd
 
 
 @njit(cache=True)
-def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
+def replay(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
            inv_tick: np.ndarray, step_u: np.ndarray, min_notional: np.ndarray, csym: np.ndarray,
            cscore: np.ndarray, csig: np.ndarray, starts: np.ndarray, signal_minutes: np.ndarray,
            fp: np.ndarray, ip: np.ndarray, first: int, start_ms: int, out_i: np.ndarray,
@@ -144,13 +144,13 @@ def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
     wanted_list, watch = np.zeros(2 * symbols, dtype=np.int64), np.zeros(symbols + 1, dtype=np.int64)
     dusty = np.zeros(symbols + 1, dtype=np.int64)
     entries = np.zeros(len(csym) + 1, dtype=np.int64)
-    return _walk(bars, open_ms, tick, inv_tick, step_u, min_notional, csym, cscore, csig, starts,
+    return _walk(bars, closes, open_ms, tick, inv_tick, step_u, min_notional, csym, cscore, csig, starts,
                  signal_minutes, fp, ip, out_i, out_f, pos_f, pos_i, acc_f, acc_i, held, busy, order, wanted,
                  picked, wanted_list, watch, dusty, entries)
 
 
 @kernel()
-def _walk(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray, inv_tick: np.ndarray,
+def _walk(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.ndarray, inv_tick: np.ndarray,
           step_u: np.ndarray, min_notional: np.ndarray, csym: np.ndarray, cscore: np.ndarray,
           csig: np.ndarray, starts: np.ndarray, signal_minutes: np.ndarray, fp: np.ndarray, ip: np.ndarray,
           out_i: np.ndarray, out_f: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray,
@@ -167,7 +167,7 @@ def _walk(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray, inv_tick: np.
         acc_i[NOW] = max(acc_i[NOW], open_ms[t] + ip[BAR_MS] - 1)
         acc_i[MINUTE] = t  # the replay's GridPrices.move_to(t): the dust at the market's closes of t
         if dusty[0]:
-            value_dust(bars, pos_f, pos_i, acc_f, acc_i, dusty)
+            value_dust(closes, pos_f, pos_i, acc_f, acc_i, dusty)
         _ingest(t, bars, open_ms, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i,
                 out_f, busy)
         now = acc_i[NOW]
@@ -183,9 +183,9 @@ def _walk(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray, inv_tick: np.
                 set_price(s, bars[t, s, 3], 1, pos_f, pos_i)
         _manage_and_mark(now, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, order)
         if not acc_i[KILLED]:
-            scan(t, now, starts[t], starts[t + 1], signalled, bars, csym, cscore, csig, step_u, min_notional,
-                  tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, entries, wanted, picked,
-                  wanted_list, watch, dusty)
+            scan(t, now, starts[t], starts[t + 1], signalled, closes, csym, cscore, csig, step_u,
+                 min_notional, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, entries, wanted,
+                 picked, wanted_list, watch, dusty)
         roll(acc_f, acc_i, acc_i[NOW])
         if acc_i[NHELD] > 0:
             t += 1

@@ -134,22 +134,22 @@ def set_price(s: int, price: float, known: int, pos_f: np.ndarray, pos_i: np.nda
 
 
 @kernel(inline=True)
-def market_close(s: int, t: int, bars: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray) -> float:
+def market_close(s: int, t: int, closes: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray) -> float:
     """GridPrices.price: s's last close at or before minute t (NaN: none yet). Remembered per symbol
     (`MARKET` as of minute `MARKET_T`), so moving forward reads only the bars since."""
     known = pos_i[s, MARKET_T]
     if known != t:
         u = t
-        while u > known and math.isnan(bars[u, s, 3]):
+        while u > known and math.isnan(closes[u, s]):
             u -= 1
         if u > known:
-            pos_f[s, MARKET] = bars[u, s, 3]
+            pos_f[s, MARKET] = closes[u, s]
         pos_i[s, MARKET_T] = t
     return float(pos_f[s, MARKET])
 
 
 @kernel()
-def value_dust(bars: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
+def value_dust(closes: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
                dusty: np.ndarray) -> None:
     """DustLedger.value as a replay values the dust: each lot at its symbol's market close of the minute
     replayed (else the price it was left at), summed in the ledger's order as it sums them. Most symbols
@@ -158,9 +158,9 @@ def value_dust(bars: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np
     value = 0.0
     for k in range(1, dusty[0] + 1):
         s = dusty[k]
-        price = bars[t, s, 3]
+        price = closes[t, s]  # (minutes, symbols): the minute's closes in 12 cache lines, not 48
         if math.isnan(price):
-            price = market_close(s, t, bars, pos_f, pos_i)
+            price = market_close(s, t, closes, pos_f, pos_i)
             if math.isnan(price):
                 price = pos_f[s, DUST_LAST]
         value += pos_f[s, DUST_Q] * price  # float(lot.quantity) * price

@@ -36,41 +36,40 @@ def _state(symbols: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     return pos_f, pos_i, np.zeros(ACC_F), np.zeros(ACC_I, dtype=np.int64), np.zeros(symbols + 1, np.int64)
 
 
-def _bars(closes: list[list[float]]) -> np.ndarray:
-    """(minutes, symbols, 4) from each symbol's closes (NaN: no bar)."""
-    close = np.array(closes, dtype=np.float64).T
-    return np.repeat(close[:, :, None], 4, axis=2).copy()
+def _closes(by_symbol: list[list[float]]) -> np.ndarray:
+    """The grid's (minutes, symbols) closes from each symbol's closes (NaN: no bar)."""
+    return np.ascontiguousarray(np.array(by_symbol, dtype=np.float64).T)
 
 
 def test_a_symbols_price_is_its_last_close_at_or_before_the_minute() -> None:
-    bars = _bars([[1.0, NAN, NAN, 4.0, NAN], [NAN, NAN, 2.0, NAN, NAN]])
+    closes = _closes([[1.0, NAN, NAN, 4.0, NAN], [NAN, NAN, 2.0, NAN, NAN]])
     pos_f, pos_i, *_ = _state(2)
-    assert [market_close(0, t, bars, pos_f, pos_i) for t in range(5)] == [1.0, 1.0, 1.0, 4.0, 4.0]
-    assert math.isnan(market_close(1, 1, bars, pos_f, pos_i))
-    assert market_close(1, 4, bars, pos_f, pos_i) == 2.0  # a jump over minutes reads back to the close
+    assert [market_close(0, t, closes, pos_f, pos_i) for t in range(5)] == [1.0, 1.0, 1.0, 4.0, 4.0]
+    assert math.isnan(market_close(1, 1, closes, pos_f, pos_i))
+    assert market_close(1, 4, closes, pos_f, pos_i) == 2.0  # a jump over minutes reads back to the close
 
 
 def test_dust_is_worth_the_market_close_of_the_minute_else_the_price_it_was_left_at() -> None:
-    bars = _bars([[3.0, 5.0, NAN, NAN], [NAN, NAN, 2.0, NAN]])
+    closes = _closes([[3.0, 5.0, NAN, NAN], [NAN, NAN, 2.0, NAN]])
     pos_f, pos_i, acc_f, acc_i, dusty = _state(2)
     acc_i[MINUTE] = 1
-    set_dust(1, 50_000_000, 10.0, 0.01, 7.0, bars, pos_f, pos_i, acc_f, acc_i, dusty)  # 0.5 units
+    set_dust(1, 50_000_000, 10.0, 0.01, 7.0, closes, pos_f, pos_i, acc_f, acc_i, dusty)  # 0.5 units
     assert acc_f[ALL_DUST_VALUE] == 0.5 * 7.0  # no close of symbol 1 yet
     assert acc_f[ALL_DUST_COST] == 0.5 * 10.0 + 0.01
-    set_dust(0, 100_000_000, 4.0, 0.0, 4.0, bars, pos_f, pos_i, acc_f, acc_i, dusty)
+    set_dust(0, 100_000_000, 4.0, 0.0, 4.0, closes, pos_f, pos_i, acc_f, acc_i, dusty)
     assert acc_f[ALL_DUST_VALUE] == 0.5 * 7.0 + 5.0  # symbol 0 at minute 1's close, not its left price
     acc_i[MINUTE] = 3
-    value_dust(bars, pos_f, pos_i, acc_f, acc_i, dusty)
+    value_dust(closes, pos_f, pos_i, acc_f, acc_i, dusty)
     assert acc_f[ALL_DUST_VALUE] == 0.5 * 2.0 + 5.0  # the gaps keep each symbol's earlier close
 
 
 def test_a_lot_taken_and_left_again_goes_last_and_one_taken_whole_leaves_the_ledger() -> None:
-    bars = _bars([[1.0], [1.0], [1.0]])
+    closes = _closes([[1.0], [1.0], [1.0]])
     pos_f, pos_i, acc_f, acc_i, dusty = _state(3)
     for s in (0, 1, 2):
-        set_dust(s, 1_000, 1.0, 0.0, 1.0, bars, pos_f, pos_i, acc_f, acc_i, dusty)
-    set_dust(0, 2_000, 1.0, 0.0, 1.0, bars, pos_f, pos_i, acc_f, acc_i, dusty)
+        set_dust(s, 1_000, 1.0, 0.0, 1.0, closes, pos_f, pos_i, acc_f, acc_i, dusty)
+    set_dust(0, 2_000, 1.0, 0.0, 1.0, closes, pos_f, pos_i, acc_f, acc_i, dusty)
     assert list(dusty[1:dusty[0] + 1]) == [1, 2, 0]
-    set_dust(2, 0, 0.0, 0.0, 1.0, bars, pos_f, pos_i, acc_f, acc_i, dusty)
+    set_dust(2, 0, 0.0, 0.0, 1.0, closes, pos_f, pos_i, acc_f, acc_i, dusty)
     assert list(dusty[1:dusty[0] + 1]) == [1, 0]
     assert acc_f[ALL_DUST_VALUE] == 1_000 / 1e8 + 2_000 / 1e8  # in the order the ledger sums
