@@ -56,8 +56,10 @@ class CoreGrid:
            step: Floats, min_notional: Floats) -> CoreGrid:
         """From (symbols, minutes) price arrays. One minute's bars lie together, a bar's four prices in
         one cache line: the replay reads a few bars a minute, moving forward in time."""
-        bars = np.stack([open_, high, low, close], axis=-1).transpose(1, 0, 2).copy()
-        return cls(bars, open_ms, tick, step, min_notional, np.ascontiguousarray(bars[:, :, 3]))
+        bars = np.empty((open_.shape[1], open_.shape[0], 4))  # filled in place: half the time of a stack
+        for k, prices in enumerate((open_, high, low, close)):  # and a transposed copy (the lab's trials)
+            bars[:, :, k] = prices.T
+        return cls(bars, open_ms, tick, step, min_notional, np.ascontiguousarray(close.T, dtype=np.float64))
 
 
 @dataclass(frozen=True)
