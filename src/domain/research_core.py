@@ -134,5 +134,8 @@ class ResearchCore(Protocol):
 
 
 def cell_starts(minute: Ints, minutes: int) -> Ints:
-    """Index of each minute's first cell (and one past the last), for cells sorted by minute."""
-    return np.searchsorted(minute, np.arange(minutes + 1), side="left").astype(np.int64)
+    """Index of each minute's first cell (and one past the last), for cells sorted by minute: the cells
+    before minute k, counted once (a search per minute cost 0.16 ms a run, 10% of the core's)."""
+    starts = np.zeros(minutes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(minute, minlength=minutes)[:minutes], out=starts[1:])
+    return starts
