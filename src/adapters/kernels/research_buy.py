@@ -7,7 +7,9 @@ import math
 
 import numpy as np
 
+from adapters.kernels.research_dust import cost_dust, value_dust
 from adapters.kernels.research_state import (
+    AHEAD_N,
     DUST_FEE,
     DUST_LAST,
     DUST_PX,
@@ -39,10 +41,8 @@ from adapters.kernels.research_state import (
     TP_PCT,
     TRAIL,
     UNIT,
-    cost_dust,
     kernel,
     tick_up,
-    value_dust,
 )
 
 
@@ -115,6 +115,7 @@ def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, close
         dusty[dusty[0]] = s
     pos_i[s, DUST_U], pos_f[s, DUST_PX], pos_f[s, DUST_FEE], pos_f[s, DUST_LAST] = units, price, fee, seen_at
     pos_f[s, DUST_Q] = units / UNIT
+    acc_i[AHEAD_N] = 0  # the ledger changed: the dust's values ahead are stale
     value_dust(closes, pos_f, pos_i, acc_f, acc_i, dusty)
     cost_dust(pos_f, pos_i, acc_f, dusty)
 

@@ -2,7 +2,7 @@
 the grid's filters to exact tick and step units, the kernel's trade rows to CoreTrades.
 
 The first call in a process loads the compiled kernel from numba's disk cache (or compiles it, ~10 s);
-research_cache.py drops that cache when any of the kernel's three source files changed.
+research_cache.py drops that cache when any of the kernel's source files changed.
 """
 
 from __future__ import annotations

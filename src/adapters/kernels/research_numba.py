@@ -20,6 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
+from adapters.kernels.research_dust import value_dust
 from adapters.kernels.research_positions import act, close, exit_due, oco_on_bar, on_price
 from adapters.kernels.research_scan import scan
 from adapters.kernels.research_state import (
@@ -59,7 +60,6 @@ from adapters.kernels.research_state import (
     risk_refusal,
     roll,
     set_price,
-    value_dust,
 )
 
 

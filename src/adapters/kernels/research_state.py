@@ -40,11 +40,12 @@ OPEN, QTY_U, ENTRY_MS, OCO_MS, LAST_POLL, FILLED, FILL_REASON, DUST_U, EXIT_MS, 
     WATCHED, MARKET_T = range(13)
 POS_I = 13
 # acc_f
-CAPITAL, QUOTE_FREE, PEAK, LAST_EQ, DAY_START, DAY_PNL, ALL_DUST_VALUE, ALL_DUST_COST = range(8)
-ACC_F = 8
+CAPITAL, QUOTE_FREE, PEAK, LAST_EQ, DAY_START, DAY_PNL, ALL_DUST_VALUE, ALL_DUST_COST, AHEAD_V = range(9)
+AHEAD = 4  # the dust valued for this many minutes at once (AHEAD_V..AHEAD_V + 3)
+ACC_F = AHEAD_V + AHEAD
 # acc_i
-DAY, DAY_TRADES, KILLED, NTRADES, NOW, HOUR_LO, HOUR_HI, NHELD, MINUTE = range(9)
-ACC_I = 9
+DAY, DAY_TRADES, KILLED, NTRADES, NOW, HOUR_LO, HOUR_HI, NHELD, MINUTE, AHEAD_T, AHEAD_N = range(11)
+ACC_I = 11
 # fp: float settings
 TP_PCT, SL_PCT, TRAIL_ACT, TRAIL_DIST, SLIP, INITIAL, POS_PCT, MIN_POS, LOSS_PCT, DAILY_PCT, DD_PCT, BAND, \
     TAKER, MAKER = range(14)
@@ -131,50 +132,6 @@ def equity(pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, held: np.nda
 def set_price(s: int, price: float, known: int, pos_f: np.ndarray, pos_i: np.ndarray) -> None:
     """The loop's memory price of s (`known` 0: forgotten); the dust no longer follows it."""
     pos_f[s, MEM], pos_i[s, HAS_MEM] = price, known
-
-
-@kernel(inline=True)
-def market_close(s: int, t: int, closes: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray) -> float:
-    """GridPrices.price: s's last close at or before minute t (NaN: none yet). Remembered per symbol
-    (`MARKET` as of minute `MARKET_T`), so moving forward reads only the bars since."""
-    known = pos_i[s, MARKET_T]
-    if known != t:
-        u = t
-        while u > known and math.isnan(closes[u, s]):
-            u -= 1
-        if u > known:
-            pos_f[s, MARKET] = closes[u, s]
-        pos_i[s, MARKET_T] = t
-    return float(pos_f[s, MARKET])
-
-
-@kernel()
-def value_dust(closes: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
-               dusty: np.ndarray) -> None:
-    """DustLedger.value as a replay values the dust: each lot at its symbol's market close of the minute
-    replayed (else the price it was left at), summed in the ledger's order as it sums them. Most symbols
-    have a bar at the minute: only a gap reads back (market_close)."""
-    t = acc_i[MINUTE]
-    value = 0.0
-    for k in range(1, dusty[0] + 1):
-        s = dusty[k]
-        price = closes[t, s]  # (minutes, symbols): the minute's closes in 12 cache lines, not 48
-        if math.isnan(price):
-            price = market_close(s, t, closes, pos_f, pos_i)
-            if math.isnan(price):
-                price = pos_f[s, DUST_LAST]
-        value += pos_f[s, DUST_Q] * price  # float(lot.quantity) * price
-    acc_f[ALL_DUST_VALUE] = value
-
-
-@kernel()
-def cost_dust(pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, dusty: np.ndarray) -> None:
-    """DustLedger.cost: the lots' price paid and entry fees, in the ledger's order (when a lot changed)."""
-    cost = 0.0
-    for k in range(1, dusty[0] + 1):
-        s = dusty[k]
-        cost += pos_f[s, DUST_PX] * (pos_i[s, DUST_U] / UNIT) + pos_f[s, DUST_FEE]
-    acc_f[ALL_DUST_COST] = cost
 
 
 @kernel(inline=True)
