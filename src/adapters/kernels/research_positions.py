@@ -62,7 +62,7 @@ from adapters.kernels.research_state import (
 )
 
 
-@kernel()
+@kernel(inline=True)
 def oco_on_bar(s: int, o: float, h: float, lo: float, c: float, open_ms: int, fp: np.ndarray, ip: np.ndarray,
                pos_f: np.ndarray, pos_i: np.ndarray, tick: float, inv_tick: float) -> None:
     """reactions.on_candle for a position's OCO: the stop leg (made first) before the take-profit leg;
@@ -132,7 +132,7 @@ def close(s: int, reason: int, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray
            out_i, out_f)
 
 
-@kernel()
+@kernel(inline=True)
 def act(s: int, reason: int, now: int, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray,
         acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, out_i: np.ndarray, out_f: np.ndarray,
         tick: float, inv_tick: float) -> None:
@@ -150,7 +150,7 @@ def act(s: int, reason: int, now: int, fp: np.ndarray, ip: np.ndarray, pos_f: np
                    acc_i, held, out_i, out_f)
 
 
-@kernel()
+@kernel(inline=True)
 def exit_due(s: int, now: int, low: float, high: float, ip: np.ndarray, pos_f: np.ndarray,
              pos_i: np.ndarray) -> int:
     """Position.exit_due: -1 when none is due."""
@@ -166,7 +166,7 @@ def exit_due(s: int, now: int, low: float, high: float, ip: np.ndarray, pos_f: n
     return -1
 
 
-@kernel()
+@kernel(inline=True)
 def on_price(s: int, now: int, low: float, high: float, last: float, fp: np.ndarray, ip: np.ndarray,
              pos_f: np.ndarray, pos_i: np.ndarray) -> int:
     """ManagePositions.on_price up to the decision: the trailing stop follows the high
