@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from adapters.kernels.research_dust import cost_dust, value_dust
 from adapters.kernels.research_state import (
+    AHEAD_N,
     DUST_FEE,
     DUST_LAST,
     DUST_PX,
@@ -40,16 +41,15 @@ from adapters.kernels.research_state import (
     TP_PCT,
     TRAIL,
     UNIT,
-    cost_dust,
+    kernel,
     tick_up,
-    value_dust,
 )
 
 
-@njit(cache=True)
+@kernel()
 def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray,
         acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, tick: float, inv_tick: float,
-        step_u: int, bars: np.ndarray, dusty: np.ndarray) -> bool:
+        step_u: int, closes: np.ndarray, dusty: np.ndarray) -> bool:
     """OpenPosition (a quoteOrderQty market buy) + ProtectEntry: fill at the simulator's last price
     (the next bar's open) slipped up to the tick, commission in base rounded up, the holding (with the
     symbol's dust) protected by an OCO over its lot-step multiple; what the step leaves is dust.
@@ -83,11 +83,11 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
         l_u, l_px, l_fee = lot_add(l_u, l_px, l_fee, dust_u - more_u, dust_px, dust_fee * (1 - d_share))
     if plan_u <= 0:  # nothing protectable: all of it stays dust (outside the parity domain)
         l_u, l_px, l_fee = lot_add(p_u, p_px, p_fee, l_u, l_px, l_fee)
-        set_dust(s, l_u, l_px, l_fee, price, bars, pos_f, pos_i, acc_f, acc_i, dusty)
+        set_dust(s, l_u, l_px, l_fee, price, closes, pos_f, pos_i, acc_f, acc_i, dusty)
         return True
     qty = p_u / UNIT
     fee = p_fee if p_px == price else (p_px * qty + p_fee) - price * qty
-    set_dust(s, l_u, l_px, l_fee, price, bars, pos_f, pos_i, acc_f, acc_i, dusty)
+    set_dust(s, l_u, l_px, l_fee, price, closes, pos_f, pos_i, acc_f, acc_i, dusty)
     pos_i[s, OPEN], pos_i[s, QTY_U], pos_i[s, ENTRY_MS] = 1, p_u, entry_ms
     pos_i[s, OCO_MS], pos_i[s, LAST_POLL], pos_i[s, FILLED], pos_i[s, HAS_MPLAST] = acc_i[NOW], entry_ms, 0, 0
     pos_f[s, QTY], pos_f[s, ENTRY], pos_f[s, FEE] = qty, price, fee
@@ -97,8 +97,8 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
     return True
 
 
-@njit(cache=True)
-def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, bars: np.ndarray,
+@kernel()
+def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, closes: np.ndarray,
              pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
              dusty: np.ndarray) -> None:
     """DustLedger.take then add after the protection took its share: the lot left (valued at `seen_at`
@@ -107,18 +107,20 @@ def set_dust(s: int, units: int, price: float, fee: float, seen_at: float, bars:
         n, k = dusty[0], 1
         while dusty[k] != s:
             k += 1
-        dusty[k:n] = dusty[k + 1:n + 1]
+        for j in range(k, n):
+            dusty[j] = dusty[j + 1]
         dusty[0] = n - 1
     if units > 0:
         dusty[0] += 1
         dusty[dusty[0]] = s
     pos_i[s, DUST_U], pos_f[s, DUST_PX], pos_f[s, DUST_FEE], pos_f[s, DUST_LAST] = units, price, fee, seen_at
     pos_f[s, DUST_Q] = units / UNIT
-    value_dust(bars, pos_f, pos_i, acc_f, acc_i, dusty)
+    acc_i[AHEAD_N] = 0  # the ledger changed: the dust's values ahead are stale
+    value_dust(closes, pos_f, pos_i, acc_f, acc_i, dusty)
     cost_dust(pos_f, pos_i, acc_f, dusty)
 
 
-@njit(cache=True)
+@kernel()
 def lot_add(a_u: int, a_px: float, a_fee: float, b_u: int, b_px: float,
             b_fee: float) -> tuple[int, float, float]:
     """holdings.Lot.__add__."""

@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ("research_state.py", "research_positions.py", "research_buy.py", "research_scan.py",
-           "research_numba.py")
+SOURCES = ("research_state.py", "research_dust.py", "research_positions.py", "research_buy.py",
+           "research_scan.py", "research_numba.py")
 _checked: list[bool] = []  # once per process: the kernel module is imported once
 
 

@@ -2,7 +2,7 @@
 the grid's filters to exact tick and step units, the kernel's trade rows to CoreTrades.
 
 The first call in a process loads the compiled kernel from numba's disk cache (or compiles it, ~10 s);
-research_cache.py drops that cache when any of the kernel's three source files changed.
+research_cache.py drops that cache when any of the kernel's source files changed.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class NumbaResearchCore:
         fresh_kernel_cache()
         from adapters.kernels.research_numba import replay  # after the cache check: it loads the cache
 
-        n, killed = replay(grid.bars, _ints(grid.open_ms),
+        n, killed = replay(grid.bars, grid.closes, _ints(grid.open_ms),
                            _floats(grid.tick), inv_tick, step_u, _floats(grid.min_notional),
                            _ints(cells.symbol), _floats(cells.score), signal, starts, signal_minutes, fp,
                            ip, first_minute, start_ms, out_i, out_f)

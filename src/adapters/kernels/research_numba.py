@@ -20,6 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
+from adapters.kernels.research_dust import value_dust
 from adapters.kernels.research_positions import act, close, exit_due, oco_on_bar, on_price
 from adapters.kernels.research_scan import scan
 from adapters.kernels.research_state import (
@@ -55,14 +56,14 @@ from adapters.kernels.research_state import (
     SL_PCT,
     TRAIL,
     equity,
+    kernel,
     risk_refusal,
     roll,
     set_price,
-    value_dust,
 )
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def _ingest(t: int, bars: np.ndarray, open_ms: np.ndarray,
             tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
             pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, out_i: np.ndarray,
@@ -87,13 +88,14 @@ def _ingest(t: int, bars: np.ndarray, open_ms: np.ndarray,
         act(s, reason, now, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, tick[s], inv_tick[s])
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def _manage_and_mark(now: int, tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray,
                      pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
                      held: np.ndarray, out_i: np.ndarray, out_f: np.ndarray, order: np.ndarray) -> None:
     """The tick's position step (timeouts at the tick's time), then equity and the kill switch."""
     n = acc_i[NHELD]
-    order[:n] = held[:n]
+    for j in range(n):
+        order[j] = held[j]
     for k in range(n):
         s = order[k]
         if pos_i[s, OPEN]:
@@ -110,19 +112,21 @@ def _manage_and_mark(now: int, tick: np.ndarray, inv_tick: np.ndarray, fp: np.nd
     if drawdown >= fp[DD_PCT]:
         acc_i[KILLED] = 1
         n = acc_i[NHELD]
-        order[:n] = held[:n]
+        for j in range(n):
+            order[j] = held[j]
         for k in range(n):
             s = order[k]
             close(s, R_KILL, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, tick[s], inv_tick[s])
 
 
 @njit(cache=True)
-def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
+def replay(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
            inv_tick: np.ndarray, step_u: np.ndarray, min_notional: np.ndarray, csym: np.ndarray,
            cscore: np.ndarray, csig: np.ndarray, starts: np.ndarray, signal_minutes: np.ndarray,
            fp: np.ndarray, ip: np.ndarray, first: int, start_ms: int, out_i: np.ndarray,
            out_f: np.ndarray) -> tuple[int, bool]:
-    total, symbols = bars.shape[0], bars.shape[1]
+    """Allocates the state (the only allocations), then walks the minutes (`_walk`)."""
+    symbols = bars.shape[1]
     pos_f = np.zeros((symbols, POS_F))
     pos_f[:, TRAIL] = np.nan
     pos_f[:, EXCH] = np.nan
@@ -140,13 +144,30 @@ def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
     wanted_list, watch = np.zeros(2 * symbols, dtype=np.int64), np.zeros(symbols + 1, dtype=np.int64)
     dusty = np.zeros(symbols + 1, dtype=np.int64)
     entries = np.zeros(len(csym) + 1, dtype=np.int64)
+    return _walk(bars, closes, open_ms, tick, inv_tick, step_u, min_notional, csym, cscore, csig, starts,
+                 signal_minutes, fp, ip, out_i, out_f, pos_f, pos_i, acc_f, acc_i, held, busy, order, wanted,
+                 picked, wanted_list, watch, dusty, entries)
+
+
+@kernel()
+def _walk(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.ndarray, inv_tick: np.ndarray,
+          step_u: np.ndarray, min_notional: np.ndarray, csym: np.ndarray, cscore: np.ndarray,
+          csig: np.ndarray, starts: np.ndarray, signal_minutes: np.ndarray, fp: np.ndarray, ip: np.ndarray,
+          out_i: np.ndarray, out_f: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray,
+          acc_i: np.ndarray, held: np.ndarray, busy: np.ndarray, order: np.ndarray, wanted: np.ndarray,
+          picked: np.ndarray, wanted_list: np.ndarray, watch: np.ndarray, dusty: np.ndarray,
+          entries: np.ndarray) -> tuple[int, bool]:
+    """The minutes where the loop acts, over state `replay` allocated. Compiled without numba's runtime
+    (`_nrt=False`): no reference counts on the arrays it passes to its steps (they cost ~2/3 of the run)
+    and no allocation can slip into the loop (it would not compile)."""
+    total = bars.shape[0]
     nxt = 0
     t = signal_minutes[0] if len(signal_minutes) else total
     while t < total and not acc_i[KILLED]:
         acc_i[NOW] = max(acc_i[NOW], open_ms[t] + ip[BAR_MS] - 1)
         acc_i[MINUTE] = t  # the replay's GridPrices.move_to(t): the dust at the market's closes of t
         if dusty[0]:
-            value_dust(bars, pos_f, pos_i, acc_f, acc_i, dusty)
+            value_dust(closes, pos_f, pos_i, acc_f, acc_i, dusty)
         _ingest(t, bars, open_ms, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i,
                 out_f, busy)
         now = acc_i[NOW]
@@ -162,9 +183,9 @@ def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
                 set_price(s, bars[t, s, 3], 1, pos_f, pos_i)
         _manage_and_mark(now, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, order)
         if not acc_i[KILLED]:
-            scan(t, now, starts[t], starts[t + 1], signalled, bars, csym, cscore, csig, step_u, min_notional,
-                  tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, entries, wanted, picked,
-                  wanted_list, watch, dusty)
+            scan(t, now, starts[t], starts[t + 1], signalled, closes, csym, cscore, csig, step_u,
+                 min_notional, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, entries, wanted,
+                 picked, wanted_list, watch, dusty)
         roll(acc_f, acc_i, acc_i[NOW])
         if acc_i[NHELD] > 0:
             t += 1
@@ -174,7 +195,8 @@ def replay(bars: np.ndarray, open_ms: np.ndarray, tick: np.ndarray,
             t = signal_minutes[nxt] if nxt < len(signal_minutes) else total
     if not acc_i[KILLED]:
         n = acc_i[NHELD]
-        order[:n] = held[:n]
+        for j in range(n):
+            order[j] = held[j]
         for k in range(n):
             s = order[k]
             close(s, R_MANUAL, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, tick[s], inv_tick[s])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from adapters.kernels.research_state import (
     CAPITAL,
@@ -56,13 +55,14 @@ from adapters.kernels.research_state import (
     TRAIL_ACT,
     TRAIL_DIST,
     UNIT,
+    kernel,
     quote_fee,
     roll,
     tick_down,
 )
 
 
-@njit(cache=True)
+@kernel(inline=True)
 def oco_on_bar(s: int, o: float, h: float, lo: float, c: float, open_ms: int, fp: np.ndarray, ip: np.ndarray,
                pos_f: np.ndarray, pos_i: np.ndarray, tick: float, inv_tick: float) -> None:
     """reactions.on_candle for a position's OCO: the stop leg (made first) before the take-profit leg;
@@ -86,7 +86,7 @@ def oco_on_bar(s: int, o: float, h: float, lo: float, c: float, open_ms: int, fp
         pos_f[s, FILL_PX], pos_f[s, FILL_FEE] = price, quote_fee(price, pos_i[s, QTY_U], fp[TAKER])
 
 
-@njit(cache=True)
+@kernel()
 def finish(s: int, price: float, exit_fee: float, reason: int, pos_f: np.ndarray, pos_i: np.ndarray,
            acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, out_i: np.ndarray,
            out_f: np.ndarray) -> None:
@@ -115,7 +115,7 @@ def finish(s: int, price: float, exit_fee: float, reason: int, pos_f: np.ndarray
     acc_i[NHELD] = nheld - 1
 
 
-@njit(cache=True)
+@kernel()
 def close(s: int, reason: int, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray,
           acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, out_i: np.ndarray, out_f: np.ndarray,
           tick: float, inv_tick: float) -> None:
@@ -132,7 +132,7 @@ def close(s: int, reason: int, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray
            out_i, out_f)
 
 
-@njit(cache=True)
+@kernel(inline=True)
 def act(s: int, reason: int, now: int, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray,
         acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, out_i: np.ndarray, out_f: np.ndarray,
         tick: float, inv_tick: float) -> None:
@@ -150,7 +150,7 @@ def act(s: int, reason: int, now: int, fp: np.ndarray, ip: np.ndarray, pos_f: np
                    acc_i, held, out_i, out_f)
 
 
-@njit(cache=True)
+@kernel(inline=True)
 def exit_due(s: int, now: int, low: float, high: float, ip: np.ndarray, pos_f: np.ndarray,
              pos_i: np.ndarray) -> int:
     """Position.exit_due: -1 when none is due."""
@@ -166,7 +166,7 @@ def exit_due(s: int, now: int, low: float, high: float, ip: np.ndarray, pos_f: n
     return -1
 
 
-@njit(cache=True)
+@kernel(inline=True)
 def on_price(s: int, now: int, low: float, high: float, last: float, fp: np.ndarray, ip: np.ndarray,
              pos_f: np.ndarray, pos_i: np.ndarray) -> int:
     """ManagePositions.on_price up to the decision: the trailing stop follows the high

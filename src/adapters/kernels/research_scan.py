@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from adapters.kernels.research_buy import buy
 from adapters.kernels.research_state import (
@@ -29,6 +28,7 @@ from adapters.kernels.research_state import (
     WATCHED,
     equity,
     hour_count,
+    kernel,
     min_entry_quote,
     risk_refusal,
     roll,
@@ -36,8 +36,8 @@ from adapters.kernels.research_state import (
 )
 
 
-@njit(cache=True, inline="always")
-def follow(t: int, bars: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray, n_wanted: int,
+@kernel(inline=True)
+def follow(t: int, closes: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray, n_wanted: int,
             watch: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray) -> None:
     """Watchlist.follow: symbols no longer wanted are forgotten by the memory; a wanted one without memory
     is backfilled (its last close so far). The dust does not depend on it (valued at the market's close)."""
@@ -60,14 +60,14 @@ def follow(t: int, bars: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarray
             watch[watch[0]] = s
         if not pos_i[s, HAS_MEM]:
             u = t
-            while u >= 0 and math.isnan(bars[u, s, 3]):
+            while u >= 0 and math.isnan(closes[u, s]):
                 u -= 1
             if u >= 0:
-                set_price(s, bars[u, s, 3], 1, pos_f, pos_i)
+                set_price(s, closes[u, s], 1, pos_f, pos_i)
 
 
-@njit(cache=True, inline="always")
-def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, bars: np.ndarray, csym: np.ndarray,
+@kernel(inline=True)
+def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, closes: np.ndarray, csym: np.ndarray,
           cscore: np.ndarray, csig: np.ndarray, step_u: np.ndarray, min_notional: np.ndarray,
           tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
           pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray,
@@ -97,7 +97,7 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, bars: np
                     k -= 1
                 picked[k] = cell
                 n += 1
-    follow(t, bars, wanted, wanted_list, n_wanted, watch, pos_f, pos_i)
+    follow(t, closes, wanted, wanted_list, n_wanted, watch, pos_f, pos_i)
     for k in range(n):
         if acc_i[KILLED]:
             return
@@ -118,7 +118,7 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, bars: np
         size = min(size, acc_f[QUOTE_FREE])
         if size < minimum:
             continue
-        if buy(s, size, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s], bars,
+        if buy(s, size, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s], closes,
                dusty):
             roll(acc_f, acc_i, now)  # RiskBook.record_entry at the scan's time
             acc_i[DAY_TRADES] += 1

@@ -15,9 +15,21 @@ Decimal prices bit for bit (what `low <= stop` compares).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numba import njit
+
+Step = TypeVar("Step", bound=Callable[..., Any])
+
+
+def kernel(inline: bool = False) -> Callable[[Step], Step]:
+    """njit, cached, without numba's runtime: no reference counting of the arrays passed between the
+    kernel's steps (2/3 of its time with it) and no allocation inside (one would not compile)."""
+    options: dict[str, Any] = {"_nrt": False}
+    return cast(Callable[[Step], Step], njit(cache=True, inline="always" if inline else "never", **options))
+
 
 # pos_f columns
 QTY, ENTRY, FEE, STOP, TP, HIGH, TRAIL, FILL_PX, FILL_FEE, MEM, EXCH, MPLAST, DUST_PX, DUST_FEE, DUST_LAST, \
@@ -28,11 +40,12 @@ OPEN, QTY_U, ENTRY_MS, OCO_MS, LAST_POLL, FILLED, FILL_REASON, DUST_U, EXIT_MS, 
     WATCHED, MARKET_T = range(13)
 POS_I = 13
 # acc_f
-CAPITAL, QUOTE_FREE, PEAK, LAST_EQ, DAY_START, DAY_PNL, ALL_DUST_VALUE, ALL_DUST_COST = range(8)
-ACC_F = 8
+CAPITAL, QUOTE_FREE, PEAK, LAST_EQ, DAY_START, DAY_PNL, ALL_DUST_VALUE, ALL_DUST_COST, AHEAD_V = range(9)
+AHEAD = 4  # the dust valued for this many minutes at once (AHEAD_V..AHEAD_V + 3)
+ACC_F = AHEAD_V + AHEAD
 # acc_i
-DAY, DAY_TRADES, KILLED, NTRADES, NOW, HOUR_LO, HOUR_HI, NHELD, MINUTE = range(9)
-ACC_I = 9
+DAY, DAY_TRADES, KILLED, NTRADES, NOW, HOUR_LO, HOUR_HI, NHELD, MINUTE, AHEAD_T, AHEAD_N = range(11)
+ACC_I = 11
 # fp: float settings
 TP_PCT, SL_PCT, TRAIL_ACT, TRAIL_DIST, SLIP, INITIAL, POS_PCT, MIN_POS, LOSS_PCT, DAILY_PCT, DD_PCT, BAND, \
     TAKER, MAKER = range(14)
@@ -49,33 +62,33 @@ EPS = 1e-9
 R_TP, R_SL, R_TRAILING, R_TIMEOUT, R_KILL, R_MANUAL = range(6)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def on_tick_grid(ticks: float, tick: float, inv_tick: float) -> float:
     return ticks / inv_tick if inv_tick > 0 else ticks * tick
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def tick_up(price: float, tick: float, inv_tick: float) -> float:
     x = price * inv_tick if inv_tick > 0 else price / tick
     n = math.ceil(x - EPS)
     return on_tick_grid(n, tick, inv_tick) if n > 0 else price
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def tick_down(price: float, tick: float, inv_tick: float) -> float:
     x = price * inv_tick if inv_tick > 0 else price / tick
     n = math.floor(x + EPS)
     return on_tick_grid(n, tick, inv_tick) if n > 0 else price
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def quote_fee(price: float, qty_u: int, rate: float) -> float:
     """The simulator's commission on a SELL: price x qty x rate, rounded UP to 8 decimals."""
     units = price * qty_u * rate
     return math.ceil(units - 1e-6) / UNIT
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def roll(acc_f: np.ndarray, acc_i: np.ndarray, now: int) -> None:
     day = now // DAY_MS
     if acc_i[DAY] < 0 or day > acc_i[DAY]:
@@ -83,7 +96,7 @@ def roll(acc_f: np.ndarray, acc_i: np.ndarray, now: int) -> None:
         acc_i[DAY], acc_f[DAY_PNL], acc_i[DAY_TRADES] = day, 0.0, 0
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def hour_count(entries: np.ndarray, acc_i: np.ndarray, now: int) -> int:
     """RiskBook._trades_last_hour: prune entries <= now - 1 h, count those <= now."""
     lo, hi = acc_i[HOUR_LO], acc_i[HOUR_HI]
@@ -97,7 +110,7 @@ def hour_count(entries: np.ndarray, acc_i: np.ndarray, now: int) -> int:
     return n
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def equity(pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, held: np.ndarray,
            nheld: int) -> float:
     """Account.equity: capital + positions at the last price - their cost + dust at market - its cost."""
@@ -115,57 +128,13 @@ def equity(pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, held: np.nda
     return float(acc_f[CAPITAL] + (value - cost + dust_value - dust_cost))
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def set_price(s: int, price: float, known: int, pos_f: np.ndarray, pos_i: np.ndarray) -> None:
     """The loop's memory price of s (`known` 0: forgotten); the dust no longer follows it."""
     pos_f[s, MEM], pos_i[s, HAS_MEM] = price, known
 
 
-@njit(cache=True, inline="always")
-def market_close(s: int, t: int, bars: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray) -> float:
-    """GridPrices.price: s's last close at or before minute t (NaN: none yet). Remembered per symbol
-    (`MARKET` as of minute `MARKET_T`), so moving forward reads only the bars since."""
-    known = pos_i[s, MARKET_T]
-    if known != t:
-        u = t
-        while u > known and math.isnan(bars[u, s, 3]):
-            u -= 1
-        if u > known:
-            pos_f[s, MARKET] = bars[u, s, 3]
-        pos_i[s, MARKET_T] = t
-    return float(pos_f[s, MARKET])
-
-
-@njit(cache=True)
-def value_dust(bars: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray,
-               dusty: np.ndarray) -> None:
-    """DustLedger.value as a replay values the dust: each lot at its symbol's market close of the minute
-    replayed (else the price it was left at), summed in the ledger's order as it sums them. Most symbols
-    have a bar at the minute: only a gap reads back (market_close)."""
-    t = acc_i[MINUTE]
-    value = 0.0
-    for k in range(1, dusty[0] + 1):
-        s = dusty[k]
-        price = bars[t, s, 3]
-        if math.isnan(price):
-            price = market_close(s, t, bars, pos_f, pos_i)
-            if math.isnan(price):
-                price = pos_f[s, DUST_LAST]
-        value += pos_f[s, DUST_Q] * price  # float(lot.quantity) * price
-    acc_f[ALL_DUST_VALUE] = value
-
-
-@njit(cache=True)
-def cost_dust(pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray, dusty: np.ndarray) -> None:
-    """DustLedger.cost: the lots' price paid and entry fees, in the ledger's order (when a lot changed)."""
-    cost = 0.0
-    for k in range(1, dusty[0] + 1):
-        s = dusty[k]
-        cost += pos_f[s, DUST_PX] * (pos_i[s, DUST_U] / UNIT) + pos_f[s, DUST_FEE]
-    acc_f[ALL_DUST_COST] = cost
-
-
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def risk_refusal(fp: np.ndarray, ip: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, entries: np.ndarray,
                  now: int, capital: float, entry: float, stop: float, minimum: float, nbusy: int) -> float:
     """RiskBook.check past the per-symbol rules: the approved size, or -1 when refused."""
@@ -191,7 +160,7 @@ def risk_refusal(fp: np.ndarray, ip: np.ndarray, acc_f: np.ndarray, acc_i: np.nd
     return float(size)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def min_entry_quote(price: float, taker: float, stop_loss_pct: float, band: float, step: float,
                     min_notional: float) -> float:
     """application.protection.min_entry_quote for filters with a market STOP_LOSS (the defaults')."""
