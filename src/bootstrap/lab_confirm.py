@@ -5,8 +5,8 @@ the finalists.
 risk template and the simulator's default filters. `confirm(candidate, settings, folder)`: each of the
 finalist's test folds is replayed through `run_plan_sync` (TradingLoop + SimulatedExchange) on the very
 bars and entry cells the core was given, and both figures are returned side by side; any difference is
-flagged. The real loop replays 1m klines with market entries: a candidate on longer bars or with maker
-entries is reported as not confirmable, with the reason.
+flagged. The replay steps one bar of the fold's interval at a time (1m to 1h). The real loop replays
+market entries: a candidate with maker entries is reported as not confirmable, with the reason.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def market_of(run: FoldRun) -> BacktestMarket:
             symbol = test.symbols[int(test.symbol[block.start])]
             prices = (test.open[block], test.high[block], test.low[block], test.close[block])
             klines[symbol] = KlineArrays(test.time_ms[block], *prices, np.zeros(block.stop - block.start))
-    return BacktestMarket.build(klines)
+    return BacktestMarket.build(klines, bar_ms=test.interval_ms)
 
 
 def plan_of(run: FoldRun, market: BacktestMarket, settings: Settings) -> EntryPlan:
@@ -98,9 +98,8 @@ def confirm(candidate: Candidate, settings: Settings) -> dict[str, Any]:
     runs = [f.run for f in outcome.folds if f.run is not None] if outcome is not None else []
     core_pnl = [float(x) for r in runs for x in r.trades.pnl_usdt]
     figures: dict[str, Any] = {"core_trades": len(core_pnl), "core_pnl_usdt": round(sum(core_pnl), 4)}
-    if params.interval_minutes != 1 or params.entry != "taker" or not runs:
-        why = ("the real loop replays 1m bars" if params.interval_minutes != 1 else
-               "the core prices maker entries, the loop would rest LIMIT_MAKER orders"
+    if params.entry != "taker" or not runs:
+        why = ("the core prices maker entries, the loop would rest LIMIT_MAKER orders"
                if params.entry != "taker" else "no simulated fold")
         return {**figures, "confirmed": False, "agree": None, "note": f"not replayed: {why}"}
     logger.disable("application")  # the replays' trade-by-trade log is not the lab's report
