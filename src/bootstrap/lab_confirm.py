@@ -5,8 +5,9 @@ the finalists.
 risk template and the simulator's default filters. `confirm(candidate, settings, folder)`: each of the
 finalist's test folds is replayed through `run_plan_sync` (TradingLoop + SimulatedExchange) on the very
 bars and entry cells the core was given, and both figures are returned side by side; any difference is
-flagged. The replay steps one bar of the fold's interval at a time (1m to 1h). The real loop replays
-market entries: a candidate with maker entries is reported as not confirmable, with the reason.
+flagged. The replay steps one bar of the fold's interval at a time (1m to 1h); a maker candidate's
+entries rest as LIMIT_MAKER orders at the signal bar's close (`execution.maker_entries`), as the core
+prices them.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def loop_settings(settings: Settings, run: FoldRun) -> Settings:
     execution = settings.execution.model_copy(update={
         "taker_fee_rate": core.taker_fee, "maker_fee_rate": core.maker_fee, "bnb_fee_discount": False,
         "slippage_bps": round(core.slippage * 10_000, 10), "maker_take_profit": core.maker_take_profit,
-        "maker_entries": False})
+        "maker_entries": core.maker_entries})
     return mapping.without_edge_gate(settings.model_copy(update={
         "risk": risk, "execution": execution,
         "trading": settings.trading.model_copy(update={"mode": "backtest"}),
@@ -94,14 +95,12 @@ def plan_of(run: FoldRun, market: BacktestMarket, settings: Settings) -> EntryPl
 
 def confirm(candidate: Candidate, settings: Settings) -> dict[str, Any]:
     """The core's and the real loop's figures for the candidate's folds, and whether they agree."""
-    params, outcome = candidate.params, candidate.outcome
+    outcome = candidate.outcome
     runs = [f.run for f in outcome.folds if f.run is not None] if outcome is not None else []
     core_pnl = [float(x) for r in runs for x in r.trades.pnl_usdt]
     figures: dict[str, Any] = {"core_trades": len(core_pnl), "core_pnl_usdt": round(sum(core_pnl), 4)}
-    if params.entry != "taker" or not runs:
-        why = ("the core prices maker entries, the loop would rest LIMIT_MAKER orders"
-               if params.entry != "taker" else "no simulated fold")
-        return {**figures, "confirmed": False, "agree": None, "note": f"not replayed: {why}"}
+    if not runs:
+        return {**figures, "confirmed": False, "agree": None, "note": "not replayed: no simulated fold"}
     logger.disable("application")  # the replays' trade-by-trade log is not the lab's report
     try:
         loop_pnl = _replayed_pnl(runs, settings)

@@ -39,6 +39,7 @@ class CoreExit(IntEnum):
     TIMEOUT = 3
     KILL_SWITCH = 4
     MANUAL = 5
+    UNPROTECTED = 6  # a maker entry filled but its OCO was refused (the price already past a leg): sold
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,9 @@ class CoreSettings:
     bar_grace_ms: int = 1_150  # the simulator's: an OCO placed this long after a bar's open sees it whole
     bar_ms: int = 60_000  # the grid's bar length (the lab resamples to 5m..1h); the loop decides at its close
     entry_fee: float | None = None  # the entry's commission rate (the lab's maker entries); None: taker
+    # LIMIT_MAKER entries at the signal bar's close (OpenPosition._place_maker): refused when the next
+    # bar opens at or below it (it would take), filled only when the next bar trades through it, at it
+    maker_entries: bool = False
 
 
 @dataclass(frozen=True)
