@@ -29,8 +29,10 @@ from application.research.judge_candidates import Candidate
 from bootstrap import mapping, research_mapping
 from bootstrap.backtest_wiring import run_plan_sync
 from bootstrap.lab_spec import LabSpec
+from bootstrap.research_core_wiring import as_completed
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
+from domain.position import CompletedTrade
 
 Floats = np.ndarray
 
@@ -103,26 +105,41 @@ def confirm(candidate: Candidate, settings: Settings) -> dict[str, Any]:
         return {**figures, "confirmed": False, "agree": None, "note": "not replayed: no simulated fold"}
     logger.disable("application")  # the replays' trade-by-trade log is not the lab's report
     try:
-        loop_pnl = _replayed_pnl(runs, settings)
+        core, loop = _both_trades(runs, settings)
     finally:
         logger.enable("application")
-    agree = len(loop_pnl) == len(core_pnl) and abs(sum(loop_pnl) - sum(core_pnl)) < 0.01
+    loop_pnl = [t.pnl_usdt for t in loop]
+    same = sum(_same_trade(a, b) for a, b in zip(core, loop, strict=False))
+    agree = same == len(loop) == len(core_pnl) and abs(sum(loop_pnl) - sum(core_pnl)) < 0.01
     return {**figures, "loop_trades": len(loop_pnl), "loop_pnl_usdt": round(sum(loop_pnl), 4),
-            "confirmed": True, "agree": agree,
+            "identical_trades": same, "confirmed": True, "agree": agree,
             "note": "the real loop made the same trades" if agree else
             "DISAGREE: the real loop's trades differ from the research core's (see the counts and PnL)"}
 
 
-def _replayed_pnl(runs: list[FoldRun], settings: Settings) -> list[float]:
-    loop_pnl: list[float] = []
+def _same_trade(a: CompletedTrade, b: CompletedTrade) -> bool:
+    """Symbol, entry and exit times, exit reason and prices exactly; net PnL to the cent."""
+    return ((a.symbol, a.entry_time_ms, a.exit_time_ms, a.exit_reason, a.entry_price, a.exit_price)
+            == (b.symbol, b.entry_time_ms, b.exit_time_ms, b.exit_reason, b.entry_price, b.exit_price)
+            and abs(a.pnl_usdt - b.pnl_usdt) < 0.005)
+
+
+Trades = list[CompletedTrade]
+
+
+def _both_trades(runs: list[FoldRun], settings: Settings) -> tuple[Trades, Trades]:
+    """(the core's trades, the real loop's), fold after fold, each in the order it closed them."""
+    core: Trades = []
+    loop: Trades = []
     with tempfile.TemporaryDirectory() as folder:
         for k, run in enumerate(runs):
             market = market_of(run)
             run_settings = loop_settings(settings, run)
             replayed = run_plan_sync(run_settings, market, plan_of(run, market, run_settings),
                                      Path(folder) / f"fold{k}", 0)
-            loop_pnl.extend(t.pnl_usdt for t in replayed.run.trades)
-    return loop_pnl
+            core.extend(as_completed(run.trades, run.test.symbols))
+            loop.extend(replayed.run.trades)
+    return core, loop
 
 
 def confirmations(candidates: list[Candidate], settings: Settings) -> list[dict[str, Any]]:

@@ -87,7 +87,7 @@ def test_a_study_writes_its_report_and_resumes(slices: dict[str, Path], tmp_path
         check = candidate["real_loop"]  # scored by the research core, confirmed through the real loop
         assert check["core_trades"] == candidate["count"]
         assert check["confirmed"] and check["agree"], check  # on every bar interval
-        assert check["loop_trades"] == check["core_trades"]
+        assert check["loop_trades"] == check["core_trades"] == check["identical_trades"]
     html = (lab / "tiny" / "research.html").read_text(encoding="utf-8")
     assert "plotly" in html.lower() and "break-even" in html
     assert "NO EDGE" in payload["verdict"] or "PASSES" in payload["verdict"]

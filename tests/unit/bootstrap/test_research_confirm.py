@@ -71,6 +71,6 @@ def test_trials_0_judges_the_finalists_again_and_the_loop_confirms_5m_maker_entr
         check = candidate["real_loop"]
         assert candidate["params"]["entry"] == "maker" and candidate["params"]["interval_minutes"] == 5
         assert check["confirmed"] and check["agree"], check
-        assert check["loop_trades"] == check["core_trades"] == candidate["count"]
+        assert check["loop_trades"] == check["core_trades"] == check["identical_trades"] == candidate["count"]
         assert abs(check["loop_pnl_usdt"] - check["core_pnl_usdt"]) < 0.01
         assert check == next(c["real_loop"] for c in first["candidates"] if c["trial"] == candidate["trial"])
