@@ -3,8 +3,9 @@
 A parameter sweep needs thousands of simulations of positions, which the real loop (an event replay
 through the simulator, ~10^5 bars/s) cannot afford. A `ResearchCore` runs the same decisions over plain
 arrays: entries (a market buy at the next bar's open, slipped and rounded to the tick as the simulator
-fills it, one position per pair, `max_open_positions`, cooldown, the risk book's capital-based size),
-exits (the OCO's stop-loss before its take-profit within a bar, trailing stop, timeout), fees (the
+fills it, or with `maker_entries` a LIMIT_MAKER at the book top's bid that fills only when the next bar
+trades through it; one position per pair, `max_open_positions`, cooldown, the risk book's size), exits
+(the OCO's stop-loss before its take-profit within a bar, trailing stop, timeout), fees (the
 simulator's commission, rounded up) and the risk limits (daily loss limit, the kill switch on drawdown),
 and returns the trades. The implementation lives in adapters (`adapters.kernels.research_numba`); a
 parity test holds it equal to `run_plan_sync` (the real loop) on recorded data, trade for trade.
