@@ -114,7 +114,8 @@ def confirm(candidate: Candidate, settings: Settings) -> dict[str, Any]:
     return {**figures, "loop_trades": len(loop_pnl), "loop_pnl_usdt": round(sum(loop_pnl), 4),
             "identical_trades": same, "confirmed": True, "agree": agree,
             "note": "the real loop made the same trades" if agree else
-            "DISAGREE: the real loop's trades differ from the research core's (see the counts and PnL)"}
+            f"DISAGREE: {max(len(loop), len(core_pnl)) - same} of the trades differ between the real loop "
+            "and the research core (see the counts and PnL)"}
 
 
 def _same_trade(a: CompletedTrade, b: CompletedTrade) -> bool:
