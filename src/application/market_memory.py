@@ -46,8 +46,10 @@ class SymbolMemory:
 
 
 class MarketMemory:
-    def __init__(self, capacity: int = WARMUP_BARS, trades_kept: int = 200) -> None:
-        self._capacity = capacity
+    def __init__(self, capacity: int = WARMUP_BARS, trades_kept: int = 200, *,
+                 bar_ms: int = 60_000) -> None:
+        """`bar_ms`: the candles' length (a replay of longer bars; contiguous means one bar apart)."""
+        self._capacity, self._bar_ms = capacity, bar_ms
         self._trades_kept = trades_kept
         self._symbols: dict[str, SymbolMemory] = {}
         self._ticker_close: dict[str, float] = {}
@@ -200,7 +202,8 @@ class MarketMemory:
     def _memory(self, symbol: str) -> SymbolMemory:
         memory = self._symbols.get(symbol)
         if memory is None:
-            memory = SymbolMemory(CandleRing(self._capacity), deque(maxlen=self._trades_kept), symbol=symbol)
+            memory = SymbolMemory(CandleRing(self._capacity, self._bar_ms), deque(maxlen=self._trades_kept),
+                                  symbol=symbol)
             self._symbols[symbol] = memory
             self._price_moved(symbol)
         return memory

@@ -31,11 +31,13 @@ from application.backtest.stand_ins import (
     blank_features,
 )
 from application.backtest.summary import NO_EV_REASON, BacktestSummary, summarize
+from application.market_memory import MarketMemory
 from bootstrap import mapping
 from bootstrap.container import build_container
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
 from domain.orders import OrderType
+from domain.time_units import MINUTE_MS
 from ports.model import Model
 
 FALLBACK_ENTRIES_PER_DAY = 24.0  # the random baseline's rate when the model made no entry
@@ -94,6 +96,9 @@ async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, 
     container.feature_row.override(providers.Object(blank_features))
     refusals = RefusalLog()  # the same decisions as the container's RiskBook, each refusal written down
     container.risk_book.override(providers.Object(RecordingRiskBook(container.risk_limits(), refusals)))
+    if market.bar_ms != MINUTE_MS:  # longer bars (the lab's candidates): a history is one bar a step
+        container.trading_loop.add_kwargs(memory=MarketMemory(container.loop_config().warmup_bars,
+                                                              bar_ms=market.bar_ms))
     loop = container.trading_loop()
     backtest = Backtest(loop=loop, venue=exchange, clock=clock, market=market, plan=plan,
                         trades=journal.recorded, trade_from_minute=trade_from_minute,

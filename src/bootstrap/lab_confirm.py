@@ -5,8 +5,9 @@ the finalists.
 risk template and the simulator's default filters. `confirm(candidate, settings, folder)`: each of the
 finalist's test folds is replayed through `run_plan_sync` (TradingLoop + SimulatedExchange) on the very
 bars and entry cells the core was given, and both figures are returned side by side; any difference is
-flagged. The real loop replays 1m klines with market entries: a candidate on longer bars or with maker
-entries is reported as not confirmable, with the reason.
+flagged. The replay steps one bar of the fold's interval at a time (1m to 1h); a maker candidate's
+entries rest as LIMIT_MAKER orders at the signal bar's close (`execution.maker_entries`), as the core
+prices them.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from application.research.judge_candidates import Candidate
 from bootstrap import mapping, research_mapping
 from bootstrap.backtest_wiring import run_plan_sync
 from bootstrap.lab_spec import LabSpec
+from bootstrap.research_core_wiring import as_completed
 from bootstrap.settings_model import Settings
 from domain.features import KlineArrays
+from domain.position import CompletedTrade
 
 Floats = np.ndarray
 
@@ -57,7 +60,7 @@ def loop_settings(settings: Settings, run: FoldRun) -> Settings:
     execution = settings.execution.model_copy(update={
         "taker_fee_rate": core.taker_fee, "maker_fee_rate": core.maker_fee, "bnb_fee_discount": False,
         "slippage_bps": round(core.slippage * 10_000, 10), "maker_take_profit": core.maker_take_profit,
-        "maker_entries": False})
+        "maker_entries": core.maker_entries})
     return mapping.without_edge_gate(settings.model_copy(update={
         "risk": risk, "execution": execution,
         "trading": settings.trading.model_copy(update={"mode": "backtest"}),
@@ -72,7 +75,7 @@ def market_of(run: FoldRun) -> BacktestMarket:
             symbol = test.symbols[int(test.symbol[block.start])]
             prices = (test.open[block], test.high[block], test.low[block], test.close[block])
             klines[symbol] = KlineArrays(test.time_ms[block], *prices, np.zeros(block.stop - block.start))
-    return BacktestMarket.build(klines)
+    return BacktestMarket.build(klines, bar_ms=test.interval_ms)
 
 
 def plan_of(run: FoldRun, market: BacktestMarket, settings: Settings) -> EntryPlan:
@@ -94,37 +97,50 @@ def plan_of(run: FoldRun, market: BacktestMarket, settings: Settings) -> EntryPl
 
 def confirm(candidate: Candidate, settings: Settings) -> dict[str, Any]:
     """The core's and the real loop's figures for the candidate's folds, and whether they agree."""
-    params, outcome = candidate.params, candidate.outcome
+    outcome = candidate.outcome
     runs = [f.run for f in outcome.folds if f.run is not None] if outcome is not None else []
     core_pnl = [float(x) for r in runs for x in r.trades.pnl_usdt]
     figures: dict[str, Any] = {"core_trades": len(core_pnl), "core_pnl_usdt": round(sum(core_pnl), 4)}
-    if params.interval_minutes != 1 or params.entry != "taker" or not runs:
-        why = ("the real loop replays 1m bars" if params.interval_minutes != 1 else
-               "the core prices maker entries, the loop would rest LIMIT_MAKER orders"
-               if params.entry != "taker" else "no simulated fold")
-        return {**figures, "confirmed": False, "agree": None, "note": f"not replayed: {why}"}
+    if not runs:
+        return {**figures, "confirmed": False, "agree": None, "note": "not replayed: no simulated fold"}
     logger.disable("application")  # the replays' trade-by-trade log is not the lab's report
     try:
-        loop_pnl = _replayed_pnl(runs, settings)
+        core, loop = _both_trades(runs, settings)
     finally:
         logger.enable("application")
-    agree = len(loop_pnl) == len(core_pnl) and abs(sum(loop_pnl) - sum(core_pnl)) < 0.01
+    loop_pnl = [t.pnl_usdt for t in loop]
+    same = sum(_same_trade(a, b) for a, b in zip(core, loop, strict=False))
+    agree = same == len(loop) == len(core_pnl) and abs(sum(loop_pnl) - sum(core_pnl)) < 0.01
     return {**figures, "loop_trades": len(loop_pnl), "loop_pnl_usdt": round(sum(loop_pnl), 4),
-            "confirmed": True, "agree": agree,
+            "identical_trades": same, "confirmed": True, "agree": agree,
             "note": "the real loop made the same trades" if agree else
-            "DISAGREE: the real loop's trades differ from the research core's (see the counts and PnL)"}
+            f"DISAGREE: {max(len(loop), len(core_pnl)) - same} of the trades differ between the real loop "
+            "and the research core (see the counts and PnL)"}
 
 
-def _replayed_pnl(runs: list[FoldRun], settings: Settings) -> list[float]:
-    loop_pnl: list[float] = []
+def _same_trade(a: CompletedTrade, b: CompletedTrade) -> bool:
+    """Symbol, entry and exit times, exit reason and prices exactly; net PnL to the cent."""
+    return ((a.symbol, a.entry_time_ms, a.exit_time_ms, a.exit_reason, a.entry_price, a.exit_price)
+            == (b.symbol, b.entry_time_ms, b.exit_time_ms, b.exit_reason, b.entry_price, b.exit_price)
+            and abs(a.pnl_usdt - b.pnl_usdt) < 0.005)
+
+
+Trades = list[CompletedTrade]
+
+
+def _both_trades(runs: list[FoldRun], settings: Settings) -> tuple[Trades, Trades]:
+    """(the core's trades, the real loop's), fold after fold, each in the order it closed them."""
+    core: Trades = []
+    loop: Trades = []
     with tempfile.TemporaryDirectory() as folder:
         for k, run in enumerate(runs):
             market = market_of(run)
             run_settings = loop_settings(settings, run)
             replayed = run_plan_sync(run_settings, market, plan_of(run, market, run_settings),
                                      Path(folder) / f"fold{k}", 0)
-            loop_pnl.extend(t.pnl_usdt for t in replayed.run.trades)
-    return loop_pnl
+            core.extend(as_completed(run.trades, run.test.symbols))
+            loop.extend(replayed.run.trades)
+    return core, loop
 
 
 def confirmations(candidates: list[Candidate], settings: Settings) -> list[dict[str, Any]]:

@@ -7,6 +7,8 @@ the loop's CompletedTrade values (for reports and for the parity tests).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from adapters.kernels.research_core import NumbaResearchCore
 from adapters.simulated.symbol_rules import default_rules_for
 from application.backtest.core_grid import core_cells, core_grid
@@ -36,8 +38,9 @@ def core_run(settings: Settings, market: BacktestMarket, plan: EntryPlan, first_
              core: ResearchCore | None = None, grid: CoreGrid | None = None) -> CoreTrades:
     """The core's trades for `plan` under the backtest's settings (`grid`: reuse one already built)."""
     engine = core if core is not None else NumbaResearchCore()
+    core_settings = replace(research_mapping.core_settings_from(settings), bar_ms=market.bar_ms)
     return engine.run(grid if grid is not None else backtest_grid(market, first_minute), core_cells(plan),
-                      research_mapping.core_settings_from(settings), first_minute)
+                      core_settings, first_minute)
 
 
 def as_completed(trades: CoreTrades, symbols: tuple[str, ...]) -> list[CompletedTrade]:

@@ -49,4 +49,6 @@ def core_settings_from(settings: Settings) -> CoreSettings:
         cooldown_ms=limits.cooldown_ms, top_candidates=settings.scanner.top_candidates,
         max_symbols_active=settings.trading.max_symbols_active,
         entry_fill_band_pct=execution.entry_fill_band_pct,
-        bar_grace_ms=1_000 + costs.latency_ms + costs.latency_jitter_ms)
+        bar_grace_ms=1_000 + costs.latency_ms + costs.latency_jitter_ms,
+        maker_entries=execution.maker_entries,  # a LIMIT_MAKER buy pays the maker rate
+        entry_fee=float(costs.maker_fee) if execution.maker_entries else None)

@@ -3,8 +3,9 @@
 A parameter sweep needs thousands of simulations of positions, which the real loop (an event replay
 through the simulator, ~10^5 bars/s) cannot afford. A `ResearchCore` runs the same decisions over plain
 arrays: entries (a market buy at the next bar's open, slipped and rounded to the tick as the simulator
-fills it, one position per pair, `max_open_positions`, cooldown, the risk book's capital-based size),
-exits (the OCO's stop-loss before its take-profit within a bar, trailing stop, timeout), fees (the
+fills it, or with `maker_entries` a LIMIT_MAKER at the book top's bid that fills only when the next bar
+trades through it; one position per pair, `max_open_positions`, cooldown, the risk book's size), exits
+(the OCO's stop-loss before its take-profit within a bar, trailing stop, timeout), fees (the
 simulator's commission, rounded up) and the risk limits (daily loss limit, the kill switch on drawdown),
 and returns the trades. The implementation lives in adapters (`adapters.kernels.research_numba`); a
 parity test holds it equal to `run_plan_sync` (the real loop) on recorded data, trade for trade.
@@ -39,6 +40,7 @@ class CoreExit(IntEnum):
     TIMEOUT = 3
     KILL_SWITCH = 4
     MANUAL = 5
+    UNPROTECTED = 6  # a maker entry filled but its OCO was refused (the price already past a leg): sold
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,9 @@ class CoreSettings:
     bar_grace_ms: int = 1_150  # the simulator's: an OCO placed this long after a bar's open sees it whole
     bar_ms: int = 60_000  # the grid's bar length (the lab resamples to 5m..1h); the loop decides at its close
     entry_fee: float | None = None  # the entry's commission rate (the lab's maker entries); None: taker
+    # LIMIT_MAKER entries at the signal bar's close (OpenPosition._place_maker): refused when the next
+    # bar opens at or below it (it would take), filled only when the next bar trades through it, at it
+    maker_entries: bool = False
 
 
 @dataclass(frozen=True)

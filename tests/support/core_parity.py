@@ -1,7 +1,8 @@
 """Helpers of the research core's parity tests: plans inside the parity domain, and the comparison.
 
 The parity domain (what the compiled core mirrors exactly; domain/research_core.py, adapters/kernels):
-- taker market entries (`execution.maker_entries` off), slippage and latency without jitter;
+- taker market entries, or maker entries (`execution.maker_entries`: a LIMIT_MAKER at the book top the
+  replay shows, resolved at the next bar's close); slippage and latency without jitter;
 - the simulator's default filters (default_rules_for at the first replayed close), quoteOrderQty buys,
   full fills (a bar has no depth: a market order fills whole at its slipped price);
 - every cell passing the signal rules can be entered: it has a next bar to fill in (`passes`), and the

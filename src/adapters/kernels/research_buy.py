@@ -1,5 +1,6 @@
-"""The research kernel's entry, compiled: OpenPosition's market buy and ProtectEntry's OCO over the
-holding (with the symbol's dust), and the dust ledger's bookkeeping (holdings.Lot arithmetic)."""
+"""The research kernel's entry, compiled: OpenPosition's market buy (or its resting maker entry) and
+ProtectEntry's OCO over the holding (with the symbol's dust), and the dust ledger's bookkeeping
+(holdings.Lot arithmetic)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import math
 import numpy as np
 
 from adapters.kernels.research_dust import cost_dust, value_dust
+from adapters.kernels.research_positions import finish
 from adapters.kernels.research_state import (
     AHEAD_N,
     DUST_FEE,
@@ -29,19 +31,28 @@ from adapters.kernels.research_state import (
     LATENCY,
     NHELD,
     NOW,
+    NPEND,
     OCO_MS,
     OPEN,
+    PEND,
+    PEND_MS,
+    PEND_PX,
+    PEND_U,
     QTY,
     QTY_U,
     QUOTE_FREE,
+    R_UNPROTECTED,
     SL_PCT,
     SLIP,
     STOP,
+    TAKER,
     TP,
     TP_PCT,
     TRAIL,
     UNIT,
     kernel,
+    quote_fee,
+    tick_down,
     tick_up,
 )
 
@@ -51,9 +62,8 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
         acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, tick: float, inv_tick: float,
         step_u: int, closes: np.ndarray, dusty: np.ndarray) -> bool:
     """OpenPosition (a quoteOrderQty market buy) + ProtectEntry: fill at the simulator's last price
-    (the next bar's open) slipped up to the tick, commission in base rounded up, the holding (with the
-    symbol's dust) protected by an OCO over its lot-step multiple; what the step leaves is dust.
-    False when nothing was bought (below one step)."""
+    (the next bar's open) slipped up to the tick, then `hold`. False when nothing was bought (below
+    one step)."""
     acc_i[NOW] += ip[LATENCY]
     price = tick_up(pos_f[s, EXCH] * (1 + fp[SLIP]), tick, inv_tick)
     quote = math.floor(size * UNIT + EPS) / UNIT
@@ -62,6 +72,62 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
     if qty_u <= 0:
         return False
     acc_f[QUOTE_FREE] -= price * (qty_u / UNIT)
+    hold(s, price, qty_u, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick, inv_tick, step_u, closes, dusty)
+    return True
+
+
+@kernel()
+def place_maker(s: int, size: float, bid: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
+                pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, pend: np.ndarray, tick: float,
+                inv_tick: float, step_u: int) -> None:
+    """OpenPosition._place_maker: a LIMIT_MAKER BUY at the bid (the signal bar's close) rounded down to
+    the tick, for the size's whole lot steps. The simulator refuses it when it would take: its last price
+    (the next bar's open) is at or below it. Else it rests (its quote locked) until the next tick."""
+    price = tick_down(bid, tick, inv_tick)
+    qty_u = math.floor(size / price / (step_u / UNIT) + 1e-9) * step_u if price > 0 else 0
+    if qty_u <= 0:
+        return
+    acc_i[NOW] += ip[LATENCY]
+    if price >= pos_f[s, EXCH]:
+        return
+    acc_f[QUOTE_FREE] -= price * (qty_u / UNIT)
+    pos_i[s, PEND], pos_i[s, PEND_U], pos_i[s, PEND_MS], pos_f[s, PEND_PX] = 1, qty_u, acc_i[NOW], price
+    pend[acc_i[NPEND]] = s
+    acc_i[NPEND] += 1
+
+
+@kernel()
+def resolve_maker(s: int, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray,
+                  acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, tick: float, inv_tick: float,
+                  step_u: int, closes: np.ndarray, dusty: np.ndarray, out_i: np.ndarray,
+                  out_f: np.ndarray) -> int:
+    """OpenPosition.resolve at the tick after the placement (the entry's deadline has passed): filled
+    (the bar traded through it) -> `hold` at the order's price from now; else cancelled, quote unlocked.
+    The OCO is refused when the last price (the bar's close) is not between its legs: the holding is
+    sold at market at once (ProtectEntry._close_unprotected). Returns 1 when something was bought."""
+    price, qty_u = pos_f[s, PEND_PX], pos_i[s, PEND_U]
+    filled = pos_i[s, PEND] == 2
+    pos_i[s, PEND] = 0
+    if not filled:
+        acc_i[NOW] += ip[LATENCY]  # the cancel
+        acc_f[QUOTE_FREE] += price * (qty_u / UNIT)
+        return 0
+    hold(s, price, qty_u, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick, inv_tick, step_u, closes, dusty)
+    last = pos_f[s, EXCH]
+    if pos_i[s, OPEN] and not pos_f[s, TP] > last > pos_f[s, STOP]:
+        acc_i[NOW] += ip[LATENCY]  # the market sale
+        sale = tick_down(last * (1 - fp[SLIP]), tick, inv_tick)
+        finish(s, sale, quote_fee(sale, pos_i[s, QTY_U], fp[TAKER]), R_UNPROTECTED, pos_f, pos_i, acc_f,
+               acc_i, held, out_i, out_f)
+    return 1
+
+
+@kernel()
+def hold(s: int, price: float, qty_u: int, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
+         pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, tick: float,
+         inv_tick: float, step_u: int, closes: np.ndarray, dusty: np.ndarray) -> None:
+    """ProtectEntry after a buy filled at `price`: commission in base rounded up, the holding (with the
+    symbol's dust) protected by an OCO over its lot-step multiple; what the step leaves is dust."""
     commission_u = (qty_u * ip[ENTRY_NUM] + ip[ENTRY_DEN] - 1) // ip[ENTRY_DEN]
     received_u = qty_u - commission_u
     fee_usdt = commission_u * price / UNIT
@@ -84,7 +150,7 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
     if plan_u <= 0:  # nothing protectable: all of it stays dust (outside the parity domain)
         l_u, l_px, l_fee = lot_add(p_u, p_px, p_fee, l_u, l_px, l_fee)
         set_dust(s, l_u, l_px, l_fee, price, closes, pos_f, pos_i, acc_f, acc_i, dusty)
-        return True
+        return
     qty = p_u / UNIT
     fee = p_fee if p_px == price else (p_px * qty + p_fee) - price * qty
     set_dust(s, l_u, l_px, l_fee, price, closes, pos_f, pos_i, acc_f, acc_i, dusty)
@@ -94,7 +160,6 @@ def buy(s: int, size: float, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, 
     pos_f[s, STOP], pos_f[s, TP], pos_f[s, HIGH], pos_f[s, TRAIL] = stop, take, 0.0, math.nan
     held[acc_i[NHELD]] = s
     acc_i[NHELD] += 1
-    return True
 
 
 @kernel()

@@ -35,7 +35,7 @@ def int_settings(st: CoreSettings) -> np.ndarray:
     return np.array([st.timeout_ms, st.min_hold_ms, int(st.maker_take_profit), st.latency_ms,
                      st.max_open_positions, st.max_trades_per_hour, st.max_trades_per_day, st.cooldown_ms,
                      st.top_candidates, st.max_symbols_active, st.poll_interval_ms, st.bar_grace_ms,
-                     entry_num, entry_den, st.bar_ms], dtype=np.int64)
+                     entry_num, entry_den, st.bar_ms, int(st.maker_entries)], dtype=np.int64)
 
 
 def _ints(a: np.ndarray) -> np.ndarray:

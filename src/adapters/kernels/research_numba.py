@@ -20,9 +20,10 @@ import math
 import numpy as np
 from numba import njit
 
+from adapters.kernels.research_buy import resolve_maker
 from adapters.kernels.research_dust import value_dust
 from adapters.kernels.research_positions import act, close, exit_due, oco_on_bar, on_price
-from adapters.kernels.research_scan import scan
+from adapters.kernels.research_scan import record_entry, scan
 from adapters.kernels.research_state import (
     ACC_F,
     ACC_I,
@@ -34,6 +35,7 @@ from adapters.kernels.research_state import (
     ENTRY,
     EXCH,
     EXIT_MS,
+    GRACE_MS,
     HAS_MPLAST,
     INITIAL,
     KILLED,
@@ -45,15 +47,20 @@ from adapters.kernels.research_state import (
     MPLAST,
     NHELD,
     NOW,
+    NPEND,
     NTRADES,
     OPEN,
     PEAK,
+    PEND,
+    PEND_MS,
+    PEND_PX,
     POS_F,
     POS_I,
     QUOTE_FREE,
     R_KILL,
     R_MANUAL,
     SL_PCT,
+    TOP,
     TRAIL,
     equity,
     kernel,
@@ -86,6 +93,39 @@ def _ingest(t: int, bars: np.ndarray, open_ms: np.ndarray,
         now = acc_i[NOW]
         reason = on_price(s, now, lo, h, c, fp, ip, pos_f, pos_i)
         act(s, reason, now, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, tick[s], inv_tick[s])
+
+
+@kernel(inline=True)
+def _ingest_pending(t: int, bars: np.ndarray, open_ms: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
+                    pos_i: np.ndarray, acc_i: np.ndarray, pend: np.ndarray) -> None:
+    """A resting maker entry's bar: the simulator fills it when the bar trades through its price (below
+    it: at an equal price it may still be queued), the bar's close only when the order was placed after
+    its open (beyond the grace); the loop's memory takes the bar's close."""
+    for k in range(acc_i[NPEND]):
+        s = pend[k]
+        lo, c = bars[t, s, 2], bars[t, s, 3]
+        if math.isnan(c):
+            continue
+        if pos_i[s, PEND_MS] > open_ms[t] + ip[GRACE_MS]:
+            lo = c
+        pos_f[s, EXCH] = c
+        set_price(s, c, 1, pos_f, pos_i)
+        if lo < pos_f[s, PEND_PX]:
+            pos_i[s, PEND] = 2
+
+
+@kernel(inline=True)
+def _resolve_pending(now: int, closes: np.ndarray, tick: np.ndarray, inv_tick: np.ndarray, step_u: np.ndarray,
+                     fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray,
+                     acc_i: np.ndarray, held: np.ndarray, out_i: np.ndarray, out_f: np.ndarray,
+                     entries: np.ndarray, dusty: np.ndarray, pend: np.ndarray) -> None:
+    """EnterTrades.resolve_pending, first thing of the tick: each resting entry in the order placed."""
+    for k in range(acc_i[NPEND]):
+        s = pend[k]
+        if resolve_maker(s, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s], closes,
+                         dusty, out_i, out_f):
+            record_entry(acc_f, acc_i, entries, now)
+    acc_i[NPEND] = 0
 
 
 @kernel(inline=True)
@@ -134,6 +174,7 @@ def replay(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.n
     pos_i[:, EXIT_MS] = -1
     pos_i[:, MARKET_T] = -1
     pos_f[:, MARKET] = np.nan
+    pos_f[:, TOP] = np.nan
     acc_f = np.zeros(ACC_F)
     acc_f[CAPITAL] = acc_f[QUOTE_FREE] = acc_f[PEAK] = acc_f[LAST_EQ] = acc_f[DAY_START] = fp[INITIAL]
     acc_i = np.zeros(ACC_I, dtype=np.int64)
@@ -143,10 +184,11 @@ def replay(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.n
     wanted, picked = np.zeros(symbols, dtype=np.int64), np.zeros(symbols + ip[MAX_ACTIVE], dtype=np.int64)
     wanted_list, watch = np.zeros(2 * symbols, dtype=np.int64), np.zeros(symbols + 1, dtype=np.int64)
     dusty = np.zeros(symbols + 1, dtype=np.int64)
+    pend = np.zeros(symbols, dtype=np.int64)  # the resting maker entries, in the order placed
     entries = np.zeros(len(csym) + 1, dtype=np.int64)
     return _walk(bars, closes, open_ms, tick, inv_tick, step_u, min_notional, csym, cscore, csig, starts,
                  signal_minutes, fp, ip, out_i, out_f, pos_f, pos_i, acc_f, acc_i, held, busy, order, wanted,
-                 picked, wanted_list, watch, dusty, entries)
+                 picked, wanted_list, watch, dusty, entries, pend)
 
 
 @kernel()
@@ -156,7 +198,7 @@ def _walk(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.nd
           out_i: np.ndarray, out_f: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray,
           acc_i: np.ndarray, held: np.ndarray, busy: np.ndarray, order: np.ndarray, wanted: np.ndarray,
           picked: np.ndarray, wanted_list: np.ndarray, watch: np.ndarray, dusty: np.ndarray,
-          entries: np.ndarray) -> tuple[int, bool]:
+          entries: np.ndarray, pend: np.ndarray) -> tuple[int, bool]:
     """The minutes where the loop acts, over state `replay` allocated. Compiled without numba's runtime
     (`_nrt=False`): no reference counts on the arrays it passes to its steps (they cost ~2/3 of the run)
     and no allocation can slip into the loop (it would not compile)."""
@@ -170,24 +212,29 @@ def _walk(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.nd
             value_dust(closes, pos_f, pos_i, acc_f, acc_i, dusty)
         _ingest(t, bars, open_ms, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i,
                 out_f, busy)
+        _ingest_pending(t, bars, open_ms, ip, pos_f, pos_i, acc_i, pend)
         now = acc_i[NOW]
         probe = equity(pos_f, pos_i, acc_f, held, acc_i[NHELD])
         approves = risk_refusal(fp, ip, acc_f, acc_i, entries, now, probe, 1.0, 1.0 - fp[SL_PCT], 0.0,
-                                acc_i[NHELD]) >= 0
+                                acc_i[NHELD] + acc_i[NPEND]) >= 0
         signalled = False
         for cell in range(starts[t], starts[t + 1]):
             signalled = signalled or csig[cell]
             s = csym[cell]
-            if approves and csig[cell] and not pos_i[s, OPEN]:
+            if approves and csig[cell] and not pos_i[s, OPEN] and not pos_i[s, PEND]:
                 pos_f[s, EXCH] = bars[t + 1, s, 0]
                 set_price(s, bars[t, s, 3], 1, pos_f, pos_i)
+                pos_f[s, TOP] = bars[t, s, 3]
+        if acc_i[NPEND]:
+            _resolve_pending(now, closes, tick, inv_tick, step_u, fp, ip, pos_f, pos_i, acc_f, acc_i, held,
+                             out_i, out_f, entries, dusty, pend)
         _manage_and_mark(now, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, order)
         if not acc_i[KILLED]:
             scan(t, now, starts[t], starts[t + 1], signalled, closes, csym, cscore, csig, step_u,
                  min_notional, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, entries, wanted,
-                 picked, wanted_list, watch, dusty)
+                 picked, wanted_list, watch, dusty, pend)
         roll(acc_f, acc_i, acc_i[NOW])
-        if acc_i[NHELD] > 0:
+        if acc_i[NHELD] + acc_i[NPEND] > 0:
             t += 1
         else:
             while nxt < len(signal_minutes) and signal_minutes[nxt] <= t:

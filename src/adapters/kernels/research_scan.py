@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from adapters.kernels.research_buy import buy
+from adapters.kernels.research_buy import buy, place_maker
 from adapters.kernels.research_state import (
     BAND,
     COOLDOWN,
@@ -17,13 +17,17 @@ from adapters.kernels.research_state import (
     HAS_MEM,
     HOUR_HI,
     KILLED,
+    MAKER_ENTRY,
     MAX_ACTIVE,
     MEM,
     NHELD,
+    NPEND,
     OPEN,
+    PEND,
     QUOTE_FREE,
     SL_PCT,
     TAKER,
+    TOP,
     TOP_N,
     WATCHED,
     equity,
@@ -50,6 +54,7 @@ def follow(t: int, closes: np.ndarray, wanted: np.ndarray, wanted_list: np.ndarr
         else:
             pos_i[s, WATCHED] = 0
             set_price(s, pos_f[s, MEM], 0, pos_f, pos_i)
+            pos_f[s, TOP] = math.nan
     watch[0] = kept
     for k in range(n_wanted):
         s = wanted_list[k]
@@ -72,19 +77,24 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, closes: 
           tick: np.ndarray, inv_tick: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
           pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray,
           entries: np.ndarray, wanted: np.ndarray, picked: np.ndarray, wanted_list: np.ndarray,
-          watch: np.ndarray, dusty: np.ndarray) -> None:
+          watch: np.ndarray, dusty: np.ndarray, pend: np.ndarray) -> None:
     """EnterTrades.scan: the planned candidates (none at a minute without a signal), the watchlist's room,
-    the signals best score first, each through the risk book and into a market buy."""
-    room = max(ip[MAX_ACTIVE] - acc_i[NHELD], 0)
+    the signals best score first, each through the risk book and into a market buy (or a resting maker
+    entry). Busy symbols: the positions held, then the maker entries resting."""
+    room = max(ip[MAX_ACTIVE] - acc_i[NHELD] - acc_i[NPEND], 0)
     n_wanted = acc_i[NHELD]
     for k in range(n_wanted):
         wanted_list[k] = held[k]
         wanted[held[k]] = 1
+    for k in range(acc_i[NPEND]):
+        wanted_list[n_wanted] = pend[k]
+        wanted[pend[k]] = 1
+        n_wanted += 1
     n = kept = 0
     if signalled:
         for cell in range(lo_cell, min(hi_cell, lo_cell + ip[TOP_N])):
             s = csym[cell]
-            if kept >= room or pos_i[s, OPEN]:
+            if kept >= room or pos_i[s, OPEN] or pos_i[s, PEND]:
                 continue
             kept += 1
             wanted[s] = 1
@@ -112,16 +122,26 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, closes: 
         if pos_i[s, EXIT_MS] >= 0 and now - pos_i[s, EXIT_MS] < ip[COOLDOWN]:
             roll(acc_f, acc_i, now)
             continue
-        size = risk_refusal(fp, ip, acc_f, acc_i, entries, now, capital, price, stop, minimum, acc_i[NHELD])
+        size = risk_refusal(fp, ip, acc_f, acc_i, entries, now, capital, price, stop, minimum,
+                            acc_i[NHELD] + acc_i[NPEND])
         if size < 0:
             continue
         size = min(size, acc_f[QUOTE_FREE])
         if size < minimum:
             continue
-        if buy(s, size, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s], closes,
+        if ip[MAKER_ENTRY] and not math.isnan(pos_f[s, TOP]):  # at the book top's bid; none: market
+            place_maker(s, size, pos_f[s, TOP], fp, ip, pos_f, pos_i, acc_f, acc_i, pend, tick[s],
+                        inv_tick[s], step_u[s])
+        elif buy(s, size, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s], closes,
                dusty):
-            roll(acc_f, acc_i, now)  # RiskBook.record_entry at the scan's time
-            acc_i[DAY_TRADES] += 1
-            hour_count(entries, acc_i, now)
-            entries[acc_i[HOUR_HI]] = now
-            acc_i[HOUR_HI] += 1
+            record_entry(acc_f, acc_i, entries, now)  # at the scan's time
+
+
+@kernel(inline=True)
+def record_entry(acc_f: np.ndarray, acc_i: np.ndarray, entries: np.ndarray, now: int) -> None:
+    """RiskBook.record_entry: the day's and the hour's entry counts."""
+    roll(acc_f, acc_i, now)
+    acc_i[DAY_TRADES] += 1
+    hour_count(entries, acc_i, now)
+    entries[acc_i[HOUR_HI]] = now
+    acc_i[HOUR_HI] += 1

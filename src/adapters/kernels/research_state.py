@@ -33,33 +33,34 @@ def kernel(inline: bool = False) -> Callable[[Step], Step]:
 
 # pos_f columns
 QTY, ENTRY, FEE, STOP, TP, HIGH, TRAIL, FILL_PX, FILL_FEE, MEM, EXCH, MPLAST, DUST_PX, DUST_FEE, DUST_LAST, \
-    MARKET, DUST_Q = range(17)
-POS_F = 17
-# pos_i columns
+    MARKET, DUST_Q, PEND_PX, TOP = range(19)
+POS_F = 19  # TOP: the book top's bid the loop's memory holds (the close a replay showed; NaN: none)
+# pos_i columns (PEND: a maker entry rests, 1; it filled on the bar after it, 2; PEND_U its quantity,
+# PEND_MS the time it was placed)
 OPEN, QTY_U, ENTRY_MS, OCO_MS, LAST_POLL, FILLED, FILL_REASON, DUST_U, EXIT_MS, HAS_MEM, HAS_MPLAST, \
-    WATCHED, MARKET_T = range(13)
-POS_I = 13
+    WATCHED, MARKET_T, PEND, PEND_U, PEND_MS = range(16)
+POS_I = 16
 # acc_f
 CAPITAL, QUOTE_FREE, PEAK, LAST_EQ, DAY_START, DAY_PNL, ALL_DUST_VALUE, ALL_DUST_COST, AHEAD_V = range(9)
 AHEAD = 4  # the dust valued for this many minutes at once (AHEAD_V..AHEAD_V + 3)
 ACC_F = AHEAD_V + AHEAD
 # acc_i
-DAY, DAY_TRADES, KILLED, NTRADES, NOW, HOUR_LO, HOUR_HI, NHELD, MINUTE, AHEAD_T, AHEAD_N = range(11)
-ACC_I = 11
+DAY, DAY_TRADES, KILLED, NTRADES, NOW, HOUR_LO, HOUR_HI, NHELD, MINUTE, AHEAD_T, AHEAD_N, NPEND = range(12)
+ACC_I = 12
 # fp: float settings
 TP_PCT, SL_PCT, TRAIL_ACT, TRAIL_DIST, SLIP, INITIAL, POS_PCT, MIN_POS, LOSS_PCT, DAILY_PCT, DD_PCT, BAND, \
     TAKER, MAKER = range(14)
 FP = 14
 # ip: integer settings (fee rates also as exact fractions num/den for the base commission)
 TIMEOUT_MS, MIN_HOLD_MS, MAKER_TP, LATENCY, MAX_OPEN, PER_HOUR, PER_DAY, COOLDOWN, TOP_N, MAX_ACTIVE, \
-    POLL_MS, GRACE_MS, ENTRY_NUM, ENTRY_DEN, BAR_MS = range(15)
-IP = 15
+    POLL_MS, GRACE_MS, ENTRY_NUM, ENTRY_DEN, BAR_MS, MAKER_ENTRY = range(16)
+IP = 16
 # trade rows: out_i (symbol, entry ms, exit ms, reason), out_f (entry, exit, quantity, fees, pnl)
 UNIT = 1e8
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
 EPS = 1e-9
-R_TP, R_SL, R_TRAILING, R_TIMEOUT, R_KILL, R_MANUAL = range(6)
+R_TP, R_SL, R_TRAILING, R_TIMEOUT, R_KILL, R_MANUAL, R_UNPROTECTED = range(7)
 
 
 @kernel(inline=True)

@@ -20,7 +20,7 @@ from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import EntryPlan, Ints, scanner_candidates
 from domain.scanner_rules import ScannerRules
 from domain.signal import SignalThresholds
-from domain.time_units import DAY_MS, MINUTE_MS
+from domain.time_units import DAY_MS
 
 
 def always_yes(name: str, market: BacktestMarket, minute: Ints, symbol: Ints,
@@ -42,7 +42,7 @@ def random_plan(market: BacktestMarket, thresholds: SignalThresholds, entries_pe
     enterable = market.has_next_bar()
     enterable[:, :trade_from_minute] = False
     symbol, minute = np.nonzero(enterable)
-    span_ms = (int(market.minutes[-1]) - int(market.minutes[trade_from_minute]) + MINUTE_MS
+    span_ms = (int(market.minutes[-1]) - int(market.minutes[trade_from_minute]) + market.bar_ms
                if trade_from_minute < len(market.minutes) else 0)
     wanted = min(len(minute), math.ceil(entries_per_day * span_ms / DAY_MS)) if entries_per_day > 0 else 0
     picked = np.random.default_rng(seed).choice(len(minute), size=wanted, replace=False) if wanted else \

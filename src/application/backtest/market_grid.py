@@ -3,6 +3,10 @@
 `rows[s, t]` is the row of symbol `s` in its own KlineArrays at minute `t` of the grid, or -1 when the
 symbol has no bar then (not listed yet, delisted, a gap). Times follow Binance: a bar opens at
 `minutes[t]` and closes at `minutes[t] + 59_999` ms, the instant the backtest decides on it.
+
+Bars longer than a minute (the lab's 5m..1h candidates, resampled): `bar_ms` is their length; a "minute"
+of the grid is then one bar, which closes at `minutes[t] + bar_ms - 1`, and the next bar of a symbol is
+the one opening `bar_ms` later. 1m klines keep the default.
 """
 
 from __future__ import annotations
@@ -28,26 +32,30 @@ class BacktestMarket:
     klines: Mapping[str, KlineArrays]
     minutes: IntArray  # open times of the grid, strictly increasing
     rows: npt.NDArray[np.int32]  # (len(symbols), len(minutes)); -1 = no bar
+    bar_ms: int = MINUTE_MS  # every bar's length
 
     @classmethod
-    def build(cls, klines: Mapping[str, KlineArrays]) -> BacktestMarket:
-        """Symbols in name order; refuses unsorted or non-minute-aligned data (a loader bug upstream)."""
+    def build(cls, klines: Mapping[str, KlineArrays], bar_ms: int = MINUTE_MS) -> BacktestMarket:
+        """Symbols in name order; refuses unsorted or non-minute-aligned data (a loader bug upstream),
+        and bars of `bar_ms` that do not open on a multiple of it."""
         symbols = tuple(sorted(s for s, k in klines.items() if len(k)))
         for symbol in symbols:
             times = klines[symbol].open_time_ms
             if np.any(np.diff(times) <= 0):
                 raise ValueError(f"{symbol}: bars must be in strictly increasing open-time order")
-            if np.any(times % MINUTE_MS):
+            if bar_ms == MINUTE_MS and np.any(times % MINUTE_MS):
                 raise ValueError(f"{symbol}: open times must fall on minute boundaries (1m klines only)")
+            if bar_ms != MINUTE_MS and (bar_ms <= 0 or bar_ms % MINUTE_MS or np.any(times % bar_ms)):
+                raise ValueError(f"{symbol}: open times must fall on {bar_ms} ms bar boundaries")
         if not symbols:
             empty = np.empty(0, dtype=np.int64)
-            return cls((), {}, empty, np.empty((0, 0), dtype=np.int32))
+            return cls((), {}, empty, np.empty((0, 0), dtype=np.int32), bar_ms)
         minutes = np.unique(np.concatenate([klines[s].open_time_ms for s in symbols])).astype(np.int64)
         rows = np.full((len(symbols), len(minutes)), -1, dtype=np.int32)
         for i, symbol in enumerate(symbols):
             times = klines[symbol].open_time_ms
             rows[i, np.searchsorted(minutes, times)] = np.arange(len(times), dtype=np.int32)
-        return cls(symbols, {s: klines[s] for s in symbols}, minutes, rows)
+        return cls(symbols, {s: klines[s] for s in symbols}, minutes, rows, bar_ms)
 
     @property
     def bar_count(self) -> int:
@@ -55,7 +63,7 @@ class BacktestMarket:
 
     def close_ms(self, t: int) -> int:
         """The decision instant of minute `t`: its bars' close time."""
-        return int(self.minutes[t]) + MINUTE_MS - 1
+        return int(self.minutes[t]) + self.bar_ms - 1
 
     @cached_property
     def _minute_list(self) -> list[int]:
@@ -65,7 +73,7 @@ class BacktestMarket:
 
     def minute_at(self, time_ms: int) -> int:
         """The last minute whose bars have closed by `time_ms` (-1 before the first)."""
-        return bisect.bisect_right(self._minute_list, time_ms - MINUTE_MS + 1) - 1
+        return bisect.bisect_right(self._minute_list, time_ms - self.bar_ms + 1) - 1
 
     def first_minute_from(self, time_ms: int) -> int:
         """The first minute opening at or after `time_ms`."""
@@ -76,14 +84,14 @@ class BacktestMarket:
         return None if row < 0 else self.candle_at_row(self.symbols[s], row)
 
     def candle_at_row(self, symbol: str, row: int) -> Candle:
-        return self.klines[symbol].candle(symbol, row)
+        return self.klines[symbol].candle(symbol, row, self.bar_ms)
 
     def next_bar(self, s: int, t: int) -> Candle | None:
         """The symbol's bar right after minute `t` (the one an entry decided at t fills in), or None
         when the next minute has no bar (a gap, the end of the data)."""
         row = int(self.rows[s, t])
         k = self.klines[self.symbols[s]]
-        if row < 0 or row + 1 >= len(k) or k.open_time_ms[row + 1] != k.open_time_ms[row] + MINUTE_MS:
+        if row < 0 or row + 1 >= len(k) or k.open_time_ms[row + 1] != k.open_time_ms[row] + self.bar_ms:
             return None
         return self.candle_at_row(self.symbols[s], row + 1)
 
@@ -92,6 +100,6 @@ class BacktestMarket:
         have = self.rows >= 0
         out = np.zeros_like(have)
         if have.shape[1] > 1:
-            contiguous = np.diff(self.minutes) == MINUTE_MS
+            contiguous = np.diff(self.minutes) == self.bar_ms
             out[:, :-1] = have[:, :-1] & have[:, 1:] & contiguous[None, :]
         return out

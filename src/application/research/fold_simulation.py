@@ -57,7 +57,7 @@ class FoldSimulator:
             else rules.trailing_activation_pct, trailing_distance_pct=rules.trailing_distance_pct,
             taker_fee=tier.taker_pct / 100, maker_fee=tier.maker_pct / 100, maker_take_profit=True,
             entry_fee=(tier.maker_pct if params.entry == "maker" else tier.taker_pct) / 100,
-            slippage=self.slippage_pct / 100, bar_ms=interval_ms)
+            slippage=self.slippage_pct / 100, bar_ms=interval_ms, maker_entries=params.entry == "maker")
 
     def __call__(self, test: PeriodBars, selected: Bools, score: Floats, params: TrialParams) -> FoldRun:
         minutes = np.unique(test.time_ms)

@@ -9,7 +9,9 @@ candidate by a walk-forward with purge and embargo, and judge the best with ever
     python -m bootstrap research retrain --data D          # challenger vs the model in service
     python -m bootstrap research gate                      # the lab gate's verdict on the model
 
-`--trials` is the total the study should reach: a killed run started again goes on where it stopped.
+`--trials` is the total the study should reach: a killed run started again goes on where it stopped;
+`--trials 0` on an existing study runs no trial: its finalists are judged again and replayed through the
+real loop (`real_loop` beside each one's figures).
 Writes <lab-dir>/<name>/research.html and research.json. Exit codes: 0 done, 2 bad spec, 3 no data,
 4 holdout refused (data a study read, nothing frozen, or already evaluated) or promote refused.
 """
