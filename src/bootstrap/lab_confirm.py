@@ -28,6 +28,7 @@ from application.research.fold_simulation import FoldRun, FoldSimulator
 from application.research.judge_candidates import Candidate
 from bootstrap import mapping, research_mapping
 from bootstrap.backtest_wiring import run_plan_sync
+from bootstrap.container import BACKTEST_WARMUP_BARS
 from bootstrap.lab_spec import LabSpec
 from bootstrap.research_core_wiring import as_completed
 from bootstrap.settings_model import Settings
@@ -45,7 +46,7 @@ def default_filters(symbols: Any, prices: Floats) -> tuple[Floats, Floats, Float
 
 def fold_simulator(settings: Settings, spec: LabSpec) -> FoldSimulator:
     return FoldSimulator(NumbaResearchCore(), research_mapping.core_settings_from(settings), default_filters,
-                         tuple(spec.tiers), spec.slippage_pct)
+                         tuple(spec.tiers), spec.slippage_pct, ready_bars=BACKTEST_WARMUP_BARS)
 
 
 def loop_settings(settings: Settings, run: FoldRun) -> Settings:
@@ -105,7 +106,7 @@ def confirm(candidate: Candidate, settings: Settings) -> dict[str, Any]:
         return {**figures, "confirmed": False, "agree": None, "note": "not replayed: no simulated fold"}
     logger.disable("application")  # the replays' trade-by-trade log is not the lab's report
     try:
-        core, loop = _both_trades(runs, settings)
+        core, loop = both_trades(runs, settings)
     finally:
         logger.enable("application")
     loop_pnl = [t.pnl_usdt for t in loop]
@@ -128,7 +129,7 @@ def _same_trade(a: CompletedTrade, b: CompletedTrade) -> bool:
 Trades = list[CompletedTrade]
 
 
-def _both_trades(runs: list[FoldRun], settings: Settings) -> tuple[Trades, Trades]:
+def both_trades(runs: list[FoldRun], settings: Settings) -> tuple[Trades, Trades]:
     """(the core's trades, the real loop's), fold after fold, each in the order it closed them."""
     core: Trades = []
     loop: Trades = []

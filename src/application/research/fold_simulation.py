@@ -35,7 +35,7 @@ class FoldRun:
     test: PeriodBars  # the grid's bars (symbols, times, prices)
     entry_time_ms: npt.NDArray[np.int64]  # the cells: bar open times, best score first within a bar
     entry_symbol: npt.NDArray[np.int64]  # index into test.symbols
-    tradable: Bools  # the cell has a next bar to fill in (the others count in the scan, never trade)
+    tradable: Bools  # a next bar to fill in and a ready history (the others count in the scan, never trade)
     settings: CoreSettings
 
 
@@ -46,6 +46,10 @@ class FoldSimulator:
     filters: FiltersFor
     tiers: tuple[FeeTier, ...]
     slippage_pct: float  # the lab's, per market leg
+    # The replaying loop's warm-up (bootstrap.container.BACKTEST_WARMUP_BARS): its memory scores a pair
+    # only with this many contiguous bars ending at the signal bar, and a fold's bars are all it is given,
+    # so a pair's first bar in the fold and its first bar after a hole are never entered.
+    ready_bars: int = 2
 
     def settings_for(self, params: TrialParams, interval_ms: int) -> CoreSettings:
         tier = tier_named(self.tiers, params.fee_tier)
@@ -75,10 +79,21 @@ class FoldSimulator:
         rows = rows[order]
         nxt = np.minimum(column[rows] + 1, len(minutes) - 1)
         tradable = (column[rows] + 1 < len(minutes)) & np.isfinite(grid[0][test.symbol[rows], nxt]) & \
-            (minutes[nxt] == test.time_ms[rows] + test.interval_ms)
+            (minutes[nxt] == test.time_ms[rows] + test.interval_ms) & \
+            (contiguous_bars(test)[rows] >= self.ready_bars)
         cells = CoreCells(column[rows].astype(np.int64), test.symbol[rows].astype(np.int64),
                           score[rows].astype(np.float64), tradable)
         settings = self.settings_for(params, test.interval_ms)
         trades = self.core.run(CoreGrid.of(grid[0], grid[1], grid[2], grid[3], minutes.astype(np.int64), tick,
                                            step, notional), cells, settings, 0)
         return FoldRun(trades, test, test.time_ms[rows], test.symbol[rows], tradable, settings)
+
+
+def contiguous_bars(bars: PeriodBars) -> npt.NDArray[np.int64]:
+    """How many contiguous bars of its own pair end at each row, the row's own included (rows are grouped
+    by pair, in time order: a new pair or a hole in time starts the count again)."""
+    n = len(bars)
+    fresh = np.ones(n, dtype=np.bool_)
+    fresh[1:] = (bars.symbol[1:] != bars.symbol[:-1]) | (np.diff(bars.time_ms) != bars.interval_ms)
+    index = np.arange(n, dtype=np.int64)
+    return index - np.maximum.accumulate(np.where(fresh, index, 0)) + 1
