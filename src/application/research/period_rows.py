@@ -14,16 +14,34 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from application.research.period_bars import PeriodBars
 from domain.ev_gate import trade_stats
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 MIN_QUICK_SCORE = 0.5
+
+
+class ScannedRows(Protocol):
+    """What the rows read of a test period (PeriodBars, or the streamed walk-forward's test rows)."""
+
+    @property
+    def symbol(self) -> npt.NDArray[np.int64]: ...
+
+    @property
+    def time_ms(self) -> npt.NDArray[np.int64]: ...
+
+    @property
+    def scan_score(self) -> Floats: ...
+
+    @property
+    def scan_alert(self) -> Bools: ...
+
+    def __len__(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -74,7 +92,7 @@ def random_entries(tradable: Bools, count: int, seed: int) -> Bools:
     return mask
 
 
-def scanner_entries(bars: PeriodBars, min_quick_score: float = MIN_QUICK_SCORE) -> Bools:
+def scanner_entries(bars: ScannedRows, min_quick_score: float = MIN_QUICK_SCORE) -> Bools:
     """The best-scored pair of each minute, when its alert fires and its score clears the bar."""
     order = np.lexsort((bars.symbol, -bars.scan_score, bars.time_ms))
     first = np.r_[True, bars.time_ms[order][1:] != bars.time_ms[order][:-1]]
@@ -84,7 +102,7 @@ def scanner_entries(bars: PeriodBars, min_quick_score: float = MIN_QUICK_SCORE) 
     return mask
 
 
-def period_rows(bars: PeriodBars, net: Floats, score: Floats, expected: Floats, selected: Bools,
+def period_rows(bars: ScannedRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
                 seed: int) -> tuple[list[EdgeRow], dict[str, Bools]]:
     """The decile rows, then the gated trades, the baselines and all bars; with the masks used."""
     tradable = np.isfinite(net)

@@ -25,9 +25,11 @@ from adapters.training.lightgbm_trainer import BoosterParams
 from application.research.edge_preset_trust import edge_trust, trust_lines
 from application.research.market_periods import PeriodPlan
 from application.research.period_bars import PeriodBars, build_period_bars
+from application.research.period_source import PeriodSource
 from application.research.report_payload import report_payload
 from application.research.report_text import intro_lines, report_tables
-from application.research.walk_forward import NamedPolicy, evaluate_edge
+from application.research.walk_forward import NamedPolicy
+from application.research.walk_forward_streamed import evaluate_edge_streamed
 from bootstrap import lab_wiring as wiring
 from bootstrap.lab_spec import LabSpec
 from bootstrap.mapping import exit_rules_from, scanner_rules_from
@@ -54,16 +56,37 @@ def preset_policies(spec: LabSpec, settings: Settings) -> tuple[NamedPolicy, ...
 
 
 def _sliced(klines: dict[str, KlineArrays], plan: PeriodPlan) -> dict[str, KlineArrays]:
+    """The plan's klines of each symbol: views when the symbol's times are sorted (no copy)."""
     out = {}
     for symbol, k in klines.items():
-        keep = (k.open_time_ms >= plan.start_ms) & (k.open_time_ms < plan.end_ms)
+        times = k.open_time_ms
+        if len(times) < 2 or bool(np.all(times[1:] > times[:-1])):
+            a, b = np.searchsorted(times, [plan.start_ms, plan.end_ms])
+            part = slice(int(a), int(b))
+            if b > a:
+                out[symbol] = KlineArrays(*(getattr(k, c)[part] for c in COLUMNS))
+            continue
+        keep = (times >= plan.start_ms) & (times < plan.end_ms)
         if keep.any():
             out[symbol] = KlineArrays(*(getattr(k, c)[keep] for c in COLUMNS))
     return out
 
 
+def preset_sources(spec: LabSpec, paths: list[Path], settings: Settings) -> list[PeriodSource]:
+    """One PeriodSource per planned period, built from that period's klines alone (as `report edge`);
+    its bars are built a symbol at a time when the walk-forward reads them."""
+    data = wiring.load_data(spec, paths)
+    rules, out = scanner_rules_from(settings), []
+    for plan in wiring.plans_of(spec, data):
+        try:
+            out.append(PeriodSource(plan.name, _sliced(data.klines, plan), rules))
+        except ValueError as exc:
+            print(f"research: period {plan.name} left out: {exc}", file=sys.stderr)
+    return out
+
+
 def preset_bars(spec: LabSpec, paths: list[Path], settings: Settings) -> list[PeriodBars]:
-    """One PeriodBars per planned period, built from that period's klines alone (as `report edge`)."""
+    """Every period's bars built whole (what the streamed walk-forward avoids; tests compare the two)."""
     data = wiring.load_data(spec, paths)
     rules, out = scanner_rules_from(settings), []
     for plan in wiring.plans_of(spec, data):
@@ -77,7 +100,7 @@ def preset_bars(spec: LabSpec, paths: list[Path], settings: Settings) -> list[Pe
 def run_edge_preset(args: argparse.Namespace, spec: LabSpec, paths: list[Path], settings: Settings) -> int:
     began = time.perf_counter()
     try:
-        bars = preset_bars(spec, paths, settings)
+        bars = preset_sources(spec, paths, settings)
     except (HistoryDataError, ValueError, OSError) as exc:
         print(f"research: cannot read the market data: {exc}", file=sys.stderr)
         return EXIT_NO_DATA
@@ -94,7 +117,7 @@ def run_edge_preset(args: argparse.Namespace, spec: LabSpec, paths: list[Path], 
         if not args.no_progress:
             print(f"[{time.perf_counter() - began:5.0f}s] {message}", file=sys.stderr)
 
-    report = evaluate_edge(bars, learner, config, progress)
+    report = evaluate_edge_streamed(bars, learner, config, progress)
     report.seconds = time.perf_counter() - began
     trust = edge_trust(report, seed=settings.execution.seed)
     meta: dict[str, Any] = {"command": f"python -m bootstrap research --spec {args.spec}",
