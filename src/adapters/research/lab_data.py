@@ -5,6 +5,8 @@ assumed: the periods come from the data's own time (application.research.market_
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +63,15 @@ def load_lab_data(paths: Sequence[Path], *, symbols: Iterable[str] | None = None
     if not parts:
         raise HistoryDataError(f"no klines in {', '.join(str(p) for p in paths)}")
     merged = {s: nan.shared(_merged(parts.pop(s))) for s in sorted(parts)}
+    release_freed_memory()
     return LabData({s: k for s, k in merged.items() if len(k)}, data_files(paths))
+
+
+def release_freed_memory() -> None:
+    """Give the heap the parsers freed back to the OS (glibc keeps it otherwise: ~200 MB on the shared
+    1m files); nothing where the C library is not glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _arrays(frame: pd.DataFrame) -> KlineArrays:

@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from application.research.period_bars import PeriodBars
 from domain.ev_gate import trade_stats
 
 Floats = npt.NDArray[np.float64]
@@ -26,20 +27,11 @@ Bools = npt.NDArray[np.bool_]
 MIN_QUICK_SCORE = 0.5
 
 
-class ScannedRows(Protocol):
-    """What the rows read of a test period (PeriodBars, or the streamed walk-forward's test rows)."""
-
-    @property
-    def symbol(self) -> npt.NDArray[np.int64]: ...
+class TimedRows(Protocol):
+    """What the rows read of a test period when the scanner's entries are given: the rows' open times."""
 
     @property
     def time_ms(self) -> npt.NDArray[np.int64]: ...
-
-    @property
-    def scan_score(self) -> Floats: ...
-
-    @property
-    def scan_alert(self) -> Bools: ...
 
     def __len__(self) -> int: ...
 
@@ -92,7 +84,7 @@ def random_entries(tradable: Bools, count: int, seed: int) -> Bools:
     return mask
 
 
-def scanner_entries(bars: ScannedRows, min_quick_score: float = MIN_QUICK_SCORE) -> Bools:
+def scanner_entries(bars: PeriodBars, min_quick_score: float = MIN_QUICK_SCORE) -> Bools:
     """The best-scored pair of each minute, when its alert fires and its score clears the bar."""
     order = np.lexsort((bars.symbol, -bars.scan_score, bars.time_ms))
     first = np.r_[True, bars.time_ms[order][1:] != bars.time_ms[order][:-1]]
@@ -102,9 +94,14 @@ def scanner_entries(bars: ScannedRows, min_quick_score: float = MIN_QUICK_SCORE)
     return mask
 
 
-def period_rows(bars: ScannedRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
-                seed: int) -> tuple[list[EdgeRow], dict[str, Bools]]:
-    """The decile rows, then the gated trades, the baselines and all bars; with the masks used."""
+def period_rows(bars: TimedRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
+                seed: int, scanner: Bools | None = None) -> tuple[list[EdgeRow], dict[str, Bools]]:
+    """The decile rows, then the gated trades, the baselines and all bars; with the masks used.
+    `scanner`: the scanner rule's entries when already found (else read from `bars`, PeriodBars)."""
+    if scanner is None:
+        if not isinstance(bars, PeriodBars):
+            raise TypeError("period_rows needs PeriodBars or the scanner rule's entries")
+        scanner = scanner_entries(bars)
     tradable = np.isfinite(net)
     deciles = decile_masks(score, tradable)
     rows = [row_of(f"model decile {i}", net, mask, bars.time_ms, expected)
@@ -112,7 +109,7 @@ def period_rows(bars: ScannedRows, net: Floats, score: Floats, expected: Floats,
     top = deciles[-1]
     count = int((selected & tradable).sum()) or int(top.sum())
     masks = {"selected": selected, "top decile": top, "random": random_entries(tradable, count, seed),
-             "scanner": scanner_entries(bars) & tradable}
+             "scanner": scanner & tradable}
     rows += [row_of("model: EV gate (selected)", net, selected, bars.time_ms, expected),
              row_of(f"random entries (n = {count})", net, masks["random"], bars.time_ms, expected),
              row_of("scanner rule alone", net, masks["scanner"], bars.time_ms, expected),

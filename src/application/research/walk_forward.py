@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +23,7 @@ from loguru import logger
 
 from application.research.folds import FoldBounds, fold_bounds, gather, part_masks
 from application.research.period_bars import PeriodBars
-from application.research.period_rows import EdgeRow, ScannedRows, period_rows, row_of
+from application.research.period_rows import EdgeRow, TimedRows, period_rows, row_of
 from application.research.ranking import auc
 from domain.ev_gate import GateChoice, TradeStats, fit_gate, trade_stats
 from domain.outcome import ExitRules, TradeCosts
@@ -188,18 +189,20 @@ def variant_rows(name: str, cheaper: Floats, selected: Bools, masks: dict[str, B
 
 
 def test_result(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: NamedPolicy, gate: GateChoice,
-                test: ScannedRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
-                atr_pct: Floats, variants: Callable[[dict[str, Bools]], list[EdgeRow]], seed: int
-                ) -> FoldResult:
-    """A fold's figures from its test period's rows: nets, the chosen model's scores and the gate's picks."""
-    rows, masks = period_rows(test, net, score, expected, selected, seed)
+                test: TimedRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
+                atr_pct: npt.NDArray[np.floating[Any]], variants: Callable[[dict[str, Bools]], list[EdgeRow]],
+                seed: int, scanner: Bools | None = None) -> FoldResult:
+    """A fold's figures from its test period's rows: nets, the chosen model's scores and the gate's picks
+    (`scanner`: the scanner rule's entries, when `test` is not PeriodBars)."""
+    rows, masks = period_rows(test, net, score, expected, selected, seed, scanner)
     cheaper = variants(masks)
     tradable = np.isfinite(net)
     win = (net[tradable] > 0).astype(np.float64)
     trades = {name: (net[mask & tradable], test.time_ms[mask & tradable]) for name, mask in
               (("EV gate", selected), ("model decile 10", masks["top decile"]), ("all bars", tradable))}
     return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(cheaper),
-                      auc(win, score[tradable]), auc(win, atr_pct[tradable]), int(tradable.sum()), trades)
+                      auc(win, score[tradable]), auc(win, atr_pct[tradable].astype(np.float64)),
+                      int(tradable.sum()), trades)
 
 
 def evaluate_edge(periods: Sequence[PeriodBars], learner: EdgeLearner, config: EdgeConfig,

@@ -20,8 +20,10 @@ import numpy.typing as npt
 from loguru import logger
 
 from application.research.folds import FoldBounds, PartMask, fold_bounds, part_masks
+from application.research.period_bars import ATR_PCT
 from application.research.period_rows import EdgeRow
 from application.research.period_source import PeriodSource
+from application.research.scanner_top import ScannerTop
 from application.research.walk_forward import (
     EdgeConfig,
     EdgeReport,
@@ -53,15 +55,12 @@ class FitRows:
 
 @dataclass(frozen=True)
 class TestRows:
-    """The test period's rows with what the edge rows read (no features)."""
-    symbols: tuple[str, ...]
-    symbol: Ints
+    """The test period's rows with what the edge rows read (no features, no per-row scanner view)."""
     time_ms: Ints
-    scan_score: Floats
-    scan_alert: Bools
     net: Floats
     score: Floats
-    atr_pct: Floats
+    atr_pct: npt.NDArray[np.float32]  # the feature as stored (float64 only where an AUC reads it)
+    scanner: Bools  # the scanner rule's entries (scanner_top.ScannerTop)
 
     def __len__(self) -> int:
         return len(self.time_ms)
@@ -110,21 +109,21 @@ def _selection_scores(prior: Sequence[PeriodSource], mask: PartMask, fitted: Seq
 
 
 def _test_rows(test: PeriodSource, policy: NamedPolicy, model: EdgeModel, costs: TradeCosts) -> TestRows:
-    columns: dict[str, list[npt.NDArray[np.generic]]] = {key: [] for key in _TEST_COLUMNS}
+    scanner = ScannerTop(np.unique(np.concatenate([k.open_time_ms for k in test.klines.values()])))
+    columns: dict[str, list[npt.NDArray[Any]]] = {key: [] for key in _TEST_COLUMNS}
     for code in range(len(test.symbols)):
         bars = test.symbol_bars(code)
-        for key, value in (("symbol", bars.symbol), ("time_ms", bars.time_ms),
-                           ("scan_score", bars.scan_score), ("scan_alert", bars.scan_alert),
-                           ("net", bars.outcomes(policy.rules, costs).net_return_pct),
-                           ("score", model.score(bars.features)), ("atr_pct", bars.atr_pct)):
+        scanner.add(bars.time_ms, bars.scan_score, bars.scan_alert)
+        net = bars.outcomes(policy.rules, costs).net_return_pct
+        for key, value in (("time_ms", bars.time_ms), ("net", net), ("score", model.score(bars.features)),
+                           ("atr_pct", np.ascontiguousarray(bars.features[:, ATR_PCT]))):  # own copy
             columns[key].append(value)
     joined = {key: _joined(columns.pop(key), dtype) for key, dtype in _TEST_COLUMNS.items()}  # one copy
-    return TestRows(test.symbols, **joined)
+    return TestRows(**joined, scanner=scanner.entries())
 
 
-_TEST_COLUMNS: dict[str, type[np.generic]] = {
-    "symbol": np.int64, "time_ms": np.int64, "scan_score": np.float64, "scan_alert": np.bool_,
-    "net": np.float64, "score": np.float64, "atr_pct": np.float64}
+_TEST_COLUMNS: dict[str, type[np.generic]] = {"time_ms": np.int64, "net": np.float64, "score": np.float64,
+                                              "atr_pct": np.float32}
 
 
 def _test_nets(test: PeriodSource, policy: NamedPolicy, costs: TradeCosts) -> Floats:
@@ -171,7 +170,7 @@ def _score_test(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: Nam
                 for row in variant_rows(name, _test_nets(test, policy, costs), selected, masks, rows.time_ms,
                                         expected)]
     return test_result(bounds, trials, policy, chosen.gate, rows, rows.net, rows.score, expected, selected,
-                       rows.atr_pct, variants, config.seed)
+                       rows.atr_pct, variants, config.seed, rows.scanner)
 
 
 def evaluate_edge_streamed(sources: Sequence[PeriodSource], learner: EdgeLearner, config: EdgeConfig,

@@ -119,10 +119,11 @@ def run_edge_preset(args: argparse.Namespace, spec: LabSpec, paths: list[Path], 
 
     report = evaluate_edge_streamed(bars, learner, config, progress)
     report.seconds = time.perf_counter() - began
+    periods = [f"{b.name} ({len(b):,} bars, {len(b.symbols)} pairs)" for b in bars]
+    del bars  # the klines: the trust figures need only the folds' trades
     trust = edge_trust(report, seed=settings.execution.seed)
     meta: dict[str, Any] = {"command": f"python -m bootstrap research --spec {args.spec}",
-                            "seconds": report.seconds,
-                            "periods": [f"{b.name} ({len(b):,} bars, {len(b.symbols)} pairs)" for b in bars]}
+                            "seconds": report.seconds, "periods": periods}
     tables = report_tables(report, None, None)
     intro = [*intro_lines(report, meta), *trust_lines(trust)]
     payload = report_payload(report, None, None, meta) | {"trust": _plain(trust)}

@@ -6,6 +6,7 @@ five pairs 2026-03, two days each. Each period is kept once as whole PeriodBars,
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,9 @@ from adapters.training.edge_learner import LightGbmEdgeLearner
 from adapters.training.lightgbm_trainer import BoosterParams
 from application.research.market_periods import plan_periods
 from application.research.period_bars import PeriodBars, build_period_bars
+from application.research.period_rows import scanner_entries
 from application.research.period_source import PeriodSource
+from application.research.scanner_top import ScannerTop
 from application.research.walk_forward import EdgeConfig, EdgeReport, NamedPolicy, evaluate_edge
 from application.research.walk_forward_streamed import evaluate_edge_streamed
 from domain.features import KlineArrays
@@ -96,3 +99,17 @@ def test_a_period_without_a_warmed_up_symbol_is_refused() -> None:
     k = KlineArrays(np.arange(10, dtype=np.int64) * 60_000, *(np.ones(10) for _ in range(5)))
     with pytest.raises(ValueError, match="no symbol has"):
         PeriodSource("tiny", {"BTCUSDT": k}, ScannerRules())
+
+
+def test_the_scanner_leader_found_symbol_by_symbol_is_the_sorted_one(
+        periods: tuple[list[PeriodBars], list[PeriodSource]]) -> None:
+    bars = periods[0][-1]
+    rng = np.random.default_rng(3)
+    # ties on purpose: scores drawn from a few values, alerts at random
+    scored = dataclasses.replace(bars, scan_score=rng.choice([0.0, 0.4, 0.6, 0.9], len(bars)),
+                                 scan_alert=rng.random(len(bars)) < 0.5)
+    top = ScannerTop(np.unique(scored.time_ms))
+    for block in scored.blocks:
+        top.add(scored.time_ms[block], scored.scan_score[block], scored.scan_alert[block])
+    assert np.array_equal(top.entries(), scanner_entries(scored))
+    assert scanner_entries(scored).sum() > 10
