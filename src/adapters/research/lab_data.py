@@ -5,8 +5,6 @@ assumed: the periods come from the data's own time (application.research.market_
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ import pandas as pd
 from adapters.history.histories import read_histories
 from adapters.history.loader import clean_history
 from adapters.history.schema import HistoryDataError, to_kline_arrays
+from adapters.process_heap import release_freed_memory
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, MINUTE_MS
 
@@ -63,15 +62,8 @@ def load_lab_data(paths: Sequence[Path], *, symbols: Iterable[str] | None = None
     if not parts:
         raise HistoryDataError(f"no klines in {', '.join(str(p) for p in paths)}")
     merged = {s: nan.shared(_merged(parts.pop(s))) for s in sorted(parts)}
-    release_freed_memory()
+    release_freed_memory()  # the parsers' buffers (~200 MB on the shared 1m files)
     return LabData({s: k for s, k in merged.items() if len(k)}, data_files(paths))
-
-
-def release_freed_memory() -> None:
-    """Give the heap the parsers freed back to the OS (glibc keeps it otherwise: ~200 MB on the shared
-    1m files); nothing where the C library is not glibc."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _arrays(frame: pd.DataFrame) -> KlineArrays:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from loguru import logger
 
-from application.research.folds import FoldBounds, PartMask, fold_bounds, part_masks
+from application.research.folds import FoldBounds, PartMask, PartRows, fold_bounds, part_masks
 from application.research.period_bars import ATR_PCT
 from application.research.period_rows import EdgeRow
 from application.research.period_source import PeriodSource
@@ -46,14 +46,6 @@ Bools = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
-class FitRows:
-    """The train and calibration rows of a fold (train first in each symbol's order, as gathered)."""
-    features: npt.NDArray[np.float32]
-    is_train: Bools
-    nets: tuple[Floats, ...]  # per policy
-
-
-@dataclass(frozen=True)
 class TestRows:
     """The test period's rows with what the edge rows read (no features, no per-row scanner view)."""
     time_ms: Ints
@@ -71,23 +63,35 @@ def _touches(source: PeriodSource, code: int, masks: Sequence[PartMask]) -> bool
     return any(bool(mask(times).any()) for mask in masks)
 
 
-def _fit_rows(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Sequence[NamedPolicy],
-              costs: TradeCosts) -> FitRows:
-    features, is_train = [], []
-    nets: list[list[Floats]] = [[] for _ in policies]
+@dataclass(frozen=True)
+class _Pick:
+    """One symbol's rows of a part whose trade is known under the policy."""
+    source: PeriodSource
+    code: int
+    keep: Bools  # over the symbol's rows
+    net: Floats  # of the kept rows
+
+
+def _part_rows(prior: Sequence[PeriodSource], mask: PartMask, policy: NamedPolicy, costs: TradeCosts
+               ) -> PartRows:
+    """folds.gather for one policy, a symbol at a time: the kept rows are counted from prices alone, then
+    their features are written into one array of that size (never a second copy of the part)."""
+    picks = []
     for source in prior:
         for code in range(len(source.symbols)):
-            if not _touches(source, code, (masks["train"], masks["calibration"])):
+            chosen = mask(source.symbol_times(code))
+            if not chosen.any():
                 continue
-            bars = source.symbol_bars(code)
-            train = masks["train"](bars.time_ms)
-            keep = train | masks["calibration"](bars.time_ms)
-            features.append(bars.features[keep])
-            is_train.append(train[keep])
-            for i, policy in enumerate(policies):
-                nets[i].append(bars.outcomes(policy.rules, costs).net_return_pct[keep])
-    return FitRows(_joined(features, np.float32).reshape(-1, len(FEATURE_NAMES)),
-                   _joined(is_train, np.bool_), tuple(_joined(n, np.float64) for n in nets))
+            net = source.symbol_prices(code).outcomes(policy.rules, costs).net_return_pct
+            keep = chosen & np.isfinite(net)
+            picks.append(_Pick(source, code, keep, net[keep]))
+    features = np.empty((sum(len(p.net) for p in picks), len(FEATURE_NAMES)), dtype=np.float32)
+    at = 0
+    for pick in picks:
+        features[at: at + len(pick.net)] = pick.source.symbol_bars(pick.code).features[pick.keep]
+        at += len(pick.net)
+    times = [p.source.symbol_times(p.code)[p.keep] for p in picks]
+    return PartRows(features, _joined([p.net for p in picks], np.float64), _joined(times, np.int64))
 
 
 def _selection_scores(prior: Sequence[PeriodSource], mask: PartMask, fitted: Sequence[tuple[NamedPolicy,
@@ -137,15 +141,13 @@ def _fold(prior: Sequence[PeriodSource], test: PeriodSource, learner: EdgeLearne
     bounds = fold_bounds(prior, test, gap_bars=gap_bars, validation_fraction=config.validation_fraction,
                          max_train_rows=config.max_train_rows)
     masks = part_masks(bounds)
-    rows = _fit_rows(prior, masks, config.policies, config.costs)
     fitted = []
-    for policy, net in zip(config.policies, rows.nets, strict=True):
-        train, cal = rows.is_train & np.isfinite(net), ~rows.is_train & np.isfinite(net)
-        progress(f"test {test.name}: {policy.name}: fit on {int(train.sum()):,} rows, calibrate on "
-                 f"{int(cal.sum()):,}")
-        fitted.append((policy, learner.fit(rows.features[train], (net[train] > 0).astype(np.float64),
-                                           rows.features[cal], (net[cal] > 0).astype(np.float64), net[cal])))
-    del rows
+    for policy in config.policies:
+        train = _part_rows(prior, masks["train"], policy, config.costs)
+        cal = _part_rows(prior, masks["calibration"], policy, config.costs)
+        progress(f"test {test.name}: {policy.name}: fit on {len(train):,} rows, calibrate on {len(cal):,}")
+        fitted.append((policy, learner.fit(train.features, train.win, cal.features, cal.win, cal.net_pct)))
+        del train, cal  # one policy's rows at a time
     trials = []
     scored = _selection_scores(prior, masks["selection"], fitted, config.costs)
     for (policy, model), (score, net, time_ms) in zip(fitted, scored, strict=True):

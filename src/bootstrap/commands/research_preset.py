@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from adapters.history.schema import HistoryDataError
+from adapters.process_heap import map_large_blocks
 from adapters.training.edge_learner import LightGbmEdgeLearner
 from adapters.training.edge_report import markdown, write_edge_report
 from adapters.training.lightgbm_trainer import BoosterParams
@@ -99,6 +100,7 @@ def preset_bars(spec: LabSpec, paths: list[Path], settings: Settings) -> list[Pe
 
 def run_edge_preset(args: argparse.Namespace, spec: LabSpec, paths: list[Path], settings: Settings) -> int:
     began = time.perf_counter()
+    map_large_blocks()  # freed feature blocks go back to the OS: the walk-forward allocates them per symbol
     try:
         bars = preset_sources(spec, paths, settings)
     except (HistoryDataError, ValueError, OSError) as exc:
