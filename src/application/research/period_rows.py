@@ -107,6 +107,7 @@ def period_rows(bars: TimedRows, net: Floats, score: Floats, expected: Floats, s
     rows = [row_of(f"model decile {i}", net, mask, bars.time_ms, expected)
             for i, mask in enumerate(deciles, start=1)]
     top = deciles[-1]
+    del deciles  # the other nine masks: a test period can hold millions of rows
     count = int((selected & tradable).sum()) or int(top.sum())
     masks = {"selected": selected, "top decile": top, "random": random_entries(tradable, count, seed),
              "scanner": scanner & tradable}

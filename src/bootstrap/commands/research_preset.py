@@ -31,7 +31,7 @@ from application.research.report_payload import report_payload
 from application.research.report_text import intro_lines, report_tables
 from application.research.walk_forward import NamedPolicy
 from application.research.walk_forward_streamed import evaluate_edge_streamed
-from bootstrap import lab_wiring as wiring
+from bootstrap import lab_data_wiring as wiring
 from bootstrap.lab_spec import LabSpec
 from bootstrap.mapping import exit_rules_from, scanner_rules_from
 from bootstrap.research_wiring import edge_config, policy_name
