@@ -198,11 +198,12 @@ def test_result(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: Nam
     cheaper = variants(masks)
     tradable = np.isfinite(net)
     win = (net[tradable] > 0).astype(np.float64)
+    aucs = auc(win, score[tradable]), auc(win, atr_pct[tradable].astype(np.float64))
+    del win  # before the trades are kept: a test period can hold millions of rows
     trades = {name: (net[mask & tradable], test.time_ms[mask & tradable]) for name, mask in
               (("EV gate", selected), ("model decile 10", masks["top decile"]), ("all bars", tradable))}
-    return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(cheaper),
-                      auc(win, score[tradable]), auc(win, atr_pct[tradable].astype(np.float64)),
-                      int(tradable.sum()), trades)
+    return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(cheaper), *aucs, int(tradable.sum()),
+                      trades)
 
 
 def evaluate_edge(periods: Sequence[PeriodBars], learner: EdgeLearner, config: EdgeConfig,
