@@ -99,16 +99,21 @@ def usable_symbols(klines: Mapping[str, KlineArrays]) -> tuple[str, ...]:
 def symbol_part(k: KlineArrays, code: int, rules: ScannerRules, *, interval_ms: int = MINUTE_MS,
                 with_scanner: bool = True) -> dict[str, npt.NDArray[np.generic]]:
     """One symbol's warmed-up rows as PeriodBars columns (features per gap-free segment)."""
-    features = np.full((len(k), len(FEATURE_NAMES)), np.nan)
+    # stored as float32 as each segment is computed (the same values as casting the whole matrix): one
+    # symbol can be 400k bars, 130 MB a float64 copy
+    features = np.full((len(k), len(FEATURE_NAMES)), np.nan, dtype=np.float32)
+    ready = np.zeros(len(k), dtype=np.bool_)
     for segment in _gap_free_segments(k.open_time_ms, interval_ms):
         if segment.stop - segment.start >= WARMUP_BARS:
-            features[segment] = compute_features(_slice(k, segment))
-    ready = np.isfinite(features[:, _READY])
+            computed = compute_features(_slice(k, segment))
+            ready[segment] = np.isfinite(computed[:, _READY])
+            features[segment] = computed
+            del computed
     scan = bar_scores(k, rules) if with_scanner else _no_scan(len(k))
     return {"symbol": np.full(int(ready.sum()), code, dtype=np.int64),
             "time_ms": k.open_time_ms[ready], "open": k.open[ready], "high": k.high[ready],
             "low": k.low[ready], "close": k.close[ready],
-            "features": features[ready].astype(np.float32),
+            "features": features[ready],
             "scan_score": scan.quick_score[ready], "scan_alert": scan.alert[ready]}
 
 

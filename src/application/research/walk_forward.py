@@ -176,8 +176,8 @@ def _score_test(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: Nam
         return [row for name, costs in config.cost_variants
                 for row in variant_rows(name, test.outcomes(policy.rules, costs).net_return_pct, selected,
                                         masks, test.time_ms, expected)]
-    return test_result(bounds, trials, policy, gate, test, net, score, expected, selected, test.atr_pct,
-                       variants, config.seed)
+    return test_result(bounds, trials, policy, gate, test, net, score, expected, selected,
+                       test_aucs(net, score, test.atr_pct), variants, config.seed)
 
 
 def variant_rows(name: str, cheaper: Floats, selected: Bools, masks: dict[str, Bools],
@@ -188,18 +188,25 @@ def variant_rows(name: str, cheaper: Floats, selected: Bools, masks: dict[str, B
             row_of(f"scanner rule alone, {name}", cheaper, masks["scanner"], time_ms)]
 
 
+def test_aucs(net: Floats, score: Floats, atr_pct: npt.NDArray[np.floating[Any]]
+              ) -> tuple[float | None, float | None]:
+    """The model's score and ATR% alone (the volatility-only baseline) against "the trade wins", over the
+    tradable rows."""
+    tradable = np.isfinite(net)
+    win = (net[tradable] > 0).astype(np.float64)
+    return auc(win, score[tradable]), auc(win, atr_pct[tradable].astype(np.float64))
+
+
 def test_result(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: NamedPolicy, gate: GateChoice,
                 test: TimedRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
-                atr_pct: npt.NDArray[np.floating[Any]], variants: Callable[[dict[str, Bools]], list[EdgeRow]],
-                seed: int, scanner: Bools | None = None) -> FoldResult:
+                aucs: tuple[float | None, float | None],
+                variants: Callable[[dict[str, Bools]], list[EdgeRow]], seed: int,
+                scanner: Bools | None = None) -> FoldResult:
     """A fold's figures from its test period's rows: nets, the chosen model's scores and the gate's picks
-    (`scanner`: the scanner rule's entries, when `test` is not PeriodBars)."""
+    (`aucs`: test_aucs'; `scanner`: the scanner rule's entries, when `test` is not PeriodBars)."""
     rows, masks = period_rows(test, net, score, expected, selected, seed, scanner)
     cheaper = variants(masks)
     tradable = np.isfinite(net)
-    win = (net[tradable] > 0).astype(np.float64)
-    aucs = auc(win, score[tradable]), auc(win, atr_pct[tradable].astype(np.float64))
-    del win  # before the trades are kept: a test period can hold millions of rows
     trades = {name: (net[mask & tradable], test.time_ms[mask & tradable]) for name, mask in
               (("EV gate", selected), ("model decile 10", masks["top decile"]), ("all bars", tradable))}
     return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(cheaper), *aucs, int(tradable.sum()),

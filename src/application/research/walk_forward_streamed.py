@@ -32,6 +32,7 @@ from application.research.walk_forward import (
     PolicyTrial,
     Progress,
     choose_trial,
+    test_aucs,
     test_result,
     variant_rows,
 )
@@ -51,7 +52,7 @@ class TestRows:
     time_ms: Ints
     net: Floats
     score: Floats
-    atr_pct: npt.NDArray[np.float32]  # the feature as stored (float64 only where an AUC reads it)
+    aucs: tuple[float | None, float | None]  # walk_forward.test_aucs, taken while little else is held
     scanner: Bools  # the scanner rule's entries (scanner_top.ScannerTop)
 
     def __len__(self) -> int:
@@ -123,7 +124,8 @@ def _test_rows(test: PeriodSource, policy: NamedPolicy, model: EdgeModel, costs:
                            ("atr_pct", np.ascontiguousarray(bars.features[:, ATR_PCT]))):  # own copy
             columns[key].append(value)
     joined = {key: _joined(columns.pop(key), dtype) for key, dtype in _TEST_COLUMNS.items()}  # one copy
-    return TestRows(**joined, scanner=scanner.entries())
+    aucs = test_aucs(joined["net"], joined["score"], joined.pop("atr_pct"))
+    return TestRows(**joined, aucs=aucs, scanner=scanner.entries())
 
 
 _TEST_COLUMNS: dict[str, type[np.generic]] = {"time_ms": np.int64, "net": np.float64, "score": np.float64,
@@ -172,7 +174,7 @@ def _score_test(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: Nam
                 for row in variant_rows(name, _test_nets(test, policy, costs), selected, masks, rows.time_ms,
                                         expected)]
     return test_result(bounds, trials, policy, chosen.gate, rows, rows.net, rows.score, expected, selected,
-                       rows.atr_pct, variants, config.seed, rows.scanner)
+                       rows.aucs, variants, config.seed, rows.scanner)
 
 
 def evaluate_edge_streamed(sources: Sequence[PeriodSource], learner: EdgeLearner, config: EdgeConfig,
