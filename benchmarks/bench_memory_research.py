@@ -33,10 +33,10 @@ def preset_command(lab: Path) -> list[str]:
             "--lab-dir", str(lab), "--no-progress", *[a for f in files for a in ("--data", str(f))]]
 
 
-def measure(case: str) -> tuple[float, float, int]:
-    """(peak MB, wall s, exit code) of one child."""
+def measure(case: str, keep: Path | None = None) -> tuple[float, float, int]:
+    """(peak MB, wall s, exit code) of one child; the preset's report is kept in `keep` when given."""
     with tempfile.TemporaryDirectory() as lab:
-        command = preset_command(Path(lab)) if case == "preset" else \
+        command = preset_command(keep or Path(lab)) if case == "preset" else \
             [sys.executable, str(ROOT / "benchmarks" / "bench_training.py")]
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         began = time.perf_counter()
@@ -51,16 +51,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=tuple(TARGET_MB), default=None)
+    parser.add_argument("--keep", type=Path, default=None, help="lab folder keeping the preset's edge.json")
     args = parser.parse_args()
     cases = [args.only] if args.only else list(TARGET_MB)
-    print(f"{'case':<8}{'run':>4}{'peak MB':>10}{'target MB':>11}{'wall s':>9}{'load avg':>10}  verdict")
+    print(f"{'case':<8}{'run':>4}{'peak MB':>10}{'target MB':>11}{'peak/target':>12}{'wall s':>9}"
+          f"{'load before/after':>19}  verdict")
     for case in cases:
         for run in range(1, args.runs + 1):
             load_before = os.getloadavg()[0]
-            peak, wall, code = measure(case)
+            peak, wall, code = measure(case, args.keep)
             verdict = "FAILED" if code else ("met" if peak <= TARGET_MB[case] else "MISSED")
-            print(f"{case:<8}{run:>4}{peak:>10.0f}{TARGET_MB[case]:>11}{wall:>9.0f}"
-                  f"{max(load_before, os.getloadavg()[0]):>10.1f}  {verdict}", flush=True)
+            print(f"{case:<8}{run:>4}{peak:>10.0f}{TARGET_MB[case]:>11}{peak / TARGET_MB[case]:>12.2f}"
+                  f"{wall:>9.0f}{load_before:>11.1f} / {os.getloadavg()[0]:<5.1f}  {verdict}", flush=True)
 
 
 if __name__ == "__main__":

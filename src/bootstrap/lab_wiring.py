@@ -11,23 +11,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from adapters.history.schema import HistoryDataError
-from adapters.research.lab_data import LabData, load_lab_data
+from adapters.research.lab_data import LabData
 from adapters.research.optuna_study import objective, open_study, run_trials, sqlite_url, trial_records
 from adapters.training.edge_learner import LightGbmEdgeLearner
 from adapters.training.lightgbm_trainer import BoosterParams
 from application.research.judge_candidates import Candidate, judge_candidates
 from application.research.lab_payload import lab_payload
 from application.research.lab_session import LabSession
-from application.research.market_periods import PeriodPlan, plan_periods
+from application.research.market_periods import PeriodPlan
 from application.research.study_figures import StudyOverfitting, study_overfitting
 from application.research.trial_params import TrialParams
 from bootstrap.lab_confirm import confirmations, fold_simulator
+from bootstrap.lab_data_wiring import load_data as load_data  # re-exported: the data half is its own
+from bootstrap.lab_data_wiring import plans_of as plans_of  # module, light enough for the edge preset
+from bootstrap.lab_data_wiring import study_folder as study_folder
 from bootstrap.lab_spec import LabSpec, load_spec
 from bootstrap.settings import load_settings
 from bootstrap.settings_model import Settings
 from domain.research_trials import TrialRecord
-from domain.universe import quoted_in
 from ports.training import EdgeLearner
 
 
@@ -41,29 +42,8 @@ def learner_for(seed: int) -> Any:
     return build
 
 
-def study_folder(lab_dir: Path, spec: LabSpec) -> Path:
-    return lab_dir / spec.name
-
-
 def storage_url(lab_dir: Path, spec: LabSpec, given: str | None) -> str:
     return given or sqlite_url(study_folder(lab_dir, spec) / "study.sqlite3")
-
-
-def plans_of(spec: LabSpec, data: LabData) -> list[PeriodPlan]:
-    return plan_periods(data.klines, gap_hours=spec.data.gap_hours, max_days=spec.data.max_days,
-                        boundaries_ms=spec.data.boundaries_ms)
-
-
-def load_data(spec: LabSpec, paths: Sequence[Path]) -> LabData:
-    """The data's klines; only the pairs of `data.quote_asset` when the study names one (or several)."""
-    data = load_lab_data(paths, max_days=spec.data.max_days_per_file)
-    quotes = spec.data.quotes
-    if not quotes:
-        return data
-    kept = {s: k for s, k in data.klines.items() if quoted_in(s, quotes)}
-    if not kept:
-        raise HistoryDataError(f"no {' or '.join(quotes)} pair in the data ({', '.join(data.klines)})")
-    return LabData(kept, data.files)
 
 
 def trading_settings(settings: Settings | None) -> Settings:

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from adapters.history.histories import read_histories
 from adapters.history.loader import clean_history
 from adapters.history.schema import HistoryDataError, to_kline_arrays
+from adapters.process_heap import release_freed_memory
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS, MINUTE_MS
 
@@ -42,31 +44,65 @@ def data_files(paths: Iterable[Path]) -> tuple[Path, ...]:
 def load_lab_data(paths: Sequence[Path], *, symbols: Iterable[str] | None = None,
                   max_days: float | None = None) -> LabData:
     """The klines of every path, 1m only (HistoryDataError otherwise); `max_days` keeps the first days
-    of each path (quick runs)."""
-    frames: dict[str, list[pd.DataFrame]] = {}
+    of each path (quick runs). Each symbol's frame becomes arrays as soon as it is read, and a column a
+    file does not have (all NaN) is one shared read-only buffer: the data is held once, compactly."""
+    nan = _NanColumns()
+    parts: dict[str, list[KlineArrays]] = {}
     for path in paths:
-        found = {s: clean_history(h) for s, h in read_histories(path, symbols)}
-        for symbol, history in found.items():
+        found: dict[str, KlineArrays] = {}
+        for symbol, history in read_histories(path, symbols):
             if history.interval_ms != MINUTE_MS:
                 raise HistoryDataError(f"{path}: {symbol} is not 1m klines (the lab resamples 1m bars)")
-        first = min((int(h.frame["open_time_ms"].iloc[0]) for h in found.values() if len(h.frame)), default=0)
-        for symbol, history in found.items():
-            frame = history.frame
+            found[symbol] = nan.shared(_arrays(clean_history(history).frame))
+        first = min((int(k.open_time_ms[0]) for k in found.values() if len(k)), default=0)
+        for symbol, k in found.items():
             if max_days is not None:
-                frame = frame[frame["open_time_ms"] < first + max_days * DAY_MS]
-            frames.setdefault(symbol, []).append(frame)
-    if not frames:
+                k = _taken(k, k.open_time_ms < first + max_days * DAY_MS)
+            parts.setdefault(symbol, []).append(k)
+    if not parts:
         raise HistoryDataError(f"no klines in {', '.join(str(p) for p in paths)}")
-    merged = {s: _merged(parts) for s, parts in sorted(frames.items())}
-    klines = {s: to_kline_arrays(f.reset_index(drop=True)) for s, f in merged.items() if len(f)}
-    return LabData(klines, data_files(paths))
+    merged = {s: nan.shared(_merged(parts.pop(s))) for s in sorted(parts)}
+    release_freed_memory()  # the parsers' buffers (~200 MB on the shared 1m files)
+    return LabData({s: k for s, k in merged.items() if len(k)}, data_files(paths))
 
 
-def _merged(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    if len(frames) == 1:
-        return frames[0]
-    merged = pd.concat(frames, ignore_index=True).drop_duplicates("open_time_ms", keep="first")
-    return merged.sort_values("open_time_ms", kind="stable").reset_index(drop=True)
+def _arrays(frame: pd.DataFrame) -> KlineArrays:
+    """Own copies of the frame's columns (a column read from a frame can be a view of all of them)."""
+    k = to_kline_arrays(frame.reset_index(drop=True))
+    return KlineArrays(*(np.array(getattr(k, c), copy=True) for c in COLUMNS))
+
+
+def _taken(k: KlineArrays, keep: npt.NDArray[np.bool_]) -> KlineArrays:
+    return KlineArrays(*(getattr(k, c)[keep] for c in COLUMNS))
+
+
+def _merged(parts: list[KlineArrays]) -> KlineArrays:
+    """One symbol's parts in time order; where two hold the same minute, the first part's bar."""
+    if len(parts) == 1:
+        return parts[0]
+    times = np.concatenate([k.open_time_ms for k in parts])
+    _, first = np.unique(times, return_index=True)  # sorted times, each one's first occurrence
+    return KlineArrays(*(np.concatenate([getattr(k, c) for k in parts])[first] for c in COLUMNS))
+
+
+class _NanColumns:
+    """All-NaN optional columns (volumes and trades a file lacks) share one read-only buffer."""
+
+    def __init__(self) -> None:
+        self._buffer = np.empty(0)
+
+    def shared(self, k: KlineArrays) -> KlineArrays:
+        return KlineArrays(k.open_time_ms, k.open, k.high, k.low, k.close, k.volume,
+                           self._column(k.taker_buy_base_volume), self._column(k.quote_volume),
+                           self._column(k.trades))
+
+    def _column(self, column: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        if not len(column) or not bool(np.isnan(column).all()):
+            return column
+        if len(self._buffer) < len(column):
+            self._buffer = np.full(max(len(column), 2 * len(self._buffer)), np.nan)
+            self._buffer.flags.writeable = False
+        return self._buffer[: len(column)]
 
 
 def joined(first: LabData, then: LabData) -> LabData:

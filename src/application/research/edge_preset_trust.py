@@ -19,19 +19,25 @@ from domain.statistics.trust import Costing, Trades, trust_figures
 from domain.time_units import DAY_MS
 
 
-def _pooled(report: EdgeReport, name: str) -> Trades:
-    parts = [(f.trades[name][0], f.trades[name][1], np.full(len(f.trades[name][0]), f.bounds.test_period))
-             for f in report.folds if name in f.trades]
+def _pooled(report: EdgeReport, name: str, *, labelled: bool = True) -> Trades:
+    """The folds' trades of this name; without labels (one shared empty label) when no figure reads their
+    period: a label per trade costs 4 bytes a character, gigabytes for every bar of the data."""
+    parts = [(f.trades[name][0], f.trades[name][1]) for f in report.folds if name in f.trades]
     if not parts:
         return Trades(np.empty(0), np.empty(0, np.int64), np.empty(0, dtype=np.str_))
-    net, time, period = (np.concatenate(p) for p in zip(*parts, strict=True))
-    return Trades(net.astype(np.float64), time.astype(np.int64), period.astype(np.str_))
+    net, time = (np.concatenate(p) for p in zip(*parts, strict=True))
+    if labelled:
+        period = np.concatenate([np.full(len(f.trades[name][0]), f.bounds.test_period)
+                                 for f in report.folds if name in f.trades]).astype(np.str_)
+    else:
+        period = np.broadcast_to(np.array("", dtype=np.str_), net.shape)
+    return Trades(net.astype(np.float64), time.astype(np.int64), period)
 
 
 def edge_trust(report: EdgeReport, *, seed: int = 0) -> dict[str, Any]:
     costs = report.config.costs
     costing = Costing(costs.round_trip_pct, maker_entry=False, slippage_pct=costs.slippage_pct * 100)
-    benchmark = _pooled(report, "all bars")
+    benchmark = _pooled(report, "all bars", labelled=False)  # trust_figures reads its nets and times
     out: dict[str, Any] = {"trials_counted": len(report.config.policies)}
     for name in ("EV gate", "model decile 10"):
         trades = _pooled(report, name)

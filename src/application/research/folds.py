@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,16 @@ from domain.time_units import MINUTE_MS
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
+
+
+class TimedPeriod(Protocol):
+    """What fold bounds read of a period: its name and its rows' open times (PeriodBars, PeriodSource)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def time_ms(self) -> Ints: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,7 @@ class PartRows:
         return len(self.net_pct)
 
 
-def fold_bounds(prior: Sequence[PeriodBars], test: PeriodBars, *, gap_bars: int,
+def fold_bounds(prior: Sequence[TimedPeriod], test: TimedPeriod, *, gap_bars: int,
                 validation_fraction: float, max_train_rows: int, interval_ms: int = MINUTE_MS) -> FoldBounds:
     if not prior:
         raise ValueError(f"test period {test.name} has no earlier period to learn from")

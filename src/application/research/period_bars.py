@@ -83,23 +83,43 @@ def build_period_bars(name: str, klines: Mapping[str, KlineArrays], rules: Scann
                       interval_ms: int = MINUTE_MS, with_scanner: bool = True) -> PeriodBars:
     """`with_scanner=False` leaves the scanner's score at 0 and its alert off (the lab's trials do not
     read them; the scanner's windows assume 1m bars)."""
-    symbols = tuple(sorted(s for s, k in klines.items() if len(k) > WARMUP_BARS))
-    parts: list[dict[str, npt.NDArray[np.generic]]] = []
-    for code, symbol in enumerate(symbols):
-        k = klines[symbol]
-        features = np.full((len(k), len(FEATURE_NAMES)), np.nan)
-        for segment in _gap_free_segments(k.open_time_ms, interval_ms):
-            if segment.stop - segment.start >= WARMUP_BARS:
-                features[segment] = compute_features(_slice(k, segment))
-        ready = np.isfinite(features[:, _READY])
-        scan = bar_scores(k, rules) if with_scanner else _no_scan(len(k))
-        parts.append({"symbol": np.full(int(ready.sum()), code, dtype=np.int64),
-                      "time_ms": k.open_time_ms[ready], "open": k.open[ready], "high": k.high[ready],
-                      "low": k.low[ready], "close": k.close[ready],
-                      "features": features[ready].astype(np.float32),
-                      "scan_score": scan.quick_score[ready], "scan_alert": scan.alert[ready]})
+    symbols = usable_symbols(klines)
+    parts = [symbol_part(klines[symbol], code, rules, interval_ms=interval_ms, with_scanner=with_scanner)
+             for code, symbol in enumerate(symbols)]
     if not parts:
         raise ValueError(f"period {name}: no symbol has {WARMUP_BARS} consecutive bars to warm up on")
+    return bars_of(name, symbols, parts, interval_ms)
+
+
+def usable_symbols(klines: Mapping[str, KlineArrays]) -> tuple[str, ...]:
+    """The symbols with enough bars to warm up on, sorted: a period's symbol codes index this."""
+    return tuple(sorted(s for s, k in klines.items() if len(k) > WARMUP_BARS))
+
+
+def symbol_part(k: KlineArrays, code: int, rules: ScannerRules, *, interval_ms: int = MINUTE_MS,
+                with_scanner: bool = True) -> dict[str, npt.NDArray[np.generic]]:
+    """One symbol's warmed-up rows as PeriodBars columns (features per gap-free segment)."""
+    # stored as float32 as each segment is computed (the same values as casting the whole matrix): one
+    # symbol can be 400k bars, 130 MB a float64 copy
+    features = np.full((len(k), len(FEATURE_NAMES)), np.nan, dtype=np.float32)
+    ready = np.zeros(len(k), dtype=np.bool_)
+    for segment in _gap_free_segments(k.open_time_ms, interval_ms):
+        if segment.stop - segment.start >= WARMUP_BARS:
+            computed = compute_features(_slice(k, segment))
+            ready[segment] = np.isfinite(computed[:, _READY])
+            features[segment] = computed
+            del computed
+    scan = bar_scores(k, rules) if with_scanner else _no_scan(len(k))
+    return {"symbol": np.full(int(ready.sum()), code, dtype=np.int64),
+            "time_ms": k.open_time_ms[ready], "open": k.open[ready], "high": k.high[ready],
+            "low": k.low[ready], "close": k.close[ready],
+            "features": features[ready],
+            "scan_score": scan.quick_score[ready], "scan_alert": scan.alert[ready]}
+
+
+def bars_of(name: str, symbols: tuple[str, ...], parts: list[dict[str, npt.NDArray[np.generic]]],
+            interval_ms: int) -> PeriodBars:
+    """PeriodBars from symbol parts in symbol order (each part's columns dropped once joined)."""
     sizes = np.cumsum([0, *(len(p["time_ms"]) for p in parts)])
     columns = {}
     for key in list(parts[0]):  # each column's pieces dropped once joined: one copy of the period at a time

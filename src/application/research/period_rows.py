@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +25,15 @@ from domain.ev_gate import trade_stats
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 MIN_QUICK_SCORE = 0.5
+
+
+class TimedRows(Protocol):
+    """What the rows read of a test period when the scanner's entries are given: the rows' open times."""
+
+    @property
+    def time_ms(self) -> npt.NDArray[np.int64]: ...
+
+    def __len__(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -84,17 +94,23 @@ def scanner_entries(bars: PeriodBars, min_quick_score: float = MIN_QUICK_SCORE) 
     return mask
 
 
-def period_rows(bars: PeriodBars, net: Floats, score: Floats, expected: Floats, selected: Bools,
-                seed: int) -> tuple[list[EdgeRow], dict[str, Bools]]:
-    """The decile rows, then the gated trades, the baselines and all bars; with the masks used."""
+def period_rows(bars: TimedRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
+                seed: int, scanner: Bools | None = None) -> tuple[list[EdgeRow], dict[str, Bools]]:
+    """The decile rows, then the gated trades, the baselines and all bars; with the masks used.
+    `scanner`: the scanner rule's entries when already found (else read from `bars`, PeriodBars)."""
+    if scanner is None:
+        if not isinstance(bars, PeriodBars):
+            raise TypeError("period_rows needs PeriodBars or the scanner rule's entries")
+        scanner = scanner_entries(bars)
     tradable = np.isfinite(net)
     deciles = decile_masks(score, tradable)
     rows = [row_of(f"model decile {i}", net, mask, bars.time_ms, expected)
             for i, mask in enumerate(deciles, start=1)]
     top = deciles[-1]
+    del deciles  # the other nine masks: a test period can hold millions of rows
     count = int((selected & tradable).sum()) or int(top.sum())
     masks = {"selected": selected, "top decile": top, "random": random_entries(tradable, count, seed),
-             "scanner": scanner_entries(bars) & tradable}
+             "scanner": scanner & tradable}
     rows += [row_of("model: EV gate (selected)", net, selected, bars.time_ms, expected),
              row_of(f"random entries (n = {count})", net, masks["random"], bars.time_ms, expected),
              row_of("scanner rule alone", net, masks["scanner"], bars.time_ms, expected),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,13 +23,14 @@ from loguru import logger
 
 from application.research.folds import FoldBounds, fold_bounds, gather, part_masks
 from application.research.period_bars import PeriodBars
-from application.research.period_rows import EdgeRow, period_rows, row_of
+from application.research.period_rows import EdgeRow, TimedRows, period_rows, row_of
 from application.research.ranking import auc
 from domain.ev_gate import GateChoice, TradeStats, fit_gate, trade_stats
 from domain.outcome import ExitRules, TradeCosts
 from ports.training import EdgeLearner, EdgeModel
 
 Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
 Progress = Callable[[str], None]
 
 
@@ -149,13 +151,17 @@ def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: dict[tuple[str, s
         trials.append(PolicyTrial(policy.name, gate, top))
         models[policy.name] = (policy, model)
         logger.bind(period=test.name, policy=policy.name).info("validation: gate {}", gate.rationale)
-    open_trials = [t for t in trials if t.gate.is_open]
-    if open_trials:
-        chosen = max(open_trials, key=lambda t: t.gate.stats.objective)
-    else:
-        chosen = max(trials, key=lambda t: _or(t.selection_top_decile.mean_pct))
+    chosen = choose_trial(trials)
     policy, model = models[chosen.policy]
     return _score_test(bounds, tuple(trials), policy, model, chosen.gate, test, nets, config)
+
+
+def choose_trial(trials: Sequence[PolicyTrial]) -> PolicyTrial:
+    """The best policy with an open gate; with none, the least bad (validation top decile)."""
+    open_trials = [t for t in trials if t.gate.is_open]
+    if open_trials:
+        return max(open_trials, key=lambda t: t.gate.stats.objective)
+    return max(trials, key=lambda t: _or(t.selection_top_decile.mean_pct))
 
 
 def _score_test(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: NamedPolicy, model: EdgeModel,
@@ -165,19 +171,45 @@ def _score_test(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: Nam
     score = model.score(test.features)
     expected = model.expected_net_pct(score)
     selected = gate.select(expected) & np.isfinite(net)
-    rows, masks = period_rows(test, net, score, expected, selected, config.seed)
-    variants = []
-    for name, costs in config.cost_variants:
-        cheaper = test.outcomes(policy.rules, costs).net_return_pct
-        variants += [row_of(f"EV gate (selected), {name}", cheaper, selected, test.time_ms, expected),
-                     row_of(f"model decile 10, {name}", cheaper, masks["top decile"], test.time_ms, expected),
-                     row_of(f"scanner rule alone, {name}", cheaper, masks["scanner"], test.time_ms)]
+
+    def variants(masks: dict[str, Bools]) -> list[EdgeRow]:
+        return [row for name, costs in config.cost_variants
+                for row in variant_rows(name, test.outcomes(policy.rules, costs).net_return_pct, selected,
+                                        masks, test.time_ms, expected)]
+    return test_result(bounds, trials, policy, gate, test, net, score, expected, selected,
+                       test_aucs(net, score, test.atr_pct), variants, config.seed)
+
+
+def variant_rows(name: str, cheaper: Floats, selected: Bools, masks: dict[str, Bools],
+                 time_ms: npt.NDArray[np.int64], expected: Floats) -> list[EdgeRow]:
+    """The gated trades, the top decile and the scanner rule re-priced under cheaper execution."""
+    return [row_of(f"EV gate (selected), {name}", cheaper, selected, time_ms, expected),
+            row_of(f"model decile 10, {name}", cheaper, masks["top decile"], time_ms, expected),
+            row_of(f"scanner rule alone, {name}", cheaper, masks["scanner"], time_ms)]
+
+
+def test_aucs(net: Floats, score: Floats, atr_pct: npt.NDArray[np.floating[Any]]
+              ) -> tuple[float | None, float | None]:
+    """The model's score and ATR% alone (the volatility-only baseline) against "the trade wins", over the
+    tradable rows."""
     tradable = np.isfinite(net)
     win = (net[tradable] > 0).astype(np.float64)
+    return auc(win, score[tradable]), auc(win, atr_pct[tradable].astype(np.float64))
+
+
+def test_result(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: NamedPolicy, gate: GateChoice,
+                test: TimedRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
+                aucs: tuple[float | None, float | None],
+                variants: Callable[[dict[str, Bools]], list[EdgeRow]], seed: int,
+                scanner: Bools | None = None) -> FoldResult:
+    """A fold's figures from its test period's rows: nets, the chosen model's scores and the gate's picks
+    (`aucs`: test_aucs'; `scanner`: the scanner rule's entries, when `test` is not PeriodBars)."""
+    rows, masks = period_rows(test, net, score, expected, selected, seed, scanner)
+    cheaper = variants(masks)
+    tradable = np.isfinite(net)
     trades = {name: (net[mask & tradable], test.time_ms[mask & tradable]) for name, mask in
               (("EV gate", selected), ("model decile 10", masks["top decile"]), ("all bars", tradable))}
-    return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(variants),
-                      auc(win, score[tradable]), auc(win, test.atr_pct[tradable]), int(tradable.sum()),
+    return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(cheaper), *aucs, int(tradable.sum()),
                       trades)
 
 

@@ -28,14 +28,6 @@ from typing import Any
 from tqdm import tqdm
 
 from adapters.history.schema import HistoryDataError
-from adapters.research.data_registry import DataRegistry
-from adapters.research.lab_report import write_lab_report
-from adapters.research.optuna_study import finished, objective, run_trials
-from bootstrap import lab_wiring as wiring
-from bootstrap.commands.research_holdout import freeze, holdout
-from bootstrap.commands.research_preset import run_edge_preset
-from bootstrap.commands.research_promote import promote, show_gate
-from bootstrap.commands.research_retrain import run_retrain
 from bootstrap.lab_spec import LabSpec, load_spec
 from bootstrap.settings_model import Settings
 
@@ -69,7 +61,12 @@ def _paths(args: argparse.Namespace, settings: Settings) -> list[Path]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    # Each action imports what it runs: the edge preset is held to 1.5 GB, and the study's machinery
+    # (Optuna, plotly, the research core, the real loop) is ~90 MB it never uses.
     if args.action in ("retrain", "gate"):  # about the model in service: no study spec
+        from bootstrap.commands.research_promote import show_gate
+        from bootstrap.commands.research_retrain import run_retrain
+
         return run_retrain(args, settings) if args.action == "retrain" else show_gate(args, settings)
     try:
         spec = load_spec(args.spec)
@@ -77,19 +74,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"research: {exc}", file=sys.stderr)
         return EXIT_BAD_SPEC
     if args.action != "run":
+        from bootstrap.commands.research_holdout import freeze, holdout
+        from bootstrap.commands.research_promote import promote
+
         if args.action == "freeze":
             return freeze(args, spec)
         if args.action == "promote":
             return promote(args, spec, _paths(args, settings), settings)
         return holdout(args, spec, _paths(args, settings))
     if spec.preset == "edge":
+        from bootstrap.commands.research_preset import run_edge_preset
+
         return run_edge_preset(args, spec, _paths(args, settings), settings)
     return run_study(args, spec, _paths(args, settings), settings)
 
 
 def _on_ray(args: argparse.Namespace, spec: LabSpec, paths: list[Path], url: str, study: Any,
             target: int) -> int:
+    from adapters.research.optuna_study import finished
     from adapters.research.ray_runner import run_workers
+    from bootstrap import lab_wiring as wiring
 
     before = finished(study)
     bar = tqdm(total=target, initial=before, desc=f"study {spec.name} on Ray", unit="trial",
@@ -117,6 +121,11 @@ def _command(args: argparse.Namespace, paths: list[Path], target: int) -> str:
 
 def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path],
               settings: Settings | None = None) -> int:
+    from adapters.research.data_registry import DataRegistry
+    from adapters.research.lab_report import write_lab_report
+    from adapters.research.optuna_study import objective, run_trials
+    from bootstrap import lab_wiring as wiring
+
     began = time.perf_counter()
     try:
         data = wiring.load_data(spec, paths)

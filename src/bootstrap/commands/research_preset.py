@@ -19,16 +19,19 @@ from typing import Any
 import numpy as np
 
 from adapters.history.schema import HistoryDataError
+from adapters.process_heap import map_large_blocks
 from adapters.training.edge_learner import LightGbmEdgeLearner
 from adapters.training.edge_report import markdown, write_edge_report
 from adapters.training.lightgbm_trainer import BoosterParams
 from application.research.edge_preset_trust import edge_trust, trust_lines
 from application.research.market_periods import PeriodPlan
 from application.research.period_bars import PeriodBars, build_period_bars
+from application.research.period_source import PeriodSource
 from application.research.report_payload import report_payload
 from application.research.report_text import intro_lines, report_tables
-from application.research.walk_forward import NamedPolicy, evaluate_edge
-from bootstrap import lab_wiring as wiring
+from application.research.walk_forward import NamedPolicy
+from application.research.walk_forward_streamed import evaluate_edge_streamed
+from bootstrap import lab_data_wiring as wiring
 from bootstrap.lab_spec import LabSpec
 from bootstrap.mapping import exit_rules_from, scanner_rules_from
 from bootstrap.research_wiring import edge_config, policy_name
@@ -54,16 +57,37 @@ def preset_policies(spec: LabSpec, settings: Settings) -> tuple[NamedPolicy, ...
 
 
 def _sliced(klines: dict[str, KlineArrays], plan: PeriodPlan) -> dict[str, KlineArrays]:
+    """The plan's klines of each symbol: views when the symbol's times are sorted (no copy)."""
     out = {}
     for symbol, k in klines.items():
-        keep = (k.open_time_ms >= plan.start_ms) & (k.open_time_ms < plan.end_ms)
+        times = k.open_time_ms
+        if len(times) < 2 or bool(np.all(times[1:] > times[:-1])):
+            a, b = np.searchsorted(times, [plan.start_ms, plan.end_ms])
+            part = slice(int(a), int(b))
+            if b > a:
+                out[symbol] = KlineArrays(*(getattr(k, c)[part] for c in COLUMNS))
+            continue
+        keep = (times >= plan.start_ms) & (times < plan.end_ms)
         if keep.any():
             out[symbol] = KlineArrays(*(getattr(k, c)[keep] for c in COLUMNS))
     return out
 
 
+def preset_sources(spec: LabSpec, paths: list[Path], settings: Settings) -> list[PeriodSource]:
+    """One PeriodSource per planned period, built from that period's klines alone (as `report edge`);
+    its bars are built a symbol at a time when the walk-forward reads them."""
+    data = wiring.load_data(spec, paths)
+    rules, out = scanner_rules_from(settings), []
+    for plan in wiring.plans_of(spec, data):
+        try:
+            out.append(PeriodSource(plan.name, _sliced(data.klines, plan), rules))
+        except ValueError as exc:
+            print(f"research: period {plan.name} left out: {exc}", file=sys.stderr)
+    return out
+
+
 def preset_bars(spec: LabSpec, paths: list[Path], settings: Settings) -> list[PeriodBars]:
-    """One PeriodBars per planned period, built from that period's klines alone (as `report edge`)."""
+    """Every period's bars built whole (what the streamed walk-forward avoids; tests compare the two)."""
     data = wiring.load_data(spec, paths)
     rules, out = scanner_rules_from(settings), []
     for plan in wiring.plans_of(spec, data):
@@ -76,8 +100,9 @@ def preset_bars(spec: LabSpec, paths: list[Path], settings: Settings) -> list[Pe
 
 def run_edge_preset(args: argparse.Namespace, spec: LabSpec, paths: list[Path], settings: Settings) -> int:
     began = time.perf_counter()
+    map_large_blocks()  # freed feature blocks go back to the OS: the walk-forward allocates them per symbol
     try:
-        bars = preset_bars(spec, paths, settings)
+        bars = preset_sources(spec, paths, settings)
     except (HistoryDataError, ValueError, OSError) as exc:
         print(f"research: cannot read the market data: {exc}", file=sys.stderr)
         return EXIT_NO_DATA
@@ -94,12 +119,13 @@ def run_edge_preset(args: argparse.Namespace, spec: LabSpec, paths: list[Path], 
         if not args.no_progress:
             print(f"[{time.perf_counter() - began:5.0f}s] {message}", file=sys.stderr)
 
-    report = evaluate_edge(bars, learner, config, progress)
+    report = evaluate_edge_streamed(bars, learner, config, progress)
     report.seconds = time.perf_counter() - began
+    periods = [f"{b.name} ({len(b):,} bars, {len(b.symbols)} pairs)" for b in bars]
+    del bars  # the klines: the trust figures need only the folds' trades
     trust = edge_trust(report, seed=settings.execution.seed)
     meta: dict[str, Any] = {"command": f"python -m bootstrap research --spec {args.spec}",
-                            "seconds": report.seconds,
-                            "periods": [f"{b.name} ({len(b):,} bars, {len(b.symbols)} pairs)" for b in bars]}
+                            "seconds": report.seconds, "periods": periods}
     tables = report_tables(report, None, None)
     intro = [*intro_lines(report, meta), *trust_lines(trust)]
     payload = report_payload(report, None, None, meta) | {"trust": _plain(trust)}
