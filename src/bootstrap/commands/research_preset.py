@@ -13,8 +13,9 @@ import argparse
 import dataclasses
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -42,6 +43,8 @@ from domain.outcome import ExitRules
 EXIT_NO_DATA = 3
 COLUMNS = ("open_time_ms", "open", "high", "low", "close", "volume", "taker_buy_base_volume", "quote_volume",
            "trades")
+
+Built = TypeVar("Built")
 
 
 def preset_policies(spec: LabSpec, settings: Settings) -> tuple[NamedPolicy, ...]:
@@ -76,23 +79,22 @@ def _sliced(klines: dict[str, KlineArrays], plan: PeriodPlan) -> dict[str, Kline
 def preset_sources(spec: LabSpec, paths: list[Path], settings: Settings) -> list[PeriodSource]:
     """One PeriodSource per planned period, built from that period's klines alone (as `report edge`);
     its bars are built a symbol at a time when the walk-forward reads them."""
-    data = wiring.load_data(spec, paths)
-    rules, out = scanner_rules_from(settings), []
-    for plan in wiring.plans_of(spec, data):
-        try:
-            out.append(PeriodSource(plan.name, _sliced(data.klines, plan), rules))
-        except ValueError as exc:
-            print(f"research: period {plan.name} left out: {exc}", file=sys.stderr)
-    return out
+    return _per_period(spec, paths, settings, PeriodSource)
 
 
 def preset_bars(spec: LabSpec, paths: list[Path], settings: Settings) -> list[PeriodBars]:
     """Every period's bars built whole (what the streamed walk-forward avoids; tests compare the two)."""
+    return _per_period(spec, paths, settings, build_period_bars)
+
+
+def _per_period(spec: LabSpec, paths: list[Path], settings: Settings,
+                build: Callable[[str, Any, Any], Built]) -> list[Built]:
+    """`build(name, klines, scanner rules)` for each planned period; a period it refuses is left out, said."""
     data = wiring.load_data(spec, paths)
     rules, out = scanner_rules_from(settings), []
     for plan in wiring.plans_of(spec, data):
         try:
-            out.append(build_period_bars(plan.name, _sliced(data.klines, plan), rules))
+            out.append(build(plan.name, _sliced(data.klines, plan), rules))
         except ValueError as exc:
             print(f"research: period {plan.name} left out: {exc}", file=sys.stderr)
     return out
