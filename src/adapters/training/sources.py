@@ -7,8 +7,6 @@ kline has taker-buy volume, a freqtrade file does not), then the first source gi
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,6 +23,7 @@ from adapters.history.dataset import symbol_dataset
 from adapters.history.histories import read_histories
 from adapters.history.loader import SymbolHistory, clean_history
 from adapters.onnx.card import ExitPolicyCard, LabelCard
+from adapters.process_heap import release_freed_memory
 from adapters.training.rows import LabelledRows, SymbolColumn, code_dtype
 from domain.features import FEATURE_NAMES, FEATURE_VERSION
 from domain.outcome import ExitRules, TradeCosts, simulate_exits
@@ -198,13 +197,6 @@ def _sorted_features(parts: list[_Part], place: npt.NDArray[np.int64], spill: Bi
         out[where[where >= 0]] = block.reshape(p.held, len(FEATURE_NAMES))[where >= 0]
         done += p.held
     return out
-
-
-def release_freed_memory() -> None:
-    """Hand the heap's free pages back to the system (glibc): the loading's many per-symbol arrays leave
-    hundreds of MB freed but resident, which the fit that follows would otherwise sit on."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _gather(parts: list[_Part], name: str) -> npt.NDArray[Any]:

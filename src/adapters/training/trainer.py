@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from adapters.onnx.card import PiecewiseLinear
+from adapters.process_heap import release_freed_memory
 from adapters.training.calibration import fit_calibration
 from adapters.training.chunked import CHUNK_ROWS, scored_in_chunks
 from adapters.training.edge_gate_card import fit_gate_card, validation_halves
@@ -18,7 +19,6 @@ from adapters.training.fit import ScalperFit, TrainerConfig
 from adapters.training.lightgbm_trainer import FittedBoosters, fit_boosters
 from adapters.training.publish import publish_model
 from adapters.training.rows import LabelledRows
-from adapters.training.sources import release_freed_memory
 from domain.splits import TimeRange, TimeSplit
 from ports.training import FittedSplit
 
