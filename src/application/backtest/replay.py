@@ -36,7 +36,7 @@ from application.backtest.refusals import Refusal, RefusalLog
 from application.trading_loop import TradingLoop
 from domain.market_events import BookTopUpdated, CandleUpdated
 from domain.position import CompletedTrade, ExitReason, Position
-from domain.time_units import DAY_MS, MINUTE_MS
+from domain.time_units import DAY_MS
 from domain.values import BookTop, Trade
 from ports.clock import AdvancingClock
 from ports.exchange import ReplayVenue
@@ -101,7 +101,7 @@ class Backtest:
         await loop.start()
         self._equity.append((self._clock.now_ms(), loop.risk.limits.initial_capital))
         acted = 0
-        self._signals, self._signal_closes = signals, market.minutes[signals] + (MINUTE_MS - 1)
+        self._signals, self._signal_closes = signals, market.minutes[signals] + (market.bar_ms - 1)
         t = int(signals[0]) if len(signals) else total
         try:
             while t < total and not loop.stopped:
