@@ -217,19 +217,30 @@ def evaluate_edge(periods: Sequence[PeriodBars], learner: EdgeLearner, config: E
                   progress: Progress | None = None) -> EdgeReport:
     """Walk forward over `periods` (oldest first): every period after the first is a test period."""
     report_progress = progress or (lambda _message: None)
-    if len(periods) < 2:
+    require_walkable(len(periods), config)
+    report_progress("simulating every bar's trade under each exit policy")
+    nets = _outcomes(periods, config.policies, config.costs)
+    return collect_folds([p.name for p in periods], config, lambda k: _fold(
+        periods[:k], periods[k], nets, learner, config, report_progress))
+
+
+def require_walkable(periods: int, config: EdgeConfig) -> None:
+    if periods < 2:
         raise ValueError("the edge report needs at least two periods: one to learn from, one to test")
     if not config.policies:
         raise ValueError("the edge report needs at least one exit policy to try")
-    report_progress("simulating every bar's trade under each exit policy")
-    nets = _outcomes(periods, config.policies, config.costs)
+
+
+def collect_folds(names: Sequence[str], config: EdgeConfig, fold_at: Callable[[int], FoldResult]
+                  ) -> EdgeReport:
+    """The report of the folds testing periods 1.. (`fold_at(k)` learns from those before k), each logged."""
     report = EdgeReport(config)
-    for k in range(1, len(periods)):
-        fold = _fold(periods[:k], periods[k], nets, learner, config, report_progress)
+    for k in range(1, len(names)):
+        fold = fold_at(k)
         report.folds.append(fold)
         selected = fold.row("model: EV gate")
-        logger.bind(period=periods[k].name).info(
-            "test {}: policy {}, gate {}, selected {} trades, mean {}", periods[k].name, fold.policy.name,
+        logger.bind(period=names[k]).info(
+            "test {}: policy {}, gate {}, selected {} trades, mean {}", names[k], fold.policy.name,
             fold.gate.threshold_pct, selected.count, selected.mean_pct)
     return report
 

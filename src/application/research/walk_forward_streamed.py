@@ -32,6 +32,8 @@ from application.research.walk_forward import (
     PolicyTrial,
     Progress,
     choose_trial,
+    collect_folds,
+    require_walkable,
     test_aucs,
     test_result,
     variant_rows,
@@ -181,19 +183,9 @@ def evaluate_edge_streamed(sources: Sequence[PeriodSource], learner: EdgeLearner
                            progress: Progress | None = None) -> EdgeReport:
     """evaluate_edge over periods kept as klines (oldest first): every period after the first is tested."""
     report_progress = progress or (lambda _message: None)
-    if len(sources) < 2:
-        raise ValueError("the edge report needs at least two periods: one to learn from, one to test")
-    if not config.policies:
-        raise ValueError("the edge report needs at least one exit policy to try")
-    report = EdgeReport(config)
-    for k in range(1, len(sources)):
-        fold = _fold(sources[:k], sources[k], learner, config, report_progress)
-        report.folds.append(fold)
-        selected = fold.row("model: EV gate")
-        logger.bind(period=sources[k].name).info(
-            "test {}: policy {}, gate {}, selected {} trades, mean {}", sources[k].name, fold.policy.name,
-            fold.gate.threshold_pct, selected.count, selected.mean_pct)
-    return report
+    require_walkable(len(sources), config)
+    return collect_folds([s.name for s in sources], config, lambda k: _fold(
+        sources[:k], sources[k], learner, config, report_progress))
 
 
 def _joined(parts: Sequence[npt.NDArray[Any]], dtype: type[np.generic]) -> npt.NDArray[Any]:
