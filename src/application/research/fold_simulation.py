@@ -18,6 +18,7 @@ import numpy.typing as npt
 from application.research.lab_costs import tier_named
 from application.research.period_bars import PeriodBars
 from application.research.trial_params import TrialParams
+from domain.features_window import consecutive_true
 from domain.research_core import CoreCells, CoreGrid, CoreSettings, CoreTrades, ResearchCore
 from domain.statistics.break_even import FeeTier
 
@@ -92,8 +93,6 @@ class FoldSimulator:
 def contiguous_bars(bars: PeriodBars) -> npt.NDArray[np.int64]:
     """How many contiguous bars of its own pair end at each row, the row's own included (rows are grouped
     by pair, in time order: a new pair or a hole in time starts the count again)."""
-    n = len(bars)
-    fresh = np.ones(n, dtype=np.bool_)
-    fresh[1:] = (bars.symbol[1:] != bars.symbol[:-1]) | (np.diff(bars.time_ms) != bars.interval_ms)
-    index = np.arange(n, dtype=np.int64)
-    return index - np.maximum.accumulate(np.where(fresh, index, 0)) + 1
+    continues = np.zeros(len(bars), dtype=np.bool_)
+    continues[1:] = (bars.symbol[1:] == bars.symbol[:-1]) & (np.diff(bars.time_ms) == bars.interval_ms)
+    return consecutive_true(continues, len(bars)).astype(np.int64) + 1
