@@ -84,7 +84,7 @@ def place_maker(s: int, size: float, bid: float, fp: np.ndarray, ip: np.ndarray,
     the tick, for the size's whole lot steps. The simulator refuses it when it would take: its last price
     (the next bar's open) is at or below it. Else it rests (its quote locked) until the next tick."""
     price = tick_down(bid, tick, inv_tick)
-    qty_u = math.floor(size / price / (step_u / UNIT) + 1e-9) * step_u if price > 0 else 0
+    qty_u = math.floor(size / price / (step_u / UNIT) + EPS) * step_u if price > 0 else 0
     if qty_u <= 0:
         return
     acc_i[NOW] += ip[LATENCY]
