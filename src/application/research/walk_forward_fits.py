@@ -1,0 +1,147 @@
+"""Every exit policy's model of one streamed fold (walk_forward_streamed.py) from two feature passes over
+the earlier periods, instead of one pass per policy and part: a bar's features do not depend on the
+policy, only which bars have a known trade does.
+
+- count (prices only): each policy's calibration rows, so the rows its booster early-stops on are known
+  before any feature is computed (StagedEdgeLearner.stopping_rows);
+- pass 1: the training rows (one matrix for every policy: the train mask is the same for all; each
+  policy fits on its rows whose trade is known) and each policy's early-stopping rows; then the fits;
+- pass 2: each booster scores its policy's calibration rows (then calibrated on them) and selection rows.
+The rows are folds.gather's, in its order, so the models equal StagedEdgeLearner.fit's on gathered rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from application.research.folds import PartMask
+from application.research.period_source import PeriodSource
+from application.research.walk_forward import NamedPolicy, Progress
+from domain.features import FEATURE_NAMES
+from domain.outcome import TradeCosts
+from ports.training import EdgeModel, EdgeRanker, StagedEdgeLearner
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class FittedPolicy:
+    policy: NamedPolicy
+    model: EdgeModel
+    selection: tuple[Floats, Floats, Ints]  # (score, net, time) of its selection rows with a known trade
+
+
+@dataclass(frozen=True)
+class _Symbol:
+    source: PeriodSource
+    code: int
+    times: Ints
+    nets: tuple[Floats, ...]  # per policy, over the symbol's rows (NaN: trade unknown)
+
+
+def _symbols(prior: Sequence[PeriodSource], masks: Sequence[PartMask], policies: Sequence[NamedPolicy],
+             costs: TradeCosts) -> Iterator[_Symbol]:
+    """Each symbol of the earlier periods that one of the masks touches, in folds.gather's row order."""
+    for source in prior:
+        for code in range(len(source.symbols)):
+            times = source.symbol_times(code)
+            if any(bool(mask(times).any()) for mask in masks):
+                prices = source.symbol_prices(code)
+                yield _Symbol(source, code, times,
+                              tuple(prices.outcomes(p.rules, costs).net_return_pct for p in policies))
+
+
+def fit_policies(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Sequence[NamedPolicy],
+                 costs: TradeCosts, learner: StagedEdgeLearner, progress: Progress, test_name: str
+                 ) -> list[FittedPolicy]:
+    train, cal = masks["train"], masks["calibration"]
+    counts = np.zeros(len(policies), dtype=np.int64)
+    train_rows = 0
+    for s in _symbols(prior, (train, cal), policies, costs):
+        chosen = cal(s.times)
+        counts += [int((chosen & np.isfinite(net)).sum()) for net in s.nets]
+        train_rows += int(train(s.times).sum())
+    stops = [learner.stopping_rows(int(n)) for n in counts]
+    rankers = _fit(prior, masks, policies, costs, learner, stops, train_rows,
+                   lambda i, n: progress(f"test {test_name}: {policies[i].name}: fit on {n:,} rows, "
+                                         f"calibrate on {counts[i]:,}"))
+    return _calibrate_and_select(prior, masks, policies, costs, learner, rankers)
+
+
+def _fit(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Sequence[NamedPolicy],
+         costs: TradeCosts, learner: StagedEdgeLearner, stops: list[Ints], train_rows: int,
+         fitting: Callable[[int, int], None]) -> list[EdgeRanker]:
+    """Pass 1 and the fits: one matrix of training rows, each policy's own early-stopping rows."""
+    train, cal = masks["train"], masks["calibration"]
+    width = len(FEATURE_NAMES)
+    x_train = np.empty((train_rows, width), dtype=np.float32)
+    known = np.empty((len(policies), train_rows), dtype=np.bool_)
+    y_train = np.empty((len(policies), train_rows))
+    x_stop = [np.empty((len(stop), width), dtype=np.float32) for stop in stops]
+    y_stop = [np.empty(len(stop)) for stop in stops]
+    seen = np.zeros(len(policies), dtype=np.int64)  # each policy's calibration rows passed so far
+    at = 0
+    for s in _symbols(prior, (train, cal), policies, costs):
+        features = s.source.symbol_bars(s.code).features
+        in_train, in_cal = train(s.times), cal(s.times)
+        n = int(in_train.sum())
+        x_train[at: at + n] = features[in_train]
+        for i, net in enumerate(s.nets):
+            finite = np.isfinite(net)
+            known[i, at: at + n] = finite[in_train]
+            y_train[i, at: at + n] = net[in_train] > 0
+            rows = np.flatnonzero(in_cal & finite)
+            lo, hi = np.searchsorted(stops[i], [seen[i], seen[i] + len(rows)])
+            picked = rows[stops[i][lo:hi] - seen[i]]
+            x_stop[i][lo:hi] = features[picked]
+            y_stop[i][lo:hi] = net[picked] > 0
+            seen[i] += len(rows)
+        at += n
+        del features
+    rankers = []
+    for i in range(len(policies)):
+        x = x_train[known[i]]  # this policy's rows: a copy, one policy at a time
+        fitting(i, len(x))
+        rankers.append(learner.fit_ranker(x, y_train[i, known[i]], x_stop[i], y_stop[i]))
+        del x
+        x_stop[i] = np.empty((0, width), dtype=np.float32)  # fitted: its early-stopping rows go
+    return rankers
+
+
+def _calibrate_and_select(prior: Sequence[PeriodSource], masks: dict[str, PartMask],
+                          policies: Sequence[NamedPolicy], costs: TradeCosts, learner: StagedEdgeLearner,
+                          rankers: Sequence[EdgeRanker]) -> list[FittedPolicy]:
+    """Pass 2: each ranker scores its calibration rows (calibrated on them) and its selection rows."""
+    cal, sel = masks["calibration"], masks["selection"]
+    raw: list[list[Floats]] = [[] for _ in policies]
+    cal_net: list[list[Floats]] = [[] for _ in policies]
+    picked: list[list[tuple[Floats, Floats, Ints]]] = [[] for _ in policies]
+    for s in _symbols(prior, (cal, sel), policies, costs):
+        features = s.source.symbol_bars(s.code).features
+        in_cal, in_sel = cal(s.times), sel(s.times)
+        for i, (net, ranker) in enumerate(zip(s.nets, rankers, strict=True)):
+            finite = np.isfinite(net)
+            raw[i].append(ranker.score(features[in_cal & finite]))
+            cal_net[i].append(net[in_cal & finite])
+            keep = in_sel & finite
+            picked[i].append((ranker.score(features[keep]), net[keep], s.times[keep]))
+        del features
+    out = []
+    for i, policy in enumerate(policies):
+        net = _floats(cal_net[i])
+        model = learner.calibrated(rankers[i], _floats(raw[i]), (net > 0).astype(np.float64), net)
+        times = [p[2] for p in picked[i]]
+        selection = (_floats([p[0] for p in picked[i]]), _floats([p[1] for p in picked[i]]),
+                     np.concatenate(times).astype(np.int64, copy=False) if times else np.empty(0, np.int64))
+        out.append(FittedPolicy(policy, model, selection))
+    return out
+
+
+def _floats(parts: Sequence[Floats]) -> Floats:
+    return np.concatenate(parts).astype(np.float64, copy=False) if parts else np.empty(0)
