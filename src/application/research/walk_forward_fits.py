@@ -5,7 +5,7 @@ policy, only which bars have a known trade does.
 - count (prices only): each policy's calibration rows, so the rows its booster early-stops on are known
   before any feature is computed (StagedEdgeLearner.stopping_rows);
 - pass 1: the training rows (one matrix for every policy: the train mask is the same for all; each
-  policy fits on its rows whose trade is known) and each policy's early-stopping rows; then the fits;
+  policy fits on its rows whose trade is known) and the early-stopping rows; then the fits;
 - pass 2: each booster scores its policy's calibration rows (then calibrated on them) and selection rows.
 The rows are folds.gather's, in its order, so the models equal StagedEdgeLearner.fit's on gathered rows.
 """
@@ -77,21 +77,25 @@ def fit_policies(prior: Sequence[PeriodSource], masks: dict[str, PartMask], poli
 def _fit(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Sequence[NamedPolicy],
          costs: TradeCosts, learner: StagedEdgeLearner, stops: list[Ints], train_rows: int,
          fitting: Callable[[int, int], None]) -> list[EdgeRanker]:
-    """Pass 1 and the fits: one matrix of training rows, each policy's own early-stopping rows."""
+    """Pass 1 and the fits: one matrix of training rows, one of early-stopping rows (the policies' samples
+    of their calibration rows are nearly the same bars: each bar is held once), each policy's index in it."""
     train, cal = masks["train"], masks["calibration"]
     width = len(FEATURE_NAMES)
     x_train = np.empty((train_rows, width), dtype=np.float32)
     known = np.empty((len(policies), train_rows), dtype=np.bool_)
     y_train = np.empty((len(policies), train_rows))
-    x_stop = [np.empty((len(stop), width), dtype=np.float32) for stop in stops]
+    # sized for no shared bar at all; pages never written are never resident
+    x_stop = np.empty((sum(len(stop) for stop in stops), width), dtype=np.float32)
+    where = [np.empty(len(stop), dtype=np.int64) for stop in stops]  # each policy's rows in x_stop
     y_stop = [np.empty(len(stop)) for stop in stops]
     seen = np.zeros(len(policies), dtype=np.int64)  # each policy's calibration rows passed so far
-    at = 0
+    at = held = 0
     for s in _symbols(prior, (train, cal), policies, costs):
         features = s.source.symbol_bars(s.code).features
         in_train, in_cal = train(s.times), cal(s.times)
         n = int(in_train.sum())
         x_train[at: at + n] = features[in_train]
+        picks = []
         for i, net in enumerate(s.nets):
             finite = np.isfinite(net)
             known[i, at: at + n] = finite[in_train]
@@ -99,18 +103,22 @@ def _fit(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Se
             rows = np.flatnonzero(in_cal & finite)
             lo, hi = np.searchsorted(stops[i], [seen[i], seen[i] + len(rows)])
             picked = rows[stops[i][lo:hi] - seen[i]]
-            x_stop[i][lo:hi] = features[picked]
             y_stop[i][lo:hi] = net[picked] > 0
+            picks.append((i, lo, hi, picked))
             seen[i] += len(rows)
+        shared = np.unique(np.concatenate([p[3] for p in picks])) if picks else np.empty(0, np.int64)
+        x_stop[held: held + len(shared)] = features[shared]
+        for i, lo, hi, picked in picks:
+            where[i][lo:hi] = held + np.searchsorted(shared, picked)
+        held += len(shared)
         at += n
         del features
     rankers = []
     for i in range(len(policies)):
         x = x_train[known[i]]  # this policy's rows: a copy, one policy at a time
         fitting(i, len(x))
-        rankers.append(learner.fit_ranker(x, y_train[i, known[i]], x_stop[i], y_stop[i]))
+        rankers.append(learner.fit_ranker(x, y_train[i, known[i]], x_stop[where[i]], y_stop[i]))
         del x
-        x_stop[i] = np.empty((0, width), dtype=np.float32)  # fitted: its early-stopping rows go
     return rankers
 
 
