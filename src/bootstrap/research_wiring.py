@@ -1,6 +1,7 @@
 """Settings -> the edge report's exit policies, costs and config; the committed model's own figures.
 
-The costs are the settings' (execution.*), priced the way domain.outcome simulates a trade; the exit
+The costs are the settings' (execution.*, each symbol of execution.symbol_fees at its own rates), priced
+the way domain.outcome simulates a trade; the exit
 policies are the settings' own plus wider ones, tried on validation only
 (application/research/walk_forward.py).
 """
@@ -16,6 +17,7 @@ from application.research.walk_forward import EdgeConfig, NamedPolicy
 from bootstrap import mapping
 from bootstrap.settings_model import Settings
 from domain.outcome import ExitRules, TradeCosts
+from domain.symbol_costs import SymbolCosts
 
 # Wider exits than the settings' (tried on validation only): a move must clear ~0.25% of costs. 60 min is
 # the longest timeout the settings allow (timing.position_timeout_seconds <= 3600).
@@ -38,13 +40,19 @@ def policy_name(r: ExitRules) -> str:
 def edge_config(settings: Settings, *, quick: bool, max_train_rows: int) -> EdgeConfig:
     rules = [mapping.exit_rules_from(settings), *EXTRA_POLICIES[: 1 if quick else None]]
     policies = tuple(NamedPolicy(policy_name(r), r) for r in dict.fromkeys(rules))
-    bnb = mapping.trade_costs(settings, bnb=True)
+    bnb = mapping.symbol_trade_costs(settings, bnb=True)
     variants = (("BNB fee discount", bnb),
-                ("BNB + maker entry, upper bound (every entry fills, no slippage)",
-                 TradeCosts(bnb.take_profit_fee, bnb.take_profit_fee, bnb.exit_fee, 0.0)))
-    return EdgeConfig(policies=policies, costs=mapping.trade_costs(settings), cost_variants=variants,
+                ("BNB + maker entry, upper bound (every entry fills, no slippage)", _maker_bound(bnb)))
+    return EdgeConfig(policies=policies, costs=mapping.symbol_trade_costs(settings), cost_variants=variants,
                       max_train_rows=max_train_rows, margin_pct=settings.signal.min_expected_net_return_pct,
                       seed=settings.execution.seed, min_trades=10 if quick else 30)
+
+
+def _maker_bound(costs: SymbolCosts) -> SymbolCosts:
+    """Every entry a maker fill without slippage, each symbol at its own maker rate."""
+    def bound(c: TradeCosts) -> TradeCosts:
+        return TradeCosts(c.take_profit_fee, c.take_profit_fee, c.exit_fee, 0.0)
+    return SymbolCosts(bound(costs.default), {s: bound(c) for s, c in costs.own.items()})
 
 
 def model_rules(model: OnnxModel, settings: Settings) -> ExitRules:

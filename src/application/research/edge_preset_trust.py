@@ -16,6 +16,7 @@ from application.research.lab_payload import clustered
 from application.research.walk_forward import EdgeReport
 from domain.statistics.overfitting import deflated_sharpe, sharpe_moments
 from domain.statistics.trust import Costing, Trades, trust_figures
+from domain.symbol_costs import SymbolCosts
 from domain.time_units import DAY_MS
 
 
@@ -35,7 +36,9 @@ def _pooled(report: EdgeReport, name: str, *, labelled: bool = True) -> Trades:
 
 
 def edge_trust(report: EdgeReport, *, seed: int = 0) -> dict[str, Any]:
-    costs = report.config.costs
+    # with a fee table: priced at the default rates (the pooled trades do not say their symbols)
+    given = report.config.costs
+    costs = given.default if isinstance(given, SymbolCosts) else given
     costing = Costing(costs.round_trip_pct, maker_entry=False, slippage_pct=costs.slippage_pct * 100)
     benchmark = _pooled(report, "all bars", labelled=False)  # trust_figures reads its nets and times
     out: dict[str, Any] = {"trials_counted": len(report.config.policies)}

@@ -27,11 +27,13 @@ from application.research.period_rows import EdgeRow, TimedRows, period_rows, ro
 from application.research.ranking import auc
 from domain.ev_gate import GateChoice, TradeStats, fit_gate, trade_stats
 from domain.outcome import ExitRules, TradeCosts
+from domain.symbol_costs import SymbolCosts
 from ports.training import EdgeLearner, EdgeModel
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Progress = Callable[[str], None]
+Costs = TradeCosts | SymbolCosts  # SymbolCosts: each symbol its own (a fee table's)
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,8 @@ class NamedPolicy:
 @dataclass(frozen=True)
 class EdgeConfig:
     policies: tuple[NamedPolicy, ...]
-    costs: TradeCosts
-    cost_variants: tuple[tuple[str, TradeCosts], ...] = ()
+    costs: Costs
+    cost_variants: tuple[tuple[str, Costs], ...] = ()
     validation_fraction: float = 0.2
     max_train_rows: int = 300_000
     min_trades: int = 30
@@ -118,7 +120,7 @@ class EdgeReport:
                 f"untraded, beat both in {ranking} of {n})")
 
 
-def _outcomes(periods: Sequence[PeriodBars], policies: Sequence[NamedPolicy], costs: TradeCosts
+def _outcomes(periods: Sequence[PeriodBars], policies: Sequence[NamedPolicy], costs: Costs
               ) -> dict[tuple[str, str], Floats]:
     return {(bars.name, p.name): bars.outcomes(p.rules, costs).net_return_pct
             for bars in periods for p in policies}

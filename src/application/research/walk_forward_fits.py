@@ -20,9 +20,8 @@ import numpy.typing as npt
 
 from application.research.folds import PartMask
 from application.research.period_source import PeriodSource
-from application.research.walk_forward import NamedPolicy, Progress
+from application.research.walk_forward import Costs, NamedPolicy, Progress
 from domain.features import FEATURE_NAMES
-from domain.outcome import TradeCosts
 from ports.training import EdgeModel, EdgeRanker, StagedEdgeLearner
 
 Floats = npt.NDArray[np.float64]
@@ -46,7 +45,7 @@ class _Symbol:
 
 
 def _symbols(prior: Sequence[PeriodSource], masks: Sequence[PartMask], policies: Sequence[NamedPolicy],
-             costs: TradeCosts) -> Iterator[_Symbol]:
+             costs: Costs) -> Iterator[_Symbol]:
     """Each symbol of the earlier periods that one of the masks touches, in folds.gather's row order."""
     for source in prior:
         for code in range(len(source.symbols)):
@@ -58,7 +57,7 @@ def _symbols(prior: Sequence[PeriodSource], masks: Sequence[PartMask], policies:
 
 
 def fit_policies(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Sequence[NamedPolicy],
-                 costs: TradeCosts, learner: StagedEdgeLearner, progress: Progress, test_name: str
+                 costs: Costs, learner: StagedEdgeLearner, progress: Progress, test_name: str
                  ) -> list[FittedPolicy]:
     train, cal = masks["train"], masks["calibration"]
     counts = np.zeros(len(policies), dtype=np.int64)
@@ -75,7 +74,7 @@ def fit_policies(prior: Sequence[PeriodSource], masks: dict[str, PartMask], poli
 
 
 def _fit(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Sequence[NamedPolicy],
-         costs: TradeCosts, learner: StagedEdgeLearner, stops: list[Ints], train_rows: int,
+         costs: Costs, learner: StagedEdgeLearner, stops: list[Ints], train_rows: int,
          fitting: Callable[[int, int], None]) -> list[EdgeRanker]:
     """Pass 1 and the fits: one matrix of training rows, one of early-stopping rows (the policies' samples
     of their calibration rows are nearly the same bars: each bar is held once), each policy's index in it."""
@@ -123,7 +122,7 @@ def _fit(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Se
 
 
 def _calibrate_and_select(prior: Sequence[PeriodSource], masks: dict[str, PartMask],
-                          policies: Sequence[NamedPolicy], costs: TradeCosts, learner: StagedEdgeLearner,
+                          policies: Sequence[NamedPolicy], costs: Costs, learner: StagedEdgeLearner,
                           rankers: Sequence[EdgeRanker]) -> list[FittedPolicy]:
     """Pass 2: each ranker scores its calibration rows (calibrated on them) and its selection rows."""
     cal, sel = masks["calibration"], masks["selection"]

@@ -25,6 +25,7 @@ from application.research.period_rows import EdgeRow
 from application.research.period_source import PeriodSource
 from application.research.scanner_top import ScannerTop
 from application.research.walk_forward import (
+    Costs,
     EdgeConfig,
     EdgeReport,
     FoldResult,
@@ -40,7 +41,6 @@ from application.research.walk_forward import (
 )
 from application.research.walk_forward_fits import fit_policies
 from domain.ev_gate import fit_gate, trade_stats
-from domain.outcome import TradeCosts
 from ports.training import EdgeModel, StagedEdgeLearner
 
 Floats = npt.NDArray[np.float64]
@@ -65,7 +65,7 @@ _TEST_COLUMNS: dict[str, type[np.generic]] = {"time_ms": np.int64, "net": np.flo
                                               "atr_pct": np.float32}
 
 
-def _test_rows(test: PeriodSource, policy: NamedPolicy, model: EdgeModel, costs: TradeCosts) -> TestRows:
+def _test_rows(test: PeriodSource, policy: NamedPolicy, model: EdgeModel, costs: Costs) -> TestRows:
     scanner = ScannerTop(np.unique(np.concatenate([k.open_time_ms for k in test.klines.values()])))
     # each column written in place as its symbol is scored (a list of parts joined would be two copies);
     # sized by the klines, a little more than the rows (a symbol's warm-up bars are not rows)
@@ -87,7 +87,7 @@ def _test_rows(test: PeriodSource, policy: NamedPolicy, model: EdgeModel, costs:
     return TestRows(**filled, aucs=aucs, scanner=scanner.entries())
 
 
-def _test_nets(test: PeriodSource, policy: NamedPolicy, costs: TradeCosts, rows: int) -> Floats:
+def _test_nets(test: PeriodSource, policy: NamedPolicy, costs: Costs, rows: int) -> Floats:
     """The test rows' nets under other costs, written in place (`rows`: the test period's row count)."""
     net, at = np.empty(rows), 0
     for code in range(len(test.symbols)):
