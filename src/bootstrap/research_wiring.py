@@ -8,11 +8,14 @@ policies are the settings' own plus wider ones, tried on validation only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from adapters.onnx.model import OnnxModel
 from application.research.committed_model import CommittedFigures, committed_figures
-from application.research.period_bars import PeriodBars
+from application.research.period_bars import build_period_bars
+from application.research.period_source import PeriodSource
 from application.research.walk_forward import EdgeConfig, NamedPolicy
 from bootstrap import mapping
 from bootstrap.settings_model import Settings
@@ -65,13 +68,19 @@ def model_rules(model: OnnxModel, settings: Settings) -> ExitRules:
                      trailing_distance_pct=policy.trailing_distance_pct)
 
 
-def model_figures(model: OnnxModel, settings: Settings, periods: list[PeriodBars]) -> CommittedFigures | None:
-    """The model on every bar from the start of its card's test period (None when no period reaches it)."""
+def model_figures(model: OnnxModel, settings: Settings, periods: Sequence[PeriodSource]
+                  ) -> CommittedFigures | None:
+    """The model on every bar from the start of its card's test period (None when no period reaches it);
+    only that period's bars are built whole."""
     start = model.card.test.start_ms
-    after = [p for p in periods if int(p.time_ms.max()) >= start]
+    after = [p for p in periods if max(int(p.symbol_times(c)[-1]) for c in range(len(p.symbols))) >= start]
     if not after:
         return None
-    bars = after[-1].take(np.flatnonzero(after[-1].time_ms >= start))
+    last = after[-1]
+    whole = build_period_bars(last.name, last.klines, last.rules, interval_ms=last.interval_ms,
+                              with_scanner=last.with_scanner)
+    bars = whole.take(np.flatnonzero(whole.time_ms >= start))
+    del whole
     probability, _, _, expected = model.score(bars.features)
     margin = mapping.expected_return_margin(settings, model.ev_gate_margin_pct)
     rules = model_rules(model, settings)
