@@ -24,6 +24,7 @@ from domain.features_kline import (
     VOLATILITY_NAMES,
     VOLUME_NAMES,
     Ohlcv,
+    kline_feature_groups,
     kline_features,
 )
 from domain.kline_arrays import WARMUP_BARS, KlineArrays
@@ -48,6 +49,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 _BOOK_COLUMNS = slice(FEATURE_NAMES.index(BOOK_FEATURE_NAMES[0]),
                       FEATURE_NAMES.index(BOOK_FEATURE_NAMES[-1]) + 1)
 _KLINE_COLUMNS = tuple(i for i, name in enumerate(FEATURE_NAMES) if name not in BOOK_FEATURE_NAMES)
+_COLUMN_OF = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 Floats = npt.NDArray[np.float64]
 
@@ -89,11 +91,12 @@ def compute_features_into(k: KlineArrays, out: npt.NDArray[np.floating]) -> None
     out[:] = np.nan
     start = WARMUP_BARS - 1
     if len(k) > start:
+        ohlcv = Ohlcv(k.open, k.high, k.low, k.close, k.volume, k.taker_buy_base_volume)
         with np.errstate(divide="ignore", invalid="ignore"):
-            columns = kline_features(
-                Ohlcv(k.open, k.high, k.low, k.close, k.volume, k.taker_buy_base_volume), start)
-        for col in _KLINE_COLUMNS:
-            out[start:, col] = np.asarray(columns.pop(FEATURE_NAMES[col]), dtype=np.float64)
+            for group in kline_feature_groups(ohlcv, start):
+                for name, column in group.items():
+                    out[start:, _COLUMN_OF[name]] = np.asarray(column, dtype=np.float64)
+                del group
 
 
 def latest_features(k: KlineArrays, book: BookFeaturesInput | None = None) -> Floats:
