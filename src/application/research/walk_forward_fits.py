@@ -59,18 +59,19 @@ def _symbols(prior: Sequence[PeriodSource], masks: Sequence[PartMask], policies:
 def fit_policies(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Sequence[NamedPolicy],
                  costs: Costs, learner: StagedEdgeLearner, progress: Progress, test_name: str
                  ) -> list[FittedPolicy]:
-    train, cal = masks["train"], masks["calibration"]
-    counts = np.zeros(len(policies), dtype=np.int64)
+    train, cal, sel = masks["train"], masks["calibration"], masks["selection"]
+    counts = np.zeros((2, len(policies)), dtype=np.int64)  # calibration, selection rows per policy
     train_rows = 0
-    for s in _symbols(prior, (train, cal), policies, costs):
-        chosen = cal(s.times)
-        counts += [int((chosen & np.isfinite(net)).sum()) for net in s.nets]
+    for s in _symbols(prior, (train, cal, sel), policies, costs):
+        for row, mask in enumerate((cal, sel)):
+            chosen = mask(s.times)
+            counts[row] += [int((chosen & np.isfinite(net)).sum()) for net in s.nets]
         train_rows += int(train(s.times).sum())
-    stops = [learner.stopping_rows(int(n)) for n in counts]
+    stops = [learner.stopping_rows(int(n)) for n in counts[0]]
     rankers = _fit(prior, masks, policies, costs, learner, stops, train_rows,
                    lambda i, n: progress(f"test {test_name}: {policies[i].name}: fit on {n:,} rows, "
-                                         f"calibrate on {counts[i]:,}"))
-    return _calibrate_and_select(prior, masks, policies, costs, learner, rankers)
+                                         f"calibrate on {counts[0, i]:,}"))
+    return _calibrate_and_select(prior, masks, policies, costs, learner, rankers, counts)
 
 
 def _fit(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Sequence[NamedPolicy],
@@ -123,32 +124,32 @@ def _fit(prior: Sequence[PeriodSource], masks: dict[str, PartMask], policies: Se
 
 def _calibrate_and_select(prior: Sequence[PeriodSource], masks: dict[str, PartMask],
                           policies: Sequence[NamedPolicy], costs: Costs, learner: StagedEdgeLearner,
-                          rankers: Sequence[EdgeRanker]) -> list[FittedPolicy]:
-    """Pass 2: each ranker scores its calibration rows (calibrated on them) and its selection rows."""
+                          rankers: Sequence[EdgeRanker], counts: Ints) -> list[FittedPolicy]:
+    """Pass 2: each ranker scores its calibration rows (calibrated on them) and its selection rows, written
+    in place (`counts`: each policy's calibration and selection rows; parts joined would be two copies)."""
     cal, sel = masks["calibration"], masks["selection"]
-    raw: list[list[Floats]] = [[] for _ in policies]
-    cal_net: list[list[Floats]] = [[] for _ in policies]
-    picked: list[list[tuple[Floats, Floats, Ints]]] = [[] for _ in policies]
+    raw, cal_net = ([np.empty(n) for n in counts[0]] for _ in range(2))
+    sel_score, sel_net = ([np.empty(n) for n in counts[1]] for _ in range(2))
+    sel_time = [np.empty(n, dtype=np.int64) for n in counts[1]]
+    at = np.zeros((2, len(policies)), dtype=np.int64)
     for s in _symbols(prior, (cal, sel), policies, costs):
         features = s.source.symbol_bars(s.code).features
         in_cal, in_sel = cal(s.times), sel(s.times)
         for i, (net, ranker) in enumerate(zip(s.nets, rankers, strict=True)):
             finite = np.isfinite(net)
-            raw[i].append(ranker.score(features[in_cal & finite]))
-            cal_net[i].append(net[in_cal & finite])
-            keep = in_sel & finite
-            picked[i].append((ranker.score(features[keep]), net[keep], s.times[keep]))
+            keep, a = in_cal & finite, at[0, i]
+            n = int(keep.sum())
+            raw[i][a: a + n], cal_net[i][a: a + n] = ranker.score(features[keep]), net[keep]
+            keep, b = in_sel & finite, at[1, i]
+            m = int(keep.sum())
+            sel_score[i][b: b + m], sel_net[i][b: b + m] = ranker.score(features[keep]), net[keep]
+            sel_time[i][b: b + m] = s.times[keep]
+            at[:, i] += (n, m)
         del features
     out = []
     for i, policy in enumerate(policies):
-        net = _floats(cal_net[i])
-        model = learner.calibrated(rankers[i], _floats(raw[i]), (net > 0).astype(np.float64), net)
-        times = [p[2] for p in picked[i]]
-        selection = (_floats([p[0] for p in picked[i]]), _floats([p[1] for p in picked[i]]),
-                     np.concatenate(times).astype(np.int64, copy=False) if times else np.empty(0, np.int64))
-        out.append(FittedPolicy(policy, model, selection))
+        net = cal_net[i]
+        model = learner.calibrated(rankers[i], raw[i], (net > 0).astype(np.float64), net)
+        raw[i] = cal_net[i] = np.empty(0)  # calibrated: its rows go
+        out.append(FittedPolicy(policy, model, (sel_score[i], sel_net[i], sel_time[i])))
     return out
-
-
-def _floats(parts: Sequence[Floats]) -> Floats:
-    return np.concatenate(parts).astype(np.float64, copy=False) if parts else np.empty(0)
