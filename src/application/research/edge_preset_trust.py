@@ -14,6 +14,7 @@ import numpy as np
 
 from application.research.lab_payload import clustered
 from application.research.walk_forward import EdgeReport
+from application.research.walk_forward_trades import entry_times_ms
 from domain.statistics.overfitting import deflated_sharpe, sharpe_moments
 from domain.statistics.trust import Costing, Trades, trust_figures
 from domain.symbol_costs import SymbolCosts
@@ -26,7 +27,8 @@ def _pooled(report: EdgeReport, name: str, *, labelled: bool = True) -> Trades:
     parts = [(f.trades[name][0], f.trades[name][1]) for f in report.folds if name in f.trades]
     if not parts:
         return Trades(np.empty(0), np.empty(0, np.int64), np.empty(0, dtype=np.str_))
-    net, time = (np.concatenate(p) for p in zip(*parts, strict=True))
+    net, stored = (np.concatenate(p) for p in zip(*parts, strict=True))
+    time = entry_times_ms(name, stored)
     if labelled:
         period = np.concatenate([np.full(len(f.trades[name][0]), f.bounds.test_period)
                                  for f in report.folds if name in f.trades]).astype(np.str_)

@@ -25,6 +25,7 @@ from application.research.folds import FoldBounds, fold_bounds, gather, part_mas
 from application.research.period_bars import PeriodBars
 from application.research.period_rows import EdgeRow, TimedRows, period_rows, row_of
 from application.research.ranking import auc
+from application.research.walk_forward_trades import FoldTrades, fold_trades
 from domain.ev_gate import GateChoice, TradeStats, fit_gate, trade_stats
 from domain.outcome import ExitRules, TradeCosts
 from domain.symbol_costs import SymbolCosts
@@ -72,9 +73,8 @@ class FoldResult:
     test_auc: float | None  # the model's score vs "trade wins", out of time
     atr_auc: float | None  # ATR% alone vs the same label: the volatility-only baseline
     test_rows: int
-    # The test period's trades (net %, entry time) behind the rows, for the lab's trust figures.
-    trades: dict[str, tuple[Floats, npt.NDArray[np.int64]]] = field(default_factory=dict,
-                                                                    metadata={"report": False})
+    # The test period's trades behind the rows, for the lab's trust figures (walk_forward_trades.py).
+    trades: FoldTrades = field(default_factory=dict, metadata={"report": False})
 
     def row(self, prefix: str) -> EdgeRow:
         return next(r for r in self.rows if r.name.startswith(prefix))
@@ -209,10 +209,8 @@ def test_result(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: Nam
     rows, masks = period_rows(test, net, score, expected, selected, seed, scanner)
     cheaper = variants(masks)
     tradable = np.isfinite(net)
-    trades = {name: (net[mask & tradable], test.time_ms[mask & tradable]) for name, mask in
-              (("EV gate", selected), ("model decile 10", masks["top decile"]), ("all bars", tradable))}
     return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(cheaper), *aucs, int(tradable.sum()),
-                      trades)
+                      fold_trades(net, test.time_ms, selected, masks["top decile"]))
 
 
 def evaluate_edge(periods: Sequence[PeriodBars], learner: EdgeLearner, config: EdgeConfig,
