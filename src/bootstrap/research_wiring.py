@@ -9,10 +9,10 @@ policies are the settings' own plus wider ones, tried on validation only
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from adapters.onnx.model import OnnxModel
 from application.research.committed_model import CommittedFigures, committed_figures
 from application.research.period_bars import build_period_bars
 from application.research.period_source import PeriodSource
@@ -21,6 +21,9 @@ from bootstrap import mapping
 from bootstrap.settings_model import Settings
 from domain.outcome import ExitRules, TradeCosts
 from domain.symbol_costs import SymbolCosts
+
+if TYPE_CHECKING:  # onnxruntime (~20 MB) only for `report edge`'s own model, not the lab's preset
+    from adapters.onnx.model import OnnxModel
 
 # Wider exits than the settings' (tried on validation only): a move must clear ~0.25% of costs. 60 min is
 # the longest timeout the settings allow (timing.position_timeout_seconds <= 3600).
