@@ -6,9 +6,11 @@
     python -m bootstrap report edge --data "../shared/data/freqtrade_userdata/*_1m_*.csv.xz" --quick
 
 Walk-forward: every period after the first is tested by a model trained only on the periods before it;
-exit policy and EV gate are chosen on validation (application/research/walk_forward.py). Costs come from the
-settings (execution.*); the cheaper-execution rows re-price the same trades. Writes edge.md, edge.json
-and edge.html into --out (default reports/edge-<UTC time>/) and prints the tables.
+exit policy and EV gate are chosen on validation (application/research/walk_forward.py's folds, run
+streamed: periods kept as klines, features a symbol at a time, within 1.5 GB; walk_forward_streamed.py).
+Costs come from the settings (execution.*, each symbol of execution.symbol_fees at its own rates); the
+cheaper-execution rows re-price the same trades. Writes edge.md, edge.json and edge.html into --out
+(default reports/edge-<UTC time>/) and prints the tables.
 Exit codes: 0 done, 2 bad settings or model, 3 no data.
 """
 
