@@ -1,9 +1,11 @@
-"""Peak memory of the edge preset and of training the committed recipe, each in its own child process.
+"""Peak memory of the edge preset, `report edge` and training the committed recipe, each in its own child.
 
-    .venv/bin/python benchmarks/bench_memory_research.py [--runs 3] [--only preset|train]
+    .venv/bin/python benchmarks/bench_memory_research.py [--runs 3] [--only preset|report|train]
 
 - preset: `python -m bootstrap research --spec config/research/edge-preset.yaml` over the shared data's
   1m files (what `report edge` read), into a temporary lab folder. Target (issue 16 item 7): <= 1.5 GB.
+- report: `python -m bootstrap report edge` (its default periods of ../shared/data, the 2021 reproduction
+  and the committed model's own figures), into a temporary folder. Same target.
 - train: benchmarks/bench_training.py (the committed model's recipe, the same code as
   `python -m bootstrap train`). Target: <= 2 GB.
 Peak RSS is the child's own (wait4's ru_maxrss), printed with the wall time and the machine's load.
@@ -23,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
-TARGET_MB = {"preset": 1536, "train": 2048}
+TARGET_MB = {"preset": 1536, "report": 1536, "train": 2048}
 
 
 def preset_command(lab: Path) -> list[str]:
@@ -36,8 +38,11 @@ def preset_command(lab: Path) -> list[str]:
 def measure(case: str, keep: Path | None = None) -> tuple[float, float, int]:
     """(peak MB, wall s, exit code) of one child; the preset's report is kept in `keep` when given."""
     with tempfile.TemporaryDirectory() as lab:
-        command = preset_command(keep or Path(lab)) if case == "preset" else \
-            [sys.executable, str(ROOT / "benchmarks" / "bench_training.py")]
+        commands = {"preset": lambda: preset_command(keep or Path(lab)),
+                    "report": lambda: [sys.executable, "-m", "bootstrap", "report", "edge", "--data-root",
+                                       str(DATA), "--out", str((keep or Path(lab)) / "report-edge")],
+                    "train": lambda: [sys.executable, str(ROOT / "benchmarks" / "bench_training.py")]}
+        command = commands[case]()
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         began = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
@@ -51,7 +56,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=tuple(TARGET_MB), default=None)
-    parser.add_argument("--keep", type=Path, default=None, help="lab folder keeping the preset's edge.json")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="folder keeping the preset's (and report's) edge.json")
     args = parser.parse_args()
     cases = [args.only] if args.only else list(TARGET_MB)
     print(f"{'case':<8}{'run':>4}{'peak MB':>10}{'target MB':>11}{'peak/target':>12}{'wall s':>9}"

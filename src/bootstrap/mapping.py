@@ -23,13 +23,15 @@ from application.trading_config import (
     OrphanOrderPolicy,
     RecoveryConfig,
 )
-from bootstrap.settings_model import Settings
+from bootstrap.settings_model import ExecutionSettings, Settings
+from domain.fees import FeeSchedule
 from domain.model_health import HealthBounds
 from domain.outcome import ExitRules, TradeCosts
 from domain.position import ExitPolicy
 from domain.risk import RiskLimits
 from domain.scanner_rules import ScannerRules
 from domain.signal import SignalThresholds
+from domain.symbol_costs import SymbolCosts
 from domain.time_units import HOUR_MS, day_start_ms
 from ports.errors import ConfigurationError
 
@@ -37,7 +39,18 @@ from ports.errors import ConfigurationError
 def trade_costs(settings: Settings, *, bnb: bool | None = None) -> TradeCosts:
     """What one simulated trade pays (training labels, research): effective fees and slippage."""
     e = settings.execution
-    fees = e.fees if bnb is None else e.fees.with_bnb(bnb)
+    return _priced(e, e.fees if bnb is None else e.fees.with_bnb(bnb))
+
+
+def symbol_trade_costs(settings: Settings, *, bnb: bool | None = None) -> SymbolCosts:
+    """trade_costs with each symbol of execution.symbol_fees at its own rates (priced alike); without such
+    symbols every trade pays exactly trade_costs'."""
+    e = settings.execution
+    table = e.fee_table if bnb is None else e.fee_table.with_bnb(bnb)
+    return SymbolCosts(_priced(e, table.default), {s: _priced(e, f) for s, f in table.symbols.items()})
+
+
+def _priced(e: ExecutionSettings, fees: FeeSchedule) -> TradeCosts:
     taker, maker = fees.effective_taker, fees.effective_maker
     return TradeCosts(entry_fee=taker, take_profit_fee=maker if e.maker_take_profit else taker,
                       exit_fee=taker, slippage_pct=e.slippage_bps / 10_000)

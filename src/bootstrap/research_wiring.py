@@ -1,21 +1,29 @@
 """Settings -> the edge report's exit policies, costs and config; the committed model's own figures.
 
-The costs are the settings' (execution.*), priced the way domain.outcome simulates a trade; the exit
+The costs are the settings' (execution.*, each symbol of execution.symbol_fees at its own rates), priced
+the way domain.outcome simulates a trade; the exit
 policies are the settings' own plus wider ones, tried on validation only
 (application/research/walk_forward.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from adapters.onnx.model import OnnxModel
 from application.research.committed_model import CommittedFigures, committed_figures
-from application.research.period_bars import PeriodBars
+from application.research.period_bars import build_period_bars
+from application.research.period_source import PeriodSource
 from application.research.walk_forward import EdgeConfig, NamedPolicy
 from bootstrap import mapping
 from bootstrap.settings_model import Settings
 from domain.outcome import ExitRules, TradeCosts
+from domain.symbol_costs import SymbolCosts
+
+if TYPE_CHECKING:  # onnxruntime (~20 MB) only for `report edge`'s own model, not the lab's preset
+    from adapters.onnx.model import OnnxModel
 
 # Wider exits than the settings' (tried on validation only): a move must clear ~0.25% of costs. 60 min is
 # the longest timeout the settings allow (timing.position_timeout_seconds <= 3600).
@@ -38,13 +46,19 @@ def policy_name(r: ExitRules) -> str:
 def edge_config(settings: Settings, *, quick: bool, max_train_rows: int) -> EdgeConfig:
     rules = [mapping.exit_rules_from(settings), *EXTRA_POLICIES[: 1 if quick else None]]
     policies = tuple(NamedPolicy(policy_name(r), r) for r in dict.fromkeys(rules))
-    bnb = mapping.trade_costs(settings, bnb=True)
+    bnb = mapping.symbol_trade_costs(settings, bnb=True)
     variants = (("BNB fee discount", bnb),
-                ("BNB + maker entry, upper bound (every entry fills, no slippage)",
-                 TradeCosts(bnb.take_profit_fee, bnb.take_profit_fee, bnb.exit_fee, 0.0)))
-    return EdgeConfig(policies=policies, costs=mapping.trade_costs(settings), cost_variants=variants,
+                ("BNB + maker entry, upper bound (every entry fills, no slippage)", _maker_bound(bnb)))
+    return EdgeConfig(policies=policies, costs=mapping.symbol_trade_costs(settings), cost_variants=variants,
                       max_train_rows=max_train_rows, margin_pct=settings.signal.min_expected_net_return_pct,
                       seed=settings.execution.seed, min_trades=10 if quick else 30)
+
+
+def _maker_bound(costs: SymbolCosts) -> SymbolCosts:
+    """Every entry a maker fill without slippage, each symbol at its own maker rate."""
+    def bound(c: TradeCosts) -> TradeCosts:
+        return TradeCosts(c.take_profit_fee, c.take_profit_fee, c.exit_fee, 0.0)
+    return SymbolCosts(bound(costs.default), {s: bound(c) for s, c in costs.own.items()})
 
 
 def model_rules(model: OnnxModel, settings: Settings) -> ExitRules:
@@ -57,13 +71,19 @@ def model_rules(model: OnnxModel, settings: Settings) -> ExitRules:
                      trailing_distance_pct=policy.trailing_distance_pct)
 
 
-def model_figures(model: OnnxModel, settings: Settings, periods: list[PeriodBars]) -> CommittedFigures | None:
-    """The model on every bar from the start of its card's test period (None when no period reaches it)."""
+def model_figures(model: OnnxModel, settings: Settings, periods: Sequence[PeriodSource]
+                  ) -> CommittedFigures | None:
+    """The model on every bar from the start of its card's test period (None when no period reaches it);
+    only that period's bars are built whole."""
     start = model.card.test.start_ms
-    after = [p for p in periods if int(p.time_ms.max()) >= start]
+    after = [p for p in periods if max(int(p.symbol_times(c)[-1]) for c in range(len(p.symbols))) >= start]
     if not after:
         return None
-    bars = after[-1].take(np.flatnonzero(after[-1].time_ms >= start))
+    last = after[-1]
+    whole = build_period_bars(last.name, last.klines, last.rules, interval_ms=last.interval_ms,
+                              with_scanner=last.with_scanner)
+    bars = whole.take(np.flatnonzero(whole.time_ms >= start))
+    del whole
     probability, _, _, expected = model.score(bars.features)
     margin = mapping.expected_return_margin(settings, model.ev_gate_margin_pct)
     rules = model_rules(model, settings)

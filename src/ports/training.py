@@ -59,3 +59,28 @@ class EdgeLearner(Protocol):
             y_val: Floats, net_val: Floats) -> EdgeModel:
         """Fit on the training rows; early-stop, calibrate and map to expected net return on x_val."""
         ...
+
+
+class EdgeRanker(Protocol):
+    def score(self, features: npt.NDArray[np.float32]) -> Floats:
+        """The fitted booster's raw probability of a winning trade, row by row (rows scored apart or
+        together get the same values)."""
+        ...
+
+
+class StagedEdgeLearner(EdgeLearner, Protocol):
+    """EdgeLearner.fit in stages, for a caller that streams the validation rows instead of holding them:
+    fit(x, y, v, vy, vn) == calibrated(r, r.score(v), vy, vn) with r = fit_ranker(x, y, v[s], vy[s]) and
+    s = stopping_rows(len(v))."""
+
+    def stopping_rows(self, validation_rows: int) -> npt.NDArray[np.int64]:
+        """Which validation rows (sorted, distinct indices) the booster early-stops on."""
+        ...
+
+    def fit_ranker(self, x_train: npt.NDArray[np.float32], y_train: Floats, x_stop: npt.NDArray[np.float32],
+                   y_stop: Floats) -> EdgeRanker:
+        ...
+
+    def calibrated(self, ranker: EdgeRanker, raw_val: Floats, y_val: Floats, net_val: Floats) -> EdgeModel:
+        """The ranker with its calibration and expected-net-return map fitted on the validation rows."""
+        ...

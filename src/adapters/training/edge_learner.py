@@ -16,6 +16,7 @@ import numpy.typing as npt
 from adapters.onnx.card import PiecewiseLinear
 from adapters.training.calibration import fit_calibration
 from adapters.training.lightgbm_trainer import BoosterParams, FittedBoosters, fit_boosters
+from ports.training import EdgeRanker
 
 Floats = npt.NDArray[np.float64]
 Features = npt.NDArray[np.float32]
@@ -44,18 +45,42 @@ class LightGbmEdgeModel:
         return self.expected_net_return.apply(self.calibration.apply(score))
 
 
+@dataclass(frozen=True)
+class LightGbmRanker:
+    """The fitted boosters before calibration (LightGbmEdgeLearner.fit_ranker)."""
+    boosters: FittedBoosters
+
+    def score(self, features: Features) -> Floats:
+        if not len(features):
+            return np.empty(0)
+        return self.boosters.raw_probability(features)
+
+
 class LightGbmEdgeLearner:
     def __init__(self, params: BoosterParams = EDGE_PARAMS) -> None:
         self._params = params
 
     def fit(self, x_train: Features, y_train: Floats, x_val: Features, y_val: Floats,
             net_val: Floats) -> LightGbmEdgeModel:
-        stop = np.arange(len(y_val))
+        stop = self.stopping_rows(len(y_val))
+        ranker = self.fit_ranker(x_train, y_train, x_val[stop], y_val[stop])
+        return self.calibrated(ranker, ranker.boosters.raw_probability(x_val), y_val, net_val)
+
+    def stopping_rows(self, validation_rows: int) -> npt.NDArray[np.int64]:
+        stop = np.arange(validation_rows)
         if len(stop) > MAX_STOPPING_ROWS:  # AUC each boosting round on a time-spread sample (speed)
             stop = stop[np.linspace(0, len(stop) - 1, MAX_STOPPING_ROWS).astype(np.int64)]
-        boosters = fit_boosters(x_train, y_train, x_val[stop], y_val[stop], None, None, self._params)
-        raw = boosters.raw_probability(x_val)
-        calibration = fit_calibration(raw, y_val, "isotonic")
+        return stop
+
+    def fit_ranker(self, x_train: Features, y_train: Floats, x_stop: Features, y_stop: Floats
+                   ) -> LightGbmRanker:
+        return LightGbmRanker(fit_boosters(x_train, y_train, x_stop, y_stop, None, None, self._params))
+
+    def calibrated(self, ranker: EdgeRanker, raw_val: Floats, y_val: Floats, net_val: Floats
+                   ) -> LightGbmEdgeModel:
+        if not isinstance(ranker, LightGbmRanker):
+            raise TypeError(f"LightGbmEdgeLearner calibrates its own rankers, not {type(ranker).__name__}")
+        calibration = fit_calibration(raw_val, y_val, "isotonic")
         ok = np.isfinite(net_val)
-        expected = fit_calibration(calibration.apply(raw)[ok], net_val[ok], "isotonic")
-        return LightGbmEdgeModel(boosters, calibration, expected)
+        expected = fit_calibration(calibration.apply(raw_val)[ok], net_val[ok], "isotonic")
+        return LightGbmEdgeModel(ranker.boosters, calibration, expected)

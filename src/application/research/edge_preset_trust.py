@@ -14,8 +14,10 @@ import numpy as np
 
 from application.research.lab_payload import clustered
 from application.research.walk_forward import EdgeReport
+from application.research.walk_forward_trades import entry_times_ms
 from domain.statistics.overfitting import deflated_sharpe, sharpe_moments
 from domain.statistics.trust import Costing, Trades, trust_figures
+from domain.symbol_costs import SymbolCosts
 from domain.time_units import DAY_MS
 
 
@@ -25,7 +27,8 @@ def _pooled(report: EdgeReport, name: str, *, labelled: bool = True) -> Trades:
     parts = [(f.trades[name][0], f.trades[name][1]) for f in report.folds if name in f.trades]
     if not parts:
         return Trades(np.empty(0), np.empty(0, np.int64), np.empty(0, dtype=np.str_))
-    net, time = (np.concatenate(p) for p in zip(*parts, strict=True))
+    net, stored = (np.concatenate(p) for p in zip(*parts, strict=True))
+    time = entry_times_ms(name, stored)
     if labelled:
         period = np.concatenate([np.full(len(f.trades[name][0]), f.bounds.test_period)
                                  for f in report.folds if name in f.trades]).astype(np.str_)
@@ -35,7 +38,9 @@ def _pooled(report: EdgeReport, name: str, *, labelled: bool = True) -> Trades:
 
 
 def edge_trust(report: EdgeReport, *, seed: int = 0) -> dict[str, Any]:
-    costs = report.config.costs
+    # with a fee table: priced at the default rates (the pooled trades do not say their symbols)
+    given = report.config.costs
+    costs = given.default if isinstance(given, SymbolCosts) else given
     costing = Costing(costs.round_trip_pct, maker_entry=False, slippage_pct=costs.slippage_pct * 100)
     benchmark = _pooled(report, "all bars", labelled=False)  # trust_figures reads its nets and times
     out: dict[str, Any] = {"trials_counted": len(report.config.policies)}

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from application.backtest.bar_scanner import BarScores, bar_scores
-from domain.features import FEATURE_NAMES, WARMUP_BARS, KlineArrays, compute_features
+from domain.features import FEATURE_NAMES, WARMUP_BARS, KlineArrays, compute_features_into
 from domain.outcome import ExitRules, Outcomes, TradeCosts, simulate_exits
 from domain.scanner_rules import ScannerRules
 from domain.symbol_costs import SymbolCosts, costs_of
@@ -99,16 +99,14 @@ def usable_symbols(klines: Mapping[str, KlineArrays]) -> tuple[str, ...]:
 def symbol_part(k: KlineArrays, code: int, rules: ScannerRules, *, interval_ms: int = MINUTE_MS,
                 with_scanner: bool = True) -> dict[str, npt.NDArray[np.generic]]:
     """One symbol's warmed-up rows as PeriodBars columns (features per gap-free segment)."""
-    # stored as float32 as each segment is computed (the same values as casting the whole matrix): one
-    # symbol can be 400k bars, 130 MB a float64 copy
+    # written as float32 as each segment is computed (the same values as casting compute_features'
+    # matrix): one symbol can be 400k bars, 130 MB a float64 copy
     features = np.full((len(k), len(FEATURE_NAMES)), np.nan, dtype=np.float32)
     ready = np.zeros(len(k), dtype=np.bool_)
     for segment in _gap_free_segments(k.open_time_ms, interval_ms):
         if segment.stop - segment.start >= WARMUP_BARS:
-            computed = compute_features(_slice(k, segment))
-            ready[segment] = np.isfinite(computed[:, _READY])
-            features[segment] = computed
-            del computed
+            compute_features_into(_slice(k, segment), features[segment])
+            ready[segment] = np.isfinite(features[segment, _READY])
     scan = bar_scores(k, rules) if with_scanner else _no_scan(len(k))
     return {"symbol": np.full(int(ready.sum()), code, dtype=np.int64),
             "time_ms": k.open_time_ms[ready], "open": k.open[ready], "high": k.high[ready],
@@ -123,7 +121,9 @@ def bars_of(name: str, symbols: tuple[str, ...], parts: list[dict[str, npt.NDArr
     sizes = np.cumsum([0, *(len(p["time_ms"]) for p in parts)])
     columns = {}
     for key in list(parts[0]):  # each column's pieces dropped once joined: one copy of the period at a time
-        columns[key] = np.concatenate([p.pop(key) for p in parts])
+        pieces = [p.pop(key) for p in parts]
+        columns[key] = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)  # one symbol: no copy
+        del pieces
 
     def col(key: str, dtype: type[np.generic]) -> npt.NDArray[Any]:
         return columns[key].astype(dtype, copy=False)

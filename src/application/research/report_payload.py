@@ -10,13 +10,16 @@ from application.research.committed_model import CommittedFigures
 from application.research.period_rows import EdgeRow
 from application.research.reproduce_spec_label import Reproduction
 from application.research.walk_forward import EdgeReport
+from domain.symbol_costs import SymbolCosts
 
 SUMMARY_ROWS = {"ev_gate": "model: EV gate", "top_decile": "model decile 10", "random": "random",
                 "scanner": "scanner", "all_bars": "all bars"}
 
 
 def plain(value: Any) -> Any:
-    """Dataclasses -> dicts, NaN -> None (strict JSON)."""
+    """Dataclasses -> dicts, NaN -> None (strict JSON); costs without a symbol of their own as TradeCosts."""
+    if isinstance(value, SymbolCosts) and not value.own:
+        return plain(value.default)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
                 if f.metadata.get("report", True)}

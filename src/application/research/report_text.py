@@ -13,6 +13,7 @@ from application.research.committed_model import CommittedFigures
 from application.research.period_rows import EdgeRow
 from application.research.reproduce_spec_label import Reproduction
 from application.research.walk_forward import EdgeReport, FoldResult
+from domain.symbol_costs import SymbolCosts
 
 Table = tuple[str, list[str], list[list[str]]]
 ROW_HEADER = ["trades", "count", "mean net %/trade", "win rate", "mean EV %", "sum %", "drawdown %"]
@@ -104,13 +105,15 @@ def report_tables(report: EdgeReport, reproduction: Reproduction | None,
 
 def intro_lines(report: EdgeReport, meta: dict[str, Any]) -> list[str]:
     c = report.config
-    costs = c.costs
+    costs = c.costs.default if isinstance(c.costs, SymbolCosts) else c.costs
+    own = sorted(c.costs.own) if isinstance(c.costs, SymbolCosts) else []
     lines = [report.verdict(),
              f"Command: {meta.get('command', 'n/a')}; runtime {meta.get('seconds', report.seconds):.0f} s",
              f"Periods: {'; '.join(meta.get('periods', []))}",
              f"Costs: entry fee {costs.entry_fee:.4%}, take-profit fee {costs.take_profit_fee:.4%}, exit fee "
              f"{costs.exit_fee:.4%}, slippage {costs.slippage_pct:.4%} on market legs (round trip "
-             f"{costs.round_trip_pct:.3f}%)",
+             f"{costs.round_trip_pct:.3f}%)" + (f"; at their own rates (execution.symbol_fees): "
+                                                f"{', '.join(own)}" if own else ""),
              "Trades: entered at the next bar's open plus slippage; stop first when a bar touches both; "
              "take-profit only when a later high trades through it (domain/outcome.py)",
              f"Exit policies tried: {', '.join(p.name for p in c.policies)}; chosen per period on "

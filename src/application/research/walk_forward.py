@@ -25,13 +25,16 @@ from application.research.folds import FoldBounds, fold_bounds, gather, part_mas
 from application.research.period_bars import PeriodBars
 from application.research.period_rows import EdgeRow, TimedRows, period_rows, row_of
 from application.research.ranking import auc
+from application.research.walk_forward_trades import FoldTrades, fold_trades
 from domain.ev_gate import GateChoice, TradeStats, fit_gate, trade_stats
 from domain.outcome import ExitRules, TradeCosts
+from domain.symbol_costs import SymbolCosts
 from ports.training import EdgeLearner, EdgeModel
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Progress = Callable[[str], None]
+Costs = TradeCosts | SymbolCosts  # SymbolCosts: each symbol its own (a fee table's)
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,8 @@ class NamedPolicy:
 @dataclass(frozen=True)
 class EdgeConfig:
     policies: tuple[NamedPolicy, ...]
-    costs: TradeCosts
-    cost_variants: tuple[tuple[str, TradeCosts], ...] = ()
+    costs: Costs
+    cost_variants: tuple[tuple[str, Costs], ...] = ()
     validation_fraction: float = 0.2
     max_train_rows: int = 300_000
     min_trades: int = 30
@@ -70,9 +73,8 @@ class FoldResult:
     test_auc: float | None  # the model's score vs "trade wins", out of time
     atr_auc: float | None  # ATR% alone vs the same label: the volatility-only baseline
     test_rows: int
-    # The test period's trades (net %, entry time) behind the rows, for the lab's trust figures.
-    trades: dict[str, tuple[Floats, npt.NDArray[np.int64]]] = field(default_factory=dict,
-                                                                    metadata={"report": False})
+    # The test period's trades behind the rows, for the lab's trust figures (walk_forward_trades.py).
+    trades: FoldTrades = field(default_factory=dict, metadata={"report": False})
 
     def row(self, prefix: str) -> EdgeRow:
         return next(r for r in self.rows if r.name.startswith(prefix))
@@ -118,7 +120,7 @@ class EdgeReport:
                 f"untraded, beat both in {ranking} of {n})")
 
 
-def _outcomes(periods: Sequence[PeriodBars], policies: Sequence[NamedPolicy], costs: TradeCosts
+def _outcomes(periods: Sequence[PeriodBars], policies: Sequence[NamedPolicy], costs: Costs
               ) -> dict[tuple[str, str], Floats]:
     return {(bars.name, p.name): bars.outcomes(p.rules, costs).net_return_pct
             for bars in periods for p in policies}
@@ -207,10 +209,8 @@ def test_result(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: Nam
     rows, masks = period_rows(test, net, score, expected, selected, seed, scanner)
     cheaper = variants(masks)
     tradable = np.isfinite(net)
-    trades = {name: (net[mask & tradable], test.time_ms[mask & tradable]) for name, mask in
-              (("EV gate", selected), ("model decile 10", masks["top decile"]), ("all bars", tradable))}
     return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(cheaper), *aucs, int(tradable.sum()),
-                      trades)
+                      fold_trades(net, test.time_ms, selected, masks["top decile"]))
 
 
 def evaluate_edge(periods: Sequence[PeriodBars], learner: EdgeLearner, config: EdgeConfig,

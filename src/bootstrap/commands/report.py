@@ -6,9 +6,11 @@
     python -m bootstrap report edge --data "../shared/data/freqtrade_userdata/*_1m_*.csv.xz" --quick
 
 Walk-forward: every period after the first is tested by a model trained only on the periods before it;
-exit policy and EV gate are chosen on validation (application/research/walk_forward.py). Costs come from the
-settings (execution.*); the cheaper-execution rows re-price the same trades. Writes edge.md, edge.json
-and edge.html into --out (default reports/edge-<UTC time>/) and prints the tables.
+exit policy and EV gate are chosen on validation (application/research/walk_forward.py's folds, run
+streamed: periods kept as klines, features a symbol at a time, within 1.5 GB; walk_forward_streamed.py).
+Costs come from the settings (execution.*, each symbol of execution.symbol_fees at its own rates); the
+cheaper-execution rows re-price the same trades. Writes edge.md, edge.json and edge.html into --out
+(default reports/edge-<UTC time>/) and prints the tables.
 Exit codes: 0 done, 2 bad settings or model, 3 no data.
 """
 
@@ -24,6 +26,7 @@ from typing import Any
 from adapters.history.schema import HistoryDataError
 from adapters.history.sources import kline_files
 from adapters.onnx.model import OnnxModel
+from adapters.process_heap import map_large_blocks
 from adapters.training.edge_card import record_in_card
 from adapters.training.edge_data import (
     DEFAULT_PERIODS,
@@ -34,11 +37,11 @@ from adapters.training.edge_data import (
 )
 from adapters.training.edge_learner import EDGE_PARAMS, QUICK_PARAMS, LightGbmEdgeLearner
 from adapters.training.edge_report import markdown, write_edge_report
-from application.research.period_bars import PeriodBars, build_period_bars
+from application.research.period_source import PeriodSource
 from application.research.report_payload import edge_summary, report_payload
+from application.research.report_reproduction import reproduce_streamed
 from application.research.report_text import intro_lines, report_tables
-from application.research.reproduce_spec_label import reproduce
-from application.research.walk_forward import evaluate_edge
+from application.research.walk_forward_streamed import evaluate_edge_streamed
 from bootstrap.commands.arguments import ArgumentProblem, add_data_option, data_paths
 from bootstrap.mapping import scanner_rules_from
 from bootstrap.progress import Steps
@@ -83,7 +86,8 @@ def _periods(args: argparse.Namespace) -> tuple[tuple[EdgePeriod, ...], float | 
     return DEFAULT_PERIODS, args.days
 
 
-def load_bars(args: argparse.Namespace, settings: Settings) -> list[PeriodBars]:
+def load_sources(args: argparse.Namespace, settings: Settings) -> list[PeriodSource]:
+    """Each period as its klines: the walk-forward builds a symbol's bars when it reads them."""
     periods, days = _periods(args)
     rules = scanner_rules_from(settings)
     out = []
@@ -91,8 +95,7 @@ def load_bars(args: argparse.Namespace, settings: Settings) -> list[PeriodBars]:
     try:
         for period in periods:
             steps(f"loading {period.name}: {period.description}")
-            out.append(build_period_bars(period.name, load_period(args.data_root, period, max_days=days),
-                                         rules))
+            out.append(PeriodSource(period.name, load_period(args.data_root, period, max_days=days), rules))
     except BaseException:
         steps.abandon()
         raise
@@ -103,7 +106,8 @@ def load_bars(args: argparse.Namespace, settings: Settings) -> list[PeriodBars]:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     began = time.perf_counter()
     try:
-        bars = load_bars(args, settings)
+        map_large_blocks()  # freed feature blocks go back to the OS: the walk-forward makes them per symbol
+        bars = load_sources(args, settings)
     except ArgumentProblem as exc:
         print(f"report edge: {exc}", file=sys.stderr)
         return 2
@@ -115,18 +119,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     chosen = [b for b in bars if b.name == REPRODUCE_PERIOD]
     reproducing = bool(chosen and not args.no_reproduce and not args.quick)
-    # the outcomes of every bar, a fit per exit policy per test period, the reproduction, the model's own
-    steps = Steps("report edge", 1 + (len(bars) - 1) * len(config.policies) + reproducing + 1, lines=True)
+    # a fit per exit policy per test period, the reproduction, the model's own
+    steps = Steps("report edge", (len(bars) - 1) * len(config.policies) + reproducing + 1, lines=True)
     try:
-        report = evaluate_edge(bars, learner, config, steps)
+        report = evaluate_edge_streamed(bars, learner, config, steps)
         reproduction = None
         if reproducing:
             steps(f"reproducing issue 8's measurement on {REPRODUCE_PERIOD} (70/15/15)")
-            reproduction = reproduce(chosen[0], learner, ExitRules(0.003, 0.004, 5),
-                                     TradeCosts(0.001, 0.001, 0.001, 0.0), max_train_rows=args.max_train_rows)
+            reproduction = reproduce_streamed(chosen[0], learner, ExitRules(0.003, 0.004, 5),
+                                              TradeCosts(0.001, 0.001, 0.001, 0.0),
+                                              max_train_rows=args.max_train_rows)
         steps("the committed model on its own test period")
         model = OnnxModel.load(args.model or Path(settings.model.path))
         committed = model_figures(model, settings, bars)
+        periods = [f"{b.name} ({len(b):,} bars, {len(b.symbols)} pairs)" for b in bars]
+        del bars, chosen  # the klines: the tables need only the folds' figures
     except BaseException:
         steps.abandon()
         raise
@@ -134,8 +141,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     seconds = time.perf_counter() - began
     folder = args.out or settings.backtest.report_dir / f"edge-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     command = "python -m bootstrap report edge" + (" --quick" if args.quick else "")
-    meta = {"command": command, "seconds": seconds,
-            "periods": [f"{b.name} ({len(b):,} bars, {len(b.symbols)} pairs)" for b in bars]}
+    meta = {"command": command, "seconds": seconds, "periods": periods}
     report.seconds = seconds
     tables = report_tables(report, reproduction, committed)
     paths = write_edge_report(folder, intro_lines(report, meta), tables,

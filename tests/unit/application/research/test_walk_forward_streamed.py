@@ -10,6 +10,7 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from adapters.research.lab_data import load_lab_data
@@ -93,6 +94,20 @@ def test_the_streamed_walk_forward_gives_the_same_figures(
     _same(evaluate_edge(whole, LEARNER, CONFIG), streamed)
     assert streamed.verdict() == evaluate_edge(whole, LEARNER, CONFIG).verdict()
     assert sum(f.row("model decile 10").count for f in streamed.folds) > 0  # the folds did trade
+
+
+class _EveryThirdStops(LightGbmEdgeLearner):
+    """Early-stops on every third validation row (the real learner samples only past 150k rows)."""
+
+    def stopping_rows(self, validation_rows: int) -> npt.NDArray[np.int64]:
+        return np.arange(0, validation_rows, 3, dtype=np.int64)
+
+
+def test_sampled_early_stopping_rows_are_the_same_bars_streamed(
+        periods: tuple[list[PeriodBars], list[PeriodSource]]) -> None:
+    whole, sources = periods
+    learner = _EveryThirdStops(LEARNER._params)
+    _same(evaluate_edge(whole, learner, CONFIG), evaluate_edge_streamed(sources, learner, CONFIG))
 
 
 def test_a_period_without_a_warmed_up_symbol_is_refused() -> None:
