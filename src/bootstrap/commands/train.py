@@ -17,8 +17,9 @@ from adapters.history.schema import HistoryDataError
 from adapters.history.sources import kline_files
 from adapters.onnx.card import Thresholds
 from adapters.training.fit import TrainerConfig
+from adapters.training.labels import LabelSpec
 from adapters.training.lightgbm_trainer import BoosterParams
-from adapters.training.sources import KeepFeatures, LabelSpec, fit_feature_rows, load_training_rows
+from adapters.training.sources import KeepFeatures, fit_feature_rows, load_training_rows
 from adapters.training.trainer import LightGbmTrainer
 from application.research.train_model import TrainingPlan, plan_splits, train_model
 from bootstrap import mapping
