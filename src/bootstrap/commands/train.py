@@ -26,6 +26,7 @@ from bootstrap import mapping
 from bootstrap.commands.arguments import ArgumentProblem, add_data_option, data_paths, parse_symbols
 from bootstrap.progress import FileSteps, Steps
 from bootstrap.settings_model import Settings
+from domain.symbol_costs import SymbolCosts
 from ports.errors import ConfigurationError
 
 EXIT_BAD_DATA = 3
@@ -63,7 +64,9 @@ def label_spec(kind: str, settings: Settings) -> LabelSpec:
     if kind == "spec":
         return LabelSpec("spec", settings.labels.horizon_bars, settings.labels.threshold_pct)
     rules = mapping.exit_rules_from(settings)  # the trade the bot would make, with its costs
-    costs = mapping.trade_costs(settings)
+    # each symbol of the fee table (execution.symbol_fees) at its own rates, every other at the default
+    own = {s: mapping.trade_costs(settings, symbol=s) for s in settings.execution.symbol_fees}
+    costs = SymbolCosts(mapping.trade_costs(settings), own)
     return LabelSpec("outcome", rules.timeout_bars, settings.labels.threshold_pct, rules, costs)
 
 
