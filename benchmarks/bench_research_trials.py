@@ -65,10 +65,11 @@ def child(src: Path, spec_path: Path, data: list[Path], trials: int, seed: int) 
 
 
 def base_tree(rev: str) -> Path:
-    """The base commit's src/, extracted once (kept: the research core's numba cache lives beside it)."""
+    """The base commit's src/ (and config/, its defaults), extracted once (kept: the research core's
+    numba cache lives beside it)."""
     folder = Path("/tmp") / f"bench_research_trials-{rev}"
-    if not (folder / "src").is_dir():
-        tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True,
+    if not (folder / "config").is_dir():
+        tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src", "config"], check=True,
                              capture_output=True).stdout
         with tarfile.open(fileobj=BytesIO(tar)) as archive:
             archive.extractall(folder, filter="data")
