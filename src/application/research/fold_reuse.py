@@ -2,8 +2,8 @@
 periods and the purge gap (a trial's longest trade window), and a study's trials share the periods and
 draw few distinct gaps. A trial then copies only the feature columns it reads, in one pass.
 
-Nothing here changes a figure: the bounds are the ones domain-level `folds.fold_bounds` computes, and a
-part's rows are `folds.gather`'s, its columns those `features[:, cols]` would give (tests pin trials).
+Nothing here changes a figure: the bounds are `folds.fold_bounds`'s, a part's rows `folds.gather`'s and
+its columns those `features[:, cols]` gives (test_fold_reuse.py; test_trial_figures_pinned.py pins trials).
 """
 
 from __future__ import annotations
