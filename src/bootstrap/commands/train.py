@@ -91,6 +91,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                             min_predicted_move_pct=signal.min_predicted_move_pct, rationale="settings")
     params = BoosterParams(n_estimators=args.n_estimators, num_leaves=args.num_leaves,
                            learning_rate=args.learning_rate, seed=settings.execution.seed)
+    # one recommended move for every symbol (the card has one): the default round trip, as the EV map's
+    # net returns; a symbol's own fees reach the bot through its EV shift (application/symbol_fees.py)
     round_trip_pct = (2 * settings.execution.fees.effective_taker) * 100
     config = TrainerConfig(out_dir=args.out, configured_thresholds=configured, params=params,
                            calibration_method=args.calibration, train_row_stride=args.stride,
