@@ -9,7 +9,8 @@ study's session (bootstrap.lab_wiring.session_of: LightGBM on one thread, the co
 draws `--trials` candidates from the spec's space with Optuna's RandomSampler(seed) (the same ones on
 both sides), warms up (the bars of each universe, the core's compilation: one trial, untimed), then
 times every candidate through LabSession.score, as a study worker does (no storage, no pruner). It
-prints trials per hour, the ratio to the base, each side's peak RSS and the machine's load average.
+prints trials per hour of wall time and per CPU hour (steadier on a shared machine: LightGBM runs on
+one thread), the ratios to the base, each side's peak RSS and the machine's load average.
 """
 
 from __future__ import annotations
@@ -54,13 +55,14 @@ def child(src: Path, spec_path: Path, data: list[Path], trials: int, seed: int) 
         session.periods(trial_params({**drawn[0], "universe": universe}))
     session.score(drawn[0])  # the research core compiles (or loads its cache) here
     ready = time.perf_counter() - began
-    figures, seconds = [], []
+    figures, seconds, cpu = [], [], []
     for values in drawn:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         score = session.score(values)
         seconds.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         figures.append([None if math.isnan(score.value) else score.value, score.count, list(score.daily_pnl)])
-    return {"ready_s": ready, "seconds": seconds, "figures": figures,
+    return {"ready_s": ready, "seconds": seconds, "cpu": cpu, "figures": figures,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -88,13 +90,15 @@ def side(src: Path, args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def show(name: str, result: dict[str, Any]) -> float:
-    total = sum(result["seconds"])
-    per_hour = len(result["seconds"]) / total * 3600
-    print(f"  {name}: {per_hour:.0f} trials/h ({len(result['seconds'])} trials in {total:.1f} s; "
-          f"slowest {max(result['seconds']):.1f} s; ready after {result['ready_s']:.0f} s), peak RSS "
-          f"{result['peak_rss_mb']:.0f} MB, load {result['load'][0]:.1f} -> {result['load'][1]:.1f}")
-    return per_hour
+def show(name: str, result: dict[str, Any]) -> tuple[float, float]:
+    total, cpu = sum(result["seconds"]), sum(result["cpu"])
+    per_hour, per_cpu_hour = len(result["seconds"]) / total * 3600, len(result["cpu"]) / cpu * 3600
+    count = len(result["seconds"])
+    print(f"  {name}: {per_hour:.0f} trials/h of wall time ({count} trials in {total:.1f} s; "
+          f"slowest {max(result['seconds']):.1f} s), {per_cpu_hour:.0f} per CPU hour ({cpu:.1f} s); ready "
+          f"after {result['ready_s']:.0f} s; peak RSS {result['peak_rss_mb']:.0f} MB; load "
+          f"{result['load'][0]:.1f} -> {result['load'][1]:.1f}")
+    return per_hour, per_cpu_hour
 
 
 def main() -> None:
@@ -116,10 +120,10 @@ def main() -> None:
         print(f"run {run}: {args.trials} trials of {args.spec.name} (RandomSampler seed {args.seed})")
         before = side(base, args)
         after = side(ROOT / "src", args)
-        ratio = show("this tree", after) / show(f"base {args.base}", before)
+        (wall, cpu), (base_wall, base_cpu) = show("this tree", after), show(f"base {args.base}", before)
         same = before["figures"] == after["figures"]
-        print(f"  ratio this tree / base: {ratio:.2f}x; every trial's figures identical (mean, trades, "
-              f"daily P&L): {'yes' if same else 'NO'}")
+        print(f"  ratio this tree / base: {wall / base_wall:.2f}x wall, {cpu / base_cpu:.2f}x CPU; every "
+              f"trial's figures identical (mean, trades, daily P&L): {'yes' if same else 'NO'}")
 
 
 if __name__ == "__main__":
