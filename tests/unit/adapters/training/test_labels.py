@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from adapters.onnx.card import ModelCard
 from adapters.training.labels import LabelSpec
+from adapters.training.report import _intro
 from adapters.training.rows import LabelledRows
 from adapters.training.sources import load_training_rows
 from domain.features import WARMUP_BARS
@@ -69,3 +71,12 @@ def test_without_a_fee_table_the_card_reads_as_before() -> None:
         dumped = json.loads(LabelSpec("outcome", 5, 0.002, RULES, costs).card().model_dump_json())
         assert "symbol_costs" not in dumped["exit_policy"]
         assert dumped == json.loads(LabelSpec("outcome", 5, 0.002, RULES, TAKER).card().model_dump_json())
+
+
+def test_the_report_names_the_symbols_labelled_at_their_own_rates(repo_root: Path) -> None:
+    committed = ModelCard.read(repo_root / "models" / "onnx" / "scalper-20261124-003619.json")
+    assert not any(line.startswith("Label costs") for line in _intro(committed, []))  # no table: as before
+    label = LabelSpec("outcome", 5, 0.002, RULES, SymbolCosts(TAKER, {FREE_PAIR: FREE})).card()
+    lines = _intro(committed.model_copy(update={"label": label}), [])
+    assert f"Label costs: a {TAKER.round_trip_pct:.3f}% round trip, but at their own rates: " \
+           f"{FREE_PAIR} {FREE.round_trip_pct:.3f}%" in lines
