@@ -36,10 +36,12 @@ from domain.time_units import HOUR_MS, day_start_ms
 from ports.errors import ConfigurationError
 
 
-def trade_costs(settings: Settings, *, bnb: bool | None = None) -> TradeCosts:
-    """What one simulated trade pays (training labels, research): effective fees and slippage."""
+def trade_costs(settings: Settings, *, bnb: bool | None = None, symbol: str | None = None) -> TradeCosts:
+    """What one simulated trade pays (training labels, research): effective fees and slippage; with
+    `symbol`, at that symbol's rates in the fee table (execution.symbol_fees)."""
     e = settings.execution
-    return _priced(e, e.fees if bnb is None else e.fees.with_bnb(bnb))
+    own = e.fees if symbol is None else e.fee_table.for_symbol(symbol)
+    return _priced(e, own if bnb is None else own.with_bnb(bnb))
 
 
 def symbol_trade_costs(settings: Settings, *, bnb: bool | None = None) -> SymbolCosts:

@@ -16,7 +16,16 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from adapters.onnx.card_evidence import LabEvidenceCard, LabGateCard
 
@@ -32,6 +41,15 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SymbolCostCard(_Frozen):
+    """One symbol's costs in its outcome labels: fee rates (fractions) and the round trip (percent)."""
+
+    entry_fee: float
+    take_profit_fee: float
+    exit_fee: float
+    round_trip_cost_pct: float
+
+
 class ExitPolicyCard(_Frozen):
     """The exit rules an "outcome" label was simulated with (fractions, bars)."""
 
@@ -41,6 +59,16 @@ class ExitPolicyCard(_Frozen):
     trailing_activation_pct: float | None = None
     trailing_distance_pct: float = 0.0
     round_trip_cost_pct: float = 0.0  # fees + slippage counted in the outcome, percent
+    # The symbols whose labels paid their own rates (the fee table: zero-fee pairs, other quote assets);
+    # every other symbol paid the rates of round_trip_cost_pct. Left out of the JSON when empty.
+    symbol_costs: dict[str, SymbolCostCard] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_table(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if not self.symbol_costs:
+            out.pop("symbol_costs", None)  # a card without a fee table reads as it always did
+        return out
 
 
 class LabelCard(_Frozen):

@@ -96,6 +96,11 @@ def _intro(card: ModelCard, warnings: Sequence[str]) -> list[str]:
              f"{t.min_confidence}, move >= {t.min_predicted_move_pct}%: {t.rationale}",
              "Baseline AUC = the AUC of atr_pct_14 alone (volatility), to show what the model adds; "
              "'within volatility deciles' = the model's AUC among rows of similar ATR%."]
+    policy = label.exit_policy
+    if policy is not None and policy.symbol_costs:  # the fee table the outcome labels were priced with
+        own = ", ".join(f"{s} {c.round_trip_cost_pct:.3f}%" for s, c in policy.symbol_costs.items())
+        lines.insert(2, f"Label costs: a {policy.round_trip_cost_pct:.3f}% round trip, but at their own "
+                        f"rates: {own}")
     if card.ev_gate is not None:  # issue 8: what the model may trade, fitted on validation only
         gate = card.ev_gate
         state = "CLOSED: the model does not trade" if gate.closed else "open"

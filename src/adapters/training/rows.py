@@ -69,7 +69,8 @@ def code_dtype(count: int) -> type[np.integer[Any]]:
 class LabelledRows:
     """One row per (symbol, bar). `label` is 0/1; `move_pct` is the regressor's target (percent, NaN
     where unknown); `net_return_pct` is the realised net return of the labelled trade when known
-    (outcome labels), used to fit the expected-net-return map. Every array has n rows, except
+    (outcome labels) at the default costs, used to fit the expected-net-return map (a symbol of the fee
+    table is labelled at its own rates: adapters/training/labels.py). Every array has n rows, except
     `features` when `feature_rows` is given: then it holds only those rows' features (sorted row
     numbers), the rows a fit reads (the memory of the rest is never spent); read it through
     `features_at`."""

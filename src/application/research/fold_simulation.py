@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +51,8 @@ class FoldSimulator:
     # only with this many contiguous bars ending at the signal bar, and a fold's bars are all it is given,
     # so a pair's first bar in the fold and its first bar after a hole are never entered.
     ready_bars: int = 2
+    # Each test period's market, by the period's id: built by its first trial (see `_market`).
+    markets: dict[int, FoldMarket] = field(default_factory=dict, compare=False, repr=False)
 
     def settings_for(self, params: TrialParams, interval_ms: int) -> CoreSettings:
         tier = tier_named(self.tiers, params.fee_tier)
@@ -65,29 +67,58 @@ class FoldSimulator:
             slippage=self.slippage_pct / 100, bar_ms=interval_ms, maker_entries=params.entry == "maker")
 
     def __call__(self, test: PeriodBars, selected: Bools, score: Floats, params: TrialParams) -> FoldRun:
-        minutes = np.unique(test.time_ms)
-        shape = (len(test.symbols), len(minutes))
-        column = np.searchsorted(minutes, test.time_ms)
-        grid = [np.full(shape, np.nan) for _ in range(4)]
-        for values, out in zip((test.open, test.high, test.low, test.close), grid, strict=True):
-            out[test.symbol, column] = values
-        first_close = np.ones(len(test.symbols))  # each symbol's first close (blocks skip absent ones)
-        present, first_row = np.unique(test.symbol, return_index=True)
-        first_close[present] = test.close[first_row]
-        tick, step, notional = self.filters(test.symbols, first_close)
+        market = self._market(test)
+        minutes, column = market.minutes, market.column
         rows = np.flatnonzero(selected)
         order = np.lexsort((-score[rows], column[rows]))
         rows = rows[order]
         nxt = np.minimum(column[rows] + 1, len(minutes) - 1)
-        tradable = (column[rows] + 1 < len(minutes)) & np.isfinite(grid[0][test.symbol[rows], nxt]) & \
+        tradable = (column[rows] + 1 < len(minutes)) & \
+            np.isfinite(market.grid.bars[nxt, test.symbol[rows], 0]) & \
             (minutes[nxt] == test.time_ms[rows] + test.interval_ms) & \
-            (contiguous_bars(test)[rows] >= self.ready_bars)
+            (market.contiguous[rows] >= self.ready_bars)
         cells = CoreCells(column[rows].astype(np.int64), test.symbol[rows].astype(np.int64),
                           score[rows].astype(np.float64), tradable)
         settings = self.settings_for(params, test.interval_ms)
-        trades = self.core.run(CoreGrid.of(grid[0], grid[1], grid[2], grid[3], minutes.astype(np.int64), tick,
-                                           step, notional), cells, settings, 0)
+        trades = self.core.run(market.grid, cells, settings, 0)
         return FoldRun(trades, test, test.time_ms[rows], test.symbol[rows], tradable, settings)
+
+    def _market(self, test: PeriodBars) -> FoldMarket:
+        """The test period's grid, built for the first trial that tests on it and kept for the others
+        (the core only reads it); the period is held with it, so its id names it while kept."""
+        kept = self.markets.get(id(test))
+        if kept is None or kept.test is not test:
+            kept = fold_market(test, self.filters)
+            self.markets[id(test)] = kept
+        return kept
+
+
+@dataclass(frozen=True)
+class FoldMarket:
+    """What every trial's fold on one test period shares: its minutes, each row's minute (column), the
+    core's grid (prices, filters) and each row's run of contiguous bars."""
+
+    test: PeriodBars
+    minutes: npt.NDArray[np.int64]
+    column: npt.NDArray[np.int64]
+    grid: CoreGrid
+    contiguous: npt.NDArray[np.int64]
+
+
+def fold_market(test: PeriodBars, filters: FiltersFor) -> FoldMarket:
+    minutes = np.unique(test.time_ms)
+    shape = (len(test.symbols), len(minutes))
+    column = np.searchsorted(minutes, test.time_ms)
+    grid = [np.full(shape, np.nan) for _ in range(4)]
+    for values, out in zip((test.open, test.high, test.low, test.close), grid, strict=True):
+        out[test.symbol, column] = values
+    first_close = np.ones(len(test.symbols))  # each symbol's first close (blocks skip absent ones)
+    present, first_row = np.unique(test.symbol, return_index=True)
+    first_close[present] = test.close[first_row]
+    tick, step, notional = filters(test.symbols, first_close)
+    minutes, column = minutes.astype(np.int64), column.astype(np.int64)
+    core_grid = CoreGrid.of(grid[0], grid[1], grid[2], grid[3], minutes, tick, step, notional)
+    return FoldMarket(test, minutes, column, core_grid, contiguous_bars(test))
 
 
 def contiguous_bars(bars: PeriodBars) -> npt.NDArray[np.int64]:

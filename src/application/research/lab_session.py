@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from application.research.fold_reuse import FoldReuse
 from application.research.lab_costs import lab_costing, lab_costs
 from application.research.market_periods import PeriodPlan, only_symbols, research_bars, test_days
 from application.research.period_bars import PeriodBars
@@ -48,6 +49,7 @@ class LabSession:
     symbol_fees: Mapping[str, FeeTier] = field(default_factory=dict)  # a symbol's own [maker, taker] %
     simulate: Simulate | None = None  # the compiled research core (fold_simulation.py); None: labels
     _bars: dict[tuple[int, str], list[PeriodBars]] = field(default_factory=dict)
+    _reuse: FoldReuse = field(default_factory=FoldReuse)  # what trials over the same bars share
 
     @property
     def calendar(self) -> npt.NDArray[np.int64]:
@@ -76,7 +78,7 @@ class LabSession:
         simulate = self.simulate if not costs.own else None
         outcome = evaluate_trial(self.periods(params), params, self.learner_for(params),
                                  costs if costs.own else costs.default, self.walk_forward, should_stop,
-                                 simulate)
+                                 simulate, self._reuse)
         traded = outcome.traded_symbols() if costs.own else []
         return outcome, lab_costing(params, costs, self.tiers, self.slippage_pct, traded)
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from application.research.fold_reuse import FoldReuse, columns_of, gather_columns
 from application.research.fold_simulation import FoldRun
-from application.research.folds import fold_bounds, gather, part_masks
+from application.research.folds import part_masks
 from application.research.period_bars import PeriodBars
 from application.research.trial_params import TrialParams
 from domain.ev_gate import fit_gate
@@ -115,6 +116,8 @@ def _selection(params: TrialParams, model: EdgeModel, features: npt.NDArray[np.f
         gate = fit_gate(model.expected_net_pct(score), net, time_ms, min_trades=config.gate_min_trades)
 
         def by_gate(x: npt.NDArray[np.float32]) -> tuple[Bools, Floats]:
+            if not gate.is_open:  # selects nothing whatever the scores: the test rows are not scored
+                return np.zeros(len(x), dtype=np.bool_), np.zeros(len(x))
             expected = model.expected_net_pct(model.score(x))
             return gate.select(expected), expected
         return by_gate
@@ -128,28 +131,28 @@ def _selection(params: TrialParams, model: EdgeModel, features: npt.NDArray[np.f
 
 def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: Sequence[Floats], test_net: Floats,
           params: TrialParams, learner: EdgeLearner, config: WalkForward,
-          simulate: Simulate | None = None) -> FoldTrades | None:
-    try:
-        bounds = fold_bounds(prior, test, gap_bars=params.timeout_bars + 1,
-                             validation_fraction=config.validation_fraction,
-                             max_train_rows=config.max_train_rows, interval_ms=test.interval_ms)
-    except ValueError:  # the earlier periods are too short to train, validate and select on
+          simulate: Simulate | None = None, reuse: FoldReuse | None = None) -> FoldTrades | None:
+    bounds = (reuse or FoldReuse()).bounds(prior, test, gap_bars=params.timeout_bars + 1,
+                                           validation_fraction=config.validation_fraction,
+                                           max_train_rows=config.max_train_rows)
+    if bounds is None:  # the earlier periods are too short to train, validate and select on
         return None
     masks = part_masks(bounds)
-    train, cal, sel = (gather(prior, nets, masks[p]) for p in ("train", "calibration", "selection"))
-    cols = list(params.feature_columns())
+    cols = params.feature_columns()
+    train, cal, sel = (gather_columns(prior, nets, masks[part], cols)
+                       for part in ("train", "calibration", "selection"))
     margin = params.label_margin_pct
     embargo_end = int(test.time_ms.min()) + config.embargo_bars * test.interval_ms if len(test) else 0
     net = np.where(test.time_ms >= embargo_end, test_net, np.nan)
     try:
-        model = learner.fit(train.features[:, cols], (train.net_pct > margin).astype(np.float64),
-                            cal.features[:, cols], (cal.net_pct > margin).astype(np.float64), cal.net_pct)
+        model = learner.fit(train.features, (train.net_pct > margin).astype(np.float64),
+                            cal.features, (cal.net_pct > margin).astype(np.float64), cal.net_pct)
     except ValueError:  # e.g. not one winning trade to learn from: the candidate does not trade here
         none = np.zeros(len(test), dtype=np.bool_)
         run = simulate(test, none, np.zeros(len(test)), params) if simulate is not None else None
         return FoldTrades(test.name, none, net, test.time_ms, test.symbol, test.symbols, run)
-    select = _selection(params, model, sel.features[:, cols], sel.net_pct, sel.time_ms, config)
-    selected, score = select(test.features[:, cols])
+    select = _selection(params, model, sel.features, sel.net_pct, sel.time_ms, config)
+    selected, score = select(columns_of(test.features, cols))
     traded = selected & (test.time_ms >= embargo_end)
     run = None if simulate is None else simulate(test, traded, score, params)
     return FoldTrades(test.name, selected, net, test.time_ms, test.symbol, test.symbols, run)
@@ -157,13 +160,13 @@ def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: Sequence[Floats],
 
 def evaluate_trial(periods: Sequence[PeriodBars], params: TrialParams, learner: EdgeLearner,
                    costs: TradeCosts | SymbolCosts, config: WalkForward, should_stop: StopAsk | None = None,
-                   simulate: Simulate | None = None) -> TrialOutcome:
+                   simulate: Simulate | None = None, reuse: FoldReuse | None = None) -> TrialOutcome:
     """Walk forward over `periods` (oldest first). A fold whose earlier periods are too short to train,
-    validate and select on is skipped."""
+    validate and select on is skipped. `reuse`: what earlier trials over these periods found (fold_reuse)."""
     nets = [p.outcomes(params.exit_rules, costs).net_return_pct for p in periods]
     folds: list[FoldTrades] = []
     for k in range(max(config.first_test_period, 1), len(periods)):
-        fold = _fold(periods[:k], periods[k], nets[:k], nets[k], params, learner, config, simulate)
+        fold = _fold(periods[:k], periods[k], nets[:k], nets[k], params, learner, config, simulate, reuse)
         if fold is None:
             continue
         folds.append(fold)

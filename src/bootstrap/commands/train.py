@@ -17,14 +17,16 @@ from adapters.history.schema import HistoryDataError
 from adapters.history.sources import kline_files
 from adapters.onnx.card import Thresholds
 from adapters.training.fit import TrainerConfig
+from adapters.training.labels import LabelSpec
 from adapters.training.lightgbm_trainer import BoosterParams
-from adapters.training.sources import KeepFeatures, LabelSpec, fit_feature_rows, load_training_rows
+from adapters.training.sources import KeepFeatures, fit_feature_rows, load_training_rows
 from adapters.training.trainer import LightGbmTrainer
 from application.research.train_model import TrainingPlan, plan_splits, train_model
 from bootstrap import mapping
 from bootstrap.commands.arguments import ArgumentProblem, add_data_option, data_paths, parse_symbols
 from bootstrap.progress import FileSteps, Steps
 from bootstrap.settings_model import Settings
+from domain.symbol_costs import SymbolCosts
 from ports.errors import ConfigurationError
 
 EXIT_BAD_DATA = 3
@@ -62,7 +64,9 @@ def label_spec(kind: str, settings: Settings) -> LabelSpec:
     if kind == "spec":
         return LabelSpec("spec", settings.labels.horizon_bars, settings.labels.threshold_pct)
     rules = mapping.exit_rules_from(settings)  # the trade the bot would make, with its costs
-    costs = mapping.trade_costs(settings)
+    # each symbol of the fee table (execution.symbol_fees) at its own rates, every other at the default
+    own = {s: mapping.trade_costs(settings, symbol=s) for s in settings.execution.symbol_fees}
+    costs = SymbolCosts(mapping.trade_costs(settings), own)
     return LabelSpec("outcome", rules.timeout_bars, settings.labels.threshold_pct, rules, costs)
 
 
@@ -87,6 +91,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                             min_predicted_move_pct=signal.min_predicted_move_pct, rationale="settings")
     params = BoosterParams(n_estimators=args.n_estimators, num_leaves=args.num_leaves,
                            learning_rate=args.learning_rate, seed=settings.execution.seed)
+    # one recommended move for every symbol (the card has one): the default round trip, as the EV map's
+    # net returns; a symbol's own fees reach the bot through its EV shift (application/symbol_fees.py)
     round_trip_pct = (2 * settings.execution.fees.effective_taker) * 100
     config = TrainerConfig(out_dir=args.out, configured_thresholds=configured, params=params,
                            calibration_method=args.calibration, train_row_stride=args.stride,

@@ -14,8 +14,9 @@ from tests.support.synthetic_model import NAMES, small_config, synthetic_rows
 from adapters.onnx.card import ExitPolicyCard, LabelCard
 from adapters.onnx.model import OnnxModel
 from adapters.training.fit import ScalperFit, TrainerConfig
+from adapters.training.labels import LabelSpec
 from adapters.training.rows import LabelledRows
-from adapters.training.sources import LabelSpec, load_training_rows
+from adapters.training.sources import load_training_rows
 from adapters.training.trainer import LightGbmTrainer
 from application.research.train_model import TrainingOutcome, TrainingPlan, train_model
 from domain.features import WARMUP_BARS

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adapters.training.sources import LabelSpec, fit_feature_rows, load_training_rows
+from adapters.training.labels import LabelSpec
+from adapters.training.sources import fit_feature_rows, load_training_rows
 from domain.features import FEATURE_NAMES, WARMUP_BARS
 from domain.outcome import ExitRules, TradeCosts
 
