@@ -29,7 +29,7 @@ from domain.position import Position
 
 ZERO = Decimal(0)
 # Many symbols priced in one call, in the order asked (NaN: no price): a replay values all its dust a minute.
-PricesOf = Callable[[Sequence[str]], Sequence[float]]
+PricesOf = Callable[[Sequence[str]], Sequence[float] | npt.NDArray[np.float64]]
 # Prices of many symbols at several instants: (symbols, instants), NaN where a symbol has no price.
 PricePath = Callable[[Sequence[str]], npt.NDArray[np.float64]]
 
@@ -99,7 +99,8 @@ class DustLedger:
         self._cost_sum: float | None = None  # cost() while no lot changed
         # For valuing every lot at once: the symbols in the order of _values, their units as floats and
         # their fallback prices; rebuilt only when a lot or a fallback changed.
-        self._batch: tuple[tuple[str, ...], list[float], list[float]] | None = None
+        self._batch: tuple[tuple[str, ...], npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
+        self._products: npt.NDArray[np.float64] | None = None  # the last `_value_all`, not in _values yet
         self.version = 0  # moves on whenever a lot or a fallback price changes
         # Each lot's units as a float and cost, kept in the order of _lots (summed as the lots would be).
         self._units: dict[str, float] = {}
@@ -119,6 +120,7 @@ class DustLedger:
         if lot.quantity <= 0:
             return
         total = self._lots[symbol] + lot if symbol in self._lots else lot
+        self._settle_values()
         self._keep(symbol, total)
         self._values.setdefault(symbol, 0.0)
         self._revalue.add(symbol)
@@ -141,6 +143,7 @@ class DustLedger:
         if lot is None or lot.quantity <= 0:
             return None
         taken, rest = lot.split(lot.quantity if quantity is None else quantity)
+        self._settle_values()
         self._cost_sum = self._value_sum = self._batch = None
         self.version += 1
         if rest.quantity > 0:
@@ -162,6 +165,7 @@ class DustLedger:
 
     def restore(self, lots: dict[str, Lot]) -> None:
         """Take the dust a previous run left (the state store), each valued at its cost until a price."""
+        self._settle_values()
         for symbol, lot in lots.items():
             if lot.quantity > 0:
                 self._keep(symbol, lot)
@@ -184,6 +188,7 @@ class DustLedger:
         if moved is None and prices_of is not None and lots:
             return self._value_all(prices_of)
         stale = lots.keys() if moved is None else self._revalue | (moved & lots.keys())
+        self._settle_values()
         if stale or self._value_sum is None:
             for symbol in stale:
                 lot = lots[symbol]
@@ -200,27 +205,39 @@ class DustLedger:
         if not symbols:
             return [0.0] * path.shape[1]
         known = ~np.isnan(path) & (path != 0)  # 0 or NaN falls back as `or` does
-        products = np.array(units)[:, None] * np.where(known, path, np.array(fallbacks)[:, None])
+        products = units[:, None] * np.where(known, path, fallbacks[:, None])
         totals: list[float] = np.cumsum(products, axis=0)[-1].tolist()
         return totals
 
-    def _batched(self) -> tuple[tuple[str, ...], list[float], list[float]]:
+    def _batched(self) -> tuple[tuple[str, ...], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         if self._batch is None:
+            self._settle_values()
             symbols = tuple(self._values)
             lots, fallback = self._lots, self._last_price
-            self._batch = (symbols, [self._units[s] for s in symbols],
-                           [fallback.get(s, lots[s].price) for s in symbols])
+            self._batch = (symbols, np.array([self._units[s] for s in symbols], dtype=np.float64),
+                           np.array([fallback.get(s, lots[s].price) for s in symbols], dtype=np.float64))
         return self._batch
 
     def _value_all(self, prices_of: PricesOf) -> float:
-        """Every lot valued anew: the same products, summed in the same order, as the loop above."""
+        """Every lot valued anew: the same products, summed in the same order, as the loop above (an
+        accumulation adds them one after the other, as `sum` does); the per-symbol values are written
+        back only when a lot changes or a single symbol is valued again (`_settle_values`)."""
         symbols, units, fallbacks = self._batched()
-        products = [q * (p if p == p and p else f)  # p == p: not NaN; 0 or NaN falls back as `or` does
-                    for q, p, f in zip(units, prices_of(symbols), fallbacks, strict=True)]
-        self._values.update(zip(symbols, products, strict=True))
+        prices = np.asarray(prices_of(symbols), dtype=np.float64)
+        known = (prices == prices) & (prices != 0)  # p == p: not NaN; 0 or NaN falls back as `or` does
+        products = units * np.where(known, prices, fallbacks)
+        self._products = products
         self._revalue.clear()
-        self._value_sum = sum(products)
+        self._value_sum = float(np.cumsum(products)[-1])
         return self._value_sum
+
+    def _settle_values(self) -> None:
+        """Write the last all-at-once valuation back into the per-symbol values (before they are read or
+        a lot changes)."""
+        if self._products is not None:
+            symbols = self._batch[0] if self._batch is not None else tuple(self._values)
+            self._values.update(zip(symbols, self._products.tolist(), strict=True))
+            self._products = None
 
     def cost(self) -> float:
         """Cost basis (price paid and entry fees) of all the dust (summed again only when a lot changed)."""
