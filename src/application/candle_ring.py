@@ -6,6 +6,7 @@ candidate with WARMUP_BARS candles and mostly forgets it again before reading an
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,6 +18,7 @@ from domain.values import Candle
 
 _COLUMNS = ("open", "high", "low", "close", "volume", "taker_buy_base_volume", "quote_volume", "trades")
 _CLOSE = _COLUMNS.index("close")
+_TRADES = _COLUMNS.index("trades")
 
 
 def _row(candle: Candle) -> tuple[float, ...]:
@@ -119,35 +121,46 @@ class CandleRing:
     def _covers(self, candles: CandleColumns) -> bool:
         """Would merging this history leave exactly its last `capacity` rows? So when it fills the ring
         with consecutive minutes up to the newest one held: every older candle in that window is one of
-        them (a replay's watchlist backfill, each time a candidate comes back)."""
-        new_times = candles.klines.open_time_ms
-        if len(new_times) < self._capacity:
+        them (a replay's watchlist backfill, each time a candidate comes back). Plain ints: a replay's
+        ring holds a couple of bars, where each numpy call costs more than the work."""
+        new_times, capacity, interval = candles.klines.open_time_ms, self._capacity, self._interval_ms
+        if len(new_times) < capacity:
             return False
-        window = new_times[len(new_times) - self._capacity:]
-        old_times, _ = self._ordered()
-        if int(old_times[-1]) > int(window[-1]):
+        window: list[int] = new_times[len(new_times) - capacity:].tolist()
+        old_times: list[int] = self._ordered()[0].tolist()
+        if old_times[-1] > window[-1]:
             return False
-        steps = np.diff(window)
-        inside = old_times[old_times >= window[0]]
-        aligned = (inside - window[0]) % self._interval_ms == 0
-        return bool(np.all(steps == self._interval_ms)) and bool(np.all(aligned))
+        first = window[0]
+        return all(b - a == interval for a, b in itertools.pairwise(window)) and \
+            all((t - first) % interval == 0 for t in old_times if t >= first)
 
     def _hold(self, candles: CandleColumns) -> bool:
         """Hold a sorted history as it is (False when it is not sorted: merged the long way)."""
-        steps = np.diff(candles.klines.open_time_ms)
-        if len(steps) and int(steps.min()) <= 0:
+        times: list[int] = candles.klines.open_time_ms.tolist()
+        steps = [b - a for a, b in itertools.pairwise(times)]
+        if steps and min(steps) <= 0:
             return False
-        size = min(len(candles), self._capacity)
+        size = min(len(times), self._capacity)
         self._held, self._size, self._head = candles, size, size % self._capacity
         kept = steps[len(steps) - size + 1:]  # the steps between the rows the ring holds
-        self._held_contiguous = not len(kept) or int(kept.min()) == int(kept.max()) == self._interval_ms
+        self._held_contiguous = not kept or min(kept) == max(kept) == self._interval_ms
         return True
 
     def _settle(self) -> None:
-        """Copy a held history into the ring's own columns (before the ring changes or is read)."""
+        """Copy a held history into the ring's own columns (before the ring changes or is read): only the
+        rows it holds, column by column."""
         if self._held is not None:
             held, self._held = self._held, None
-            self._store(held.klines.open_time_ms, _columns(held))
+            k, size = held.klines, self._size
+            first = len(k) - size
+            self._allocate()
+            self._times[:size] = k.open_time_ms[first:]
+            for i, column in enumerate((k.open, k.high, k.low, k.close, k.volume, k.taker_buy_base_volume,
+                                        k.quote_volume)):
+                self._values[i, :size] = column[first:]
+            trades = k.trades[first:]
+            self._values[_TRADES, :size] = np.where(np.isfinite(trades), np.trunc(trades), 0.0)
+            self._head = size % self._capacity
 
     def _allocate(self) -> None:
         if len(self._times) < self._capacity:
