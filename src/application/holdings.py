@@ -23,8 +23,8 @@ from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
-from loguru import logger
 
+from application.bound_logs import symbol_log
 from domain.position import Position
 
 ZERO = Decimal(0)
@@ -127,7 +127,7 @@ class DustLedger:
         self._cost_sum, self._batch = None, None
         self.version += 1
         self._last_price[symbol] = price
-        log = logger.bind(symbol=symbol, mode=self._mode)
+        log = symbol_log(symbol, self._mode)
         if unsellable is None:
             log.debug("{:f} {} kept as dust ({:f} in all, ~{:.4f} USDT)", lot.quantity, symbol,
                       total.quantity, float(total.quantity) * price)

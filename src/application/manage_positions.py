@@ -22,8 +22,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from loguru import logger
-
+from application.bound_logs import symbol_log
 from application.exit_orders import ExitOrders
 from application.fills import FeeModel, PriceOf, executed, log_closed_trade, trade_from_sales
 from application.holdings import DustLedger, holding, lot_of
@@ -270,4 +269,4 @@ class ManagePositions:
         self._orders.forget(symbol)
 
     def _log(self, symbol: str) -> Logger:
-        return logger.bind(symbol=symbol, mode=self._mode)
+        return symbol_log(symbol, self._mode)
