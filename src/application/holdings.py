@@ -17,21 +17,16 @@ the real fill price. So between two moments with no position open:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import numpy as np
-import numpy.typing as npt
-
 from application.bound_logs import symbol_log
+from application.dust_batch import DustBatch, PricePath, PricesOf
 from domain.position import Position
 
 ZERO = Decimal(0)
-# Many symbols priced in one call, in the order asked (NaN: no price): a replay values all its dust a minute.
-PricesOf = Callable[[Sequence[str]], Sequence[float] | npt.NDArray[np.float64]]
-# Prices of many symbols at several instants: (symbols, instants), NaN where a symbol has no price.
-PricePath = Callable[[Sequence[str]], npt.NDArray[np.float64]]
+__all__ = ["DustLedger", "Lot", "PricePath", "PricesOf", "holding", "lot_of", "take_first"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +92,9 @@ class DustLedger:
         self._revalue: set[str] = set()
         self._value_sum: float | None = None  # sum(_values) while no value changed
         self._cost_sum: float | None = None  # cost() while no lot changed
-        # For valuing every lot at once: the symbols in the order of _values, their units as floats and
-        # their fallback prices; rebuilt only when a lot or a fallback changed.
-        self._batch: tuple[tuple[str, ...], npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
-        self._products: npt.NDArray[np.float64] | None = None  # the last `_value_all`, not in _values yet
+        # For valuing every lot at once (dust_batch.py), in the order of _values; its products, when set,
+        # are the per-symbol values not written back into _values yet.
+        self._batch: DustBatch | None = None
         self.version = 0  # moves on whenever a lot or a fallback price changes
         # Each lot's units as a float and cost, kept in the order of _lots (summed as the lots would be).
         self._units: dict[str, float] = {}
@@ -120,13 +114,13 @@ class DustLedger:
         if lot.quantity <= 0:
             return
         total = self._lots[symbol] + lot if symbol in self._lots else lot
-        self._settle_values()
         self._keep(symbol, total)
         self._values.setdefault(symbol, 0.0)
         self._revalue.add(symbol)
-        self._cost_sum, self._batch = None, None
+        self._cost_sum = None
         self.version += 1
         self._last_price[symbol] = price
+        self._batch_follows(symbol)
         log = symbol_log(symbol, self._mode)
         if unsellable is None:
             log.debug("{:f} {} kept as dust ({:f} in all, ~{:.4f} USDT)", lot.quantity, symbol,
@@ -143,17 +137,18 @@ class DustLedger:
         if lot is None or lot.quantity <= 0:
             return None
         taken, rest = lot.split(lot.quantity if quantity is None else quantity)
-        self._settle_values()
-        self._cost_sum = self._value_sum = self._batch = None
+        self._cost_sum = self._value_sum = None
         self.version += 1
         if rest.quantity > 0:
             self._keep(symbol, rest)
             self._revalue.add(symbol)
+            self._batch_follows(symbol)
         else:
             del self._lots[symbol], self._units[symbol], self._costs[symbol]
             del self._values[symbol]
             self._revalue.discard(symbol)
             self._warned.discard(symbol)
+            self._batch_follows(symbol, removed=True)
         return taken if taken.quantity > 0 else None
 
     def _keep(self, symbol: str, lot: Lot) -> None:
@@ -199,45 +194,36 @@ class DustLedger:
 
     def values_along(self, prices: PricePath) -> list[float]:
         """`value` at each instant of a path of prices (its columns), the lots unchanged all along: the
-        same products, summed in the same order (an accumulation adds them one after the other)."""
-        symbols, units, fallbacks = self._batched()
-        path = prices(symbols)
-        if not symbols:
-            return [0.0] * path.shape[1]
-        known = ~np.isnan(path) & (path != 0)  # 0 or NaN falls back as `or` does
-        products = units[:, None] * np.where(known, path, fallbacks[:, None])
-        totals: list[float] = np.cumsum(products, axis=0)[-1].tolist()
-        return totals
+        same products, summed in the same order."""
+        return self._batched().values_along(prices)
 
-    def _batched(self) -> tuple[tuple[str, ...], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    def _batched(self) -> DustBatch:
         if self._batch is None:
-            self._settle_values()
-            symbols = tuple(self._values)
-            lots, fallback = self._lots, self._last_price
-            self._batch = (symbols, np.array([self._units[s] for s in symbols], dtype=np.float64),
-                           np.array([fallback.get(s, lots[s].price) for s in symbols], dtype=np.float64))
+            symbols, fallback, lots = tuple(self._values), self._last_price, self._lots
+            self._batch = DustBatch(symbols, [self._units[s] for s in symbols],
+                                    [fallback.get(s, lots[s].price) for s in symbols])
         return self._batch
 
     def _value_all(self, prices_of: PricesOf) -> float:
-        """Every lot valued anew: the same products, summed in the same order, as the loop above (an
-        accumulation adds them one after the other, as `sum` does); the per-symbol values are written
-        back only when a lot changes or a single symbol is valued again (`_settle_values`)."""
-        symbols, units, fallbacks = self._batched()
-        prices = np.asarray(prices_of(symbols), dtype=np.float64)
-        known = (prices == prices) & (prices != 0)  # p == p: not NaN; 0 or NaN falls back as `or` does
-        products = units * np.where(known, prices, fallbacks)
-        self._products = products
+        """Every lot valued anew in one pass (the bits of the loop above); the per-symbol values are
+        written back only when one symbol is valued again (`_settle_values`)."""
+        self._value_sum = self._batched().value_all(prices_of)
         self._revalue.clear()
-        self._value_sum = float(np.cumsum(products)[-1])
         return self._value_sum
 
+    def _batch_follows(self, symbol: str, *, removed: bool = False) -> None:
+        batch = self._batch
+        if batch is not None and not batch.follow(symbol, self._units.get(symbol, 0.0),
+                                                  self._last_price.get(symbol, 0.0), removed=removed):
+            self._batch, self._value_sum = None, None  # out of step (cannot happen): all valued anew
+            self._revalue.update(self._lots)
+
     def _settle_values(self) -> None:
-        """Write the last all-at-once valuation back into the per-symbol values (before they are read or
-        a lot changes)."""
-        if self._products is not None:
-            symbols = self._batch[0] if self._batch is not None else tuple(self._values)
-            self._values.update(zip(symbols, self._products.tolist(), strict=True))
-            self._products = None
+        """Write the last all-at-once valuation back into the per-symbol values (before they are read)."""
+        batch = self._batch
+        if batch is not None and batch.products is not None:
+            self._values.update(zip(batch.symbols, batch.products.tolist(), strict=True))
+            batch.products = None
 
     def cost(self) -> float:
         """Cost basis (price paid and entry fees) of all the dust (summed again only when a lot changed)."""
