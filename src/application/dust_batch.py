@@ -25,43 +25,47 @@ class DustBatch:
     def __init__(self, symbols: Sequence[str], units: Sequence[float], fallbacks: Sequence[float]) -> None:
         """`units`: each lot's units as a float; `fallbacks`: the price each is valued at without one."""
         self.symbols = tuple(symbols)
-        self._units = np.array(units, dtype=np.float64)
-        self._fallbacks = np.array(fallbacks, dtype=np.float64)
+        # Rows 0 and 1: units and fallbacks of the first len(symbols) columns; spare columns after them,
+        # so a lot dropped or appended moves a few floats instead of building new arrays.
+        self._rows = np.zeros((2, max(2 * len(self.symbols), 16)))
+        self._rows[0, :len(self.symbols)], self._rows[1, :len(self.symbols)] = units, fallbacks
         self.products: Floats | None = None  # each lot's value at the last `value_all`
 
     def value_all(self, prices_of: PricesOf) -> float:
         """Every lot at `prices_of`'s prices (0 or NaN: its fallback, as `price or fallback` does)."""
+        n = len(self.symbols)
         prices = np.asarray(prices_of(self.symbols), dtype=np.float64)
         known = (prices == prices) & (prices != 0)  # p == p: not NaN
-        self.products = self._units * np.where(known, prices, self._fallbacks)
+        self.products = self._rows[0, :n] * np.where(known, prices, self._rows[1, :n])
         return float(np.add.accumulate(self.products)[-1])  # np.cumsum, without its dispatch
 
     def values_along(self, prices: PricePath) -> list[float]:
         """`value_all` at each instant of a path of prices (its columns)."""
-        path = prices(self.symbols)
-        if not self.symbols:
+        n, path = len(self.symbols), prices(self.symbols)
+        if not n:
             return [0.0] * path.shape[1]
         known = ~np.isnan(path) & (path != 0)
-        products = self._units[:, None] * np.where(known, path, self._fallbacks[:, None])
+        products = self._rows[0, :n, None] * np.where(known, path, self._rows[1, :n, None])
         totals: list[float] = np.cumsum(products, axis=0)[-1].tolist()
         return totals
 
     def follow(self, symbol: str, units: float, fallback: float, *, removed: bool = False) -> bool:
-        """`symbol`'s lot changed: its row updated, dropped, or appended last (its product is stale until
-        the next `value_all`: the ledger values it again). False when a dropped symbol was not here."""
-        symbols = self.symbols
-        at = symbols.index(symbol) if symbol in symbols else -1
-        products = self.products
+        """`symbol`'s lot changed: its column updated, dropped, or appended last (its product is stale
+        until the next `value_all`: the ledger values it again). False when a dropped symbol was not here."""
+        symbols, rows, products = self.symbols, self._rows, self.products
+        at, n = symbols.index(symbol) if symbol in symbols else -1, len(symbols)
         if removed:
             if at < 0:
                 return False
             self.symbols = symbols[:at] + symbols[at + 1:]
-            self._units, self._fallbacks = np.delete(self._units, at), np.delete(self._fallbacks, at)
-            self.products = None if products is None else np.delete(products, at)
+            rows[:, at:n - 1] = rows[:, at + 1:n]
+            self.products = None if products is None else np.concatenate((products[:at], products[at + 1:]))
         elif at >= 0:
-            self._units[at], self._fallbacks[at] = units, fallback
+            rows[0, at], rows[1, at] = units, fallback
         else:
+            if n == rows.shape[1]:
+                self._rows = rows = np.concatenate((rows, np.zeros_like(rows)), axis=1)
             self.symbols = (*symbols, symbol)
-            self._units, self._fallbacks = np.append(self._units, units), np.append(self._fallbacks, fallback)
-            self.products = None if products is None else np.append(products, 0.0)
+            rows[0, n], rows[1, n] = units, fallback
+            self.products = None if products is None else np.concatenate((products, [0.0]))
         return True
