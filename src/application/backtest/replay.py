@@ -195,15 +195,15 @@ class Backtest:
             s = plan.cell_symbols[cell]
             if not plan.cell_passes[cell] or market.symbols[s] in busy:
                 continue
-            candle, following = market.candle(s, t), market.next_bar(s, t)
+            following = market.next_open(s, t)
+            candle = market.candle(s, t) if following is not None else None
             if candle is None or following is None:
                 continue
             await loop.ingest(CandleUpdated(candle))
             if self._book_tops:
                 await loop.ingest(BookTopUpdated(BookTop(candle.symbol, candle.close, candle.volume,
                                                          candle.close, candle.volume, candle.close_time_ms)))
-            self._venue.observe_trade(Trade(candle.symbol, following.open, following.volume,
-                                            following.open_time_ms, buyer_is_maker=False))
+            self._venue.observe_trade(Trade(candle.symbol, *following, buyer_is_maker=False))
 
     async def _risk_could_approve(self, t: int) -> bool:
         """Would the risk book approve any trade now? The loop asks again for each real signal. When it
