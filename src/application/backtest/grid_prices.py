@@ -23,6 +23,7 @@ BLOCK_MINUTES = 1440
 class GridPrices:
     def __init__(self, market: BacktestMarket) -> None:
         self._market = market
+        self._last = len(market.minutes) - 1  # the last minute
         self._index = {s: i for i, s in enumerate(market.symbols)}
         self._t = self._valued_t = self._column_t = -1
         self._start, self._block = 0, np.empty((len(market.symbols) + 1, 0))
@@ -31,7 +32,7 @@ class GridPrices:
 
     def move_to(self, t: int) -> None:
         """The replay is at minute `t` now."""
-        self._t = min(t, len(self._market.minutes) - 1)
+        self._t = t if t < self._last else self._last
 
     def price(self, symbol: str) -> float | None:
         s = self._index.get(symbol)

@@ -63,7 +63,7 @@ class BacktestMarket:
 
     def close_ms(self, t: int) -> int:
         """The decision instant of minute `t`: its bars' close time."""
-        return int(self.minutes[t]) + self.bar_ms - 1
+        return self._minute_list[t] + self.bar_ms - 1
 
     @cached_property
     def _minute_list(self) -> list[int]:
