@@ -207,17 +207,22 @@ class Backtest:
 
     async def _risk_could_approve(self, t: int) -> bool:
         """Would the risk book approve any trade now? The loop asks again for each real signal. When it
-        would not, each candidate passing the signal rules is a signal refused for the probe's reason."""
-        now = self._clock.now_ms()
-        equity = await self._loop.equity()
+        would not, each candidate passing the signal rules is a signal refused for the probe's reason.
+        No such candidate (a minute only a position made busy): nothing to show nor to refuse, so no probe;
+        the tick values equity itself (reading stale balances first, as the probe would have, unless the
+        exchange is paused: then the probe's read is the only one)."""
+        now, loop, plan, symbols = self._clock.now_ms(), self._loop, self._plan, self._market.symbols
+        busy = loop.busy_symbols()
+        candidates = [symbols[plan.cell_symbols[cell]] for cell in plan.cells_at(t) if plan.cell_passes[cell]]
+        candidates = [symbol for symbol in candidates if symbol not in busy]
+        if not candidates and (loop.account.balances_fresh or not loop.errors.paused(now)):
+            return False
+        equity = await loop.equity()
         with self._refusals.probing() as probe:
-            approves = self._loop.could_enter(now, equity)
+            approves = loop.could_enter(now, equity)
         if not approves and probe.probe_reason is not None:
-            busy, plan = self._loop.busy_symbols(), self._plan
-            for cell in plan.cells_at(t):
-                symbol = self._market.symbols[plan.cell_symbols[cell]]
-                if plan.cell_passes[cell] and symbol not in busy:
-                    self._refusals.record(now, symbol, probe.probe_reason)
+            for symbol in candidates:
+                self._refusals.record(now, symbol, probe.probe_reason)
         return approves
 
     async def _mark(self, equity: float | None = None) -> None:
