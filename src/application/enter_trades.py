@@ -71,10 +71,10 @@ class EnterTrades:
         return self._decisions
 
     def busy_symbols(self) -> frozenset[str]:
-        held, in_flight = self._positions.held, self._open.in_flight
-        if not self.pending and not in_flight:  # the usual case: asked several times a minute
+        held = self._positions.held
+        if not self.pending and not self._open.any_in_flight:  # the usual case: asked several times a minute
             return held
-        return held | frozenset(self.pending) | in_flight
+        return held | frozenset(self.pending) | self._open.in_flight
 
     async def scan(self, now_ms: int, guard: Guard) -> None:
         blocked = self._risk.entries_blocked(now_ms, len(self.busy_symbols()))

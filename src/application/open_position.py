@@ -84,6 +84,11 @@ class OpenPosition:
         """Symbols whose entry order was sent but never answered (its fate is unknown)."""
         return frozenset(self._in_flight)
 
+    @property
+    def any_in_flight(self) -> bool:
+        """`bool(in_flight)`, without building the set (asked several times a minute)."""
+        return bool(self._in_flight)
+
     async def recover(self, symbol: str) -> OpenOutcome:
         """Re-send an unanswered entry with its own client id: the exchange returns the order it already
         has (never a second buy), or places it now; then it is protected as usual."""
