@@ -180,8 +180,9 @@ class DustLedger:
         unmoved = moved is not None and lots.keys().isdisjoint(moved)  # iterates over the smaller
         if unmoved and not self._revalue and self._value_sum is not None:
             return self._value_sum  # nothing valued moved (most calls of a replay)
-        if moved is None and prices_of is not None and lots:
-            return self._value_all(prices_of)
+        lots_changed = bool(self._revalue) or self._value_sum is None
+        if prices_of is not None and lots and (moved is None or (not moved and lots_changed)):
+            return self._value_all(prices_of)  # no price moved but a lot did: the same prices, all at once
         stale = lots.keys() if moved is None else self._revalue | (moved & lots.keys())
         self._settle_values()
         if stale or self._value_sum is None:
