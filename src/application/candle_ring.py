@@ -6,6 +6,7 @@ candidate with WARMUP_BARS candles and mostly forgets it again before reading an
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,6 +18,7 @@ from domain.values import Candle
 
 _COLUMNS = ("open", "high", "low", "close", "volume", "taker_buy_base_volume", "quote_volume", "trades")
 _CLOSE = _COLUMNS.index("close")
+_TRADES = _COLUMNS.index("trades")
 
 
 def _row(candle: Candle) -> tuple[float, ...]:
@@ -33,10 +35,15 @@ class CandleRing:
         self._values = np.zeros((len(_COLUMNS), 0))
         self._capacity = capacity
         self._interval_ms = interval_ms
-        self._size = 0
+        self._size = 0  # candles held in all: the columns (or the held history) and the pending ones
         self._head = 0  # the slot the next candle goes to
-        self._held: CandleColumns | None = None  # its last `_size` rows are the content, not copied yet
+        self._held: CandleColumns | None = None  # its last `_held_size` rows come first, not copied yet
+        self._held_size = 0
         self._held_contiguous = False
+        # Candles appended since, as rows, written into the columns when these are read (a replay's ring
+        # takes a bar or two and is mostly forgotten before anything reads it).
+        self._pending: list[tuple[int, tuple[float, ...]]] = []
+        self._newest: int | None = None  # the newest open time held
 
     def __len__(self) -> int:
         return self._size
@@ -44,27 +51,30 @@ class CandleRing:
     def append(self, candle: Candle) -> bool:
         """Add a closed candle; False when a hole in time precedes it. A repeat of the newest minute
         replaces it; an older one is ignored (it is already in the history)."""
-        self._settle()
-        self._allocate()
-        contiguous = True
-        if self._size:
-            last_slot = (self._head - 1) % self._capacity
-            last = int(self._times[last_slot])
-            if candle.open_time_ms == last:
-                self._values[:, last_slot] = _row(candle)
+        time_ms, newest, contiguous = candle.open_time_ms, self._newest, True
+        if newest is not None:
+            if time_ms == newest:
+                if self._pending:
+                    self._pending[-1] = (time_ms, _row(candle))
+                else:
+                    self._settle()
+                    self._values[:, (self._head - 1) % self._capacity] = _row(candle)
                 return True
-            if candle.open_time_ms < last:
+            if time_ms < newest:
                 return True
-            contiguous = candle.open_time_ms == last + self._interval_ms
-        self._times[self._head] = candle.open_time_ms
-        self._values[:, self._head] = _row(candle)
-        self._head = (self._head + 1) % self._capacity
+            contiguous = time_ms == newest + self._interval_ms
+        self._pending.append((time_ms, _row(candle)))
+        self._newest = time_ms
         self._size = min(self._size + 1, self._capacity)
+        if len(self._pending) >= self._capacity:
+            self._settle()
         return contiguous
 
     def last_close(self) -> float:
         if not self._size:
             raise IndexError("empty candle ring")
+        if self._pending:
+            return self._pending[-1][1][_CLOSE]
         if self._held is not None:
             return float(self._held.klines.close[-1])
         return float(self._values[_CLOSE, (self._head - 1) % self._capacity])
@@ -84,7 +94,7 @@ class CandleRing:
         return KlineArrays(times.copy(), *(values[i].copy() for i in range(len(_COLUMNS))))
 
     def is_contiguous(self) -> bool:
-        if self._held is not None:
+        if self._held is not None and not self._pending:
             return self._held_contiguous
         times, _ = self._ordered()
         return bool(np.all(np.diff(times) == self._interval_ms))
@@ -115,39 +125,59 @@ class CandleRing:
         self._values[:, :size] = values[:, keep]
         self._size = size
         self._head = size % self._capacity
+        self._newest = int(self._times[size - 1])
 
     def _covers(self, candles: CandleColumns) -> bool:
         """Would merging this history leave exactly its last `capacity` rows? So when it fills the ring
         with consecutive minutes up to the newest one held: every older candle in that window is one of
-        them (a replay's watchlist backfill, each time a candidate comes back)."""
-        new_times = candles.klines.open_time_ms
-        if len(new_times) < self._capacity:
+        them (a replay's watchlist backfill, each time a candidate comes back). Plain ints: a replay's
+        ring holds a couple of bars, where each numpy call costs more than the work."""
+        new_times, capacity, interval = candles.klines.open_time_ms, self._capacity, self._interval_ms
+        if len(new_times) < capacity:
             return False
-        window = new_times[len(new_times) - self._capacity:]
-        old_times, _ = self._ordered()
-        if int(old_times[-1]) > int(window[-1]):
+        window: list[int] = new_times[len(new_times) - capacity:].tolist()
+        old_times: list[int] = self._ordered()[0].tolist()
+        if old_times[-1] > window[-1]:
             return False
-        steps = np.diff(window)
-        inside = old_times[old_times >= window[0]]
-        aligned = (inside - window[0]) % self._interval_ms == 0
-        return bool(np.all(steps == self._interval_ms)) and bool(np.all(aligned))
+        first = window[0]
+        return all(b - a == interval for a, b in itertools.pairwise(window)) and \
+            all((t - first) % interval == 0 for t in old_times if t >= first)
 
     def _hold(self, candles: CandleColumns) -> bool:
         """Hold a sorted history as it is (False when it is not sorted: merged the long way)."""
-        steps = np.diff(candles.klines.open_time_ms)
-        if len(steps) and int(steps.min()) <= 0:
+        times: list[int] = candles.klines.open_time_ms.tolist()
+        steps = [b - a for a, b in itertools.pairwise(times)]
+        if steps and min(steps) <= 0:
             return False
-        size = min(len(candles), self._capacity)
+        size = min(len(times), self._capacity)
         self._held, self._size, self._head = candles, size, size % self._capacity
+        self._held_size, self._pending, self._newest = size, [], times[-1]
         kept = steps[len(steps) - size + 1:]  # the steps between the rows the ring holds
-        self._held_contiguous = not len(kept) or int(kept.min()) == int(kept.max()) == self._interval_ms
+        self._held_contiguous = not kept or min(kept) == max(kept) == self._interval_ms
         return True
 
     def _settle(self) -> None:
-        """Copy a held history into the ring's own columns (before the ring changes or is read)."""
+        """Write a held history, then the pending candles, into the ring's own columns (before the ring
+        is read or changed in place): the history's rows column by column, each candle as append did."""
         if self._held is not None:
             held, self._held = self._held, None
-            self._store(held.klines.open_time_ms, _columns(held))
+            k, size = held.klines, self._held_size
+            first = len(k) - size
+            self._allocate()
+            self._times[:size] = k.open_time_ms[first:]
+            for i, column in enumerate((k.open, k.high, k.low, k.close, k.volume, k.taker_buy_base_volume,
+                                        k.quote_volume)):
+                self._values[i, :size] = column[first:]
+            trades = k.trades[first:]
+            self._values[_TRADES, :size] = np.where(np.isfinite(trades), np.trunc(trades), 0.0)
+            self._head = size % self._capacity
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._allocate()
+            for time_ms, row in pending:
+                self._times[self._head] = time_ms
+                self._values[:, self._head] = row
+                self._head = (self._head + 1) % self._capacity
 
     def _allocate(self) -> None:
         if len(self._times) < self._capacity:
@@ -162,6 +192,7 @@ class CandleRing:
         self._values[:, :size] = values[:, len(times) - size:]
         self._size = size
         self._head = size % self._capacity
+        self._newest = int(times[-1]) if size else None
 
 
 def _columns(candles: CandleColumns) -> npt.NDArray[np.float64]:

@@ -19,6 +19,7 @@ class DecisionLog:
         self._repeat_ms = repeat_ms
         self._last: dict[str, tuple[str, int]] = {}
         self.recent: deque[tuple[int, str, str]] = deque(maxlen=50)  # (time, key, text) said at INFO
+        self._bound: dict[tuple[tuple[str, Any], ...], Any] = {}  # the logger bound to each context, kept
 
     def decision(self, key: str, now_ms: int, message: str, *args: Any, same_as: str | None = None,
                  **context: Any) -> bool:
@@ -27,7 +28,7 @@ class DecisionLog:
         text = message.format(*args)
         identity = text if same_as is None else same_as
         previous = self._last.get(key)
-        log = self._log.bind(**context) if context else self._log
+        log = self._bound_to(context) if context else self._log
         if previous is not None and previous[0] == identity and now_ms - previous[1] < self._repeat_ms:
             log.debug(text)
             return False
@@ -35,3 +36,10 @@ class DecisionLog:
         self.recent.append((now_ms, key, text))
         log.info(text)
         return True
+
+    def _bound_to(self, context: dict[str, Any]) -> Any:
+        key = tuple(context.items())
+        log = self._bound.get(key)
+        if log is None:
+            log = self._bound[key] = self._log.bind(**context)
+        return log

@@ -12,6 +12,7 @@ from typing import Protocol
 from loguru import logger
 
 from application.account import Account
+from application.bound_logs import BoundLogs
 from application.decision_log import DecisionLog
 from application.fills import log_closed_trade
 from application.manage_positions import ManagePositions
@@ -60,6 +61,7 @@ class EnterTrades:
         self._fees = fees if fees is not None else SymbolFees(config.execution.fee_table)
         self.pending: dict[str, EntryPending] = {}
         self._log = logger.bind(mode=config.mode)
+        self._symbol_log = BoundLogs(self._log)
         self._decisions = DecisionLog(self._log)
         self._tag = EV_GATE_OFF_TAG if config.thresholds.min_expected_net_return_percent is None else ""
 
@@ -69,10 +71,10 @@ class EnterTrades:
         return self._decisions
 
     def busy_symbols(self) -> frozenset[str]:
-        held, in_flight = self._positions.held, self._open.in_flight
-        if not self.pending and not in_flight:  # the usual case: asked several times a minute
+        held = self._positions.held
+        if not self.pending and not self._open.any_in_flight:  # the usual case: asked several times a minute
             return held
-        return held | frozenset(self.pending) | in_flight
+        return held | frozenset(self.pending) | self._open.in_flight
 
     async def scan(self, now_ms: int, guard: Guard) -> None:
         blocked = self._risk.entries_blocked(now_ms, len(self.busy_symbols()))
@@ -85,7 +87,7 @@ class EnterTrades:
         await self._fees.load(kept)  # each symbol's own rates before its expected return is judged
         scored = self._score(kept, self.busy_symbols(), now_ms)
         for p in scored.predictions:
-            self._log.bind(symbol=p.symbol).debug(
+            self._symbol_log(p.symbol).debug(
                 "Prediction {}: p_up={:.3f} conf={:.3f} move={:.3f}% ev={:.3f}%", p.symbol, p.probability_up,
                 p.confidence, p.predicted_move_pct, p.expected_net_return_pct)
         if not scored.signals:
@@ -103,7 +105,7 @@ class EnterTrades:
             await guard(f"entry {signal.symbol}", self._try(signal, now_ms))
 
     async def _try(self, signal: TradeSignal, now_ms: int) -> None:
-        log = self._log.bind(symbol=signal.symbol)
+        log = self._symbol_log(signal.symbol)
         # Keyed on the symbol only: a signal repeated every scan while refused is logged once a minute.
         self._decisions.decision(f"signal:{signal.symbol}", now_ms, "Signal: BUY {} score {:.2f} | {}{}",
                                  signal.symbol, signal.score, signal.reasoning.split(" ev=")[0], self._tag,
@@ -174,7 +176,7 @@ class EnterTrades:
                 self.pending[signal.symbol] = outcome
                 self._account.balances_changed()
             case NotOpened(reason=reason, bought=bought):
-                self._log.bind(symbol=symbol).info("No entry on {}: {}", symbol, reason)
+                self._symbol_log(symbol).info("No entry on {}: {}", symbol, reason)
                 if bought:  # it bought, then could neither protect nor sell: dust, but an entry all the same
                     self._risk.record_entry(symbol, now_ms)
                     self._account.balances_changed()

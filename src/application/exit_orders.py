@@ -11,8 +11,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TypeVar
 
-from loguru import logger
-
+from application.bound_logs import symbol_log
 from application.exchange_calls import client_order_id, with_retries
 from application.trading_config import RetryPolicy
 from domain.orders import OrderListReport, OrderReport, OrderRequest, OrderType
@@ -82,7 +81,7 @@ class ExitOrders:
             raise
         del self._in_flight[symbol]
         self._attempts[symbol] = self._attempts.get(symbol, 0) + 1
-        logger.bind(symbol=symbol, mode=self._mode).info(
+        symbol_log(symbol, self._mode).info(
             "Order placed: SELL {} MARKET {:f} -> {} @ {:.8g}", symbol, request.quantity, sale.status.value,
             sale.average_price)
         return sale

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from loguru import logger
 
+from application.bound_logs import symbol_log
 from domain.orders import OrderReport, OrderType
 from domain.position import CompletedTrade, ExitReason, Position
 from domain.rules import SymbolRules
@@ -117,7 +118,7 @@ def log_closed_trade(trade: CompletedTrade, mode: str) -> None:
     failure at WARNING. A timeout is one of the planned exits (spec 2.2): INFO, so a backtest's console,
     which shows warnings only, is not flooded with every baseline's timeouts."""
     level = "WARNING" if trade.exit_reason is ExitReason.UNPROTECTED else "INFO"
-    logger.bind(symbol=trade.symbol, mode=mode).log(
+    symbol_log(trade.symbol, mode).log(
         level, "Position closed: {} {} @ {:.8g} after {:.0f}s | PnL: {:+.2f}% ({:+.4f} USDT, fees {:.4f})",
         trade.symbol, trade.exit_reason.value, trade.exit_price, trade.duration_sec, trade.pnl_pct,
         trade.pnl_usdt, trade.fees_usdt)

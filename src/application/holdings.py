@@ -17,21 +17,16 @@ the real fill price. So between two moments with no position open:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import numpy as np
-import numpy.typing as npt
-from loguru import logger
-
+from application.bound_logs import symbol_log
+from application.dust_batch import DustBatch, PricePath, PricesOf
 from domain.position import Position
 
 ZERO = Decimal(0)
-# Many symbols priced in one call, in the order asked (NaN: no price): a replay values all its dust a minute.
-PricesOf = Callable[[Sequence[str]], Sequence[float]]
-# Prices of many symbols at several instants: (symbols, instants), NaN where a symbol has no price.
-PricePath = Callable[[Sequence[str]], npt.NDArray[np.float64]]
+__all__ = ["DustLedger", "Lot", "PricePath", "PricesOf", "holding", "lot_of", "take_first"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +92,9 @@ class DustLedger:
         self._revalue: set[str] = set()
         self._value_sum: float | None = None  # sum(_values) while no value changed
         self._cost_sum: float | None = None  # cost() while no lot changed
-        # For valuing every lot at once: the symbols in the order of _values, their units as floats and
-        # their fallback prices; rebuilt only when a lot or a fallback changed.
-        self._batch: tuple[tuple[str, ...], list[float], list[float]] | None = None
+        # For valuing every lot at once (dust_batch.py), in the order of _values; its products, when set,
+        # are the per-symbol values not written back into _values yet.
+        self._batch: DustBatch | None = None
         self.version = 0  # moves on whenever a lot or a fallback price changes
         # Each lot's units as a float and cost, kept in the order of _lots (summed as the lots would be).
         self._units: dict[str, float] = {}
@@ -122,10 +117,11 @@ class DustLedger:
         self._keep(symbol, total)
         self._values.setdefault(symbol, 0.0)
         self._revalue.add(symbol)
-        self._cost_sum, self._batch = None, None
+        self._cost_sum = None
         self.version += 1
         self._last_price[symbol] = price
-        log = logger.bind(symbol=symbol, mode=self._mode)
+        self._batch_follows(symbol)
+        log = symbol_log(symbol, self._mode)
         if unsellable is None:
             log.debug("{:f} {} kept as dust ({:f} in all, ~{:.4f} USDT)", lot.quantity, symbol,
                       total.quantity, float(total.quantity) * price)
@@ -141,16 +137,18 @@ class DustLedger:
         if lot is None or lot.quantity <= 0:
             return None
         taken, rest = lot.split(lot.quantity if quantity is None else quantity)
-        self._cost_sum = self._value_sum = self._batch = None
+        self._cost_sum = self._value_sum = None
         self.version += 1
         if rest.quantity > 0:
             self._keep(symbol, rest)
             self._revalue.add(symbol)
+            self._batch_follows(symbol)
         else:
             del self._lots[symbol], self._units[symbol], self._costs[symbol]
             del self._values[symbol]
             self._revalue.discard(symbol)
             self._warned.discard(symbol)
+            self._batch_follows(symbol, removed=True)
         return taken if taken.quantity > 0 else None
 
     def _keep(self, symbol: str, lot: Lot) -> None:
@@ -162,6 +160,7 @@ class DustLedger:
 
     def restore(self, lots: dict[str, Lot]) -> None:
         """Take the dust a previous run left (the state store), each valued at its cost until a price."""
+        self._settle_values()
         for symbol, lot in lots.items():
             if lot.quantity > 0:
                 self._keep(symbol, lot)
@@ -181,9 +180,11 @@ class DustLedger:
         unmoved = moved is not None and lots.keys().isdisjoint(moved)  # iterates over the smaller
         if unmoved and not self._revalue and self._value_sum is not None:
             return self._value_sum  # nothing valued moved (most calls of a replay)
-        if moved is None and prices_of is not None and lots:
-            return self._value_all(prices_of)
+        lots_changed = bool(self._revalue) or self._value_sum is None
+        if prices_of is not None and lots and (moved is None or (not moved and lots_changed)):
+            return self._value_all(prices_of)  # no price moved but a lot did: the same prices, all at once
         stale = lots.keys() if moved is None else self._revalue | (moved & lots.keys())
+        self._settle_values()
         if stale or self._value_sum is None:
             for symbol in stale:
                 lot = lots[symbol]
@@ -194,33 +195,36 @@ class DustLedger:
 
     def values_along(self, prices: PricePath) -> list[float]:
         """`value` at each instant of a path of prices (its columns), the lots unchanged all along: the
-        same products, summed in the same order (an accumulation adds them one after the other)."""
-        symbols, units, fallbacks = self._batched()
-        path = prices(symbols)
-        if not symbols:
-            return [0.0] * path.shape[1]
-        known = ~np.isnan(path) & (path != 0)  # 0 or NaN falls back as `or` does
-        products = np.array(units)[:, None] * np.where(known, path, np.array(fallbacks)[:, None])
-        totals: list[float] = np.cumsum(products, axis=0)[-1].tolist()
-        return totals
+        same products, summed in the same order."""
+        return self._batched().values_along(prices)
 
-    def _batched(self) -> tuple[tuple[str, ...], list[float], list[float]]:
+    def _batched(self) -> DustBatch:
         if self._batch is None:
-            symbols = tuple(self._values)
-            lots, fallback = self._lots, self._last_price
-            self._batch = (symbols, [self._units[s] for s in symbols],
-                           [fallback.get(s, lots[s].price) for s in symbols])
+            symbols, fallback, lots = tuple(self._values), self._last_price, self._lots
+            self._batch = DustBatch(symbols, [self._units[s] for s in symbols],
+                                    [fallback.get(s, lots[s].price) for s in symbols])
         return self._batch
 
     def _value_all(self, prices_of: PricesOf) -> float:
-        """Every lot valued anew: the same products, summed in the same order, as the loop above."""
-        symbols, units, fallbacks = self._batched()
-        products = [q * (p if p == p and p else f)  # p == p: not NaN; 0 or NaN falls back as `or` does
-                    for q, p, f in zip(units, prices_of(symbols), fallbacks, strict=True)]
-        self._values.update(zip(symbols, products, strict=True))
+        """Every lot valued anew in one pass (the bits of the loop above); the per-symbol values are
+        written back only when one symbol is valued again (`_settle_values`)."""
+        self._value_sum = self._batched().value_all(prices_of)
         self._revalue.clear()
-        self._value_sum = sum(products)
         return self._value_sum
+
+    def _batch_follows(self, symbol: str, *, removed: bool = False) -> None:
+        batch = self._batch
+        if batch is not None and not batch.follow(symbol, self._units.get(symbol, 0.0),
+                                                  self._last_price.get(symbol, 0.0), removed=removed):
+            self._batch, self._value_sum = None, None  # out of step (cannot happen): all valued anew
+            self._revalue.update(self._lots)
+
+    def _settle_values(self) -> None:
+        """Write the last all-at-once valuation back into the per-symbol values (before they are read)."""
+        batch = self._batch
+        if batch is not None and batch.products is not None:
+            self._values.update(zip(batch.symbols, batch.products.tolist(), strict=True))
+            batch.products = None
 
     def cost(self) -> float:
         """Cost basis (price paid and entry fees) of all the dust (summed again only when a lot changed)."""

@@ -22,8 +22,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from loguru import logger
-
+from application.bound_logs import symbol_log
 from application.exit_orders import ExitOrders
 from application.fills import FeeModel, PriceOf, executed, log_closed_trade, trade_from_sales
 from application.holdings import DustLedger, holding, lot_of
@@ -64,6 +63,7 @@ class ManagePositions:
         self._exits: dict[str, ExitReason] = {}  # exit decided, not finished yet
         self._sales: dict[str, list[OrderReport]] = {}  # what of that exit has executed so far
         self._last_price: dict[str, float] = {}
+        self._held: frozenset[str] | None = None  # the symbols held, kept until one opens or closes
 
     # -- book keeping ---------------------------------------------------------------------------------
     def set_rules(self, rules: Mapping[str, SymbolRules]) -> None:
@@ -72,6 +72,7 @@ class ManagePositions:
     def add(self, position: Position, lost_sale: OrderRequest | None = None) -> None:
         """Manage `position`; `lost_sale` is a sale of it already sent whose answer never came."""
         self._positions[position.symbol] = position
+        self._held = None
         self.watch.opened(position.symbol, position.entry_time_ms)
         if lost_sale is not None:
             self._orders.adopt_lost(lost_sale)
@@ -82,7 +83,10 @@ class ManagePositions:
 
     @property
     def held(self) -> frozenset[str]:
-        return frozenset(self._positions)
+        """The symbols with an open position (asked several times a minute: rebuilt only on a change)."""
+        if self._held is None:
+            self._held = frozenset(self._positions)
+        return self._held
 
     def cost(self) -> float:
         """What the open positions cost: price paid and entry fees."""
@@ -266,8 +270,9 @@ class ManagePositions:
     def _forget(self, symbol: str) -> None:
         for state in (self._positions, self._exits, self._sales, self._last_price):
             state.pop(symbol, None)
+        self._held = None
         self.watch.forget(symbol)
         self._orders.forget(symbol)
 
     def _log(self, symbol: str) -> Logger:
-        return logger.bind(symbol=symbol, mode=self._mode)
+        return symbol_log(symbol, self._mode)

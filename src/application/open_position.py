@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from loguru import logger
 
+from application.bound_logs import symbol_log
 from application.exchange_calls import client_order_id, with_retries
 from application.fills import FeeModel
 from application.holdings import DustLedger
@@ -72,7 +73,7 @@ class OpenPosition:
             quantity = rules.round_qty(Decimal(repr(size_usdt / signal.entry_price)), market=True)
             request = OrderRequest(signal.symbol, Side.BUY, OrderType.MARKET, client_id, quantity=quantity)
         report = await self._send_entry(signal, request, rules)
-        logger.bind(symbol=signal.symbol, mode=self._mode).info(
+        symbol_log(signal.symbol, self._mode).info(
             "Order placed: BUY {} MARKET {:f} -> {} filled {:f} @ {:.8g} ({})", signal.symbol,
             request.quote_quantity or request.quantity, report.status.value, report.executed_quantity,
             report.average_price, client_id)
@@ -82,6 +83,11 @@ class OpenPosition:
     def in_flight(self) -> frozenset[str]:
         """Symbols whose entry order was sent but never answered (its fate is unknown)."""
         return frozenset(self._in_flight)
+
+    @property
+    def any_in_flight(self) -> bool:
+        """`bool(in_flight)`, without building the set (asked several times a minute)."""
+        return bool(self._in_flight)
 
     async def recover(self, symbol: str) -> OpenOutcome:
         """Re-send an unanswered entry with its own client id: the exchange returns the order it already

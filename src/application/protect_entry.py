@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from loguru import logger
 
+from application.bound_logs import symbol_log
 from application.exchange_calls import client_order_id, with_retries
 from application.fills import FeeModel, trade_from_sales
 from application.holdings import DustLedger, Lot, holding, take_first
@@ -112,7 +113,7 @@ class ProtectEntry:
         self._dust.add(signal.symbol, left, float(entry))
         position = replace(holding(position, protected), stop_loss_price=float(plan.stop),
                            take_profit_price=float(plan.take_profit), oco_list_id=oco.order_list_id)
-        logger.bind(symbol=signal.symbol, mode=self._mode).info(
+        symbol_log(signal.symbol, self._mode).info(
             "Position opened: {} BUY {:f} @ {:.8g} (SL: {:f}, TP: {:f} {}) fee {:.4f} USDT | {}",
             signal.symbol, plan.quantity, entry, plan.stop, plan.take_profit, request.take_profit_type.value,
             position.entry_fee_usdt, signal.reasoning)

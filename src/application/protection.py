@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from domain.orders import OrderType
 from domain.rules import SymbolRules
@@ -122,5 +123,7 @@ def min_entry_quote(rules: SymbolRules, price: float, taker_fee_rate: float, sto
     return high * ((needed + step) / (1 - taker_fee_rate) + market_step) * (1 + 1e-9)
 
 
+@lru_cache(maxsize=256)
 def _dec(fraction: float) -> Decimal:
+    """The fraction as the Decimal it was written as (the same few settings, asked at every entry)."""
     return Decimal(repr(fraction))

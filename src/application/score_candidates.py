@@ -60,6 +60,8 @@ class ScoreCandidates:
         rows: list[npt.NDArray[np.float64]] = []
         prices: dict[str, float] = {}
         not_ready: list[str] = []
+        # Features computed in a batch pass: their rows are never read, one block of zeros stands for them.
+        precomputed = self._features.width if isinstance(self._features, PrecomputedFeatures) else None
         for symbol in symbols:
             price = self._memory.current_price(symbol)
             if price is None or not self._memory.is_ready(symbol, self._warmup_bars):
@@ -68,8 +70,8 @@ class ScoreCandidates:
             book = self._memory.orderbook(symbol)
             try:
                 book_input = BookFeaturesInput.from_book(book, price) if book is not None else None
-                rows.append(np.zeros(self._features.width) if isinstance(self._features, PrecomputedFeatures)
-                            else self._features(self._memory.klines(symbol, self._warmup_bars), book_input))
+                if precomputed is None:
+                    rows.append(self._features(self._memory.klines(symbol, self._warmup_bars), book_input))
             except (ValueError, ArithmeticError) as exc:  # one bad history must not cost the whole scan
                 logger.bind(symbol=symbol).warning("Features of {} not computed: {}", symbol, exc)
                 not_ready.append(symbol)
@@ -80,7 +82,7 @@ class ScoreCandidates:
             return ScoredCandidates([], not_ready=tuple(not_ready), no_trade_reason=(
                 f"no trade: no candidate ready yet ({len(not_ready)} warming up or stale)" if not_ready
                 else "no trade: the scanner has no candidate"))
-        batch = np.vstack(rows)
+        batch = np.vstack(rows) if precomputed is None else np.zeros((len(ready), precomputed))
         predictions = self._model.predict(ready, batch, now_ms)
         if self._ev_shift is not None:
             predictions = [_priced_for_symbol(p, self._ev_shift(p.symbol)) for p in predictions]

@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 
 from loguru import logger
 
+from application.bound_logs import symbol_log
 from application.market_memory import MarketMemory
 from ports.errors import ExchangeError
 from ports.market_feed import MarketFeed
@@ -59,6 +60,6 @@ class Watchlist:
                 "Backfill of {} failed ({}): not scored until it succeeds", symbol, exc)
             return False
         self._memory.backfill(symbol, candles)
-        logger.bind(symbol=symbol, mode=self._mode).debug("Backfilled {} with {} candles", symbol,
+        symbol_log(symbol, self._mode).debug("Backfilled {} with {} candles", symbol,
                                                           len(candles))
         return True

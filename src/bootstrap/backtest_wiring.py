@@ -115,12 +115,27 @@ async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, 
     return RunOutcome(run, summary, exchange, folder)
 
 
+class _Result:
+    """The run's outcome, out of asyncio's sight: asyncio.run restores the SIGINT handler after the run and
+    on the way formats its main task, result included (every trade, equity mark and refusal: tens of
+    milliseconds); this box prints as one word."""
+
+    def __init__(self, outcome: RunOutcome) -> None:
+        self.outcome = outcome
+
+    def __repr__(self) -> str:
+        return "<run outcome>"
+
+
 def run_plan_sync(settings: Settings, market: BacktestMarket, plan: EntryPlan, folder: Path,
                   trade_from_minute: int, *, no_trade_reason: str | None = None,
                   model_gate_pct: float | None = None, progress: Progress | None = None) -> RunOutcome:
-    return asyncio.run(run_plan(settings, market, plan, folder, trade_from_minute,
-                                no_trade_reason=no_trade_reason, model_gate_pct=model_gate_pct,
-                                progress=progress))
+    async def boxed() -> _Result:
+        return _Result(await run_plan(settings, market, plan, folder, trade_from_minute,
+                                      no_trade_reason=no_trade_reason, model_gate_pct=model_gate_pct,
+                                      progress=progress))
+
+    return asyncio.run(boxed()).outcome
 
 
 @dataclass(frozen=True)

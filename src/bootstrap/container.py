@@ -49,6 +49,7 @@ from bootstrap.lab_gate_wiring import lab_gate_closed
 from bootstrap.settings_model import Settings
 from domain.features import latest_features
 from domain.risk import RiskBook
+from domain.time_units import DAY_MS
 from ports.clock import Clock
 from ports.errors import ConfigurationError
 from ports.market_feed import UniverseFeed
@@ -61,6 +62,9 @@ if TYPE_CHECKING:
 MODES = ("backtest", "paper", "live")
 BACKTEST_WARMUP_BARS = 2  # features are precomputed: the loop's memory only needs the last bars
 NEVER_MS = 10**15  # a backtest logs no periodic stats line (its summary is the report)
+# The simulator cannot disagree with itself: a replay reconciles at start, once a day, and whenever an
+# error asks for a resync (a live loop: every 5 minutes). Same trades, far fewer snapshots.
+BACKTEST_RECONCILE_MS = DAY_MS
 
 
 def _journal(settings: Settings, mode: str) -> CsvJsonTradeJournal:
@@ -151,7 +155,8 @@ def _loop_config(settings: Settings, mode: str, model_gate_pct: float | None,
                  lab_gate: str | None = None) -> LoopConfig:
     config = replace(mapping.loop_config_from(settings, mode, model_gate_pct), lab_gate_closed=lab_gate)
     if mode == "backtest":
-        return replace(config, warmup_bars=BACKTEST_WARMUP_BARS, stats_interval_ms=NEVER_MS)
+        return replace(config, warmup_bars=BACKTEST_WARMUP_BARS, stats_interval_ms=NEVER_MS,
+                       reconcile_interval_ms=BACKTEST_RECONCILE_MS)
     return config
 
 

@@ -52,6 +52,10 @@ class SimOrder:
     fills: list[Fill] = field(default_factory=list)
     update_time_ms: int = 0
     triggered: bool = False  # a stop order whose stop price was reached (now a LIMIT or MARKET)
+    # The last report and what it was made of: an order asked about again unchanged (the OCO a replay
+    # polls every minute) is answered with the same frozen report instead of a new one.
+    _report: OrderReport | None = field(default=None, init=False, repr=False, compare=False)
+    _report_key: tuple[object, ...] = field(default=(), init=False, repr=False, compare=False)
 
     @property
     def remaining(self) -> Decimal:
@@ -81,13 +85,18 @@ class SimOrder:
         self.status = OrderStatus.FILLED if self.remaining <= 0 else OrderStatus.PARTIALLY_FILLED
 
     def report(self) -> OrderReport:
-        return OrderReport(
+        key = (self.status, self.quantity, self.executed, self.cumulative_quote, self.update_time_ms,
+               len(self.fills))
+        if self._report is not None and key == self._report_key:
+            return self._report
+        self._report_key, self._report = key, OrderReport(
             symbol=self.symbol, order_id=self.order_id, client_order_id=self.client_order_id,
             side=self.side, type=self.type, status=self.status, quantity=self.quantity,
             executed_quantity=self.executed, cumulative_quote=self.cumulative_quote, price=self.price,
             stop_price=self.stop_price, time_ms=self.time_ms,
             update_time_ms=self.update_time_ms or self.time_ms, order_list_id=self.order_list_id,
             fills=tuple(self.fills))
+        return self._report
 
 
 @dataclass(slots=True)
@@ -100,6 +109,7 @@ class SimOrderList:
     above: SimOrder
     below: SimOrder
     status: ListStatus = ListStatus.EXECUTING
+    _report: OrderListReport | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def legs(self) -> tuple[SimOrder, SimOrder]:
@@ -110,7 +120,13 @@ class SimOrderList:
 
     def report(self) -> OrderListReport:
         # Binance lists the stop leg first (the order the legs were created in).
-        stop_first = sorted(self.legs, key=lambda o: o.order_id)
-        return OrderListReport(symbol=self.symbol, order_list_id=self.order_list_id,
-                               list_client_id=self.list_client_id, status=self.status,
-                               orders=tuple(o.report() for o in stop_first))
+        first, second = (self.above, self.below) if self.above.order_id < self.below.order_id else \
+            (self.below, self.above)
+        orders = (first.report(), second.report())
+        last = self._report
+        if last is None or last.status is not self.status or last.orders[0] is not orders[0] or \
+                last.orders[1] is not orders[1]:
+            last = self._report = OrderListReport(symbol=self.symbol, order_list_id=self.order_list_id,
+                                                  list_client_id=self.list_client_id, status=self.status,
+                                                  orders=orders)
+        return last

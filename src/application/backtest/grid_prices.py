@@ -23,15 +23,16 @@ BLOCK_MINUTES = 1440
 class GridPrices:
     def __init__(self, market: BacktestMarket) -> None:
         self._market = market
+        self._last = len(market.minutes) - 1  # the last minute
         self._index = {s: i for i, s in enumerate(market.symbols)}
         self._t = self._valued_t = self._column_t = -1
-        self._start, self._block = 0, np.empty((len(market.symbols), 0))
+        self._start, self._block = 0, np.empty((len(market.symbols) + 1, 0))
         self._column: list[float] = []
         self._asked: tuple[Sequence[str], npt.NDArray[np.intp]] | None = None  # the last symbols and rows
 
     def move_to(self, t: int) -> None:
         """The replay is at minute `t` now."""
-        self._t = min(t, len(self._market.minutes) - 1)
+        self._t = t if t < self._last else self._last
 
     def price(self, symbol: str) -> float | None:
         s = self._index.get(symbol)
@@ -42,16 +43,13 @@ class GridPrices:
         price = self._column[s]
         return None if math.isnan(price) else price
 
-    def prices(self, symbols: Sequence[str]) -> list[float]:
+    def prices(self, symbols: Sequence[str]) -> npt.NDArray[np.float64]:
         """`price` of each symbol at once, NaN where it has none (asked again with the same symbols, the
         rows are looked up once)."""
         if self._t < 0:
-            return [math.nan] * len(symbols)
+            return np.full(len(symbols), np.nan)
         rows = self._rows_of(symbols)
-        column = self._block_column()[np.maximum(rows, 0)]
-        column[rows < 0] = np.nan
-        out: list[float] = column.tolist()
-        return out
+        return self._block_column()[rows]
 
     def along(self, symbols: Sequence[str], minutes: Sequence[int]) -> npt.NDArray[np.float64]:
         """(symbols, minutes): `prices` at each of `minutes` (increasing, less than a block apart)."""
@@ -60,17 +58,17 @@ class GridPrices:
         first, last = minutes[0], minutes[-1]
         if not self._start <= first <= last < self._start + self._block.shape[1]:
             self._start, self._block = first, self._closes_from(first, last - first + 1)
-        rows = self._rows_of(symbols)
-        out = self._block[:, np.asarray(minutes) - self._start][np.maximum(rows, 0)]
-        out[rows < 0] = np.nan
+        columns = np.asarray(minutes) - self._start
+        out: npt.NDArray[np.float64] = self._block[self._rows_of(symbols)][:, columns]
         return out
 
     def _rows_of(self, symbols: Sequence[str]) -> npt.NDArray[np.intp]:
-        """Each symbol's row (-1: not in the market); asked again with the same symbols, not looked up."""
+        """Each symbol's row of the block (its last row, all NaN: not in the market); asked again with the
+        same symbols, not looked up."""
         asked = self._asked
         if asked is None or asked[0] is not symbols:
-            index = self._index
-            asked = self._asked = (symbols, np.array([index.get(s, -1) for s in symbols], dtype=np.intp))
+            index, missing = self._index, len(self._index)
+            asked = self._asked = (symbols, np.array([index.get(s, missing) for s in symbols], dtype=np.intp))
         return asked[1]
 
     def _block_column(self) -> npt.NDArray[np.float64]:
@@ -87,16 +85,16 @@ class GridPrices:
         return None
 
     def _closes_from(self, t0: int, at_least: int = 0) -> npt.NDArray[np.float64]:
-        """(symbols, minutes t0 .. t0 + BLOCK_MINUTES - 1, or more if asked): each symbol's last close at
-        or before."""
+        """(symbols + 1, minutes t0 .. t0 + BLOCK_MINUTES - 1, or more if asked): each symbol's last close
+        at or before; the last row is all NaN (the price of a symbol not in the market)."""
         market = self._market
         rows = market.rows[:, t0:t0 + max(BLOCK_MINUTES, at_least)].astype(np.int64)
-        out = np.full(rows.shape, np.nan)
+        start = market.minutes[t0]
+        rows[:, 0] = np.maximum(rows[:, 0], [int(np.searchsorted(market.klines[s].open_time_ms, start,
+                                                                 side="right")) - 1 for s in market.symbols])
+        filled = np.maximum.accumulate(rows, axis=1)
+        out = np.full((len(market.symbols) + 1, rows.shape[1]), np.nan)
         for s, symbol in enumerate(market.symbols):
-            klines = market.klines[symbol]
-            before = int(np.searchsorted(klines.open_time_ms, market.minutes[t0], side="right")) - 1
-            row = rows[s]
-            row[0] = max(int(row[0]), before)
-            filled = np.maximum.accumulate(row)
-            out[s] = np.where(filled >= 0, klines.close[np.clip(filled, 0, None)], np.nan)
+            out[s] = market.klines[symbol].close[np.maximum(filled[s], 0)]
+        out[:-1][filled < 0] = np.nan
         return out

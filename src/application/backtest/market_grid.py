@@ -63,7 +63,7 @@ class BacktestMarket:
 
     def close_ms(self, t: int) -> int:
         """The decision instant of minute `t`: its bars' close time."""
-        return int(self.minutes[t]) + self.bar_ms - 1
+        return self._minute_list[t] + self.bar_ms - 1
 
     @cached_property
     def _minute_list(self) -> list[int]:
@@ -94,6 +94,18 @@ class BacktestMarket:
         if row < 0 or row + 1 >= len(k) or k.open_time_ms[row + 1] != k.open_time_ms[row] + self.bar_ms:
             return None
         return self.candle_at_row(self.symbols[s], row + 1)
+
+    def next_open(self, s: int, t: int) -> tuple[float, float, int] | None:
+        """`next_bar`'s (open, volume, open time) without building the candle (a replay's candidates: the
+        price an entry decided at t fills at)."""
+        row = int(self.rows[s, t])
+        k = self.klines[self.symbols[s]]
+        if row < 0 or row + 1 >= len(k):
+            return None
+        opened = int(k.open_time_ms[row + 1])
+        if opened != int(k.open_time_ms[row]) + self.bar_ms:
+            return None
+        return float(k.open[row + 1]), float(k.volume[row + 1]), opened
 
     def has_next_bar(self) -> npt.NDArray[np.bool_]:
         """(symbols, minutes): True where the symbol has a bar at t and at the minute after it."""

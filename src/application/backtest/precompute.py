@@ -66,8 +66,13 @@ class EntryPlan:
         return [bool(p) for p in self.passes]
 
     def cells_at(self, t: int) -> range:
+        cached: tuple[int, range] | None = self.__dict__.get("_cells_at")  # asked several times a minute
+        if cached is not None and cached[0] == t:
+            return cached[1]
         minutes = self._minute_list
-        return range(bisect.bisect_left(minutes, t), bisect.bisect_right(minutes, t))
+        cells = range(bisect.bisect_left(minutes, t), bisect.bisect_right(minutes, t))
+        self.__dict__["_cells_at"] = (t, cells)
+        return cells
 
     def signal_minutes(self) -> Ints:
         """Minutes where at least one candidate passes the signal rules."""

@@ -13,8 +13,7 @@ instant (the loop refusing a candidate the probe already counted) is not recorde
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from domain.risk import Rejected, RiskBook, RiskDecision, RiskLimits, TradeIntent
@@ -77,14 +76,17 @@ class RefusalLog:
             self._counted.add(symbol)
             self.refusals.append(Refusal(time_ms, symbol, reason))
 
-    @contextmanager
-    def probing(self) -> Iterator[RefusalLog]:
-        """Checks made inside are questions, not signals: their reason goes to `probe_reason` only."""
+    def probing(self) -> RefusalLog:
+        """`with log.probing():` checks made inside are questions, not signals: their reason goes to
+        `probe_reason` only (asked every minute a replay acts: no generator-based context manager)."""
         self._probing, self.probe_reason = True, None
-        try:
-            yield self
-        finally:
-            self._probing = False
+        return self
+
+    def __enter__(self) -> RefusalLog:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._probing = False
 
 
 class RecordingRiskBook(RiskBook):

@@ -195,29 +195,34 @@ class Backtest:
             s = plan.cell_symbols[cell]
             if not plan.cell_passes[cell] or market.symbols[s] in busy:
                 continue
-            candle, following = market.candle(s, t), market.next_bar(s, t)
+            following = market.next_open(s, t)
+            candle = market.candle(s, t) if following is not None else None
             if candle is None or following is None:
                 continue
             await loop.ingest(CandleUpdated(candle))
             if self._book_tops:
                 await loop.ingest(BookTopUpdated(BookTop(candle.symbol, candle.close, candle.volume,
                                                          candle.close, candle.volume, candle.close_time_ms)))
-            self._venue.observe_trade(Trade(candle.symbol, following.open, following.volume,
-                                            following.open_time_ms, buyer_is_maker=False))
+            self._venue.observe_trade(Trade(candle.symbol, *following, buyer_is_maker=False))
 
     async def _risk_could_approve(self, t: int) -> bool:
         """Would the risk book approve any trade now? The loop asks again for each real signal. When it
-        would not, each candidate passing the signal rules is a signal refused for the probe's reason."""
-        now = self._clock.now_ms()
-        equity = await self._loop.equity()
+        would not, each candidate passing the signal rules is a signal refused for the probe's reason.
+        No such candidate (a minute only a position made busy): nothing to show nor to refuse, so no probe;
+        the tick values equity itself (reading stale balances first, as the probe would have, unless the
+        exchange is paused: then the probe's read is the only one)."""
+        now, loop, plan, symbols = self._clock.now_ms(), self._loop, self._plan, self._market.symbols
+        busy = loop.busy_symbols()
+        candidates = [symbols[plan.cell_symbols[cell]] for cell in plan.cells_at(t) if plan.cell_passes[cell]]
+        candidates = [symbol for symbol in candidates if symbol not in busy]
+        if not candidates and (loop.account.balances_fresh or not loop.errors.paused(now)):
+            return False
+        equity = await loop.equity()
         with self._refusals.probing() as probe:
-            approves = self._loop.could_enter(now, equity)
+            approves = loop.could_enter(now, equity)
         if not approves and probe.probe_reason is not None:
-            busy, plan = self._loop.busy_symbols(), self._plan
-            for cell in plan.cells_at(t):
-                symbol = self._market.symbols[plan.cell_symbols[cell]]
-                if plan.cell_passes[cell] and symbol not in busy:
-                    self._refusals.record(now, symbol, probe.probe_reason)
+            for symbol in candidates:
+                self._refusals.record(now, symbol, probe.probe_reason)
         return approves
 
     async def _mark(self, equity: float | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -138,3 +139,35 @@ def test_values_along_a_path_are_the_bits_of_one_valuation_per_instant() -> None
         one_by_one.append(ledger.value(lambda s, c=column: None if math.isnan(c[s]) else c[s]))
     assert along == one_by_one
     assert DustLedger().values_along(lambda names: np.empty((0, 3))) == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lots_changing_between_batch_valuations_value_as_one_call_per_symbol(seed: int) -> None:
+    """Adds (to a lot or new), partial and whole takes between valuations: the batch arrays follow each
+    change in place, and every valuation is the bits of valuing each lot on its own."""
+    rng = random.Random(seed)
+    names = [f"S{i}USDT" for i in range(8)]
+    prices = {s: rng.choice([math.nan, 0.0, rng.uniform(0.1, 9)]) for s in names}
+
+    def batch(symbols: Sequence[str]) -> np.ndarray:
+        return np.array([prices[s] for s in symbols])
+
+    def one(symbol: str) -> float | None:
+        return None if math.isnan(prices[symbol]) or not prices[symbol] else prices[symbol]
+
+    fast, plain = DustLedger(), DustLedger()
+    for _ in range(80):
+        symbol, roll, units = rng.choice(names), rng.random(), D(rng.randint(1, 900)) / 100
+        for ledger in (fast, plain):
+            if roll < 0.5:
+                ledger.add(symbol, Lot(units, 1.5, 0.01), 2.0 + roll)
+            elif roll < 0.75:
+                ledger.take(symbol, D("0.37"))
+            else:
+                ledger.take(symbol)
+        if rng.random() < 0.3:
+            prices[rng.choice(names)] = rng.uniform(0.1, 9)
+            assert fast.value(one, None, batch) == plain.value(one)
+        else:
+            moved = {rng.choice(names)} if rng.random() < 0.5 else set()  # empty: only lots changed
+            assert fast.value(one, moved, batch) == plain.value(one, moved)

@@ -206,3 +206,14 @@ def test_a_buy_oco_through_explicit_legs_locks_quote_at_the_highest_leg(make_eng
     assert done.filled_leg is not None and done.filled_leg.client_order_id == "down"
     assert engine.accounts.locked("USDT") == 0
     assert engine.accounts.free("USDT") == D(1000) - D(2) * D(99)
+
+
+def test_an_oco_asked_about_again_unchanged_is_the_same_report_and_a_fill_makes_a_new_one(engine) -> None:
+    report = engine.place_oco(oco(), 2_000)
+    first = engine.get_order_list(order_list_id=report.order_list_id)
+    assert engine.get_order_list(order_list_id=report.order_list_id) is first  # a replay polls every minute
+    engine.observe_trade(Trade("TESTUSDT", 101.01, 50.0, 4_000, buyer_is_maker=False))
+    done, stop, take = legs(engine, report)
+    assert done is not first and done.status is ListStatus.ALL_DONE
+    assert (take.status, stop.status) == (OrderStatus.FILLED, OrderStatus.EXPIRED)
+    assert [o.status for o in first.orders] == [OrderStatus.NEW, OrderStatus.NEW]  # the old one is as it was

@@ -1,0 +1,71 @@
+"""The dust's lots as arrays, to value every lot in one numpy pass (a replay values all its dust once a
+minute, over about a hundred symbols).
+
+The arrays follow the ledger's order (holdings.DustLedger._values), so the products are summed in the
+same order as valuing each lot on its own; an accumulation adds them one after the other, as `sum` does,
+so the totals are the same bits. A lot that changes updates its row in place, is dropped or appended
+last (a replay changes a lot at every entry and exit: rebuilding the arrays cost more than valuing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+Floats = npt.NDArray[np.float64]
+# Many symbols priced in one call, in the order asked (NaN: no price): a replay values all its dust a minute.
+PricesOf = Callable[[Sequence[str]], Sequence[float] | Floats]
+# Prices of many symbols at several instants: (symbols, instants), NaN where a symbol has no price.
+PricePath = Callable[[Sequence[str]], Floats]
+
+
+class DustBatch:
+    def __init__(self, symbols: Sequence[str], units: Sequence[float], fallbacks: Sequence[float]) -> None:
+        """`units`: each lot's units as a float; `fallbacks`: the price each is valued at without one."""
+        self.symbols = tuple(symbols)
+        # Rows 0 and 1: units and fallbacks of the first len(symbols) columns; spare columns after them,
+        # so a lot dropped or appended moves a few floats instead of building new arrays.
+        self._rows = np.zeros((2, max(2 * len(self.symbols), 16)))
+        self._rows[0, :len(self.symbols)], self._rows[1, :len(self.symbols)] = units, fallbacks
+        self.products: Floats | None = None  # each lot's value at the last `value_all`
+
+    def value_all(self, prices_of: PricesOf) -> float:
+        """Every lot at `prices_of`'s prices (0 or NaN: its fallback, as `price or fallback` does)."""
+        n = len(self.symbols)
+        prices = np.asarray(prices_of(self.symbols), dtype=np.float64)
+        known = (prices == prices) & (prices != 0)  # p == p: not NaN
+        self.products = self._rows[0, :n] * np.where(known, prices, self._rows[1, :n])
+        return float(np.add.accumulate(self.products)[-1])  # np.cumsum, without its dispatch
+
+    def values_along(self, prices: PricePath) -> list[float]:
+        """`value_all` at each instant of a path of prices (its columns)."""
+        n, path = len(self.symbols), prices(self.symbols)
+        if not n:
+            return [0.0] * path.shape[1]
+        known = ~np.isnan(path) & (path != 0)
+        products = self._rows[0, :n, None] * np.where(known, path, self._rows[1, :n, None])
+        totals: list[float] = np.cumsum(products, axis=0)[-1].tolist()
+        return totals
+
+    def follow(self, symbol: str, units: float, fallback: float, *, removed: bool = False) -> bool:
+        """`symbol`'s lot changed: its column updated, dropped, or appended last (its product is stale
+        until the next `value_all`: the ledger values it again). False when a dropped symbol was not here."""
+        symbols, rows, products = self.symbols, self._rows, self.products
+        at, n = symbols.index(symbol) if symbol in symbols else -1, len(symbols)
+        if removed:
+            if at < 0:
+                return False
+            self.symbols = symbols[:at] + symbols[at + 1:]
+            rows[:, at:n - 1] = rows[:, at + 1:n]
+            self.products = None if products is None else np.concatenate((products[:at], products[at + 1:]))
+        elif at >= 0:
+            rows[0, at], rows[1, at] = units, fallback
+        else:
+            if n == rows.shape[1]:
+                self._rows = rows = np.concatenate((rows, np.zeros_like(rows)), axis=1)
+            self.symbols = (*symbols, symbol)
+            rows[0, n], rows[1, n] = units, fallback
+            self.products = None if products is None else np.concatenate((products, [0.0]))
+        return True
