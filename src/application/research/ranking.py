@@ -13,13 +13,7 @@ def average_ranks(values: Floats) -> Floats:
     test period's every bar is ranked: temporaries are dropped as soon as read."""
     n = len(values)
     order = np.argsort(values, kind="mergesort")
-    sorted_values = values[order]
-    first = np.empty(n, dtype=np.bool_)
-    first[:1] = True
-    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
-    del sorted_values
-    starts = np.flatnonzero(first)
-    del first
+    starts = _tie_group_starts(values, order)
     counts = np.empty_like(starts)
     np.subtract(starts[1:], starts[:-1], out=counts[:-1])
     counts[-1:] = n - starts[-1:]
@@ -32,6 +26,17 @@ def average_ranks(values: Floats) -> Floats:
     ranks = np.empty(n)
     ranks[order] = np.repeat(mean_rank, counts)
     return ranks
+
+
+def _tie_group_starts(values: Floats, order: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """Where each run of equal values starts in sorted order; the sorted copy is dropped before the
+    starts are allocated (millions of rows)."""
+    sorted_values = values[order]
+    first = np.empty(len(values), dtype=np.bool_)
+    first[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
+    del sorted_values
+    return np.flatnonzero(first)
 
 
 def auc(label: Floats, score: Floats) -> float | None:
@@ -53,15 +58,9 @@ def _positive_rank_sum(values: Floats, positive: npt.NDArray[np.bool_]) -> float
     every rank is a multiple of 1/2, every partial sum below 2**53, so it is exact in any order."""
     n = len(values)
     order = np.argsort(values, kind="mergesort")
-    sorted_values = values[order]
+    starts = _tie_group_starts(values, order)
     sorted_positive = positive[order]
     del order
-    first = np.empty(n, dtype=np.bool_)
-    first[:1] = True
-    np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
-    del sorted_values
-    starts = np.flatnonzero(first)
-    del first
     in_group = np.add.reduceat(sorted_positive, starts, dtype=np.int64)
     del sorted_positive
     # twice a group's average rank: start + end + 1 (1-based ranks start+1..end, end = the next start)
