@@ -8,6 +8,7 @@ candidate by a walk-forward with purge and embargo, and judge the best with ever
     python -m bootstrap research promote 12 --spec S --data H  # publish frozen trial 12 if it passed
     python -m bootstrap research retrain --data D          # challenger vs the model in service
     python -m bootstrap research gate                      # the lab gate's verdict on the model
+    python -m bootstrap research summary --spec S          # the finalists as the README's Markdown table
 
 `--trials` is the total the study should reach: a killed run started again goes on where it stopped;
 `--trials 0` on an existing study runs no trial: its finalists are judged again and replayed through the
@@ -37,10 +38,12 @@ DEFAULT_LAB_DIR = Path("reports/research")
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("research", help="the edge lab: search, judge honestly, freeze, holdout")
-    p.add_argument("action", nargs="?", choices=("run", "freeze", "holdout", "promote", "retrain", "gate"),
+    p.add_argument("action", nargs="?", choices=("run", "freeze", "holdout", "promote", "retrain", "gate",
+                                                    "summary"),
                    default="run", help="run (default) a study; freeze its finalists; test them once on "
                    "holdout "
-                   "data; promote a passed one to a model; retrain the model in service; show its lab gate")
+                   "data; promote a passed one to a model; retrain the model in service; show its lab gate; "
+                   "print a study's finalists as Markdown")
     p.add_argument("candidate", nargs="?", type=int, default=None, help="promote: the frozen trial number")
     p.add_argument("--model", type=Path, default=None, help="gate: the model (default: model.path)")
     p.add_argument("--spec", type=Path, default=Path("config/research/quick.yaml"), help="the study's YAML")
@@ -73,6 +76,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"research: {exc}", file=sys.stderr)
         return EXIT_BAD_SPEC
+    if args.action == "summary":
+        from bootstrap.commands.research_summary import summary
+
+        return summary(args, spec)
     if args.action != "run":
         from bootstrap.commands.research_holdout import freeze, holdout
         from bootstrap.commands.research_promote import promote
