@@ -20,12 +20,12 @@ from bootstrap.settings_model import Settings
 TRADE_LIST_LIMIT = 1000
 
 
-def _headline(main: RunOutcome, runs: list[RunTrades], outcomes: list[RunOutcome]) -> list[str]:
+def _headline(main: RunOutcome, runs: list[RunTrades], outcomes: list[RunOutcome], quote: str) -> list[str]:
     lines = []
     if not main.run.trades:
         why = main.summary.no_trade_reason or "no signal became a trade"
         lines.append(f"The model did not trade ({why}). Its equity stays flat at "
-                     f"{main.run.initial_capital:.2f} USDT; the baselines and buy-and-hold below show the "
+                     f"{main.run.initial_capital:.2f} {quote}; the baselines and buy-and-hold below show the "
                      "same period.")
     for outcome in outcomes:
         stopped = outcome.run.stopped_reason or ""
@@ -35,9 +35,9 @@ def _headline(main: RunOutcome, runs: list[RunTrades], outcomes: list[RunOutcome
     return lines
 
 
-def _dust_notes(outcomes: list[RunOutcome]) -> list[str]:
-    return [f"{o.summary.name}: dust {o.summary.dust_usdt:.4f} USDT of base assets left unsold by lot steps "
-            f"and minimums (in equity at market; it cost {o.summary.dust_cost_usdt:.4f} USDT)"
+def _dust_notes(outcomes: list[RunOutcome], quote: str) -> list[str]:
+    return [f"{o.summary.name}: dust {o.summary.dust_usdt:.4f} {quote} of base assets left unsold by lot "
+            f"steps and minimums (in equity at market; it cost {o.summary.dust_cost_usdt:.4f} {quote})"
             for o in outcomes if o.summary.dust_usdt > 0]
 
 
@@ -47,6 +47,7 @@ def write_backtest_report(settings: Settings, result: BacktestResult, folder: Pa
     """`ev_gate` (the gate's state, bootstrap.mapping.ev_gate_state) goes into every run's record and
     `extra_notes` before the report's own notes."""
     main, outcomes = result.main, [result.main, *result.baselines]
+    quote = settings.trading.quote_asset
     summaries = [o.summary for o in outcomes]
     runs = [RunTrades(o.run.name, o.run.trades, o.run.equity, o.run.refusals) for o in outcomes]
     first = result.market.first_minute_from(main.run.start_ms)
@@ -76,9 +77,10 @@ def write_backtest_report(settings: Settings, result: BacktestResult, folder: Pa
         run_names=[s.name for s in summaries], table=table_rows(summaries),
         records=[{**summary_record(s), **({"ev_gate": ev_gate} if ev_gate is not None else {})}
                  for s in summaries],
-        notes=[*extra_notes, *notes(summaries), *_dust_notes(outcomes)],
-        costs=costs_rows(summaries), headline=_headline(main, runs, outcomes), curves=curves,
+        notes=[*extra_notes, *notes(summaries), *_dust_notes(outcomes, quote)],
+        costs=costs_rows(summaries), headline=_headline(main, runs, outcomes, quote), curves=curves,
         benchmark=BUY_AND_HOLD,
         monthly_change=[(name, breakdown.monthly_equity_change_pct(points)) for name, points in curves],
         returns=[(r.name, breakdown.trade_returns_pct(r.trades)) for r in runs], sections=sections,
-        refusals=[(r.name, x.time_ms, x.symbol, x.reason) for r in runs for x in r.refusals]))
+        refusals=[(r.name, x.time_ms, x.symbol, x.reason) for r in runs for x in r.refusals],
+        quote_asset=quote))

@@ -11,9 +11,10 @@
 | trading_loop | TradingLoop(all of the above) | same | same |
 
 Paper reads Binance's PRODUCTION public market data (no key needed; `binance.rest_url`/`ws_url`, which
-`paper --venue` points at a local venue); live follows `binance.testnet`. `wall_clock` paces and watches
-the stream connection; `clock` is trading time (the same SystemClock, unless a rehearsal on the local
-venue overrides it with the venue's accelerated clock).
+`paper --venue` points at a local venue); with BINANCE_API_KEY/SECRET present it asks the same URL for the
+account's fees per symbol (adapters/paper/exchange.py). Live follows `binance.testnet`. `wall_clock`
+paces and watches the stream connection; `clock` is trading time (the same SystemClock, unless a
+rehearsal on the local venue overrides it with the venue's accelerated clock).
 
 A backtest run overrides the providers its replay builds (`exchange`, `market_feed`, `scanner`,
 `model`, `trade_journal`, `feature_row`) with `provider.override(providers.Object(...))`, the
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from dependency_injector import containers, providers
 
+from adapters.binance.commissions import signed_account_commissions
 from adapters.binance.market_feed import BinanceMarketFeed
 from adapters.binance.symbols import BinanceSymbolUniverse
 from adapters.clocks import ReplayClock, SystemClock
@@ -89,9 +91,15 @@ def _market_feed(settings: Settings, mode: str, wall_clock: Clock, limiter: Rate
 
 def _paper_exchange(settings: Settings, clock: Clock) -> PaperExchange:
     balance = {settings.trading.quote_asset: Decimal(repr(settings.risk.initial_capital))}
-    return PaperExchange(mapping.market_urls(settings, "paper")[1], balance, clock,
-                         mapping.paper_simulator_costs(settings),
-                         timeout_sec=settings.binance.request_timeout_seconds)
+    rest_url = mapping.market_urls(settings, "paper")[1]
+    b, account = settings.binance, None
+    if b.api_key is not None and b.api_secret is not None and b.api_key.get_secret_value() \
+            and b.api_secret.get_secret_value():  # the account's fees, asked as live asks them
+        account = signed_account_commissions(b.api_key, b.api_secret, rest_url=rest_url, clock=clock,
+                                             timeout=b.request_timeout_seconds, recv_window=b.recv_window,
+                                             safety=b.weight_safety_margin)
+    return PaperExchange(rest_url, balance, clock, mapping.paper_simulator_costs(settings),
+                         timeout_sec=b.request_timeout_seconds, account=account)
 
 
 def _live_exchange(settings: Settings, wall_clock: Clock) -> BinanceExchange:

@@ -146,7 +146,9 @@ class ExecutionSettings(Section):
     maker_take_profit: bool = True  # the OCO take-profit leg rests as a maker limit
     seed: int = 7
     # Per-symbol rates: symbol -> {taker, maker}; every other symbol pays the two rates above (set those for
-    # a VIP tier). Paper and live ask the account commission endpoint first; this table is the fallback.
+    # a VIP tier). Live asks the account commission endpoint (GET /api/v3/account/commission) per symbol;
+    # paper asks it too when BINANCE_API_KEY/SECRET are in the env/.env (its simulator then charges those
+    # rates). This table is the fallback (no keys, or the call failed: one log line) and the backtest's.
     symbol_fees: dict[str, SymbolFeeSettings] = Field(default_factory=dict)
 
     @field_validator("symbol_fees")

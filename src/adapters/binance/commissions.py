@@ -7,19 +7,29 @@ the standard part. `discount.discount` is the rate the standard part is reduced 
 depend on the side; the larger of the two is added to both rates (an upper bound, usually zero).
 
 Binance changes these rates at most daily (VIP tiers are recomputed once a day), so each symbol's answer
-is kept a day (`CommissionCache`), then asked again.
+is kept a day (`CommissionCache`), then asked again. `AccountCommissions` is the one way the endpoint is
+asked: live's BinanceExchange asks through it on its own signed session, paper's exchange through
+`signed_account_commissions` (its own session, built only when keys are present).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
 
 from adapters.binance.parse_orders import Payload, PayloadError, dec, field
 from domain.fees import FeeSchedule
 from domain.time_units import DAY_MS
 from ports.clock import Clock
+from ports.errors import ExchangeError
+
+if TYPE_CHECKING:
+    from adapters.binance.signed_rest import SignedRest
+
+W_COMMISSION = 20  # REQUEST_WEIGHT of GET /api/v3/account/commission (binance-spot-api.md 1.5)
 
 
 def _part(payload: Payload, key: str) -> tuple[Decimal, Decimal]:
@@ -64,3 +74,43 @@ class CommissionCache:
         schedule = parse_commission(await self._fetch(symbol))
         self._known[symbol] = (schedule, now)
         return schedule
+
+
+class AccountCommissions:
+    """This account's rates on a symbol (ports.exchange.CommissionRates' answer), cached a day; a bad
+    payload or a refused call is an ExchangeError. `sync_first`: measure the server-time offset before the
+    first signed call (a session of its own; BinanceExchange syncs its session when entered)."""
+
+    def __init__(self, rest: SignedRest, clock: Clock, *, sync_first: bool = False) -> None:
+        self.rest = rest
+        self._cache = CommissionCache(self._payload, clock)
+        self._unsynced = sync_first
+
+    async def get(self, symbol: str) -> FeeSchedule:
+        try:
+            return await self._cache.get(symbol)
+        except PayloadError as exc:
+            raise ExchangeError(f"unexpected Binance response: {exc}") from None
+
+    async def close(self) -> None:
+        await self.rest.close()
+
+    async def _payload(self, symbol: str) -> Any:
+        if self._unsynced:
+            await self.rest.sync_time()
+            self._unsynced = False
+        return await self.rest.call("query_commission_rates", weight=W_COMMISSION, symbol=symbol)
+
+
+def signed_account_commissions(api_key: SecretStr, api_secret: SecretStr, *, rest_url: str, clock: Clock,
+                               timeout: float = 10.0, recv_window: int = 5000,
+                               safety: float = 0.8) -> AccountCommissions:
+    """The endpoint on a signed session of its own (paper: no BinanceExchange). Imported lazily: a paper
+    run without keys needs neither binance-connector nor requests."""
+    from adapters.binance.rate_limiter import RateLimiter
+    from adapters.binance.signed_rest import SignedRest
+
+    rest = SignedRest(api_key, api_secret, base_url=rest_url, timeout=timeout, recv_window=recv_window,
+                      clock=clock, limiter=RateLimiter(clock, safety=safety))
+    rest.keep_warm_s = DAY_MS / 1000  # a call a day: no keep-alive pings
+    return AccountCommissions(rest, clock, sync_first=True)

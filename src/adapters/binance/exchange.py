@@ -16,12 +16,11 @@ from typing import Any, Self
 from pydantic import SecretStr
 
 from adapters.binance import order_params as wire_params
-from adapters.binance.commissions import CommissionCache
+from adapters.binance.commissions import AccountCommissions
 from adapters.binance.idempotency import PlacedOrders, send_once
 from adapters.binance.order_queries import W_ACCOUNT, OrderQueries, parsed
 from adapters.binance.parse_orders import (
     ApiRestrictions,
-    PayloadError,
     parse_api_restrictions,
     parse_balances,
     parse_order,
@@ -46,7 +45,7 @@ PRODUCTION_WS_API = "wss://ws-api.binance.com:443/ws-api/v3"
 TESTNET_REST = "https://testnet.binance.vision"
 TESTNET_WS_API = "wss://ws-api.testnet.binance.vision/ws-api/v3"
 # REQUEST_WEIGHT of each call (binance-spot-api.md 1.5); the queries' are in order_queries.py.
-W_ORDER, W_INFO, W_COMMISSION = 1, 20, 20
+W_ORDER, W_INFO = 1, 20
 
 
 class BinanceExchange(OrderQueries):
@@ -73,7 +72,7 @@ class BinanceExchange(OrderQueries):
         self._stop_limit_slippage = stop_limit_slippage
         self._rules: dict[str, SymbolRules] = {}
         self.taker_fee = Decimal("0.001")  # the account's rate; a symbol's own once it has been asked
-        self._commissions = CommissionCache(self._commission_payload, self._clock)
+        self._commissions = AccountCommissions(self.rest, self._clock)
         self._symbol_taker: dict[str, Decimal] = {}
 
     @classmethod
@@ -120,15 +119,9 @@ class BinanceExchange(OrderQueries):
 
     async def commission(self, symbol: str) -> FeeSchedule:
         """ports.exchange.CommissionRates: this account's rates on `symbol`, asked once a day."""
-        try:
-            schedule = await self._commissions.get(symbol)
-        except PayloadError as exc:
-            raise ExchangeError(f"unexpected Binance response: {exc}") from None
+        schedule = await self._commissions.get(symbol)
         self._symbol_taker[symbol] = Decimal(repr(schedule.effective_taker))
         return schedule
-
-    async def _commission_payload(self, symbol: str) -> Any:
-        return await self.rest.call("query_commission_rates", weight=W_COMMISSION, symbol=symbol)
 
     async def _account(self) -> Any:
         return await self.rest.call("account", weight=W_ACCOUNT, omitZeroBalances="true")

@@ -1,5 +1,7 @@
 """What is worth a notification, found by comparing the console's snapshots (one a second): start, stop,
-halts, the kill switch, repeated errors, each trade (optional) and a daily summary at 00:00 UTC."""
+halts, the kill switch, the EV gate closing (the model's health watch, application/guard_model.py) or
+opening again, repeated errors, each trade (optional) and a daily summary at 00:00 UTC. Each is told once,
+on the snapshot where it changed."""
 
 from __future__ import annotations
 
@@ -30,11 +32,13 @@ class EventWatch:
     def on_snapshot(self, s: BotSnapshot) -> None:
         last, self._last = self._last, s
         if last is None:
+            closed = "" if s.gate_closed_reason is None else f"; EV gate CLOSED: {s.gate_closed_reason}"
             self._send("CryptoScalper started", f"{s.mode} on {s.venue}, model {s.model_version}, equity "
-                       f"{s.equity:.2f} {s.quote_asset}")
+                       f"{s.equity:.2f} {s.quote_asset}{closed}")
             return
         if s.risk.kill_switch_active and not last.risk.kill_switch_active:
             self._send("KILL SWITCH", f"{s.risk.kill_switch_reason}: every position closed, trading stopped")
+        self._told_gate(last, s)
         if last.running and not s.running:
             self._told_stop(s)
         if self._config.daily_summary and s.now_ms // DAY_MS > last.now_ms // DAY_MS:
@@ -47,7 +51,20 @@ class EventWatch:
         if self._config.each_trade:
             self._send(f"Trade {trade.symbol} {trade.exit_reason.value}",
                        f"{trade.quantity:g} @ {trade.entry_price:.8g} -> {trade.exit_price:.8g}: "
-                       f"{trade.pnl_usdt:+.4f} USDT ({trade.pnl_pct:+.2f}%)")
+                       f"{trade.pnl_usdt:+.4f} {self._quote()} ({trade.pnl_pct:+.2f}%)")
+
+    def _quote(self) -> str:
+        """The run's quote asset (a trade carries none): the last snapshot's, USDT before the first."""
+        return self._last.quote_asset if self._last is not None else "USDT"
+
+    def _told_gate(self, last: BotSnapshot, s: BotSnapshot) -> None:
+        """The gate closing or opening again; a closed gate whose reason is reworded is not news."""
+        if s.gate_closed_reason is not None and last.gate_closed_reason is None:
+            self._send("EV GATE CLOSED", f"{s.gate_closed_reason}; no new entry until a restart or reset, "
+                       f"{len(s.positions)} open position(s) keep their exits")
+        elif s.gate_closed_reason is None and last.gate_closed_reason is not None:
+            self._send("EV gate open again",
+                       f"was closed for: {last.gate_closed_reason}; new entries allowed")
 
     def on_error(self, now_ms: int, text: str) -> None:
         """One ERROR line; `repeated_errors` within the window send one notice (then none for a window)."""

@@ -78,12 +78,18 @@ def render_html(payload: Mapping[str, Any]) -> str:
              f"{study['pbo_splits']} CSCV splits of {study['pbo_blocks']} blocks",
              f"data: {payload.get('data')}", f"periods: {payload.get('periods')}",
              f"command: {payload.get('command')}; {payload.get('trials_per_hour')} trials/hour"]
+    title = "CryptoScalper edge lab"
+    if payload.get("frozen_at") is not None:  # a holdout: say what was frozen and when (issue 16 item 3)
+        title += ": holdout"
+        intro.insert(1, f"holdout of the candidate list frozen at {payload['frozen_at']} (list hash "
+                        f"{payload.get('list_hash')}), each candidate evaluated once on data no study read; "
+                        f"written {payload.get('written')}")
     return "\n".join([
-        "<!doctype html><html><head><meta charset='utf-8'><title>CryptoScalper edge lab</title><style>"
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title><style>"
         "body{font-family:sans-serif;max-width:1200px;margin:2em auto}td,th{border:1px solid #ccc;"
         "padding:2px 6px;text-align:left;vertical-align:top}table{border-collapse:collapse}</style>",
         "</head><body>",
-        "<h1>CryptoScalper edge lab</h1><ul>", *[f"<li>{html.escape(str(line))}</li>" for line in intro],
+        f"<h1>{title}</h1><ul>", *[f"<li>{html.escape(str(line))}</li>" for line in intro],
         "</ul>", *charts, "<h2>Finalists: every trust figure</h2>",
         *[_table(c) for c in payload["candidates"]], "</body></html>"])
 

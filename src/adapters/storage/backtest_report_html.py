@@ -38,6 +38,7 @@ class ReportContent:
     returns: Sequence[tuple[str, Sequence[float]]] = ()  # (run, each trade's net return %)
     sections: Sequence[Section] = ()  # the tables after the charts
     refusals: Sequence[tuple[str, int, str, str]] = ()  # (run, time ms, symbol, reason)
+    quote_asset: str = "USDT"  # the run's (trading.quote_asset): the unit of every equity figure
 
 
 def _times(points: Sequence[tuple[int, float]]) -> npt.NDArray[np.datetime64]:
@@ -106,13 +107,20 @@ def _iso(time_ms: int) -> str:
     return datetime.fromtimestamp(time_ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M")
 
 
+def _unit(label: str, quote: str) -> str:
+    """A column or row label in the run's quote asset: the backtest wing names its money columns
+    "(USDT)" whatever the quote (application/backtest/summary.py, breakdown.py)."""
+    return label.replace("(USDT)", f"({quote})")
+
+
 def render(c: ReportContent) -> str:
+    q = c.quote_asset
     head = "".join(f"<p class='warn'>{escape(line)}</p>" for line in c.headline)
-    figures = table_html(["", *c.run_names], [[label, *values] for label, values in c.table])
+    figures = table_html(["", *c.run_names], [[_unit(label, q), *values] for label, values in c.table])
     notes = "".join(f"<li>{escape(n)}</li>" for n in c.notes) or "<li>none</li>"
     costs = table_html(["run", "fill rates", "fees paid per asset"], [list(row) for row in c.costs])
-    sections = "".join(f"<h2>{escape(title)}</h2>"
-                       f"{table_html(header, rows, scroll=len(rows) > 25, empty=empty)}"
+    sections = "".join(f"<h2>{escape(title)}</h2>" + table_html([_unit(h, q) for h in header], rows,
+                                                                 scroll=len(rows) > 25, empty=empty)
                        for title, header, rows, empty in c.sections)
     body = f"""<p>{_iso(c.start_ms)} to {_iso(c.end_ms)} UTC. PnL is after fees; entries fill at the next
 bar's open plus slippage; when one bar touches both the stop-loss and the take-profit, the stop-loss is
@@ -120,8 +128,8 @@ assumed first. Buy-and-hold: the capital split equally over the pairs at the sta
 slippage paid), marked at market.</p>
 {head}
 <h2>Figures side by side</h2>{figures}
-<h2>Equity</h2>{_lines(c.curves, "Equity (USDT, positions marked at market)", "USDT", c.benchmark, c.end_ms,
-                        drawdown=False)}
+<h2>Equity</h2>{_lines(c.curves, f"Equity ({c.quote_asset}, positions marked at market)", c.quote_asset,
+                        c.benchmark, c.end_ms, drawdown=False)}
 {_lines(c.curves, "Drawdown (% below the running peak)", "%", c.benchmark, c.end_ms, drawdown=True)}
 <h2>Months</h2>{_monthly(c)}
 <h2>Trade returns</h2>{_returns(c)}

@@ -28,6 +28,9 @@ def test_a_usdc_backtest_charges_each_pair_its_own_rate(tmp_path: Path, shared_d
     assert all(f > 0.0 for f in fees["SOLUSDC"])
     with (folder / "equity.csv").open(encoding="utf-8") as file:
         assert float(next(csv.DictReader(file))["equity"]) == pytest.approx(settings.risk.initial_capital)
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "Equity (USDC, positions marked at market)" in page and "final equity (USDC)" in page
+    assert "USDT" not in page  # the axis, the tables and the notes speak the run's quote asset
 
 
 def test_the_ev_gate_opens_only_on_the_zero_fee_pair(tmp_path: Path, shared_data: Path) -> None:

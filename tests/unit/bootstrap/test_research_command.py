@@ -114,6 +114,8 @@ def test_freeze_then_holdout_once_on_unseen_data_only(slices: dict[str, Path], t
     assert _research("holdout", *common, "--data", str(slices["holdout"])) == 0
     result = json.loads((lab / "tiny" / "holdout.json").read_text(encoding="utf-8"))
     assert result["frozen_at"] == frozen["frozen_at"] and result["list_hash"] == frozen["list_hash"]
+    page = (lab / "tiny" / "holdout" / "research.html").read_text(encoding="utf-8")
+    assert f"frozen at {frozen['frozen_at']} (list hash {frozen['list_hash']})" in page  # what, and when
     assert {c["trial"] for c in result["candidates"]} == {c["trial"] for c in frozen["candidates"]}
     assert all(p.startswith("2026-03-3") or p.startswith("2026-04") for p in result["periods"])
     assert _research("holdout", *common, "--data", str(slices["holdout"])) == EXIT_REFUSED  # once only

@@ -45,8 +45,12 @@ function render(s) {
   const f = st.feed;
   $("feed").textContent = f.stale ? "STALE" : `lag ${f.lag_ms ?? "–"} ms, ${f.reconnects} reconnect(s)`;
   $("model").textContent = st.model_version;
-  $("evgate").textContent = !st.ev_gate.enabled ? "off" : st.ev_gate.closed_reason
-    ? `CLOSED: ${st.ev_gate.closed_reason}` : `on, margin ${fmt(st.ev_gate.margin_pct, 3)}%`;
+  // a closed gate (the lab's verdict, the model's health) stops entries even with the margin off
+  const closed = st.ev_gate.closed_reason;
+  $("gate").hidden = !closed;
+  $("gate").title = closed || "";
+  $("evgate").textContent = closed ? `CLOSED: ${closed}`
+    : !st.ev_gate.enabled ? "off" : `on, margin ${fmt(st.ev_gate.margin_pct, 3)}%`;
   $("tradecount").textContent = st.trade_count;
   $("state").textContent = st.running ? (st.entries_paused ? "running, entries paused" : "trading") : `stopped: ${st.stopped_reason}`;
   chart(s.equity);

@@ -97,3 +97,28 @@ async def test_the_dashboard_shows_the_position_and_pause_stops_new_entries(serv
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
+
+
+async def test_the_dashboard_shows_the_gate_the_model_closed_and_why(browser: Any, tmp_path: Path) -> None:
+    from tests.unit.adapters.console.conftest import console_config, serve
+    from tests.unit.adapters.console.test_gate_notifications import lose_three, watched
+
+    h = watched()
+    _, service, _ = await serve(h, console_config())
+    try:
+        await h.loop.start()
+        await asyncio.to_thread(browser.get, f"http://127.0.0.1:{service.port}/?token={TOKEN}")
+        await until(lambda: "on, margin" in text_of(browser, "evgate"))
+        assert browser.find_element("id", "gate").get_attribute("hidden")
+        await lose_three(h)  # three trades far below the model's promise: the guard closes the gate
+        await until(lambda: text_of(browser, "evgate").startswith("CLOSED: model degraded: 3 trades"))
+        assert "%/trade vs expected +0.20% (t=" in text_of(browser, "evgate")
+        assert not browser.find_element("id", "gate").get_attribute("hidden")
+        assert text_of(browser, "gate") == "EV GATE CLOSED"
+        shots = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR", tmp_path))
+        await asyncio.to_thread(browser.save_screenshot, str(shots / "dashboard-gate-closed.png"))
+        errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+        assert errors == []
+    finally:
+        await h.loop.stop()
+        await service.__aexit__(None, None, None)

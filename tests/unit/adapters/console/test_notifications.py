@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from aiohttp import web
 from pydantic import SecretStr
 from tests.support.fakes import T0, FakeModel, good_until, trade_at
 from tests.support.harness import SYMBOL, build, feed
+from tests.unit.adapters.console.conftest import until
 
 from adapters.console.config import NotifyConfig
 from adapters.console.events import EventWatch
 from adapters.console.notifier import Notifier
 from domain.time_units import DAY_MS
-
-
-@pytest.fixture
-async def webhook() -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
-    received: list[dict[str, Any]] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield port, received
-    await runner.cleanup()
-
-
-async def until(condition: Any, within_sec: float = 5.0) -> None:
-    for _ in range(int(within_sec / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 async def test_a_notification_reaches_the_webhook_without_blocking(webhook: Any) -> None:
