@@ -141,6 +141,12 @@ def _check_space(space: Mapping[str, Domain], where: str) -> None:
             corners[key] = domain
     try:
         trial_params({k: v for k, v in corners.items() if k != "hold_minutes"})
+        # every choice of a list too (beside the other keys' first: bars and holds checked together above)
+        base = {k: v for k, v in corners.items() if k not in ("hold_minutes", "interval_minutes")}
+        for key, domain in space.items():
+            if isinstance(domain, list) and key in base:
+                for choice in domain[1:]:
+                    trial_params({**base, key: choice})
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
 

@@ -32,6 +32,7 @@ from domain.research_trials import TrialScore
 from domain.scanner_rules import ScannerRules
 from domain.statistics.break_even import FeeTier
 from domain.statistics.trust import Costing
+from domain.universe import quoted_in
 from ports.training import EdgeLearner
 
 LearnerFor = Callable[[TrialParams], EdgeLearner]
@@ -48,7 +49,7 @@ class LabSession:
     universes: Mapping[str, Sequence[str] | None] = field(default_factory=lambda: {"all": None})
     symbol_fees: Mapping[str, FeeTier] = field(default_factory=dict)  # a symbol's own [maker, taker] %
     simulate: Simulate | None = None  # the compiled research core (fold_simulation.py); None: labels
-    _bars: dict[tuple[int, str], list[PeriodBars]] = field(default_factory=dict)
+    _bars: dict[tuple[int, str, str], list[PeriodBars]] = field(default_factory=dict)
     _reuse: FoldReuse = field(default_factory=FoldReuse)  # what trials over the same bars share
 
     @property
@@ -56,17 +57,27 @@ class LabSession:
         return test_days(self.plans, self.walk_forward.first_test_period)
 
     def periods(self, params: TrialParams) -> list[PeriodBars]:
-        key = (params.interval_minutes, params.universe)
+        key = (params.interval_minutes, params.universe, params.quote_asset)
         if key not in self._bars:
-            if params.universe not in self.universes:
-                raise ValueError(f"universe {params.universe!r} is not one of: {', '.join(self.universes)}")
             by_interval = self._interval_bars(params.interval_minutes)
-            symbols = self.universes[params.universe]
+            symbols = self.symbols_of(params)
             self._bars[key] = [only_symbols(b, symbols) for b in by_interval]
         return self._bars[key]
 
+    def symbols_of(self, params: TrialParams) -> list[str] | None:
+        """The pairs of the trial's universe and quote asset (None: every pair of the data)."""
+        if params.universe not in self.universes:
+            raise ValueError(f"universe {params.universe!r} is not one of: {', '.join(self.universes)}")
+        named = self.universes[params.universe]
+        if params.quote_asset == "all":
+            return None if named is None else list(named)
+        quoted = [s for s in (self.klines if named is None else named) if quoted_in(s, (params.quote_asset,))]
+        if not quoted:
+            raise ValueError(f"quote asset {params.quote_asset} has no pair in universe {params.universe!r}")
+        return quoted
+
     def _interval_bars(self, minutes: int) -> list[PeriodBars]:
-        whole = (minutes, "all")
+        whole = (minutes, "all", "all")
         if whole not in self._bars:
             self._bars[whole] = research_bars(self.klines, self.plans, minutes, ScannerRules())
         return self._bars[whole]
@@ -89,3 +100,15 @@ class LabSession:
         daily = daily_pnl(outcome.trades(), self.calendar)
         return TrialScore(params.as_dict(), outcome.mean_pct, outcome.count,
                           tuple(round(float(v), 6) for v in daily), outcome.pruned)
+
+
+def quote_without_pairs(space: Mapping[str, object], symbols: Sequence[str]) -> str | None:
+    """One line naming the first quote asset the space may draw that no pair of the data is quoted in
+    (None when every choice has pairs): a study over it could only fail."""
+    domain = space.get("quote_asset", "all")
+    for choice in domain if isinstance(domain, list) else [domain]:
+        quote = str(choice).upper()
+        if quote != "ALL" and not any(quoted_in(s, (quote,)) for s in symbols):
+            return (f"space.quote_asset {quote}: the data holds no {quote} pair (it holds "
+                    f"{', '.join(sorted(symbols))})")
+    return None
