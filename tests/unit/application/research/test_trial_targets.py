@@ -128,3 +128,19 @@ def test_each_target_trains_on_its_own_labels_and_never_on_the_test_period(
     wild = dataclasses.replace(last, high=last.high * 3, close=last.close * 0.5)  # the future, changed
     changed = _labels([*sample_periods[:-1], wild], "spec")
     assert all(np.array_equal(a, b) for a, b in zip(changed, spec, strict=True))
+
+
+def test_a_promoted_candidate_is_fitted_on_its_own_target(sample_periods: list[PeriodBars]) -> None:
+    from application.research.candidate_fit import fit_candidate
+
+    config = WalkForward(validation_fraction=0.3, max_train_rows=20_000)
+    fits = {}
+    for target in ("outcome", "spec"):
+        learner = LabelsLearner()
+        params = TrialParams(target=target, hold_minutes=10, top_fraction=0.1)
+        fit = fit_candidate(sample_periods[:-1], sample_periods[-1], params, learner, COSTS, config)
+        fits[target] = (fit, learner.labels[0])
+    for fit, labels in fits.values():  # what the card says it learned is what it was given
+        assert fit.parts["train"].positives + fit.parts["validation"].positives >= labels.sum()
+        assert fit.parts["train"].rows == fits["outcome"][0].parts["train"].rows
+    assert fits["spec"][0].parts["train"].positives > fits["outcome"][0].parts["train"].positives
