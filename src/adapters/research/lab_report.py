@@ -21,8 +21,9 @@ def _trials_chart(payload: Mapping[str, Any]) -> go.Figure:
         rows = [r for r in payload["trial_values"] if r["state"] == state and r["mean_net_pct"] is not None]
         figure.add_trace(go.Scatter(x=[r["trial"] for r in rows], y=[r["mean_net_pct"] for r in rows],
                                     mode="markers", name=state, marker={"color": colour},
-                                    text=[f"{r['count']} trades, {r['interval_minutes']} min bars"
-                                          for r in rows]))
+                                    text=[f"{r['count']} trades, {r['interval_minutes']} min bars, target "
+                                          f"{r.get('target', 'outcome')}, pairs {r.get('universe', 'all')}/"
+                                          f"{r.get('quote_asset', 'all')}" for r in rows]))
     figure.add_hline(y=0, line_dash="dot")
     figure.update_layout(title="Mean net return per trade of every trial (test periods, after costs)",
                          xaxis_title="trial", yaxis_title="% per trade", height=380)

@@ -86,7 +86,11 @@ def lab_payload(meta: Mapping[str, Any], records: Sequence[TrialRecord], study: 
                   "pbo_blocks": study.blocks, "pbo_splits": study.pbo.splits},
         "thresholds": {"min_deflated_sharpe": thresholds.min_deflated_sharpe, "max_pbo": thresholds.max_pbo},
         "trial_values": [{"trial": r.number, "state": r.state, "mean_net_pct": _num(r.value),
-                          "count": r.count, "interval_minutes": r.params.get("interval_minutes")}
+                          "count": r.count, "interval_minutes": r.params.get("interval_minutes"),
+                          # what it learned and traded (a record made before these dimensions: the defaults)
+                          "target": r.params.get("target", "outcome"),
+                          "universe": r.params.get("universe", "all"),
+                          "quote_asset": r.params.get("quote_asset", "all")}
                          for r in records],
         "candidates": [candidate_payload(c) for c in candidates],
     }

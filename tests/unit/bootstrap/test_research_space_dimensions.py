@@ -76,6 +76,8 @@ def test_a_tiny_study_draws_every_dimension_and_reports_each_choice(renamed: Pat
         recorded = trial.user_attrs["params"]  # the trial's record: every choice, typed
         assert recorded["target"] == trial.params["target"]
         assert recorded["quote_asset"] == trial.params["quote_asset"]
+    drawn = {t.number: (t.params["target"], t.params["quote_asset"]) for t in study.trials}
+    assert {r["trial"]: (r["target"], r["quote_asset"]) for r in payload["trial_values"]} == drawn
     assert len({t.params["target"] for t in study.trials}) > 1
     assert len({t.params["quote_asset"] for t in study.trials}) > 1
     assert payload["candidates"], "no finalist to judge"
