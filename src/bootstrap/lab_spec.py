@@ -18,6 +18,7 @@ from application.research.trial_params import trial_params
 from application.research.trial_walk_forward import WalkForward
 from domain.lab_gate import GateThresholds
 from domain.statistics.break_even import BINANCE_SPOT_TIERS, FeeTier
+from domain.statistics.regimes import RegimeRules
 from domain.time_units import day_start_ms
 
 Domain = list[Any] | dict[str, Any] | Any
@@ -77,6 +78,7 @@ class LabSpec:
     preset: str | None = None  # "edge": run `report edge` as declared in `edge`
     edge: EdgePreset = EdgePreset()
     symbol_fees: dict[str, FeeTier] = field(default_factory=dict)  # symbol -> its own [maker %, taker %]
+    regimes: RegimeRules = field(default_factory=RegimeRules)  # market states of the per-regime figures
 
 
 def _section(raw: Mapping[str, Any], key: str, kind: type[Any], where: str) -> Any:
@@ -141,8 +143,28 @@ def _check_space(space: Mapping[str, Domain], where: str) -> None:
             corners[key] = domain
     try:
         trial_params({k: v for k, v in corners.items() if k != "hold_minutes"})
+        # every choice of a list too (beside the other keys' first: bars and holds checked together above)
+        base = {k: v for k, v in corners.items() if k not in ("hold_minutes", "interval_minutes")}
+        for key, domain in space.items():
+            if isinstance(domain, list) and key in base:
+                for choice in domain[1:]:
+                    trial_params({**base, key: choice})
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
+
+
+def _regimes(raw: Mapping[str, Any], where: str) -> RegimeRules:
+    rules = _section(raw, "regimes", RegimeRules, where)
+    try:
+        window, band = int(rules.window_minutes), float(rules.drift_band_pct)
+        baseline = int(rules.baseline_minutes)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: regimes.window_minutes and baseline_minutes must be whole minutes, "
+                         "drift_band_pct a number") from None
+    if not 0 < window < baseline or band < 0:
+        raise ValueError(f"{where}: regimes need 0 < window_minutes ({window}) < baseline_minutes "
+                         f"({baseline}) and drift_band_pct >= 0 ({band})")
+    return RegimeRules(window, band, baseline)
 
 
 def load_spec(path: Path) -> LabSpec:
@@ -154,7 +176,8 @@ def load_spec(path: Path) -> LabSpec:
         raise ValueError(f"{where}: cannot read the study: {exc}") from None
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where}: expected a mapping at the top")
-    allowed = {"name", "data", "walk_forward", "search", "costs", "thresholds", "space", "preset", "edge"}
+    allowed = {"name", "data", "walk_forward", "search", "costs", "thresholds", "space", "preset", "edge",
+               "regimes"}
     extra = set(raw) - allowed
     if extra:
         raise ValueError(f"{where}: unknown section {sorted(extra)[0]!r} "
@@ -175,4 +198,5 @@ def load_spec(path: Path) -> LabSpec:
         search=_section(raw, "search", SearchPlan, where),
         slippage_pct=float(costs.get("slippage_pct", 0.02)), tiers=_tiers(costs, where),
         thresholds=_section(raw, "thresholds", GateThresholds, where), space=space,
-        preset=raw.get("preset"), edge=_section(raw, "edge", EdgePreset, where), symbol_fees=own)
+        preset=raw.get("preset"), edge=_section(raw, "edge", EdgePreset, where), symbol_fees=own,
+        regimes=_regimes(raw, where))

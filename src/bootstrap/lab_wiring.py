@@ -57,7 +57,7 @@ def session_of(spec: LabSpec, data: LabData, plans: Sequence[PeriodPlan], first_
     walk = dataclasses.replace(spec.walk_forward, first_test_period=first_test)
     return LabSession(data.klines, plans, learner_for(spec.search.seed), walk, spec.tiers, spec.slippage_pct,
                       dict(spec.data.universes), symbol_fees=dict(spec.symbol_fees),
-                      simulate=fold_simulator(trading_settings(settings), spec))
+                      simulate=fold_simulator(trading_settings(settings), spec), regime_rules=spec.regimes)
 
 
 def open_spec_study(spec: LabSpec, url: str) -> Any:
@@ -71,7 +71,8 @@ def judged(spec: LabSpec, session: LabSession, records: list[TrialRecord], top: 
     study = study_overfitting(records)
     candidates = judge_candidates(records, study, session.replay, session.calendar.tolist(),
                                   top=top or spec.search.finalists, thresholds=spec.thresholds,
-                                  seed=spec.search.seed)
+                                  seed=spec.search.seed, states=session.market_states,
+                                  regime_rule=session.regime_rules.describe())
     return study, candidates
 
 

@@ -107,8 +107,10 @@ def publish_fit(fit: FittedCandidate, out_dir: Path, when: datetime, settings: S
                           trailing_activation_pct=rules.trailing_activation_pct,
                           trailing_distance_pct=rules.trailing_distance_pct,
                           round_trip_cost_pct=costs.round_trip_pct),
-                      description=f"1 when the trade's net return after costs beats {p.label_margin_pct}% "
-                                  "(the lab's label)")
+                      description=(f"1 when the trade's net return after costs beats {p.label_margin_pct}% "
+                                   "(the lab's label)" if p.target == "outcome" else
+                                   f"1 when the lab's {p.target} target (application/research/"
+                                   f"trial_targets.py) after costs beats {p.label_margin_pct}%"))
     parts = {name: PartRange(start_ms=s.start_ms, end_ms=s.end_ms, rows=s.rows, positives=s.positives,
                              symbols=sorted(bars.symbols)) for name, s in fit.parts.items()}
     publication = EdgePublication(when.strftime("%Y%m%d-%H%M%S"), label, fit.margin_pct, fit.rationale,

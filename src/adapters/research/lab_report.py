@@ -21,8 +21,9 @@ def _trials_chart(payload: Mapping[str, Any]) -> go.Figure:
         rows = [r for r in payload["trial_values"] if r["state"] == state and r["mean_net_pct"] is not None]
         figure.add_trace(go.Scatter(x=[r["trial"] for r in rows], y=[r["mean_net_pct"] for r in rows],
                                     mode="markers", name=state, marker={"color": colour},
-                                    text=[f"{r['count']} trades, {r['interval_minutes']} min bars"
-                                          for r in rows]))
+                                    text=[f"{r['count']} trades, {r['interval_minutes']} min bars, target "
+                                          f"{r.get('target', 'outcome')}, pairs {r.get('universe', 'all')}/"
+                                          f"{r.get('quote_asset', 'all')}" for r in rows]))
     figure.add_hline(y=0, line_dash="dot")
     figure.update_layout(title="Mean net return per trade of every trial (test periods, after costs)",
                          xaxis_title="trial", yaxis_title="% per trade", height=380)
@@ -61,9 +62,32 @@ def _tiers_chart(payload: Mapping[str, Any]) -> go.Figure:
     return figure
 
 
+def _groups(groups: Mapping[str, Any]) -> str:
+    """{name: clustered figures} as rows: trades, mean net, clustered 95% interval (calendar periods and
+    market regimes alike)."""
+    rows = ["<tr><th>part</th><th>trades</th><th>mean net %</th><th>clustered 95% CI</th></tr>"]
+    for name, c in groups.items():
+        ci = "n/a" if c["ci_low_pct"] is None else f"{c['ci_low_pct']:+.4f} .. {c['ci_high_pct']:+.4f}"
+        mean = "n/a" if c["mean_pct"] is None else f"{c['mean_pct']:+.4f}"
+        rows.append(f"<tr><td>{html.escape(name)}</td><td>{c['count']}</td><td>{mean}</td><td>{ci}</td></tr>")
+    return f"<table>{''.join(rows)}</table>"
+
+
+def _regimes(regimes: Mapping[str, Any] | None) -> str:
+    if not regimes:
+        return "<code>none</code>"
+    parts = [f"<b>{html.escape(part)}</b>{_groups(regimes[part])}"
+             for part in ("drift", "volatility", "combined")]
+    return f"<p>{html.escape(regimes['rule'])}</p>{''.join(parts)}"
+
+
 def _table(candidate: Mapping[str, Any]) -> str:
     rows = []
     for key, value in candidate.items():
+        if key in ("per_period", "per_regime"):  # the calendar periods and the market regimes, side by side
+            shown = _groups(value) if key == "per_period" else _regimes(value)
+            rows.append(f"<tr><th>{html.escape(key)}</th><td>{shown}</td></tr>")
+            continue
         text = json.dumps(value) if isinstance(value, dict | list) else str(value)
         rows.append(f"<tr><th>{html.escape(key)}</th><td><code>{html.escape(text)}</code></td></tr>")
     return f"<h3>trial {candidate['trial']}</h3><table>{''.join(rows)}</table>"

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from application.research.folds import FoldBounds, fold_bounds, gather, part_masks
 from application.research.period_bars import PeriodBars
 from application.research.trial_params import TrialParams
+from application.research.trial_targets import gather_values, labels_of, target_values
 from application.research.trial_walk_forward import FoldTrades, WalkForward
 from domain.ev_gate import fit_gate
 from domain.outcome import TradeCosts
@@ -39,7 +40,7 @@ class PartSpan:
     start_ms: int
     end_ms: int  # exclusive
     rows: int
-    positives: int  # rows whose trade beat the label margin
+    positives: int  # rows labelled 1 (their target beat the label margin); test: trades that did
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,12 @@ def fit_candidate(prior: Sequence[PeriodBars], test: PeriodBars, params: TrialPa
     masks = part_masks(bounds)
     train, cal, sel = (gather(prior, nets, masks[p]) for p in ("train", "calibration", "selection"))
     margin = params.label_margin_pct
-    model = learner.fit(masked(train.features, params), (train.net_pct > margin).astype(np.float64),
-                        masked(cal.features, params), (cal.net_pct > margin).astype(np.float64), cal.net_pct)
+    values = [target_values(p, params.target, params.timeout_bars, costs, n) for p, n in zip(prior, nets,
+                                                                                             strict=True)]
+    y_train, y_cal, y_sel = (labels_of(gather_values(prior, nets, values, masks[p]), margin)
+                             for p in ("train", "calibration", "selection"))
+    model = learner.fit(masked(train.features, params), y_train, masked(cal.features, params), y_cal,
+                        cal.net_pct)
     gate, why = _margin(params, model, masked(sel.features, params), sel.net_pct, sel.time_ms, config)
     test_net = test.outcomes(params.exit_rules, costs).net_return_pct
     embargo_end = int(test.time_ms.min()) + embargo_ms if len(test) else 0
@@ -112,9 +117,9 @@ def fit_candidate(prior: Sequence[PeriodBars], test: PeriodBars, params: TrialPa
     trades = FoldTrades(test.name, selected(model, gate, params, test.features), net, test.time_ms)
     b, known = bounds, np.isfinite(net)
     parts = {"train": PartSpan(b.train_start_ms, b.validation_start_ms - b.gap_ms, len(train),
-                               int((train.net_pct > margin).sum())),
+                               int(y_train.sum())),
              "validation": PartSpan(b.validation_start_ms, b.validation_end_ms, len(cal) + len(sel),
-                                    int((cal.net_pct > margin).sum() + (sel.net_pct > margin).sum())),
+                                    int(y_cal.sum() + y_sel.sum())),
              "test": PartSpan(int(test.time_ms.min()) if len(test) else 0,
                               int(test.time_ms.max()) + 1 if len(test) else 0, int(known.sum()),
                               int((net[known] > margin).sum()))}

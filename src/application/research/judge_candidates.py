@@ -4,7 +4,8 @@ real number of trials and the study's PBO.
 
 A candidate PASSES only when its weekly-clustered interval is above zero, its excess over the
 market-drift benchmark is above zero, it still makes money without its five best days, and its deflated
-Sharpe ratio and the study's PBO clear the thresholds (defaults DSR >= 0.95, PBO <= 0.2).
+Sharpe ratio and the study's PBO clear the thresholds (defaults DSR >= 0.95, PBO <= 0.2). Its figures
+per market regime (regime_figures.py) are shown beside its calendar periods; they judge nothing.
 """
 
 from __future__ import annotations
@@ -12,18 +13,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
+import numpy.typing as npt
 
+from application.research.regime_figures import RegimeFigures, regime_figures
 from application.research.study_figures import StudyOverfitting, daily_pnl
 from application.research.trial_params import TrialParams, trial_params
 from application.research.trial_walk_forward import TrialOutcome
 from domain.lab_gate import GateThresholds
 from domain.research_trials import TrialRecord
 from domain.statistics.overfitting import SharpeMoments, sharpe_moments
+from domain.statistics.regimes import MarketStates
 from domain.statistics.trust import Costing, TrustFigures, trust_figures
 
 Replay = Callable[[TrialParams], tuple[TrialOutcome, Costing]]
+States = Callable[[TrialParams, npt.NDArray[np.int64]], MarketStates]  # a trial's market regime at times
 
 DEFAULT_THRESHOLDS = GateThresholds()  # DSR >= 0.95, PBO <= 0.2
 
@@ -37,6 +43,7 @@ class Candidate:
     deflated_sharpe: float
     failures: tuple[str, ...]  # the tests it failed, with numbers; empty = passed
     outcome: TrialOutcome | None = None  # its walk-forward (the real loop confirms its folds' trades)
+    regimes: RegimeFigures | None = None  # its trades per market regime at entry
 
     @property
     def passed(self) -> bool:
@@ -67,7 +74,9 @@ def best_records(records: Sequence[TrialRecord], top: int) -> list[TrialRecord]:
 
 def judge_candidates(records: Sequence[TrialRecord], study: StudyOverfitting, replay: Replay,
                      calendar: Sequence[int], *, top: int = 5,
-                     thresholds: GateThresholds = DEFAULT_THRESHOLDS, seed: int = 0) -> list[Candidate]:
+                     thresholds: GateThresholds = DEFAULT_THRESHOLDS, seed: int = 0,
+                     states: States | None = None, regime_rule: str = "") -> list[Candidate]:
+    """`states`: the market regimes (without them, no per-regime breakdown), read as `regime_rule` says."""
     days = np.asarray(calendar, dtype=np.int64)
     out = []
     for record in best_records(records, top):
@@ -77,6 +86,8 @@ def judge_candidates(records: Sequence[TrialRecord], study: StudyOverfitting, re
         trust = trust_figures(trades, outcome.benchmark(), costing, seed=seed)
         moments = sharpe_moments(daily_pnl(trades, days))
         dsr = study.deflated(moments)
+        regimes = None if states is None else \
+            regime_figures(trades, partial(states, params), trust.cluster_by, regime_rule)
         out.append(Candidate(record, params, trust, moments, dsr,
-                             failures_of(trust, dsr, study.pbo.pbo, thresholds), outcome))
+                             failures_of(trust, dsr, study.pbo.pbo, thresholds), outcome, regimes))
     return out

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from application.research.judge_candidates import Candidate
+from application.research.regime_figures import RegimeFigures
 from application.research.study_figures import StudyOverfitting
 from domain.lab_gate import GateThresholds
 from domain.research_trials import TrialRecord
@@ -23,6 +24,15 @@ def clustered(c: ClusteredMean) -> dict[str, Any]:
             "df": c.df}
 
 
+def regimes_payload(figures: RegimeFigures | None) -> dict[str, Any] | None:
+    """The market regimes at entry: drift, volatility and both, each {regime: clustered figures}."""
+    if figures is None:
+        return None
+    return {"rule": figures.rule,
+            **{part: {name: clustered(m) for name, m in getattr(figures, part)}
+               for part in ("drift", "volatility", "combined")}}
+
+
 def candidate_payload(c: Candidate) -> dict[str, Any]:
     t = c.trust
     return {
@@ -35,6 +45,7 @@ def candidate_payload(c: Candidate) -> dict[str, Any]:
                             "resamples": t.bootstrap.resamples},
         "min_detectable_effect_pct": _num(t.detectable_pct),
         "per_period": {name: clustered(m) for name, m in t.per_period},
+        "per_regime": regimes_payload(c.regimes),
         "without_best_5_days": clustered(t.without_best_days),
         "market_drift_benchmark_mean_pct": _num(t.benchmark_mean_pct),
         "excess_over_drift": clustered(t.excess),
@@ -75,7 +86,11 @@ def lab_payload(meta: Mapping[str, Any], records: Sequence[TrialRecord], study: 
                   "pbo_blocks": study.blocks, "pbo_splits": study.pbo.splits},
         "thresholds": {"min_deflated_sharpe": thresholds.min_deflated_sharpe, "max_pbo": thresholds.max_pbo},
         "trial_values": [{"trial": r.number, "state": r.state, "mean_net_pct": _num(r.value),
-                          "count": r.count, "interval_minutes": r.params.get("interval_minutes")}
+                          "count": r.count, "interval_minutes": r.params.get("interval_minutes"),
+                          # what it learned and traded (a record made before these dimensions: the defaults)
+                          "target": r.params.get("target", "outcome"),
+                          "universe": r.params.get("universe", "all"),
+                          "quote_asset": r.params.get("quote_asset", "all")}
                          for r in records],
         "candidates": [candidate_payload(c) for c in candidates],
     }

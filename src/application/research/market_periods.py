@@ -68,8 +68,9 @@ def research_bars(klines: Mapping[str, KlineArrays], plans: Sequence[PeriodPlan]
 
 
 def only_symbols(bars: PeriodBars, symbols: Sequence[str] | None) -> PeriodBars:
-    """The rows of these symbols only (all when None)."""
-    if symbols is None:
+    """The rows of these symbols only (all when None; the bars themselves when they hold no other symbol,
+    so a universe narrowed to the quote asset every pair already has shares the period's arrays)."""
+    if symbols is None or set(bars.symbols) <= set(symbols):
         return bars
     codes = [i for i, s in enumerate(bars.symbols) if s in set(symbols)]
     return bars.take(np.flatnonzero(np.isin(bars.symbol, codes)))

@@ -3,6 +3,9 @@
 The search space (config/research/*.yaml) names these keys; any key it leaves out takes the default
 below. Holds are in minutes so that one space covers several bar intervals; feature subsets are
 "+"-joined groups of domain.features (momentum, trend, volatility, volume, price_action, book) or "all".
+`target` is what the model learns (application/research/trial_targets.py: outcome, spec, forward);
+`quote_asset` narrows the trial's `universe` to the pairs of one quote asset (USDT, FDUSD, USDC...; "all":
+every pair of the universe).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
 }
 SELECTIONS = ("top_fraction", "ev_gate")
 ENTRIES = ("taker", "maker")
+TARGETS = ("outcome", "spec", "forward")  # application/research/trial_targets.py
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,11 @@ class TrialParams:
     fee_tier: str = "regular"
     selection: str = "top_fraction"
     top_fraction: float = 0.05  # of the validation rows' scores: the threshold the test must clear
-    label_margin_pct: float = 0.0  # a trade is a "win" when its net return beats this
+    target: str = "outcome"  # what the label reads (trial_targets.TARGETS)
+    label_margin_pct: float = 0.0  # the label is 1 when the target's value (% after costs) beats this
     features: str = "all"
     universe: str = "all"
+    quote_asset: str = "all"  # only the universe's pairs quoted in this asset ("all": every pair)
     num_leaves: int = 15
     learning_rate: float = 0.08
     n_estimators: int = 150
@@ -82,6 +88,9 @@ def trial_params(values: Mapping[str, object]) -> TrialParams:
         if kind is bool and not isinstance(value, bool):
             raise ValueError(f"search space: {key} must be true or false, got {value!r}")
         typed[key] = kind(value)
+    if "quote_asset" in typed:  # asset names are upper case; "all" in any case means every pair
+        quote = typed["quote_asset"]
+        typed["quote_asset"] = "all" if quote.lower() == "all" else quote.upper()
     params = TrialParams(**typed)
     if params.interval_minutes < 1 or params.hold_minutes < params.interval_minutes:
         raise ValueError(f"search space: hold_minutes {params.hold_minutes} must be at least one bar of "
@@ -94,6 +103,11 @@ def trial_params(values: Mapping[str, object]) -> TrialParams:
     if unknown:
         raise ValueError(f"search space: feature group {unknown[0]!r} is not one of "
                          f"all, {', '.join(FEATURE_GROUPS)}")
+    if params.target not in TARGETS:
+        raise ValueError(f"search space: target {params.target!r} is not one of {TARGETS}")
+    if params.quote_asset != "all" and not params.quote_asset.isalnum():
+        raise ValueError(f"search space: quote_asset {params.quote_asset!r} is not an asset name (e.g. USDT) "
+                         "or all")
     if not 0 < params.top_fraction < 1:
         raise ValueError(f"search space: top_fraction {params.top_fraction} must be between 0 and 1")
     return params

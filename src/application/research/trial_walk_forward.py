@@ -4,9 +4,10 @@ Every period after the first is a test period; its model learns only from the pe
 (application.research.folds: train, then validation halves A and B, each part separated from the next
 by a purge gap of the longest trade window, so no label reads a bar of the part after it). The test
 period's first `embargo_bars` are not traded. Per fold the model is fitted on the candidate's features
-and label (net return after costs > margin), calibrated on A; on B the selection is fitted: the score
-threshold of the top `top_fraction` of B's rows, or the EV gate (domain.ev_gate). Only then are the test
-period's trades taken. The market-drift benchmark is every tradable test bar's trade, same exits, costs.
+and label (its target's value after costs > margin: trial_targets.py), calibrated on A; on B the
+selection is fitted: the score threshold of the top `top_fraction` of B's rows, or the EV gate
+(domain.ev_gate). Only then are the test period's trades taken. The market-drift benchmark is every
+tradable test bar's trade, same exits, costs.
 `should_stop(fold, running mean)` is asked after each fold (a pruner); True stops the trial there.
 With a `simulate` (application/research/fold_simulation.py: the compiled research core), a fold's trades
 are the positions the trading loop would take from the selected bars (one per pair, max open, cooldown,
@@ -26,6 +27,7 @@ from application.research.fold_simulation import FoldRun
 from application.research.folds import part_masks
 from application.research.period_bars import PeriodBars
 from application.research.trial_params import TrialParams
+from application.research.trial_targets import gather_values, labels_of, target_values
 from domain.ev_gate import fit_gate
 from domain.outcome import TradeCosts
 from domain.statistics.trust import Trades
@@ -131,7 +133,8 @@ def _selection(params: TrialParams, model: EdgeModel, features: npt.NDArray[np.f
 
 def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: Sequence[Floats], test_net: Floats,
           params: TrialParams, learner: EdgeLearner, config: WalkForward,
-          simulate: Simulate | None = None, reuse: FoldReuse | None = None) -> FoldTrades | None:
+          simulate: Simulate | None = None, reuse: FoldReuse | None = None,
+          targets: Sequence[Floats] | None = None) -> FoldTrades | None:
     bounds = (reuse or FoldReuse()).bounds(prior, test, gap_bars=params.timeout_bars + 1,
                                            validation_fraction=config.validation_fraction,
                                            max_train_rows=config.max_train_rows)
@@ -144,9 +147,13 @@ def _fold(prior: Sequence[PeriodBars], test: PeriodBars, nets: Sequence[Floats],
     margin = params.label_margin_pct
     embargo_end = int(test.time_ms.min()) + config.embargo_bars * test.interval_ms if len(test) else 0
     net = np.where(test.time_ms >= embargo_end, test_net, np.nan)
+    if targets is None:  # the outcome target: the label reads the trade's own net return
+        y_train, y_cal = labels_of(train.net_pct, margin), labels_of(cal.net_pct, margin)
+    else:
+        y_train, y_cal = (labels_of(gather_values(prior, nets, targets, masks[part]), margin)
+                          for part in ("train", "calibration"))
     try:
-        model = learner.fit(train.features, (train.net_pct > margin).astype(np.float64),
-                            cal.features, (cal.net_pct > margin).astype(np.float64), cal.net_pct)
+        model = learner.fit(train.features, y_train, cal.features, y_cal, cal.net_pct)
     except ValueError:  # e.g. not one winning trade to learn from: the candidate does not trade here
         none = np.zeros(len(test), dtype=np.bool_)
         run = simulate(test, none, np.zeros(len(test)), params) if simulate is not None else None
@@ -164,9 +171,14 @@ def evaluate_trial(periods: Sequence[PeriodBars], params: TrialParams, learner: 
     """Walk forward over `periods` (oldest first). A fold whose earlier periods are too short to train,
     validate and select on is skipped. `reuse`: what earlier trials over these periods found (fold_reuse)."""
     nets = [p.outcomes(params.exit_rules, costs).net_return_pct for p in periods]
+    # Another target than the trade's outcome: its values per bar, read only where a fold learns.
+    targets = None if params.target == "outcome" else [
+        target_values(p, params.target, params.timeout_bars, costs, net)
+        for p, net in zip(periods, nets, strict=True)]
     folds: list[FoldTrades] = []
     for k in range(max(config.first_test_period, 1), len(periods)):
-        fold = _fold(periods[:k], periods[k], nets[:k], nets[k], params, learner, config, simulate, reuse)
+        fold = _fold(periods[:k], periods[k], nets[:k], nets[k], params, learner, config, simulate, reuse,
+                     None if targets is None else targets[:k])
         if fold is None:
             continue
         folds.append(fold)

@@ -140,6 +140,12 @@ def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path],
     except (HistoryDataError, ValueError, OSError) as exc:
         print(f"research: cannot read the market data: {exc}", file=sys.stderr)
         return EXIT_NO_DATA
+    from application.research.lab_session import quote_without_pairs
+
+    missing = quote_without_pairs(spec.space, list(data.klines))
+    if missing:
+        print(f"research: {missing}", file=sys.stderr)
+        return EXIT_NO_DATA
     if len(plans) < 2:
         print(f"research: the data makes {len(plans)} period(s); the walk-forward needs at least two "
               f"(lower data.max_days in {args.spec})", file=sys.stderr)

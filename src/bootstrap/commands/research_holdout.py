@@ -92,7 +92,8 @@ def holdout(args: argparse.Namespace, spec: LabSpec, paths: list[Path]) -> int:
     chosen = {c["trial"] for c in frozen.candidates}
     candidates = judge_candidates([r for r in records if r.number in chosen], study, session.replay,
                                   session.calendar.tolist(), top=len(chosen), thresholds=spec.thresholds,
-                                  seed=spec.search.seed)
+                                  seed=spec.search.seed, states=session.market_states,
+                                  regime_rule=session.regime_rules.describe())
     meta = {"study_name": spec.name, "mode": "holdout", "frozen_at": frozen.frozen_at,
             "list_hash": frozen.list_hash, "data": unseen.describe(), "written": now,
             "periods": [p.name for p in holdout_plans], "command": "python -m bootstrap research holdout"}
