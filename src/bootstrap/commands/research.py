@@ -50,7 +50,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--data", type=Path, action="append", default=None,
                    help="1m kline file or folder (archives, the cache); repeatable (default: the cache)")
     p.add_argument("--trials", type=int, default=None, help="total trials the study should reach")
-    p.add_argument("--storage", default=None, help="SQLAlchemy URL (default: SQLite in the study folder)")
+    p.add_argument("--storage", default=None, help="SQLAlchemy URL (default: SQLite in the study folder); "
+                   "postgresql://user@host:5432/db for several machines (the cluster extra)")
     p.add_argument("--lab-dir", type=Path, default=DEFAULT_LAB_DIR, help="studies, registry, reports")
     p.add_argument("--workers", type=int, default=1,
                    help="parallel trial workers; more than 1 (or --address) runs them on Ray")
