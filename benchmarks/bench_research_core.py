@@ -7,6 +7,8 @@ references of replay_reference.reference_trades' decisions (no lot steps, dust, 
 equity marks), given the same precomputed grid:
 - `bar_walk_reference`: an event loop over every bar of the grid (the "numba loop" of issue 17, ~300 M
   bars/s, the memory-bandwidth class): the target's reference;
+- vectorbt's `Portfolio.from_signals` with sl_stop/tp_stop on the same grid (benchmarks/vectorbt_reference.py,
+  the optional `bench` extra), its trades and PnL held against the bar walk's;
 - `reference_loop`: jumps from one passing cell to the next and reads only the bars of its trades, the
   floor of these decisions (printed for scale: no minute-by-minute engine can approach it).
 Times are CPU seconds, best of --repeat, after one warm-up call (compilation or the disk cache).
@@ -42,6 +44,9 @@ from bootstrap.research_core_wiring import backtest_grid  # noqa: E402
 from bootstrap.research_mapping import core_settings_from  # noqa: E402
 from bootstrap.settings import load_settings  # noqa: E402
 from domain.time_units import day_start_ms  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import vectorbt_reference  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "freqtrade_userdata"
 WEEK_FILE = SHARED / "binance_spot_1m_2021-04-02_2021-05-31_96pairs.csv.xz"
@@ -141,6 +146,26 @@ def cpu_best(call: object, repeat: int) -> float:
     return best
 
 
+def vectorbt_line(walk_args: tuple[object, ...], bars: int, times: tuple[float, float], walk_trades: int,
+                  walk_pnl: float, repeat: int) -> str:
+    """vectorbt's row: its bars/s, its time over the bar walk's and the core's (`times`), and whether its
+    trades agree with the bar walk's."""
+    if not vectorbt_reference.available():
+        return vectorbt_reference.MISSING
+    portfolio = vectorbt_reference.run(*walk_args)  # warm-up: compiles its engine with the signal function
+    trades, pnl = vectorbt_reference.trades_and_pnl(portfolio)
+    vbt_s = cpu_best(lambda: vectorbt_reference.run(*walk_args), repeat)
+    gaps = vectorbt_reference.exits_at_a_gap(portfolio, *walk_args[4:6])  # type: ignore[arg-type]
+    same = trades == walk_trades and abs(pnl - walk_pnl) < 1e-9
+    verdict = f"agree ({trades} trades, summed PnL {pnl:+.6f} both)" if same else (
+        f"differ: {trades - walk_trades:+d} trades, PnL {pnl - walk_pnl:+.4f} (summed fractions) against the "
+        f"bar walk's {walk_pnl:+.4f}; {gaps} vectorbt stop exit(s) at a bar opening beyond the stop, filled "
+        "at that open where the bar walk takes the stop price, and the entries that moved after them")
+    return (f"{'vectorbt from_signals':<22}{trades:>8}{vbt_s:>10.4f}{bars / vbt_s:>16,.0f}  "
+            f"= {vbt_s / times[0]:.0f}x the bar walk's time, {vbt_s / times[1]:.0f}x the core's; "
+            f"trades and PnL {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -174,16 +199,18 @@ def main() -> None:
     walk_args = (grid.bars, grid.open_ms, first_cell, first, *ref_args[7:])
     trades = core.run(grid, cells, core_settings, first)  # warm-up: loads or compiles each
     ref_trades, _ = reference_loop(*ref_args)
-    walk_trades, _ = bar_walk_reference(*walk_args)
+    walk_trades, walk_pnl = bar_walk_reference(*walk_args)
     core_s = cpu_best(lambda: core.run(grid, cells, core_settings, first), args.repeat)
     ref_s = cpu_best(lambda: reference_loop(*ref_args), args.repeat)
     walk_s = cpu_best(lambda: bar_walk_reference(*walk_args), args.repeat)
     ratio = core_s / walk_s
+    vbt_line = vectorbt_line(walk_args, bars, (walk_s, core_s), walk_trades, walk_pnl, args.repeat)
     print(f"scanner-rule baseline, {WEEK_FILE.name} {WEEK[0]}..{WEEK[1]}: {len(market.symbols)} pairs, "
           f"{bars:,} bars, {len(passing):,} signals; best of {args.repeat} (CPU s)")
     print(f"{'':<22}{'trades':>8}{'CPU s':>10}{'bars/s':>16}")
     print(f"{'research core':<22}{len(trades):>8}{core_s:>10.4f}{bars / core_s:>16,.0f}")
     print(f"{'numba bar walk':<22}{walk_trades:>8}{walk_s:>10.4f}{bars / walk_s:>16,.0f}")
+    print(vbt_line)
     print(f"{'numba trades only':<22}{ref_trades:>8}{ref_s:>10.4f}{bars / max(ref_s, 1e-9):>16,.0f}")
     print(f"the core's grid (bars, closes per minute) built once per data set: {built:.3f} CPU s")
     print(f"core / bar walk time: {ratio:.2f}x (target <= 5x: {'met' if ratio <= 5 else 'NOT met'}); "

@@ -40,7 +40,8 @@ VENDOR_HOME = {"binance": "adapters/binance/", "onnxruntime": "adapters/onnx/",
                "numba": "adapters/kernels/", "llvmlite": "adapters/kernels/",
                "apprise": "adapters/console/", "prometheus_client": "adapters/console/",
                "telegram": "adapters/console/", "optuna": "adapters/research/",
-               "ray": "adapters/research/", "statsmodels": "adapters/"}
+               "ray": "adapters/research/", "statsmodels": "adapters/",
+               "sqlalchemy": "adapters/research/", "psycopg": "adapters/research/"}
 # The wings (docs/ARCHITECTURE.md): trading never imports backtest or research; backtest never research.
 WING_OF = {"application.backtest": "backtest", "application.research": "research"}
 WING_MAY_NOT_IMPORT = {"trading": {"backtest", "research"}, "backtest": {"research"}, "research": set()}

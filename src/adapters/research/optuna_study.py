@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import os
+import random
+import time
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,6 +21,7 @@ import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.study import MaxTrialsCallback
 from optuna.trial import FrozenTrial, TrialState
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from tqdm import tqdm
 
 from domain.research_trials import TrialRecord, TrialScore
@@ -37,13 +40,25 @@ def open_study(storage_url: str, name: str, *, seed: int, startup_trials: int, h
                ) -> optuna.Study:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    storage = RDBStorage(storage_url, heartbeat_interval=heartbeat_seconds,
-                         grace_period=2 * heartbeat_seconds,
-                         heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1))
+    storage = _storage(storage_url, heartbeat_seconds)
     return optuna.create_study(
         study_name=name, storage=storage, direction="maximize", load_if_exists=True,
         sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup_trials),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=startup_trials, n_warmup_steps=0))
+
+
+def _storage(url: str, heartbeat_seconds: int, attempts: int = 5) -> RDBStorage:
+    """Optuna creates its tables and version rows unguarded: two machines opening one new database at
+    once collide there (a duplicate table or key). The loser tries again and finds them made."""
+    for attempt in range(attempts):
+        try:
+            return RDBStorage(url, heartbeat_interval=heartbeat_seconds, grace_period=2 * heartbeat_seconds,
+                              heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1))
+        except (IntegrityError, ProgrammingError, OperationalError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 + random.random() * 0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def suggest(trial: optuna.Trial, space: Mapping[str, Any]) -> dict[str, Any]:

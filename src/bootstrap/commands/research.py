@@ -13,8 +13,11 @@ candidate by a walk-forward with purge and embargo, and judge the best with ever
 `--trials` is the total the study should reach: a killed run started again goes on where it stopped;
 `--trials 0` on an existing study runs no trial: its finalists are judged again and replayed through the
 real loop (`real_loop` beside each one's figures).
+`--storage` is any SQLAlchemy URL (the `cluster` extra's psycopg for postgresql://; its password best
+left to PGPASSWORD or ~/.pgpass); it is checked first, and never printed or written with its password.
 Writes <lab-dir>/<name>/research.html and research.json. Exit codes: 0 done, 2 bad spec, 3 no data,
-4 holdout refused (data a study read, nothing frozen, or already evaluated) or promote refused.
+4 holdout refused (data a study read, nothing frozen, or already evaluated) or promote refused,
+5 the --storage URL is wrong, lacks its driver or does not answer; `summary`: 3 when the study has no report.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from adapters.history.schema import HistoryDataError
 from bootstrap.lab_spec import LabSpec, load_spec
 from bootstrap.settings_model import Settings
 
-EXIT_BAD_SPEC, EXIT_NO_DATA, EXIT_REFUSED = 2, 3, 4
+EXIT_BAD_SPEC, EXIT_NO_DATA, EXIT_REFUSED, EXIT_BAD_STORAGE = 2, 3, 4, 5
 DEFAULT_LAB_DIR = Path("reports/research")
 
 
@@ -50,7 +53,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--data", type=Path, action="append", default=None,
                    help="1m kline file or folder (archives, the cache); repeatable (default: the cache)")
     p.add_argument("--trials", type=int, default=None, help="total trials the study should reach")
-    p.add_argument("--storage", default=None, help="SQLAlchemy URL (default: SQLite in the study folder)")
+    p.add_argument("--storage", default=None, help="SQLAlchemy URL (default: SQLite in the study folder); "
+                   "postgresql://user@host:5432/db for several machines (the cluster extra)")
     p.add_argument("--lab-dir", type=Path, default=DEFAULT_LAB_DIR, help="studies, registry, reports")
     p.add_argument("--workers", type=int, default=1,
                    help="parallel trial workers; more than 1 (or --address) runs them on Ray")
@@ -80,6 +84,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from bootstrap.commands.research_summary import summary
 
         return summary(args, spec)
+    if args.storage is not None:
+        from adapters.research.study_storage import StudyStorageError, check_storage
+
+        try:
+            check_storage(args.storage)
+        except StudyStorageError as exc:
+            print(f"research: {exc}", file=sys.stderr)
+            return EXIT_BAD_STORAGE
     if args.action != "run":
         from bootstrap.commands.research_holdout import freeze, holdout
         from bootstrap.commands.research_promote import promote
@@ -131,6 +143,7 @@ def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path],
     from adapters.research.data_registry import DataRegistry
     from adapters.research.lab_report import write_lab_report
     from adapters.research.optuna_study import objective, run_trials
+    from adapters.research.study_storage import shown
     from bootstrap import lab_wiring as wiring
 
     began = time.perf_counter()
@@ -164,7 +177,7 @@ def run_study(args: argparse.Namespace, spec: LabSpec, paths: list[Path],
         ran = run_trials(study, objective(spec.space, session.score, spec.search.min_trades), target,
                          progress=not args.no_progress)
     searched = time.perf_counter() - began
-    meta = {"study_name": spec.name, "spec": str(args.spec), "storage": url, "data": data.describe(),
+    meta = {"study_name": spec.name, "spec": str(args.spec), "storage": shown(url), "data": data.describe(),
             "periods": [p.name for p in plans], "command": _command(args, paths, target),
             "trials_this_run": ran, "seconds": round(searched, 1),
             "trials_per_hour": round(ran / searched * 3600, 1) if ran else None, "written": now}
