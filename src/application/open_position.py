@@ -12,15 +12,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
-from typing import TypeVar
 
 from loguru import logger
 
 from application.bound_logs import symbol_log
-from application.exchange_calls import client_order_id, with_retries
+from application.exchange_calls import ExchangeCalls, client_order_id
 from application.fills import FeeModel
 from application.holdings import DustLedger
 from application.protect_entry import (
@@ -45,7 +43,6 @@ from ports.exchange import Exchange
 
 __all__ = ["ClosedAtOnce", "EntryPending", "NotOpened", "OpenOutcome", "OpenPosition", "Opened"]
 
-T = TypeVar("T")
 
 
 class OpenPosition:
@@ -56,6 +53,7 @@ class OpenPosition:
         self._protect = ProtectEntry(exchange, clock, execution, policy, fees,
                                      dust if dust is not None else DustLedger(mode), mode)
         self._in_flight: dict[str, tuple[TradeSignal, OrderRequest, SymbolRules]] = {}
+        self._call = ExchangeCalls(exchange, clock, execution.retry)
 
     async def __call__(self, signal: TradeSignal, size_usdt: float, rules: SymbolRules,
                        top: BookTop | None = None) -> OpenOutcome:
@@ -171,6 +169,3 @@ class OpenPosition:
         if report.status.is_final:
             return await self.protect(signal, report, rules)
         return EntryPending(signal, report, self._clock.now_ms() + self._execution.maker_entry_timeout_ms)
-
-    async def _call(self, call: Callable[[], Awaitable[T]], what: str) -> T:
-        return await with_retries(call, clock=self._clock, policy=self._execution.retry, what=what)

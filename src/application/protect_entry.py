@@ -12,15 +12,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TypeVar
 
 from loguru import logger
 
 from application.bound_logs import symbol_log
-from application.exchange_calls import client_order_id, with_retries
+from application.exchange_calls import ExchangeCalls, client_order_id
 from application.fills import FeeModel, trade_from_sales
 from application.holdings import DustLedger, Lot, holding, take_first
 from application.protection import UNSELLABLE_FILTERS, market_sale_problem, plan_protection, take_profit_type
@@ -33,8 +31,6 @@ from domain.values import Side
 from ports.clock import Clock
 from ports.errors import ExchangeError, ExchangeUnavailable, OrderRejected
 from ports.exchange import Exchange
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +74,7 @@ class ProtectEntry:
                  fees: FeeModel, dust: DustLedger, mode: str) -> None:
         self._exchange, self._clock, self._execution = exchange, clock, execution
         self._policy, self._fees, self._dust, self._mode = policy, fees, dust, mode
+        self._call = ExchangeCalls(exchange, clock, execution.retry)
 
     async def __call__(self, signal: TradeSignal, report: OrderReport, rules: SymbolRules) -> OpenOutcome:
         """Place the OCO over what `report` (a filled or partly filled BUY) delivered, plus the dust."""
@@ -191,6 +188,3 @@ class ProtectEntry:
             "Position {} unprotected ({}) and unsellable ({}): kept as dust", symbol, why, problem)
         return NotOpened(f"{why}; the {position.quantity} held cannot be sold ({problem}): kept as dust",
                          bought=True)
-
-    async def _call(self, call: Callable[[], Awaitable[T]], what: str) -> T:
-        return await with_retries(call, clock=self._clock, policy=self._execution.retry, what=what)

@@ -116,7 +116,8 @@ class Settlement:
         order.update_time_ms = time_ms
         if release and order.lock is not None:
             self._release(order, order.lock.amount)
-        self.announce(order, status.value, reason=reason)
+        if self.listeners:  # the status's name only for someone listening (a backtest has no one)
+            self.announce(order, status.value, reason=reason)
         self.completed(order)
 
     def completed(self, order: SimOrder) -> None:
