@@ -79,6 +79,6 @@ class ExitOrders:
         del self._in_flight[symbol]
         self._attempts[symbol] = self._attempts.get(symbol, 0) + 1
         symbol_log(symbol, self._mode).info(
-            "Order placed: SELL {} MARKET {:f} -> {} @ {:.8g}", symbol, request.quantity, sale.status.value,
+            "Order placed: SELL {} MARKET {:f} -> {} @ {:.8g}", symbol, request.quantity, sale.status,
             sale.average_price)
         return sale

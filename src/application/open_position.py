@@ -73,7 +73,7 @@ class OpenPosition:
         report = await self._send_entry(signal, request, rules)
         symbol_log(signal.symbol, self._mode).info(
             "Order placed: BUY {} MARKET {:f} -> {} filled {:f} @ {:.8g} ({})", signal.symbol,
-            request.quote_quantity or request.quantity, report.status.value, report.executed_quantity,
+            request.quote_quantity or request.quantity, report.status, report.executed_quantity,
             report.average_price, client_id)
         return await self.protect(signal, report, rules)
 
@@ -94,7 +94,7 @@ class OpenPosition:
         report = await self._send_entry(signal, request, rules)
         logger.bind(symbol=symbol, mode=self._mode).warning(
             "Entry {} recovered after a lost answer: {} filled {:f}", request.client_order_id,
-            report.status.value, report.executed_quantity)
+            report.status, report.executed_quantity)
         if request.type is OrderType.LIMIT_MAKER and not report.status.is_final:
             return EntryPending(signal, report, self._clock.now_ms() + self._execution.maker_entry_timeout_ms)
         return await self.protect(signal, report, rules)
@@ -165,7 +165,7 @@ class OpenPosition:
         report = await self._send_entry(signal, request, rules)
         logger.bind(symbol=signal.symbol, mode=self._mode).info(
             "Order placed: BUY {} LIMIT_MAKER {:f} @ {:f} -> {}", signal.symbol, quantity, price,
-            report.status.value)
+            report.status)
         if report.status.is_final:
             return await self.protect(signal, report, rules)
         return EntryPending(signal, report, self._clock.now_ms() + self._execution.maker_entry_timeout_ms)

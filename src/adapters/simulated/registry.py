@@ -71,11 +71,12 @@ class OrderRegistry:
 
     def client_id_in_use(self, symbol: str, client_id: str) -> bool:
         """Taken by an open order, or by an OCO list with an open leg (Binance: -2010 Duplicate)."""
-        if any(o.is_open for o in self._by_client_id.get((symbol, client_id), [])):
+        orders = self._by_client_id.get((symbol, client_id))
+        if orders and any(o.is_open for o in orders):
             return True
         order_list = self._lists_by_client_id.get(client_id)
-        return order_list is not None and order_list.symbol == symbol and any(
-            leg.is_open for leg in order_list.legs)
+        return order_list is not None and order_list.symbol == symbol and (
+            order_list.above.is_open or order_list.below.is_open)
 
     def all_orders(self, symbol: str) -> Iterator[SimOrder]:
         return (o for o in self._orders.values() if o.symbol == symbol)
