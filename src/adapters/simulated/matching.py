@@ -130,8 +130,12 @@ class MatchingEngine:
             market.drop_book()
         close = dec(candle.close)
         if self._registry.has_open(candle.symbol):
-            self._reactions.on_candle(market, candle, time_ms, dec(candle.open), dec(candle.high),
-                                      dec(candle.low), close)
+            fall, rise = self._registry.wake_prices(candle.symbol)
+            if candle.low <= fall or candle.high >= rise:
+                self._reactions.on_candle(market, candle, time_ms, dec(candle.open), dec(candle.high),
+                                          dec(candle.low), close)
+            else:  # most bars of a position: nothing reaches either leg
+                self._reactions.quiet_bar()
         market.set_last(close, time_ms)
 
     def _advance(self, time_ms: int) -> int:
