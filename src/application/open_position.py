@@ -53,6 +53,8 @@ class OpenPosition:
         self._protect = ProtectEntry(exchange, clock, execution, policy, fees,
                                      dust if dust is not None else DustLedger(mode), mode)
         self._in_flight: dict[str, tuple[TradeSignal, OrderRequest, SymbolRules]] = {}
+        # `bool(in_flight)` as a plain attribute: the loop asks it for every symbol of every minute.
+        self.any_in_flight = False
         self._call = ExchangeCalls(exchange, clock, execution.retry)
 
     async def __call__(self, signal: TradeSignal, size_usdt: float, rules: SymbolRules,
@@ -82,11 +84,6 @@ class OpenPosition:
         """Symbols whose entry order was sent but never answered (its fate is unknown)."""
         return frozenset(self._in_flight)
 
-    @property
-    def any_in_flight(self) -> bool:
-        """`bool(in_flight)`, without building the set (asked several times a minute)."""
-        return bool(self._in_flight)
-
     async def recover(self, symbol: str) -> OpenOutcome:
         """Re-send an unanswered entry with its own client id: the exchange returns the order it already
         has (never a second buy), or places it now; then it is protected as usual."""
@@ -102,13 +99,16 @@ class OpenPosition:
     async def _send_entry(self, signal: TradeSignal, request: OrderRequest,
                           rules: SymbolRules) -> OrderReport:
         self._in_flight[signal.symbol] = (signal, request, rules)
+        self.any_in_flight = True
         try:
             report = await self._call(lambda: self._exchange.place_order(request), f"buy {signal.symbol}")
         except Exception as exc:  # unknown status stays in flight: `recover` asks again, same id
             if not isinstance(exc, ExchangeUnavailable):
                 del self._in_flight[signal.symbol]  # refused: no order exists
+                self.any_in_flight = bool(self._in_flight)
             raise
         del self._in_flight[signal.symbol]
+        self.any_in_flight = bool(self._in_flight)
         return report
 
     def refusal(self, signal: TradeSignal, size_usdt: float, rules: SymbolRules) -> str | None:

@@ -14,12 +14,6 @@ ZERO = Decimal(0)
 _ROUNDING = {"down": ROUND_DOWN, "up": ROUND_UP, "nearest": ROUND_HALF_EVEN}
 
 
-def _floor_to(value: Decimal, step: Decimal) -> Decimal:
-    if step <= 0:
-        return value
-    return (value / step).to_integral_value(rounding=ROUND_DOWN) * step
-
-
 def _round_to(value: Decimal, step: Decimal, rounding: str) -> Decimal:
     if step <= 0:
         return value
@@ -79,7 +73,7 @@ class SymbolRules:
         """Quantity rounded DOWN to the step (never buy or sell more than asked); ZERO below minQty."""
         step = self.market_step_size if market and self.market_step_size > 0 else self.step_size
         minimum = self.market_min_qty if market and self.market_min_qty > 0 else self.min_qty
-        rounded = _floor_to(qty, step)
+        rounded = (qty / step).to_integral_value(rounding=ROUND_DOWN) * step if step > 0 else qty
         if rounded <= 0 or rounded < minimum:
             return ZERO
         return rounded.normalize() if rounded != 0 else ZERO
@@ -95,7 +89,17 @@ class SymbolRules:
     def violations(self, *, quantity: Decimal, price: Decimal, market: bool = False,
                    stop_price: Decimal | None = None) -> list[FilterViolation]:
         """Every filter that an order of this quantity at this (reference) price breaks."""
-        # Asked several times per order (the simulator, the protection plan): no lists built on the way.
+        # Asked several times per order (the simulator, the protection plan): the usual answer (none) comes
+        # from one chain of the same comparisons; any failure builds the detailed list below.
+        prices_ok = (market or self._price_ok(price)) and (stop_price is None or self._price_ok(stop_price))
+        step, low_qty, high_qty = self.step_size, self.min_qty, self.max_qty
+        if prices_ok and (low_qty <= 0 or quantity >= low_qty) and (high_qty <= 0 or quantity <= high_qty) \
+                and (step <= 0 or quantity % step == 0) and (not market or self._market_lot_ok(quantity)):
+            notional, least, most = quantity * price, self.min_notional, self.max_notional
+            if not (least > 0 and (not market or self.min_notional_applies_to_market) and notional < least) \
+                    and not (most > 0 and (not market or self.max_notional_applies_to_market)
+                             and notional > most):
+                return []
         found: list[FilterViolation] = []
         if not market:
             self._price_violation(price, found)
@@ -107,6 +111,14 @@ class SymbolRules:
                            self.market_max_qty)
         self._notional_violation(quantity * price, market, found)
         return found
+
+    def _price_ok(self, p: Decimal) -> bool:
+        tick, low, high = self.tick_size, self.min_price, self.max_price
+        return p > 0 and (low <= 0 or p >= low) and (high <= 0 or p <= high) and (tick <= 0 or p % tick == 0)
+
+    def _market_lot_ok(self, qty: Decimal) -> bool:
+        step, low, high = self.market_step_size, self.market_min_qty, self.market_max_qty
+        return (low <= 0 or qty >= low) and (high <= 0 or qty <= high) and (step <= 0 or qty % step == 0)
 
     def _price_violation(self, p: Decimal, found: list[FilterViolation]) -> None:
         if p <= 0:

@@ -75,9 +75,10 @@ class Accounts:
         changed, snapshot = self._changed, self._snapshot
         if snapshot is None or not changed <= snapshot.keys():  # a new asset: sorted in anew
             assets = sorted(set(self._free) | set(self._locked))
-            self._snapshot = snapshot = {a: Balance(a, self.free(a), self.locked(a)) for a in assets}
+            free, held = self._free, self._locked
+            self._snapshot = snapshot = {a: Balance(a, free.get(a, ZERO), held.get(a, ZERO)) for a in assets}
         else:
             for asset in changed:
-                snapshot[asset] = Balance(asset, self.free(asset), self.locked(asset))
+                snapshot[asset] = Balance(asset, self._free.get(asset, ZERO), self._locked.get(asset, ZERO))
         changed.clear()
         return dict(snapshot)
