@@ -18,6 +18,7 @@ from loguru import logger
 from application.trading_config import RetryPolicy
 from ports.clock import Clock
 from ports.errors import ClockSkew, ExchangeUnavailable, RateLimited
+from ports.exchange import TransientFailures
 
 T = TypeVar("T")
 
@@ -57,3 +58,18 @@ async def with_retries(call: Callable[[], Awaitable[T]], *, clock: Clock, policy
             await clock.sleep(delay)
             delay = min(delay * 2, policy.max_delay_s)
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+class ExchangeCalls:
+    """`with_retries` bound to one exchange, clock and policy: a plain await when the exchange says it
+    cannot fail transiently (ports.exchange.TransientFailures; the simulator), so a replay's thousands of
+    calls skip the retry frame."""
+
+    def __init__(self, exchange: object, clock: Clock, policy: RetryPolicy) -> None:
+        self._clock, self._policy = clock, policy
+        self.direct = isinstance(exchange, TransientFailures) and not exchange.fails_transiently
+
+    async def __call__(self, call: Callable[[], Awaitable[T]], what: str) -> T:
+        if self.direct:
+            return await call()
+        return await with_retries(call, clock=self._clock, policy=self._policy, what=what)

@@ -7,12 +7,10 @@ exists); each sale that executed moves the symbol's attempt counter, so the next
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import TypeVar
 
 from application.bound_logs import symbol_log
-from application.exchange_calls import client_order_id, with_retries
+from application.exchange_calls import ExchangeCalls, client_order_id
 from application.trading_config import RetryPolicy
 from domain.orders import OrderListReport, OrderReport, OrderRequest, OrderType
 from domain.position import Position
@@ -21,14 +19,13 @@ from ports.clock import Clock
 from ports.errors import ExchangeUnavailable, OrderNotFound
 from ports.exchange import Exchange
 
-T = TypeVar("T")
-
 
 class ExitOrders:
     def __init__(self, exchange: Exchange, clock: Clock, retry: RetryPolicy, mode: str) -> None:
         self._exchange, self._clock, self._retry, self._mode = exchange, clock, retry, mode
         self._in_flight: dict[str, OrderRequest] = {}  # a sale sent whose answer was lost
         self._attempts: dict[str, int] = {}
+        self._call = ExchangeCalls(exchange, clock, retry)
 
     def lost(self, symbol: str) -> OrderRequest | None:
         return self._in_flight.get(symbol)
@@ -82,9 +79,6 @@ class ExitOrders:
         del self._in_flight[symbol]
         self._attempts[symbol] = self._attempts.get(symbol, 0) + 1
         symbol_log(symbol, self._mode).info(
-            "Order placed: SELL {} MARKET {:f} -> {} @ {:.8g}", symbol, request.quantity, sale.status.value,
+            "Order placed: SELL {} MARKET {:f} -> {} @ {:.8g}", symbol, request.quantity, sale.status,
             sale.average_price)
         return sale
-
-    async def _call(self, call: Callable[[], Awaitable[T]], what: str) -> T:
-        return await with_retries(call, clock=self._clock, policy=self._retry, what=what)

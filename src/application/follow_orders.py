@@ -173,6 +173,8 @@ class FollowOrders:
 
     async def settle(self, symbol: str, now_ms: int | None = None) -> bool:
         """In the position's lane: close it if the stream said its OCO finished. True when it acted."""
+        if not self._news:  # no stream news at all (a replay, a quiet stream): nothing to settle
+            return False
         position = self._positions.positions.get(symbol)
         news = None if position is None or position.oco_list_id < 0 else self._news.get(position.oco_list_id)
         if position is None or news is None or not news.finished:

@@ -12,15 +12,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
-from typing import TypeVar
 
 from loguru import logger
 
 from application.bound_logs import symbol_log
-from application.exchange_calls import client_order_id, with_retries
+from application.exchange_calls import ExchangeCalls, client_order_id
 from application.fills import FeeModel
 from application.holdings import DustLedger
 from application.protect_entry import (
@@ -45,7 +43,6 @@ from ports.exchange import Exchange
 
 __all__ = ["ClosedAtOnce", "EntryPending", "NotOpened", "OpenOutcome", "OpenPosition", "Opened"]
 
-T = TypeVar("T")
 
 
 class OpenPosition:
@@ -56,6 +53,9 @@ class OpenPosition:
         self._protect = ProtectEntry(exchange, clock, execution, policy, fees,
                                      dust if dust is not None else DustLedger(mode), mode)
         self._in_flight: dict[str, tuple[TradeSignal, OrderRequest, SymbolRules]] = {}
+        # `bool(in_flight)` as a plain attribute: the loop asks it for every symbol of every minute.
+        self.any_in_flight = False
+        self._call = ExchangeCalls(exchange, clock, execution.retry)
 
     async def __call__(self, signal: TradeSignal, size_usdt: float, rules: SymbolRules,
                        top: BookTop | None = None) -> OpenOutcome:
@@ -75,7 +75,7 @@ class OpenPosition:
         report = await self._send_entry(signal, request, rules)
         symbol_log(signal.symbol, self._mode).info(
             "Order placed: BUY {} MARKET {:f} -> {} filled {:f} @ {:.8g} ({})", signal.symbol,
-            request.quote_quantity or request.quantity, report.status.value, report.executed_quantity,
+            request.quote_quantity or request.quantity, report.status, report.executed_quantity,
             report.average_price, client_id)
         return await self.protect(signal, report, rules)
 
@@ -84,11 +84,6 @@ class OpenPosition:
         """Symbols whose entry order was sent but never answered (its fate is unknown)."""
         return frozenset(self._in_flight)
 
-    @property
-    def any_in_flight(self) -> bool:
-        """`bool(in_flight)`, without building the set (asked several times a minute)."""
-        return bool(self._in_flight)
-
     async def recover(self, symbol: str) -> OpenOutcome:
         """Re-send an unanswered entry with its own client id: the exchange returns the order it already
         has (never a second buy), or places it now; then it is protected as usual."""
@@ -96,7 +91,7 @@ class OpenPosition:
         report = await self._send_entry(signal, request, rules)
         logger.bind(symbol=symbol, mode=self._mode).warning(
             "Entry {} recovered after a lost answer: {} filled {:f}", request.client_order_id,
-            report.status.value, report.executed_quantity)
+            report.status, report.executed_quantity)
         if request.type is OrderType.LIMIT_MAKER and not report.status.is_final:
             return EntryPending(signal, report, self._clock.now_ms() + self._execution.maker_entry_timeout_ms)
         return await self.protect(signal, report, rules)
@@ -104,13 +99,16 @@ class OpenPosition:
     async def _send_entry(self, signal: TradeSignal, request: OrderRequest,
                           rules: SymbolRules) -> OrderReport:
         self._in_flight[signal.symbol] = (signal, request, rules)
+        self.any_in_flight = True
         try:
             report = await self._call(lambda: self._exchange.place_order(request), f"buy {signal.symbol}")
         except Exception as exc:  # unknown status stays in flight: `recover` asks again, same id
             if not isinstance(exc, ExchangeUnavailable):
                 del self._in_flight[signal.symbol]  # refused: no order exists
+                self.any_in_flight = bool(self._in_flight)
             raise
         del self._in_flight[signal.symbol]
+        self.any_in_flight = bool(self._in_flight)
         return report
 
     def refusal(self, signal: TradeSignal, size_usdt: float, rules: SymbolRules) -> str | None:
@@ -167,10 +165,7 @@ class OpenPosition:
         report = await self._send_entry(signal, request, rules)
         logger.bind(symbol=signal.symbol, mode=self._mode).info(
             "Order placed: BUY {} LIMIT_MAKER {:f} @ {:f} -> {}", signal.symbol, quantity, price,
-            report.status.value)
+            report.status)
         if report.status.is_final:
             return await self.protect(signal, report, rules)
         return EntryPending(signal, report, self._clock.now_ms() + self._execution.maker_entry_timeout_ms)
-
-    async def _call(self, call: Callable[[], Awaitable[T]], what: str) -> T:
-        return await with_retries(call, clock=self._clock, policy=self._execution.retry, what=what)

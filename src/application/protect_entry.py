@@ -12,15 +12,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
 
 from loguru import logger
 
 from application.bound_logs import symbol_log
-from application.exchange_calls import client_order_id, with_retries
+from application.exchange_calls import ExchangeCalls, client_order_id
 from application.fills import FeeModel, trade_from_sales
 from application.holdings import DustLedger, Lot, holding, take_first
 from application.protection import UNSELLABLE_FILTERS, market_sale_problem, plan_protection, take_profit_type
@@ -33,8 +31,6 @@ from domain.values import Side
 from ports.clock import Clock
 from ports.errors import ExchangeError, ExchangeUnavailable, OrderRejected
 from ports.exchange import Exchange
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,44 +74,51 @@ class ProtectEntry:
                  fees: FeeModel, dust: DustLedger, mode: str) -> None:
         self._exchange, self._clock, self._execution = exchange, clock, execution
         self._policy, self._fees, self._dust, self._mode = policy, fees, dust, mode
+        self._call = ExchangeCalls(exchange, clock, execution.retry)
 
     async def __call__(self, signal: TradeSignal, report: OrderReport, rules: SymbolRules) -> OpenOutcome:
         """Place the OCO over what `report` (a filled or partly filled BUY) delivered, plus the dust."""
         if report.executed_quantity <= 0:
             return NotOpened(f"entry order {report.status.value} without any fill")
         entry = report.average_price
+        price = float(entry)
         fee = self._fees.fee_usdt(report, rules)
-        bought = Lot(self._fees.received_base(report, rules), float(entry), fee)
+        bought = Lot(self._fees.received_base(report, rules), price, fee)
         dust = self._dust.take(signal.symbol)
         held = bought + dust if dust is not None else bought
         take_profit_pct, stop_loss_pct = exit_fractions(signal)
-        position = holding(Position(
-            symbol=signal.symbol, entry_price=float(entry), quantity=0.0,
-            entry_time_ms=self._clock.now_ms(),  # the trading clock, as every exit time (fills.py)
-            stop_loss_price=float(entry) * (1 - stop_loss_pct),
-            take_profit_price=float(entry) * (1 + take_profit_pct), entry_fee_usdt=0.0, policy=self._policy,
-            entry_order_id=report.order_id, score=signal.score,
-            expected_net_return_pct=float(signal.prediction.expected_net_return_pct)), held)
+        now_ms = self._clock.now_ms()  # the trading clock, as every exit time (fills.py)
+
+        def position_of(lot: Lot, stop: float, target: float, list_id: int = -1) -> Position:
+            return holding(Position(
+                symbol=signal.symbol, entry_price=price, quantity=0.0, entry_time_ms=now_ms,
+                stop_loss_price=stop, take_profit_price=target, entry_fee_usdt=0.0, policy=self._policy,
+                oco_list_id=list_id, entry_order_id=report.order_id, score=signal.score,
+                expected_net_return_pct=float(signal.prediction.expected_net_return_pct)), lot)
+
+        def unprotected() -> Position:
+            return position_of(held, price * (1 - stop_loss_pct), price * (1 + take_profit_pct))
+
         plan = plan_protection(rules, held.quantity, entry, take_profit_pct, stop_loss_pct,
                                self._execution.stop_limit_buffer_pct)
         if isinstance(plan, str):
-            return await self._close_unprotected(position, bought, dust, rules, f"no valid OCO: {plan}")
+            return await self._close_unprotected(unprotected(), bought, dust, rules, f"no valid OCO: {plan}")
         request = OcoRequest(signal.symbol, plan.quantity, plan.take_profit, plan.stop, plan.stop_limit,
                              client_order_id("o", signal.symbol, signal.time_ms),
                              take_profit_type=take_profit_type(rules, self._execution.maker_take_profit))
         try:
             oco = await self._place_oco(request)
         except ExchangeError as exc:
-            return await self._close_unprotected(position, bought, dust, rules, f"OCO refused: {exc}")
+            return await self._close_unprotected(unprotected(), bought, dust, rules, f"OCO refused: {exc}")
         if oco.status is ListStatus.REJECT:
-            return await self._close_unprotected(position, bought, dust, rules, "OCO refused (list REJECT)")
+            return await self._close_unprotected(unprotected(), bought, dust, rules,
+                                                 "OCO refused (list REJECT)")
         protected, left = take_first(bought, dust, plan.quantity)
-        self._dust.add(signal.symbol, left, float(entry))
-        position = replace(holding(position, protected), stop_loss_price=float(plan.stop),
-                           take_profit_price=float(plan.take_profit), oco_list_id=oco.order_list_id)
+        self._dust.add(signal.symbol, left, price)
+        position = position_of(protected, float(plan.stop), float(plan.take_profit), oco.order_list_id)
         symbol_log(signal.symbol, self._mode).info(
             "Position opened: {} BUY {:f} @ {:.8g} (SL: {:f}, TP: {:f} {}) fee {:.4f} USDT | {}",
-            signal.symbol, plan.quantity, entry, plan.stop, plan.take_profit, request.take_profit_type.value,
+            signal.symbol, plan.quantity, entry, plan.stop, plan.take_profit, request.take_profit_type,
             position.entry_fee_usdt, signal.reasoning)
         return Opened(position)
 
@@ -191,6 +194,3 @@ class ProtectEntry:
             "Position {} unprotected ({}) and unsellable ({}): kept as dust", symbol, why, problem)
         return NotOpened(f"{why}; the {position.quantity} held cannot be sold ({problem}): kept as dust",
                          bought=True)
-
-    async def _call(self, call: Callable[[], Awaitable[T]], what: str) -> T:
-        return await with_retries(call, clock=self._clock, policy=self._execution.retry, what=what)

@@ -62,7 +62,9 @@ def market_sale_problem(rules: SymbolRules, quantity: Decimal, price: Decimal) -
     if sellable <= 0:
         return f"{quantity:f} is below the market lot minimum"
     problems = rules.violations(quantity=sellable, price=price, market=True)
-    return "; ".join(f"{v.filter_type}: {v.detail}" for v in problems) or None
+    if not problems:
+        return None
+    return "; ".join(f"{v.filter_type}: {v.detail}" for v in problems)
 
 
 def plan_protection(rules: SymbolRules, held: Decimal, entry: Decimal, take_profit_pct: float,
@@ -83,13 +85,15 @@ def plan_protection(rules: SymbolRules, held: Decimal, entry: Decimal, take_prof
         if not 0 < stop_limit < stop:
             return f"no stop-limit price below the stop {stop} on tick {rules.tick_size}"
     plan = ProtectionPlan(quantity, take_profit, stop, stop_limit)
-    problems = [f"{v.filter_type}: {v.detail}" for v in
-                rules.violations(quantity=quantity, price=take_profit)
-                + rules.violations(quantity=quantity, price=plan.lowest_exit_price, stop_price=stop)]
+    found = rules.violations(quantity=quantity, price=take_profit) \
+        + rules.violations(quantity=quantity, price=plan.lowest_exit_price, stop_price=stop)
     at_market = market_sale_problem(rules, held, stop)
+    if not found and at_market is None:
+        return plan
+    problems = [f"{v.filter_type}: {v.detail}" for v in found]
     if at_market is not None:
         problems.append(f"market sale at the stop: {at_market}")
-    return "; ".join(problems) if problems else plan
+    return "; ".join(problems)
 
 
 def entry_refusal(rules: SymbolRules, quote: Decimal, price: Decimal, *, taker_fee_rate: float,

@@ -11,12 +11,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
 from typing import Any
 
 ZERO = Decimal(0)
-
-
-def _floor_to(value: Decimal, step: Decimal) -> Decimal:
-    if step <= 0:
-        return value
-    return (value / step).to_integral_value(rounding=ROUND_DOWN) * step
+_ROUNDING = {"down": ROUND_DOWN, "up": ROUND_UP, "nearest": ROUND_HALF_EVEN}
 
 
 def _round_to(value: Decimal, step: Decimal, rounding: str) -> Decimal:
@@ -35,6 +30,16 @@ class FilterViolation:
     @property
     def message(self) -> str:
         return f"Filter failure: {self.filter_type}"
+
+
+def _lot_violation(found: list[FilterViolation], name: str, qty: Decimal, step: Decimal, low: Decimal,
+                   high: Decimal) -> None:
+    if low > 0 and qty < low:
+        found.append(FilterViolation(name, f"quantity {qty} < minQty {low}"))
+    elif high > 0 and qty > high:
+        found.append(FilterViolation(name, f"quantity {qty} > maxQty {high}"))
+    elif step > 0 and qty % step != 0:
+        found.append(FilterViolation(name, f"quantity {qty} not a multiple of {step}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +73,14 @@ class SymbolRules:
         """Quantity rounded DOWN to the step (never buy or sell more than asked); ZERO below minQty."""
         step = self.market_step_size if market and self.market_step_size > 0 else self.step_size
         minimum = self.market_min_qty if market and self.market_min_qty > 0 else self.min_qty
-        rounded = _floor_to(qty, step)
+        rounded = (qty / step).to_integral_value(rounding=ROUND_DOWN) * step if step > 0 else qty
         if rounded <= 0 or rounded < minimum:
             return ZERO
         return rounded.normalize() if rounded != 0 else ZERO
 
     def round_price(self, price: Decimal, *, direction: str = "nearest") -> Decimal:
         """Price on the tick grid; 'down', 'up' or 'nearest'. ZERO when it falls below one tick."""
-        rounding = {"down": ROUND_DOWN, "up": ROUND_UP, "nearest": ROUND_HALF_EVEN}[direction]
-        rounded = _round_to(price, self.tick_size, rounding)
+        rounded = _round_to(price, self.tick_size, _ROUNDING[direction])
         if rounded <= 0:
             return ZERO
         return rounded
@@ -85,45 +89,53 @@ class SymbolRules:
     def violations(self, *, quantity: Decimal, price: Decimal, market: bool = False,
                    stop_price: Decimal | None = None) -> list[FilterViolation]:
         """Every filter that an order of this quantity at this (reference) price breaks."""
+        # Asked several times per order (the simulator, the protection plan): the usual answer (none) comes
+        # from one chain of the same comparisons; any failure builds the detailed list below.
+        prices_ok = (market or self._price_ok(price)) and (stop_price is None or self._price_ok(stop_price))
+        step, low_qty, high_qty = self.step_size, self.min_qty, self.max_qty
+        if prices_ok and (low_qty <= 0 or quantity >= low_qty) and (high_qty <= 0 or quantity <= high_qty) \
+                and (step <= 0 or quantity % step == 0) and (not market or self._market_lot_ok(quantity)):
+            notional, least, most = quantity * price, self.min_notional, self.max_notional
+            if not (least > 0 and (not market or self.min_notional_applies_to_market) and notional < least) \
+                    and not (most > 0 and (not market or self.max_notional_applies_to_market)
+                             and notional > most):
+                return []
         found: list[FilterViolation] = []
-        prices = [price] if not market else []
+        if not market:
+            self._price_violation(price, found)
         if stop_price is not None:
-            prices.append(stop_price)
-        for p in prices:
-            if p <= 0:
-                found.append(FilterViolation("PRICE_FILTER", f"price {p} is not positive"))
-            elif self.min_price > 0 and p < self.min_price:
-                found.append(FilterViolation("PRICE_FILTER", f"price {p} < minPrice {self.min_price}"))
-            elif self.max_price > 0 and p > self.max_price:
-                found.append(FilterViolation("PRICE_FILTER", f"price {p} > maxPrice {self.max_price}"))
-            elif self.tick_size > 0 and p % self.tick_size != 0:
-                found.append(FilterViolation("PRICE_FILTER", f"price {p} not a multiple of {self.tick_size}"))
-        found.extend(self._lot_violations(quantity, market))
-        found.extend(self._notional_violations(quantity * price, market))
-        return found
-
-    def _lot_violations(self, qty: Decimal, market: bool) -> list[FilterViolation]:
-        lots = [("LOT_SIZE", self.step_size, self.min_qty, self.max_qty)]
+            self._price_violation(stop_price, found)
+        _lot_violation(found, "LOT_SIZE", quantity, self.step_size, self.min_qty, self.max_qty)
         if market:
-            lots.append(("MARKET_LOT_SIZE", self.market_step_size, self.market_min_qty, self.market_max_qty))
-        found = []
-        for name, step, low, high in lots:
-            if low > 0 and qty < low:
-                found.append(FilterViolation(name, f"quantity {qty} < minQty {low}"))
-            elif high > 0 and qty > high:
-                found.append(FilterViolation(name, f"quantity {qty} > maxQty {high}"))
-            elif step > 0 and qty % step != 0:
-                found.append(FilterViolation(name, f"quantity {qty} not a multiple of {step}"))
+            _lot_violation(found, "MARKET_LOT_SIZE", quantity, self.market_step_size, self.market_min_qty,
+                           self.market_max_qty)
+        self._notional_violation(quantity * price, market, found)
         return found
 
-    def _notional_violations(self, notional: Decimal, market: bool) -> list[FilterViolation]:
-        check_min = self.min_notional > 0 and (not market or self.min_notional_applies_to_market)
-        check_max = self.max_notional > 0 and (not market or self.max_notional_applies_to_market)
-        if check_min and notional < self.min_notional:
-            return [FilterViolation("NOTIONAL", f"notional {notional} < minNotional {self.min_notional}")]
-        if check_max and notional > self.max_notional:
-            return [FilterViolation("NOTIONAL", f"notional {notional} > maxNotional {self.max_notional}")]
-        return []
+    def _price_ok(self, p: Decimal) -> bool:
+        tick, low, high = self.tick_size, self.min_price, self.max_price
+        return p > 0 and (low <= 0 or p >= low) and (high <= 0 or p <= high) and (tick <= 0 or p % tick == 0)
+
+    def _market_lot_ok(self, qty: Decimal) -> bool:
+        step, low, high = self.market_step_size, self.market_min_qty, self.market_max_qty
+        return (low <= 0 or qty >= low) and (high <= 0 or qty <= high) and (step <= 0 or qty % step == 0)
+
+    def _price_violation(self, p: Decimal, found: list[FilterViolation]) -> None:
+        if p <= 0:
+            found.append(FilterViolation("PRICE_FILTER", f"price {p} is not positive"))
+        elif self.min_price > 0 and p < self.min_price:
+            found.append(FilterViolation("PRICE_FILTER", f"price {p} < minPrice {self.min_price}"))
+        elif self.max_price > 0 and p > self.max_price:
+            found.append(FilterViolation("PRICE_FILTER", f"price {p} > maxPrice {self.max_price}"))
+        elif self.tick_size > 0 and p % self.tick_size != 0:
+            found.append(FilterViolation("PRICE_FILTER", f"price {p} not a multiple of {self.tick_size}"))
+
+    def _notional_violation(self, notional: Decimal, market: bool, found: list[FilterViolation]) -> None:
+        low, high = self.min_notional, self.max_notional
+        if low > 0 and (not market or self.min_notional_applies_to_market) and notional < low:
+            found.append(FilterViolation("NOTIONAL", f"notional {notional} < minNotional {low}"))
+        elif high > 0 and (not market or self.max_notional_applies_to_market) and notional > high:
+            found.append(FilterViolation("NOTIONAL", f"notional {notional} > maxNotional {high}"))
 
     def meets_min_notional(self, quantity: Decimal, price: Decimal) -> bool:
         return self.min_notional <= 0 or quantity * price >= self.min_notional

@@ -52,6 +52,16 @@ class ReplayVenue(Protocol):
 
 
 @runtime_checkable
+class TransientFailures(Protocol):
+    """An exchange that says whether a call can fail transiently (unavailable, rate limited, clock skew).
+    One that cannot (the in-process simulator) is called without the retry wrapper; one that does not say
+    is assumed to fail transiently."""
+
+    @property
+    def fails_transiently(self) -> bool: ...
+
+
+@runtime_checkable
 class CommissionRates(Protocol):
     """An exchange that knows what each symbol costs this account (GET /api/v3/account/commission):
     standard maker/taker, tax and special commissions, and whether the BNB discount applies. The

@@ -34,46 +34,51 @@ class Accounts:
     def locked(self, asset: str) -> Decimal:
         return self._locked.get(asset, ZERO)
 
+    # Every fill moves four or five amounts: the dicts are read directly, not through free()/locked().
     def deposit(self, asset: str, amount: Decimal) -> None:
         self._changed.add(asset)
         if amount < 0:
             raise ValueError(f"cannot deposit a negative amount of {asset}: {amount}")
-        self._free[asset] = self.free(asset) + amount
+        self._free[asset] = self._free.get(asset, ZERO) + amount
 
     def lock(self, asset: str, amount: Decimal) -> None:
         """Reserve `amount` for an open order; the whole order is refused (-2010) if it is not free."""
         self._changed.add(asset)
-        if amount > self.free(asset):
+        free = self._free.get(asset, ZERO)
+        if amount > free:
             raise insufficient_balance()
-        self._free[asset] = self.free(asset) - amount
-        self._locked[asset] = self.locked(asset) + amount
+        self._free[asset] = free - amount
+        self._locked[asset] = self._locked.get(asset, ZERO) + amount
 
     def unlock(self, asset: str, amount: Decimal) -> None:
         self._changed.add(asset)
-        if amount > self.locked(asset):
-            raise AssertionError(f"unlocking {amount} {asset} but only {self.locked(asset)} is locked")
-        self._locked[asset] = self.locked(asset) - amount
-        self._free[asset] = self.free(asset) + amount
+        locked = self._locked.get(asset, ZERO)
+        if amount > locked:
+            raise AssertionError(f"unlocking {amount} {asset} but only {locked} is locked")
+        self._locked[asset] = locked - amount
+        self._free[asset] = self._free.get(asset, ZERO) + amount
 
     def debit(self, asset: str, amount: Decimal) -> None:
         """Take from the free amount (a taker fill paid from free funds, a BNB commission)."""
         self._changed.add(asset)
-        if amount > self.free(asset):
+        free = self._free.get(asset, ZERO)
+        if amount > free:
             raise insufficient_balance()
-        self._free[asset] = self.free(asset) - amount
+        self._free[asset] = free - amount
 
     def credit(self, asset: str, amount: Decimal) -> None:
         self._changed.add(asset)
-        self._free[asset] = self.free(asset) + amount
+        self._free[asset] = self._free.get(asset, ZERO) + amount
 
     def snapshot(self) -> dict[str, Balance]:
         """Every asset the account has ever held, zero balances included (like omitZeroBalances=false)."""
         changed, snapshot = self._changed, self._snapshot
         if snapshot is None or not changed <= snapshot.keys():  # a new asset: sorted in anew
             assets = sorted(set(self._free) | set(self._locked))
-            self._snapshot = snapshot = {a: Balance(a, self.free(a), self.locked(a)) for a in assets}
+            free, held = self._free, self._locked
+            self._snapshot = snapshot = {a: Balance(a, free.get(a, ZERO), held.get(a, ZERO)) for a in assets}
         else:
             for asset in changed:
-                snapshot[asset] = Balance(asset, self.free(asset), self.locked(asset))
+                snapshot[asset] = Balance(asset, self._free.get(asset, ZERO), self._locked.get(asset, ZERO))
         changed.clear()
         return dict(snapshot)

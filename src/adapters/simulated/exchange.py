@@ -58,6 +58,11 @@ class SimulatedExchange:
         self._order_events: EngineOrderEvents | None = None
 
     @property
+    def fails_transiently(self) -> bool:
+        """ports.exchange.TransientFailures: in process, it is never unavailable nor rate limited."""
+        return False
+
+    @property
     def engine(self) -> MatchingEngine:
         return self._engine
 

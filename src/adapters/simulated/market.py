@@ -37,6 +37,7 @@ class SymbolMarket:
         self.last_time_ms = 0
         self.book_time_ms = 0
         self.top_only = False
+        self.has_book = False  # both sides known: kept with the book (read on every order and bar)
         self._raw_bids: Sequence[tuple[float, float]] = ()
         self._raw_asks: Sequence[tuple[float, float]] = ()
         self._bids: list[list[Decimal]] | None = None  # converted lazily: most books are never walked
@@ -51,6 +52,7 @@ class SymbolMarket:
             self._raw_bids, self._raw_asks = book.bids, book.asks
             self.top_only = False
         self._bids = self._asks = None
+        self.has_book = bool(self._raw_bids) and bool(self._raw_asks)
         self.book_time_ms = time_ms
 
     def set_last(self, price: Decimal, time_ms: int) -> None:
@@ -60,16 +62,17 @@ class SymbolMarket:
     def drop_book(self) -> None:
         self._raw_bids = self._raw_asks = ()
         self._bids = self._asks = None
+        self.has_book = False
 
     # -- reading ----------------------------------------------------------------------------------------
-    @property
-    def has_book(self) -> bool:
-        return bool(self._raw_bids) and bool(self._raw_asks)
-
     def best_bid(self) -> Decimal | None:
+        if not self._raw_bids:  # no book (a backtest's usual case): nothing to convert or walk
+            return None
         return next((p for p, q in self._side(False) if q > 0), None)
 
     def best_ask(self) -> Decimal | None:
+        if not self._raw_asks:
+            return None
         return next((p for p, q in self._side(True) if q > 0), None)
 
     def reference_price(self) -> Decimal | None:

@@ -128,10 +128,15 @@ class MatchingEngine:
         market = self.market(candle.symbol)
         if market.has_book and market.book_time_ms < candle.open_time_ms:
             market.drop_book()
+        close = dec(candle.close)
         if self._registry.has_open(candle.symbol):
-            self._reactions.on_candle(market, candle, time_ms, dec(candle.open), dec(candle.high),
-                                      dec(candle.low), dec(candle.close))
-        market.set_last(dec(candle.close), time_ms)
+            fall, rise = self._registry.wake_prices(candle.symbol)
+            if candle.low <= fall or candle.high >= rise:
+                self._reactions.on_candle(market, candle, time_ms, dec(candle.open), dec(candle.high),
+                                          dec(candle.low), close)
+            else:  # most bars of a position: nothing reaches either leg
+                self._reactions.quiet_bar()
+        market.set_last(close, time_ms)
 
     def _advance(self, time_ms: int) -> int:
         self._now_ms = max(self._now_ms, time_ms)

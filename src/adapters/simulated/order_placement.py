@@ -193,11 +193,15 @@ class OrderPlacement:
 
     # -- shared steps -----------------------------------------------------------------------------------
     def _check_room(self, symbol: str, client_ids: list[str], adding: int, adding_algo: int) -> None:
-        if any(cid and self._registry.client_id_in_use(symbol, cid) for cid in client_ids):
-            raise rejected("Duplicate order sent.")
-        open_orders = self._registry.open_orders(symbol)
-        check_open_order_limits(len(open_orders), sum(o.is_algo for o in open_orders), adding, adding_algo,
-                                self._max_orders, self._max_algo)
+        registry = self._registry
+        for cid in client_ids:
+            if cid and registry.client_id_in_use(symbol, cid):
+                raise rejected("Duplicate order sent.")
+        open_orders = registry.open_orders(symbol)
+        algo = 0
+        for order in open_orders:
+            algo += order.is_algo
+        check_open_order_limits(len(open_orders), algo, adding, adding_algo, self._max_orders, self._max_algo)
 
     def _new_order(self, request: OrderRequest, now_ms: int, order_list_id: int = -1) -> SimOrder:
         order_id = next(self._order_ids)

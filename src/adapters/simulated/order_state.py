@@ -20,6 +20,7 @@ ZERO = Decimal(0)
 STOP_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
                         OrderType.TAKE_PROFIT_LIMIT})
 MARKET_WHEN_TRIGGERED = frozenset({OrderType.STOP_LOSS, OrderType.TAKE_PROFIT})
+_FINAL = frozenset(s for s in OrderStatus if s.is_final)
 
 
 @dataclass(slots=True)
@@ -63,7 +64,7 @@ class SimOrder:
 
     @property
     def is_open(self) -> bool:
-        return not self.status.is_final
+        return self.status not in _FINAL  # OrderStatus.is_final without a second property call
 
     @property
     def is_algo(self) -> bool:

@@ -60,8 +60,15 @@ class Reactions:
             return whole if candle.closed and working_all_bar else close
         self._visit(market, span_for, time_ms, with_book=False, budget=None)
 
+    def quiet_bar(self) -> None:
+        """A bar that moved no order (registry.wake_prices): only the draw a visit makes is made, so the
+        seeded slippage sequence stays what it was."""
+        if self._costs.slippage_jitter_bps > 0:
+            self._costs.slippage_fraction(self._taker.rng)
+
     def _visit(self, market: SymbolMarket, span_for: SpanFor, time_ms: int, *, with_book: bool,
                budget: dict[Side, Decimal] | None) -> None:
+        self._registry.changed(market.symbol)  # a stop may trigger on the way
         slip = self._costs.slippage_fraction(self._taker.rng)
         for order in self._registry.open_orders(market.symbol):
             if not order.is_open:  # expired by its OCO sibling earlier in this pass

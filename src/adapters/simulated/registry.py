@@ -5,9 +5,11 @@ Lookups stay O(1) however long a backtest runs: by id, by client id, and the ope
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from adapters.simulated.order_state import SimOrder, SimOrderList
+from adapters.simulated.resting import wakes_at
 
 
 class OrderRegistry:
@@ -17,12 +19,14 @@ class OrderRegistry:
         self._open: dict[str, dict[int, SimOrder]] = {}  # symbol -> order id -> open order, in id order
         self._by_client_id: dict[tuple[str, str], list[SimOrder]] = {}
         self._lists_by_client_id: dict[str, SimOrderList] = {}  # the most recent list with that id
+        self._wake: dict[str, tuple[float, float]] = {}  # symbol -> wake_prices, until its orders change
 
     def add(self, order: SimOrder) -> None:
         self._orders[order.order_id] = order
         self._by_client_id.setdefault((order.symbol, order.client_order_id), []).append(order)
         if order.is_open:
             self._open.setdefault(order.symbol, {})[order.order_id] = order
+            self._wake.pop(order.symbol, None)
 
     def add_list(self, order_list: SimOrderList) -> None:
         self._lists[order_list.order_list_id] = order_list
@@ -30,6 +34,7 @@ class OrderRegistry:
 
     def closed(self, order: SimOrder) -> None:
         """Forget an order from the open index once its status is final."""
+        self._wake.pop(order.symbol, None)
         book = self._open.get(order.symbol)
         if book is not None:
             book.pop(order.order_id, None)
@@ -69,13 +74,36 @@ class OrderRegistry:
     def has_open(self, symbol: str) -> bool:
         return bool(self._open.get(symbol))
 
+    def wake_prices(self, symbol: str) -> tuple[float, float]:
+        """(the highest price a falling market must reach, the lowest a rising one must reach) to move any
+        open order of `symbol`, as floats: a bar with low > the first and high < the second moves none.
+        Exact against the Decimal prices: float() rounds correctly, so a float low above float(P) is a
+        Decimal low above P. Kept until the symbol's orders change (`add`, `closed`, `changed`)."""
+        found = self._wake.get(symbol)
+        if found is None:
+            fall, rise = -math.inf, math.inf
+            for order in self._open.get(symbol, {}).values():
+                if order.is_open:
+                    falls, price = wakes_at(order)
+                    if falls:
+                        fall = max(fall, float(price))
+                    else:
+                        rise = min(rise, float(price))
+            found = self._wake[symbol] = (fall, rise)
+        return found
+
+    def changed(self, symbol: str) -> None:
+        """An open order of `symbol` changed how it waits (a stop-limit triggered into a limit)."""
+        self._wake.pop(symbol, None)
+
     def client_id_in_use(self, symbol: str, client_id: str) -> bool:
         """Taken by an open order, or by an OCO list with an open leg (Binance: -2010 Duplicate)."""
-        if any(o.is_open for o in self._by_client_id.get((symbol, client_id), [])):
+        orders = self._by_client_id.get((symbol, client_id))
+        if orders and any(o.is_open for o in orders):
             return True
         order_list = self._lists_by_client_id.get(client_id)
-        return order_list is not None and order_list.symbol == symbol and any(
-            leg.is_open for leg in order_list.legs)
+        return order_list is not None and order_list.symbol == symbol and (
+            order_list.above.is_open or order_list.below.is_open)
 
     def all_orders(self, symbol: str) -> Iterator[SimOrder]:
         return (o for o in self._orders.values() if o.symbol == symbol)

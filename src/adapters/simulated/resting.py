@@ -53,6 +53,14 @@ class Outcome:
     limit_taker: bool = False  # fired into a marketable limit: with a book the engine walks it instead
 
 
+def wakes_at(order: SimOrder) -> tuple[bool, Decimal]:
+    """(True when a falling market moves `order`, else a rising one; the price it must reach): the first
+    test `decide` makes. A market that stays strictly on the far side of it leaves `decide` with None."""
+    if order.rests_as_limit:
+        return order.side is Side.BUY, order.price
+    return fires_on_fall(order.type, order.side), order.stop_price
+
+
 def decide(order: SimOrder, span: Span, slip: Decimal) -> Outcome | None:
     """None when nothing happens to `order` in `span`; `slip` is the adverse slippage fraction."""
     buy = order.side is Side.BUY

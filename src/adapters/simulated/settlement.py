@@ -116,7 +116,8 @@ class Settlement:
         order.update_time_ms = time_ms
         if release and order.lock is not None:
             self._release(order, order.lock.amount)
-        self.announce(order, status.value, reason=reason)
+        if self.listeners:  # the status's name only for someone listening (a backtest has no one)
+            self.announce(order, status.value, reason=reason)
         self.completed(order)
 
     def completed(self, order: SimOrder) -> None:
@@ -158,5 +159,11 @@ class Settlement:
         return market.reference_price() if market is not None else None
 
 
+_QUANTA: dict[int, Decimal] = {}  # 1E-<places>, built once per precision (every fill asks)
+
+
 def _round_up(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_UP)
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA[places] = Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUND_UP)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from domain.orders import OrderStatus, OrderType
 
 ZERO = Decimal(0)
+_NAMES = {t: t.value for t in OrderType}  # a dict lookup: `.value` is a slow property on every order
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ class StatsRecorder:
 
     def placed(self, order_type: OrderType, *, oco_leg: bool) -> None:
         self._counts["placed"] += 1
-        (self._oco_placed if oco_leg else self._placed)[order_type.value] += 1
+        (self._oco_placed if oco_leg else self._placed)[_NAMES[order_type]] += 1
 
     def rejected(self) -> None:
         self._counts["rejected"] += 1
@@ -78,7 +79,7 @@ class StatsRecorder:
     def ended(self, order_type: OrderType, status: OrderStatus, executed: Decimal, *, oco_leg: bool) -> None:
         if status is OrderStatus.FILLED:
             self._counts["filled"] += 1
-            (self._oco_filled if oco_leg else self._filled)[order_type.value] += 1
+            (self._oco_filled if oco_leg else self._filled)[_NAMES[order_type]] += 1
             return
         self._counts["canceled" if status is OrderStatus.CANCELED else "expired"] += 1
         if executed > 0:

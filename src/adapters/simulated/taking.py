@@ -12,6 +12,7 @@ from adapters.simulated.order_state import SimOrder
 from adapters.simulated.settlement import Settlement
 from domain.orders import OrderType
 from domain.rules import SymbolRules
+from domain.values import Side
 
 Plan = list[tuple[Decimal, Decimal]]
 
@@ -40,7 +41,7 @@ class Taker:
 
         With a depth book: its levels only. With a book top: the top, then unlimited size at the top
         price slipped. Without a book (or `use_book=False`): unlimited size at `fallback` slipped."""
-        buy = order.side.value == "BUY"
+        buy = order.side is Side.BUY
         levels: list[Level] | None = None
         base: Decimal | None = None
         if use_book and market.has_book:
@@ -65,7 +66,7 @@ class Taker:
 
     def execute(self, order: SimOrder, market: SymbolMarket, plan: Plan, time_ms: int) -> None:
         """Settle each planned level as a taker fill; a BUY stops where the account can no longer pay."""
-        buy = order.side.value == "BUY"
+        buy = order.side is Side.BUY
         for price, planned in plan:
             quantity = min(planned, order.remaining)
             quantity = self._settlement.affordable(order, price, quantity)

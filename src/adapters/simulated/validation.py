@@ -22,6 +22,8 @@ _TYPE_NAMES = {OrderType.MARKET: "Market", OrderType.LIMIT: "Limit", OrderType.L
                OrderType.STOP_LOSS: "Stop loss", OrderType.STOP_LOSS_LIMIT: "Stop loss limit",
                OrderType.TAKE_PROFIT: "Take profit", OrderType.TAKE_PROFIT_LIMIT: "Take profit limit"}
 _NEEDS_TIF = frozenset({OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
+_NO_PRICE = frozenset({OrderType.MARKET, *MARKET_WHEN_TRIGGERED})
+_VALUES = {t: t.value for t in OrderType}  # `.value` is a slow property; every order asks
 WOULD_TAKE = "Order would immediately match and take."
 WOULD_TRIGGER = "Order would trigger immediately."
 BAD_OCO_PRICES = "The relationship of the prices for the orders is not correct."
@@ -46,7 +48,7 @@ def check_request(request: OrderRequest, rules: SymbolRules, market: SymbolMarke
     """Everything that does not depend on balances or open orders; raises OrderRejected."""
     if rules.status != "TRADING" or not rules.spot_allowed:
         raise rejected("Market is closed.")
-    if rules.order_types and request.type.value not in rules.order_types:
+    if rules.order_types and _VALUES[request.type] not in rules.order_types:
         raise rejected(f"{_TYPE_NAMES[request.type]} orders are not supported for this symbol.")
     if request.client_order_id and not _CLIENT_ID.match(request.client_order_id):
         raise rejected(f"Illegal characters found in parameter 'newClientOrderId'; legal range is "
@@ -58,26 +60,28 @@ def check_request(request: OrderRequest, rules: SymbolRules, market: SymbolMarke
 
 
 def _check_parameters(request: OrderRequest, rules: SymbolRules) -> None:
-    if request.type in _NEEDS_TIF and request.time_in_force is None:
+    kind, quantity, quote = request.type, request.quantity, request.quote_quantity
+    price, stop_price = request.price, request.stop_price
+    needs_tif = kind in _NEEDS_TIF
+    if needs_tif and request.time_in_force is None:
         raise rejected("Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.", -1102)
-    if request.type not in _NEEDS_TIF and request.time_in_force is not None:
+    if not needs_tif and request.time_in_force is not None:
         raise rejected("Parameter 'timeInForce' sent when not required.", -1106)
-    if request.type in (OrderType.MARKET, *MARKET_WHEN_TRIGGERED) and request.price is not None:
+    if price is not None and kind in _NO_PRICE:
         raise rejected("Parameter 'price' sent when not required.", -1106)
-    if request.type not in STOP_TYPES and request.stop_price is not None:
+    if stop_price is not None and kind not in STOP_TYPES:
         raise rejected("Parameter 'stopPrice' sent when not required.", -1106)
-    if request.type is OrderType.MARKET and request.quote_quantity is not None \
-            and not rules.quote_order_qty_market_allowed:
+    if kind is OrderType.MARKET and quote is not None and not rules.quote_order_qty_market_allowed:
         raise rejected("Quote order qty market orders are not support for this symbol.")
-    for name, value, places in (("quantity", request.quantity, rules.base_asset_precision),
-                                ("quoteOrderQty", request.quote_quantity, rules.quote_asset_precision),
-                                ("price", request.price, rules.quote_asset_precision),
-                                ("stopPrice", request.stop_price, rules.quote_asset_precision)):
-        if value is not None and _decimals(value) > places:
+    quote_places = rules.quote_asset_precision
+    for name, value, places in (("quantity", quantity, rules.base_asset_precision),
+                                ("quoteOrderQty", quote, quote_places), ("price", price, quote_places),
+                                ("stopPrice", stop_price, quote_places)):
+        if value is not None and _too_precise(value, places):
             raise rejected(f"Parameter '{name}' has too much precision.", -1111)
-    if request.quantity is not None and request.quantity <= 0:
+    if quantity is not None and quantity <= 0:
         raise rejected("Invalid quantity.", -1013)
-    if request.quote_quantity is not None and request.quote_quantity <= 0:
+    if quote is not None and quote <= 0:
         raise rejected("Invalid quoteOrderQty.", -1013)
 
 
@@ -151,6 +155,15 @@ def check_open_order_limits(open_orders: int, open_algo: int, adding: int, addin
         raise filter_failure("MAX_NUM_ORDERS")
     if open_algo + adding_algo > max_algo:
         raise filter_failure("MAX_NUM_ALGO_ORDERS")
+
+
+def _too_precise(value: Decimal, places: int) -> bool:
+    """More than `places` decimals once trailing zeros are dropped. Dropping zeros (normalize) only ever
+    raises the exponent, so a value whose own exponent is within `places` needs no normalizing."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -places:
+        return False
+    return _decimals(value) > places
 
 
 def _decimals(value: Decimal) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from tests.support.fakes import ManualClock
 
-from application.exchange_calls import CLIENT_ID_PATTERN, client_order_id, with_retries
+from adapters.simulated.exchange import SimulatedExchange
+from application.exchange_calls import CLIENT_ID_PATTERN, ExchangeCalls, client_order_id, with_retries
 from application.trading_config import RetryPolicy
 from ports.errors import ClockSkew, ExchangeUnavailable, OrderRejected, RateLimited
 
@@ -69,3 +70,39 @@ async def test_rejections_are_never_retried() -> None:
     with pytest.raises(OrderRejected):
         await with_retries(call, clock=ManualClock(), policy=POLICY, what="t")
     assert call.calls == 1
+
+
+class Steady:
+    """An exchange that declares it never fails transiently (as the simulator does)."""
+
+    fails_transiently = False
+
+
+class Shaky:
+    fails_transiently = True
+
+
+async def test_an_exchange_that_cannot_fail_transiently_is_called_once_without_the_retry_loop() -> None:
+    clock = ManualClock()
+    direct = ExchangeCalls(Steady(), clock, POLICY)
+    assert direct.direct
+    call = Flaky(ExchangeUnavailable("cannot happen here, so it goes straight up"))
+    with pytest.raises(ExchangeUnavailable):
+        await direct(call, "t")
+    assert call.calls == 1 and clock.slept == []
+    assert await direct(Flaky(), "t") == "done"
+
+
+async def test_an_exchange_that_may_fail_or_does_not_say_keeps_the_retries() -> None:
+    for exchange in (Shaky(), object()):
+        clock = ManualClock()
+        calls = ExchangeCalls(exchange, clock, POLICY)
+        call = Flaky(ExchangeUnavailable("502"))
+        assert not calls.direct
+        assert await calls(call, "t") == "done"
+        assert call.calls == 2 and clock.slept == [0.5]
+
+
+def test_the_simulator_says_it_cannot_fail_transiently() -> None:
+    exchange = SimulatedExchange({}, {}, ManualClock())
+    assert ExchangeCalls(exchange, ManualClock(), POLICY).direct
