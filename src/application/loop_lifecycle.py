@@ -5,8 +5,9 @@ halting, the reconcile run in the positions' lanes and the symbol rules.
 
 from __future__ import annotations
 
+import bisect
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,7 @@ class LoopLifecycle(LoopFace):
     dust: DustLedger
     follow: FollowOrders
     stopped_reason: str | None
+    last_tick_ms: int | None
 
     @property
     def stopped(self) -> bool:
@@ -168,6 +170,19 @@ class LoopLifecycle(LoopFace):
         self._next_sync_ms, self._resync_due = now_ms + self.config.reconcile_interval_ms, False
         await self._guard("reconcile", self._sync())
         return True
+
+    def quiet_marks(self, times_ms: Sequence[int], equities: Sequence[float]) -> int:
+        """`quiet_tick(times_ms[i], equities[i])` for the first instants where it would only mark equity
+        (balances fresh, no reconcile due, the kill switch not firing), in one call: a replay's quiet
+        stretch. Returns how many; the driver ticks the next one itself."""
+        if self.stopped or self._resync_due or not self.account.balances_fresh:
+            return 0
+        due = bisect.bisect_left(times_ms, self._next_sync_ms)
+        marked = self.risk.mark_equities(equities[:due], times_ms[:due])
+        if marked:
+            self.last_tick_ms = times_ms[marked - 1]
+            self._persist()
+        return marked
 
     # -- the operator's requests ----------------------------------------------------------------------
     async def _close_requested(self, now_ms: int) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from domain.position import CompletedTrade
@@ -152,6 +152,23 @@ class RiskBook(RiskState):
                                  f">= {self.limits.max_drawdown_pct:.1%}")
             return True
         return False
+
+    def mark_equities(self, equities: Sequence[float], times_ms: Sequence[int]) -> int:
+        """`update_equity` at each instant in turn (a replay's quiet stretch), stopping before the first
+        that is not a finite number or would fire the kill switch: the caller marks that one itself.
+        Returns how many were marked."""
+        limit, marked = self.limits.max_drawdown_pct, 0
+        for equity, now_ms in zip(equities, times_ms, strict=False):
+            if not math.isfinite(equity):
+                return marked
+            peak = max(self._peak_equity, equity)
+            drawdown = 1.0 if peak <= 0 else max(0.0, (peak - equity) / peak)  # as `drawdown` says
+            if self._kill_reason is None and drawdown >= limit:
+                return marked
+            self._roll(now_ms)
+            self._last_equity, self._peak_equity = equity, peak
+            marked += 1
+        return marked
 
     def reset_kill_switch(self, new_peak: float | None = None) -> None:
         """A human decision: clear the switch and measure drawdown afresh from `new_peak` (default: the

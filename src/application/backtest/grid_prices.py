@@ -59,7 +59,7 @@ class GridPrices:
         if not self._start <= first <= last < self._start + self._block.shape[1]:
             self._start, self._block = first, self._closes_from(first, last - first + 1)
         columns = np.asarray(minutes) - self._start
-        out: npt.NDArray[np.float64] = self._block[self._rows_of(symbols)][:, columns]
+        out: npt.NDArray[np.float64] = self._block[self._rows_of(symbols)[:, None], columns]
         return out
 
     def _rows_of(self, symbols: Sequence[str]) -> npt.NDArray[np.intp]:
