@@ -49,6 +49,7 @@ class ClosePositions:
     _sales: dict[str, list[OrderReport]]
     _last_price: dict[str, float]
     _held: frozenset[str] | None
+    version: int
 
     async def close(self, symbol: str, reason: ExitReason, now_ms: int) -> CompletedTrade | None:
         """Cancel the OCO (taking a leg that filled meanwhile), sell what is left at market."""
@@ -64,6 +65,7 @@ class ClosePositions:
                     self._exits[symbol] = leg_reason(leg)  # the exchange got there first: take that fill
             position = replace(position, oco_list_id=-1)
             self._positions[symbol] = position
+            self.version += 1
         rules = self._rules[symbol]
         lost = self._orders.lost(symbol)
         if lost is not None:  # the last sale's answer never came: the same id asks for its fate
@@ -107,6 +109,7 @@ class ClosePositions:
         if taken is not None:
             position = holding(position, lot_of(position) + taken)
             self._positions[position.symbol] = position
+            self.version += 1
         return position
 
     def _finish(self, position: Position, sales: list[OrderReport], rules: SymbolRules,
@@ -148,6 +151,7 @@ class ClosePositions:
         for state in (self._positions, self._exits, self._sales, self._last_price):
             state.pop(symbol, None)
         self._held = None
+        self.version += 1
         self.watch.forget(symbol)
         self._orders.forget(symbol)
 

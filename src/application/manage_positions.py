@@ -54,6 +54,7 @@ class ManagePositions(ClosePositions):
         self._sales: dict[str, list[OrderReport]] = {}  # what of that exit has executed so far
         self._last_price: dict[str, float] = {}
         self._held: frozenset[str] | None = None  # the symbols held, kept until one opens or closes
+        self.version = 0  # moves on whenever a position is written (opened, marked, changed, dropped)
 
     # -- book keeping ---------------------------------------------------------------------------------
     def set_rules(self, rules: Mapping[str, SymbolRules]) -> None:
@@ -63,6 +64,7 @@ class ManagePositions(ClosePositions):
         """Manage `position`; `lost_sale` is a sale of it already sent whose answer never came."""
         self._positions[position.symbol] = position
         self._held = None
+        self.version += 1
         self.watch.opened(position.symbol, position.entry_time_ms)
         if lost_sale is not None:
             self._orders.adopt_lost(lost_sale)
@@ -92,6 +94,7 @@ class ManagePositions(ClosePositions):
             self._log(symbol).warning("Position {} has no OCO any more ({}): closing it at market", symbol,
                                       why)
             self._positions[symbol] = replace(self._positions[symbol], oco_list_id=-1)
+            self.version += 1
 
     # -- reactions ------------------------------------------------------------------------------------
     async def on_price(self, symbol: str, low: float, high: float, last: float, now_ms: int) -> None:
@@ -102,6 +105,7 @@ class ManagePositions(ClosePositions):
         self._last_price[symbol] = last
         position = position.with_price(high)
         self._positions[symbol] = position
+        self.version += 1
         await self._act(symbol, position.exit_due(now_ms, low, high), now_ms)
 
     async def on_tick(self, now_ms: int) -> None:
@@ -161,4 +165,5 @@ class ManagePositions(ClosePositions):
         self._sales[symbol] = [leg]
         self._exits[symbol] = leg_reason(leg)
         self._positions[symbol] = replace(position, oco_list_id=-1)
+        self.version += 1
         await self.close(symbol, leg_reason(leg), now_ms)

@@ -93,7 +93,8 @@ class TradingLoop(LoopLifecycle):
         self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode,
                                dust=self.dust, price_of=self.memory.current_price,
                                positions_cost=lambda: self.positions.cost(), state=state,
-                               price_moves=self.memory.take_price_moves)
+                               price_moves=self.memory.take_price_moves,
+                               prices_version=lambda: self.memory.price_version)
         self._health = None if config.model_health is None else GuardModel(  # off in backtests
             config.model_health, self._feature_names, mode)
         self.positions = ManagePositions(exchange, clock, fees, execution.retry, self._trade_closed,
@@ -116,7 +117,7 @@ class TradingLoop(LoopLifecycle):
                                   ev_shift=self.fees.ev_shift_pct),
             open_position=OpenPosition(exchange, clock, execution, config.exit_policy, fees, mode, self.dust),
             positions=self.positions, risk=risk, account=self.account, memory=self.memory, rules=self._rules,
-            config=config, gate_closed=self.gate_closed_reason, fees=self.fees)
+            config=config, gate_closed=self.gate_closed_reason, fees=self.fees, equity=self._marked_equity)
         self._stats = StatsReporter(journal, risk, clock, risk.limits.initial_capital)
         self._log = logger.bind(mode=mode)
         self._stack: AsyncExitStack | None = None

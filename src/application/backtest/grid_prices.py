@@ -34,6 +34,10 @@ class GridPrices:
         """The replay is at minute `t` now."""
         self._t = t if t < self._last else self._last
 
+    def version(self) -> int:
+        """The minute replayed: every price moves with it, none without (the dust's prices version)."""
+        return self._t
+
     def price(self, symbol: str) -> float | None:
         s = self._index.get(symbol)
         if s is None or self._t < 0:

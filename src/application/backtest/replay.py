@@ -82,7 +82,8 @@ class Backtest(QuietSpans):
         self._prices = GridPrices(market)  # the dust at the market's price, whatever the loop watches
         self._prices.move_to(self._first)
         loop.on_kill_switch = self._killed
-        loop.price_dust_with(self._prices.price, self._prices.moves, self._prices.prices)
+        prices = self._prices
+        loop.price_dust_with(prices.price, prices.moves, prices.prices, prices.version)
 
     async def run(self) -> BacktestRun:
         market, loop = self._market, self._loop
