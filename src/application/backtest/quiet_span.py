@@ -96,10 +96,14 @@ class QuietSpans:
                 break
             times.append(now)
         marked = self._loop.quiet_marks(times, equities)
+        plan, symbols, record, marks = self._plan, self._market.symbols, self._refusals.record, self._equity
+        cells_at, passes, cell_symbols = plan.cells_at, plan.cell_passes, plan.cell_symbols
         for minute, now, equity in zip(minutes[:marked], times, equities, strict=False):
-            self._refuse(minute, now, reason)
-            if not self._equity or abs(self._equity[-1][1] - equity) > 1e-12:
-                self._equity.append((now, equity))
+            for cell in cells_at(minute):  # `_refuse`, its lookups made once for the stretch
+                if passes[cell]:
+                    record(now, symbols[cell_symbols[cell]], reason)
+            if not marks or abs(marks[-1][1] - equity) > 1e-12:
+                marks.append((now, equity))
         if marked:
             self._move_to(minutes[marked - 1])
             self._daily_limit(times[0])  # the same day, no trade: the same verdict at each of its minutes
