@@ -47,15 +47,19 @@ class Account:
                  retry: RetryPolicy, quote_asset: str, mode: str, *, dust: DustLedger | None = None,
                  price_of: PriceOf = no_prices, positions_cost: Callable[[], float] = no_cost,
                  state: StateStore | None = None,
-                 price_moves: Callable[[], Set[str] | None] | None = None) -> None:
+                 price_moves: Callable[[], Set[str] | None] | None = None,
+                 prices_version: Callable[[], int] | None = None) -> None:
         """`price_of(symbol)`: the last price seen of a symbol, to value the dust; `positions_cost()`: what
         the open positions cost (price and entry fees). `price_moves()`: the symbols whose `price_of` may
-        have changed since its last call (None: any); without it the dust is valued anew on every call."""
+        have changed since its last call (None: any); without it the dust is valued anew on every call.
+        `prices_version()`: a number that moves whenever `price_of` may say something else (None: unknown,
+        so an equity is never reused: `equity_key`)."""
         self._exchange, self._clock, self._journal, self._risk = exchange, clock, journal, risk
         self._retry, self._quote, self._mode = retry, quote_asset, mode
         self._dust, self._price_of = dust if dust is not None else DustLedger(mode), price_of
         self._price_moves = price_moves
         self._prices_of: PricesOf | None = None
+        self._prices_version = prices_version
         self._quote_free = Decimal(0)
         self._quote_total = Decimal(0)
         self._stale = True
@@ -91,11 +95,14 @@ class Account:
         self.set_quote(quote.free, quote.total)
 
     def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None,
-                        prices_of: PricesOf | None = None) -> None:
+                        prices_of: PricesOf | None = None,
+                        prices_version: Callable[[], int] | None = None) -> None:
         """Value the dust from another source than the last prices seen (a replay: the recorded market at
         its current minute, so equity never depends on which symbols the loop happens to watch).
-        `prices_of`: the same prices for many symbols in one call (used when every lot is valued anew)."""
+        `prices_of`: the same prices for many symbols in one call (used when every lot is valued anew);
+        `prices_version`: as the constructor's, for `price_of`."""
         self._price_of, self._price_moves, self._prices_of = price_of, price_moves, prices_of
+        self._prices_version = prices_version
         self._dust.value(price_of, None, prices_of)  # every lot valued anew at the new source
 
     def dust_value(self) -> float:
@@ -119,6 +126,13 @@ class Account:
         held = positions_value - self._positions_cost()
         cost, capital = self.dust_cost(), self._risk.capital
         return [capital + (held + value - cost) for value in self._dust.values_along(dust_prices)]
+
+    def equity_key(self) -> tuple[float, int, int] | None:
+        """What `equity` depends on besides the positions: equal keys (and equal positions), equal equity.
+        None while the dust's prices have no version (equity is then valued again at every call)."""
+        if self._prices_version is None:
+            return None
+        return self._risk.capital, self._dust.version, self._prices_version()
 
     def equity_inputs(self) -> tuple[float, int]:
         """What `equity` depends on besides the positions and the prices: the capital and the dust's lots

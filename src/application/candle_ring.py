@@ -136,12 +136,20 @@ class CandleRing:
         if len(new_times) < capacity:
             return False
         window: list[int] = new_times[len(new_times) - capacity:].tolist()
-        old_times: list[int] = self._ordered()[0].tolist()
+        old_times = self._times_list()
         if old_times[-1] > window[-1]:
             return False
         first = window[0]
         return all(b - a == interval for a, b in itertools.pairwise(window)) and \
             all((t - first) % interval == 0 for t in old_times if t >= first)
+
+    def _times_list(self) -> list[int]:
+        """The open times held, oldest first. Only candles appended since the ring was made (a replay's
+        candidate: its bar, then its history): read from them, nothing written into columns for it."""
+        if self._held is None and not len(self._times):
+            return [time_ms for time_ms, _ in self._pending]
+        times: list[int] = self._ordered()[0].tolist()
+        return times
 
     def _hold(self, candles: CandleColumns) -> bool:
         """Hold a sorted history as it is (False when it is not sorted: merged the long way)."""

@@ -30,6 +30,7 @@ class DustBatch:
         self._rows = np.zeros((2, max(2 * len(self.symbols), 16)))
         self._rows[0, :len(self.symbols)], self._rows[1, :len(self.symbols)] = units, fallbacks
         self.products: Floats | None = None  # each lot's value at the last `value_all`
+        self._changed: set[str] = set()  # lots changed since, their products not valued again yet
 
     def value_all(self, prices_of: PricesOf) -> float:
         """Every lot at `prices_of`'s prices (0 or NaN: its fallback, as `price or fallback` does)."""
@@ -37,7 +38,23 @@ class DustBatch:
         prices = np.asarray(prices_of(self.symbols), dtype=np.float64)
         known = (prices == prices) & (prices != 0)  # p == p: not NaN
         self.products = self._rows[0, :n] * np.where(known, prices, self._rows[1, :n])
+        self._changed.clear()
         return float(np.add.accumulate(self.products)[-1])  # np.cumsum, without its dispatch
+
+    def value_changed(self, price_of: Callable[[str], float | None]) -> float | None:
+        """`value_all` at the prices of the last one (none moved since), after lots changed: only the
+        changed lots valued again (each at `price_of`, its fallback when none), the products summed in
+        the same order: the same bits. None when there is no such last valuation."""
+        products = self.products
+        if products is None or not len(self.symbols):
+            return None
+        for symbol in self._changed:
+            at = self.symbols.index(symbol)
+            price = price_of(symbol)
+            known = price is not None and price == price and price != 0  # as `value_all`'s mask
+            products[at] = self._rows[0, at] * (price if known else self._rows[1, at])
+        self._changed.clear()
+        return float(np.add.accumulate(products)[-1])
 
     def values_along(self, prices: PricePath) -> list[float]:
         """`value_all` at each instant of a path of prices (its columns)."""
@@ -58,14 +75,17 @@ class DustBatch:
             if at < 0:
                 return False
             self.symbols = symbols[:at] + symbols[at + 1:]
+            self._changed.discard(symbol)
             rows[:, at:n - 1] = rows[:, at + 1:n]
             self.products = None if products is None else np.concatenate((products[:at], products[at + 1:]))
         elif at >= 0:
             rows[0, at], rows[1, at] = units, fallback
+            self._changed.add(symbol)
         else:
             if n == rows.shape[1]:
                 self._rows = rows = np.concatenate((rows, np.zeros_like(rows)), axis=1)
             self.symbols = (*symbols, symbol)
             rows[0, n], rows[1, n] = units, fallback
             self.products = None if products is None else np.concatenate((products, [0.0]))
+            self._changed.add(symbol)
         return True

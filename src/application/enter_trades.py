@@ -54,7 +54,10 @@ class EnterTrades:
     def __init__(self, *, scanner: MarketScanner, watchlist: Watchlist, score: ScoreCandidates,
                  open_position: OpenPosition, positions: ManagePositions, risk: RiskBook, account: Account,
                  memory: MarketMemory, rules: Mapping[str, SymbolRules], config: LoopConfig,
-                 gate_closed: GateClosed | None = None, fees: SymbolFees | None = None) -> None:
+                 gate_closed: GateClosed | None = None, fees: SymbolFees | None = None,
+                 equity: Callable[[], float] | None = None) -> None:
+        """`equity()`: the loop's marked equity (shared with its other readers); by default the account's
+        equity with the positions marked at the memory's prices."""
         self._scanner, self._watchlist, self._score = scanner, watchlist, score
         self._open, self._positions, self._risk, self._account = open_position, positions, risk, account
         self._memory, self._rules, self._config, self._gate_closed = memory, rules, config, gate_closed
@@ -64,6 +67,7 @@ class EnterTrades:
         self._symbol_log = BoundLogs(self._log)
         self._decisions = DecisionLog(self._log)
         self._tag = EV_GATE_OFF_TAG if config.thresholds.min_expected_net_return_percent is None else ""
+        self._equity = equity if equity is not None else self._marked_equity
 
     @property
     def decisions(self) -> DecisionLog:
@@ -124,7 +128,7 @@ class EnterTrades:
         minimum = min_entry_quote(rules, signal.entry_price, self._fees.taker(signal.symbol), stop_distance,
                                   execution.stop_limit_buffer_pct, execution.entry_fill_band_pct)
         intent = TradeIntent(signal.symbol, signal.entry_price, signal.stop_loss_price, minimum, now_ms)
-        equity = self._account.equity(self._positions.marked_value(self._memory.current_price))
+        equity = self._equity()
         decision = self._risk.check(intent, now_ms, equity, self.busy_symbols())
         if isinstance(decision, Rejected):
             self._decisions.decision(f"risk:{signal.symbol}", now_ms, "Risk rejected {}: {}{}", signal.symbol,
@@ -140,6 +144,9 @@ class EnterTrades:
                  self._tag)
         outcome = await self._open(signal, size, rules, self._memory.book_top(signal.symbol))
         self.apply(signal.symbol, outcome, now_ms)
+
+    def _marked_equity(self) -> float:
+        return self._account.equity(self._positions.marked_value(self._memory.current_price))
 
     async def resolve_pending(self, now_ms: int, guard: Guard,
                               changed: Callable[[int], bool] | None = None) -> None:

@@ -181,8 +181,10 @@ class DustLedger:
         if unmoved and not self._revalue and self._value_sum is not None:
             return self._value_sum  # nothing valued moved (most calls of a replay)
         lots_changed = bool(self._revalue) or self._value_sum is None
-        if prices_of is not None and lots and (moved is None or (not moved and lots_changed)):
-            return self._value_all(prices_of)  # no price moved but a lot did: the same prices, all at once
+        if prices_of is not None and lots and moved is None:
+            return self._value_all(prices_of)  # every price may have moved: all at once
+        if prices_of is not None and lots and not moved and lots_changed:  # no price moved but a lot did
+            return self._value_changed(price_of, prices_of)
         stale = lots.keys() if moved is None else self._revalue | (moved & lots.keys())
         self._settle_values()
         if stale or self._value_sum is None:
@@ -211,6 +213,17 @@ class DustLedger:
         self._value_sum = self._batched().value_all(prices_of)
         self._revalue.clear()
         return self._value_sum
+
+    def _value_changed(self, price_of: Callable[[str], float | None], prices_of: PricesOf) -> float:
+        """No price moved since the last valuation, some lots changed: those valued again, the rest kept
+        (all at once when the last valuation was not all at once)."""
+        batch = self._batch
+        total = None if batch is None else batch.value_changed(price_of)
+        if total is None:
+            return self._value_all(prices_of)
+        self._value_sum = total
+        self._revalue.clear()
+        return total
 
     def _batch_follows(self, symbol: str, *, removed: bool = False) -> None:
         batch = self._batch

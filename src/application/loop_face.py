@@ -38,9 +38,20 @@ class LoopFace:
     _health: GuardModel | None
     _close_requests: list[str]
     errors: ErrorPolicy
+    _equity_seen: tuple[tuple[object, ...], float] | None = None  # (what it depended on, the equity)
 
     def _marked_equity(self) -> float:
-        return self.account.equity(self.positions.marked_value(self.memory.current_price))
+        """Equity at the last prices seen. One value per state: asked again while nothing it depends on
+        moved (the positions, their marks, the capital, the dust's lots and prices), the value already
+        found (a replay asks it several times a minute; the loop, the probe and the marks share it)."""
+        positions = self.positions
+        held, account = positions.marked_value(self.memory.current_price), self.account.equity_key()
+        seen = self._equity_seen
+        if account is None or seen is None or seen[0] != (held, positions.version, account):
+            seen = (held, positions.version, account), self.account.equity(held)
+            if account is not None:
+                self._equity_seen = seen
+        return seen[1]
 
     @property
     def model_health(self) -> ModelHealth | None:
@@ -107,9 +118,10 @@ class LoopFace:
             await self.positions.close_all(reason, now_ms)
 
     def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None,
-                        prices_of: PricesOf | None = None) -> None:
+                        prices_of: PricesOf | None = None,
+                        prices_version: Callable[[], int] | None = None) -> None:
         """A replay's prices for the dust (account.py); live and paper keep the last prices seen."""
-        self.account.price_dust_with(price_of, price_moves, prices_of)
+        self.account.price_dust_with(price_of, price_moves, prices_of, prices_version)
 
     def dust_value(self) -> float:
         return self.account.dust_value()

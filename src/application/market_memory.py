@@ -54,6 +54,7 @@ class MarketMemory:
         self._symbols: dict[str, SymbolMemory] = {}
         self._ticker_close: dict[str, float] = {}
         self._moved: set[str] | None = None  # symbols whose current_price may have changed; None: any
+        self.price_version = 0  # moves on whenever some symbol's current_price may have changed
 
     # -- feeding --------------------------------------------------------------------------------------
     def apply(self, event: MarketEvent) -> None:
@@ -83,6 +84,7 @@ class MarketMemory:
     def on_tickers(self, tickers: Sequence[Ticker]) -> None:
         closes = self._ticker_close
         self._moved = None
+        self.price_version += 1
         if isinstance(tickers, TickerTable):  # validated columns: no Ticker objects on the hot path
             closes.update(zip(tickers.symbols, tickers.close.tolist(), strict=True))
             return
@@ -209,6 +211,7 @@ class MarketMemory:
         return memory
 
     def _price_moved(self, symbol: str) -> None:
+        self.price_version += 1
         if self._moved is not None:
             self._moved.add(symbol)
 
@@ -216,7 +219,7 @@ class MarketMemory:
         """The feed delivers in time order: the last traded price seen is the current one."""
         memory.last_price = price
         memory.stale = False
-        self._price_moved(memory.symbol)
+        self._price_moved(memory.symbol)  # the price version moves with it
 
 
 def price_seen(event: MarketEvent) -> tuple[str, float, float, float] | None:

@@ -15,13 +15,15 @@ In paper and live each position's exchange work runs in its symbol's lane (symbo
 answer holds that symbol only. Entries stay in the loop, one at a time, so the risk book sees each.
 There, when the exchange pushes order events (the user-data stream), an OCO fill closes its position at
 once and open positions are polled only while that stream is down (follow_orders.py).
+Start, stop, halting, the reconcile and the operator's closes are the base class (loop_lifecycle.py); what
+the drivers may read and call is its base (loop_face.py).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 
 from loguru import logger
@@ -31,12 +33,12 @@ from application.durable_run import DurableRun
 from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
 from application.feed_runner import consume_feed
-from application.fills import FeeModel, log_open_at_stop
+from application.fills import FeeModel
 from application.follow_orders import FollowOrders
 from application.guard_model import GuardModel
 from application.holdings import DustLedger
 from application.kill_switch import close_everything
-from application.loop_face import LoopFace
+from application.loop_lifecycle import LoopLifecycle
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory, price_seen
 from application.open_position import OpenPosition
@@ -52,11 +54,10 @@ from application.trading_config import LoopConfig
 from application.watchlist import Watchlist
 from domain.features import FEATURE_NAMES, latest_features
 from domain.market_events import FeedReconnected, MarketEvent, TickersUpdated
-from domain.position import CompletedTrade, ExitReason
+from domain.position import CompletedTrade
 from domain.risk import RiskBook
 from domain.rules import SymbolRules
 from ports.clock import Clock
-from ports.errors import ConfigurationError, RateLimited
 from ports.exchange import CommissionRates, Exchange
 from ports.journal import TradeJournal
 from ports.market_feed import MarketFeed
@@ -66,7 +67,7 @@ from ports.order_lookup import OrderLookup
 from ports.state_store import StateStore
 
 
-class TradingLoop(LoopFace):
+class TradingLoop(LoopLifecycle):
     def __init__(self, *, feed: MarketFeed, exchange: Exchange, model: Model, clock: Clock,
                  journal: TradeJournal, scanner: MarketScanner, risk: RiskBook, config: LoopConfig,
                  memory: MarketMemory | None = None, features: FeatureRow = latest_features,
@@ -92,7 +93,8 @@ class TradingLoop(LoopFace):
         self.account = Account(exchange, clock, journal, risk, execution.retry, config.quote_asset, mode,
                                dust=self.dust, price_of=self.memory.current_price,
                                positions_cost=lambda: self.positions.cost(), state=state,
-                               price_moves=self.memory.take_price_moves)
+                               price_moves=self.memory.take_price_moves,
+                               prices_version=lambda: self.memory.price_version)
         self._health = None if config.model_health is None else GuardModel(  # off in backtests
             config.model_health, self._feature_names, mode)
         self.positions = ManagePositions(exchange, clock, fees, execution.retry, self._trade_closed,
@@ -115,7 +117,7 @@ class TradingLoop(LoopFace):
                                   ev_shift=self.fees.ev_shift_pct),
             open_position=OpenPosition(exchange, clock, execution, config.exit_policy, fees, mode, self.dust),
             positions=self.positions, risk=risk, account=self.account, memory=self.memory, rules=self._rules,
-            config=config, gate_closed=self.gate_closed_reason, fees=self.fees)
+            config=config, gate_closed=self.gate_closed_reason, fees=self.fees, equity=self._marked_equity)
         self._stats = StatsReporter(journal, risk, clock, risk.limits.initial_capital)
         self._log = logger.bind(mode=mode)
         self._stack: AsyncExitStack | None = None
@@ -135,10 +137,6 @@ class TradingLoop(LoopFace):
                                   on_ban=self._banned)
         self._guard = self.errors.guard
 
-    @property
-    def stopped(self) -> bool:
-        return self.stopped_reason is not None
-
     def _trade_closed(self, trade: CompletedTrade) -> None:
         self.account.record(trade)
         if self._health is not None:  # the position is still held here: its expected return is known
@@ -146,82 +144,6 @@ class TradingLoop(LoopFace):
             expected = position.expected_net_return_pct if position is not None \
                 and position.entry_time_ms == trade.entry_time_ms else math.nan
             self._health.trade_closed(expected, trade.pnl_pct)
-
-    # -- lifecycle ------------------------------------------------------------------------------------
-    async def start(self) -> None:
-        """Enter the exchange and the feed, load the rules, reconcile. Errors here stop start-up."""
-        if tuple(self._model.feature_names) != self._feature_names:
-            raise ConfigurationError(f"model {self._model.version} expects features "
-                                     f"{list(self._model.feature_names)[:3]}..., the engine computes "
-                                     f"{list(self._feature_names)[:3]}... ({len(self._feature_names)})")
-        if self._durable is not None:
-            await self._durable.resume()
-        self._stack = AsyncExitStack()
-        try:
-            self._stats.begin_run()  # the stats count this run's trades against this run's capital
-            await self._stack.enter_async_context(self._exchange)
-            self.follow.open()  # the order events from here on: start-up's reconcile covers what came before
-            await self._stack.enter_async_context(self._feed)
-            await self._load_rules()
-            await self._scanner.refresh_universe(force=True)
-            if self._durable is not None and not await self._durable.recover(self._rules, self._halt):
-                return
-            await self._sync()
-            self._next_sync_ms = self._clock.now_ms() + self.config.reconcile_interval_ms
-            self.follow.start(self._settle_in_lane)
-        except BaseException as exc:
-            if isinstance(exc, RateLimited) and exc.banned:
-                self._banned(exc.retry_after, f"at start: {exc}")
-            stack, self._stack = self._stack, None
-            await stack.aclose()
-            raise
-        self._log.info("Trading loop started ({} mode): {:.2f} {} free, model {}", self.config.mode,
-                       self.account.quote_free, self.config.quote_asset, self._model.version)
-        if self.risk.kill_switch_active:  # sticky across restarts: only a human resets it
-            self._halt(f"the kill switch is active ({self.risk.kill_switch_reason}); a human resets it to "
-                       f"trade again: python -m bootstrap reset-kill-switch --mode {self.config.mode}")
-
-    def _banned(self, retry_after_s: float, reason: str) -> None:
-        if self._durable is not None:
-            self._durable.banned(retry_after_s, reason)
-
-    def _persist(self, *, force: bool = False) -> None:
-        if self._durable is not None:
-            self._durable.persist(force=force)
-
-    async def _price_at_start(self, symbol: str) -> float | None:
-        """A price before the first market event: the last one seen, else the last closed candle."""
-        price = self.memory.current_price(symbol)
-        if price is None:
-            candles = await self._feed.recent_candles(symbol, 1)
-            price = candles[-1].close if candles else None
-        return price
-
-    async def stop(self) -> None:
-        """Graceful stop, between two steps: cancel resting maker entries, report the open positions
-        (their OCO stays on the exchange), flush the journal, leave the feed and the exchange."""
-        if self._stack is None:
-            return
-        await self.follow.stop()
-        await self._lanes.drain()
-        self._persist(force=True)
-        self.stopped_reason = self.stopped_reason or "stop requested"
-        for symbol, pending in list(self.entries.pending.items()):
-            await self._guard(f"cancel maker entry {symbol}",
-                              self._exchange.cancel_order(symbol, pending.order.order_id))
-        for position in self.positions.positions.values():
-            log_open_at_stop(position, self.config.mode)
-        if not self.account.flush():
-            for trade in self.account.unjournaled:
-                self._log.bind(symbol=trade.symbol).critical("Trade NOT journaled: {}", trade)
-        self._stats.report()
-        self._log.info("Trading loop stopped: {}", self.stopped_reason)
-        stack, self._stack = self._stack, None
-        await stack.aclose()
-
-    def request_stop(self, reason: str = "stop requested") -> None:
-        """Ask the loop to stop after the current step (signal handlers, the CLI)."""
-        self.stopped_reason = self.stopped_reason or reason
 
     async def run_until_feed_ends(self) -> str:
         """Start, consume the feed until it ends or the loop stops, stop. Returns why it stopped."""
@@ -267,13 +189,6 @@ class TradingLoop(LoopFace):
         finally:
             self._persist()
 
-    async def _poll_in_lane(self, symbol: str, poll: Callable[[], Awaitable[object]]) -> None:
-        """Reconcile's poll of a position runs in the position's lane: one finisher per position."""
-        await self._lanes.run(symbol, lambda: self._guard(f"poll {symbol}", poll()))
-
-    async def _settle_in_lane(self, symbol: str, settle: Callable[[], Awaitable[object]]) -> None:
-        await self._lanes.run_next(symbol, lambda: self._guard(f"order event {symbol}", settle()))
-
     async def _manage(self, symbol: str, now_ms: int) -> bool:
         async def manage() -> None:  # an OCO fill the stream told of, else the tick (timeout, poll, exit)
             if not await self.follow.settle(symbol, now_ms):
@@ -315,28 +230,7 @@ class TradingLoop(LoopFace):
         finally:
             self._persist()
 
-    async def _reconcile_if_due(self, now_ms: int) -> bool:
-        if now_ms < self._next_sync_ms and not self._resync_due:
-            return False
-        self._next_sync_ms, self._resync_due = now_ms + self.config.reconcile_interval_ms, False
-        await self._guard("reconcile", self._sync())
-        return True
-
     # -- decisions ------------------------------------------------------------------------------------
-    async def _close_requested(self, now_ms: int) -> None:
-        """The operator's closes, each in its symbol's lane (never beside the lane's own work on it); a
-        symbol whose lane is busy keeps its request for the next tick."""
-        asked, self._close_requests = self._close_requests, []
-        for symbol in asked:
-            if symbol not in self.positions.held:
-                continue
-            if self._lanes.busy(symbol):
-                self._close_requests.append(symbol)
-                continue
-            self._log.bind(symbol=symbol).warning("Closing {} at market: asked by the operator", symbol)
-            await self._lanes.run(symbol, functools.partial(
-                self._guard, f"close {symbol}", self.positions.close(symbol, ExitReason.MANUAL, now_ms)))
-
     async def _mark_equity(self, now_ms: int, *, refresh: bool = True, equity: float | None = None) -> bool:
         """Mark equity; True when the kill switch fired (everything was then closed, the loop stops)."""
         if not self.account.balances_fresh and not (
@@ -354,29 +248,3 @@ class TradingLoop(LoopFace):
         if self.on_kill_switch is not None:
             self.on_kill_switch(reason)
         return True
-
-    def _resync(self) -> None:
-        self._resync_due = True
-        self.account.balances_changed()
-
-    def _halt(self, reason: str) -> None:
-        if not self.stopped:
-            self._log.critical("Trading halted: {}; open positions keep their exchange-side OCO", reason)
-            self.stopped_reason = f"halted: {reason}"
-
-    async def _sync(self) -> None:
-        epoch = self.follow.reconcile_begins()  # a stream restarted meanwhile needs a later reconcile
-        report = await self._reconcile(self._rules, self.memory.current_price,
-                                       self.entries.busy_symbols() | self.dust.symbols,  # dust: no orphan
-                                       in_lane=self._poll_in_lane)
-        self.account.set_quote(report.quote_free, report.quote_total)
-        self.follow.reconciled(epoch)
-
-    async def _load_rules(self) -> None:
-        self._rules.clear()
-        self._rules.update(await self._exchange.symbol_rules())
-        self.positions.set_rules(self._rules)
-
-    async def _refresh_universe(self) -> None:
-        if await self._scanner.refresh_universe() is not None:
-            await self._load_rules()  # new listings need their filters

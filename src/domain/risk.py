@@ -4,7 +4,8 @@ Every decision is `Approved(size_usdt)` or `Rejected(reason)`; the reason is a s
 Time arrives as integer UTC milliseconds; a UTC day is `now_ms // 86_400_000`, so the daily counters
 reset at 00:00 UTC.
 
-- Sizing (spec 6.1): `risk_values.size_position`; the limits and decisions are in risk_values.py too.
+- Sizing (spec 6.1): `risk_values.size_position`; the limits and decisions are in risk_values.py too;
+  the counters, queries and snapshot the book keeps are in risk_state.py (RiskState, its base).
 - Daily loss limit: realised PnL of the trades closed today <= -max_daily_loss_pct x the capital at the
   start of the UTC day. That capital is the last equity seen before the day rolled (`update_equity`),
   or initial_capital when none was seen, so a good yesterday raises today's allowance and a bad one
@@ -23,11 +24,11 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Sequence
 from decimal import Decimal
-from typing import Any
 
 from domain.position import CompletedTrade
+from domain.risk_state import RiskState
 from domain.risk_values import (
     Approved,
     Rejected,
@@ -39,24 +40,10 @@ from domain.risk_values import (
 from domain.time_units import DAY_MS, HOUR_MS
 
 __all__ = ["Approved", "Rejected", "RiskBook", "RiskDecision", "RiskLimits", "TradeIntent"]
-SNAPSHOT_VERSION = 2  # 2 adds realised_pnl; a version 1 snapshot reads as 0 realised
 
 
-class RiskBook:
+class RiskBook(RiskState):
     """Mutable but pure risk state: counters, peak equity and the kill switch. No I/O, no clock."""
-
-    def __init__(self, limits: RiskLimits) -> None:
-        self.limits = limits
-        self._peak_equity = limits.initial_capital
-        self._last_equity = limits.initial_capital
-        self._kill_reason: str | None = None
-        self._day: int | None = None
-        self._day_start_capital = limits.initial_capital
-        self._day_pnl = 0.0
-        self._day_trades = 0
-        self._entries_ms: list[int] = []  # entry times within the last hour, sorted
-        self._exits_ms: dict[str, int] = {}  # last exit time of each pair (the cooldown)
-        self._realised_pnl = 0.0  # every trade closed since the start of this book
 
     # -- decisions ----------------------------------------------------------------------------------
     def check(self, intent: TradeIntent, now_ms: int, capital: float,
@@ -166,106 +153,25 @@ class RiskBook:
             return True
         return False
 
+    def mark_equities(self, equities: Sequence[float], times_ms: Sequence[int]) -> int:
+        """`update_equity` at each instant in turn (a replay's quiet stretch), stopping before the first
+        that is not a finite number or would fire the kill switch: the caller marks that one itself.
+        Returns how many were marked."""
+        limit, marked = self.limits.max_drawdown_pct, 0
+        for equity, now_ms in zip(equities, times_ms, strict=False):
+            if not math.isfinite(equity):
+                return marked
+            peak = max(self._peak_equity, equity)
+            drawdown = 1.0 if peak <= 0 else max(0.0, (peak - equity) / peak)  # as `drawdown` says
+            if self._kill_reason is None and drawdown >= limit:
+                return marked
+            self._roll(now_ms)
+            self._last_equity, self._peak_equity = equity, peak
+            marked += 1
+        return marked
+
     def reset_kill_switch(self, new_peak: float | None = None) -> None:
         """A human decision: clear the switch and measure drawdown afresh from `new_peak` (default: the
         last equity seen); keeping the old peak would fire the switch again on the next update."""
         self._kill_reason = None
         self._peak_equity = self._last_equity if new_peak is None else new_peak
-
-    # -- queries ------------------------------------------------------------------------------------
-    @property
-    def kill_switch_active(self) -> bool:
-        return self._kill_reason is not None
-
-    @property
-    def kill_switch_reason(self) -> str | None:
-        return self._kill_reason
-
-    @property
-    def capital(self) -> float:
-        """The capital the book manages: initial_capital plus the realised PnL of every trade."""
-        return self.limits.initial_capital + self._realised_pnl
-
-    @property
-    def realised_pnl(self) -> float:
-        return self._realised_pnl
-
-    @property
-    def last_equity(self) -> float:
-        return self._last_equity
-
-    @property
-    def peak_equity(self) -> float:
-        return self._peak_equity
-
-    @property
-    def drawdown(self) -> float:
-        """Fraction below the peak of the last equity seen."""
-        if self._peak_equity <= 0:
-            return 1.0
-        return max(0.0, (self._peak_equity - self._last_equity) / self._peak_equity)
-
-    def daily_pnl(self, now_ms: int) -> float:
-        """Realised net PnL (USDT) of the trades closed in the current UTC day."""
-        self._roll(now_ms)
-        return self._day_pnl
-
-    def day_start_capital(self, now_ms: int) -> float:
-        self._roll(now_ms)
-        return self._day_start_capital
-
-    def trades_today(self, now_ms: int) -> int:
-        self._roll(now_ms)
-        return self._day_trades
-
-    def trades_last_hour(self, now_ms: int) -> int:
-        return self._trades_last_hour(now_ms)
-
-    def _trades_last_hour(self, now_ms: int) -> int:
-        """Entries in the sliding window (now - 60 min, now]."""
-        cutoff = now_ms - HOUR_MS
-        del self._entries_ms[:bisect.bisect_right(self._entries_ms, cutoff)]
-        return bisect.bisect_right(self._entries_ms, now_ms)
-
-    def _roll(self, now_ms: int) -> None:
-        day = now_ms // DAY_MS
-        if self._day is None or day > self._day:
-            self._day_start_capital = self._last_equity
-            self._day, self._day_pnl, self._day_trades = day, 0.0, 0
-
-    # -- persistence --------------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready state, so a restart keeps today's counters, the peak and the kill switch."""
-        return {"version": SNAPSHOT_VERSION, "peak_equity": self._peak_equity,
-                "last_equity": self._last_equity, "kill_switch_reason": self._kill_reason, "day": self._day,
-                "day_start_capital": self._day_start_capital, "day_pnl": self._day_pnl,
-                "day_trades": self._day_trades, "entries_ms": list(self._entries_ms),
-                "exits_ms": dict(self._exits_ms), "realised_pnl": self._realised_pnl}
-
-    @classmethod
-    def from_dict(cls, limits: RiskLimits, data: Mapping[str, Any]) -> RiskBook:
-        """Rebuild from `to_dict()`; a snapshot of a past day rolls over at the next call, as it should."""
-        book = cls(limits)
-        book.restore(data)
-        return book
-
-    def restore(self, data: Mapping[str, Any]) -> None:
-        """Take the state of a `to_dict()` snapshot in place (the loop's use cases hold this book)."""
-        if data.get("version") not in (1, SNAPSHOT_VERSION):
-            raise ValueError(f"risk snapshot version {data.get('version')!r} is not {SNAPSHOT_VERSION}")
-        try:
-            peak, last = float(data["peak_equity"]), float(data["last_equity"])
-            reason = data["kill_switch_reason"]
-            day = None if data["day"] is None else int(data["day"])
-            day_start, day_pnl = float(data["day_start_capital"]), float(data["day_pnl"])
-            day_trades = int(data["day_trades"])
-            entries = sorted(int(t) for t in data["entries_ms"])
-            exits = {str(s): int(t) for s, t in data.get("exits_ms", {}).items()}  # older snapshots: none
-            realised = float(data.get("realised_pnl", 0.0))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"risk snapshot is malformed: {exc!r}") from None
-        self._peak_equity, self._last_equity = peak, last
-        self._kill_reason = None if reason is None else str(reason)
-        self._day, self._day_start_capital = day, day_start
-        self._day_pnl, self._day_trades = day_pnl, day_trades
-        self._entries_ms, self._exits_ms, self._realised_pnl = entries, exits, realised

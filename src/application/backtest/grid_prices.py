@@ -27,12 +27,17 @@ class GridPrices:
         self._index = {s: i for i, s in enumerate(market.symbols)}
         self._t = self._valued_t = self._column_t = -1
         self._start, self._block = 0, np.empty((len(market.symbols) + 1, 0))
+        self._by_minute = self._block.T  # the same prices a minute a row: one minute's are contiguous
         self._column: list[float] = []
         self._asked: tuple[Sequence[str], npt.NDArray[np.intp]] | None = None  # the last symbols and rows
 
     def move_to(self, t: int) -> None:
         """The replay is at minute `t` now."""
         self._t = t if t < self._last else self._last
+
+    def version(self) -> int:
+        """The minute replayed: every price moves with it, none without (the dust's prices version)."""
+        return self._t
 
     def price(self, symbol: str) -> float | None:
         s = self._index.get(symbol)
@@ -57,9 +62,9 @@ class GridPrices:
             return np.empty((len(symbols), 0))
         first, last = minutes[0], minutes[-1]
         if not self._start <= first <= last < self._start + self._block.shape[1]:
-            self._start, self._block = first, self._closes_from(first, last - first + 1)
+            self._load(first, last - first + 1)
         columns = np.asarray(minutes) - self._start
-        out: npt.NDArray[np.float64] = self._block[self._rows_of(symbols)][:, columns]
+        out: npt.NDArray[np.float64] = self._block[self._rows_of(symbols)[:, None], columns]
         return out
 
     def _rows_of(self, symbols: Sequence[str]) -> npt.NDArray[np.intp]:
@@ -73,9 +78,13 @@ class GridPrices:
 
     def _block_column(self) -> npt.NDArray[np.float64]:
         if not self._start <= self._t < self._start + self._block.shape[1]:
-            self._start, self._block = self._t, self._closes_from(self._t)
-        column: npt.NDArray[np.float64] = self._block[:, self._t - self._start]
+            self._load(self._t)
+        column: npt.NDArray[np.float64] = self._by_minute[self._t - self._start]
         return column
+
+    def _load(self, t0: int, at_least: int = 0) -> None:
+        self._start, self._block = t0, self._closes_from(t0, at_least)
+        self._by_minute = np.ascontiguousarray(self._block.T)
 
     def moves(self) -> set[str] | None:
         """For the dust's valuation: every price may have moved (None) when the minute did, none within."""

@@ -54,16 +54,19 @@ class EntryPlan:
 
     @cached_property
     def _minute_list(self) -> list[int]:
-        return [int(m) for m in self.minute]  # bisect on ints: the replay asks several times a minute
+        minutes: list[int] = self.minute.tolist()  # bisect on ints: the replay asks several times a minute
+        return minutes
 
     @cached_property
     def cell_symbols(self) -> list[int]:
         """`symbol` as Python ints (the replay reads a few cells a minute: no numpy scalar each time)."""
-        return [int(s) for s in self.symbol]
+        symbols: list[int] = self.symbol.tolist()
+        return symbols
 
     @cached_property
     def cell_passes(self) -> list[bool]:
-        return [bool(p) for p in self.passes]
+        passes: list[bool] = self.passes.tolist()
+        return passes
 
     def cells_at(self, t: int) -> range:
         cached: tuple[int, range] | None = self.__dict__.get("_cells_at")  # asked several times a minute

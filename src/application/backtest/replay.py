@@ -8,7 +8,7 @@ rules and the risk book could approve a trade, or a minute where a position (or 
 is open. Skipped minutes are ones where the live loop would have done nothing. A signal minute where
 the loop is quiet (nothing held or under way, every entry refused until a known instant: the daily or
 hourly trade cap, the daily loss limit) still counts its refused signals and marks equity, but through
-`quiet_tick`, with the equity of the whole quiet stretch valued in one pass (`_pass_quietly`).
+the loop's quiet ticks, with the equity of the whole quiet stretch valued in one pass (quiet_span.py).
 
 Timing of one acting minute t (its bars close at C = open + 59 999 ms):
 1. the clock moves to C; every busy symbol's bar t goes to the simulator (resting OCO legs fill
@@ -22,31 +22,24 @@ Positions still open when the data ends are sold at market at the last close (ex
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from loguru import logger
 
 from application.backtest.grid_prices import GridPrices
 from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import EntryPlan
+from application.backtest.quiet_span import QuietSpans, RiskEvent
 from application.backtest.refusals import Refusal, RefusalLog
 from application.trading_loop import TradingLoop
 from domain.market_events import BookTopUpdated, CandleUpdated
 from domain.position import CompletedTrade, ExitReason, Position
-from domain.time_units import DAY_MS
 from domain.values import BookTop, Trade
 from ports.clock import AdvancingClock
 from ports.exchange import ReplayVenue
 
-
-@dataclass(frozen=True, slots=True)
-class RiskEvent:
-    time_ms: int
-    kind: str  # "daily_loss_limit" | "kill_switch"
-    detail: str
+__all__ = ["Backtest", "BacktestRun", "Progress", "RiskEvent"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +60,7 @@ class BacktestRun:
 Progress = Callable[[int, int], None]  # (minutes replayed, minutes in all): for a progress bar
 
 
-class Backtest:
+class Backtest(QuietSpans):
     def __init__(self, *, loop: TradingLoop, venue: ReplayVenue, clock: AdvancingClock,
                  market: BacktestMarket, plan: EntryPlan, trades: Sequence[CompletedTrade],
                  trade_from_minute: int = 0, book_tops: bool = False, refusals: RefusalLog | None = None,
@@ -89,7 +82,8 @@ class Backtest:
         self._prices = GridPrices(market)  # the dust at the market's price, whatever the loop watches
         self._prices.move_to(self._first)
         loop.on_kill_switch = self._killed
-        loop.price_dust_with(self._prices.price, self._prices.moves, self._prices.prices)
+        prices = self._prices
+        loop.price_dust_with(prices.price, prices.moves, prices.prices, prices.version)
 
     async def run(self) -> BacktestRun:
         market, loop = self._market, self._loop
@@ -151,41 +145,6 @@ class Backtest:
         await self._mark()
         return 1
 
-    async def _pass_quietly(self, t: int, reason: str, until_ms: int) -> int:
-        """The signal minutes from t that close before `until_ms`, while the loop stays quiet (nothing held
-        or under way, every entry refused for `reason`): what full minutes would leave behind, cheaper.
-        Each candidate passing the signal rules is refused for the probe's reason, the loop marks equity
-        (and reconciles when due), the replay marks it too; equity is valued over the span in one pass,
-        again after a tick that did more than mark it. Returns the minutes passed."""
-        plan, market, loop, clock, symbols = self._plan, self._market, self._loop, self._clock, \
-            self._market.symbols
-        after = int(np.searchsorted(self._signals, t, side="right"))
-        span = [t, *self._signals[after:np.searchsorted(self._signal_closes, until_ms)].tolist()]
-        passed = 0
-        while passed < len(span):
-            ahead, inputs = span[passed:], loop.quiet_inputs()
-            equities = loop.quiet_equities(functools.partial(self._prices.along, minutes=ahead))
-            for minute, equity in zip(ahead, equities, strict=True):
-                self._t, passed = minute, passed + 1
-                self._prices.move_to(minute)
-                clock.advance_to(max(clock.now_ms(), market.close_ms(minute)))
-                now = clock.now_ms()
-                for cell in plan.cells_at(minute):
-                    if plan.cell_passes[cell]:
-                        self._refusals.record(now, symbols[plan.cell_symbols[cell]], reason)
-                if not await loop.quiet_tick(now, equity):
-                    await self._mark(equity)
-                    continue
-                # A reconcile or the kill switch: the stretch goes on only if nothing equity depends on moved.
-                quiet = None if loop.stopped else loop.quiet_until(now)
-                same = quiet is not None and loop.quiet_inputs() == inputs
-                await self._mark(equity if same else None)
-                if quiet is None or quiet[0] != reason or quiet[1] < until_ms:
-                    return passed
-                if not same:
-                    break  # still quiet, but what equity depends on changed: the rest valued again
-        return passed
-
     async def _show_candidates(self, t: int) -> None:
         """Bar t of each candidate that passes the signal rules to the loop; bar t+1's open to the
         simulator as the next price (the fill of an entry decided now)."""
@@ -224,21 +183,6 @@ class Backtest:
             for symbol in candidates:
                 self._refusals.record(now, symbol, probe.probe_reason)
         return approves
-
-    async def _mark(self, equity: float | None = None) -> None:
-        loop, now = self._loop, self._clock.now_ms()
-        equity = await loop.equity() if equity is None else equity
-        if not self._equity or abs(self._equity[-1][1] - equity) > 1e-12:
-            self._equity.append((now, equity))
-        risk, day = loop.risk, now // DAY_MS
-        if day != self._limit_day:
-            limit = risk.limits.max_daily_loss_pct * risk.day_start_capital(now)
-            pnl = risk.daily_pnl(now)
-            if pnl <= -limit:
-                self._limit_day = day
-                self._events.append(RiskEvent(now, "daily_loss_limit",
-                                              f"{pnl:+.2f} USDT today <= -{limit:.2f} USDT"))
-                logger.bind(mode="backtest").warning("Daily loss limit reached: {:+.2f} USDT", pnl)
 
     def _killed(self, reason: str) -> None:
         self._events.append(RiskEvent(self._clock.now_ms(), "kill_switch", reason))

@@ -39,3 +39,15 @@ async def test_a_position_open_is_never_quiet_even_past_the_cap() -> None:
     await feed(h, trade_at(SYMBOL, 1.0, T0 + 100), trade_at(SYMBOL, 1.0, T0 + 2_500))
     assert h.loop.busy_symbols() == {SYMBOL} and h.risk.entries_blocked(h.clock.now_ms(), 1) is not None
     assert h.loop.quiet_until(h.clock.now_ms()) is None
+
+
+async def test_quiet_marks_mark_equity_in_one_call_up_to_the_reconcile() -> None:
+    h = build(limits=replace(LIMITS, max_trades_per_day=1))
+    await h.loop.start()
+    h.risk.record_entry("OTHERUSDT", T0 - 1_000)
+    assert h.loop.quiet_until(T0) is not None
+    due = h.clock.now_ms() + h.loop.config.reconcile_interval_ms  # the next reconcile after start's
+    times = [due - 2 * 60_000, due - 60_000, due, due + 60_000]
+    assert h.loop.quiet_marks(times, [100.5, 101.0, 101.5, 102.0]) == 2  # the third reconciles: a quiet_tick
+    assert h.risk.last_equity == 101.0 and h.loop.last_tick_ms == times[1]
+    assert await h.loop.quiet_tick(times[2], 101.5)  # it did more than mark equity

@@ -3,6 +3,7 @@ refusals of a run where every acted minute is a full tick of the loop."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,15 @@ def test_quiet_minutes_leave_what_full_ticks_leave(tmp_path: Path, shared_data: 
         quiet.append(now_ms)
         return await full_quiet_tick(loop, now_ms, equity)
 
+    full_quiet_marks = TradingLoop.quiet_marks
+
+    def marked(loop: TradingLoop, times_ms: Sequence[int], equities: Sequence[float]) -> int:
+        done = full_quiet_marks(loop, times_ms, equities)
+        quiet.extend(times_ms[:done])  # the instants marked in one call: quiet ticks all the same
+        return done
+
     monkeypatch.setattr(TradingLoop, "quiet_tick", counted)
+    monkeypatch.setattr(TradingLoop, "quiet_marks", marked)
     fast = _capped_run(tmp_path, shared_data, "fast")
     monkeypatch.setattr(TradingLoop, "quiet_until", lambda _loop, _now: None)
     full = _capped_run(tmp_path, shared_data, "full")
