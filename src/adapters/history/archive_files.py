@@ -7,7 +7,6 @@ skipped. Open times are ms, or us in spot archives from 2025-01-01 (detected by 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,16 +15,6 @@ from typing import Any
 import pandas as pd
 
 from adapters.history.schema import ARCHIVE_COLUMNS, HistoryDataError, empty_frame, standardise
-
-# <SYMBOL>-<interval>-<YYYY-MM>.zip (monthly) or <SYMBOL>-<interval>-<YYYY-MM-DD>.zip (daily), or .csv
-ARCHIVE_NAME = re.compile(
-    r"^(?P<symbol>[A-Z0-9]+)-(?P<interval>\d+[smhdwM])-(?P<period>\d{4}-\d{2}(?:-\d{2})?)\.(?P<ext>zip|csv)$")
-
-
-def parse_archive_name(name: str) -> tuple[str, str, str] | None:
-    """(symbol, interval, period) of an archive file name, None if the name is not one."""
-    match = ARCHIVE_NAME.match(name)
-    return (match["symbol"], match["interval"], match["period"]) if match else None
 
 
 def parse_archive_csv(data: bytes, source: str) -> pd.DataFrame:
