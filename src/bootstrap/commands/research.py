@@ -27,6 +27,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from adapters.history.kline_formats import folder_files
 from adapters.history.schema import HistoryDataError
 from bootstrap.lab_spec import LabSpec, load_spec
 from bootstrap.settings_model import Settings
@@ -45,7 +46,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--model", type=Path, default=None, help="gate: the model (default: model.path)")
     p.add_argument("--spec", type=Path, default=Path("config/research/quick.yaml"), help="the study's YAML")
     p.add_argument("--data", type=Path, action="append", default=None,
-                   help="1m kline file or folder (archives, the cache); repeatable (default: the cache)")
+                   help="1m kline file or folder (recorded CSVs, archives, Parquet; any mix); repeatable "
+                        "(default: the data cache)")
     p.add_argument("--trials", type=int, default=None, help="total trials the study should reach")
     p.add_argument("--storage", default=None, help="SQLAlchemy URL (default: SQLite in the study folder)")
     p.add_argument("--lab-dir", type=Path, default=DEFAULT_LAB_DIR, help="studies, registry, reports")
@@ -56,8 +58,17 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _paths(args: argparse.Namespace, settings: Settings) -> list[Path]:
-    return list(args.data) if args.data else [settings.data.cache_dir]
+def lab_paths(args: argparse.Namespace, settings: Settings) -> list[Path]:
+    """--data as given (files or folders of any kline kind); without it the data cache, which must hold
+    klines (HistoryDataError in one line saying how to get some otherwise)."""
+    if args.data:
+        return list(args.data)
+    cache = settings.data.cache_dir
+    if cache.is_dir() and folder_files(cache):
+        return [cache]
+    raise HistoryDataError(f"no --data given and the data cache {cache} holds no klines: pass --data "
+                           "FILE_OR_FOLDER (e.g. data/sample) or fill the cache with `python -m bootstrap "
+                           "download --symbols top:5 --start YYYY-MM-DD --end YYYY-MM-DD`")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -73,20 +84,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"research: {exc}", file=sys.stderr)
         return EXIT_BAD_SPEC
+    if args.action == "freeze":
+        from bootstrap.commands.research_holdout import freeze
+
+        return freeze(args, spec)
+    try:
+        paths = lab_paths(args, settings)
+    except HistoryDataError as exc:
+        print(f"research: {exc}", file=sys.stderr)
+        return EXIT_NO_DATA
     if args.action != "run":
-        from bootstrap.commands.research_holdout import freeze, holdout
+        from bootstrap.commands.research_holdout import holdout
         from bootstrap.commands.research_promote import promote
 
-        if args.action == "freeze":
-            return freeze(args, spec)
         if args.action == "promote":
-            return promote(args, spec, _paths(args, settings), settings)
-        return holdout(args, spec, _paths(args, settings))
+            return promote(args, spec, paths, settings)
+        return holdout(args, spec, paths)
     if spec.preset == "edge":
         from bootstrap.commands.research_preset import run_edge_preset
 
-        return run_edge_preset(args, spec, _paths(args, settings), settings)
-    return run_study(args, spec, _paths(args, settings), settings)
+        return run_edge_preset(args, spec, paths, settings)
+    return run_study(args, spec, paths, settings)
 
 
 def _on_ray(args: argparse.Namespace, spec: LabSpec, paths: list[Path], url: str, study: Any,

@@ -19,7 +19,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.history.loader import CSV_SUFFIXES
 from adapters.history.schema import HistoryDataError
 from adapters.research.lab_data import load_lab_data
 from adapters.research.model_archive import archive_model, install_model
@@ -35,12 +34,10 @@ EXIT_NO_DATA = 3
 
 
 def _paths(args: argparse.Namespace, settings: Settings) -> list[Path]:
-    """--data (default: the cache); a folder of symbol CSV files (data/sample) is read file by file."""
-    out: list[Path] = []
-    for path in list(args.data) if args.data else [settings.data.cache_dir]:
-        csvs = sorted(p for p in path.iterdir() if p.name.endswith(CSV_SUFFIXES)) if path.is_dir() else []
-        out += csvs or [path]
-    return out
+    """--data (default: the cache), as every lab command reads it."""
+    from bootstrap.commands.research import lab_paths
+
+    return lab_paths(args, settings)
 
 
 def run_retrain(args: argparse.Namespace, settings: Settings) -> int:
