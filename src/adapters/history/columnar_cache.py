@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from adapters.history.column_store import read_store, write_store
+from adapters.history.kline_formats import COPIES_FOLDER
 from adapters.history.symbol_columns import SymbolColumns, Window
 
 _KEY = r"\d+-\d+-[0-9a-f]{16}"
@@ -29,7 +30,7 @@ def cache_file(source: Path, cache_dir: Path) -> Path:
     stat = source.stat()
     with source.open("rb") as handle:
         head = hashlib.sha256(handle.read(1 << 20)).hexdigest()[:16]
-    return cache_dir / "columnar" / f"{_prefix(source)}{stat.st_size}-{stat.st_mtime_ns}-{head}.columns"
+    return cache_dir / COPIES_FOLDER / f"{_prefix(source)}{stat.st_size}-{stat.st_mtime_ns}-{head}.columns"
 
 
 def _prefix(source: Path) -> str:

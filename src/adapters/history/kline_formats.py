@@ -16,6 +16,7 @@ CSV_SUFFIXES = (".csv", ".csv.xz", ".csv.gz", ".csv.bz2", ".csv.zst")
 # <SYMBOL>-<interval>-<YYYY-MM>.zip (monthly) or <SYMBOL>-<interval>-<YYYY-MM-DD>.zip (daily), or .csv
 ARCHIVE_NAME = re.compile(
     r"^(?P<symbol>[A-Z0-9]+)-(?P<interval>\d+[smhdwM])-(?P<period>\d{4}-\d{2}(?:-\d{2})?)\.(?P<ext>zip|csv)$")
+COPIES_FOLDER = "columnar"  # <cache_dir>/columnar/: column copies of recorded CSVs (columnar_cache.py)
 FORMATS_LOOKED_FOR = ("recorded kline CSVs with a symbol column (.csv, .csv.xz, .csv.gz, .csv.bz2, "
                       ".csv.zst), Binance archives (<SYMBOL>-<interval>-<period>.zip or .csv), "
                       "Parquet cache files (<SYMBOL>/<YYYY-MM>.parquet)")
@@ -44,9 +45,11 @@ class FolderFiles:
 
 
 def folder_files(folder: Path) -> FolderFiles:
-    """Every kline file under `folder` (searched recursively), hidden files and folders left out."""
+    """Every kline file under `folder` (searched recursively); hidden files and folders, and the data
+    cache's column copies (a copy is not another source of the same klines), left out."""
     files = [p for p in sorted(folder.rglob("*")) if p.is_file()
-             and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+             and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+             and COPIES_FOLDER not in p.relative_to(folder).parts[:-1]]
     return FolderFiles(tuple(p for p in files if is_recorded_csv(p)),
                        tuple(p for p in files if parse_archive_name(p.name)),
                        tuple(p for p in files if p.name.endswith(".parquet")))

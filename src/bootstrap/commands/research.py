@@ -27,8 +27,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from adapters.history.kline_formats import folder_files
 from adapters.history.schema import HistoryDataError
+from bootstrap.commands.research_data import lab_paths
 from bootstrap.lab_spec import LabSpec, load_spec
 from bootstrap.settings_model import Settings
 
@@ -56,19 +56,6 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--address", default=None, help="join this Ray cluster (e.g. 127.0.0.1:6379 or auto)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
-
-
-def lab_paths(args: argparse.Namespace, settings: Settings) -> list[Path]:
-    """--data as given (files or folders of any kline kind); without it the data cache, which must hold
-    klines (HistoryDataError in one line saying how to get some otherwise)."""
-    if args.data:
-        return list(args.data)
-    cache = settings.data.cache_dir
-    if cache.is_dir() and folder_files(cache):
-        return [cache]
-    raise HistoryDataError(f"no --data given and the data cache {cache} holds no klines: pass --data "
-                           "FILE_OR_FOLDER (e.g. data/sample) or fill the cache with `python -m bootstrap "
-                           "download --symbols top:5 --start YYYY-MM-DD --end YYYY-MM-DD`")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

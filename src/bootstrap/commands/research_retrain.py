@@ -26,6 +26,7 @@ from application.research.retrain import RetrainPlan, retrain
 from application.research.retrain_report import retrain_payload, retrain_text
 from application.research.trial_walk_forward import WalkForward
 from bootstrap import research_mapping
+from bootstrap.commands.research_data import lab_paths
 from bootstrap.lab_wiring import learner_for
 from bootstrap.retrain_wiring import bars_of, costs_of, evidence_card, publish_fit, recipe_for, served_model
 from bootstrap.settings_model import Settings
@@ -35,8 +36,6 @@ EXIT_NO_DATA = 3
 
 def _paths(args: argparse.Namespace, settings: Settings) -> list[Path]:
     """--data (default: the cache), as every lab command reads it."""
-    from bootstrap.commands.research import lab_paths
-
     return lab_paths(args, settings)
 
 

@@ -108,6 +108,8 @@ def test_the_sample_folder_reads_like_its_file(sample_klines: Path) -> None:
 def test_a_folder_with_nothing_readable_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "columnar" / "x.csv.xz.1-2-3.columns").mkdir(parents=True)
     (tmp_path / "columnar" / "x.csv.xz.1-2-3.columns" / "open.npy").write_bytes(b"\x93NUMPY")
+    old_copy = tmp_path / "columnar" / "x.csv.1-2-3.parquet"  # copies as an earlier version made them
+    pd.DataFrame({"open_time_ms": [1], "close": [1.0]}).to_parquet(old_copy)
     (tmp_path / "README.md").write_text("no data here\n")
     (tmp_path / ".hidden.csv").write_text("symbol,open_time,open,high,low,close,volume\n")
     with pytest.raises(HistoryDataError) as caught:
