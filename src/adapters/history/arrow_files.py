@@ -30,23 +30,30 @@ from adapters.history.symbol_columns import Window
 
 _FIELDS = [c for c in ARCHIVE_COLUMNS if c not in ("close_time", "ignore")]
 _TYPES = {c: pa.int64() if c == "open_time" else pa.float64() for c in _FIELDS}
+# Arrow's buffers from the system allocator: freed after the frame is built, numpy and pandas reuse them
+# (from Arrow's own pool they would stay reserved beside the frames: +15-20 MB on the 28 zips measured)
+_POOL = pa.system_memory_pool()
 
 
 def arrow_archive_csv(archive: zipfile.ZipFile, member: str, source: str,
                       window: Window = (None, None)) -> pd.DataFrame | None:
     """The kline frame of `member` in [window), or None when the pandas reader must decide."""
-    with archive.open(member) as stream:
-        head = stream.read(1)
+    try:
+        data = archive.read(member)  # one unpacked member (a month of 1m bars: ~5 MB), handed to Arrow as is
+    except (OSError, zipfile.BadZipFile, EOFError):
+        return None
+    head = data[:1]
     if not head or not (head.isdigit() or head.isalpha()):
         return None  # empty, or leading blanks: parse_archive_csv's own handling
     try:
-        with archive.open(member) as stream:
-            table = pacsv.read_csv(
-                stream, read_options=pacsv.ReadOptions(column_names=list(ARCHIVE_COLUMNS),
-                                                       skip_rows=0 if head.isdigit() else 1),
-                convert_options=pacsv.ConvertOptions(column_types=_TYPES, include_columns=_FIELDS))
-    except (pa.ArrowException, OSError, zipfile.BadZipFile, EOFError):
+        table = pacsv.read_csv(
+            pa.py_buffer(data), read_options=pacsv.ReadOptions(column_names=list(ARCHIVE_COLUMNS),
+                                                               skip_rows=0 if head.isdigit() else 1),
+            convert_options=pacsv.ConvertOptions(column_types=_TYPES, include_columns=_FIELDS),
+            memory_pool=_POOL)
+    except pa.ArrowException:
         return None
+    del data
     if any(table.column(c).null_count for c in ("open_time", *REQUIRED_FLOATS)):
         return None
     times = checked_milliseconds(as_numpy(table.column("open_time")), source)
@@ -92,7 +99,7 @@ def arrow_parquet_frame(path: Path, window: Window = (None, None)) -> pd.DataFra
         if missing:
             raise HistoryDataError(f"{path}: missing column(s) {', '.join(missing)}")
         table = pq.read_table(path, columns=list(KLINE_COLUMNS), filters=_time_filters(window))
-        frame = table.to_pandas()
+        frame = table.to_pandas(memory_pool=_POOL)
     except (OSError, pa.ArrowException) as exc:
         raise HistoryDataError(f"{path}: unreadable Parquet file: {exc}") from exc
     return validate_typed(frame.loc[:, list(KLINE_COLUMNS)], str(path))
