@@ -3,8 +3,8 @@
 Sources: the Parquet cache (a cache root or a folder of it), Binance archives as published (zip or CSV,
 names <SYMBOL>-<interval>-<period>), and CSV files with a `symbol` column and a header (the recorded sets
 in ../shared/data, plain or .xz/.gz); each as a single file, or any folder holding them (kline_formats.py:
-every kind found is read and each symbol's rows of several files joined). Frames come back sorted by open time
-in source order only if the source was; nothing is sorted, deduplicated or filled silently: the report
+every kind found is read, each symbol's rows of several files joined). Frames come back sorted by open
+time in source order only if the source was; nothing is sorted, deduplicated or filled silently: the report
 says what is wrong and `clean_history` repairs only what is safe, loudly.
 """
 
@@ -212,7 +212,7 @@ def join_histories(parts: Sequence[dict[str, SymbolHistory]], step_ms: int | Non
                 by_symbol.setdefault(symbol, []).append(history)
         part.clear()
     out: dict[str, SymbolHistory] = {}
-    for symbol in sorted(by_symbol):
+    for symbol in list(by_symbol):  # in the order the symbols first appear, as before
         histories = by_symbol.pop(symbol)
         steps = {h.interval_ms for h in histories}
         if len(steps) > 1:
