@@ -40,6 +40,29 @@ def require_shared(path: Path = SHARED_DATA) -> Path:
 
 
 @pytest.fixture(scope="session")
+def _defaults_with_a_tmp_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """config/default.yaml with data.cache_dir in a temporary folder (the only line changed)."""
+    from bootstrap.settings import DEFAULT_CONFIG
+
+    folder = tmp_path_factory.mktemp("defaults")
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    changed = text.replace("\n  cache_dir: data_cache\n", f"\n  cache_dir: {folder / 'data_cache'}\n")
+    assert changed != text, "config/default.yaml no longer says `cache_dir: data_cache`: update this fixture"
+    (folder / "default.yaml").write_text(changed, encoding="utf-8")
+    return folder / "default.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _data_cache_outside_the_repo(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands a test runs keep their data cache (column copies of recorded CSVs) in a temporary folder,
+    never in the checkout's data_cache/; a test's own config or environment still sets it (the defaults
+    are the lowest layer). Tests of the default file itself are marked `real_defaults`."""
+    if request.node.get_closest_marker("real_defaults") is None:
+        monkeypatch.setattr("bootstrap.settings.DEFAULT_CONFIG",
+                            request.getfixturevalue("_defaults_with_a_tmp_cache"))
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     return require_shared(SHARED_DATA)
 

@@ -7,7 +7,6 @@ skipped. Open times are ms, or us in spot archives from 2025-01-01 (detected by 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,17 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from adapters.history.arrow_files import arrow_archive_csv, cut_frame
 from adapters.history.schema import ARCHIVE_COLUMNS, HistoryDataError, empty_frame, standardise
-
-# <SYMBOL>-<interval>-<YYYY-MM>.zip (monthly) or <SYMBOL>-<interval>-<YYYY-MM-DD>.zip (daily), or .csv
-ARCHIVE_NAME = re.compile(
-    r"^(?P<symbol>[A-Z0-9]+)-(?P<interval>\d+[smhdwM])-(?P<period>\d{4}-\d{2}(?:-\d{2})?)\.(?P<ext>zip|csv)$")
-
-
-def parse_archive_name(name: str) -> tuple[str, str, str] | None:
-    """(symbol, interval, period) of an archive file name, None if the name is not one."""
-    match = ARCHIVE_NAME.match(name)
-    return (match["symbol"], match["interval"], match["period"]) if match else None
+from adapters.history.symbol_columns import Window
 
 
 def parse_archive_csv(data: bytes, source: str) -> pd.DataFrame:
@@ -50,8 +41,26 @@ def parse_archive_csv(data: bytes, source: str) -> pd.DataFrame:
     return standardise(raw, source)
 
 
-def read_zip_csv(data: bytes, source: str) -> pd.DataFrame:
-    """The kline frame of a published zip (one CSV inside)."""
+def read_zip_csv(data: bytes | Path, source: str, window: Window = (None, None)) -> pd.DataFrame:
+    """The kline frame of a published zip (one CSV inside; its bytes or its path), rows in [window):
+    pyarrow's reader on the member's stream (arrow_files.py), pandas where that is not sure."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
+            names = [n for n in archive.namelist() if n.endswith(".csv")]
+            if len(names) != 1:
+                raise HistoryDataError(f"{source}: expected one CSV in the zip, found {names}")
+            member = f"{source}:{names[0]}"
+            fast = arrow_archive_csv(archive, names[0], member, window)
+            if fast is not None:
+                return fast
+            return cut_frame(parse_archive_csv(archive.read(names[0]), member), window)
+    except zipfile.BadZipFile as exc:
+        raise HistoryDataError(f"{source}: corrupt zip: {exc}") from exc
+
+
+def read_zip_csv_pandas(data: bytes, source: str) -> pd.DataFrame:
+    """The reader before pyarrow (the whole member unpacked, then pandas): the reference in tests and
+    benchmarks."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = [n for n in archive.namelist() if n.endswith(".csv")]
@@ -62,11 +71,10 @@ def read_zip_csv(data: bytes, source: str) -> pd.DataFrame:
         raise HistoryDataError(f"{source}: corrupt zip: {exc}") from exc
 
 
-def read_archive_file(path: Path) -> pd.DataFrame:
-    data = path.read_bytes()
+def read_archive_file(path: Path, window: Window = (None, None)) -> pd.DataFrame:
     if path.suffix == ".zip":
-        return read_zip_csv(data, str(path))
-    return parse_archive_csv(data, str(path))
+        return read_zip_csv(path, str(path), window)
+    return cut_frame(parse_archive_csv(path.read_bytes(), str(path)), window)
 
 
 def parse_rest_klines(payload: Any, source: str) -> pd.DataFrame:

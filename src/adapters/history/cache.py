@@ -10,9 +10,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from adapters.history.arrow_files import arrow_parquet_frame
 from adapters.history.atomic_file import write_atomically
 from adapters.history.layout import CacheLayout, Month, day_start_ms, months_between
 from adapters.history.schema import KLINE_COLUMNS, HistoryDataError, empty_frame, validate_typed
+from adapters.history.symbol_columns import Window
 
 
 class ChecksumMismatchError(HistoryDataError):
@@ -75,7 +77,9 @@ class KlineCache:
         else:
             months = self.months(symbol, interval)
         paths = [p for p in (self.month_path(symbol, interval, m) for m in months) if p is not None]
-        frames = [read_parquet_frame(p) for p in paths]
+        window = (day_start_ms(start) if start is not None else None,
+                  day_start_ms(end) + 86_400_000 if end is not None else None)
+        frames = [read_parquet_frame(p, window) for p in paths]
         if not frames:
             return empty_frame()
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -86,7 +90,14 @@ class KlineCache:
         return frame.reset_index(drop=True)
 
 
-def read_parquet_frame(path: Path) -> pd.DataFrame:
+def read_parquet_frame(path: Path, window: Window = (None, None)) -> pd.DataFrame:
+    """A cache month's kline frame, rows in [window) (the filter and the columns pushed into the read)."""
+    return arrow_parquet_frame(path, window)
+
+
+def read_parquet_frame_pandas(path: Path) -> pd.DataFrame:
+    """The reader before the filters were pushed down (the whole table, then pandas): the reference in
+    tests and benchmarks."""
     try:
         frame = pq.read_table(path).to_pandas()
     except (OSError, pa.ArrowException) as exc:

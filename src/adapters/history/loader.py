@@ -1,16 +1,17 @@
 """Read kline histories into one typed frame per symbol, with a DataQualityReport each.
 
-Sources: the Parquet cache (a cache root or a folder of it), folders or single files of Binance archives
-as published (zip or CSV, names <SYMBOL>-<interval>-<period>), and CSV files with a `symbol` column and
-a header (the recorded sets in ../shared/data, plain or .xz/.gz). Frames come back sorted by open time
-in source order only if the source was; nothing is sorted, deduplicated or filled silently: the report
+Sources: the Parquet cache (a cache root or a folder of it), Binance archives as published (zip or CSV,
+names <SYMBOL>-<interval>-<period>), and CSV files with a `symbol` column and a header (the recorded sets
+in ../shared/data, plain or .xz/.gz); each as a single file, or any folder holding them (kline_formats.py:
+every kind found is read, each symbol's rows of several files joined). Frames come back sorted by open
+time in source order only if the source was; nothing is sorted, deduplicated or filled silently: the report
 says what is wrong and `clean_history` repairs only what is safe, loudly.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,12 +19,13 @@ from typing import Literal
 import pandas as pd
 from loguru import logger
 
-from adapters.history.archive_files import parse_archive_name, read_archive_file
+from adapters.history.archive_files import read_archive_file
 from adapters.history.cache import read_parquet_frame
+from adapters.history.kline_formats import CSV_SUFFIXES as CSV_SUFFIXES  # re-exported
+from adapters.history.kline_formats import folder_files, nothing_readable, parse_archive_name
 from adapters.history.quality import DataQualityReport, check_quality, infer_interval_ms
 from adapters.history.schema import INTERVAL_MS, HistoryDataError, interval_ms, standardise
 
-CSV_SUFFIXES = (".csv", ".csv.xz", ".csv.gz", ".csv.bz2", ".csv.zst")
 _INTERVAL_IN_NAME = re.compile(r"_(\d+[smhd])_")
 _CHUNK_ROWS = 500_000
 _COMPRESSION: dict[str, Literal["xz", "gzip", "bz2", "zstd"]] = {
@@ -133,30 +135,97 @@ def load_parquet_files(paths: Iterable[Path], interval: str | None = None) -> di
 def load_history(path: Path, *, symbols: Iterable[str] | None = None, nrows: int | None = None,
                  interval: str | None = None,
                  progress: LoadProgress = no_progress) -> dict[str, SymbolHistory]:
-    """Any supported source: a file, an archive folder, or a cache folder (searched recursively).
-    `progress` is told how a symbol CSV's reading goes (the other sources read quickly)."""
+    """Any supported source: a file, or a folder of kline files of any kind (searched recursively;
+    `interval`: only that interval's files and symbols of a folder). `progress` is told how a symbol CSV's
+    reading goes (the other sources read quickly)."""
     if not path.exists():
         raise HistoryDataError(f"{path}: no such file or folder")
     wanted = {s.upper() for s in symbols} if symbols is not None else None
-    if path.is_file():
-        if parse_archive_name(path.name):
-            found = load_archive_files([path])
-        elif path.suffix == ".parquet":
-            found = load_parquet_files([path], interval)
-        elif path.name.endswith(CSV_SUFFIXES):
-            return load_symbol_csv(path, wanted, nrows, progress)
-        else:
-            raise HistoryDataError(f"{path}: unknown kline file type")
+    if path.is_dir():
+        return load_folder(path, wanted, interval, lambda csv: load_symbol_csv(csv, wanted, nrows, progress))
+    if parse_archive_name(path.name):
+        found = load_archive_files([path])
+    elif path.suffix == ".parquet":
+        found = load_parquet_files([path], interval)
+    elif path.name.endswith(CSV_SUFFIXES):
+        return load_symbol_csv(path, wanted, nrows, progress)
     else:
-        files = [p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith(".")]
-        archives = [p for p in files if parse_archive_name(p.name)]
-        parquets = [p for p in files if p.suffix == ".parquet"]
-        if archives and parquets:
-            raise HistoryDataError(f"{path}: holds both archive files and Parquet cache files; pick one")
-        found = load_archive_files(archives) if archives else load_parquet_files(parquets, interval)
-        if not found:
-            raise HistoryDataError(f"{path}: no kline files found")
+        raise HistoryDataError(f"{path}: unknown kline file type")
     return {s: h for s, h in found.items() if wanted is None or s in wanted}
+
+
+def load_folder(folder: Path, wanted: set[str] | None, interval: str | None,
+                read_csv: Callable[[Path], dict[str, SymbolHistory]]) -> dict[str, SymbolHistory]:
+    """Every kline file of `folder` as one data set: recorded CSVs (each read by `read_csv`), archives and
+    Parquet files, each symbol's rows of several files joined in path order. With `interval`, files named
+    for another interval are skipped and so are symbols whose bars are of another one."""
+    csvs, archives, parquets = interval_files(folder, interval)
+    parts = [read_csv(p) for p in csvs]
+    if archives:
+        parts.append(load_archive_files(archives))
+    if parquets:
+        parts.append(load_parquet_files(parquets, interval))
+    parts = [{s: h for s, h in part.items() if wanted is None or s in wanted} for part in parts]
+    return join_histories(parts, None if interval is None else interval_ms(interval), str(folder))
+
+
+def interval_files(folder: Path, interval: str | None) -> tuple[list[Path], list[Path], list[Path]]:
+    """The recorded CSVs, archives and Parquet files of `folder` that may hold `interval` klines (all
+    without one); HistoryDataError in one line when there are none."""
+    files = folder_files(folder)
+    if not files:
+        raise HistoryDataError(nothing_readable(folder))
+    csvs = [p for p in files.csvs if interval is None or _named_interval(p) in (None, interval)]
+    archives = [p for p in files.archives if interval is None or _archive_interval(p) == interval]
+    parquets = [p for p in files.parquets  # cache layout: <interval>/<SYMBOL>/<month>.parquet
+                if interval is None or p.parent.parent.name == interval
+                or p.parent.parent.name not in INTERVAL_MS]
+    if not (csvs or archives or parquets):
+        raise HistoryDataError(f"{folder}: no {interval} kline files in this folder (only other intervals)")
+    return csvs, archives, parquets
+
+
+def _named_interval(path: Path) -> str | None:
+    named = _INTERVAL_IN_NAME.search(path.name)
+    return named.group(1) if named else None
+
+
+def _archive_interval(path: Path) -> str | None:
+    parsed = parse_archive_name(path.name)
+    return parsed[1] if parsed else None
+
+
+def interval_text(step_ms: int) -> str:
+    return next((name for name, ms in INTERVAL_MS.items() if ms == step_ms), f"{step_ms} ms")
+
+
+def join_histories(parts: Sequence[dict[str, SymbolHistory]], step_ms: int | None = None,
+                   source: str = "the data given") -> dict[str, SymbolHistory]:
+    """Each symbol's histories of several sources as one (rows concatenated in source order; clean_history
+    then sorts them and drops exact duplicates). `step_ms`: only histories of that interval are kept;
+    without it, one symbol in two intervals is refused. The parts are emptied as they are taken, so each
+    frame is freed once its symbol is joined."""
+    by_symbol: dict[str, list[SymbolHistory]] = {}
+    for part in parts:
+        for symbol, history in part.items():
+            if step_ms is None or history.interval_ms == step_ms:
+                by_symbol.setdefault(symbol, []).append(history)
+        part.clear()
+    out: dict[str, SymbolHistory] = {}
+    for symbol in list(by_symbol):  # in the order the symbols first appear, as before
+        histories = by_symbol.pop(symbol)
+        steps = {h.interval_ms for h in histories}
+        if len(steps) > 1:
+            shown = " and ".join(interval_text(s) for s in sorted(steps))
+            raise HistoryDataError(f"{symbol}: {source} mixes {shown} klines; give one interval")
+        if len(histories) == 1:
+            out[symbol] = histories[0]
+            continue
+        frame = pd.concat([h.frame for h in histories], ignore_index=True)
+        del histories
+        step = steps.pop()
+        out[symbol] = SymbolHistory(symbol, step, frame, check_quality(frame, symbol, step))
+    return out
 
 
 def clean_history(history: SymbolHistory) -> SymbolHistory:

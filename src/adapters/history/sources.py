@@ -1,9 +1,10 @@
 """Several kline sources read as one, and what they hold, said in one line when a request does not match.
 
 `--data` may name a file, several files, a folder or a glob (expanded by the command). A folder of
-recorded CSVs (../shared/data/freqtrade_userdata, data/sample) stands for its CSV files; archive folders
-and the Parquet cache are read by `load_history` as before. Each symbol's rows from several files are
-concatenated (clean_history then sorts them and drops exact duplicates).
+recorded CSVs only (../shared/data/freqtrade_userdata, data/sample) stands for its CSV files (so their
+names can be matched to the interval and window asked); any other folder (archives, the Parquet cache,
+kinds mixed) is read whole by `load_history`. Each symbol's rows from several files are concatenated
+(clean_history then sorts them and drops exact duplicates).
 """
 
 from __future__ import annotations
@@ -13,22 +14,22 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-
-from adapters.history.archive_files import parse_archive_name
 from adapters.history.kline_fields import KlineRequestError
-from adapters.history.loader import CSV_SUFFIXES, LoadProgress, SymbolHistory, load_history, no_progress
-from adapters.history.quality import check_quality
-from adapters.history.schema import INTERVAL_MS, HistoryDataError
+from adapters.history.kline_formats import folder_files
+from adapters.history.loader import (
+    LoadProgress,
+    SymbolHistory,
+    interval_text,
+    join_histories,
+    load_history,
+    no_progress,
+)
+from adapters.history.schema import HistoryDataError
 from domain.time_units import DAY_MS, day_start_ms
 
 _INTERVAL_IN_NAME = re.compile(r"_(\d+[smhdw])_")
 _DATES_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_")
 _NAMES_SHOWN = 6
-
-
-def interval_text(step_ms: int) -> str:
-    return next((name for name, ms in INTERVAL_MS.items() if ms == step_ms), f"{step_ms} ms")
 
 
 def minute_text(ms: int) -> str:
@@ -54,14 +55,14 @@ def named_span_ms(path: Path) -> tuple[int, int] | None:
 
 def kline_files(path: Path, *, interval: str | None = None,
                 window: tuple[int | None, int | None] = (None, None)) -> list[Path]:
-    """A folder of recorded CSVs -> its CSV files (only those of `interval`, and only those whose name
+    """A folder of recorded CSVs only -> its CSV files (only those of `interval`, and only those whose name
     overlaps `window` when it says its dates); any other path -> itself."""
     if not path.is_dir():
         return [path]
-    csvs = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(CSV_SUFFIXES)
-                  and not p.name.startswith(".") and parse_archive_name(p.name) is None)
-    if not csvs:
-        return [path]  # Binance archives or the Parquet cache: load_history reads the folder itself
+    found = folder_files(path)
+    csvs = list(found.csvs)
+    if not csvs or found.archives or found.parquets:
+        return [path]  # archives, the Parquet cache, kinds mixed or nothing: load_history reads the folder
     if interval is not None:
         csvs = [p for p in csvs if _named_interval(p) in (None, interval)]
     start, end = window
@@ -74,24 +75,8 @@ def load_sources(paths: Sequence[Path], *, symbols: Iterable[str] | None = None,
                  progress: LoadProgress = no_progress) -> dict[str, SymbolHistory]:
     """Every path read with `load_history`, each symbol's rows of several sources concatenated."""
     wanted = sorted({s.upper() for s in symbols}) if symbols is not None else None
-    parts: dict[str, list[SymbolHistory]] = {}
-    for path in paths:
-        for symbol, history in load_history(path, symbols=wanted, interval=interval,
-                                           progress=progress).items():
-            parts.setdefault(symbol, []).append(history)
-    out: dict[str, SymbolHistory] = {}
-    for symbol, histories in parts.items():
-        steps = {h.interval_ms for h in histories}
-        if len(steps) > 1:
-            shown = " and ".join(interval_text(s) for s in sorted(steps))
-            raise HistoryDataError(f"{symbol}: the data given mixes {shown} klines; give one interval")
-        if len(histories) == 1:
-            out[symbol] = histories[0]
-            continue
-        frame = pd.concat([h.frame for h in histories], ignore_index=True)
-        step = histories[0].interval_ms
-        out[symbol] = SymbolHistory(symbol, step, frame, check_quality(frame, symbol, step))
-    return out
+    return join_histories([load_history(path, symbols=wanted, interval=interval, progress=progress)
+                           for path in paths])
 
 
 def source_label(paths: Sequence[Path]) -> str:

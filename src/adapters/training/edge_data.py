@@ -1,9 +1,10 @@
-"""The market regimes of ../shared/data as walk-forward periods, read into 1m klines per symbol.
+"""Market periods for the edge report's walk-forward, read into 1m klines per symbol.
 
 A period is one or more 1m kline files that cover the same stretch of time. Where two files of a period
-hold the same (symbol, minute), the first file listed wins (the full-column Binance archive is listed
-before the OHLCV-only freqtrade file). Periods are listed oldest first; the edge report tests on every
-period after the first, training only on the ones before it.
+hold the same (symbol, minute), the first file listed wins. Without --data, the periods and their files are
+named in config (config/report/edge-periods.yaml: the regimes of ../shared/data), never in code. Periods are
+listed oldest first; the edge report tests on every period after the first, training only on the ones
+before it.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import yaml
 
 from adapters.history.schema import HistoryDataError
 from adapters.research.lab_data import COLUMNS, load_lab_data
 from domain.features import KlineArrays
 from domain.time_units import DAY_MS
-
-FREQTRADE = "freqtrade_userdata"
-VISION = "binancedatagetter_vision"
 
 
 @dataclass(frozen=True)
@@ -30,27 +30,32 @@ class EdgePeriod:
     description: str = ""
 
 
-DEFAULT_PERIODS: tuple[EdgePeriod, ...] = (
-    EdgePeriod("2020-05", (f"{FREQTRADE}/binance_spot_1m_2020-05-21_2020-06-20_18pairs.csv.xz",),
-               "2020-05-21..06-20, 18 pairs, OHLCV only"),
-    EdgePeriod("2021-04", (f"{FREQTRADE}/binance_spot_1m_2021-04-02_2021-05-31_96pairs.csv.xz",),
-               "2021-04-02..05-31, 96 pairs, OHLCV only (bull top, 19 May crash)"),
-    EdgePeriod("2023-01", (f"{VISION}/binance_spot_1m_2023-01-01_2023-09-30_BTC_ETH_SOL_ARB.csv.xz",
-                           f"{FREQTRADE}/binance_spot_1m_2023-03-16_2023-05-01_13pairs.csv.xz"),
-               "2023-01-01..09-30, BTC ETH SOL ARB (full columns) + 13 pairs 2023-03-16..05-01"),
-    EdgePeriod("2023-10", (f"{VISION}/binance_spot_1m_2023-10-01_2024-04-30_BTC_ETH_SOL_ARB.csv.xz",),
-               "2023-10-01..2024-04-30, BTC ETH SOL ARB, full columns"),
-    EdgePeriod("2025-06", (f"{FREQTRADE}/binance_spot_1m_2025-06-01_2025-07-01_BTC_ETH.csv.xz",),
-               "2025-06-01..07-01, BTC ETH, OHLCV only"),
-    EdgePeriod("2026-03", (f"{FREQTRADE}/binance_spot_1m_2026-03-23_2026-04-22_5pairs.csv.xz",),
-               "2026-03-23..04-22, BNB BTC ETH SOL XRP, OHLCV only"),
-)
+@dataclass(frozen=True)
+class EdgePeriods:
+    """A periods file: the data root its files are relative to, every period, and the --quick ones."""
 
-# --quick: two small periods (2 and 5 pairs), a few days each: a CI-sized end-to-end run.
-QUICK_PERIODS: tuple[EdgePeriod, ...] = (
-    EdgePeriod("2025-06", DEFAULT_PERIODS[4].files, DEFAULT_PERIODS[4].description),
-    EdgePeriod("2026-03", DEFAULT_PERIODS[5].files, DEFAULT_PERIODS[5].description),
-)
+    root: Path
+    periods: tuple[EdgePeriod, ...]
+    quick: tuple[EdgePeriod, ...]
+
+
+def load_edge_periods(path: Path) -> EdgePeriods:
+    """The periods file `path` (ValueError in one line naming the file and what is wrong)."""
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        periods = tuple(EdgePeriod(str(p["name"]), tuple(str(f) for f in p["files"]),
+                                   str(p.get("description", ""))) for p in raw["periods"])
+        by_name = {p.name: p for p in periods}
+        quick = tuple(by_name[str(name)] for name in raw.get("quick", []))
+        root = Path(str(raw.get("root", ".")))
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read the periods file: {exc.strerror or exc}") from None
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: not a periods file (root, periods: [{{name, files, description}}], "
+                         f"quick: [names]): {type(exc).__name__} {' '.join(str(exc).split())}") from None
+    if not periods or any(not p.files for p in periods):
+        raise ValueError(f"{path}: no periods, or a period without files")
+    return EdgePeriods(root, periods, quick)
 
 
 def periods_from_files(paths: Sequence[Path]) -> tuple[EdgePeriod, ...]:

@@ -28,13 +28,7 @@ from adapters.history.sources import kline_files
 from adapters.onnx.model import OnnxModel
 from adapters.process_heap import map_large_blocks
 from adapters.training.edge_card import record_in_card
-from adapters.training.edge_data import (
-    DEFAULT_PERIODS,
-    QUICK_PERIODS,
-    EdgePeriod,
-    load_period,
-    periods_from_files,
-)
+from adapters.training.edge_data import EdgePeriod, load_edge_periods, load_period, periods_from_files
 from adapters.training.edge_learner import EDGE_PARAMS, QUICK_PARAMS, LightGbmEdgeLearner
 from adapters.training.edge_report import markdown, write_edge_report
 from application.research.period_source import PeriodSource
@@ -50,13 +44,16 @@ from bootstrap.settings_model import Settings
 from domain.outcome import ExitRules, TradeCosts
 
 EXIT_NO_DATA = 3
-DEFAULT_ROOT = Path("../shared/data")
+DEFAULT_PERIODS = Path(__file__).resolve().parents[3] / "config" / "report" / "edge-periods.yaml"
 REPRODUCE_PERIOD = "2021-04"
 def add_parser(subparsers: Any) -> None:
     report = subparsers.add_parser("report", help="reports: `report edge` (net PnL out of time vs baselines)")
     kinds = report.add_subparsers(dest="report", metavar="REPORT", required=True)
     p = kinds.add_parser("edge", help="walk-forward edge report over market periods")
-    p.add_argument("--data-root", type=Path, default=DEFAULT_ROOT, help="the recorded data (../shared/data)")
+    p.add_argument("--periods", type=Path, default=DEFAULT_PERIODS,
+                   help="the file naming each period's files (default config/report/edge-periods.yaml)")
+    p.add_argument("--data-root", type=Path, default=None,
+                   help="the folder the periods' files are in (default: the periods file's root)")
     add_data_option(p, help_text="1m kline files, one period each, oldest first (a folder: its files by "
                                  "name); default: the periods of --data-root")
     p.add_argument("--quick", action="store_true", help="two small periods, a few days each (CI-sized)")
@@ -78,12 +75,19 @@ def _periods(args: argparse.Namespace) -> tuple[tuple[EdgePeriod, ...], float | 
             raise ArgumentProblem(f"--data: {len(files)} 1m kline file(s) given; the walk-forward needs two "
                                   "periods or more, oldest first (one to learn from, one to test)")
         return periods_from_files(files), args.days  # absolute: a period's files are read beside --data-root
+    try:
+        catalogue = load_edge_periods(args.periods)
+    except ValueError as exc:
+        raise ArgumentProblem(f"--periods {exc}") from None
+    args.data_root = args.data_root or catalogue.root
     if not args.data_root.is_dir():
         raise ArgumentProblem(f"--data-root {args.data_root}: no such folder (the recorded data); give two "
                               "periods or more with --data OLDER.csv.xz NEWER.csv.xz")
-    if args.quick:
-        return QUICK_PERIODS, args.days or 6.0
-    return DEFAULT_PERIODS, args.days
+    periods, days = (catalogue.quick, args.days or 6.0) if args.quick else (catalogue.periods, args.days)
+    if len(periods) < 2:
+        raise ArgumentProblem(f"--periods {args.periods}: {len(periods)} period(s) listed"
+                              f"{' under quick' if args.quick else ''}; the walk-forward needs two or more")
+    return periods, days
 
 
 def load_sources(args: argparse.Namespace, settings: Settings) -> list[PeriodSource]:
@@ -95,7 +99,8 @@ def load_sources(args: argparse.Namespace, settings: Settings) -> list[PeriodSou
     try:
         for period in periods:
             steps(f"loading {period.name}: {period.description}")
-            out.append(PeriodSource(period.name, load_period(args.data_root, period, max_days=days), rules))
+            klines = load_period(args.data_root or Path("."), period, max_days=days)
+            out.append(PeriodSource(period.name, klines, rules))
     except BaseException:
         steps.abandon()
         raise

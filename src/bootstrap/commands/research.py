@@ -32,6 +32,7 @@ from typing import Any
 from tqdm import tqdm
 
 from adapters.history.schema import HistoryDataError
+from bootstrap.commands.research_data import lab_paths
 from bootstrap.lab_spec import LabSpec, load_spec
 from bootstrap.settings_model import Settings
 
@@ -51,7 +52,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--model", type=Path, default=None, help="gate: the model (default: model.path)")
     p.add_argument("--spec", type=Path, default=Path("config/research/quick.yaml"), help="the study's YAML")
     p.add_argument("--data", type=Path, action="append", default=None,
-                   help="1m kline file or folder (archives, the cache); repeatable (default: the cache)")
+                   help="1m kline file or folder (recorded CSVs, archives, Parquet; any mix); repeatable "
+                        "(default: the data cache)")
     p.add_argument("--trials", type=int, default=None, help="total trials the study should reach")
     p.add_argument("--storage", default=None, help="SQLAlchemy URL (default: SQLite in the study folder); "
                    "postgresql://user@host:5432/db for several machines (the cluster extra)")
@@ -61,10 +63,6 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--address", default=None, help="join this Ray cluster (e.g. 127.0.0.1:6379 or auto)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
-
-
-def _paths(args: argparse.Namespace, settings: Settings) -> list[Path]:
-    return list(args.data) if args.data else [settings.data.cache_dir]
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,20 +90,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         except StudyStorageError as exc:
             print(f"research: {exc}", file=sys.stderr)
             return EXIT_BAD_STORAGE
+    if args.action == "freeze":
+        from bootstrap.commands.research_holdout import freeze
+
+        return freeze(args, spec)
+    try:
+        paths = lab_paths(args, settings)
+    except HistoryDataError as exc:
+        print(f"research: {exc}", file=sys.stderr)
+        return EXIT_NO_DATA
     if args.action != "run":
-        from bootstrap.commands.research_holdout import freeze, holdout
+        from bootstrap.commands.research_holdout import holdout
         from bootstrap.commands.research_promote import promote
 
-        if args.action == "freeze":
-            return freeze(args, spec)
         if args.action == "promote":
-            return promote(args, spec, _paths(args, settings), settings)
-        return holdout(args, spec, _paths(args, settings))
+            return promote(args, spec, paths, settings)
+        return holdout(args, spec, paths)
     if spec.preset == "edge":
         from bootstrap.commands.research_preset import run_edge_preset
 
-        return run_edge_preset(args, spec, _paths(args, settings), settings)
-    return run_study(args, spec, _paths(args, settings), settings)
+        return run_edge_preset(args, spec, paths, settings)
+    return run_study(args, spec, paths, settings)
 
 
 def _on_ray(args: argparse.Namespace, spec: LabSpec, paths: list[Path], url: str, study: Any,

@@ -19,7 +19,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.history.loader import CSV_SUFFIXES
 from adapters.history.schema import HistoryDataError
 from adapters.research.lab_data import load_lab_data
 from adapters.research.model_archive import archive_model, install_model
@@ -27,6 +26,7 @@ from application.research.retrain import RetrainPlan, retrain
 from application.research.retrain_report import retrain_payload, retrain_text
 from application.research.trial_walk_forward import WalkForward
 from bootstrap import research_mapping
+from bootstrap.commands.research_data import lab_paths
 from bootstrap.lab_wiring import learner_for
 from bootstrap.retrain_wiring import bars_of, costs_of, evidence_card, publish_fit, recipe_for, served_model
 from bootstrap.settings_model import Settings
@@ -35,12 +35,8 @@ EXIT_NO_DATA = 3
 
 
 def _paths(args: argparse.Namespace, settings: Settings) -> list[Path]:
-    """--data (default: the cache); a folder of symbol CSV files (data/sample) is read file by file."""
-    out: list[Path] = []
-    for path in list(args.data) if args.data else [settings.data.cache_dir]:
-        csvs = sorted(p for p in path.iterdir() if p.name.endswith(CSV_SUFFIXES)) if path.is_dir() else []
-        out += csvs or [path]
-    return out
+    """--data (default: the cache), as every lab command reads it."""
+    return lab_paths(args, settings)
 
 
 def run_retrain(args: argparse.Namespace, settings: Settings) -> int:

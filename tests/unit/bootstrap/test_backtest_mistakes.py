@@ -19,7 +19,8 @@ HOLDS = ("1m klines of BNBUSDT, BTCUSDT, ETHUSDT, SOLUSDT, XRPUSDT from 2026-03-
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "quiet.yaml"
     path.write_text(f"logging:\n  file_enabled: false\n  level: ERROR\nbacktest:\n"
-                    f"  report_dir: {tmp_path / 'reports'}\n", encoding="utf-8")
+                    f"  report_dir: {tmp_path / 'reports'}\ndata:\n  cache_dir: {tmp_path / 'cache'}\n",
+                    encoding="utf-8")
     return path
 
 
@@ -57,6 +58,7 @@ def test_a_1h_file(config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert code == command.EXIT_NO_DATA and len(err) == 1, err
     assert "holds 1h klines of BTCUSDT from 2024-01-01 00:00 to 2024-01-02 23:00 UTC" in err[0]
     assert "the backtest replays 1m klines" in err[0]
+    assert len(list((tmp_path / "cache" / "columnar").iterdir())) == 1  # its column copy: in tmp
 
 
 def test_a_month_13_is_said_once(config: Path, sample_klines: Path,

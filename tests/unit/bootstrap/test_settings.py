@@ -9,6 +9,8 @@ import pytest
 from bootstrap.settings import SettingsError, load_settings
 from bootstrap.settings_model import Settings
 
+pytestmark = pytest.mark.real_defaults  # these test config/default.yaml itself (tests/conftest.py)
+
 
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "my.yaml"

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from adapters.training.edge_data import QUICK_PERIODS, load_period
+from adapters.training.edge_data import load_edge_periods, load_period
 from adapters.training.edge_learner import LightGbmEdgeLearner
 from adapters.training.lightgbm_trainer import BoosterParams
 from application.research.period_bars import PeriodBars, build_period_bars
@@ -23,6 +23,7 @@ from application.research.walk_forward import EdgeConfig, NamedPolicy, evaluate_
 from domain.outcome import ExitRules, TradeCosts, simulate_exits
 from domain.scanner_rules import ScannerRules
 
+QUICK_FILE = Path(__file__).resolve().parents[4] / "config" / "report" / "edge-periods.yaml"
 DAYS = 3.0
 COSTS = TradeCosts(entry_fee=0.001, take_profit_fee=0.001, exit_fee=0.001, slippage_pct=0.0002)
 POLICIES = (NamedPolicy("tight", ExitRules(0.003, 0.004, 5)),
@@ -38,7 +39,7 @@ CONFIG = EdgeConfig(policies=POLICIES, costs=COSTS, cost_variants=(("cheap", Tra
 @pytest.fixture(scope="module")
 def periods(shared_data: Path) -> list[PeriodBars]:
     return [build_period_bars(p.name, load_period(shared_data, p, max_days=DAYS), ScannerRules())
-            for p in QUICK_PERIODS]
+            for p in load_edge_periods(QUICK_FILE).quick]
 
 
 def _scrambled(bars: PeriodBars) -> PeriodBars:
