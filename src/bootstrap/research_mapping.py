@@ -1,5 +1,5 @@
 """Settings -> values for the research wing (the lab's gate, retraining, the compiled core): the other
-half of mapping.py, the one home of every Settings conversion."""
+half of the mapping package, the one home of every Settings conversion."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The console's plain settings (bootstrap/mapping.py builds them from Settings)."""
+"""The console's plain settings (bootstrap/mapping/console.py builds them from Settings)."""
 
 from __future__ import annotations
 

@@ -23,9 +23,9 @@ from loguru import logger
 
 from application.research.folds import FoldBounds, fold_bounds, gather, part_masks
 from application.research.period_bars import PeriodBars
-from application.research.period_rows import EdgeRow, TimedRows, period_rows, row_of
+from application.research.period_rows import EdgeRow, period_rows, row_of
 from application.research.ranking import auc
-from application.research.walk_forward_trades import FoldTrades, fold_trades
+from application.research.walk_forward_trades import FoldTrades, SymbolRows, fold_trades
 from domain.ev_gate import GateChoice, TradeStats, fit_gate, trade_stats
 from domain.outcome import ExitRules, TradeCosts
 from domain.symbol_costs import SymbolCosts
@@ -200,7 +200,7 @@ def test_aucs(net: Floats, score: Floats, atr_pct: npt.NDArray[np.floating[Any]]
 
 
 def test_result(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: NamedPolicy, gate: GateChoice,
-                test: TimedRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
+                test: SymbolRows, net: Floats, score: Floats, expected: Floats, selected: Bools,
                 aucs: tuple[float | None, float | None],
                 variants: Callable[[dict[str, Bools]], list[EdgeRow]], seed: int,
                 scanner: Bools | None = None) -> FoldResult:
@@ -210,7 +210,7 @@ def test_result(bounds: FoldBounds, trials: tuple[PolicyTrial, ...], policy: Nam
     cheaper = variants(masks)
     tradable = np.isfinite(net)
     return FoldResult(bounds, trials, policy, gate, tuple(rows), tuple(cheaper), *aucs, int(tradable.sum()),
-                      fold_trades(net, test.time_ms, selected, masks["top decile"]))
+                      fold_trades(net, test, selected, masks["top decile"]))
 
 
 def evaluate_edge(periods: Sequence[PeriodBars], learner: EdgeLearner, config: EdgeConfig,

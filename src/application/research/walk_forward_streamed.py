@@ -40,6 +40,7 @@ from application.research.walk_forward import (
     variant_rows,
 )
 from application.research.walk_forward_fits import fit_policies
+from application.research.walk_forward_trades import symbol_code_type
 from domain.ev_gate import fit_gate, trade_stats
 from ports.training import EdgeModel, StagedEdgeLearner
 
@@ -54,8 +55,10 @@ class TestRows:
     time_ms: Ints
     net: Floats
     score: Floats
+    symbol: npt.NDArray[np.signedinteger]  # code into `symbols` (2 bytes: the trust figures' fee table)
     aucs: tuple[float | None, float | None]  # walk_forward.test_aucs, taken while little else is held
     scanner: Bools  # the scanner rule's entries (scanner_top.ScannerTop)
+    symbols: tuple[str, ...]
 
     def __len__(self) -> int:
         return len(self.time_ms)
@@ -71,12 +74,14 @@ def _test_rows(test: PeriodSource, policy: NamedPolicy, model: EdgeModel, costs:
     # sized by the klines, a little more than the rows (a symbol's warm-up bars are not rows)
     size = sum(len(test.klines[symbol]) for symbol in test.symbols)
     columns = {key: np.empty(size, dtype=dtype) for key, dtype in _TEST_COLUMNS.items()}
+    columns["symbol"] = np.empty(size, dtype=symbol_code_type(len(test.symbols)))
     at = 0
     for code in range(len(test.symbols)):
         bars = test.symbol_bars(code)
         scanner.add(bars.time_ms, bars.scan_score, bars.scan_alert)
         rows = slice(at, at + len(bars))
         columns["time_ms"][rows] = bars.time_ms
+        columns["symbol"][rows] = code
         columns["net"][rows] = bars.outcomes(policy.rules, costs).net_return_pct
         columns["score"][rows] = model.score(bars.features)
         columns["atr_pct"][rows] = bars.features[:, ATR_PCT]
@@ -84,7 +89,7 @@ def _test_rows(test: PeriodSource, policy: NamedPolicy, model: EdgeModel, costs:
         del bars
     filled = {key: column[:at] for key, column in columns.items()}
     aucs = test_aucs(filled["net"], filled["score"], filled.pop("atr_pct"))
-    return TestRows(**filled, aucs=aucs, scanner=scanner.entries())
+    return TestRows(**filled, aucs=aucs, scanner=scanner.entries(), symbols=test.symbols)
 
 
 def _test_nets(test: PeriodSource, policy: NamedPolicy, costs: Costs, rows: int) -> Floats:

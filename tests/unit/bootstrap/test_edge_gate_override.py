@@ -1,6 +1,6 @@
 """`--ignore-edge-gate` (issue 13 item 7): watch the whole pipeline trade when no model has an edge.
 
-Paper and backtest turn the EV gate off for that run through bootstrap/mapping.py, so the container's
+Paper and backtest turn the EV gate off for that run through bootstrap/mapping, so the container's
 loop config follows; the start, every signal line and the report say so. Live refuses it in one line.
 """
 

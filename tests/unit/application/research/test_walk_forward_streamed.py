@@ -23,6 +23,7 @@ from application.research.period_source import PeriodSource
 from application.research.scanner_top import ScannerTop
 from application.research.walk_forward import EdgeConfig, EdgeReport, NamedPolicy, evaluate_edge
 from application.research.walk_forward_streamed import evaluate_edge_streamed
+from application.research.walk_forward_trades import EVERY_BAR
 from domain.features import KlineArrays
 from domain.outcome import ExitRules, TradeCosts
 from domain.scanner_rules import ScannerRules
@@ -83,8 +84,11 @@ def _same(a: EdgeReport, b: EdgeReport) -> None:
         assert x.rows == y.rows and x.variant_rows == y.variant_rows
         assert (x.test_auc, x.atr_auc, x.test_rows) == (y.test_auc, y.atr_auc, y.test_rows)
         assert x.trades.keys() == y.trades.keys()
-        for name, (net, time_ms) in x.trades.items():
+        for name, (net, time_ms, symbol, symbols) in x.trades.items():
             assert np.array_equal(net, y.trades[name][0]) and np.array_equal(time_ms, y.trades[name][1])
+            assert symbols == y.trades[name].symbols
+            assert (symbol is None) == (y.trades[name].symbol is None) == (name == EVERY_BAR)
+            assert symbol is None or np.array_equal(symbol, y.trades[name].symbol)
 
 
 def test_the_streamed_walk_forward_gives_the_same_figures(
