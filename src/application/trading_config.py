@@ -1,6 +1,6 @@
 """The tunables the trading use cases read, as plain frozen values (the application never sees pydantic).
 
-Bootstrap builds a `LoopConfig` from the settings (bootstrap/mapping.py); tests build one
+Bootstrap builds a `LoopConfig` from the settings (the bootstrap/mapping package); tests build one
 directly. Times are integer milliseconds, fractions are fractions (0.004 = 0.4%).
 """
 

@@ -21,7 +21,7 @@ A backtest run overrides the providers its replay builds (`exchange`, `market_fe
 dependency-injector idiom (bootstrap/backtest_wiring.py); asking for one it did not override is a
 ConfigurationError. Built synchronously from Settings, holding no async resources: feeds and exchanges
 are async context managers that the trading loop enters. No `@inject`/`wire()`: callers ask the container
-for what they need (`container.trading_loop()`). Settings -> values: bootstrap/mapping.py.
+for what they need (`container.trading_loop()`). Settings -> values: the bootstrap/mapping package.
 """
 
 from __future__ import annotations
