@@ -10,7 +10,8 @@ The parity domain (what the compiled core mirrors exactly; domain/research_core.
   them at a stale price); the data is gap-free inside the replayed span, so every candidate's history is
   ready (the backtest's loop needs two contiguous bars);
 - sizes well above the pair's minimum: the entry refusal (an exit that could not be sold after rounding)
-  and an unprotectable holding (below one lot step) are not exercised.
+  and an unprotectable holding (below one lot step) are not exercised (a maker fill sold unprotected
+  below the minimum notional is: test_research_core_parity_makers.py).
 """
 
 from __future__ import annotations

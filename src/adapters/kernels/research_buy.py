@@ -99,12 +99,14 @@ def place_maker(s: int, size: float, bid: float, fp: np.ndarray, ip: np.ndarray,
 @kernel()
 def resolve_maker(s: int, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray,
                   acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, tick: float, inv_tick: float,
-                  step_u: int, closes: np.ndarray, dusty: np.ndarray, out_i: np.ndarray,
+                  step_u: int, min_notional: float, closes: np.ndarray, dusty: np.ndarray, out_i: np.ndarray,
                   out_f: np.ndarray) -> int:
     """OpenPosition.resolve at the tick after the placement (the entry's deadline has passed): filled
     (the bar traded through it) -> `hold` at the order's price from now; else cancelled, quote unlocked.
     The OCO is refused when the last price (the bar's close) is not between its legs: the holding is
-    sold at market at once (ProtectEntry._close_unprotected). Returns 1 when something was bought."""
+    sold at market at once (ProtectEntry._close_unprotected), unless that sale is below the minimum
+    notional (at the entry price, or at the simulator's last price once sent): then all of it is dust.
+    Returns 1 when something was bought."""
     price, qty_u = pos_f[s, PEND_PX], pos_i[s, PEND_U]
     filled = pos_i[s, PEND] == 2
     pos_i[s, PEND] = 0
@@ -112,14 +114,39 @@ def resolve_maker(s: int, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos
         acc_i[NOW] += ip[LATENCY]  # the cancel
         acc_f[QUOTE_FREE] += price * (qty_u / UNIT)
         return 0
+    dust_u, dust_px, dust_fee = pos_i[s, DUST_U], pos_f[s, DUST_PX], pos_f[s, DUST_FEE]  # `hold` takes it
     hold(s, price, qty_u, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick, inv_tick, step_u, closes, dusty)
     last = pos_f[s, EXCH]
     if pos_i[s, OPEN] and not pos_f[s, TP] > last > pos_f[s, STOP]:
-        acc_i[NOW] += ip[LATENCY]  # the market sale
-        sale = tick_down(last * (1 - fp[SLIP]), tick, inv_tick)
-        finish(s, sale, quote_fee(sale, pos_i[s, QTY_U], fp[TAKER]), R_UNPROTECTED, pos_f, pos_i, acc_f,
-               acc_i, held, out_i, out_f)
+        sellable = pos_i[s, QTY_U] / UNIT  # the holding at the market lot step (market_sale_problem)
+        if sellable * price >= min_notional:
+            acc_i[NOW] += ip[LATENCY]  # the market sale (the simulator judges it at its last price)
+            if sellable * last >= min_notional:
+                sale = tick_down(last * (1 - fp[SLIP]), tick, inv_tick)
+                finish(s, sale, quote_fee(sale, pos_i[s, QTY_U], fp[TAKER]), R_UNPROTECTED, pos_f, pos_i,
+                       acc_f, acc_i, held, out_i, out_f)
+                return 1
+        commission_u = (qty_u * ip[ENTRY_NUM] + ip[ENTRY_DEN] - 1) // ip[ENTRY_DEN]
+        bought_u, bought_fee = qty_u - commission_u, commission_u * price / UNIT
+        lot_u, lot_px, lot_fee = lot_add(bought_u, price, bought_fee, dust_u, dust_px, dust_fee)
+        unsellable(s, price, lot_u, lot_px, lot_fee, pos_f, pos_i, acc_f, acc_i, held, closes, dusty)
     return 1
+
+
+@kernel()
+def unsellable(s: int, price: float, lot_u: int, lot_px: float, lot_fee: float, pos_f: np.ndarray,
+               pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray, closes: np.ndarray,
+               dusty: np.ndarray) -> None:
+    """ProtectEntry._unsellable: no position, no trade; what was bought and the dust it took are dust
+    again (last seen at the entry price), an entry all the same (the caller records it)."""
+    pos_i[s, OPEN], pos_i[s, FILLED], pos_i[s, HAS_MPLAST] = 0, 0, 0
+    nheld, k = acc_i[NHELD], 0
+    while held[k] != s:
+        k += 1
+    for j in range(k, nheld - 1):
+        held[j] = held[j + 1]
+    acc_i[NHELD] = nheld - 1
+    set_dust(s, lot_u, lot_px, lot_fee, price, closes, pos_f, pos_i, acc_f, acc_i, dusty)
 
 
 @kernel()

@@ -8,8 +8,8 @@ One acting minute t, as the replay drives the loop (the clock first moves to bar
 2. the risk book's probe (could_enter); when it approves, the minute's signals are shown (their bar t
    to the loop, bar t+1's open to the simulator as the price an entry fills at);
 3. the tick: timeouts at the tick's time, equity marked (the kill switch closes everything and stops),
-   then the scan: the first `top_candidates` cells, the first `max_symbols_active - busy` of them not
-   held, their signals best score first, each through the risk book and into a market buy + OCO.
+   then the scan (none while the risk book blocks every entry): the first `top_candidates` cells, the
+   first `max_symbols_active - busy` not held, their signals best score first, each into a buy + OCO.
 The replay acts only at minutes with a signal or an open position; what is open at the end is sold.
 """
 
@@ -116,14 +116,15 @@ def _ingest_pending(t: int, bars: np.ndarray, open_ms: np.ndarray, ip: np.ndarra
 
 @kernel(inline=True)
 def _resolve_pending(now: int, closes: np.ndarray, tick: np.ndarray, inv_tick: np.ndarray, step_u: np.ndarray,
-                     fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray, pos_i: np.ndarray, acc_f: np.ndarray,
-                     acc_i: np.ndarray, held: np.ndarray, out_i: np.ndarray, out_f: np.ndarray,
-                     entries: np.ndarray, dusty: np.ndarray, pend: np.ndarray) -> None:
+                     min_notional: np.ndarray, fp: np.ndarray, ip: np.ndarray, pos_f: np.ndarray,
+                     pos_i: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, held: np.ndarray,
+                     out_i: np.ndarray, out_f: np.ndarray, entries: np.ndarray, dusty: np.ndarray,
+                     pend: np.ndarray) -> None:
     """EnterTrades.resolve_pending, first thing of the tick: each resting entry in the order placed."""
     for k in range(acc_i[NPEND]):
         s = pend[k]
-        if resolve_maker(s, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s], closes,
-                         dusty, out_i, out_f):
+        if resolve_maker(s, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s],
+                         min_notional[s], closes, dusty, out_i, out_f):
             record_entry(acc_f, acc_i, entries, now)
     acc_i[NPEND] = 0
 
@@ -168,8 +169,7 @@ def replay(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.n
     """Allocates the state (the only allocations), then walks the minutes (`_walk`)."""
     symbols = bars.shape[1]
     pos_f = np.zeros((symbols, POS_F))
-    pos_f[:, TRAIL] = np.nan
-    pos_f[:, EXCH] = np.nan
+    pos_f[:, TRAIL] = pos_f[:, EXCH] = np.nan
     pos_i = np.zeros((symbols, POS_I), dtype=np.int64)
     pos_i[:, EXIT_MS] = -1
     pos_i[:, MARKET_T] = -1
@@ -226,8 +226,8 @@ def _walk(bars: np.ndarray, closes: np.ndarray, open_ms: np.ndarray, tick: np.nd
                 set_price(s, bars[t, s, 3], 1, pos_f, pos_i)
                 pos_f[s, TOP] = bars[t, s, 3]
         if acc_i[NPEND]:
-            _resolve_pending(now, closes, tick, inv_tick, step_u, fp, ip, pos_f, pos_i, acc_f, acc_i, held,
-                             out_i, out_f, entries, dusty, pend)
+            _resolve_pending(now, closes, tick, inv_tick, step_u, min_notional, fp, ip, pos_f, pos_i, acc_f,
+                             acc_i, held, out_i, out_f, entries, dusty, pend)
         _manage_and_mark(now, tick, inv_tick, fp, ip, pos_f, pos_i, acc_f, acc_i, held, out_i, out_f, order)
         if not acc_i[KILLED]:
             scan(t, now, starts[t], starts[t + 1], signalled, closes, csym, cscore, csig, step_u,

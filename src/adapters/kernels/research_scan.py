@@ -17,10 +17,12 @@ from adapters.kernels.research_state import (
     HAS_MEM,
     HOUR_HI,
     KILLED,
+    LATENCY,
     MAKER_ENTRY,
     MAX_ACTIVE,
     MEM,
     NHELD,
+    NOW,
     NPEND,
     OPEN,
     PEND,
@@ -30,6 +32,7 @@ from adapters.kernels.research_state import (
     TOP,
     TOP_N,
     WATCHED,
+    entries_blocked,
     equity,
     hour_count,
     kernel,
@@ -81,6 +84,8 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, closes: 
     """EnterTrades.scan: the planned candidates (none at a minute without a signal), the watchlist's room,
     the signals best score first, each through the risk book and into a market buy (or a resting maker
     entry). Busy symbols: the positions held, then the maker entries resting."""
+    if entries_blocked(fp, ip, acc_f, acc_i, entries, now, acc_i[NHELD] + acc_i[NPEND]):
+        return  # EnterTrades.scan: no watching, nor forgetting, while no signal could be approved
     room = max(ip[MAX_ACTIVE] - acc_i[NHELD] - acc_i[NPEND], 0)
     n_wanted = acc_i[NHELD]
     for k in range(n_wanted):
@@ -113,8 +118,6 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, closes: 
             return
         s = csym[picked[k]]
         price = pos_f[s, MEM]
-        if math.isnan(pos_f[s, EXCH]):  # the simulator never saw a price: the order is refused
-            continue
         stop = price * (1 - fp[SL_PCT])
         minimum = min_entry_quote(price, fp[TAKER], 1 - stop / price, fp[BAND], step_u[s] / 1e8,
                                   min_notional[s])
@@ -132,6 +135,8 @@ def scan(t: int, now: int, lo_cell: int, hi_cell: int, signalled: bool, closes: 
         if ip[MAKER_ENTRY] and not math.isnan(pos_f[s, TOP]):  # at the book top's bid; none: market
             place_maker(s, size, pos_f[s, TOP], fp, ip, pos_f, pos_i, acc_f, acc_i, pend, tick[s],
                         inv_tick[s], step_u[s])
+        elif math.isnan(pos_f[s, EXCH]):  # the simulator never saw a price: it refuses the buy (-1112)
+            acc_i[NOW] += ip[LATENCY]  # after its latency, as any order it answers
         elif buy(s, size, fp, ip, pos_f, pos_i, acc_f, acc_i, held, tick[s], inv_tick[s], step_u[s], closes,
                dusty):
             record_entry(acc_f, acc_i, entries, now)  # at the scan's time

@@ -139,16 +139,7 @@ def set_price(s: int, price: float, known: int, pos_f: np.ndarray, pos_i: np.nda
 def risk_refusal(fp: np.ndarray, ip: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, entries: np.ndarray,
                  now: int, capital: float, entry: float, stop: float, minimum: float, nbusy: int) -> float:
     """RiskBook.check past the per-symbol rules: the approved size, or -1 when refused."""
-    roll(acc_f, acc_i, now)
-    if acc_i[KILLED]:
-        return -1.0
-    if nbusy >= ip[MAX_OPEN]:
-        return -1.0
-    if acc_f[DAY_PNL] <= -(fp[DAILY_PCT] * acc_f[DAY_START]):
-        return -1.0
-    if acc_i[DAY_TRADES] >= ip[PER_DAY]:
-        return -1.0
-    if hour_count(entries, acc_i, now) >= ip[PER_HOUR]:
+    if entries_blocked(fp, ip, acc_f, acc_i, entries, now, nbusy):
         return -1.0
     if not (math.isfinite(capital) and capital > 0):
         return -1.0
@@ -171,3 +162,14 @@ def min_entry_quote(price: float, taker: float, stop_loss_pct: float, band: floa
     lowest = low * (1 - stop_loss_pct)
     needed = max(step, step, min_notional / lowest if lowest > 0 else math.inf)
     return float(high * ((needed + step) / (1 - taker) + step) * (1 + 1e-9))
+
+
+@kernel(inline=True)
+def entries_blocked(fp: np.ndarray, ip: np.ndarray, acc_f: np.ndarray, acc_i: np.ndarray, entries: np.ndarray,
+                    now: int, nbusy: int) -> bool:
+    """RiskBook.entries_blocked: no entry at all may open now (kill switch, open positions, daily loss,
+    trade counts), whatever its symbol, price and size."""
+    roll(acc_f, acc_i, now)
+    return bool(acc_i[KILLED] or nbusy >= ip[MAX_OPEN]
+                or acc_f[DAY_PNL] <= -(fp[DAILY_PCT] * acc_f[DAY_START])
+                or acc_i[DAY_TRADES] >= ip[PER_DAY] or hour_count(entries, acc_i, now) >= ip[PER_HOUR])
