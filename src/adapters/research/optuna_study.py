@@ -3,7 +3,8 @@ study in durable storage (SQLite by default, any SQLAlchemy URL for several mach
 
 Resuming: a study is opened by name with `load_if_exists`, and `--trials N` is the total the study should
 reach, so a run that was killed goes on from where it stopped. Trials send a heartbeat; one that stopped
-beating (its process was killed) is marked failed when the study is next run and retried once.
+beating (its process was killed) is marked failed when the study is next run and retried once; one killed
+before its first heartbeat (Optuna never finds it stale) is failed when the study is next opened.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import random
 import time
 import warnings
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import optuna
+import sqlalchemy
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.study import MaxTrialsCallback
 from optuna.trial import FrozenTrial, TrialState
@@ -41,10 +44,29 @@ def open_study(storage_url: str, name: str, *, seed: int, startup_trials: int, h
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     storage = _storage(storage_url, heartbeat_seconds)
-    return optuna.create_study(
+    study = optuna.create_study(
         study_name=name, storage=storage, direction="maximize", load_if_exists=True,
         sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=startup_trials),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=startup_trials, n_warmup_steps=0))
+    fail_beatless_trials(storage, storage.get_study_id_from_name(name), 2 * heartbeat_seconds)
+    return study
+
+
+_BEATLESS = sqlalchemy.text(
+    "select t.trial_id from trials t left join trial_heartbeats h on h.trial_id = t.trial_id "
+    "where t.study_id = :study and t.state = 'RUNNING' and h.trial_id is null and t.datetime_start < :before")
+
+
+def fail_beatless_trials(storage: RDBStorage, study_id: int, grace_seconds: float) -> int:
+    """A process killed between creating a trial and its first heartbeat leaves a RUNNING trial with no
+    heartbeat, which Optuna's stale check skips: it would stay running for ever. Older than the grace
+    period (a live trial beats at once), it is failed. Optuna stamps datetime_start in local time."""
+    before = datetime.now() - timedelta(seconds=grace_seconds)
+    with storage.engine.connect() as db:
+        ids = [row[0] for row in db.execute(_BEATLESS, {"study": study_id, "before": before})]
+    for trial_id in ids:
+        storage.set_trial_state_values(trial_id, TrialState.FAIL)
+    return len(ids)
 
 
 def _storage(url: str, heartbeat_seconds: int, attempts: int = 5) -> RDBStorage:
