@@ -3,7 +3,6 @@ from its per-account, per-symbol table (the real BinanceExchange on 127.0.0.1)."
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -12,21 +11,18 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from tests.support.clocks import ManualClock
+from tests.support.commission_venue import commission_venue
 
 from adapters.binance.commissions import CommissionCache, parse_commission
 from adapters.binance.exchange import BinanceExchange
 from adapters.binance.parse_orders import PayloadError
-from adapters.simulated.costs import SimulatorCosts, SymbolCommission
-from adapters.simulated.venue.data import VenueData, load_venue_data
-from adapters.simulated.venue.trading import TradingVenue, serve_trading_venue
-from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET, TradingConfig
+from adapters.simulated.venue.trading import TradingVenue
+from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from domain.fees import FeeSchedule
 from domain.orders import OrderRequest, OrderStatus, OrderType
 from domain.time_units import DAY_MS
 from domain.values import Side
 from ports.errors import ExchangeError, OrderRejected
-
-START_MS = 1_775_001_600_000  # 2026-04-01 00:00 UTC, in the committed sample (data/sample)
 
 # Binance's documented example (rates fictional), shaped as binance-spot-api.md 1.6 lists it.
 DOCUMENTED = {
@@ -85,17 +81,9 @@ async def test_each_symbol_is_asked_once_a_day() -> None:
     assert asked == ["BTCUSDT", "ETHUSDT", "BTCUSDT"]
 
 
-@functools.cache
-def venue_data(sample_klines: Path) -> VenueData:
-    return load_venue_data(sample_klines, symbols=("BTCUSDT", "XRPUSDT"), start_ms=START_MS, minutes=30,
-                           warmup_ms=600_000)
-
-
 @pytest.fixture
 async def venue(sample_klines: Path) -> AsyncIterator[TradingVenue]:
-    costs = SimulatorCosts(latency_ms=0, bnb_discount=True,
-                           symbol_fees={"XRPUSDT": SymbolCommission(taker=Decimal(0), maker=Decimal(0))})
-    async with serve_trading_venue(venue_data(sample_klines), config=TradingConfig(costs=costs)) as running:
+    async with commission_venue(sample_klines) as running:
         yield running
 
 

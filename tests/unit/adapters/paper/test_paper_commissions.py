@@ -4,22 +4,21 @@ charges those rates; without keys, or when the call fails, the configured table 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from tests.support.commission_venue import commission_venue
 from tests.support.logs import Logs
 
 from adapters.binance.commissions import signed_account_commissions
 from adapters.clocks import SystemClock
 from adapters.paper.exchange import PaperExchange
-from adapters.simulated.costs import SimulatorCosts, SymbolCommission
-from adapters.simulated.venue.data import VenueData, load_venue_data
-from adapters.simulated.venue.trading import TradingVenue, serve_trading_venue
-from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET, TradingConfig
+from adapters.simulated.costs import SimulatorCosts
+from adapters.simulated.venue.trading import TradingVenue
+from adapters.simulated.venue.trading_desk import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from application.symbol_fees import SymbolFees
 from bootstrap.commands.paper import paper_settings
 from bootstrap.container import build_container
@@ -28,23 +27,14 @@ from domain.market_events import BookTopUpdated
 from domain.orders import OrderReport, OrderRequest, OrderType
 from domain.values import BookTop, Side
 
-START_MS = 1_775_001_600_000  # 2026-04-01 00:00 UTC, in the committed sample (data/sample)
 # paper's own settings: 0.2% everywhere, unlike the account (0.1% with the BNB discount, XRPUSDT free)
 CONFIGURED = SimulatorCosts.from_rates(taker_fee=0.002, maker_fee=0.002, latency_ms=0)
 WRONG_SECRET = "not-the-venue-secret-0123456789"
 
 
-@functools.cache
-def venue_data(sample_klines: Path) -> VenueData:
-    return load_venue_data(sample_klines, symbols=("BTCUSDT", "XRPUSDT"), start_ms=START_MS, minutes=30,
-                           warmup_ms=600_000)
-
-
 @pytest.fixture
 async def venue(sample_klines: Path) -> AsyncIterator[TradingVenue]:
-    costs = SimulatorCosts(latency_ms=0, bnb_discount=True,
-                           symbol_fees={"XRPUSDT": SymbolCommission(taker=Decimal(0), maker=Decimal(0))})
-    async with serve_trading_venue(venue_data(sample_klines), config=TradingConfig(costs=costs)) as running:
+    async with commission_venue(sample_klines) as running:
         yield running
 
 
