@@ -60,9 +60,10 @@ def session_of(spec: LabSpec, data: LabData, plans: Sequence[PeriodPlan], first_
                       simulate=fold_simulator(trading_settings(settings), spec), regime_rules=spec.regimes)
 
 
-def open_spec_study(spec: LabSpec, url: str) -> Any:
+def open_spec_study(spec: LabSpec, url: str, worker: int = 0) -> Any:
+    """The study, its sampler seeded per worker (worker 0, the in-process run, keeps the spec's seed)."""
     s = spec.search
-    return open_study(url, spec.name, seed=s.seed, startup_trials=s.startup_trials,
+    return open_study(url, spec.name, seed=s.seed + worker, startup_trials=s.startup_trials,
                       heartbeat_seconds=s.heartbeat_seconds)
 
 
@@ -91,12 +92,12 @@ def study_report(spec: LabSpec, session: LabSession, url: str, meta: dict[str, A
     return payload
 
 
-def study_worker(spec_path: str, data_paths: list[str], url: str, target: int) -> int:
-    """One worker of a study (in a Ray task): its own data and session, the shared study; returns how
-    many trials it ran."""
+def study_worker(spec_path: str, data_paths: list[str], url: str, target: int, worker: int = 0) -> int:
+    """One worker of a study (in a Ray task): its own data, session and sampler seed, the shared study;
+    returns how many trials it ran."""
     spec = load_spec(Path(spec_path))
     data = load_data(spec, [Path(p) for p in data_paths])
     session = session_of(spec, data, plans_of(spec, data))
-    study = open_spec_study(spec, url)
+    study = open_spec_study(spec, url, worker)
     return run_trials(study, objective(spec.space, session.score, spec.search.min_trades), target,
                       progress=False)

@@ -1,7 +1,8 @@
 """Trials on Ray: `workers` copies of a study worker, each on its own core (one CPU each), on a local Ray
 started here or on an existing cluster (`address`, e.g. "127.0.0.1:6379" or "auto"). The workers share
 the Optuna study through its storage, so every node must reach the storage URL and the data paths.
-While they run, `poll` is called every few seconds (the progress bar reads the study's storage).
+Each worker is called as worker(*args, index), index 0..workers-1. While they run, `poll` is called every
+few seconds (the progress bar reads the study's storage).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ def run_workers(worker: Callable[..., Any], args: Sequence[Any], *, workers: int
              logging_level=logging.WARNING, log_to_driver=False)
     try:
         remote = ray.remote(num_cpus=1)(worker)
-        pending = [remote.remote(*args) for _ in range(workers)]
+        # each worker gets its index last: it seeds its own sampler (the same seed everywhere drew the
+        # same startup trials in every worker, each then run twice)
+        pending = [remote.remote(*args, index) for index in range(workers)]
         done: list[Any] = []
         while pending:
             ready, pending = ray.wait(pending, num_returns=len(pending), timeout=2.0)
