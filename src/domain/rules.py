@@ -32,6 +32,10 @@ class FilterViolation:
         return f"Filter failure: {self.filter_type}"
 
 
+def _lot_ok(qty: Decimal, step: Decimal, low: Decimal, high: Decimal) -> bool:
+    return (low <= 0 or qty >= low) and (high <= 0 or qty <= high) and (step <= 0 or qty % step == 0)
+
+
 def _lot_violation(found: list[FilterViolation], name: str, qty: Decimal, step: Decimal, low: Decimal,
                    high: Decimal) -> None:
     if low > 0 and qty < low:
@@ -92,9 +96,9 @@ class SymbolRules:
         # Asked several times per order (the simulator, the protection plan): the usual answer (none) comes
         # from one chain of the same comparisons; any failure builds the detailed list below.
         prices_ok = (market or self._price_ok(price)) and (stop_price is None or self._price_ok(stop_price))
-        step, low_qty, high_qty = self.step_size, self.min_qty, self.max_qty
-        if prices_ok and (low_qty <= 0 or quantity >= low_qty) and (high_qty <= 0 or quantity <= high_qty) \
-                and (step <= 0 or quantity % step == 0) and (not market or self._market_lot_ok(quantity)):
+        lots_ok = _lot_ok(quantity, self.step_size, self.min_qty, self.max_qty) and (
+            not market or _lot_ok(quantity, self.market_step_size, self.market_min_qty, self.market_max_qty))
+        if prices_ok and lots_ok:
             notional, least, most = quantity * price, self.min_notional, self.max_notional
             if not (least > 0 and (not market or self.min_notional_applies_to_market) and notional < least) \
                     and not (most > 0 and (not market or self.max_notional_applies_to_market)
@@ -115,10 +119,6 @@ class SymbolRules:
     def _price_ok(self, p: Decimal) -> bool:
         tick, low, high = self.tick_size, self.min_price, self.max_price
         return p > 0 and (low <= 0 or p >= low) and (high <= 0 or p <= high) and (tick <= 0 or p % tick == 0)
-
-    def _market_lot_ok(self, qty: Decimal) -> bool:
-        step, low, high = self.market_step_size, self.market_min_qty, self.market_max_qty
-        return (low <= 0 or qty >= low) and (high <= 0 or qty <= high) and (step <= 0 or qty % step == 0)
 
     def _price_violation(self, p: Decimal, found: list[FilterViolation]) -> None:
         if p <= 0:
