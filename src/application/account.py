@@ -132,7 +132,7 @@ class Account:
         None while the dust's prices have no version (equity is then valued again at every call)."""
         if self._prices_version is None:
             return None
-        return self._risk.capital, self._dust.version, self._prices_version()
+        return *self.equity_inputs(), self._prices_version()
 
     def equity_inputs(self) -> tuple[float, int]:
         """What `equity` depends on besides the positions and the prices: the capital and the dust's lots
