@@ -16,10 +16,17 @@ CSV_SUFFIXES = (".csv", ".csv.xz", ".csv.gz", ".csv.bz2", ".csv.zst")
 # <SYMBOL>-<interval>-<YYYY-MM>.zip (monthly) or <SYMBOL>-<interval>-<YYYY-MM-DD>.zip (daily), or .csv
 ARCHIVE_NAME = re.compile(
     r"^(?P<symbol>[A-Z0-9]+)-(?P<interval>\d+[smhdwM])-(?P<period>\d{4}-\d{2}(?:-\d{2})?)\.(?P<ext>zip|csv)$")
+_INTERVAL_IN_NAME = re.compile(r"_(\d+[smhdw])_")  # recorded files: binance_spot_1m_<first>_<last>_...
 COPIES_FOLDER = "columnar"  # <cache_dir>/columnar/: column copies of recorded CSVs (columnar_cache.py)
 FORMATS_LOOKED_FOR = ("recorded kline CSVs with a symbol column (.csv, .csv.xz, .csv.gz, .csv.bz2, "
                       ".csv.zst), Binance archives (<SYMBOL>-<interval>-<period>.zip or .csv), "
                       "Parquet cache files (<SYMBOL>/<YYYY-MM>.parquet)")
+
+
+def named_interval(path: Path) -> str | None:
+    """The interval a recorded file's name states (`..._1m_...`), None if it states none."""
+    found = _INTERVAL_IN_NAME.search(path.name)
+    return found.group(1) if found else None
 
 
 def parse_archive_name(name: str) -> tuple[str, str, str] | None:

@@ -22,7 +22,7 @@ from loguru import logger
 from adapters.history.archive_files import read_archive_file
 from adapters.history.cache import read_parquet_frame
 from adapters.history.kline_formats import CSV_SUFFIXES as CSV_SUFFIXES  # re-exported
-from adapters.history.kline_formats import folder_files, nothing_readable, parse_archive_name
+from adapters.history.kline_formats import folder_files, named_interval, nothing_readable, parse_archive_name
 from adapters.history.quality import DataQualityReport, check_quality, infer_interval_ms
 from adapters.history.schema import INTERVAL_MS, HistoryDataError, interval_ms, standardise
 
@@ -175,7 +175,7 @@ def interval_files(folder: Path, interval: str | None) -> tuple[list[Path], list
     files = folder_files(folder)
     if not files:
         raise HistoryDataError(nothing_readable(folder))
-    csvs = [p for p in files.csvs if interval is None or _named_interval(p) in (None, interval)]
+    csvs = [p for p in files.csvs if interval is None or named_interval(p) in (None, interval)]
     archives = [p for p in files.archives if interval is None or _archive_interval(p) == interval]
     parquets = [p for p in files.parquets  # cache layout: <interval>/<SYMBOL>/<month>.parquet
                 if interval is None or p.parent.parent.name == interval
@@ -183,11 +183,6 @@ def interval_files(folder: Path, interval: str | None) -> tuple[list[Path], list
     if not (csvs or archives or parquets):
         raise HistoryDataError(f"{folder}: no {interval} kline files in this folder (only other intervals)")
     return csvs, archives, parquets
-
-
-def _named_interval(path: Path) -> str | None:
-    named = _INTERVAL_IN_NAME.search(path.name)
-    return named.group(1) if named else None
 
 
 def _archive_interval(path: Path) -> str | None:

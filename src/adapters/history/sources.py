@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.history.kline_fields import KlineRequestError
-from adapters.history.kline_formats import folder_files
+from adapters.history.kline_formats import folder_files, named_interval
 from adapters.history.loader import (
     LoadProgress,
     SymbolHistory,
@@ -27,18 +27,12 @@ from adapters.history.loader import (
 from adapters.history.schema import HistoryDataError
 from domain.time_units import DAY_MS, day_start_ms
 
-_INTERVAL_IN_NAME = re.compile(r"_(\d+[smhdw])_")
 _DATES_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_")
 _NAMES_SHOWN = 6
 
 
 def minute_text(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
-
-
-def _named_interval(path: Path) -> str | None:
-    found = _INTERVAL_IN_NAME.search(path.name)
-    return found.group(1) if found else None
 
 
 def named_span_ms(path: Path) -> tuple[int, int] | None:
@@ -64,7 +58,7 @@ def kline_files(path: Path, *, interval: str | None = None,
     if not csvs or found.archives or found.parquets:
         return [path]  # archives, the Parquet cache, kinds mixed or nothing: load_history reads the folder
     if interval is not None:
-        csvs = [p for p in csvs if _named_interval(p) in (None, interval)]
+        csvs = [p for p in csvs if named_interval(p) in (None, interval)]
     start, end = window
     spans = {p: named_span_ms(p) for p in csvs}
     return [p for p, span in spans.items() if span is None
