@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
@@ -223,3 +224,15 @@ def history(symbol: str, end_ms: int, limit: int, price: float = 1.0) -> list[Ca
 
 def trade_at(symbol: str, price: float, time_ms: int) -> TradeHappened:
     return TradeHappened(Trade(symbol, price, 1.0, time_ms, buyer_is_maker=False))
+
+
+@dataclass(frozen=True)
+class FakeSymbolRows:
+    """Test rows as walk_forward_trades.SymbolRows reads them: times, each row's symbol code, the symbols."""
+
+    time_ms: npt.NDArray[np.int64]
+    symbol: npt.NDArray[np.int64]
+    symbols: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.time_ms)

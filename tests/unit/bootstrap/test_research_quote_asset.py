@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import yaml
+from tests.support.renamed_sample import renamed_sample
 
 from adapters.history.schema import HistoryDataError
 from bootstrap import lab_wiring
@@ -32,11 +32,8 @@ SPEC = {
 
 @pytest.fixture(scope="module")
 def renamed(sample_klines: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    frame = pd.read_csv(sample_klines)
-    frame["symbol"] = frame["symbol"].replace({"BTCUSDT": "BTCUSDC", "ETHUSDT": "ETHUSDC"})
-    path = tmp_path_factory.mktemp("usdc") / "usdc_and_usdt.csv"
-    frame.to_csv(path, index=False)
-    return path
+    return renamed_sample(sample_klines, tmp_path_factory.mktemp("usdc") / "usdc_and_usdt.csv",
+                          {"BTCUSDT": "BTCUSDC", "ETHUSDT": "ETHUSDC"})
 
 
 def spec_path(folder: Path, **data: object) -> Path:

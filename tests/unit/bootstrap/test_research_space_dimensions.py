@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 import yaml
+from tests.support.renamed_sample import renamed_sample
 
 from bootstrap.__main__ import build_parser
 from bootstrap.commands.research import EXIT_BAD_SPEC, EXIT_NO_DATA, run
@@ -41,11 +41,8 @@ SPEC: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def renamed(sample_klines: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    frame = pd.read_csv(sample_klines)
-    frame["symbol"] = frame["symbol"].replace({"BTCUSDT": "BTCFDUSD", "ETHUSDT": "ETHUSDC"})
-    path = tmp_path_factory.mktemp("quotes") / "three_quotes.csv"
-    frame.to_csv(path, index=False)
-    return path
+    return renamed_sample(sample_klines, tmp_path_factory.mktemp("quotes") / "three_quotes.csv",
+                          {"BTCUSDT": "BTCFDUSD", "ETHUSDT": "ETHUSDC"})
 
 
 def _spec(folder: Path, **changes: Any) -> Path:

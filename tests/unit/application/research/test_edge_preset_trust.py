@@ -4,11 +4,10 @@ the lab prices a candidate; without one, today's figures bit for bit."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pytest
+from tests.support.fakes import FakeSymbolRows
 
 from application.research.edge_preset_trust import edge_trust, pooled_costing, trust_lines
 from application.research.folds import FoldBounds
@@ -28,21 +27,11 @@ FREE = TradeCosts(0.0, 0.0, 0.0, 0.0)
 POLICY = NamedPolicy("tp 0.3 / sl 0.4 / 5m", ExitRules(0.003, 0.004, 5))
 
 
-@dataclass(frozen=True)
-class _Rows:
-    time_ms: npt.NDArray[np.int64]
-    symbol: npt.NDArray[np.int64]
-    symbols: tuple[str, ...]
-
-    def __len__(self) -> int:
-        return len(self.time_ms)
-
-
 def _fold(period: str, start_day: int, symbols: tuple[str, ...], codes: list[int], net: list[float],
           gated: list[bool]) -> FoldResult:
     """One test period's rows (a day apart each) and the gate's picks; the top decile takes every row."""
     times = (start_day + np.arange(len(net), dtype=np.int64)) * DAY_MS
-    rows = _Rows(times, np.asarray(codes, dtype=np.int64), symbols)
+    rows = FakeSymbolRows(times, np.asarray(codes, dtype=np.int64), symbols)
     values = np.asarray(net, dtype=np.float64)
     bounds = FoldBounds(period, ("before",), 0, 1, 2, 3, 60_000, 1)
     gate = GateChoice(0.0, trade_stats(values), "open")

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-import numpy.typing as npt
+from tests.support.fakes import FakeSymbolRows
 
 from application.research.walk_forward_trades import EVERY_BAR, entry_times_ms, fold_trades
 from domain.statistics.trust import Costing, Trades, trust_figures
 from domain.time_units import DAY_MS, MINUTE_MS
-
-
-@dataclass(frozen=True)
-class _Rows:
-    time_ms: npt.NDArray[np.int64]
-    symbol: npt.NDArray[np.int64]
-    symbols: tuple[str, ...]
-
-    def __len__(self) -> int:
-        return len(self.time_ms)
 
 
 def test_the_market_drift_from_entry_minutes_gives_the_same_trust_figures() -> None:
@@ -29,7 +17,7 @@ def test_the_market_drift_from_entry_minutes_gives_the_same_trust_figures() -> N
     net = rng.normal(-0.05, 0.4, n)
     net[rng.random(n) < 0.05] = np.nan  # untradable bars
     selected = rng.random(n) < 0.02
-    rows = _Rows(time_ms, rng.integers(0, 3, n), ("A", "B", "C"))
+    rows = FakeSymbolRows(time_ms, rng.integers(0, 3, n), ("A", "B", "C"))
     trades = fold_trades(net, rows, selected, rng.random(n) < 0.1)
     stored_net, stored, no_symbol, _ = trades[EVERY_BAR]
     assert no_symbol is None
