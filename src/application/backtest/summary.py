@@ -121,11 +121,13 @@ def cell(summary: BacktestSummary, attribute: str) -> str:
     return str(value) if spec == "d" else _num(float(value), spec, suffix)
 
 
-def side_by_side(summaries: Sequence[BacktestSummary]) -> str:
-    """A plain-text table: one column per run (the model first, then the baselines)."""
+def side_by_side(summaries: Sequence[BacktestSummary], quote: str = "USDT") -> str:
+    """A plain-text table: one column per run (the model first, then the baselines); amounts in `quote`,
+    the run's quote asset."""
     width = max(14, *(len(s.name) + 2 for s in summaries))
     lines = [f"{'':<24}" + "".join(f"{s.name:>{width}}" for s in summaries)]
     for label, attribute in ROWS:
+        label = label.replace("(USDT)", f"({quote})")
         lines.append(f"{label:<24}" + "".join(f"{cell(s, attribute):>{width}}" for s in summaries))
     lines.extend(f"fill rates [{name}]: {rates}; fees paid: {fees or 'none'}"
                  for name, rates, fees in costs_rows(summaries))

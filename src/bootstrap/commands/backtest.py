@@ -72,7 +72,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--model", type=Path, default=None,
                         help="a .onnx model or folder (default: model.path)")
     parser.add_argument("--capital", type=float, default=None,
-                        help="initial capital in USDT (risk.initial_capital)")
+                        help="initial capital in the quote asset (risk.initial_capital)")
     parser.add_argument("--no-baselines", action="store_true", help="skip the two baselines")
     parser.add_argument("--ignore-edge-gate", action="store_true",
                         help="rehearsal: trade signals without the EV gate (no edge required); the report "
@@ -184,7 +184,8 @@ def backtest(settings: Settings, klines: Mapping[str, KlineArrays], model: Model
         shutil.rmtree(folder, ignore_errors=True)
         raise KeyboardInterrupt(f"backtest stopped; its partial report folder {folder} was removed") from None
     print(title)
-    print(side_by_side([result.main.summary, *(o.summary for o in result.baselines)]))
+    print(side_by_side([result.main.summary, *(o.summary for o in result.baselines)],
+                      settings.trading.quote_asset))
     print(f"{result.market.bar_count} bars in {time.perf_counter() - began:.1f}s; report: {paths['html']}; "
           f"trades: {paths['trades']}; equity: {paths['equity']}")
     if settings.logging.file_enabled:

@@ -13,7 +13,8 @@ from bootstrap.commands import backtest as command
 from domain.time_units import day_start_ms as day_ms
 
 
-def test_a_usdc_backtest_charges_each_pair_its_own_rate(tmp_path: Path, shared_data: Path) -> None:
+def test_a_usdc_backtest_charges_each_pair_its_own_rate(tmp_path: Path, shared_data: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
     usdt = real_slice(shared_data, ("BTCUSDT", "SOLUSDT"))
     klines = {s.replace("USDT", "USDC"): k for s, k in usdt.items()}
     settings = settings_for(tmp_path, trading={"quote_asset": "usdc"},
@@ -31,6 +32,8 @@ def test_a_usdc_backtest_charges_each_pair_its_own_rate(tmp_path: Path, shared_d
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert "Equity (USDC, positions marked at market)" in page and "final equity (USDC)" in page
     assert "USDT" not in page  # the axis, the tables and the notes speak the run's quote asset
+    printed = capsys.readouterr().out  # and so does the summary printed on the console
+    assert "final equity (USDC)" in printed and "PnL after fees (USDC)" in printed and "(USDT)" not in printed
 
 
 def test_the_ev_gate_opens_only_on_the_zero_fee_pair(tmp_path: Path, shared_data: Path) -> None:
