@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from loguru import logger
+
 from application.recent_trades import RecentTrades
 from application.trading_loop import TradingLoop
 from domain.pair_state import PairState
@@ -75,7 +77,8 @@ class ConsoleState:
             candidates=self._candidates(), alerts=self._alerts(),
             decisions=tuple(DecisionView(t, key, text) for t, key, text in
                             list(loop.entries.decisions.recent)[-limits.recent:]),
-            equity_curve=tuple(self._curve), gate_closed_reason=loop.gate_closed_reason())
+            equity_curve=tuple(self._curve), gate_closed_reason=loop.gate_closed_reason(),
+            model_gate_closed=loop.model_health is not None and not loop.model_health.gate_open)
 
     def _feed(self, now: int) -> FeedView:
         last = self._loop.last_event_ms
@@ -148,3 +151,12 @@ class ConsoleState:
         risk.reset_kill_switch()
         return "kill switch reset; the bot trades again after a restart" if self._loop.stopped \
             else "kill switch reset"
+
+    def reopen_model_gate(self) -> str:
+        reason = self._loop.reopen_model_gate()
+        if reason is None:
+            return "the model's health watch has not closed the EV gate"
+        logger.warning("EV gate reopened by the operator (it was closed for: {})", reason)
+        lab = self._loop.config.lab_gate_closed
+        return "EV gate reopened; the model is judged afresh" + \
+            (f" (the lab's verdict still keeps it closed: {lab})" if lab is not None else "")

@@ -95,4 +95,5 @@ class GuardModel:
         self._verdict = judge(shortfall, self._drift(), self._bounds)
         if self._verdict.degraded and self._closed_reason is None:
             self._closed_reason = f"model degraded: {self._verdict.reason}"
-            self._log.critical("{}: EV gate closed until restart or reset", self._closed_reason)
+            self._log.critical("{}: EV gate closed until a restart or the operator reopens it",
+                               self._closed_reason)

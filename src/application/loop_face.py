@@ -65,6 +65,15 @@ class LoopFace:
             return self.config.lab_gate_closed
         return None if self._health is None else self._health.gate_closed_reason()
 
+    def reopen_model_gate(self) -> str | None:
+        """Open again the gate the model's health watch closed (an operator looked at the model): its samples
+        are forgotten and it judges afresh. Returns why it was closed; None when the watch had not closed
+        it (the lab's verdict, fixed for the run, is not reopened here)."""
+        reason = None if self._health is None else self._health.gate_closed_reason()
+        if self._health is not None and reason is not None:
+            self._health.reset()
+        return reason
+
     async def equity(self) -> float:
         """Quote balance, positions and dust at market (balances refreshed first when stale)."""
         if not self.account.balances_fresh:

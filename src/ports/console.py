@@ -107,6 +107,7 @@ class BotSnapshot:
     decisions: tuple[DecisionView, ...]
     equity_curve: tuple[tuple[int, float], ...]
     gate_closed_reason: str | None = None  # the lab's verdict or the model's health: why nothing is entered
+    model_gate_closed: bool = False  # the model's health watch closed the gate: an operator may reopen it
 
     @property
     def uptime_sec(self) -> float:
@@ -135,6 +136,8 @@ class ConsoleControls(Protocol):
     def stop_bot(self) -> str: ...
 
     def reset_kill_switch(self) -> str: ...
+
+    def reopen_model_gate(self) -> str: ...
 
 
 class Console(ConsoleSource, ConsoleControls, Protocol):

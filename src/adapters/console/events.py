@@ -60,7 +60,8 @@ class EventWatch:
     def _told_gate(self, last: BotSnapshot, s: BotSnapshot) -> None:
         """The gate closing or opening again; a closed gate whose reason is reworded is not news."""
         if s.gate_closed_reason is not None and last.gate_closed_reason is None:
-            self._send("EV GATE CLOSED", f"{s.gate_closed_reason}; no new entry until a restart or reset, "
+            self._send("EV GATE CLOSED", f"{s.gate_closed_reason}; no new entry until a restart or the "
+                       "dashboard's Reopen EV gate, "
                        f"{len(s.positions)} open position(s) keep their exits")
         elif s.gate_closed_reason is None and last.gate_closed_reason is not None:
             self._send("EV gate open again",

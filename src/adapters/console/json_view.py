@@ -33,7 +33,7 @@ def status_json(s: BotSnapshot) -> dict[str, Any]:
         "mode": s.mode, "venue": s.venue, "now_ms": s.now_ms, "started_ms": s.started_ms,
         "uptime_sec": s.uptime_sec, "model_version": s.model_version,
         "ev_gate": {"enabled": s.ev_gate_margin_pct is not None, "margin_pct": s.ev_gate_margin_pct,
-                    "closed_reason": s.gate_closed_reason},
+                    "closed_reason": s.gate_closed_reason, "model_closed": s.model_gate_closed},
         "entries_paused": s.entries_paused, "running": s.running, "stopped_reason": s.stopped_reason,
         "loop_stalled": s.loop_stalled, "healthy": s.healthy, "equity": s.equity,
         "quote_asset": s.quote_asset, "feed": asdict(s.feed), "trade_count": s.trade_count,

@@ -3,7 +3,8 @@ Events), the JSON REST API under /api, /metrics for Prometheus and /health for a
 
     GET  /api/status /api/positions /api/trades /api/risk /api/decisions /api/candidates /api/equity
     GET  /api/stream                       text/event-stream: the whole snapshot every pulse
-    POST /api/pause /api/resume /api/stop /api/kill-switch/reset /api/positions/{symbol}/close
+    POST /api/pause /api/resume /api/stop /api/kill-switch/reset /api/model-gate/reopen
+         /api/positions/{symbol}/close
     GET  /metrics   (Prometheus text)      GET /health (200, or 503 when the feed is stale or the loop stalls)
 
 The access log is off: a URL may carry `?token=` once (auth.py), and the token is never logged.
@@ -40,6 +41,7 @@ class ConsoleWeb:
             *(web.get(f"/api/{name}", self._section) for name in SECTIONS),
             web.post("/api/pause", self._control), web.post("/api/resume", self._control),
             web.post("/api/stop", self._control), web.post("/api/kill-switch/reset", self._control),
+            web.post("/api/model-gate/reopen", self._control),
             web.post("/api/positions/{symbol}/close", self._close),
             web.get("/metrics", self._metrics), web.get("/health", self._health)])
         self.app.on_shutdown.append(self._end_streams)
@@ -84,7 +86,8 @@ class ConsoleWeb:
     async def _control(self, request: web.Request) -> web.StreamResponse:
         action: dict[str, Callable[[], str]] = {
             "/api/pause": self._console.pause_entries, "/api/resume": self._console.resume_entries,
-            "/api/stop": self._console.stop_bot, "/api/kill-switch/reset": self._console.reset_kill_switch}
+            "/api/stop": self._console.stop_bot, "/api/kill-switch/reset": self._console.reset_kill_switch,
+            "/api/model-gate/reopen": self._console.reopen_model_gate}
         return web.json_response({"ok": True, "message": action[request.path]()})
 
     async def _close(self, request: web.Request) -> web.StreamResponse:

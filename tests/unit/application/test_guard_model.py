@@ -42,7 +42,7 @@ async def test_losing_trades_against_a_confident_promise_close_the_gate_and_say_
     (line,) = logs.having("model degraded", "CRITICAL")
     assert line["message"].startswith("model degraded: 3 trades realised -0.")
     assert "%/trade vs expected +0.20% (t=" in line["message"]
-    assert line["message"].endswith(": EV gate closed until restart or reset")
+    assert line["message"].endswith(": EV gate closed until a restart or the operator reopens it")
 
     buys = [r for r in h.exchange.orders_placed() if r.side is Side.BUY]
     await feed(h, trade_at(SYMBOL, 1.0, T0 + 300_000))  # a good signal, past the cooldown

@@ -49,6 +49,7 @@ function render(s) {
   const closed = st.ev_gate.closed_reason;
   $("gate").hidden = !closed;
   $("gate").title = closed || "";
+  $("reopen").hidden = !st.ev_gate.model_closed;  // only the model's own closing is the operator's to undo
   $("evgate").textContent = closed ? `CLOSED: ${closed}`
     : !st.ev_gate.enabled ? "off" : `on, margin ${fmt(st.ev_gate.margin_pct, 3)}%`;
   $("tradecount").textContent = st.trade_count;

@@ -99,7 +99,8 @@ async def test_the_dashboard_shows_the_position_and_pause_stops_new_entries(serv
     assert errors == []
 
 
-async def test_the_dashboard_shows_the_gate_the_model_closed_and_why(browser: Any, tmp_path: Path) -> None:
+async def test_the_dashboard_shows_the_gate_the_model_closed_why_and_reopens_it(browser: Any,
+                                                                                tmp_path: Path) -> None:
     from tests.unit.adapters.console.conftest import console_config, serve
     from tests.unit.adapters.console.test_gate_notifications import lose_three, watched
 
@@ -110,6 +111,7 @@ async def test_the_dashboard_shows_the_gate_the_model_closed_and_why(browser: An
         await asyncio.to_thread(browser.get, f"http://127.0.0.1:{service.port}/?token={TOKEN}")
         await until(lambda: "on, margin" in text_of(browser, "evgate"))
         assert browser.find_element("id", "gate").get_attribute("hidden")
+        assert browser.find_element("id", "reopen").get_attribute("hidden")  # nothing to reopen yet
         await lose_three(h)  # three trades far below the model's promise: the guard closes the gate
         await until(lambda: text_of(browser, "evgate").startswith("CLOSED: model degraded: 3 trades"))
         assert "%/trade vs expected +0.20% (t=" in text_of(browser, "evgate")
@@ -117,6 +119,14 @@ async def test_the_dashboard_shows_the_gate_the_model_closed_and_why(browser: An
         assert text_of(browser, "gate") == "EV GATE CLOSED"
         shots = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR", tmp_path))
         await asyncio.to_thread(browser.save_screenshot, str(shots / "dashboard-gate-closed.png"))
+        await until(lambda: not browser.find_element("id", "reopen").get_attribute("hidden"))
+        await asyncio.to_thread(click, browser, "#reopen")  # the operator looked at the model: reopen
+        await until(lambda: browser.find_element("id", "confirm").is_displayed())
+        await asyncio.to_thread(click, browser, "#confirm-yes")
+        await until(lambda: "on, margin" in text_of(browser, "evgate"))
+        assert h.loop.gate_closed_reason() is None
+        assert browser.find_element("id", "gate").get_attribute("hidden")
+        assert browser.find_element("id", "reopen").get_attribute("hidden")
         errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
         assert errors == []
     finally:

@@ -69,6 +69,38 @@ async def test_the_model_closing_its_gate_is_told_once_with_its_reason_and_numbe
     assert "%/trade vs expected +0.20% (t=" in body and "no new entry" in body
 
 
+async def test_the_operator_reopens_the_gate_the_model_closed_and_the_model_trades_again() -> None:
+    h = watched()
+    state = ConsoleState(h.loop, RecentTrades(h.journal), h.clock, venue="PAPER")
+    told = Told()
+    watch = EventWatch(told, NotifyConfig())
+    await h.loop.start()
+    watch.on_snapshot(state.snapshot())
+    assert state.reopen_model_gate() == "the model's health watch has not closed the EV gate"
+    await lose_three(h)
+    closed = state.snapshot()
+    assert closed.model_gate_closed and (closed.gate_closed_reason or "").startswith("model degraded")
+    watch.on_snapshot(closed)
+    assert state.reopen_model_gate() == "EV gate reopened; the model is judged afresh"
+    reopened = state.snapshot()
+    assert reopened.gate_closed_reason is None and not reopened.model_gate_closed
+    watch.on_snapshot(reopened)
+    await feed(h, trade_at(SYMBOL, 1.0, T0 + 300_000))  # the signal the closed gate refused is traded now
+    assert [p.symbol for p in h.loop.open_positions()] == [SYMBOL]
+    await h.loop.stop()
+    assert [t for t, _ in told.messages] == ["CryptoScalper started", "EV GATE CLOSED", "EV gate open again"]
+
+
+async def test_the_labs_verdict_is_not_the_operators_to_reopen() -> None:
+    h = build(model=FakeModel(), loop_config=config(lab_gate_closed=LAB_REASON, model_health=WATCH))
+    state = ConsoleState(h.loop, RecentTrades(h.journal), h.clock, venue="PAPER")
+    await h.loop.start()
+    assert state.reopen_model_gate() == "the model's health watch has not closed the EV gate"
+    snapshot = state.snapshot()
+    await h.loop.stop()
+    assert snapshot.gate_closed_reason == LAB_REASON and not snapshot.model_gate_closed
+
+
 async def test_reopening_is_told_and_a_reworded_closed_gate_is_not() -> None:
     h = build(model=FakeModel())
     await h.loop.start()

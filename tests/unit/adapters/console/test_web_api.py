@@ -13,7 +13,7 @@ from tests.unit.adapters.console.conftest import TOKEN, Served
 
 READS = ["/api/status", "/api/positions", "/api/trades", "/api/risk", "/api/decisions", "/api/candidates",
          "/api/equity", "/api/stream", "/metrics", "/health"]
-CONTROLS = ["/api/pause", "/api/resume", "/api/stop", "/api/kill-switch/reset",
+CONTROLS = ["/api/pause", "/api/resume", "/api/stop", "/api/kill-switch/reset", "/api/model-gate/reopen",
             f"/api/positions/{SYMBOL}/close"]
 
 
@@ -92,6 +92,9 @@ async def test_pause_resume_stop_and_kill_switch_reset(served: Served) -> None:
     served.h.risk.update_equity(10.0, T0)
     assert (await post(served, "/api/kill-switch/reset"))[1]["message"].startswith("kill switch reset")
     assert not served.h.risk.kill_switch_active
+    status, body = await post(served, "/api/model-gate/reopen")
+    assert status == 200 and body["message"] == "the model's health watch has not closed the EV gate"
+    assert (await get(served, "/api/status"))[1]["ev_gate"]["model_closed"] is False
     assert (await post(served, "/api/stop"))[0] == 200 and served.h.loop.stopped
 
 
