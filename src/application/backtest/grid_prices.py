@@ -4,7 +4,9 @@ it no longer watches is stale).
 
 A symbol's price at minute t is its last close at or before t (a gap keeps the price before it). The
 prices are kept one block of minutes at a time, all symbols at once; valuing the dust asks a few times a
-minute, and every price may move only when the minute does.
+minute, and every price may move only when the minute does. The dust reads them by grid row (`prices`:
+a PricesByRow), so no symbol's name is looked up a minute; a close of 0 reads as no price (NaN), as the
+dust takes it anyway.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from application.backtest.market_grid import BacktestMarket
+from application.dust_batch import Floats
 
 BLOCK_MINUTES = 1440
 
@@ -30,6 +33,7 @@ class GridPrices:
         self._by_minute = self._block.T  # the same prices a minute a row: one minute's are contiguous
         self._column: list[float] = []
         self._asked: tuple[Sequence[str], npt.NDArray[np.intp]] | None = None  # the last symbols and rows
+        self.prices = RowPrices(self)  # what the dust is valued at (by names, or by rows)
 
     def move_to(self, t: int) -> None:
         """The replay is at minute `t` now."""
@@ -48,13 +52,23 @@ class GridPrices:
         price = self._column[s]
         return None if math.isnan(price) else price
 
-    def prices(self, symbols: Sequence[str]) -> npt.NDArray[np.float64]:
+    def prices_of(self, symbols: Sequence[str]) -> npt.NDArray[np.float64]:
         """`price` of each symbol at once, NaN where it has none (asked again with the same symbols, the
         rows are looked up once)."""
         if self._t < 0:
             return np.full(len(symbols), np.nan)
         rows = self._rows_of(symbols)
         return self._block_column()[rows]
+
+    def row_of(self, symbol: str) -> int:
+        """`symbol`'s row of `column` (the last row, always NaN, when it is not in the market)."""
+        return self._index.get(symbol, len(self._index))
+
+    def column(self) -> npt.NDArray[np.float64]:
+        """Every row's price at the minute replayed (NaN where none, and for the last row)."""
+        if self._t < 0:
+            return np.full(len(self._index) + 1, np.nan)
+        return self._block_column()
 
     def along(self, symbols: Sequence[str], minutes: Sequence[int]) -> npt.NDArray[np.float64]:
         """(symbols, minutes): `prices` at each of `minutes` (increasing, less than a block apart)."""
@@ -106,4 +120,23 @@ class GridPrices:
         for s, symbol in enumerate(market.symbols):
             out[s] = market.klines[symbol].close[np.maximum(filled[s], 0)]
         out[:-1][filled < 0] = np.nan
+        out[out == 0] = np.nan  # no price: what the dust's valuation makes of a 0 anyway
         return out
+
+
+class RowPrices:
+    """GridPrices as the dust asks: by names (`prices_of`) or by rows (dust_batch.PricesByRow)."""
+
+    __slots__ = ("_grid",)
+
+    def __init__(self, grid: GridPrices) -> None:
+        self._grid = grid
+
+    def __call__(self, symbols: Sequence[str]) -> Floats:
+        return self._grid.prices_of(symbols)
+
+    def row_of(self, symbol: str) -> int:
+        return self._grid.row_of(symbol)
+
+    def column(self) -> Floats:
+        return self._grid.column()
