@@ -66,8 +66,10 @@ class CandleRing:
         self._pending.append((time_ms, _row(candle)))
         self._newest = time_ms
         self._size = min(self._size + 1, self._capacity)
-        if len(self._pending) >= self._capacity:
-            self._settle()
+        if len(self._pending) >= self._capacity:  # these alone fill the ring: nothing older is read again
+            self._held = None  # (every slot is written over when they are written in)
+            if len(self._pending) > self._capacity:
+                del self._pending[0]
         return contiguous
 
     def last_close(self) -> float:
