@@ -43,16 +43,26 @@ class DustBatch:
     def __init__(self, symbols: Sequence[str], units: Sequence[float], fallbacks: Sequence[float]) -> None:
         """`units`: each lot's units as a float; `fallbacks`: the price each is valued at without one."""
         self.symbols = tuple(symbols)
-        # Rows 0 and 1: units and fallbacks of the first len(symbols) columns; spare columns after them,
-        # so a lot dropped or appended moves a few floats instead of building new arrays.
-        self._rows = np.zeros((2, max(2 * len(self.symbols), 16)))
+        # Rows 0, 1 and 2: units, fallbacks and products (`products`) of the first len(symbols) columns;
+        # spare columns after them, so a lot dropped or appended moves a few floats, no array is built.
+        self._rows = np.zeros((3, max(2 * len(self.symbols), 16)))
         self._rows[0, :len(self.symbols)], self._rows[1, :len(self.symbols)] = units, fallbacks
-        self.products: Floats | None = None  # each lot's value at the last `value_all`
+        self._valued = False  # row 2 holds the products of the last `value_all`
         self._changed: set[str] = set()  # lots changed since, their products not valued again yet
         self._source: object = None  # the prices the rows below are of
         self._by_row: PricesByRow | None = None
         self._at = np.zeros(self._rows.shape[1], dtype=np.intp)  # with PricesByRow: each lot's row there
-        self._views: tuple[Floats, npt.NDArray[np.intp]] | None = None  # units and rows of the lots held
+        # The lots held: views of their units, rows (by PricesByRow) and products.
+        self._views: tuple[Floats, npt.NDArray[np.intp], Floats] | None = None
+
+    @property
+    def products(self) -> Floats | None:
+        """Each lot's value at the last `value_all` (None: none since it was set to None)."""
+        return self._held()[2] if self._valued else None
+
+    @products.setter
+    def products(self, products: None) -> None:
+        self._valued = False
 
     def value_all(self, prices_of: PricesOf) -> float:
         """Every lot at `prices_of`'s prices (0 or NaN: its fallback, as `price or fallback` does)."""
@@ -60,23 +70,22 @@ class DustBatch:
         if prices_of is not self._source:
             self._read_from(prices_of)
         self._changed.clear()
+        self._valued = True
         if not n:
-            self.products = np.zeros(0)
             return 0.0
+        units, at, products = self._held()
         by_row = self._by_row
         if by_row is not None:
-            units, at = self._held()
             prices = by_row.column()[at]
-            products = units * prices
+            np.multiply(units, prices, out=products)
             total = float(np.add.accumulate(products)[-1])
             if total == total:  # no price was NaN (nor 0: NaN by row): the fallbacks are not needed
-                self.products = products
                 return total
         else:
             prices = np.asarray(prices_of(self.symbols), dtype=np.float64)
         known = (prices == prices) & (prices != 0)  # p == p: not NaN
-        self.products = self._rows[0, :n] * np.where(known, prices, self._rows[1, :n])
-        return float(np.add.accumulate(self.products)[-1])  # np.cumsum, without its dispatch
+        np.multiply(units, np.where(known, prices, self._rows[1, :n]), out=products)
+        return float(np.add.accumulate(products)[-1])  # np.cumsum, without its dispatch
 
     def value_changed(self, price_of: Callable[[str], float | None]) -> float | None:
         """`value_all` at the prices of the last one (none moved since), after lots changed: only the
@@ -107,7 +116,7 @@ class DustBatch:
     def follow(self, symbol: str, units: float, fallback: float, *, removed: bool = False) -> bool:
         """`symbol`'s lot changed: its column updated, dropped, or appended last (its product is stale
         until the next `value_all`: the ledger values it again). False when a dropped symbol was not here."""
-        symbols, rows, products = self.symbols, self._rows, self.products
+        symbols, rows = self.symbols, self._rows
         try:
             at = symbols.index(symbol)
         except ValueError:
@@ -120,7 +129,6 @@ class DustBatch:
             self._changed.discard(symbol)
             rows[:, at:n - 1] = rows[:, at + 1:n]
             self._at[at:n - 1] = self._at[at + 1:n]
-            self.products = None if products is None else np.concatenate((products[:at], products[at + 1:]))
             self._views = None
         elif at >= 0:
             rows[0, at], rows[1, at] = units, fallback
@@ -130,10 +138,9 @@ class DustBatch:
                 self._rows = rows = np.concatenate((rows, np.zeros_like(rows)), axis=1)
                 self._at = np.concatenate((self._at, np.zeros_like(self._at)))
             self.symbols = (*symbols, symbol)
-            rows[0, n], rows[1, n] = units, fallback
+            rows[0, n], rows[1, n], rows[2, n] = units, fallback, 0.0
             if self._by_row is not None:
                 self._at[n] = self._by_row.row_of(symbol)
-            self.products = None if products is None else np.concatenate((products, [0.0]))
             self._changed.add(symbol)
             self._views = None
         return True
@@ -145,9 +152,9 @@ class DustBatch:
         if self._by_row is not None:
             self._at[:len(self.symbols)] = [self._by_row.row_of(s) for s in self.symbols]
 
-    def _held(self) -> tuple[Floats, npt.NDArray[np.intp]]:
-        """Views of the units and the rows of the lots held (made again when a lot comes or goes)."""
+    def _held(self) -> tuple[Floats, npt.NDArray[np.intp], Floats]:
+        """Views of the units, rows and products of the lots held (made again when a lot comes or goes)."""
         if self._views is None:
             n = len(self.symbols)
-            self._views = self._rows[0, :n], self._at[:n]
+            self._views = self._rows[0, :n], self._at[:n], self._rows[2, :n]
         return self._views
