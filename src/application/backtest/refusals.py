@@ -62,7 +62,7 @@ class RefusalLog:
     """The refusals of one replay, in time order; the probe's last reason is kept apart."""
 
     def __init__(self) -> None:
-        self.refusals: list[Refusal] = []
+        self._rows: list[tuple[int, str, str]] = []  # (time_ms, symbol, reason): Refusals when read
         self.probe_reason: str | None = None
         self._probing = False
         self._instant, self._counted = -1, set[str]()  # the symbols refused at the latest instant
@@ -72,10 +72,16 @@ class RefusalLog:
             self.probe_reason = reason
             return
         if time_ms != self._instant:
-            self._instant, self._counted = time_ms, set()
-        if symbol not in self._counted:
+            self._instant, self._counted = time_ms, {symbol}
+            self._rows.append((time_ms, symbol, reason))
+        elif symbol not in self._counted:
             self._counted.add(symbol)
-            self.refusals.append(Refusal(time_ms, symbol, reason))
+            self._rows.append((time_ms, symbol, reason))
+
+    @property
+    def refusals(self) -> list[Refusal]:
+        """Every refusal recorded, in time order (made when read: a replay writes thousands)."""
+        return list(map(Refusal._make, self._rows))
 
     def probing(self) -> RefusalLog:
         """`with log.probing():` checks made inside are questions, not signals: their reason goes to
