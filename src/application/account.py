@@ -130,9 +130,10 @@ class Account:
     def equity_key(self) -> tuple[float, int, int] | None:
         """What `equity` depends on besides the positions: equal keys (and equal positions), equal equity.
         None while the dust's prices have no version (equity is then valued again at every call)."""
-        if self._prices_version is None:
+        version = self._prices_version
+        if version is None:
             return None
-        return *self.equity_inputs(), self._prices_version()
+        return self._risk.capital, self._dust.version, version()  # equity_inputs(), inline: asked often
 
     def equity_inputs(self) -> tuple[float, int]:
         """What `equity` depends on besides the positions and the prices: the capital and the dust's lots

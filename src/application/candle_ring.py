@@ -19,6 +19,8 @@ from domain.values import Candle
 _COLUMNS = ("open", "high", "low", "close", "volume", "taker_buy_base_volume", "quote_volume", "trades")
 _CLOSE = _COLUMNS.index("close")
 _TRADES = _COLUMNS.index("trades")
+_NO_TIMES, _NO_VALUES = np.zeros(0, dtype=np.int64), np.zeros((len(_COLUMNS), 0))  # never written to
+_NO_TIMES.flags.writeable = _NO_VALUES.flags.writeable = False
 
 
 def _row(candle: Candle) -> tuple[float, ...]:
@@ -30,9 +32,9 @@ class CandleRing:
     def __init__(self, capacity: int, interval_ms: int = 60_000) -> None:
         if capacity < 1:
             raise ValueError(f"a candle ring needs a positive capacity, got {capacity}")
-        # Allocated at the first write: most rings of a replay only ever hold a history (see _hold).
-        self._times = np.zeros(0, dtype=np.int64)
-        self._values = np.zeros((len(_COLUMNS), 0))
+        # Allocated at the first write: most rings of a replay only ever hold a history (see _hold); till
+        # then the shared empty arrays (a replay makes a ring for each candidate it watches again).
+        self._times, self._values = _NO_TIMES, _NO_VALUES
         self._capacity = capacity
         self._interval_ms = interval_ms
         self._size = 0  # candles held in all: the columns (or the held history) and the pending ones
@@ -66,8 +68,10 @@ class CandleRing:
         self._pending.append((time_ms, _row(candle)))
         self._newest = time_ms
         self._size = min(self._size + 1, self._capacity)
-        if len(self._pending) >= self._capacity:
-            self._settle()
+        if len(self._pending) >= self._capacity:  # these alone fill the ring: nothing older is read again
+            self._held = None  # (every slot is written over when they are written in)
+            if len(self._pending) > self._capacity:
+                del self._pending[0]
         return contiguous
 
     def last_close(self) -> float:

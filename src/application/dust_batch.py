@@ -5,11 +5,13 @@ The arrays follow the ledger's order (holdings.DustLedger._values), so the produ
 same order as valuing each lot on its own; an accumulation adds them one after the other, as `sum` does,
 so the totals are the same bits. A lot that changes updates its row in place, is dropped or appended
 last (a replay changes a lot at every entry and exit: rebuilding the arrays cost more than valuing).
+Prices kept by rows (PricesByRow: a replay's grid) are read by each lot's row, no name looked up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -21,25 +23,69 @@ PricesOf = Callable[[Sequence[str]], Sequence[float] | Floats]
 PricePath = Callable[[Sequence[str]], Floats]
 
 
+@runtime_checkable
+class PricesByRow(Protocol):
+    """PricesOf whose prices sit in fixed rows (a replay's grid of symbols): each lot's row is looked up
+    once, then every price of the instant is one column read by those rows."""
+
+    def __call__(self, symbols: Sequence[str]) -> Floats: ...
+
+    def row_of(self, symbol: str) -> int:
+        """`symbol`'s row of `column()` (a row that is always NaN when it has none)."""
+        ...
+
+    def column(self) -> Floats:
+        """Every row's price now; NaN where none, and never 0 (no price reads as NaN)."""
+        ...
+
+
 class DustBatch:
     def __init__(self, symbols: Sequence[str], units: Sequence[float], fallbacks: Sequence[float]) -> None:
         """`units`: each lot's units as a float; `fallbacks`: the price each is valued at without one."""
         self.symbols = tuple(symbols)
-        # Rows 0 and 1: units and fallbacks of the first len(symbols) columns; spare columns after them,
-        # so a lot dropped or appended moves a few floats instead of building new arrays.
-        self._rows = np.zeros((2, max(2 * len(self.symbols), 16)))
+        # Rows 0, 1 and 2: units, fallbacks and products (`products`) of the first len(symbols) columns;
+        # spare columns after them, so a lot dropped or appended moves a few floats, no array is built.
+        self._rows = np.zeros((3, max(2 * len(self.symbols), 16)))
         self._rows[0, :len(self.symbols)], self._rows[1, :len(self.symbols)] = units, fallbacks
-        self.products: Floats | None = None  # each lot's value at the last `value_all`
+        self._valued = False  # row 2 holds the products of the last `value_all`
         self._changed: set[str] = set()  # lots changed since, their products not valued again yet
+        self._source: object = None  # the prices the rows below are of
+        self._by_row: PricesByRow | None = None
+        self._at = np.zeros(self._rows.shape[1], dtype=np.intp)  # with PricesByRow: each lot's row there
+        # The lots held: views of their units, rows (by PricesByRow) and products.
+        self._views: tuple[Floats, npt.NDArray[np.intp], Floats] | None = None
+
+    @property
+    def products(self) -> Floats | None:
+        """Each lot's value at the last `value_all` (None: none since it was set to None)."""
+        return self._held()[2] if self._valued else None
+
+    @products.setter
+    def products(self, products: None) -> None:
+        self._valued = False
 
     def value_all(self, prices_of: PricesOf) -> float:
         """Every lot at `prices_of`'s prices (0 or NaN: its fallback, as `price or fallback` does)."""
         n = len(self.symbols)
-        prices = np.asarray(prices_of(self.symbols), dtype=np.float64)
-        known = (prices == prices) & (prices != 0)  # p == p: not NaN
-        self.products = self._rows[0, :n] * np.where(known, prices, self._rows[1, :n])
+        if prices_of is not self._source:
+            self._read_from(prices_of)
         self._changed.clear()
-        return float(np.add.accumulate(self.products)[-1])  # np.cumsum, without its dispatch
+        self._valued = True
+        if not n:
+            return 0.0
+        units, at, products = self._held()
+        by_row = self._by_row
+        if by_row is not None:
+            prices = by_row.column()[at]
+            np.multiply(units, prices, out=products)
+            total = float(np.add.accumulate(products)[-1])
+            if total == total:  # no price was NaN (nor 0: NaN by row): the fallbacks are not needed
+                return total
+        else:
+            prices = np.asarray(prices_of(self.symbols), dtype=np.float64)
+        known = (prices == prices) & (prices != 0)  # p == p: not NaN
+        np.multiply(units, np.where(known, prices, self._rows[1, :n]), out=products)
+        return float(np.add.accumulate(products)[-1])  # np.cumsum, without its dispatch
 
     def value_changed(self, price_of: Callable[[str], float | None]) -> float | None:
         """`value_all` at the prices of the last one (none moved since), after lots changed: only the
@@ -48,9 +94,10 @@ class DustBatch:
         products = self.products
         if products is None or not len(self.symbols):
             return None
+        column = None if self._by_row is None else self._by_row.column()
         for symbol in self._changed:
             at = self.symbols.index(symbol)
-            price = price_of(symbol)
+            price = price_of(symbol) if column is None else float(column[self._at[at]])
             known = price is not None and price == price and price != 0  # as `value_all`'s mask
             products[at] = self._rows[0, at] * (price if known else self._rows[1, at])
         self._changed.clear()
@@ -69,23 +116,45 @@ class DustBatch:
     def follow(self, symbol: str, units: float, fallback: float, *, removed: bool = False) -> bool:
         """`symbol`'s lot changed: its column updated, dropped, or appended last (its product is stale
         until the next `value_all`: the ledger values it again). False when a dropped symbol was not here."""
-        symbols, rows, products = self.symbols, self._rows, self.products
-        at, n = symbols.index(symbol) if symbol in symbols else -1, len(symbols)
+        symbols, rows = self.symbols, self._rows
+        try:
+            at = symbols.index(symbol)
+        except ValueError:
+            at = -1
+        n = len(symbols)
         if removed:
             if at < 0:
                 return False
             self.symbols = symbols[:at] + symbols[at + 1:]
             self._changed.discard(symbol)
             rows[:, at:n - 1] = rows[:, at + 1:n]
-            self.products = None if products is None else np.concatenate((products[:at], products[at + 1:]))
+            self._at[at:n - 1] = self._at[at + 1:n]
+            self._views = None
         elif at >= 0:
             rows[0, at], rows[1, at] = units, fallback
             self._changed.add(symbol)
         else:
             if n == rows.shape[1]:
                 self._rows = rows = np.concatenate((rows, np.zeros_like(rows)), axis=1)
+                self._at = np.concatenate((self._at, np.zeros_like(self._at)))
             self.symbols = (*symbols, symbol)
-            rows[0, n], rows[1, n] = units, fallback
-            self.products = None if products is None else np.concatenate((products, [0.0]))
+            rows[0, n], rows[1, n], rows[2, n] = units, fallback, 0.0
+            if self._by_row is not None:
+                self._at[n] = self._by_row.row_of(symbol)
             self._changed.add(symbol)
+            self._views = None
         return True
+
+    def _read_from(self, prices_of: PricesOf) -> None:
+        """Prices from `prices_of` from now on: by rows when it keeps them (each lot's row looked up)."""
+        self._source, self._views = prices_of, None
+        self._by_row = prices_of if isinstance(prices_of, PricesByRow) else None
+        if self._by_row is not None:
+            self._at[:len(self.symbols)] = [self._by_row.row_of(s) for s in self.symbols]
+
+    def _held(self) -> tuple[Floats, npt.NDArray[np.intp], Floats]:
+        """Views of the units, rows and products of the lots held (made again when a lot comes or goes)."""
+        if self._views is None:
+            n = len(self.symbols)
+            self._views = self._rows[0, :n], self._at[:n], self._rows[2, :n]
+        return self._views

@@ -52,7 +52,8 @@ class Lot:
     def split(self, quantity: Decimal) -> tuple[Lot, Lot]:
         """(the first `quantity` units, the rest); the price is kept, the fees are shared pro rata."""
         taken = min(max(quantity, ZERO), self.quantity)
-        share = float(taken / self.quantity) if self.quantity > 0 else 0.0
+        share = 0.0 if self.quantity <= 0 else 1.0 if taken == self.quantity else \
+            float(taken / self.quantity)  # all of it (the usual take): the quotient is exactly 1
         return (Lot(taken, self.price, self.fee_usdt * share),
                 Lot(self.quantity - taken, self.price, self.fee_usdt * (1 - share)))
 

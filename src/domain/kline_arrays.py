@@ -74,12 +74,12 @@ class KlineArrays:
 
     def candle(self, symbol: str, row: int, interval_ms: int = 60_000) -> Candle:
         """Row `row` as a closed Candle (the inverse of `from_candles`) of `interval_ms` (1m by default)."""
-        trades = float(self.trades[row])
-        return Candle(symbol, int(self.open_time_ms[row]), float(self.open[row]), float(self.high[row]),
-                      float(self.low[row]), float(self.close[row]), float(self.volume[row]),
-                      quote_volume=float(self.quote_volume[row]),
+        trades = self.trades.item(row)  # item(): the Python number at once, no numpy scalar between
+        return Candle(symbol, self.open_time_ms.item(row), self.open.item(row), self.high.item(row),
+                      self.low.item(row), self.close.item(row), self.volume.item(row),
+                      quote_volume=self.quote_volume.item(row),
                       trades=int(trades) if math.isfinite(trades) else 0,
-                      taker_buy_base_volume=float(self.taker_buy_base_volume[row]), interval_ms=interval_ms)
+                      taker_buy_base_volume=self.taker_buy_base_volume.item(row), interval_ms=interval_ms)
 
     @classmethod
     def from_candles(cls, candles: list[Candle]) -> KlineArrays:

@@ -4,7 +4,9 @@ it no longer watches is stale).
 
 A symbol's price at minute t is its last close at or before t (a gap keeps the price before it). The
 prices are kept one block of minutes at a time, all symbols at once; valuing the dust asks a few times a
-minute, and every price may move only when the minute does.
+minute, and every price may move only when the minute does. The dust reads them by grid row (`prices`:
+a PricesByRow), so no symbol's name is looked up a minute; a close of 0 reads as no price (NaN), as the
+dust takes it anyway.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from application.backtest.market_grid import BacktestMarket
+from application.dust_batch import Floats
 
 BLOCK_MINUTES = 1440
 
@@ -26,10 +29,12 @@ class GridPrices:
         self._last = len(market.minutes) - 1  # the last minute
         self._index = {s: i for i, s in enumerate(market.symbols)}
         self._t = self._valued_t = self._column_t = -1
-        self._start, self._block = 0, np.empty((len(market.symbols) + 1, 0))
-        self._by_minute = self._block.T  # the same prices a minute a row: one minute's are contiguous
+        # The block: a minute a row (one minute's prices contiguous), a symbol a column, the last all NaN.
+        self._start, self._span, self._by_minute = 0, 0, np.empty((0, len(market.symbols) + 1))
+        self._closes = [market.klines[s].close for s in market.symbols]
         self._column: list[float] = []
         self._asked: tuple[Sequence[str], npt.NDArray[np.intp]] | None = None  # the last symbols and rows
+        self.prices = RowPrices(self)  # what the dust is valued at (by names, or by rows)
 
     def move_to(self, t: int) -> None:
         """The replay is at minute `t` now."""
@@ -48,7 +53,7 @@ class GridPrices:
         price = self._column[s]
         return None if math.isnan(price) else price
 
-    def prices(self, symbols: Sequence[str]) -> npt.NDArray[np.float64]:
+    def prices_of(self, symbols: Sequence[str]) -> npt.NDArray[np.float64]:
         """`price` of each symbol at once, NaN where it has none (asked again with the same symbols, the
         rows are looked up once)."""
         if self._t < 0:
@@ -56,15 +61,29 @@ class GridPrices:
         rows = self._rows_of(symbols)
         return self._block_column()[rows]
 
+    def row_of(self, symbol: str) -> int:
+        """`symbol`'s row of `column` (the last row, always NaN, when it is not in the market)."""
+        return self._index.get(symbol, len(self._index))
+
+    def column(self) -> npt.NDArray[np.float64]:
+        """Every row's price at the minute replayed (NaN where none, and for the last row)."""
+        at = self._t - self._start
+        if self._t >= 0 and 0 <= at < self._span:  # asked once a minute: the block's row at once
+            column: npt.NDArray[np.float64] = self._by_minute[at]
+            return column
+        if self._t < 0:
+            return np.full(len(self._index) + 1, np.nan)
+        return self._block_column()
+
     def along(self, symbols: Sequence[str], minutes: Sequence[int]) -> npt.NDArray[np.float64]:
         """(symbols, minutes): `prices` at each of `minutes` (increasing, less than a block apart)."""
         if not minutes:
             return np.empty((len(symbols), 0))
         first, last = minutes[0], minutes[-1]
-        if not self._start <= first <= last < self._start + self._block.shape[1]:
+        if not self._start <= first <= last < self._start + self._span:
             self._load(first, last - first + 1)
         columns = np.asarray(minutes) - self._start
-        out: npt.NDArray[np.float64] = self._block[self._rows_of(symbols)[:, None], columns]
+        out: npt.NDArray[np.float64] = self._by_minute[columns[:, None], self._rows_of(symbols)].T
         return out
 
     def _rows_of(self, symbols: Sequence[str]) -> npt.NDArray[np.intp]:
@@ -77,14 +96,14 @@ class GridPrices:
         return asked[1]
 
     def _block_column(self) -> npt.NDArray[np.float64]:
-        if not self._start <= self._t < self._start + self._block.shape[1]:
+        if not self._start <= self._t < self._start + self._span:
             self._load(self._t)
         column: npt.NDArray[np.float64] = self._by_minute[self._t - self._start]
         return column
 
     def _load(self, t0: int, at_least: int = 0) -> None:
-        self._start, self._block = t0, self._closes_from(t0, at_least)
-        self._by_minute = np.ascontiguousarray(self._block.T)
+        self._start, self._by_minute = t0, self._closes_from(t0, at_least)
+        self._span = len(self._by_minute)
 
     def moves(self) -> set[str] | None:
         """For the dust's valuation: every price may have moved (None) when the minute did, none within."""
@@ -94,16 +113,35 @@ class GridPrices:
         return None
 
     def _closes_from(self, t0: int, at_least: int = 0) -> npt.NDArray[np.float64]:
-        """(symbols + 1, minutes t0 .. t0 + BLOCK_MINUTES - 1, or more if asked): each symbol's last close
-        at or before; the last row is all NaN (the price of a symbol not in the market)."""
+        """(minutes t0 .. t0 + BLOCK_MINUTES - 1, or more if asked; symbols + 1): each symbol's last close
+        at or before; the last column is all NaN (the price of a symbol not in the market)."""
         market = self._market
-        rows = market.rows[:, t0:t0 + max(BLOCK_MINUTES, at_least)].astype(np.int64)
+        rows = market.rows[:, t0:t0 + max(BLOCK_MINUTES, at_least)].copy()
         start = market.minutes[t0]
-        rows[:, 0] = np.maximum(rows[:, 0], [int(np.searchsorted(market.klines[s].open_time_ms, start,
-                                                                 side="right")) - 1 for s in market.symbols])
+        for s in np.flatnonzero(rows[:, 0] < 0).tolist():  # no bar at t0: the last one before it, if any
+            rows[s, 0] = int(np.searchsorted(market.klines[market.symbols[s]].open_time_ms, start,
+                                             side="right")) - 1
         filled = np.maximum.accumulate(rows, axis=1)
-        out = np.full((len(market.symbols) + 1, rows.shape[1]), np.nan)
-        for s, symbol in enumerate(market.symbols):
-            out[s] = market.klines[symbol].close[np.maximum(filled[s], 0)]
-        out[:-1][filled < 0] = np.nan
-        return out
+        none = filled < 0
+        np.maximum(filled, 0, out=filled)
+        out = np.empty((len(market.symbols) + 1, rows.shape[1]))
+        for s, closes in enumerate(self._closes):
+            closes.take(filled[s], out=out[s])
+        out[-1] = np.nan
+        out[:-1][none] = np.nan
+        out[out == 0] = np.nan  # no price: what the dust's valuation makes of a 0 anyway
+        return np.ascontiguousarray(out.T)
+
+
+class RowPrices:
+    """GridPrices as the dust asks: by names (`prices_of`) or by rows (dust_batch.PricesByRow)."""
+
+    __slots__ = ("_grid", "column", "row_of")
+
+    def __init__(self, grid: GridPrices) -> None:
+        self._grid = grid
+        self.row_of, self.column = grid.row_of, grid.column  # no frame between the dust and the grid
+
+    def __call__(self, symbols: Sequence[str]) -> Floats:
+        return self._grid.prices_of(symbols)
+

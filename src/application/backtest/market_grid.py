@@ -80,7 +80,7 @@ class BacktestMarket:
         return int(np.searchsorted(self.minutes, time_ms, side="left"))
 
     def candle(self, s: int, t: int) -> Candle | None:
-        row = int(self.rows[s, t])
+        row: int = self.rows.item(s, t)
         return None if row < 0 else self.candle_at_row(self.symbols[s], row)
 
     def candle_at_row(self, symbol: str, row: int) -> Candle:
@@ -98,14 +98,14 @@ class BacktestMarket:
     def next_open(self, s: int, t: int) -> tuple[float, float, int] | None:
         """`next_bar`'s (open, volume, open time) without building the candle (a replay's candidates: the
         price an entry decided at t fills at)."""
-        row = int(self.rows[s, t])
+        row: int = self.rows.item(s, t)
         k = self.klines[self.symbols[s]]
         if row < 0 or row + 1 >= len(k):
             return None
-        opened = int(k.open_time_ms[row + 1])
-        if opened != int(k.open_time_ms[row]) + self.bar_ms:
+        opened: int = k.open_time_ms.item(row + 1)
+        if opened != k.open_time_ms.item(row) + self.bar_ms:
             return None
-        return float(k.open[row + 1]), float(k.volume[row + 1]), opened
+        return k.open.item(row + 1), k.volume.item(row + 1), opened
 
     def has_next_bar(self) -> npt.NDArray[np.bool_]:
         """(symbols, minutes): True where the symbol has a bar at t and at the minute after it."""

@@ -82,10 +82,10 @@ class EntryPlan:
         return np.unique(self.minute[self.passes])
 
     def prediction(self, cell: int, symbol: str, time_ms: int) -> Prediction:
-        return Prediction(symbol=symbol, probability_up=float(self.probability[cell]),
-                          confidence=float(self.confidence[cell]),
-                          predicted_move_pct=float(self.move_pct[cell]), time_ms=time_ms,
-                          expected_net_return_pct=float(self.net_return_pct[cell]))
+        return Prediction(symbol=symbol, probability_up=self.probability.item(cell),  # item(): no np scalar
+                          confidence=self.confidence.item(cell),
+                          predicted_move_pct=self.move_pct.item(cell), time_ms=time_ms,
+                          expected_net_return_pct=self.net_return_pct.item(cell))
 
 
 def gap_free_segments(open_time_ms: Ints) -> list[slice]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from domain.risk import Rejected, RiskBook, RiskDecision, RiskLimits, TradeIntent
 
@@ -46,8 +46,9 @@ def kind_label(kind: str) -> str:
     return next((label for _, k, label in KINDS if k == kind), "other reasons")
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
+class Refusal(NamedTuple):
+    """One refused signal (a named tuple: a replay writes thousands, a frozen dataclass costs 3x more)."""
+
     time_ms: int
     symbol: str
     reason: str
@@ -61,7 +62,7 @@ class RefusalLog:
     """The refusals of one replay, in time order; the probe's last reason is kept apart."""
 
     def __init__(self) -> None:
-        self.refusals: list[Refusal] = []
+        self._rows: list[tuple[int, str, str]] = []  # (time_ms, symbol, reason): Refusals when read
         self.probe_reason: str | None = None
         self._probing = False
         self._instant, self._counted = -1, set[str]()  # the symbols refused at the latest instant
@@ -71,10 +72,16 @@ class RefusalLog:
             self.probe_reason = reason
             return
         if time_ms != self._instant:
-            self._instant, self._counted = time_ms, set()
-        if symbol not in self._counted:
+            self._instant, self._counted = time_ms, {symbol}
+            self._rows.append((time_ms, symbol, reason))
+        elif symbol not in self._counted:
             self._counted.add(symbol)
-            self.refusals.append(Refusal(time_ms, symbol, reason))
+            self._rows.append((time_ms, symbol, reason))
+
+    @property
+    def refusals(self) -> list[Refusal]:
+        """Every refusal recorded, in time order (made when read: a replay writes thousands)."""
+        return list(map(Refusal._make, self._rows))
 
     def probing(self) -> RefusalLog:
         """`with log.probing():` checks made inside are questions, not signals: their reason goes to

@@ -23,6 +23,8 @@ def test_a_split_keeps_the_price_and_shares_the_fees() -> None:
     assert taken.cost_usdt + rest.cost_usdt == pytest.approx(Lot(D("20"), 1.5, 0.03).cost_usdt)
     everything, nothing = Lot(D("2"), 1.0, 0.0).split(D("5"))  # never more than the lot holds
     assert everything.quantity == D("2") and nothing.quantity == 0
+    whole, none = Lot(D("0.30"), 1.0, 0.07).split(D("0.3"))  # all of it, written otherwise: every fee
+    assert (whole.fee_usdt, none.fee_usdt, none.quantity) == (0.07, 0.0, 0)
 
 
 def test_merging_averages_the_price_and_adds_the_fees() -> None:

@@ -67,3 +67,18 @@ def test_prices_along_minutes_are_the_prices_of_each_minute(monkeypatch: pytest.
         assert along[:, j].tolist()[::2] == [p if p is not None else pytest.approx(np.nan, nan_ok=True)
                                              for p in (prices.price("BBBUSDT"), prices.price("AAAUSDT"))]
     assert np.isnan(along[1]).all() and prices.along(symbols, []).shape == (3, 0)
+
+
+def test_the_column_by_rows_holds_each_price_and_a_zero_close_is_no_price() -> None:
+    market = BacktestMarket.build({"AAAUSDT": _klines([0, 1, 2], [1, 0, 3]),
+                                   "BBBUSDT": _klines([1, 2], [20, 30])})
+    prices = GridPrices(market)
+    rows = {s: prices.prices.row_of(s) for s in ("AAAUSDT", "BBBUSDT", "CCCUSDT")}
+    assert np.isnan(prices.prices.column()).all()  # no minute replayed yet
+    for t in range(3):
+        prices.move_to(t)
+        column = prices.prices.column()
+        assert [None if np.isnan(column[r]) else column[r] for r in rows.values()] == \
+            [prices.price(s) for s in rows]
+    prices.move_to(1)
+    assert prices.price("AAAUSDT") is None and np.isnan(prices.prices(["AAAUSDT"])[0])
