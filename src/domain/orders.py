@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.fast_init import fast_frozen_init
 from domain.values import Side
 
 
@@ -45,6 +46,7 @@ _FINAL = {OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED, OrderS
           OrderStatus.EXPIRED_IN_MATCH}
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderRequest:
     """A new order. A market BUY may give `quote_quantity` (quoteOrderQty) instead of `quantity`."""
@@ -64,15 +66,20 @@ class OrderRequest:
             raise ValueError("an order needs exactly one of quantity or quote_quantity")
         if self.quote_quantity is not None and self.type is not OrderType.MARKET:
             raise ValueError("quote_quantity is only for MARKET orders")
-        needs_price = self.type in (OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT,
-                                    OrderType.TAKE_PROFIT_LIMIT)
-        if needs_price and self.price is None:
+        if self.price is None and self.type in _NEEDS_PRICE:
             raise ValueError(f"{self.type.value} needs a price")
-        if self.type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
-                         OrderType.TAKE_PROFIT_LIMIT) and self.stop_price is None:
+        if self.stop_price is None and self.type in _NEEDS_STOP_PRICE:
             raise ValueError(f"{self.type.value} needs a stop_price")
 
 
+# Module constants: every order built (the simulator builds two per OCO) asks these.
+_NEEDS_PRICE = frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT,
+                          OrderType.TAKE_PROFIT_LIMIT})
+_NEEDS_STOP_PRICE = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
+                               OrderType.TAKE_PROFIT_LIMIT})
+
+
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OcoRequest:
     """A SELL OCO protecting a long: a take-profit limit above, a stop-loss(-limit) below."""
@@ -94,6 +101,7 @@ class OcoRequest:
             raise ValueError(f"an OCO take-profit leg cannot be {self.take_profit_type.value}")
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Fill:
     price: Decimal
@@ -104,6 +112,7 @@ class Fill:
     is_maker: bool = False
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderReport:
     """What the exchange says about one order now."""
@@ -140,6 +149,7 @@ class ListStatus(StrEnum):
     REJECT = "REJECT"
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderListReport:
     symbol: str
@@ -155,6 +165,7 @@ class OrderListReport:
         return max(done, key=lambda o: o.executed_quantity) if done else None
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Balance:
     asset: str

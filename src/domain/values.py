@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.fast_init import fast_frozen_init
+
 
 class Side(StrEnum):
     BUY = "BUY"
@@ -28,6 +30,7 @@ def require_amount(name: str, value: float) -> float:
     return value
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Candle:
     """One kline. Volumes are base asset unless named quote; NaN where a data set lacks the column."""
@@ -136,6 +139,7 @@ class OrderBook:
                        self.time_ms)
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Trade:
     symbol: str

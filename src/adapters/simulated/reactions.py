@@ -69,7 +69,7 @@ class Reactions:
     def _visit(self, market: SymbolMarket, span_for: SpanFor, time_ms: int, *, with_book: bool,
                budget: dict[Side, Decimal] | None) -> None:
         self._registry.changed(market.symbol)  # a stop may trigger on the way
-        slip = self._costs.slippage_fraction(self._taker.rng)
+        slip = self._taker.slippage()
         for order in self._registry.open_orders(market.symbol):
             if not order.is_open:  # expired by its OCO sibling earlier in this pass
                 continue

@@ -22,10 +22,17 @@ class Taker:
         self._settlement = settlement
         self._costs = costs
         self.rng = rng
+        # Without jitter the fraction never changes (and draws nothing): worked out once, not per fill.
+        self._fixed_slip = None if costs.slippage_jitter_bps > 0 else costs.slippage_fraction(rng)
+
+    def slippage(self) -> Decimal:
+        """The adverse slippage fraction of one fill (or one visit of the resting orders)."""
+        fixed = self._fixed_slip
+        return fixed if fixed is not None else self._costs.slippage_fraction(self.rng)
 
     def slipped(self, price: Decimal, *, buy: bool, rules: SymbolRules) -> Decimal:
         """`price` moved against the trader by the slippage model, on the tick grid (rounded adversely)."""
-        slip = self._costs.slippage_fraction(self.rng)
+        slip = self.slippage()
         moved = price * (1 + slip) if buy else price * (1 - slip)
         return self.on_tick(moved, buy=buy, rules=rules)
 

@@ -8,7 +8,7 @@ against the market (LIMIT_MAKER would take, stop would trigger immediately), the
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from adapters.simulated.market import SymbolMarket
 from adapters.simulated.order_state import MARKET_WHEN_TRIGGERED, STOP_TYPES
@@ -158,12 +158,21 @@ def check_open_order_limits(open_orders: int, open_algo: int, adding: int, addin
 
 
 def _too_precise(value: Decimal, places: int) -> bool:
-    """More than `places` decimals once trailing zeros are dropped. Dropping zeros (normalize) only ever
-    raises the exponent, so a value whose own exponent is within `places` needs no normalizing."""
-    exponent = value.as_tuple().exponent
-    if not isinstance(exponent, int) or exponent >= -places:
+    """More than `places` decimals once trailing zeros are dropped: not a whole multiple of 1E-places.
+    The remainder is one C operation (as_tuple/normalize build objects); NaN and infinities pass, as
+    their exponent is no number of decimals."""
+    if not value.is_finite():
         return False
-    return _decimals(value) > places
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA[places] = Decimal(1).scaleb(-places)
+    try:
+        return value % quantum != 0
+    except InvalidOperation:  # too large to divide into quanta within the context's 28 digits
+        return _decimals(value) > places
+
+
+_QUANTA: dict[int, Decimal] = {}
 
 
 def _decimals(value: Decimal) -> int:
