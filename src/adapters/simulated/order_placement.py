@@ -205,12 +205,10 @@ class OrderPlacement:
 
     def _new_order(self, request: OrderRequest, now_ms: int, order_list_id: int = -1) -> SimOrder:
         order_id = next(self._order_ids)
-        return SimOrder(
-            order_id=order_id, client_order_id=request.client_order_id or f"sim{order_id}",
-            symbol=request.symbol, side=request.side, type=request.type, quantity=request.quantity or ZERO,
-            price=request.price or ZERO, stop_price=request.stop_price or ZERO,
-            time_in_force=request.time_in_force, time_ms=now_ms, quote_quantity=request.quote_quantity,
-            order_list_id=order_list_id)
+        return SimOrder(  # by position, in SimOrder's field order (up to order_list_id): two per OCO
+            order_id, request.client_order_id or f"sim{order_id}", request.symbol, request.side, request.type,
+            request.quantity or ZERO, request.price or ZERO, request.stop_price or ZERO,
+            request.time_in_force, now_ms, None, ZERO, request.quote_quantity, order_list_id)
 
     def _lock(self, order: SimOrder, rules: SymbolRules, quantity: Decimal,
               legs: list[SimOrder] | None = None) -> None:

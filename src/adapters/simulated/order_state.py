@@ -90,13 +90,11 @@ class SimOrder:
                len(self.fills))
         if self._report is not None and key == self._report_key:
             return self._report
+        # Positional, in OrderReport's field order (symbol ... fills): keywords cost more on every report.
         self._report_key, self._report = key, OrderReport(
-            symbol=self.symbol, order_id=self.order_id, client_order_id=self.client_order_id,
-            side=self.side, type=self.type, status=self.status, quantity=self.quantity,
-            executed_quantity=self.executed, cumulative_quote=self.cumulative_quote, price=self.price,
-            stop_price=self.stop_price, time_ms=self.time_ms,
-            update_time_ms=self.update_time_ms or self.time_ms, order_list_id=self.order_list_id,
-            fills=tuple(self.fills))
+            self.symbol, self.order_id, self.client_order_id, self.side, self.type, self.status,
+            self.quantity, self.executed, self.cumulative_quote, self.price, self.stop_price, self.time_ms,
+            self.update_time_ms or self.time_ms, self.order_list_id, tuple(self.fills))
         return self._report
 
 
@@ -127,7 +125,6 @@ class SimOrderList:
         last = self._report
         if last is None or last.status is not self.status or last.orders[0] is not orders[0] or \
                 last.orders[1] is not orders[1]:
-            last = self._report = OrderListReport(symbol=self.symbol, order_list_id=self.order_list_id,
-                                                  list_client_id=self.list_client_id, status=self.status,
-                                                  orders=orders)
+            last = self._report = OrderListReport(self.symbol, self.order_list_id, self.list_client_id,
+                                                  self.status, orders)
         return last

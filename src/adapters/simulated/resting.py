@@ -21,9 +21,11 @@ from decimal import Decimal
 
 from adapters.simulated.order_state import MARKET_WHEN_TRIGGERED, SimOrder
 from adapters.simulated.validation import fires_on_fall, stop_reached
+from domain.fast_init import fast_frozen_init
 from domain.values import Side
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Span:
     """What the market did since the last look, seen from one side of the book.
@@ -42,6 +44,7 @@ class Span:
         return cls(price, price, price, quantity)
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What happens to one resting order: fire (a stop), fill now at `price`, or both."""

@@ -18,6 +18,7 @@ from adapters.simulated.costs import BNB, BNB_DISCOUNT_RATE, SimulatorCosts
 from adapters.simulated.market import SymbolMarket
 from adapters.simulated.order_state import SimOrder
 from adapters.simulated.stats import StatsRecorder
+from domain.fast_init import fast_frozen_init
 from domain.orders import Fill, OrderReport, OrderStatus
 from domain.rules import SymbolRules
 from domain.values import Side
@@ -38,6 +39,7 @@ class OrderUpdate:
     expiry_reason: str = "NONE"
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class TradeRecord:
     """One of the account's trades (GET /api/v3/myTrades)."""

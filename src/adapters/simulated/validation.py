@@ -74,11 +74,16 @@ def _check_parameters(request: OrderRequest, rules: SymbolRules) -> None:
     if kind is OrderType.MARKET and quote is not None and not rules.quote_order_qty_market_allowed:
         raise rejected("Quote order qty market orders are not support for this symbol.")
     quote_places = rules.quote_asset_precision
-    for name, value, places in (("quantity", quantity, rules.base_asset_precision),
-                                ("quoteOrderQty", quote, quote_places), ("price", price, quote_places),
-                                ("stopPrice", stop_price, quote_places)):
-        if value is not None and _too_precise(value, places):
-            raise rejected(f"Parameter '{name}' has too much precision.", -1111)
+    # One chain for the usual answer (every value precise enough); the first offender named below.
+    if (quantity is not None and _too_precise(quantity, rules.base_asset_precision)) \
+            or (quote is not None and _too_precise(quote, quote_places)) \
+            or (price is not None and _too_precise(price, quote_places)) \
+            or (stop_price is not None and _too_precise(stop_price, quote_places)):
+        for name, value, places in (("quantity", quantity, rules.base_asset_precision),
+                                    ("quoteOrderQty", quote, quote_places), ("price", price, quote_places),
+                                    ("stopPrice", stop_price, quote_places)):
+            if value is not None and _too_precise(value, places):
+                raise rejected(f"Parameter '{name}' has too much precision.", -1111)
     if quantity is not None and quantity <= 0:
         raise rejected("Invalid quantity.", -1013)
     if quote is not None and quote <= 0:
