@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
 from typing import Any
 
+from domain.fast_init import fast_frozen_init
+
 ZERO = Decimal(0)
 _ROUNDING = {"down": ROUND_DOWN, "up": ROUND_UP, "nearest": ROUND_HALF_EVEN}
 
@@ -49,6 +51,7 @@ def _lot_violation(found: list[FilterViolation], name: str, qty: Decimal, step: 
         found.append(FilterViolation(name, f"quantity {qty} not a multiple of {step}"))
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class SymbolRules:
     symbol: str

@@ -150,6 +150,8 @@ class Trade:
     trade_id: int = 0
 
     def __post_init__(self) -> None:
+        if 0.0 < self.price < math.inf and 0.0 <= self.quantity < math.inf:  # the checks below, in one chain
+            return
         require_price("price", self.price)
         require_amount("quantity", self.quantity)
 
