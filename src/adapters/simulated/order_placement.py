@@ -13,8 +13,7 @@ from adapters.simulated.settlement import Settlement
 from adapters.simulated.stats import StatsRecorder
 from adapters.simulated.taking import Taker
 from adapters.simulated.validation import (
-    check_against_market,
-    check_oco_prices,
+    check_oco_legs,
     check_open_order_limits,
     check_quantity,
     check_request,
@@ -36,8 +35,6 @@ from domain.values import Side
 from ports.errors import OrderRejected
 
 ZERO = Decimal(0)
-_TAKE_PROFIT_TYPES = frozenset({OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT, OrderType.TAKE_PROFIT_LIMIT})
-_STOP_LOSS_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT})
 
 
 class OrderPlacement:
@@ -142,7 +139,7 @@ class OrderPlacement:
             rules = check_symbol(rules, above.symbol)
             sell = above.side is Side.SELL
             stop_leg, other = (below, above) if sell else (above, below)
-            self._check_list(rules, stop_leg, other, market)
+            check_oco_legs(rules, stop_leg, other, market)
             ids = [list_client_id, above.client_order_id, below.client_order_id]
             self._check_room(rules.symbol, ids, 2, sum(int(leg.type in STOP_TYPES) for leg in (above, below)))
             orders = [self._new_order(leg, now_ms, list_id) for leg in (stop_leg, other)]  # stop leg first
@@ -157,28 +154,6 @@ class OrderPlacement:
         for order in orders:
             self._accept(order)
         return order_list.report()
-
-    def _check_list(self, rules: SymbolRules, stop_leg: OrderRequest, other: OrderRequest,
-                    market: SymbolMarket) -> None:
-        if not rules.oco_allowed:
-            raise rejected("OCO orders are not supported for this symbol.")
-        if stop_leg.type not in _STOP_LOSS_TYPES or other.type not in _TAKE_PROFIT_TYPES:
-            raise rejected("Order type not supported in OCO.", -1158)
-        if (stop_leg.symbol, stop_leg.side, stop_leg.quantity) != (other.symbol, other.side, other.quantity):
-            raise rejected("Both legs of an OCO need the same symbol, side and quantity.", -1102)
-        for leg in (stop_leg, other):
-            check_request(leg, rules, market, against_market=False)
-
-        def trigger(leg: OrderRequest) -> Decimal:
-            price = leg.price if leg.type is OrderType.LIMIT_MAKER else leg.stop_price
-            assert price is not None
-            return price
-        high, low = (trigger(other), trigger(stop_leg)) if stop_leg.side is Side.SELL else (
-            trigger(stop_leg), trigger(other))
-        last = market.current_price()
-        check_oco_prices(stop_leg.side, high, low, last)
-        for leg in (stop_leg, other):
-            check_against_market(leg, market)
 
     def cancel_list(self, order_list: SimOrderList, now_ms: int, *,
                     status: OrderStatus = OrderStatus.CANCELED, reason: str = "NONE") -> None:

@@ -24,6 +24,8 @@ _TYPE_NAMES = {OrderType.MARKET: "Market", OrderType.LIMIT: "Limit", OrderType.L
 _NEEDS_TIF = frozenset({OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
 _NO_PRICE = frozenset({OrderType.MARKET, *MARKET_WHEN_TRIGGERED})
 _VALUES = {t: t.value for t in OrderType}  # `.value` is a slow property; every order asks
+_TAKE_PROFIT_TYPES = frozenset({OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT, OrderType.TAKE_PROFIT_LIMIT})
+_STOP_LOSS_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT})
 WOULD_TAKE = "Order would immediately match and take."
 WOULD_TRIGGER = "Order would trigger immediately."
 BAD_OCO_PRICES = "The relationship of the prices for the orders is not correct."
@@ -132,6 +134,32 @@ def check_against_market(request: OrderRequest, market: SymbolMarket) -> None:
     if request.type in STOP_TYPES and request.stop_price is not None and last is not None \
             and stop_reached(request.type, request.side, request.stop_price, low=last, high=last):
         raise rejected(WOULD_TRIGGER)
+
+
+def check_oco_legs(rules: SymbolRules, stop_leg: OrderRequest, other: OrderRequest,
+                   market: SymbolMarket) -> None:
+    """An OCO's legs: allowed, of the right types, alike, each a valid order, prices in order."""
+    if not rules.oco_allowed:
+        raise rejected("OCO orders are not supported for this symbol.")
+    if stop_leg.type not in _STOP_LOSS_TYPES or other.type not in _TAKE_PROFIT_TYPES:
+        raise rejected("Order type not supported in OCO.", -1158)
+    if (stop_leg.symbol, stop_leg.side, stop_leg.quantity) != (other.symbol, other.side, other.quantity):
+        raise rejected("Both legs of an OCO need the same symbol, side and quantity.", -1102)
+    for leg in (stop_leg, other):
+        check_request(leg, rules, market, against_market=False)
+    high, low = (_trigger(other), _trigger(stop_leg)) if stop_leg.side is Side.SELL else (
+        _trigger(stop_leg), _trigger(other))
+    last = market.current_price()
+    check_oco_prices(stop_leg.side, high, low, last)
+    for leg in (stop_leg, other):
+        check_against_market(leg, market)
+
+
+def _trigger(leg: OrderRequest) -> Decimal:
+    """The price at which an OCO leg acts: a LIMIT_MAKER's limit, a stop's stop price."""
+    price = leg.price if leg.type is OrderType.LIMIT_MAKER else leg.stop_price
+    assert price is not None
+    return price
 
 
 def fires_on_fall(order_type: OrderType, side: Side) -> bool:
