@@ -64,7 +64,7 @@ class OrderRequest:
     def __post_init__(self) -> None:
         if (self.quantity is None) == (self.quote_quantity is None):
             raise ValueError("an order needs exactly one of quantity or quote_quantity")
-        if self.quote_quantity is not None and self.type is not OrderType.MARKET:
+        if self.quote_quantity is not None and self.type is not _MARKET:
             raise ValueError("quote_quantity is only for MARKET orders")
         if self.price is None and self.type in _NEEDS_PRICE:
             raise ValueError(f"{self.type.value} needs a price")
@@ -72,7 +72,10 @@ class OrderRequest:
             raise ValueError(f"{self.type.value} needs a stop_price")
 
 
-# Module constants: every order built (the simulator builds two per OCO) asks these.
+# Module constants: every order built (the simulator builds two per OCO) asks these, and on Python 3.11
+# each `OrderType.X` read goes through EnumType's slow __getattr__ hook (domain/enum_constants.py).
+_MARKET = OrderType.MARKET
+_TAKE_PROFIT_TYPES = frozenset({OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT, OrderType.TAKE_PROFIT_LIMIT})
 _NEEDS_PRICE = frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT,
                           OrderType.TAKE_PROFIT_LIMIT})
 _NEEDS_STOP_PRICE = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
@@ -96,8 +99,7 @@ class OcoRequest:
     def __post_init__(self) -> None:
         if not self.stop_price < self.take_profit_price:
             raise ValueError("an OCO sell needs stop_price below take_profit_price")
-        if self.take_profit_type not in (OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT,
-                                         OrderType.TAKE_PROFIT_LIMIT):
+        if self.take_profit_type not in _TAKE_PROFIT_TYPES:
             raise ValueError(f"an OCO take-profit leg cannot be {self.take_profit_type.value}")
 
 

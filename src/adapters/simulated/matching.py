@@ -28,13 +28,12 @@ from adapters.simulated.settlement import OrderUpdate, Settlement, TradeRecord
 from adapters.simulated.stats import SimulatorStats, StatsRecorder
 from adapters.simulated.taking import Taker
 from adapters.simulated.validation import check_symbol
+from domain.enum_constants import ALL_DONE, EXPIRED
 from domain.orders import (
-    ListStatus,
     OcoRequest,
     OrderListReport,
     OrderReport,
     OrderRequest,
-    OrderStatus,
 )
 from domain.rules import SymbolRules
 from domain.values import BookTop, Candle, OrderBook, Trade
@@ -178,7 +177,7 @@ class MatchingEngine:
                           list_client_id: str | None = None, now_ms: int) -> OrderListReport:
         check_symbol(self._rules.get(symbol), symbol)
         order_list = self._registry.order_list(order_list_id, list_client_id)
-        if order_list is None or order_list.symbol != symbol or order_list.status is ListStatus.ALL_DONE:
+        if order_list is None or order_list.symbol != symbol or order_list.status is ALL_DONE:
             raise OrderNotFound("Unknown order sent.", code=-2011)
         self._placement.cancel_list(order_list, self._advance(now_ms))
         return order_list.report()
@@ -196,7 +195,7 @@ class MatchingEngine:
             order_list = self._registry.list_of(order)
             if order_list is not None:
                 ended += sum(leg.is_open for leg in order_list.legs)
-                self._placement.cancel_list(order_list, now, status=OrderStatus.EXPIRED, reason=reason)
+                self._placement.cancel_list(order_list, now, status=EXPIRED, reason=reason)
             else:
                 self._placement.expire(order, now, reason)
                 ended += 1

@@ -18,6 +18,7 @@ from adapters.simulated.costs import BNB, BNB_DISCOUNT_RATE, SimulatorCosts
 from adapters.simulated.market import SymbolMarket
 from adapters.simulated.order_state import SimOrder
 from adapters.simulated.stats import StatsRecorder
+from domain.enum_constants import BUY, SELL
 from domain.fast_init import fast_frozen_init
 from domain.orders import Fill, OrderReport, OrderStatus
 from domain.rules import SymbolRules
@@ -75,7 +76,7 @@ class Settlement:
 
     def affordable(self, order: SimOrder, price: Decimal, quantity: Decimal) -> Decimal:
         """Part of `quantity` at `price` the account can still pay for (a BUY); all of it for a SELL."""
-        if order.side is Side.SELL:
+        if order.side is SELL:
             return quantity
         rules = self._rules[order.symbol]
         release = min(order.lock.amount, quantity * order.lock_price) if order.lock else ZERO
@@ -90,7 +91,7 @@ class Settlement:
         rules = self._rules[order.symbol]
         base, quote = rules.base_asset, rules.quote_asset
         notional = price * quantity
-        if order.side is Side.BUY:
+        if order.side is BUY:
             self._release(order, quantity * order.lock_price)
             self._accounts.debit(quote, notional)
             received_asset, received = base, quantity
@@ -147,7 +148,7 @@ class Settlement:
                 in_bnb = _round_up(price * quantity * rate * (1 - BNB_DISCOUNT_RATE) / bnb_price, 8)
                 if in_bnb <= self._accounts.free(BNB):
                     return in_bnb, BNB
-        if side is Side.BUY:
+        if side is BUY:
             return _round_up(quantity * rate, rules.base_asset_precision), rules.base_asset
         return _round_up(price * quantity * rate, rules.quote_asset_precision), rules.quote_asset
 

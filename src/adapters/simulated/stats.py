@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from domain.enum_constants import CANCELED, FILLED
 from domain.orders import OrderStatus, OrderType
 
 ZERO = Decimal(0)
@@ -77,11 +78,11 @@ class StatsRecorder:
         self._fees[asset] = self._fees.get(asset, ZERO) + commission
 
     def ended(self, order_type: OrderType, status: OrderStatus, executed: Decimal, *, oco_leg: bool) -> None:
-        if status is OrderStatus.FILLED:
+        if status is FILLED:
             self._counts["filled"] += 1
             (self._oco_filled if oco_leg else self._filled)[_NAMES[order_type]] += 1
             return
-        self._counts["canceled" if status is OrderStatus.CANCELED else "expired"] += 1
+        self._counts["canceled" if status is CANCELED else "expired"] += 1
         if executed > 0:
             self._counts["partial"] += 1
 

@@ -12,20 +12,31 @@ from decimal import Decimal, InvalidOperation
 
 from adapters.simulated.market import SymbolMarket
 from adapters.simulated.order_state import MARKET_WHEN_TRIGGERED, STOP_TYPES
+from domain.enum_constants import (
+    BUY,
+    LIMIT,
+    LIMIT_MAKER,
+    MARKET,
+    SELL,
+    STOP_LOSS,
+    STOP_LOSS_LIMIT,
+    TAKE_PROFIT,
+    TAKE_PROFIT_LIMIT,
+)
 from domain.orders import OrderRequest, OrderType
 from domain.rules import SymbolRules
 from domain.values import Side
 from ports.errors import OrderRejected
 
 _CLIENT_ID = re.compile(r"^[a-zA-Z0-9-_]{1,36}$")
-_TYPE_NAMES = {OrderType.MARKET: "Market", OrderType.LIMIT: "Limit", OrderType.LIMIT_MAKER: "Limit maker",
-               OrderType.STOP_LOSS: "Stop loss", OrderType.STOP_LOSS_LIMIT: "Stop loss limit",
-               OrderType.TAKE_PROFIT: "Take profit", OrderType.TAKE_PROFIT_LIMIT: "Take profit limit"}
-_NEEDS_TIF = frozenset({OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
-_NO_PRICE = frozenset({OrderType.MARKET, *MARKET_WHEN_TRIGGERED})
+_TYPE_NAMES = {MARKET: "Market", LIMIT: "Limit", LIMIT_MAKER: "Limit maker",
+               STOP_LOSS: "Stop loss", STOP_LOSS_LIMIT: "Stop loss limit",
+               TAKE_PROFIT: "Take profit", TAKE_PROFIT_LIMIT: "Take profit limit"}
+_NEEDS_TIF = frozenset({LIMIT, STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT})
+_NO_PRICE = frozenset({MARKET, *MARKET_WHEN_TRIGGERED})
 _VALUES = {t: t.value for t in OrderType}  # `.value` is a slow property; every order asks
-_TAKE_PROFIT_TYPES = frozenset({OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT, OrderType.TAKE_PROFIT_LIMIT})
-_STOP_LOSS_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT})
+_TAKE_PROFIT_TYPES = frozenset({LIMIT_MAKER, TAKE_PROFIT, TAKE_PROFIT_LIMIT})
+_STOP_LOSS_TYPES = frozenset({STOP_LOSS, STOP_LOSS_LIMIT})
 WOULD_TAKE = "Order would immediately match and take."
 WOULD_TRIGGER = "Order would trigger immediately."
 BAD_OCO_PRICES = "The relationship of the prices for the orders is not correct."
@@ -73,7 +84,7 @@ def _check_parameters(request: OrderRequest, rules: SymbolRules) -> None:
         raise rejected("Parameter 'price' sent when not required.", -1106)
     if stop_price is not None and kind not in STOP_TYPES:
         raise rejected("Parameter 'stopPrice' sent when not required.", -1106)
-    if kind is OrderType.MARKET and quote is not None and not rules.quote_order_qty_market_allowed:
+    if kind is MARKET and quote is not None and not rules.quote_order_qty_market_allowed:
         raise rejected("Quote order qty market orders are not support for this symbol.")
     quote_places = rules.quote_asset_precision
     # One chain for the usual answer (every value precise enough); the first offender named below.
@@ -99,7 +110,7 @@ def _check_filters(request: OrderRequest, rules: SymbolRules, market: SymbolMark
             raise filter_failure("NOTIONAL")
         return
     assert request.quantity is not None
-    if request.type is OrderType.MARKET:
+    if request.type is MARKET:
         reference = market.reference_price()
         found = rules.violations(quantity=request.quantity, price=reference or Decimal(0), market=True)
         if reference is None:  # no price known: the notional cannot be judged, only the lot size
@@ -125,10 +136,10 @@ def check_quantity(quantity: Decimal, rules: SymbolRules) -> None:
 
 def check_against_market(request: OrderRequest, market: SymbolMarket) -> None:
     last = market.current_price()
-    if request.type is OrderType.LIMIT_MAKER and request.price is not None:
+    if request.type is LIMIT_MAKER and request.price is not None:
         bid, ask = market.best_bid(), market.best_ask()
-        opposite = (ask if request.side is Side.BUY else bid) if market.has_book else last
-        if opposite is not None and (request.price >= opposite if request.side is Side.BUY
+        opposite = (ask if request.side is BUY else bid) if market.has_book else last
+        if opposite is not None and (request.price >= opposite if request.side is BUY
                                      else request.price <= opposite):
             raise rejected(WOULD_TAKE)
     if request.type in STOP_TYPES and request.stop_price is not None and last is not None \
@@ -147,7 +158,7 @@ def check_oco_legs(rules: SymbolRules, stop_leg: OrderRequest, other: OrderReque
         raise rejected("Both legs of an OCO need the same symbol, side and quantity.", -1102)
     for leg in (stop_leg, other):
         check_request(leg, rules, market, against_market=False)
-    high, low = (_trigger(other), _trigger(stop_leg)) if stop_leg.side is Side.SELL else (
+    high, low = (_trigger(other), _trigger(stop_leg)) if stop_leg.side is SELL else (
         _trigger(stop_leg), _trigger(other))
     last = market.current_price()
     check_oco_prices(stop_leg.side, high, low, last)
@@ -157,7 +168,7 @@ def check_oco_legs(rules: SymbolRules, stop_leg: OrderRequest, other: OrderReque
 
 def _trigger(leg: OrderRequest) -> Decimal:
     """The price at which an OCO leg acts: a LIMIT_MAKER's limit, a stop's stop price."""
-    price = leg.price if leg.type is OrderType.LIMIT_MAKER else leg.stop_price
+    price = leg.price if leg.type is LIMIT_MAKER else leg.stop_price
     assert price is not None
     return price
 
@@ -165,7 +176,7 @@ def _trigger(leg: OrderRequest) -> Decimal:
 def fires_on_fall(order_type: OrderType, side: Side) -> bool:
     """A SELL stop-loss (or BUY take-profit) fires when the price falls to its stop; a BUY stop-loss (or
     SELL take-profit) when it rises to it."""
-    return (order_type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT)) == (side is Side.SELL)
+    return (order_type in (STOP_LOSS, STOP_LOSS_LIMIT)) == (side is SELL)
 
 
 def stop_reached(order_type: OrderType, side: Side, stop: Decimal, *, low: Decimal, high: Decimal) -> bool:
