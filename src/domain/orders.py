@@ -75,6 +75,7 @@ class OrderRequest:
 # Module constants: every order built (the simulator builds two per OCO) asks these, and on Python 3.11
 # each `OrderType.X` read goes through EnumType's slow __getattr__ hook (domain/enum_constants.py).
 _MARKET = OrderType.MARKET
+_ZERO = Decimal(0)
 _TAKE_PROFIT_TYPES = frozenset({OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT, OrderType.TAKE_PROFIT_LIMIT})
 _NEEDS_PRICE = frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT,
                           OrderType.TAKE_PROFIT_LIMIT})
@@ -163,8 +164,13 @@ class OrderListReport:
     @property
     def filled_leg(self) -> OrderReport | None:
         """The leg that executed (FILLED, or partly filled and then cancelled by its sibling)."""
-        done = [o for o in self.orders if o.executed_quantity > 0]
-        return max(done, key=lambda o: o.executed_quantity) if done else None
+        # The first of the largest executions (as max() picks), in one pass: polled every minute an OCO rests.
+        best: OrderReport | None = None
+        for order in self.orders:
+            executed = order.executed_quantity
+            if executed > _ZERO and (best is None or executed > best.executed_quantity):
+                best = order
+        return best
 
 
 @fast_frozen_init
