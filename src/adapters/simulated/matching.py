@@ -113,10 +113,12 @@ class MatchingEngine:
     def observe_trade(self, trade: Trade) -> None:
         time_ms = self._advance(trade.time_ms)
         market = self.market(trade.symbol)
-        price = dec(trade.price)
-        market.set_last(price, time_ms)
         if self._registry.has_open(trade.symbol):
+            price = dec(trade.price)
+            market.set_last(price, time_ms)
             self._reactions.on_trade(market, price, dec(trade.quantity), time_ms)
+        else:  # (a replay's candidate minutes: the price is converted only if an order reads it)
+            market.set_last_float(trade.price, time_ms)
 
     def observe_candle(self, candle: Candle) -> None:
         """A kline: resting orders see its whole range (see reactions.py); its close becomes the last price.
@@ -127,15 +129,16 @@ class MatchingEngine:
         market = self.market(candle.symbol)
         if market.has_book and market.book_time_ms < candle.open_time_ms:
             market.drop_book()
-        close = dec(candle.close)
         if self._registry.has_open(candle.symbol):
             fall, rise = self._registry.wake_prices(candle.symbol)
             if candle.low <= fall or candle.high >= rise:
+                close = dec(candle.close)
                 self._reactions.on_candle(market, candle, time_ms, dec(candle.open), dec(candle.high),
                                           dec(candle.low), close)
-            else:  # most bars of a position: nothing reaches either leg
-                self._reactions.quiet_bar()
-        market.set_last(close, time_ms)
+                market.set_last(close, time_ms)
+                return
+            self._reactions.quiet_bar()  # most bars of a position: nothing reaches either leg
+        market.set_last_float(candle.close, time_ms)  # converted only if an order reads it
 
     def _advance(self, time_ms: int) -> int:
         self._now_ms = max(self._now_ms, time_ms)

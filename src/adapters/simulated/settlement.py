@@ -102,13 +102,13 @@ class Settlement:
         self._accounts.credit(received_asset, received)
         commission, asset = self._commission(rules, order.side, price, quantity, maker)
         self._accounts.debit(asset, commission)
-        fill = Fill(price=price, quantity=quantity, commission=commission, commission_asset=asset,
-                    trade_id=next(self._trade_ids), is_maker=maker)
+        fill = Fill(price, quantity, commission, asset, next(self._trade_ids), maker)  # by position: per fill
         order.record_fill(fill, time_ms)
         self.trades.append(TradeRecord(order.symbol, order.order_id, order.order_list_id, order.side,
                                        time_ms, fill))
         self._stats.fill(maker=maker, quote=notional, commission=commission, asset=asset)
-        self.announce(order, "TRADE", fill)
+        if self.listeners:
+            self.announce(order, "TRADE", fill)
         return fill
 
     def finish(self, order: SimOrder, status: OrderStatus, time_ms: int, *, reason: str = "NONE",

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from adapters.simulated.market import SymbolMarket
 from adapters.simulated.validation import _too_precise
 
 
@@ -31,3 +32,13 @@ def _decimal_samples(seed: int, count: int) -> list[Decimal]:
 def test_too_precise_is_more_decimals_than_places_once_zeros_are_dropped(places: int) -> None:
     for value in _decimal_samples(places, 3000):
         assert _too_precise(value, places) is _too_precise_by_definition(value, places), value
+
+
+def test_a_last_price_given_as_a_float_reads_as_the_decimal_it_was_printed_as() -> None:
+    market = SymbolMarket("BTCUSDT")
+    market.set_last_float(0.1, 5)
+    assert str(market.last_price) == "0.1" and market.last_time_ms == 5
+    market.set_last(Decimal("0.25"), 4)  # a Decimal set later wins; the time never goes back
+    assert market.last_price == Decimal("0.25") and market.last_time_ms == 5
+    market.set_last_float(64_000.5, 9)
+    assert market.last_price == Decimal("64000.5") == market.current_price()
