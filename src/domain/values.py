@@ -68,6 +68,7 @@ class Candle:
         return self.open_time_ms + self.interval_ms - 1
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Ticker:
     """A 24 h mini ticker (`24hrMiniTicker`)."""
@@ -82,12 +83,17 @@ class Ticker:
     quote_volume: float
 
     def __post_init__(self) -> None:
+        inf = math.inf  # the checks below, in one chain (a paper feed builds a ticker per pair per frame)
+        if 0.0 < self.close < inf and 0.0 < self.open < inf and 0.0 < self.high < inf \
+                and 0.0 < self.low < inf and 0.0 <= self.volume < inf and 0.0 <= self.quote_volume < inf:
+            return
         for name in ("close", "open", "high", "low"):
             require_price(name, getattr(self, name))
         require_amount("volume", self.volume)
         require_amount("quote_volume", self.quote_volume)
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class BookTop:
     symbol: str
@@ -98,6 +104,10 @@ class BookTop:
     time_ms: int = 0
 
     def __post_init__(self) -> None:
+        inf = math.inf  # the checks below, in one chain
+        if 0.0 < self.bid < inf and 0.0 < self.ask < inf and 0.0 <= self.bid_qty < inf \
+                and 0.0 <= self.ask_qty < inf:
+            return
         require_price("bid", self.bid)
         require_price("ask", self.ask)
         require_amount("bid_qty", self.bid_qty)
