@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.fast_init import fast_frozen_init
 from domain.values import Side
 
 
@@ -45,6 +46,7 @@ _FINAL = {OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED, OrderS
           OrderStatus.EXPIRED_IN_MATCH}
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderRequest:
     """A new order. A market BUY may give `quote_quantity` (quoteOrderQty) instead of `quantity`."""
@@ -62,17 +64,26 @@ class OrderRequest:
     def __post_init__(self) -> None:
         if (self.quantity is None) == (self.quote_quantity is None):
             raise ValueError("an order needs exactly one of quantity or quote_quantity")
-        if self.quote_quantity is not None and self.type is not OrderType.MARKET:
+        if self.quote_quantity is not None and self.type is not _MARKET:
             raise ValueError("quote_quantity is only for MARKET orders")
-        needs_price = self.type in (OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT,
-                                    OrderType.TAKE_PROFIT_LIMIT)
-        if needs_price and self.price is None:
+        if self.price is None and self.type in _NEEDS_PRICE:
             raise ValueError(f"{self.type.value} needs a price")
-        if self.type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
-                         OrderType.TAKE_PROFIT_LIMIT) and self.stop_price is None:
+        if self.stop_price is None and self.type in _NEEDS_STOP_PRICE:
             raise ValueError(f"{self.type.value} needs a stop_price")
 
 
+# Module constants: every order built (the simulator builds two per OCO) asks these, and on Python 3.11
+# each `OrderType.X` read goes through EnumType's slow __getattr__ hook (domain/enum_constants.py).
+_MARKET = OrderType.MARKET
+_ZERO = Decimal(0)
+_TAKE_PROFIT_TYPES = frozenset({OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT, OrderType.TAKE_PROFIT_LIMIT})
+_NEEDS_PRICE = frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.STOP_LOSS_LIMIT,
+                          OrderType.TAKE_PROFIT_LIMIT})
+_NEEDS_STOP_PRICE = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
+                               OrderType.TAKE_PROFIT_LIMIT})
+
+
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OcoRequest:
     """A SELL OCO protecting a long: a take-profit limit above, a stop-loss(-limit) below."""
@@ -89,11 +100,11 @@ class OcoRequest:
     def __post_init__(self) -> None:
         if not self.stop_price < self.take_profit_price:
             raise ValueError("an OCO sell needs stop_price below take_profit_price")
-        if self.take_profit_type not in (OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT,
-                                         OrderType.TAKE_PROFIT_LIMIT):
+        if self.take_profit_type not in _TAKE_PROFIT_TYPES:
             raise ValueError(f"an OCO take-profit leg cannot be {self.take_profit_type.value}")
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Fill:
     price: Decimal
@@ -104,6 +115,7 @@ class Fill:
     is_maker: bool = False
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderReport:
     """What the exchange says about one order now."""
@@ -140,6 +152,7 @@ class ListStatus(StrEnum):
     REJECT = "REJECT"
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class OrderListReport:
     symbol: str
@@ -151,10 +164,16 @@ class OrderListReport:
     @property
     def filled_leg(self) -> OrderReport | None:
         """The leg that executed (FILLED, or partly filled and then cancelled by its sibling)."""
-        done = [o for o in self.orders if o.executed_quantity > 0]
-        return max(done, key=lambda o: o.executed_quantity) if done else None
+        # The first of the largest executions (as max() picks), in one pass: polled every minute an OCO rests.
+        best: OrderReport | None = None
+        for order in self.orders:
+            executed = order.executed_quantity
+            if executed > _ZERO and (best is None or executed > best.executed_quantity):
+                best = order
+        return best
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Balance:
     asset: str

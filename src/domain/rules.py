@@ -10,14 +10,18 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
 from typing import Any
 
+from domain.fast_init import fast_frozen_init
+
 ZERO = Decimal(0)
 _ROUNDING = {"down": ROUND_DOWN, "up": ROUND_UP, "nearest": ROUND_HALF_EVEN}
 
 
+# Decimal against ZERO rather than the int 0 (no int -> Decimal conversion per comparison), rounding modes
+# passed by position: these run several times for every order the bot or the simulator makes.
 def _round_to(value: Decimal, step: Decimal, rounding: str) -> Decimal:
-    if step <= 0:
+    if step <= ZERO:
         return value
-    return ((value / step).to_integral_value(rounding=rounding) * step).normalize()
+    return ((value / step).to_integral_value(rounding) * step).normalize()
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +37,8 @@ class FilterViolation:
 
 
 def _lot_ok(qty: Decimal, step: Decimal, low: Decimal, high: Decimal) -> bool:
-    return (low <= 0 or qty >= low) and (high <= 0 or qty <= high) and (step <= 0 or qty % step == 0)
+    return (low <= ZERO or qty >= low) and (high <= ZERO or qty <= high) and (
+        step <= ZERO or qty % step == ZERO)
 
 
 def _lot_violation(found: list[FilterViolation], name: str, qty: Decimal, step: Decimal, low: Decimal,
@@ -46,6 +51,7 @@ def _lot_violation(found: list[FilterViolation], name: str, qty: Decimal, step: 
         found.append(FilterViolation(name, f"quantity {qty} not a multiple of {step}"))
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class SymbolRules:
     symbol: str
@@ -75,17 +81,21 @@ class SymbolRules:
     # -- rounding ---------------------------------------------------------------------------------------
     def round_qty(self, qty: Decimal, *, market: bool = False) -> Decimal:
         """Quantity rounded DOWN to the step (never buy or sell more than asked); ZERO below minQty."""
-        step = self.market_step_size if market and self.market_step_size > 0 else self.step_size
-        minimum = self.market_min_qty if market and self.market_min_qty > 0 else self.min_qty
-        rounded = (qty / step).to_integral_value(rounding=ROUND_DOWN) * step if step > 0 else qty
-        if rounded <= 0 or rounded < minimum:
+        step, minimum = self.step_size, self.min_qty
+        if market:
+            if self.market_step_size > ZERO:
+                step = self.market_step_size
+            if self.market_min_qty > ZERO:
+                minimum = self.market_min_qty
+        rounded = (qty / step).to_integral_value(ROUND_DOWN) * step if step > ZERO else qty
+        if rounded <= ZERO or rounded < minimum:
             return ZERO
-        return rounded.normalize() if rounded != 0 else ZERO
+        return rounded.normalize()  # (above zero here)
 
     def round_price(self, price: Decimal, *, direction: str = "nearest") -> Decimal:
         """Price on the tick grid; 'down', 'up' or 'nearest'. ZERO when it falls below one tick."""
         rounded = _round_to(price, self.tick_size, _ROUNDING[direction])
-        if rounded <= 0:
+        if rounded <= ZERO:
             return ZERO
         return rounded
 
@@ -100,9 +110,9 @@ class SymbolRules:
             not market or _lot_ok(quantity, self.market_step_size, self.market_min_qty, self.market_max_qty))
         if prices_ok and lots_ok:
             notional, least, most = quantity * price, self.min_notional, self.max_notional
-            if not (least > 0 and (not market or self.min_notional_applies_to_market) and notional < least) \
-                    and not (most > 0 and (not market or self.max_notional_applies_to_market)
-                             and notional > most):
+            small = least > ZERO and (not market or self.min_notional_applies_to_market) and notional < least
+            large = most > ZERO and (not market or self.max_notional_applies_to_market) and notional > most
+            if not small and not large:
                 return []
         found: list[FilterViolation] = []
         if not market:
@@ -118,7 +128,8 @@ class SymbolRules:
 
     def _price_ok(self, p: Decimal) -> bool:
         tick, low, high = self.tick_size, self.min_price, self.max_price
-        return p > 0 and (low <= 0 or p >= low) and (high <= 0 or p <= high) and (tick <= 0 or p % tick == 0)
+        return p > ZERO and (low <= ZERO or p >= low) and (high <= ZERO or p <= high) and (
+            tick <= ZERO or p % tick == ZERO)
 
     def _price_violation(self, p: Decimal, found: list[FilterViolation]) -> None:
         if p <= 0:

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.fast_init import fast_frozen_init
+
 
 class Side(StrEnum):
     BUY = "BUY"
@@ -28,6 +30,7 @@ def require_amount(name: str, value: float) -> float:
     return value
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Candle:
     """One kline. Volumes are base asset unless named quote; NaN where a data set lacks the column."""
@@ -65,6 +68,7 @@ class Candle:
         return self.open_time_ms + self.interval_ms - 1
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Ticker:
     """A 24 h mini ticker (`24hrMiniTicker`)."""
@@ -79,12 +83,17 @@ class Ticker:
     quote_volume: float
 
     def __post_init__(self) -> None:
+        inf = math.inf  # the checks below, in one chain (a paper feed builds a ticker per pair per frame)
+        if 0.0 < self.close < inf and 0.0 < self.open < inf and 0.0 < self.high < inf \
+                and 0.0 < self.low < inf and 0.0 <= self.volume < inf and 0.0 <= self.quote_volume < inf:
+            return
         for name in ("close", "open", "high", "low"):
             require_price(name, getattr(self, name))
         require_amount("volume", self.volume)
         require_amount("quote_volume", self.quote_volume)
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class BookTop:
     symbol: str
@@ -95,6 +104,10 @@ class BookTop:
     time_ms: int = 0
 
     def __post_init__(self) -> None:
+        inf = math.inf  # the checks below, in one chain
+        if 0.0 < self.bid < inf and 0.0 < self.ask < inf and 0.0 <= self.bid_qty < inf \
+                and 0.0 <= self.ask_qty < inf:
+            return
         require_price("bid", self.bid)
         require_price("ask", self.ask)
         require_amount("bid_qty", self.bid_qty)
@@ -136,6 +149,7 @@ class OrderBook:
                        self.time_ms)
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Trade:
     symbol: str
@@ -146,6 +160,8 @@ class Trade:
     trade_id: int = 0
 
     def __post_init__(self) -> None:
+        if 0.0 < self.price < math.inf and 0.0 <= self.quantity < math.inf:  # the checks below, in one chain
+            return
         require_price("price", self.price)
         require_amount("quantity", self.quantity)
 

@@ -25,6 +25,7 @@ class Accounts:
         # The last snapshot and the assets changed since (a replay asks after every fill, over ~100 assets).
         self._snapshot: dict[str, Balance] | None = None
         self._changed: set[str] = set()
+        self._balances: dict[str, Balance] = {}  # every asset's Balance as of the last snapshot
         for asset, amount in (deposits or {}).items():
             self.deposit(asset, amount)
 
@@ -72,13 +73,15 @@ class Accounts:
 
     def snapshot(self) -> dict[str, Balance]:
         """Every asset the account has ever held, zero balances included (like omitZeroBalances=false)."""
-        changed, snapshot = self._changed, self._snapshot
+        changed, snapshot, free, held = self._changed, self._snapshot, self._free, self._locked
+        for asset in changed:  # only what moved since the last snapshot gets a new Balance
+            if asset in free or asset in held:  # (a refused lock of an asset never held adds none)
+                self._balances[asset] = Balance(asset, free.get(asset, ZERO), held.get(asset, ZERO))
         if snapshot is None or not changed <= snapshot.keys():  # a new asset: sorted in anew
-            assets = sorted(set(self._free) | set(self._locked))
-            free, held = self._free, self._locked
-            self._snapshot = snapshot = {a: Balance(a, free.get(a, ZERO), held.get(a, ZERO)) for a in assets}
+            balances = self._balances
+            self._snapshot = snapshot = {a: balances[a] for a in sorted(balances)}
         else:
             for asset in changed:
-                snapshot[asset] = Balance(asset, self._free.get(asset, ZERO), self._locked.get(asset, ZERO))
+                snapshot[asset] = self._balances[asset]
         changed.clear()
         return dict(snapshot)

@@ -21,7 +21,6 @@ from typing import Self
 
 from adapters.simulated.accounts import Accounts
 from adapters.simulated.costs import SimulatorCosts
-from adapters.simulated.market import dec
 from adapters.simulated.matching import EngineLimits, MatchingEngine
 from adapters.simulated.order_events import EngineOrderEvents
 from adapters.simulated.stats import SimulatorStats
@@ -97,7 +96,7 @@ class SimulatedExchange:
                 # The table's columns: no Ticker objects built for every pair of every frame.
                 for symbol, close, event_ms in zip(table.symbols, table.close.tolist(),
                                                    table.event_time_ms.tolist(), strict=True):
-                    self._engine.market(symbol).set_last(dec(close), event_ms or time_ms)
+                    self._engine.market(symbol).set_last_float(close, event_ms or time_ms)
             case StreamStale(symbol=symbol):
                 self._engine.market(symbol).drop_book()  # never fill against a book we no longer see
             case _:

@@ -33,7 +33,8 @@ class SymbolMarket:
 
     def __init__(self, symbol: str) -> None:
         self.symbol = symbol
-        self.last_price: Decimal | None = None
+        self._last_price: Decimal | None = None
+        self._last_float: float | None = None  # a last price not converted yet: most are never read
         self.last_time_ms = 0
         self.book_time_ms = 0
         self.top_only = False
@@ -56,8 +57,19 @@ class SymbolMarket:
         self.book_time_ms = time_ms
 
     def set_last(self, price: Decimal, time_ms: int) -> None:
-        self.last_price = price
+        self._last_price, self._last_float = price, None
         self.last_time_ms = max(self.last_time_ms, time_ms)
+
+    def set_last_float(self, price: float, time_ms: int) -> None:
+        """`set_last(dec(price))`, the conversion made only if the price is read (a bar's close, a trade)."""
+        self._last_float = price
+        self.last_time_ms = max(self.last_time_ms, time_ms)
+
+    @property
+    def last_price(self) -> Decimal | None:
+        if self._last_float is not None:
+            self._last_price, self._last_float = dec(self._last_float), None
+        return self._last_price
 
     def drop_book(self) -> None:
         self._raw_bids = self._raw_asks = ()

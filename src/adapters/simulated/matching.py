@@ -28,13 +28,12 @@ from adapters.simulated.settlement import OrderUpdate, Settlement, TradeRecord
 from adapters.simulated.stats import SimulatorStats, StatsRecorder
 from adapters.simulated.taking import Taker
 from adapters.simulated.validation import check_symbol
+from domain.enum_constants import ALL_DONE, EXPIRED
 from domain.orders import (
-    ListStatus,
     OcoRequest,
     OrderListReport,
     OrderReport,
     OrderRequest,
-    OrderStatus,
 )
 from domain.rules import SymbolRules
 from domain.values import BookTop, Candle, OrderBook, Trade
@@ -114,10 +113,12 @@ class MatchingEngine:
     def observe_trade(self, trade: Trade) -> None:
         time_ms = self._advance(trade.time_ms)
         market = self.market(trade.symbol)
-        price = dec(trade.price)
-        market.set_last(price, time_ms)
         if self._registry.has_open(trade.symbol):
+            price = dec(trade.price)
+            market.set_last(price, time_ms)
             self._reactions.on_trade(market, price, dec(trade.quantity), time_ms)
+        else:  # (a replay's candidate minutes: the price is converted only if an order reads it)
+            market.set_last_float(trade.price, time_ms)
 
     def observe_candle(self, candle: Candle) -> None:
         """A kline: resting orders see its whole range (see reactions.py); its close becomes the last price.
@@ -128,15 +129,16 @@ class MatchingEngine:
         market = self.market(candle.symbol)
         if market.has_book and market.book_time_ms < candle.open_time_ms:
             market.drop_book()
-        close = dec(candle.close)
         if self._registry.has_open(candle.symbol):
             fall, rise = self._registry.wake_prices(candle.symbol)
             if candle.low <= fall or candle.high >= rise:
+                close = dec(candle.close)
                 self._reactions.on_candle(market, candle, time_ms, dec(candle.open), dec(candle.high),
                                           dec(candle.low), close)
-            else:  # most bars of a position: nothing reaches either leg
-                self._reactions.quiet_bar()
-        market.set_last(close, time_ms)
+                market.set_last(close, time_ms)
+                return
+            self._reactions.quiet_bar()  # most bars of a position: nothing reaches either leg
+        market.set_last_float(candle.close, time_ms)  # converted only if an order reads it
 
     def _advance(self, time_ms: int) -> int:
         self._now_ms = max(self._now_ms, time_ms)
@@ -178,7 +180,7 @@ class MatchingEngine:
                           list_client_id: str | None = None, now_ms: int) -> OrderListReport:
         check_symbol(self._rules.get(symbol), symbol)
         order_list = self._registry.order_list(order_list_id, list_client_id)
-        if order_list is None or order_list.symbol != symbol or order_list.status is ListStatus.ALL_DONE:
+        if order_list is None or order_list.symbol != symbol or order_list.status is ALL_DONE:
             raise OrderNotFound("Unknown order sent.", code=-2011)
         self._placement.cancel_list(order_list, self._advance(now_ms))
         return order_list.report()
@@ -196,7 +198,7 @@ class MatchingEngine:
             order_list = self._registry.list_of(order)
             if order_list is not None:
                 ended += sum(leg.is_open for leg in order_list.legs)
-                self._placement.cancel_list(order_list, now, status=OrderStatus.EXPIRED, reason=reason)
+                self._placement.cancel_list(order_list, now, status=EXPIRED, reason=reason)
             else:
                 self._placement.expire(order, now, reason)
                 ended += 1

@@ -13,31 +13,42 @@ from adapters.simulated.settlement import Settlement
 from adapters.simulated.stats import StatsRecorder
 from adapters.simulated.taking import Taker
 from adapters.simulated.validation import (
-    check_against_market,
-    check_oco_prices,
+    check_oco_legs,
     check_open_order_limits,
     check_quantity,
     check_request,
     check_symbol,
     rejected,
 )
+from domain.enum_constants import (
+    ALL_DONE,
+    BUY,
+    CANCELED,
+    EXPIRED,
+    FILLED,
+    FOK,
+    GTC,
+    IOC,
+    LIMIT,
+    LIMIT_MAKER,
+    MARKET,
+    SELL,
+    STOP_LOSS,
+    STOP_LOSS_LIMIT,
+    TAKE_PROFIT,
+    TAKE_PROFIT_LIMIT,
+)
 from domain.orders import (
-    ListStatus,
     OcoRequest,
     OrderListReport,
     OrderReport,
     OrderRequest,
     OrderStatus,
-    OrderType,
-    TimeInForce,
 )
 from domain.rules import SymbolRules
-from domain.values import Side
 from ports.errors import OrderRejected
 
 ZERO = Decimal(0)
-_TAKE_PROFIT_TYPES = frozenset({OrderType.LIMIT_MAKER, OrderType.TAKE_PROFIT, OrderType.TAKE_PROFIT_LIMIT})
-_STOP_LOSS_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT})
 
 
 class OrderPlacement:
@@ -59,7 +70,7 @@ class OrderPlacement:
             rules = check_symbol(rules, request.symbol)
             check_request(request, rules, market)
             self._check_room(request.symbol, [request.client_order_id], 1, int(request.type in STOP_TYPES))
-            if request.type is OrderType.MARKET:
+            if request.type is MARKET:
                 return self._market_order(request, rules, market, now_ms)
             order = self._new_order(request, now_ms)
             self._lock(order, rules, order.quantity)
@@ -67,7 +78,7 @@ class OrderPlacement:
             self._stats.rejected()
             raise
         self._accept(order)
-        if order.type is OrderType.LIMIT:
+        if order.type is LIMIT:
             self._match_limit(order, rules, market, now_ms)
         return order.report()
 
@@ -82,7 +93,7 @@ class OrderPlacement:
         if request.quote_quantity is not None:
             check_quantity(planned, rules)
             order.quantity = planned
-        if request.side is Side.BUY:
+        if request.side is BUY:
             need = request.quote_quantity or sum((p * q for p, q in plan), ZERO)
             enough = need <= self._accounts.free(rules.quote_asset)
         else:
@@ -92,31 +103,31 @@ class OrderPlacement:
         self._accept(order)
         self._taker.execute(order, market, plan, now_ms)
         if short or order.remaining > 0 or order.executed == 0:
-            self._end(order, OrderStatus.EXPIRED, now_ms, "INSUFFICIENT_LIQUIDITY")
+            self._end(order, EXPIRED, now_ms, "INSUFFICIENT_LIQUIDITY")
         else:
             self._filled(order)
         return order.report()
 
     def _match_limit(self, order: SimOrder, rules: SymbolRules, market: SymbolMarket, now_ms: int) -> None:
         """A LIMIT that crosses the market takes what it can at once; IOC/FOK never rest."""
-        buy = order.side is Side.BUY
+        buy = order.side is BUY
         best = (market.best_ask() if buy else market.best_bid()) if market.has_book else market.last_price
         marketable = best is not None and (order.price >= best if buy else order.price <= best)
         if marketable:
             plan, _ = self._taker.plan(order, market, rules, quantity=order.quantity, limit=order.price,
                                        fallback=market.last_price)
-            all_or_none = order.time_in_force is TimeInForce.FOK
+            all_or_none = order.time_in_force is FOK
             if not all_or_none or sum((q for _, q in plan), ZERO) >= order.quantity:
                 self._taker.execute(order, market, plan, now_ms)
-        if order.status is OrderStatus.FILLED:
+        if order.status is FILLED:
             self._filled(order)
-        elif order.time_in_force is TimeInForce.IOC:
-            self._end(order, OrderStatus.EXPIRED, now_ms, "UNFILLED_IOC_QUANTITY_EXPIRED")
-        elif order.time_in_force is TimeInForce.FOK:
-            self._end(order, OrderStatus.EXPIRED, now_ms, "UNFILLED_FOK_ORDER_EXPIRED")
+        elif order.time_in_force is IOC:
+            self._end(order, EXPIRED, now_ms, "UNFILLED_IOC_QUANTITY_EXPIRED")
+        elif order.time_in_force is FOK:
+            self._end(order, EXPIRED, now_ms, "UNFILLED_FOK_ORDER_EXPIRED")
 
     def cancel(self, order: SimOrder, now_ms: int) -> None:
-        self._end(order, OrderStatus.CANCELED, now_ms, "NONE")
+        self._end(order, CANCELED, now_ms, "NONE")
 
     # -- OCO lists --------------------------------------------------------------------------------------
     def place_oco(self, rules: SymbolRules | None, request: OcoRequest, market: SymbolMarket, list_id: int,
@@ -124,25 +135,25 @@ class OrderPlacement:
         base_id = request.list_client_id[:33] or f"oco{list_id}"
         tp_type = request.take_profit_type
         above = OrderRequest(
-            request.symbol, Side.SELL, tp_type, f"{base_id}-tp", request.quantity,
-            price=None if tp_type is OrderType.TAKE_PROFIT else request.take_profit_price,
-            stop_price=None if tp_type is OrderType.LIMIT_MAKER else request.take_profit_price,
-            time_in_force=TimeInForce.GTC if tp_type is OrderType.TAKE_PROFIT_LIMIT else None)
+            request.symbol, SELL, tp_type, f"{base_id}-tp", request.quantity,
+            price=None if tp_type is TAKE_PROFIT else request.take_profit_price,
+            stop_price=None if tp_type is LIMIT_MAKER else request.take_profit_price,
+            time_in_force=GTC if tp_type is TAKE_PROFIT_LIMIT else None)
         stop_limit = request.stop_limit_price
-        stop_type = OrderType.STOP_LOSS if stop_limit is None else OrderType.STOP_LOSS_LIMIT
+        stop_type = STOP_LOSS if stop_limit is None else STOP_LOSS_LIMIT
         below = OrderRequest(
-            request.symbol, Side.SELL, stop_type, f"{base_id}-sl", request.quantity, price=stop_limit,
+            request.symbol, SELL, stop_type, f"{base_id}-sl", request.quantity, price=stop_limit,
             stop_price=request.stop_price,
-            time_in_force=None if stop_limit is None else TimeInForce.GTC)
+            time_in_force=None if stop_limit is None else GTC)
         return self.place_list(rules, request.list_client_id, above, below, market, list_id, now_ms)
 
     def place_list(self, rules: SymbolRules | None, list_client_id: str, above: OrderRequest,
                    below: OrderRequest, market: SymbolMarket, list_id: int, now_ms: int) -> OrderListReport:
         try:
             rules = check_symbol(rules, above.symbol)
-            sell = above.side is Side.SELL
+            sell = above.side is SELL
             stop_leg, other = (below, above) if sell else (above, below)
-            self._check_list(rules, stop_leg, other, market)
+            check_oco_legs(rules, stop_leg, other, market)
             ids = [list_client_id, above.client_order_id, below.client_order_id]
             self._check_room(rules.symbol, ids, 2, sum(int(leg.type in STOP_TYPES) for leg in (above, below)))
             orders = [self._new_order(leg, now_ms, list_id) for leg in (stop_leg, other)]  # stop leg first
@@ -158,38 +169,16 @@ class OrderPlacement:
             self._accept(order)
         return order_list.report()
 
-    def _check_list(self, rules: SymbolRules, stop_leg: OrderRequest, other: OrderRequest,
-                    market: SymbolMarket) -> None:
-        if not rules.oco_allowed:
-            raise rejected("OCO orders are not supported for this symbol.")
-        if stop_leg.type not in _STOP_LOSS_TYPES or other.type not in _TAKE_PROFIT_TYPES:
-            raise rejected("Order type not supported in OCO.", -1158)
-        if (stop_leg.symbol, stop_leg.side, stop_leg.quantity) != (other.symbol, other.side, other.quantity):
-            raise rejected("Both legs of an OCO need the same symbol, side and quantity.", -1102)
-        for leg in (stop_leg, other):
-            check_request(leg, rules, market, against_market=False)
-
-        def trigger(leg: OrderRequest) -> Decimal:
-            price = leg.price if leg.type is OrderType.LIMIT_MAKER else leg.stop_price
-            assert price is not None
-            return price
-        high, low = (trigger(other), trigger(stop_leg)) if stop_leg.side is Side.SELL else (
-            trigger(stop_leg), trigger(other))
-        last = market.current_price()
-        check_oco_prices(stop_leg.side, high, low, last)
-        for leg in (stop_leg, other):
-            check_against_market(leg, market)
-
     def cancel_list(self, order_list: SimOrderList, now_ms: int, *,
-                    status: OrderStatus = OrderStatus.CANCELED, reason: str = "NONE") -> None:
+                    status: OrderStatus = CANCELED, reason: str = "NONE") -> None:
         for leg in sorted(order_list.legs, key=lambda o: o.order_id):
             if leg.is_open:
                 self._end(leg, status, now_ms, reason)
-        order_list.status = ListStatus.ALL_DONE
+        order_list.status = ALL_DONE
 
     def expire(self, order: SimOrder, now_ms: int, reason: str) -> None:
         """The exchange ends a resting order itself (maintenance, delisting): EXPIRED, funds released."""
-        self._end(order, OrderStatus.EXPIRED, now_ms, reason)
+        self._end(order, EXPIRED, now_ms, reason)
 
     # -- shared steps -----------------------------------------------------------------------------------
     def _check_room(self, symbol: str, client_ids: list[str], adding: int, adding_algo: int) -> None:
@@ -205,18 +194,16 @@ class OrderPlacement:
 
     def _new_order(self, request: OrderRequest, now_ms: int, order_list_id: int = -1) -> SimOrder:
         order_id = next(self._order_ids)
-        return SimOrder(
-            order_id=order_id, client_order_id=request.client_order_id or f"sim{order_id}",
-            symbol=request.symbol, side=request.side, type=request.type, quantity=request.quantity or ZERO,
-            price=request.price or ZERO, stop_price=request.stop_price or ZERO,
-            time_in_force=request.time_in_force, time_ms=now_ms, quote_quantity=request.quote_quantity,
-            order_list_id=order_list_id)
+        return SimOrder(  # by position, in SimOrder's field order (up to order_list_id): two per OCO
+            order_id, request.client_order_id or f"sim{order_id}", request.symbol, request.side, request.type,
+            request.quantity or ZERO, request.price or ZERO, request.stop_price or ZERO,
+            request.time_in_force, now_ms, None, ZERO, request.quote_quantity, order_list_id)
 
     def _lock(self, order: SimOrder, rules: SymbolRules, quantity: Decimal,
               legs: list[SimOrder] | None = None) -> None:
         """Lock what the order (or every leg of a list, once) may spend; -2010 if it is not free."""
         legs = legs or [order]
-        if order.side is Side.SELL:
+        if order.side is SELL:
             lock = Lock(rules.base_asset, quantity)
         else:
             per_unit = max((leg.price if leg.price > 0 else leg.stop_price) for leg in legs)

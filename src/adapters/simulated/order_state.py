@@ -5,6 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from domain.enum_constants import (
+    EXECUTING,
+    FILLED,
+    LIMIT,
+    LIMIT_MAKER,
+    NEW,
+    PARTIALLY_FILLED,
+    STOP_LOSS,
+    STOP_LOSS_LIMIT,
+    TAKE_PROFIT,
+    TAKE_PROFIT_LIMIT,
+)
 from domain.orders import (
     Fill,
     ListStatus,
@@ -17,9 +29,8 @@ from domain.orders import (
 from domain.values import Side
 
 ZERO = Decimal(0)
-STOP_TYPES = frozenset({OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT,
-                        OrderType.TAKE_PROFIT_LIMIT})
-MARKET_WHEN_TRIGGERED = frozenset({OrderType.STOP_LOSS, OrderType.TAKE_PROFIT})
+STOP_TYPES = frozenset({STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PROFIT_LIMIT})
+MARKET_WHEN_TRIGGERED = frozenset({STOP_LOSS, TAKE_PROFIT})
 _FINAL = frozenset(s for s in OrderStatus if s.is_final)
 
 
@@ -47,7 +58,7 @@ class SimOrder:
     lock_price: Decimal = ZERO  # quote locked per unit of a BUY
     quote_quantity: Decimal | None = None
     order_list_id: int = -1
-    status: OrderStatus = OrderStatus.NEW
+    status: OrderStatus = NEW
     executed: Decimal = ZERO
     cumulative_quote: Decimal = ZERO
     fills: list[Fill] = field(default_factory=list)
@@ -74,29 +85,28 @@ class SimOrder:
     @property
     def rests_as_limit(self) -> bool:
         """Waiting on the book at its limit price (a LIMIT, a LIMIT_MAKER or a triggered stop-limit)."""
-        if self.type in (OrderType.LIMIT, OrderType.LIMIT_MAKER):
+        if self.type in (LIMIT, LIMIT_MAKER):
             return True
-        return self.triggered and self.type in (OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT)
+        return self.triggered and self.type in (STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT)
 
     def record_fill(self, fill: Fill, time_ms: int) -> None:
         self.fills.append(fill)
         self.executed += fill.quantity
         self.cumulative_quote += fill.price * fill.quantity
         self.update_time_ms = time_ms
-        self.status = OrderStatus.FILLED if self.remaining <= 0 else OrderStatus.PARTIALLY_FILLED
+        # executed >= quantity is `remaining <= 0` (a rounded difference keeps its sign) without the property
+        self.status = FILLED if self.executed >= self.quantity else PARTIALLY_FILLED
 
     def report(self) -> OrderReport:
         key = (self.status, self.quantity, self.executed, self.cumulative_quote, self.update_time_ms,
                len(self.fills))
         if self._report is not None and key == self._report_key:
             return self._report
+        # Positional, in OrderReport's field order (symbol ... fills): keywords cost more on every report.
         self._report_key, self._report = key, OrderReport(
-            symbol=self.symbol, order_id=self.order_id, client_order_id=self.client_order_id,
-            side=self.side, type=self.type, status=self.status, quantity=self.quantity,
-            executed_quantity=self.executed, cumulative_quote=self.cumulative_quote, price=self.price,
-            stop_price=self.stop_price, time_ms=self.time_ms,
-            update_time_ms=self.update_time_ms or self.time_ms, order_list_id=self.order_list_id,
-            fills=tuple(self.fills))
+            self.symbol, self.order_id, self.client_order_id, self.side, self.type, self.status,
+            self.quantity, self.executed, self.cumulative_quote, self.price, self.stop_price, self.time_ms,
+            self.update_time_ms or self.time_ms, self.order_list_id, tuple(self.fills))
         return self._report
 
 
@@ -109,7 +119,7 @@ class SimOrderList:
     symbol: str
     above: SimOrder
     below: SimOrder
-    status: ListStatus = ListStatus.EXECUTING
+    status: ListStatus = EXECUTING
     _report: OrderListReport | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -127,7 +137,6 @@ class SimOrderList:
         last = self._report
         if last is None or last.status is not self.status or last.orders[0] is not orders[0] or \
                 last.orders[1] is not orders[1]:
-            last = self._report = OrderListReport(symbol=self.symbol, order_list_id=self.order_list_id,
-                                                  list_client_id=self.list_client_id, status=self.status,
-                                                  orders=orders)
+            last = self._report = OrderListReport(self.symbol, self.order_list_id, self.list_client_id,
+                                                  self.status, orders)
         return last

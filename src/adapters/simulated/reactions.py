@@ -21,7 +21,8 @@ from adapters.simulated.registry import OrderRegistry
 from adapters.simulated.resting import Outcome, Span, decide
 from adapters.simulated.settlement import Settlement
 from adapters.simulated.taking import Taker
-from domain.orders import ListStatus, OrderStatus
+from domain.enum_constants import ALL_DONE, BUY, EXPIRED, FILLED, SELL
+from domain.orders import OrderStatus
 from domain.rules import SymbolRules
 from domain.values import Candle, Side
 
@@ -40,15 +41,15 @@ class Reactions:
 
     def on_book(self, market: SymbolMarket, time_ms: int) -> None:
         def span_for(order: SimOrder) -> Span | None:
-            buy = order.side is Side.BUY
+            buy = order.side is BUY
             best = market.best_ask() if buy else market.best_bid()
             return Span.point(best) if best is not None else None
         self._visit(market, span_for, time_ms, with_book=True, budget=None)
 
     def on_trade(self, market: SymbolMarket, price: Decimal, quantity: Decimal, time_ms: int) -> None:
         span = Span.point(price, quantity)
-        self._visit(market, lambda _: span, time_ms, with_book=True, budget={Side.BUY: quantity,
-                                                                              Side.SELL: quantity})
+        self._visit(market, lambda _: span, time_ms, with_book=True, budget={BUY: quantity,
+                                                                              SELL: quantity})
 
     def on_candle(self, market: SymbolMarket, candle: Candle, time_ms: int, o: Decimal, h: Decimal,
                   low: Decimal, c: Decimal) -> None:
@@ -69,7 +70,7 @@ class Reactions:
     def _visit(self, market: SymbolMarket, span_for: SpanFor, time_ms: int, *, with_book: bool,
                budget: dict[Side, Decimal] | None) -> None:
         self._registry.changed(market.symbol)  # a stop may trigger on the way
-        slip = self._costs.slippage_fraction(self._taker.rng)
+        slip = self._taker.slippage()
         for order in self._registry.open_orders(market.symbol):
             if not order.is_open:  # expired by its OCO sibling earlier in this pass
                 continue
@@ -85,7 +86,7 @@ class Reactions:
     def _apply(self, order: SimOrder, outcome: Outcome, market: SymbolMarket, time_ms: int,
                with_book: bool, budget: dict[Side, Decimal] | None) -> None:
         rules = self._rules[order.symbol]
-        buy = order.side is Side.BUY
+        buy = order.side is BUY
         if outcome.fires:
             order.triggered = True
         reference = outcome.market_from if outcome.market_from is not None else outcome.price
@@ -96,7 +97,7 @@ class Reactions:
                                        fallback=outcome.market_from, use_book=with_book)
             self._taker.execute(order, market, plan, time_ms)
             if order.is_open:
-                self._end(order, OrderStatus.EXPIRED, time_ms, "INSUFFICIENT_LIQUIDITY")
+                self._end(order, EXPIRED, time_ms, "INSUFFICIENT_LIQUIDITY")
             return
         if outcome.price is None:
             return
@@ -125,11 +126,11 @@ class Reactions:
         if order_list is not None:
             sibling = order_list.sibling(order)
             if sibling.is_open and (order.triggered or order.executed > 0):
-                self._end(sibling, OrderStatus.EXPIRED, time_ms, "OCO_TRIGGER", release=False)
+                self._end(sibling, EXPIRED, time_ms, "OCO_TRIGGER", release=False)
             if not any(leg.is_open for leg in order_list.legs):
-                order_list.status = ListStatus.ALL_DONE
+                order_list.status = ALL_DONE
                 self._settlement.release_lock(order)
-        if order.status is OrderStatus.FILLED:
+        if order.status is FILLED:
             if order_list is None:
                 self._settlement.release_lock(order)
             self._settlement.completed(order)

@@ -34,7 +34,8 @@ class ReplayFeed:
         self._arrays: dict[str, KlineArrays] = {}
         for symbol, source in candles_by_symbol.items():
             arrays = source if isinstance(source, KlineArrays) else KlineArrays.from_candles(list(source))
-            if len(arrays) and np.any(np.diff(arrays.open_time_ms) <= 0):
+            times = arrays.open_time_ms  # one comparison pass (np.diff would allocate a second array)
+            if len(times) > 1 and bool((times[1:] <= times[:-1]).any()):
                 raise ValueError(f"{symbol}: candles must be in strictly increasing open-time order")
             self._arrays[symbol.upper()] = arrays
         self._symbols = tuple(self._arrays)

@@ -21,9 +21,11 @@ from decimal import Decimal
 
 from adapters.simulated.order_state import MARKET_WHEN_TRIGGERED, SimOrder
 from adapters.simulated.validation import fires_on_fall, stop_reached
-from domain.values import Side
+from domain.enum_constants import BUY, SELL
+from domain.fast_init import fast_frozen_init
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Span:
     """What the market did since the last look, seen from one side of the book.
@@ -42,6 +44,7 @@ class Span:
         return cls(price, price, price, quantity)
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What happens to one resting order: fire (a stop), fill now at `price`, or both."""
@@ -57,13 +60,13 @@ def wakes_at(order: SimOrder) -> tuple[bool, Decimal]:
     """(True when a falling market moves `order`, else a rising one; the price it must reach): the first
     test `decide` makes. A market that stays strictly on the far side of it leaves `decide` with None."""
     if order.rests_as_limit:
-        return order.side is Side.BUY, order.price
+        return order.side is BUY, order.price
     return fires_on_fall(order.type, order.side), order.stop_price
 
 
 def decide(order: SimOrder, span: Span, slip: Decimal) -> Outcome | None:
     """None when nothing happens to `order` in `span`; `slip` is the adverse slippage fraction."""
-    buy = order.side is Side.BUY
+    buy = order.side is BUY
     if order.rests_as_limit:
         through = span.low < order.price if buy else span.high > order.price
         return Outcome(price=order.price, maker=True) if through else None
@@ -88,4 +91,4 @@ def _fired_at(order: SimOrder, span: Span) -> Decimal:
     trader; never better than the stop for the trader."""
     stop = order.stop_price
     fired = min(span.open, stop) if fires_on_fall(order.type, order.side) else max(span.open, stop)
-    return min(fired, stop) if order.side is Side.SELL else max(fired, stop)
+    return min(fired, stop) if order.side is SELL else max(fired, stop)

@@ -18,6 +18,8 @@ from adapters.simulated.costs import BNB, BNB_DISCOUNT_RATE, SimulatorCosts
 from adapters.simulated.market import SymbolMarket
 from adapters.simulated.order_state import SimOrder
 from adapters.simulated.stats import StatsRecorder
+from domain.enum_constants import BUY, SELL
+from domain.fast_init import fast_frozen_init
 from domain.orders import Fill, OrderReport, OrderStatus
 from domain.rules import SymbolRules
 from domain.values import Side
@@ -38,6 +40,7 @@ class OrderUpdate:
     expiry_reason: str = "NONE"
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class TradeRecord:
     """One of the account's trades (GET /api/v3/myTrades)."""
@@ -73,7 +76,7 @@ class Settlement:
 
     def affordable(self, order: SimOrder, price: Decimal, quantity: Decimal) -> Decimal:
         """Part of `quantity` at `price` the account can still pay for (a BUY); all of it for a SELL."""
-        if order.side is Side.SELL:
+        if order.side is SELL:
             return quantity
         rules = self._rules[order.symbol]
         release = min(order.lock.amount, quantity * order.lock_price) if order.lock else ZERO
@@ -88,7 +91,7 @@ class Settlement:
         rules = self._rules[order.symbol]
         base, quote = rules.base_asset, rules.quote_asset
         notional = price * quantity
-        if order.side is Side.BUY:
+        if order.side is BUY:
             self._release(order, quantity * order.lock_price)
             self._accounts.debit(quote, notional)
             received_asset, received = base, quantity
@@ -99,13 +102,13 @@ class Settlement:
         self._accounts.credit(received_asset, received)
         commission, asset = self._commission(rules, order.side, price, quantity, maker)
         self._accounts.debit(asset, commission)
-        fill = Fill(price=price, quantity=quantity, commission=commission, commission_asset=asset,
-                    trade_id=next(self._trade_ids), is_maker=maker)
+        fill = Fill(price, quantity, commission, asset, next(self._trade_ids), maker)  # by position: per fill
         order.record_fill(fill, time_ms)
         self.trades.append(TradeRecord(order.symbol, order.order_id, order.order_list_id, order.side,
                                        time_ms, fill))
         self._stats.fill(maker=maker, quote=notional, commission=commission, asset=asset)
-        self.announce(order, "TRADE", fill)
+        if self.listeners:
+            self.announce(order, "TRADE", fill)
         return fill
 
     def finish(self, order: SimOrder, status: OrderStatus, time_ms: int, *, reason: str = "NONE",
@@ -145,7 +148,7 @@ class Settlement:
                 in_bnb = _round_up(price * quantity * rate * (1 - BNB_DISCOUNT_RATE) / bnb_price, 8)
                 if in_bnb <= self._accounts.free(BNB):
                     return in_bnb, BNB
-        if side is Side.BUY:
+        if side is BUY:
             return _round_up(quantity * rate, rules.base_asset_precision), rules.base_asset
         return _round_up(price * quantity * rate, rules.quote_asset_precision), rules.quote_asset
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from domain.enum_constants import CANCELED, FILLED
 from domain.orders import OrderStatus, OrderType
 
 ZERO = Decimal(0)
@@ -53,49 +53,60 @@ class SimulatorStats:
 
 
 class StatsRecorder:
-    """Mutable counters behind `SimulatorStats`."""
+    """Mutable counters behind `SimulatorStats`: plain ints and dicts (a Counter is a dict subclass, so
+    each `+= 1` on it misses the interpreter's dict fast paths; every order action counts something)."""
 
     def __init__(self) -> None:
-        self._counts: Counter[str] = Counter()
-        self._placed: Counter[str] = Counter()
-        self._filled: Counter[str] = Counter()
-        self._oco_placed: Counter[str] = Counter()
-        self._oco_filled: Counter[str] = Counter()
+        self._placed_count = self._rejected = self._filled_count = self._partial = 0
+        self._canceled = self._expired = self._maker_fills = self._taker_fills = 0
+        self._delayed = self._latency_ms = 0
+        self._placed: dict[str, int] = {}
+        self._filled: dict[str, int] = {}
+        self._oco_placed: dict[str, int] = {}
+        self._oco_filled: dict[str, int] = {}
         self._fees: dict[str, Decimal] = {}
         self._volume = {True: ZERO, False: ZERO}
 
     def placed(self, order_type: OrderType, *, oco_leg: bool) -> None:
-        self._counts["placed"] += 1
-        (self._oco_placed if oco_leg else self._placed)[_NAMES[order_type]] += 1
+        self._placed_count += 1
+        by_type, name = (self._oco_placed if oco_leg else self._placed), _NAMES[order_type]
+        by_type[name] = by_type.get(name, 0) + 1
 
     def rejected(self) -> None:
-        self._counts["rejected"] += 1
+        self._rejected += 1
 
     def fill(self, *, maker: bool, quote: Decimal, commission: Decimal, asset: str) -> None:
-        self._counts["maker_fills" if maker else "taker_fills"] += 1
+        if maker:
+            self._maker_fills += 1
+        else:
+            self._taker_fills += 1
         self._volume[maker] += quote
         self._fees[asset] = self._fees.get(asset, ZERO) + commission
 
     def ended(self, order_type: OrderType, status: OrderStatus, executed: Decimal, *, oco_leg: bool) -> None:
-        if status is OrderStatus.FILLED:
-            self._counts["filled"] += 1
-            (self._oco_filled if oco_leg else self._filled)[_NAMES[order_type]] += 1
+        if status is FILLED:
+            self._filled_count += 1
+            by_type, name = (self._oco_filled if oco_leg else self._filled), _NAMES[order_type]
+            by_type[name] = by_type.get(name, 0) + 1
             return
-        self._counts["canceled" if status is OrderStatus.CANCELED else "expired"] += 1
+        if status is CANCELED:
+            self._canceled += 1
+        else:
+            self._expired += 1
         if executed > 0:
-            self._counts["partial"] += 1
+            self._partial += 1
 
     def delayed(self, latency_ms: int) -> None:
-        self._counts["delayed"] += 1
-        self._counts["latency_ms"] += latency_ms
+        self._delayed += 1
+        self._latency_ms += latency_ms
 
     def snapshot(self) -> SimulatorStats:
-        c = self._counts
         return SimulatorStats(
-            orders_placed=c["placed"], orders_rejected=c["rejected"], orders_filled=c["filled"],
-            orders_partially_filled=c["partial"], orders_canceled=c["canceled"], orders_expired=c["expired"],
-            maker_fills=c["maker_fills"], taker_fills=c["taker_fills"],
+            orders_placed=self._placed_count, orders_rejected=self._rejected,
+            orders_filled=self._filled_count, orders_partially_filled=self._partial,
+            orders_canceled=self._canceled, orders_expired=self._expired,
+            maker_fills=self._maker_fills, taker_fills=self._taker_fills,
             maker_quote_volume=self._volume[True], taker_quote_volume=self._volume[False],
             fees_paid=dict(self._fees), placed=dict(self._placed), filled=dict(self._filled),
             oco_placed=dict(self._oco_placed), oco_filled=dict(self._oco_filled),
-            latency_ms_total=c["latency_ms"], delayed_actions=c["delayed"])
+            latency_ms_total=self._latency_ms, delayed_actions=self._delayed)

@@ -22,6 +22,8 @@ from domain.orders import OrderType
 from domain.rules import SymbolRules
 
 _QUOTES = ("USDT", "FDUSD", "USDC", "TUSD", "BUSD", "BTC", "ETH", "BNB", "EUR", "TRY", "BRL")
+_QUOTES_LONGEST_FIRST = sorted(_QUOTES, key=len, reverse=True)
+_EVERY_ORDER_TYPE = tuple(t.value for t in OrderType)  # once: a replay builds rules for every symbol
 
 
 def rules_from_exchange_info(payload: Mapping[str, Any]) -> dict[str, SymbolRules]:
@@ -31,7 +33,7 @@ def rules_from_exchange_info(payload: Mapping[str, Any]) -> dict[str, SymbolRule
 
 def split_symbol(symbol: str) -> tuple[str, str]:
     """("BTC", "USDT") for "BTCUSDT": the longest known quote asset the name ends with."""
-    for quote in sorted(_QUOTES, key=len, reverse=True):
+    for quote in _QUOTES_LONGEST_FIRST:
         if symbol.endswith(quote) and len(symbol) > len(quote):
             return symbol[: -len(quote)], quote
     raise ValueError(f"cannot tell the quote asset of {symbol!r}: expected one of {', '.join(_QUOTES)}")
@@ -52,7 +54,7 @@ def default_rules_for(symbol: str, price: float, *, min_notional: Decimal = Deci
         step_size=step, min_qty=step, max_qty=Decimal(9_000_000_000),
         market_step_size=step, market_min_qty=step, market_max_qty=Decimal(9_000_000_000),
         min_notional=min_notional, max_notional=Decimal(9_000_000),
-        order_types=tuple(t.value for t in OrderType))
+        order_types=_EVERY_ORDER_TYPE)
 
 
 def _ceil_log10(value: Decimal) -> int:

@@ -10,9 +10,8 @@ from adapters.simulated.costs import SimulatorCosts
 from adapters.simulated.market import Level, SymbolMarket, plan_take
 from adapters.simulated.order_state import SimOrder
 from adapters.simulated.settlement import Settlement
-from domain.orders import OrderType
+from domain.enum_constants import BUY, MARKET, STOP_LOSS, TAKE_PROFIT
 from domain.rules import SymbolRules
-from domain.values import Side
 
 Plan = list[tuple[Decimal, Decimal]]
 
@@ -22,10 +21,17 @@ class Taker:
         self._settlement = settlement
         self._costs = costs
         self.rng = rng
+        # Without jitter the fraction never changes (and draws nothing): worked out once, not per fill.
+        self._fixed_slip = None if costs.slippage_jitter_bps > 0 else costs.slippage_fraction(rng)
+
+    def slippage(self) -> Decimal:
+        """The adverse slippage fraction of one fill (or one visit of the resting orders)."""
+        fixed = self._fixed_slip
+        return fixed if fixed is not None else self._costs.slippage_fraction(self.rng)
 
     def slipped(self, price: Decimal, *, buy: bool, rules: SymbolRules) -> Decimal:
         """`price` moved against the trader by the slippage model, on the tick grid (rounded adversely)."""
-        slip = self._costs.slippage_fraction(self.rng)
+        slip = self.slippage()
         moved = price * (1 + slip) if buy else price * (1 - slip)
         return self.on_tick(moved, buy=buy, rules=rules)
 
@@ -41,7 +47,7 @@ class Taker:
 
         With a depth book: its levels only. With a book top: the top, then unlimited size at the top
         price slipped. Without a book (or `use_book=False`): unlimited size at `fallback` slipped."""
-        buy = order.side is Side.BUY
+        buy = order.side is BUY
         levels: list[Level] | None = None
         base: Decimal | None = None
         if use_book and market.has_book:
@@ -58,7 +64,7 @@ class Taker:
             source = iter(levels)
         else:
             source = market.levels(buy=buy, beyond=beyond)
-        market_order = order.type in (OrderType.MARKET, OrderType.STOP_LOSS, OrderType.TAKE_PROFIT)
+        market_order = order.type in (MARKET, STOP_LOSS, TAKE_PROFIT)
         step = rules.market_step_size if market_order and rules.market_step_size > 0 else rules.step_size
         if step <= 0:
             step = Decimal(1).scaleb(-rules.base_asset_precision)
@@ -66,7 +72,7 @@ class Taker:
 
     def execute(self, order: SimOrder, market: SymbolMarket, plan: Plan, time_ms: int) -> None:
         """Settle each planned level as a taker fill; a BUY stops where the account can no longer pay."""
-        buy = order.side is Side.BUY
+        buy = order.side is BUY
         for price, planned in plan:
             quantity = min(planned, order.remaining)
             quantity = self._settlement.affordable(order, price, quantity)

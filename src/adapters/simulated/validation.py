@@ -8,22 +8,35 @@ against the market (LIMIT_MAKER would take, stop would trigger immediately), the
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from adapters.simulated.market import SymbolMarket
 from adapters.simulated.order_state import MARKET_WHEN_TRIGGERED, STOP_TYPES
+from domain.enum_constants import (
+    BUY,
+    LIMIT,
+    LIMIT_MAKER,
+    MARKET,
+    SELL,
+    STOP_LOSS,
+    STOP_LOSS_LIMIT,
+    TAKE_PROFIT,
+    TAKE_PROFIT_LIMIT,
+)
 from domain.orders import OrderRequest, OrderType
 from domain.rules import SymbolRules
 from domain.values import Side
 from ports.errors import OrderRejected
 
 _CLIENT_ID = re.compile(r"^[a-zA-Z0-9-_]{1,36}$")
-_TYPE_NAMES = {OrderType.MARKET: "Market", OrderType.LIMIT: "Limit", OrderType.LIMIT_MAKER: "Limit maker",
-               OrderType.STOP_LOSS: "Stop loss", OrderType.STOP_LOSS_LIMIT: "Stop loss limit",
-               OrderType.TAKE_PROFIT: "Take profit", OrderType.TAKE_PROFIT_LIMIT: "Take profit limit"}
-_NEEDS_TIF = frozenset({OrderType.LIMIT, OrderType.STOP_LOSS_LIMIT, OrderType.TAKE_PROFIT_LIMIT})
-_NO_PRICE = frozenset({OrderType.MARKET, *MARKET_WHEN_TRIGGERED})
+_TYPE_NAMES = {MARKET: "Market", LIMIT: "Limit", LIMIT_MAKER: "Limit maker",
+               STOP_LOSS: "Stop loss", STOP_LOSS_LIMIT: "Stop loss limit",
+               TAKE_PROFIT: "Take profit", TAKE_PROFIT_LIMIT: "Take profit limit"}
+_NEEDS_TIF = frozenset({LIMIT, STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT})
+_NO_PRICE = frozenset({MARKET, *MARKET_WHEN_TRIGGERED})
 _VALUES = {t: t.value for t in OrderType}  # `.value` is a slow property; every order asks
+_TAKE_PROFIT_TYPES = frozenset({LIMIT_MAKER, TAKE_PROFIT, TAKE_PROFIT_LIMIT})
+_STOP_LOSS_TYPES = frozenset({STOP_LOSS, STOP_LOSS_LIMIT})
 WOULD_TAKE = "Order would immediately match and take."
 WOULD_TRIGGER = "Order would trigger immediately."
 BAD_OCO_PRICES = "The relationship of the prices for the orders is not correct."
@@ -71,14 +84,19 @@ def _check_parameters(request: OrderRequest, rules: SymbolRules) -> None:
         raise rejected("Parameter 'price' sent when not required.", -1106)
     if stop_price is not None and kind not in STOP_TYPES:
         raise rejected("Parameter 'stopPrice' sent when not required.", -1106)
-    if kind is OrderType.MARKET and quote is not None and not rules.quote_order_qty_market_allowed:
+    if kind is MARKET and quote is not None and not rules.quote_order_qty_market_allowed:
         raise rejected("Quote order qty market orders are not support for this symbol.")
     quote_places = rules.quote_asset_precision
-    for name, value, places in (("quantity", quantity, rules.base_asset_precision),
-                                ("quoteOrderQty", quote, quote_places), ("price", price, quote_places),
-                                ("stopPrice", stop_price, quote_places)):
-        if value is not None and _too_precise(value, places):
-            raise rejected(f"Parameter '{name}' has too much precision.", -1111)
+    # One chain for the usual answer (every value precise enough); the first offender named below.
+    if (quantity is not None and _too_precise(quantity, rules.base_asset_precision)) \
+            or (quote is not None and _too_precise(quote, quote_places)) \
+            or (price is not None and _too_precise(price, quote_places)) \
+            or (stop_price is not None and _too_precise(stop_price, quote_places)):
+        for name, value, places in (("quantity", quantity, rules.base_asset_precision),
+                                    ("quoteOrderQty", quote, quote_places), ("price", price, quote_places),
+                                    ("stopPrice", stop_price, quote_places)):
+            if value is not None and _too_precise(value, places):
+                raise rejected(f"Parameter '{name}' has too much precision.", -1111)
     if quantity is not None and quantity <= 0:
         raise rejected("Invalid quantity.", -1013)
     if quote is not None and quote <= 0:
@@ -92,7 +110,7 @@ def _check_filters(request: OrderRequest, rules: SymbolRules, market: SymbolMark
             raise filter_failure("NOTIONAL")
         return
     assert request.quantity is not None
-    if request.type is OrderType.MARKET:
+    if request.type is MARKET:
         reference = market.reference_price()
         found = rules.violations(quantity=request.quantity, price=reference or Decimal(0), market=True)
         if reference is None:  # no price known: the notional cannot be judged, only the lot size
@@ -118,10 +136,10 @@ def check_quantity(quantity: Decimal, rules: SymbolRules) -> None:
 
 def check_against_market(request: OrderRequest, market: SymbolMarket) -> None:
     last = market.current_price()
-    if request.type is OrderType.LIMIT_MAKER and request.price is not None:
+    if request.type is LIMIT_MAKER and request.price is not None:
         bid, ask = market.best_bid(), market.best_ask()
-        opposite = (ask if request.side is Side.BUY else bid) if market.has_book else last
-        if opposite is not None and (request.price >= opposite if request.side is Side.BUY
+        opposite = (ask if request.side is BUY else bid) if market.has_book else last
+        if opposite is not None and (request.price >= opposite if request.side is BUY
                                      else request.price <= opposite):
             raise rejected(WOULD_TAKE)
     if request.type in STOP_TYPES and request.stop_price is not None and last is not None \
@@ -129,10 +147,36 @@ def check_against_market(request: OrderRequest, market: SymbolMarket) -> None:
         raise rejected(WOULD_TRIGGER)
 
 
+def check_oco_legs(rules: SymbolRules, stop_leg: OrderRequest, other: OrderRequest,
+                   market: SymbolMarket) -> None:
+    """An OCO's legs: allowed, of the right types, alike, each a valid order, prices in order."""
+    if not rules.oco_allowed:
+        raise rejected("OCO orders are not supported for this symbol.")
+    if stop_leg.type not in _STOP_LOSS_TYPES or other.type not in _TAKE_PROFIT_TYPES:
+        raise rejected("Order type not supported in OCO.", -1158)
+    if (stop_leg.symbol, stop_leg.side, stop_leg.quantity) != (other.symbol, other.side, other.quantity):
+        raise rejected("Both legs of an OCO need the same symbol, side and quantity.", -1102)
+    for leg in (stop_leg, other):
+        check_request(leg, rules, market, against_market=False)
+    high, low = (_trigger(other), _trigger(stop_leg)) if stop_leg.side is SELL else (
+        _trigger(stop_leg), _trigger(other))
+    last = market.current_price()
+    check_oco_prices(stop_leg.side, high, low, last)
+    for leg in (stop_leg, other):
+        check_against_market(leg, market)
+
+
+def _trigger(leg: OrderRequest) -> Decimal:
+    """The price at which an OCO leg acts: a LIMIT_MAKER's limit, a stop's stop price."""
+    price = leg.price if leg.type is LIMIT_MAKER else leg.stop_price
+    assert price is not None
+    return price
+
+
 def fires_on_fall(order_type: OrderType, side: Side) -> bool:
     """A SELL stop-loss (or BUY take-profit) fires when the price falls to its stop; a BUY stop-loss (or
     SELL take-profit) when it rises to it."""
-    return (order_type in (OrderType.STOP_LOSS, OrderType.STOP_LOSS_LIMIT)) == (side is Side.SELL)
+    return (order_type in (STOP_LOSS, STOP_LOSS_LIMIT)) == (side is SELL)
 
 
 def stop_reached(order_type: OrderType, side: Side, stop: Decimal, *, low: Decimal, high: Decimal) -> bool:
@@ -158,12 +202,21 @@ def check_open_order_limits(open_orders: int, open_algo: int, adding: int, addin
 
 
 def _too_precise(value: Decimal, places: int) -> bool:
-    """More than `places` decimals once trailing zeros are dropped. Dropping zeros (normalize) only ever
-    raises the exponent, so a value whose own exponent is within `places` needs no normalizing."""
-    exponent = value.as_tuple().exponent
-    if not isinstance(exponent, int) or exponent >= -places:
+    """More than `places` decimals once trailing zeros are dropped: not a whole multiple of 1E-places.
+    The remainder is one C operation (as_tuple/normalize build objects); NaN and infinities pass, as
+    their exponent is no number of decimals."""
+    if not value.is_finite():
         return False
-    return _decimals(value) > places
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA[places] = Decimal(1).scaleb(-places)
+    try:
+        return value % quantum != 0
+    except InvalidOperation:  # too large to divide into quanta within the context's 28 digits
+        return _decimals(value) > places
+
+
+_QUANTA: dict[int, Decimal] = {}
 
 
 def _decimals(value: Decimal) -> int:

@@ -101,6 +101,9 @@ def test_the_filled_leg_of_an_oco() -> None:
     assert partly_done.filled_leg is partly
     waiting = OrderListReport("BTCUSDT", 9, "l3", ListStatus.EXECUTING, (take_profit,))
     assert waiting.filled_leg is None
+    both = report(OrderStatus.FILLED, "0.7", "70", order_id=4)
+    tied = report(OrderStatus.CANCELED, "0.7", "71", order_id=5)
+    assert OrderListReport("BTCUSDT", 10, "l4", ListStatus.ALL_DONE, (partly, both, tied)).filled_leg is both
 
 
 def test_balance_total() -> None:

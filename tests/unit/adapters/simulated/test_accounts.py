@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from adapters.simulated.accounts import Accounts
 from domain.orders import Balance
+from ports.errors import InsufficientBalance
 
 D = Decimal
 
@@ -27,3 +30,14 @@ def test_each_snapshot_shows_every_change_since_the_last_one_and_new_assets_in_o
     second.clear()  # a caller's copy: the account's own is untouched
     assert accounts.snapshot()["ADA"].free == D(3)
     assert first["USDT"] == Balance("USDT", D(70), D(30))  # an earlier snapshot does not move
+
+
+def test_a_refused_lock_of_an_asset_never_held_adds_no_balance() -> None:
+    accounts = Accounts({"USDT": D(100)})
+    accounts.snapshot()
+    with pytest.raises(InsufficientBalance):
+        accounts.lock("ETH", D(1))
+    with pytest.raises(InsufficientBalance):
+        accounts.debit("BNB", D(1))
+    accounts.credit("BTC", D(1))  # a new asset: the snapshot is sorted in anew
+    assert list(accounts.snapshot()) == ["BTC", "USDT"]

@@ -128,6 +128,8 @@ async def test_candle_lists_are_accepted_and_disorder_is_refused(bars: dict[str,
     assert [_ohlcv(c) for c in replayed] == [_ohlcv(c) for c in candles]
     with pytest.raises(ValueError, match="increasing"):
         ReplayFeed({"BTCUSDT": candles[::-1]}, ReplayClock())
+    with pytest.raises(ValueError, match="increasing"):  # a repeated minute is no increase either
+        ReplayFeed({"BTCUSDT": [*candles[:5], candles[4], *candles[5:]]}, ReplayClock())
 
 
 

@@ -1,0 +1,44 @@
+"""The simulator's fast paths give exactly what their plain definitions give (values and representation)."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+
+from adapters.simulated.market import SymbolMarket
+from adapters.simulated.validation import _too_precise
+
+
+def _too_precise_by_definition(value: Decimal, places: int) -> bool:
+    exponent = value.normalize().as_tuple().exponent
+    return isinstance(exponent, int) and -exponent > places
+
+
+def _decimal_samples(seed: int, count: int) -> list[Decimal]:
+    rng = random.Random(seed)
+    found = [Decimal(0), Decimal("0E-12"), Decimal("-0.00000001"), Decimal("1E+30"),
+             Decimal("12345678901234567890.123"),
+             Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("0.100000000000")]
+    for _ in range(count):
+        digits = rng.randint(1, 28)
+        coefficient = rng.randrange(10 ** (digits - 1), 10 ** digits) * rng.choice((1, 1, 1, 10, 100))
+        found.append(Decimal(rng.choice((1, -1)) * coefficient).scaleb(rng.randint(-20, 12)))
+    return found
+
+
+@pytest.mark.parametrize("places", [0, 2, 8])
+def test_too_precise_is_more_decimals_than_places_once_zeros_are_dropped(places: int) -> None:
+    for value in _decimal_samples(places, 3000):
+        assert _too_precise(value, places) is _too_precise_by_definition(value, places), value
+
+
+def test_a_last_price_given_as_a_float_reads_as_the_decimal_it_was_printed_as() -> None:
+    market = SymbolMarket("BTCUSDT")
+    market.set_last_float(0.1, 5)
+    assert str(market.last_price) == "0.1" and market.last_time_ms == 5
+    market.set_last(Decimal("0.25"), 4)  # a Decimal set later wins; the time never goes back
+    assert market.last_price == Decimal("0.25") and market.last_time_ms == 5
+    market.set_last_float(64_000.5, 9)
+    assert market.last_price == Decimal("64000.5") == market.current_price()
