@@ -6,7 +6,6 @@ the trade; what no order can sell becomes dust. A failed sale keeps the exit pen
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -63,7 +62,7 @@ class ClosePositions:
                 sales.append(leg)
                 if leg.status is OrderStatus.FILLED:
                     self._exits[symbol] = leg_reason(leg)  # the exchange got there first: take that fill
-            position = replace(position, oco_list_id=-1)
+            position = position.without_oco()
             self._positions[symbol] = position
             self.version += 1
         rules = self._rules[symbol]
