@@ -69,12 +69,14 @@ class ClosePositions:
         lost = self._orders.lost(symbol)
         if lost is not None:  # the last sale's answer never came: the same id asks for its fate
             sales.append(await self._orders.send(lost))
-        position = self._take_dust_along(position, executed(sales), rules)
-        remaining = Decimal(repr(position.quantity)) - executed(sales)
+        sold = executed(sales)
+        position = self._take_dust_along(position, sold, rules)
+        remaining = Decimal(repr(position.quantity)) - sold
         unsellable = None
-        if rules.round_qty(remaining, market=True) > 0:
+        sellable = rules.round_qty(remaining, market=True) > 0
+        if sellable:
             unsellable = market_sale_problem(rules, remaining, Decimal(repr(self._price(position))))
-        if unsellable is None and rules.round_qty(remaining, market=True) > 0:
+        if unsellable is None and sellable:
             free = await self._orders.free(rules.base_asset)
             quantity = rules.round_qty(min(remaining, free), market=True)
             if quantity > 0:
@@ -99,8 +101,11 @@ class ClosePositions:
 
     def _take_dust_along(self, position: Position, sold: Decimal, rules: SymbolRules) -> Position:
         """The position plus the symbol's dust, when together they make one more step a sale can sell."""
+        dust = self.dust.quantity(position.symbol)
+        if not dust:  # nothing to take along (the rounding below could not differ)
+            return position
         remaining = Decimal(repr(position.quantity)) - sold
-        together = remaining + self.dust.quantity(position.symbol)
+        together = remaining + dust
         if rules.round_qty(together, market=True) <= rules.round_qty(remaining, market=True) or \
                 market_sale_problem(rules, together, Decimal(repr(self._price(position)))) is not None:
             return position

@@ -89,6 +89,14 @@ class ProtectEntry:
         self._exchange, self._clock, self._execution = exchange, clock, execution
         self._policy, self._fees, self._dust, self._mode = policy, fees, dust, mode
         self._call = ExchangeCalls(exchange, clock, execution.retry)
+        self._tp_types: dict[str, tuple[SymbolRules, OrderType]] = {}  # each symbol's, for its rules
+
+    def _take_profit_type(self, rules: SymbolRules) -> OrderType:
+        known = self._tp_types.get(rules.symbol)
+        if known is None or known[0] is not rules:
+            known = self._tp_types[rules.symbol] = (rules, take_profit_type(rules,
+                                                                            self._execution.maker_take_profit))
+        return known[1]
 
     async def __call__(self, signal: TradeSignal, report: OrderReport, rules: SymbolRules) -> OpenOutcome:
         """Place the OCO over what `report` (a filled or partly filled BUY) delivered, plus the dust."""
@@ -119,7 +127,7 @@ class ProtectEntry:
             return await self._close_unprotected(unprotected(), bought, dust, rules, f"no valid OCO: {plan}")
         request = OcoRequest(signal.symbol, plan.quantity, plan.take_profit, plan.stop, plan.stop_limit,
                              client_order_id("o", signal.symbol, signal.time_ms),
-                             take_profit_type=take_profit_type(rules, self._execution.maker_take_profit))
+                             take_profit_type=self._take_profit_type(rules))
         try:
             oco = await self._place_oco(request)
         except ExchangeError as exc:

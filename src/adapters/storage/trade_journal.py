@@ -32,6 +32,7 @@ _EXACT_UNTIL_MS = 2**32 * 1000  # seconds whose float still has sub-microsecond 
 _JSON_LINE = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
 
 
+@lru_cache(maxsize=16)  # each trade asks for its entry time twice (CSV and JSON), a re-entry its exit's
 def iso_utc(time_ms: int) -> str:
     """`datetime.fromtimestamp(time_ms / 1000, UTC).isoformat(timespec="milliseconds")`, the date part
     built once per day (a backtest journals thousands of trades over a few days). Up to 2106 the float
