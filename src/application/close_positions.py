@@ -6,7 +6,6 @@ the trade; what no order can sell becomes dust. A failed sale keeps the exit pen
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -63,19 +62,21 @@ class ClosePositions:
                 sales.append(leg)
                 if leg.status is OrderStatus.FILLED:
                     self._exits[symbol] = leg_reason(leg)  # the exchange got there first: take that fill
-            position = replace(position, oco_list_id=-1)
+            position = position.without_oco()
             self._positions[symbol] = position
             self.version += 1
         rules = self._rules[symbol]
         lost = self._orders.lost(symbol)
         if lost is not None:  # the last sale's answer never came: the same id asks for its fate
             sales.append(await self._orders.send(lost))
-        position = self._take_dust_along(position, executed(sales), rules)
-        remaining = Decimal(repr(position.quantity)) - executed(sales)
+        sold = executed(sales)
+        position = self._take_dust_along(position, sold, rules)
+        remaining = Decimal(repr(position.quantity)) - sold
         unsellable = None
-        if rules.round_qty(remaining, market=True) > 0:
+        sellable = rules.round_qty(remaining, market=True) > 0
+        if sellable:
             unsellable = market_sale_problem(rules, remaining, Decimal(repr(self._price(position))))
-        if unsellable is None and rules.round_qty(remaining, market=True) > 0:
+        if unsellable is None and sellable:
             free = await self._orders.free(rules.base_asset)
             quantity = rules.round_qty(min(remaining, free), market=True)
             if quantity > 0:
@@ -100,8 +101,11 @@ class ClosePositions:
 
     def _take_dust_along(self, position: Position, sold: Decimal, rules: SymbolRules) -> Position:
         """The position plus the symbol's dust, when together they make one more step a sale can sell."""
+        dust = self.dust.quantity(position.symbol)
+        if not dust:  # nothing to take along (the rounding below could not differ)
+            return position
         remaining = Decimal(repr(position.quantity)) - sold
-        together = remaining + self.dust.quantity(position.symbol)
+        together = remaining + dust
         if rules.round_qty(together, market=True) <= rules.round_qty(remaining, market=True) or \
                 market_sale_problem(rules, together, Decimal(repr(self._price(position)))) is not None:
             return position

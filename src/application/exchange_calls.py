@@ -23,6 +23,7 @@ from ports.exchange import TransientFailures
 T = TypeVar("T")
 
 CLIENT_ID_PATTERN = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
+_LEGAL_PREFIX: dict[tuple[str, str], bool] = {}  # (kind, symbol): is `cs<kind>-<symbol>-` legal
 
 
 def client_order_id(kind: str, symbol: str, time_ms: int, attempt: int = 0) -> str:
@@ -31,6 +32,14 @@ def client_order_id(kind: str, symbol: str, time_ms: int, attempt: int = 0) -> s
     kind: e = entry, o = OCO list, x = exit sale, u = sale of an unprotected buy, s = orphan sale.
     The same inputs always give the same id: that is what makes a retry idempotent."""
     readable = f"cs{kind}-{symbol}-{time_ms}" + (f"-{attempt}" if attempt else "")
+    # The digits and dashes appended to the prefix are always legal: only the prefix and the length are
+    # in question, and the prefix is asked about once per kind and symbol.
+    legal_prefix = _LEGAL_PREFIX.get((kind, symbol))
+    if legal_prefix is None:
+        legal_prefix = CLIENT_ID_PATTERN.match(f"cs{kind}-{symbol}-0") is not None
+        _LEGAL_PREFIX[(kind, symbol)] = legal_prefix
+    if legal_prefix and len(readable) <= 36 and time_ms >= 0 and attempt >= 0:
+        return readable
     if CLIENT_ID_PATTERN.match(readable):
         return readable
     digest = hashlib.sha256(readable.encode()).hexdigest()
@@ -69,7 +78,9 @@ class ExchangeCalls:
         self._clock, self._policy = clock, policy
         self.direct = isinstance(exchange, TransientFailures) and not exchange.fails_transiently
 
-    async def __call__(self, call: Callable[[], Awaitable[T]], what: str) -> T:
+    def __call__(self, call: Callable[[], Awaitable[T]], what: str) -> Awaitable[T]:
+        """The awaitable of `call` (with retries unless direct): a plain function, so a direct call adds
+        no coroutine of its own to the exchange's."""
         if self.direct:
-            return await call()
-        return await with_retries(call, clock=self._clock, policy=self._policy, what=what)
+            return call()
+        return with_retries(call, clock=self._clock, policy=self._policy, what=what)

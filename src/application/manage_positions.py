@@ -19,7 +19,6 @@ The closing itself (cancel, sell, record, dust) is close_positions.py, this clas
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import replace
 
 from application.close_positions import ClosePositions, leg_reason
 from application.exit_orders import ExitOrders
@@ -93,7 +92,7 @@ class ManagePositions(ClosePositions):
         if symbol in self._positions:
             self._log(symbol).warning("Position {} has no OCO any more ({}): closing it at market", symbol,
                                       why)
-            self._positions[symbol] = replace(self._positions[symbol], oco_list_id=-1)
+            self._positions[symbol] = self._positions[symbol].without_oco()
             self.version += 1
 
     # -- reactions ------------------------------------------------------------------------------------
@@ -129,9 +128,9 @@ class ManagePositions(ClosePositions):
                 self._log(symbol).error("Managing {} failed: {}; retried next tick", symbol, exc)
 
     async def _act(self, symbol: str, reason: ExitReason | None, now_ms: int) -> None:
-        policy = self._positions[symbol].policy
-        if reason not in _BOT_EXITS and self._positions[symbol].held_sec(now_ms) >= max(policy.timeout_sec,
-                                                                                       policy.min_hold_sec):
+        position = self._positions[symbol]
+        limit_sec = max(position.policy.timeout_sec, position.policy.min_hold_sec)
+        if reason not in _BOT_EXITS and position.held_sec(now_ms) >= limit_sec:
             reason = ExitReason.TIMEOUT  # also below a stop-limit the market skipped: the timeout bounds it
         if reason in _BOT_EXITS:
             await self.close(symbol, reason, now_ms)
@@ -164,6 +163,6 @@ class ManagePositions(ClosePositions):
             return
         self._sales[symbol] = [leg]
         self._exits[symbol] = leg_reason(leg)
-        self._positions[symbol] = replace(position, oco_list_id=-1)
+        self._positions[symbol] = position.without_oco()
         self.version += 1
         await self.close(symbol, leg_reason(leg), now_ms)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
 
 from loguru import logger
 
@@ -44,6 +45,12 @@ from ports.exchange import Exchange
 __all__ = ["ClosedAtOnce", "EntryPending", "NotOpened", "OpenOutcome", "OpenPosition", "Opened"]
 
 
+@lru_cache(maxsize=16)
+def _quote_step(quote_asset_precision: int) -> Decimal:
+    """The quote amount's grid: the pair's precision, at most 8 decimals (the same few pairs, every entry)."""
+    return Decimal(1).scaleb(-min(quote_asset_precision, 8))
+
+
 
 class OpenPosition:
     def __init__(self, exchange: Exchange, clock: Clock, execution: ExecutionConfig, policy: ExitPolicy,
@@ -66,7 +73,7 @@ class OpenPosition:
             return await self._place_maker(signal, size_usdt, rules, top)
         client_id = client_order_id("e", signal.symbol, signal.time_ms)
         if rules.quote_order_qty_market_allowed:
-            quote = Decimal(repr(size_usdt)).quantize(Decimal(1).scaleb(-min(rules.quote_asset_precision, 8)),
+            quote = Decimal(repr(size_usdt)).quantize(_quote_step(rules.quote_asset_precision),
                                                       rounding=ROUND_DOWN)
             request = OrderRequest(signal.symbol, Side.BUY, OrderType.MARKET, client_id, quote_quantity=quote)
         else:

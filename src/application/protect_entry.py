@@ -65,8 +65,22 @@ OpenOutcome = Opened | NotOpened | ClosedAtOnce | EntryPending
 def exit_fractions(signal: TradeSignal) -> tuple[float, float]:
     """Take-profit and stop distances of the signal, as fractions of its price (float noise removed so
     that 0.003 does not become 0.0030000000000001 and round up one more tick)."""
-    return (round(signal.take_profit_price / signal.entry_price - 1, 10),
-            round(1 - signal.stop_loss_price / signal.entry_price, 10))
+    if _last_fractions and _last_fractions[0][0] is signal:  # the refusal asked, now the protection
+        return _last_fractions[0][1]
+    fractions = (round(signal.take_profit_price / signal.entry_price - 1, 10),
+                 round(1 - signal.stop_loss_price / signal.entry_price, 10))
+    _last_fractions[:] = [(signal, fractions)]
+    return fractions
+
+
+# The last signal asked about and its fractions (the signal is kept alive, so `is` cannot mistake another).
+_last_fractions: list[tuple[TradeSignal, tuple[float, float]]] = []
+
+
+def _holding_fee(lot: Lot, entry_price: float) -> float:
+    """The entry fee of a position at `entry_price` holding `lot`, as holdings.holding sets it (the lot's
+    cost beyond the fill price joins the fees): the position is then built once, not built and copied."""
+    return lot.fee_usdt if lot.price == entry_price else lot.cost_usdt - entry_price * float(lot.quantity)
 
 
 class ProtectEntry:
@@ -75,6 +89,14 @@ class ProtectEntry:
         self._exchange, self._clock, self._execution = exchange, clock, execution
         self._policy, self._fees, self._dust, self._mode = policy, fees, dust, mode
         self._call = ExchangeCalls(exchange, clock, execution.retry)
+        self._tp_types: dict[str, tuple[SymbolRules, OrderType]] = {}  # each symbol's, for its rules
+
+    def _take_profit_type(self, rules: SymbolRules) -> OrderType:
+        known = self._tp_types.get(rules.symbol)
+        if known is None or known[0] is not rules:
+            known = self._tp_types[rules.symbol] = (rules, take_profit_type(rules,
+                                                                            self._execution.maker_take_profit))
+        return known[1]
 
     async def __call__(self, signal: TradeSignal, report: OrderReport, rules: SymbolRules) -> OpenOutcome:
         """Place the OCO over what `report` (a filled or partly filled BUY) delivered, plus the dust."""
@@ -90,11 +112,11 @@ class ProtectEntry:
         now_ms = self._clock.now_ms()  # the trading clock, as every exit time (fills.py)
 
         def position_of(lot: Lot, stop: float, target: float, list_id: int = -1) -> Position:
-            return holding(Position(
-                symbol=signal.symbol, entry_price=price, quantity=0.0, entry_time_ms=now_ms,
-                stop_loss_price=stop, take_profit_price=target, entry_fee_usdt=0.0, policy=self._policy,
-                oco_list_id=list_id, entry_order_id=report.order_id, score=signal.score,
-                expected_net_return_pct=float(signal.prediction.expected_net_return_pct)), lot)
+            return Position(
+                symbol=signal.symbol, entry_price=price, quantity=float(lot.quantity), entry_time_ms=now_ms,
+                stop_loss_price=stop, take_profit_price=target, entry_fee_usdt=_holding_fee(lot, price),
+                policy=self._policy, oco_list_id=list_id, entry_order_id=report.order_id, score=signal.score,
+                expected_net_return_pct=float(signal.prediction.expected_net_return_pct))
 
         def unprotected() -> Position:
             return position_of(held, price * (1 - stop_loss_pct), price * (1 + take_profit_pct))
@@ -105,7 +127,7 @@ class ProtectEntry:
             return await self._close_unprotected(unprotected(), bought, dust, rules, f"no valid OCO: {plan}")
         request = OcoRequest(signal.symbol, plan.quantity, plan.take_profit, plan.stop, plan.stop_limit,
                              client_order_id("o", signal.symbol, signal.time_ms),
-                             take_profit_type=take_profit_type(rules, self._execution.maker_take_profit))
+                             take_profit_type=self._take_profit_type(rules))
         try:
             oco = await self._place_oco(request)
         except ExchangeError as exc:

@@ -116,15 +116,43 @@ def min_entry_quote(rules: SymbolRules, price: float, taker_fee_rate: float, sto
     if price <= 0:
         return float("inf")
     high, low = price * (1 + fill_band_pct), price * (1 - fill_band_pct)
+    f = _floats_of(rules)
     stop = low * (1 - stop_loss_pct)  # the stop rounds up, never below this
-    if not market_stop_allowed(rules):  # the stop-limit rounds down, at most one tick
-        stop = stop * (1 - stop_limit_buffer_pct) - float(rules.tick_size)
+    if not f.market_stop:  # the stop-limit rounds down, at most one tick
+        stop = stop * (1 - stop_limit_buffer_pct) - f.tick_size
     lowest = stop
-    needed = max(float(rules.min_qty), float(rules.market_min_qty),
-                 float(rules.min_notional) / lowest if lowest > 0 else float("inf"))
+    needed = max(f.min_qty, f.market_min_qty, f.min_notional / lowest if lowest > 0 else float("inf"))
+    return high * ((needed + f.step) / (1 - taker_fee_rate) + f.market_step) * (1 + 1e-9)
+
+
+@dataclass(frozen=True, slots=True)
+class _RuleFloats:
+    """The filters `min_entry_quote` reads, as floats: converted once per rules, not at every signal."""
+
+    market_stop: bool
+    tick_size: float
+    min_qty: float
+    market_min_qty: float
+    min_notional: float
+    market_step: float
+    step: float
+
+
+_FLOATS: dict[int, tuple[SymbolRules, _RuleFloats]] = {}  # by id(rules); the rules kept, so ids stay theirs
+
+
+def _floats_of(rules: SymbolRules) -> _RuleFloats:
+    known = _FLOATS.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1]
     market_step = float(rules.market_step_size) or float(rules.step_size)
-    step = max(float(rules.step_size), market_step)
-    return high * ((needed + step) / (1 - taker_fee_rate) + market_step) * (1 + 1e-9)
+    floats = _RuleFloats(market_stop_allowed(rules), float(rules.tick_size), float(rules.min_qty),
+                         float(rules.market_min_qty), float(rules.min_notional), market_step,
+                         max(float(rules.step_size), market_step))
+    if len(_FLOATS) >= 4_096:  # rules rebuilt by exchange-info refreshes: forget the old ones
+        _FLOATS.clear()
+    _FLOATS[id(rules)] = (rules, floats)
+    return floats
 
 
 @lru_cache(maxsize=256)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -66,7 +66,20 @@ class Position:
             trailing = candidate if trailing is None else max(trailing, candidate)
         if highest == self.highest_price and trailing == self.trailing_stop_price:
             return self
-        return replace(self, highest_price=highest, trailing_stop_price=trailing)
+        return self._copy(highest, trailing, self.oco_list_id)
+
+    def without_oco(self) -> Position:
+        """This position with no OCO protecting it any more (`oco_list_id` -1)."""
+        return self if self.oco_list_id == -1 else \
+            self._copy(self.highest_price, self.trailing_stop_price, -1)
+
+    def _copy(self, highest: float, trailing: float | None, oco_list_id: int) -> Position:
+        # `dataclasses.replace` with the fields spelled out: twice as fast, and a held position is copied
+        # at every new high of every minute it is held.
+        return Position(self.symbol, self.entry_price, self.quantity, self.entry_time_ms,
+                        self.stop_loss_price, self.take_profit_price, self.entry_fee_usdt, self.policy,
+                        highest, trailing, oco_list_id, self.entry_order_id, self.score,
+                        self.expected_net_return_pct)
 
     def exit_due(self, now_ms: int, low: float, high: float | None = None) -> ExitReason | None:
         """Which exit fires for a price range seen since the last check. SL is assumed first when one

@@ -15,6 +15,7 @@ import math
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,28 @@ from domain.position import CompletedTrade, ExitReason
 CSV_COLUMNS = ("timestamp", "symbol", "side", "entry_price", "exit_price", "quantity", "pnl_usdt", "pnl_pct",
                "duration_sec", "exit_reason", "fees")
 SCHEMA_VERSION = 1
+_EXACT_UNTIL_MS = 2**32 * 1000  # seconds whose float still has sub-microsecond steps (2106-02-07)
+# One encoder for every line: `json.dumps` with options builds a new one per call.
+_JSON_LINE = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
 
 
+@lru_cache(maxsize=16)  # each trade asks for its entry time twice (CSV and JSON), a re-entry its exit's
 def iso_utc(time_ms: int) -> str:
-    return datetime.fromtimestamp(time_ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
+    """`datetime.fromtimestamp(time_ms / 1000, UTC).isoformat(timespec="milliseconds")`, the date part
+    built once per day (a backtest journals thousands of trades over a few days). Up to 2106 the float
+    of `time_ms / 1000` rounds back to the exact millisecond, so the two agree; beyond, the original."""
+    if not 0 <= time_ms < _EXACT_UNTIL_MS:
+        return datetime.fromtimestamp(time_ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
+    day, ms = divmod(time_ms, 86_400_000)
+    seconds, ms = divmod(ms, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{_iso_day(day)}T{hours:02d}:{minutes:02d}:{seconds:02d}.{ms:03d}+00:00"
+
+
+@lru_cache(maxsize=64)
+def _iso_day(day: int) -> str:
+    return datetime.fromtimestamp(day * 86_400, tz=UTC).date().isoformat()
 
 
 def csv_row(trade: CompletedTrade) -> list[str]:
@@ -107,7 +126,7 @@ class CsvJsonTradeJournal:
             numbers = (trade.entry_price, trade.exit_price, trade.quantity, trade.fees_usdt)
             if not all(math.isfinite(x) for x in numbers):
                 raise ValueError(f"refusing to journal a trade with a non-finite number: {trade!r}")
-            lines.append(json.dumps(json_record(trade), allow_nan=False, separators=(",", ":")) + "\n")
+            lines.append(_JSON_LINE.encode(json_record(trade)) + "\n")
             writer.writerow(csv_row(trade))
         header = ",".join(CSV_COLUMNS) + "\n"
         for path, text, head in ((self.jsonl_path, "".join(lines), None),

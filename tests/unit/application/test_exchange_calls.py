@@ -26,6 +26,19 @@ def test_client_ids_are_deterministic_legal_and_distinct() -> None:
         assert len(cid) <= 36
 
 
+def test_client_ids_built_fast_are_the_ones_the_pattern_allows() -> None:
+    import hashlib
+    cases = (("e", "BTCUSDT", 1_700_000_000_000, 0), ("x", "ETHUSDT", 5, 3),
+             ("x", "1000SATSUSDTLONGNAME", 1_700_000_000_000, 12), ("o", "WEIRD SYMBOL!", 1, 0),
+             ("e", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 0))  # legal, too long, illegal, legal prefix too long
+    for kind, symbol, time_ms, attempt in cases:
+        readable = f"cs{kind}-{symbol}-{time_ms}" + (f"-{attempt}" if attempt else "")
+        hashed = f"cs{kind}-" + hashlib.sha256(readable.encode()).hexdigest()[:36 - 3 - len(kind)]
+        expected = readable if CLIENT_ID_PATTERN.match(readable) else hashed
+        assert client_order_id(kind, symbol, time_ms, attempt) == expected  # asked twice: the cache too
+        assert client_order_id(kind, symbol, time_ms, attempt) == expected
+
+
 class Flaky:
     def __init__(self, *errors: Exception) -> None:
         self.errors = list(errors)

@@ -11,14 +11,16 @@ from tests.support.desk import RULES, S, setup, signal
 from tests.support.fakes import T0, ManualClock
 from tests.support.logs import Logs
 
-from application.holdings import DustLedger
+from application.holdings import DustLedger, Lot, holding
 from application.open_position import ClosedAtOnce, NotOpened, Opened
+from application.protect_entry import _holding_fee, exit_fractions
 from domain.orders import Fill, ListStatus, OcoRequest, OrderReport, OrderStatus, OrderType
-from domain.position import ExitReason
+from domain.position import ExitPolicy, ExitReason, Position
 from domain.values import Side
 from ports.errors import ExchangeUnavailable
 
 D = Decimal
+POLICY = ExitPolicy(take_profit_pct=0.01, stop_loss_pct=0.01, timeout_sec=300)
 
 
 def partial_buy(executed: str, clock: ManualClock) -> OrderReport:
@@ -88,3 +90,16 @@ async def test_an_oco_never_placed_after_lost_answers_means_a_sale_at_once() -> 
     outcome = await open_position(signal(), 20.0, RULES)
     assert isinstance(outcome, ClosedAtOnce) and outcome.trade.exit_reason is ExitReason.UNPROTECTED
     assert "open_orders" in exchange.calls  # it looked before selling
+
+
+@pytest.mark.parametrize("lot", [Lot(D("22.97"), 1.0, 0.02), Lot(D("22.97"), 1.0123, 0.02),
+                                 Lot(D("0"), 0.9, 0.0)])
+def test_the_position_is_built_with_the_fee_holding_would_give_it(lot: Lot) -> None:
+    base = Position(S, 1.0, 0.0, T0, 0.99, 1.01, 0.0, POLICY)
+    assert _holding_fee(lot, 1.0) == holding(base, lot).entry_fee_usdt
+
+
+def test_exit_fractions_are_each_signals_own() -> None:
+    near, far = signal(), replace(signal(), take_profit_price=1.01, stop_loss_price=0.98)
+    assert exit_fractions(near) == exit_fractions(near) != exit_fractions(far)
+    assert exit_fractions(far) == (0.01, 0.02) and exit_fractions(near) == exit_fractions(signal())

@@ -114,3 +114,12 @@ def test_take_profit_leg_type_follows_the_setting_and_the_pair() -> None:
     assert take_profit_type(RULES, maker=False) is OrderType.TAKE_PROFIT_LIMIT  # no TAKE_PROFIT type here
     maker_only = replace(RULES, order_types=("LIMIT_MAKER",))
     assert take_profit_type(maker_only, maker=False) is OrderType.LIMIT_MAKER
+
+
+def test_min_entry_quote_reads_each_rules_own_filters_every_time() -> None:
+    coarse = replace(RULES, min_notional=D("50"))
+    before = min_entry_quote(RULES, 1.0, 0.001, 0.004, 0.002)
+    assert min_entry_quote(coarse, 1.0, 0.001, 0.004, 0.002) > 9 * before  # its own 50 USDT notional
+    assert min_entry_quote(RULES, 1.0, 0.001, 0.004, 0.002) == before
+    as_market = replace(RULES, order_types=(*RULES.order_types, "STOP_LOSS"))  # no stop-limit tick below
+    assert min_entry_quote(as_market, 1.0, 0.001, 0.004, 0.002) < before

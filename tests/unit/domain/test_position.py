@@ -105,3 +105,18 @@ def test_a_round_trip_at_the_same_price_loses_the_fees() -> None:
 def test_exit_reasons_read_as_their_codes() -> None:
     assert f"{ExitReason.KILL_SWITCH}" == "KILL_SWITCH"
     assert ExitReason("TP") is ExitReason.TP
+
+
+# -- copies ----------------------------------------------------------------------------------------------
+def test_copies_keep_every_other_field_as_dataclasses_replace_would() -> None:
+    from dataclasses import fields, replace
+    full = Position("ETHUSDT", 100.0, 0.06, T, 99.6, 100.3, 0.006, POLICY, highest_price=100.1,
+                    trailing_stop_price=None, oco_list_id=7, entry_order_id=11, score=0.8,
+                    expected_net_return_pct=0.12)
+    moved = full.with_price(100.25)
+    expected = replace(full, highest_price=100.25, trailing_stop_price=100.25 * (1 - 0.0015))
+    dropped = full.without_oco()
+    for f in fields(Position):  # field by field: the NaN-able field is left out of ==
+        assert getattr(moved, f.name) == getattr(expected, f.name), f.name
+        assert getattr(dropped, f.name) == getattr(replace(full, oco_list_id=-1), f.name), f.name
+    assert dropped.oco_list_id == -1 and dropped.without_oco() is dropped

@@ -151,3 +151,11 @@ def test_many_trades_in_one_write_are_the_bytes_of_one_write_each(tmp_path: Path
     for a, b in (("a.csv", "b.csv"), ("a.jsonl", "b.jsonl")):
         assert (tmp_path / a).read_bytes() == (tmp_path / b).read_bytes()
     assert at_once.trades() == trades
+
+
+def test_times_are_written_as_datetime_writes_them() -> None:
+    from adapters.storage.trade_journal import iso_utc
+    for time_ms in (0, 999, ENTRY_MS, 1_735_689_599_999, 1_735_689_600_000, -1, 2**32 * 1000 - 1,
+                    2**32 * 1000, 253_402_300_799_999):
+        expected = datetime.fromtimestamp(time_ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
+        assert iso_utc(time_ms) == expected, time_ms
