@@ -14,7 +14,7 @@ from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
 from application.fills import PriceOf
 from application.guard_model import GuardModel, ModelHealth
-from application.holdings import DustLedger, PricePath, PricesOf
+from application.holdings import PricePath, PricesOf
 from application.manage_positions import ManagePositions
 from application.market_memory import MarketMemory
 from application.report_stats import StatsReporter
@@ -152,7 +152,6 @@ class LoopFace:
 
     # -- a replay's held minutes (application/backtest/held_span.py) ----------------------------------
     _scanner: MarketScanner
-    dust: DustLedger
     _durable: DurableRun | None
     _guard: Callable[[str, Awaitable[object]], Awaitable[bool]]
     _next_scan_ms: int
@@ -181,36 +180,34 @@ class LoopFace:
         reason = risk.entries_blocked(now_ms, len(held))
         return None if reason is None else (reason, min(self._next_sync_ms, self._next_stats_ms))
 
-    def held_equities(self, positions_values: Sequence[float], dust_prices: PricePath) -> list[float]:
-        """`equity()` at each instant of a held span: the positions marked at `positions_values[i]`
-        (their value at those instants' prices), the dust at `dust_prices` (one column an instant), nothing
-        else moving: the same arithmetic as Account.equity, once per instant."""
-        cost, dust_cost, capital = self.positions.cost(), self.account.dust_cost(), self.risk.capital
-        return [capital + (value - cost + dust - dust_cost)
-                for value, dust in zip(positions_values, self.dust.values_along(dust_prices), strict=True)]
-
     async def pass_held(self, times_ms: Sequence[int], bars: Sequence[Sequence[Candle]],
                         equities: Sequence[float]) -> int:
         """The events and ticks of instants `held_until` covers, where no bar reaches an exit (`bars[i]`:
-        each held symbol's bar closing at `times_ms[i]`, in name order; `equities[i]`: `held_equities`),
+        each held symbol's bar closing at `times_ms[i]`, in name order; `equities[i]`: equity then),
         in one call: the memory, the scanner, the positions (ManagePositions.pass_bar), the risk book's
         marks and the scan's decisions as ingest and on_tick leave them. Stops before the first instant
         the kill switch would fire; returns how many instants were passed."""
         marked = self.risk.mark_equities(equities, times_ms)
-        memory, scanner, positions, guard = self.memory, self._scanner, self.positions, self._guard
+        memory, scanner, positions = self.memory, self._scanner, self.positions
         for now_ms, candles in zip(times_ms[:marked], bars, strict=False):
-            self.last_event_ms = now_ms
             for candle in candles:
                 event = CandleUpdated(candle)
                 memory.apply(event)
                 scanner.on_event(event)
                 positions.pass_bar(candle.symbol, candle.low, candle.high, candle.close, now_ms)
-            self.last_tick_ms = now_ms
+        if marked:
+            self.last_event_ms = self.last_tick_ms = times_ms[marked - 1]
+            await self._guard("scans", self._held_scans(times_ms[:marked]))
+        return marked
+
+    async def _held_scans(self, times_ms: Sequence[int]) -> None:
+        """The scans of a held span's ticks: each refused for the open positions (a decision said)."""
+        guard = self._guard
+        for now_ms in times_ms:
             if now_ms >= self._next_scan_ms and not self.entries_paused:
                 self._next_scan_ms = now_ms + self.config.scan_interval_ms
                 await guard("universe", self._universe_kept())
                 await guard("scan", self.entries.scan(now_ms, guard))
-        return marked
 
     async def _universe_kept(self) -> None:
         """A scan's universe refresh inside a held span: a replay's scanner refreshes only when forced."""

@@ -2,8 +2,9 @@
 
 While positions are held the replay acts every minute, yet most of those minutes change nothing but marks:
 no bar reaches an OCO leg nor an exit of the bot's own, and with the open positions at the maximum every
-candidate is refused for that. From minute t, one vectorised search over the grid finds the first minute
-where anything else can happen, and the minutes before it are passed in one call each on the loop
+candidate is refused for that. From minute t, one walk along the grid finds the first minute where anything
+else can happen (a plain loop: a stretch lasts a few bars, where numpy's per-call cost exceeded the work),
+and the minutes before it are passed in one call each on the loop
 (LoopFace.pass_held) and the simulator (`observe_quiet_bars`), their refusals and equity marks recorded as
 minute by minute. A minute is passed only when all of these hold at it, else the search stops there:
 - `held_until`: only positions busy, each on its OCO alone, the open positions at the maximum, balances
@@ -16,11 +17,8 @@ minute by minute. A minute is passed only when all of these hold at it, else the
 
 from __future__ import annotations
 
-import functools
+import bisect
 from typing import Protocol, runtime_checkable
-
-import numpy as np
-import numpy.typing as npt
 
 from application.backtest.quiet_span import QuietSpans
 from domain.position import Position
@@ -51,79 +49,76 @@ class HeldSpans(QuietSpans):
         loop, market, venue, start = self._loop, self._market, self._held_venue, t + 1
         if venue is None or start >= len(market.minutes):
             return 0
-        clock_ms = self._clock.now_ms()
-        first_ms = max(clock_ms, market.close_ms(start))
-        positions, moved = loop.open_positions(), []
-        for position in positions:  # the first bar by the domain's own rules: half the stretches end there
+        clock_ms, end = self._clock.now_ms(), min(len(market.minutes), start + HELD_WINDOW)
+        positions = loop.open_positions()
+        for position in positions:  # half the stretches end at their first bar: the cheap test first
             bounds = venue.resting_bounds(position.symbol)
-            after = None if bounds is None else self._first_bar(position, start, first_ms, bounds)
-            if bounds is None or after is None:
+            quiet = 0 if bounds is None else self._quiet_bars(position, start, end, clock_ms, bounds)
+            end = start + quiet
+            if not quiet:
                 return 0
-            moved.append((after, bounds))
+        first_ms = max(clock_ms, market.close_ms(start))
         held = loop.held_until(first_ms)
-        if held is None or first_ms >= (end_ms := min(held[1], (first_ms // DAY_MS + 1) * DAY_MS)):
+        if held is None:
             return 0
-        closes = market.minutes[start + 1:start + HELD_WINDOW] + (market.bar_ms - 1)
-        times = np.maximum(closes, clock_ms)  # what advancing the clock minute by minute gives
-        n = int(np.searchsorted(times, end_ms))
-        for after, bounds in moved:
-            n = min(n, self._quiet_bars(after, start + 1, times[:n], bounds)) if n else 0
-        return await self._pass(start, [first_ms, *times[:n].tolist()], positions, held[0], venue)
+        end_ms = min(held[1], (first_ms // DAY_MS + 1) * DAY_MS)  # the next reconcile, the day's end
+        times = [max(clock_ms, market.close_ms(m)) for m in range(start, end)]  # the clock, minute by minute
+        n = bisect.bisect_left(times, end_ms)
+        return await self._pass(start, times[:n], positions, held[0], venue) if n else 0
 
-    def _first_bar(self, position: Position, start: int, now_ms: int,
-                   bounds: tuple[float, float]) -> Position | None:
-        """`position` after its bar at minute `start` when that bar reaches no exit (see the module)."""
-        row = int(self._market.rows[self._index[position.symbol], start])
-        if row < 0:
-            return None
-        k = self._market.klines[position.symbol]
-        low, high = float(k.low[row]), float(k.high[row])
-        if low <= bounds[0] or high >= bounds[1]:
-            return None
-        after = position.with_price(high)
-        policy = after.policy
-        if after.exit_due(now_ms, low, high) is not None or \
-                after.held_sec(now_ms) >= max(policy.timeout_sec, policy.min_hold_sec):
-            return None
-        return after
-
-    def _quiet_bars(self, position: Position, start: int, times: npt.NDArray[np.int64],
+    def _quiet_bars(self, position: Position, start: int, end: int, clock_ms: int,
                     bounds: tuple[float, float]) -> int:
-        """How many bars of `position`'s symbol from minute `start` on reach no exit (see the module)."""
+        """How many bars of `position`'s symbol from minute `start` (before `end`) reach no exit: each
+        present, inside the simulator's `bounds`, and through Position.with_price then exit_due (the
+        same arithmetic, one bar after the other) neither stop-loss, trailing stop, take-profit nor
+        timeout. A plain walk: stretches last a few bars, where each numpy call costs more than a bar."""
         market = self._market
-        rows = market.rows[self._index[position.symbol], start:start + len(times)]
-        k = market.klines[position.symbol]
-        gap = rows < 0
-        at = np.where(gap, 0, rows)
-        low, high = k.low[at], k.high[at]
+        rows, k, close_ms = market.rows[self._index[position.symbol]], market.klines[position.symbol], \
+            market.close_ms
+        lows, highs, (fall, rise) = k.low, k.high, bounds
+        stop_loss, take_profit, entry, entry_ms = position.stop_loss_price, position.take_profit_price, \
+            position.entry_price, position.entry_time_ms
         policy = position.policy
-        held = (times - position.entry_time_ms) / 1000  # Position.held_sec, the same division
-        stop = gap | (low <= bounds[0]) | (high >= bounds[1]) | (low <= position.stop_loss_price) \
-            | (high >= position.take_profit_price) | (held >= max(policy.timeout_sec, policy.min_hold_sec))
+        timeout, min_hold = max(policy.timeout_sec, policy.min_hold_sec), policy.min_hold_sec
         activation = policy.trailing_activation_pct
-        if activation is not None:  # Position.with_price bar after bar: the highest price, then the stop
-            highest = np.maximum.accumulate(np.maximum(high, max(position.highest_price,
-                                                                 position.entry_price)))
-            armed = highest >= position.entry_price * (1 + activation)
-            candidate = np.where(armed, highest * (1 - policy.trailing_distance_pct), -np.inf)
-            before = position.trailing_stop_price
-            trail = np.maximum.accumulate(np.maximum(candidate, -np.inf if before is None else before))
-            stop |= (trail > -np.inf) & (low <= trail) & (held >= policy.min_hold_sec)
-        return int(np.argmax(stop)) if stop.any() else len(times)
+        arms_at = None if activation is None else entry * (1 + activation)
+        keep = 1 - policy.trailing_distance_pct
+        highest, trailing = max(position.highest_price, entry), position.trailing_stop_price
+        for m in range(start, end):
+            row = int(rows[m])
+            if row < 0:
+                return m - start
+            low, high = float(lows[row]), float(highs[row])
+            held = (max(clock_ms, close_ms(m)) - entry_ms) / 1000  # Position.held_sec at that minute's tick
+            if low <= fall or high >= rise or low <= stop_loss or high >= take_profit or held >= timeout:
+                return m - start
+            if arms_at is not None:
+                highest = max(highest, high)
+                if highest >= arms_at:
+                    candidate = highest * keep
+                    trailing = candidate if trailing is None else max(trailing, candidate)
+                if trailing is not None and low <= trailing and held >= min_hold:
+                    return m - start
+        return end - start
 
     async def _pass(self, start: int, times: list[int], positions: tuple[Position, ...], reason: str,
                     venue: QuietBarsVenue) -> int:
         loop, market = self._loop, self._market
         minutes = list(range(start, start + len(times)))
         symbols = sorted(p.symbol for p in positions)  # the order _act feeds them in
-        rows = market.rows[[self._index[s] for s in symbols], start:start + len(times)].T.tolist()
-        bars = [[market.candle_at_row(s, row) for s, row in zip(symbols, minute, strict=True)]
-                for minute in rows]
+        grid = [(s, market.rows[self._index[s]]) for s in symbols]
+        bars = [[market.candle_at_row(s, int(rows[m])) for s, rows in grid] for m in minutes]
         at = {symbol: i for i, symbol in enumerate(symbols)}
         # LoopFace._marked_equity's positions, each at its bar's close (the memory's price after ingest)
         values = [sum(p.quantity * bar[at[p.symbol]].close for p in positions) for bar in bars]
-        equities = loop.held_equities(values, functools.partial(self._prices.along, minutes=minutes))
+        prices, account, equities = self._prices, loop.account, []
+        for minute, value in zip(minutes, values, strict=True):  # Account.equity as each minute asks it
+            prices.move_to(minute)
+            equities.append(account.equity(value))
         passed = await loop.pass_held(times, bars, equities)
+        if passed < len(minutes):  # the dust valued again at the last minute passed, as minute by minute
+            prices.move_to(minutes[passed - 1] if passed else self._t)
+            account.dust_value()
         if not passed:
             return 0
         for i in range(len(symbols)):
