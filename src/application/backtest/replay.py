@@ -9,6 +9,8 @@ is open. Skipped minutes are ones where the live loop would have done nothing. A
 the loop is quiet (nothing held or under way, every entry refused until a known instant: the daily or
 hourly trade cap, the daily loss limit) still counts its refused signals and marks equity, but through
 the loop's quiet ticks, with the equity of the whole quiet stretch valued in one pass (quiet_span.py).
+Likewise the minutes where held positions only wait on their OCO (no bar reaches an exit, every entry
+refused for the open-position cap) are passed in bulk up to the next bar that can act (held_span.py).
 
 Timing of one acting minute t (its bars close at C = open + 59 999 ms):
 1. the clock moves to C; every busy symbol's bar t goes to the simulator (resting OCO legs fill
