@@ -6,10 +6,11 @@ read and steer the loop through these methods only (the loop's internals stay it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Awaitable, Callable, Sequence, Set
 
 from application.account import Account
-from application.enter_trades import EnterTrades
+from application.durable_run import DurableRun
+from application.enter_trades import EnterTrades, MarketScanner
 from application.error_policy import ErrorPolicy
 from application.fills import PriceOf
 from application.guard_model import GuardModel, ModelHealth
@@ -19,8 +20,10 @@ from application.market_memory import MarketMemory
 from application.report_stats import StatsReporter
 from application.symbol_lanes import SymbolLanes
 from application.trading_config import LoopConfig
+from domain.market_events import CandleUpdated
 from domain.position import CompletedTrade, ExitReason, Position
 from domain.risk import Approved, RiskBook, TradeIntent
+from domain.values import Candle
 from ports.model import Model
 
 
@@ -155,3 +158,67 @@ class LoopFace:
 
     def dust_cost(self) -> float:
         return self.account.dust_cost()
+
+    # -- a replay's held minutes (application/backtest/held_span.py) ----------------------------------
+    _scanner: MarketScanner
+    _durable: DurableRun | None
+    _guard: Callable[[str, Awaitable[object]], Awaitable[bool]]
+    _next_scan_ms: int
+    _next_stats_ms: int
+    _next_sync_ms: int
+    _resync_due: bool
+    entries_paused: bool
+    last_event_ms: int | None
+    last_tick_ms: int | None
+
+    def held_until(self, now_ms: int) -> tuple[str, int] | None:
+        """(why every entry is refused, until when at most) the instants from `now_ms` on can only mark
+        equity while no bar of a held symbol reaches an exit: only positions busy, each waiting on its OCO
+        alone (nothing resting, in flight nor unjournaled, no close asked), the balances fresh, no exchange
+        pause, no state store, and the open positions at the maximum (every entry refused for that until
+        one closes). Until the next reconcile or stats line. None otherwise."""
+        positions, account, risk = self.positions, self.account, self.risk
+        if self.stopped_reason is not None or self._durable is not None or self._resync_due or \
+                self._close_requests or not account.balances_fresh or account.unjournaled or \
+                self.errors.paused(now_ms) or self.entries.pending or not positions.quietly_held():
+            return None
+        held = positions.held  # busy == held, no pending: nothing in flight (never on a held symbol)
+        if not held or self.busy_symbols() != held or risk.kill_switch_active or \
+                len(held) < risk.limits.max_open_positions:
+            return None
+        reason = risk.entries_blocked(now_ms, len(held))
+        return None if reason is None else (reason, min(self._next_sync_ms, self._next_stats_ms))
+
+    async def pass_held(self, times_ms: Sequence[int], bars: Sequence[Sequence[Candle]],
+                        equities: Sequence[float]) -> int:
+        """The events and ticks of instants `held_until` covers, where no bar reaches an exit (`bars[i]`:
+        each held symbol's bar closing at `times_ms[i]`, in name order; `equities[i]`: equity then),
+        in one call: the memory, the scanner, the positions (ManagePositions.pass_bar), the risk book's
+        marks and the scan's decisions as ingest and on_tick leave them. Stops before the first instant
+        the kill switch would fire; returns how many instants were passed."""
+        marked = self.risk.mark_equities(equities, times_ms)
+        memory, scanner, positions = self.memory, self._scanner, self.positions
+        for now_ms, candles in zip(times_ms[:marked], bars, strict=False):
+            for candle in candles:
+                event = CandleUpdated(candle)
+                memory.apply(event)
+                scanner.on_event(event)
+                positions.pass_bar(candle.symbol, candle.low, candle.high, candle.close, now_ms)
+        if marked:
+            self.last_event_ms = self.last_tick_ms = times_ms[marked - 1]
+            await self._guard("scans", self._held_scans(times_ms[:marked]))
+        return marked
+
+    async def _held_scans(self, times_ms: Sequence[int]) -> None:
+        """The scans of a held span's ticks: each refused for the open positions (a decision said)."""
+        guard = self._guard
+        for now_ms in times_ms:
+            if now_ms >= self._next_scan_ms and not self.entries_paused:
+                self._next_scan_ms = now_ms + self.config.scan_interval_ms
+                await guard("universe", self._universe_kept())
+                await guard("scan", self.entries.scan(now_ms, guard))
+
+    async def _universe_kept(self) -> None:
+        """A scan's universe refresh inside a held span: a replay's scanner refreshes only when forced."""
+        if await self._scanner.refresh_universe() is not None:
+            raise RuntimeError("the universe changed inside a held span (only a replay's scanner may)")

@@ -166,3 +166,28 @@ class ManagePositions(ClosePositions):
         self._positions[symbol] = position.without_oco()
         self.version += 1
         await self.close(symbol, leg_reason(leg), now_ms)
+
+    # -- a replay's held minutes (application/backtest/held_span.py) ----------------------------------
+    def quietly_held(self) -> bool:
+        """Every position waits on its OCO alone: protected, no exit under way, its OCO polled on a timer
+        (no order stream). A bar that reaches no exit then only marks it (`pass_bar`)."""
+        return self.watch.polling and not self._exits and all(
+            p.oco_list_id >= 0 for p in self._positions.values())
+
+    def pass_bar(self, symbol: str, low: float, high: float, last: float, now_ms: int) -> None:
+        """`on_price` then the tick's `tick_one` for a bar the caller found reaching no exit while the
+        position's OCO still executes (`quietly_held`): the trailing high, the last price, the version and
+        the poll times as they leave them. A poll would only read the OCO (still executing: nothing to
+        do), so none is sent. Raises RuntimeError if an exit was due after all (the caller's bug)."""
+        position = self._positions[symbol].with_price(high)
+        self._positions[symbol] = position
+        self._last_price[symbol] = last
+        self.version += 1
+        policy = position.policy
+        if position.exit_due(now_ms, low, high) is not None or position.exit_due(now_ms, last, last) \
+                is not None or position.held_sec(now_ms) >= max(policy.timeout_sec, policy.min_hold_sec):
+            raise RuntimeError(f"{symbol}: an exit was due at {now_ms} inside a held span")
+        watch = self.watch
+        for _ in range(2):  # on_price's look at the OCO, then the tick's
+            if watch.due(symbol, None, now_ms):
+                watch.polled(symbol, now_ms)

@@ -73,7 +73,8 @@ def reference_prices(market: BacktestMarket, t0: int) -> dict[str, float]:
 
 async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, folder: Path,
                    trade_from_minute: int, *, no_trade_reason: str | None = None,
-                   model_gate_pct: float | None = None, progress: Progress | None = None) -> RunOutcome:
+                   model_gate_pct: float | None = None, progress: Progress | None = None,
+                   held_skip: bool = True) -> RunOutcome:
     """One replay: its own container (clock, risk book, journal), simulator and folder; the providers a
     replay builds itself are overridden, the rest (config, risk, the loop) comes from the mode table."""
     run_settings = settings.model_copy(update={
@@ -102,7 +103,8 @@ async def run_plan(settings: Settings, market: BacktestMarket, plan: EntryPlan, 
     loop = container.trading_loop()
     backtest = Backtest(loop=loop, venue=exchange, clock=clock, market=market, plan=plan,
                         trades=journal.recorded, trade_from_minute=trade_from_minute,
-                        book_tops=settings.execution.maker_entries, refusals=refusals, progress=progress)
+                        book_tops=settings.execution.maker_entries, refusals=refusals, progress=progress,
+                        held_skip=held_skip)
     try:
         run = await backtest.run()
     finally:
@@ -129,11 +131,12 @@ class _Result:
 
 def run_plan_sync(settings: Settings, market: BacktestMarket, plan: EntryPlan, folder: Path,
                   trade_from_minute: int, *, no_trade_reason: str | None = None,
-                  model_gate_pct: float | None = None, progress: Progress | None = None) -> RunOutcome:
+                  model_gate_pct: float | None = None, progress: Progress | None = None,
+                  held_skip: bool = True) -> RunOutcome:
     async def boxed() -> _Result:
         return _Result(await run_plan(settings, market, plan, folder, trade_from_minute,
                                       no_trade_reason=no_trade_reason, model_gate_pct=model_gate_pct,
-                                      progress=progress))
+                                      progress=progress, held_skip=held_skip))
 
     return asyncio.run(boxed()).outcome
 

@@ -204,3 +204,21 @@ class SimulatedExchange:
         if known[0] != request:
             raise rejected("Duplicate order sent.")
         return self._engine.get_order_list(order_list_id=known[1])
+
+    # -- a replay's held minutes (application/backtest/held_span.py) ----------------------------------
+    def resting_bounds(self, symbol: str) -> tuple[float, float] | None:
+        """(fall, rise): a closed bar of `symbol` with low > fall and high < rise moves none of its resting
+        orders (MatchingEngine.observe_candle's quiet bar); None when none rests."""
+        registry = self._engine._registry  # the engine's own wake prices: the same test observe_candle makes
+        return registry.wake_prices(symbol) if registry.has_open(symbol) else None
+
+    def observe_quiet_bars(self, last: Candle, bars: int) -> None:
+        """`bars` closed bars of one symbol in a row, ending with `last`, each moving no resting order
+        (within `resting_bounds`, checked by the caller) while some rest: what observing each would leave,
+        the slippage draw each visit makes and the last bar's close, time and book."""
+        if bars <= 0:
+            return
+        if self._costs.slippage_jitter_bps > 0:  # the seeded sequence moves as the skipped visits move it
+            for _ in range(bars - 1):
+                self._costs.slippage_fraction(self._rng)
+        self.observe_candle(last)

@@ -9,6 +9,8 @@ is open. Skipped minutes are ones where the live loop would have done nothing. A
 the loop is quiet (nothing held or under way, every entry refused until a known instant: the daily or
 hourly trade cap, the daily loss limit) still counts its refused signals and marks equity, but through
 the loop's quiet ticks, with the equity of the whole quiet stretch valued in one pass (quiet_span.py).
+Likewise the minutes where held positions only wait on their OCO (no bar reaches an exit, every entry
+refused for the open-position cap) are passed in bulk up to the next bar that can act (held_span.py).
 
 Timing of one acting minute t (its bars close at C = open + 59 999 ms):
 1. the clock moves to C; every busy symbol's bar t goes to the simulator (resting OCO legs fill
@@ -28,9 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from application.backtest.grid_prices import GridPrices
+from application.backtest.held_span import HeldSpans, QuietBarsVenue
 from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import EntryPlan
-from application.backtest.quiet_span import QuietSpans, RiskEvent
+from application.backtest.quiet_span import RiskEvent
 from application.backtest.refusals import Refusal, RefusalLog
 from application.trading_loop import TradingLoop
 from domain.market_events import BookTopUpdated, CandleUpdated
@@ -60,18 +63,20 @@ class BacktestRun:
 Progress = Callable[[int, int], None]  # (minutes replayed, minutes in all): for a progress bar
 
 
-class Backtest(QuietSpans):
+class Backtest(HeldSpans):
     def __init__(self, *, loop: TradingLoop, venue: ReplayVenue, clock: AdvancingClock,
                  market: BacktestMarket, plan: EntryPlan, trades: Sequence[CompletedTrade],
                  trade_from_minute: int = 0, book_tops: bool = False, refusals: RefusalLog | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, held_skip: bool = True) -> None:
         """`trades`: the live view of what the loop's journal recorded (a RecordingJournal's list).
         `book_tops`: give the loop a book top at the candidate's close (maker entries rest at it).
         `refusals`: the log the loop's RecordingRiskBook writes to; the replay adds the probe's refusals.
-        `progress`: told (minutes replayed, minutes in all) as the replay moves on."""
+        `progress`: told (minutes replayed, minutes in all) as the replay moves on.
+        `held_skip`: the minutes positions only wait on their OCO passed in bulk (held_span.py; same run)."""
         self._loop, self._venue, self._clock, self._market, self._plan = loop, venue, clock, market, plan
         self._refusals = refusals if refusals is not None else RefusalLog()
         self._progress = progress
+        self._held_venue = venue if held_skip and isinstance(venue, QuietBarsVenue) else None
         self._trades, self._book_tops = trades, book_tops
         self._first = max(trade_from_minute, 0)
         self._events: list[RiskEvent] = []
@@ -104,7 +109,8 @@ class Backtest(QuietSpans):
                 acted += await self._act(t)
                 t = self._t
                 if loop.busy_symbols():
-                    t += 1
+                    acted += await self._pass_held(t)
+                    t = self._t + 1
                 else:
                     after = int(np.searchsorted(signals, t, side="right"))
                     t = int(signals[after]) if after < len(signals) else total
