@@ -49,13 +49,19 @@ class Told:
         return [body for t, body in self.messages if t == title]
 
 
-async def test_the_model_closing_its_gate_is_told_once_with_its_reason_and_numbers() -> None:
+async def started_with_console() -> tuple[Harness, ConsoleState, Told, EventWatch]:
+    """A watched loop started, its console state, and the notifications it has sent (the start's)."""
     h = watched()
     state = ConsoleState(h.loop, RecentTrades(h.journal), h.clock, venue="PAPER")
     told = Told()
     watch = EventWatch(told, NotifyConfig())
     await h.loop.start()
     watch.on_snapshot(state.snapshot())
+    return h, state, told, watch
+
+
+async def test_the_model_closing_its_gate_is_told_once_with_its_reason_and_numbers() -> None:
+    h, state, told, watch = await started_with_console()
     await lose_three(h, after=lambda: watch.on_snapshot(state.snapshot()))
     await feed(h, trade_at(SYMBOL, 1.0, T0 + 300_000))  # a signal refused by the closed gate
     for _ in range(3):  # the dashboard's pulse goes on: no repeat
@@ -70,12 +76,7 @@ async def test_the_model_closing_its_gate_is_told_once_with_its_reason_and_numbe
 
 
 async def test_the_operator_reopens_the_gate_the_model_closed_and_the_model_trades_again() -> None:
-    h = watched()
-    state = ConsoleState(h.loop, RecentTrades(h.journal), h.clock, venue="PAPER")
-    told = Told()
-    watch = EventWatch(told, NotifyConfig())
-    await h.loop.start()
-    watch.on_snapshot(state.snapshot())
+    h, state, told, watch = await started_with_console()
     assert state.reopen_model_gate() == "the model's health watch has not closed the EV gate"
     await lose_three(h)
     closed = state.snapshot()
