@@ -23,6 +23,7 @@ from application.fills import FeeModel, trade_from_sales
 from application.holdings import DustLedger, Lot, holding, take_first
 from application.protection import UNSELLABLE_FILTERS, market_sale_problem, plan_protection, take_profit_type
 from application.trading_config import ExecutionConfig
+from domain.fast_init import fast_frozen_init
 from domain.orders import ListStatus, OcoRequest, OrderListReport, OrderReport, OrderRequest, OrderType
 from domain.position import CompletedTrade, ExitPolicy, ExitReason, Position
 from domain.rules import SymbolRules
@@ -33,18 +34,21 @@ from ports.errors import ExchangeError, ExchangeUnavailable, OrderRejected
 from ports.exchange import Exchange
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Opened:
     position: Position  # oco_list_id == -1 when it could not be protected nor sold yet
     lost_sale: OrderRequest | None = None  # a sale of it sent without an answer: ask again, same id
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class NotOpened:
     reason: str
     bought: bool = False  # something was bought (now dust): the balances changed, the entry counts
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class ClosedAtOnce:  # bought, not protectable, sold at once; `remainder` is what a partial sale left
     trade: CompletedTrade
@@ -52,6 +56,7 @@ class ClosedAtOnce:  # bought, not protectable, sold at once; `remainder` is wha
     remainder: Position | None = None
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class EntryPending:
     signal: TradeSignal

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from domain.fast_init import fast_frozen_init
 from domain.orders import OrderType
 from domain.rules import SymbolRules
 
@@ -30,6 +31,7 @@ ONE = Decimal(1)
 UNSELLABLE_FILTERS = frozenset({"NOTIONAL", "MIN_NOTIONAL", "LOT_SIZE", "MARKET_LOT_SIZE"})
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class ProtectionPlan:
     quantity: Decimal
@@ -125,6 +127,7 @@ def min_entry_quote(rules: SymbolRules, price: float, taker_fee_rate: float, sto
     return high * ((needed + f.step) / (1 - taker_fee_rate) + f.market_step) * (1 + 1e-9)
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class _RuleFloats:
     """The filters `min_entry_quote` reads, as floats: converted once per rules, not at every signal."""

@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from domain.fast_init import fast_frozen_init
+
 
 @dataclass(frozen=True, slots=True)
 class RiskLimits:
@@ -41,6 +43,7 @@ class RiskLimits:
             raise ValueError(f"RiskLimits.cooldown_ms must be >= 0, got {self.cooldown_ms}")
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class TradeIntent:
     """A trade the bot would like to open: a long entered at `entry_price`, protected at `stop_loss_price`."""
@@ -52,11 +55,13 @@ class TradeIntent:
     time_ms: int
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Approved:
     size_usdt: float
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Rejected:
     reason: str

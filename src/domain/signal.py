@@ -6,7 +6,10 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from domain.fast_init import fast_frozen_init
 
+
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Prediction:
     symbol: str
@@ -28,6 +31,7 @@ class SignalThresholds:
     min_expected_net_return_percent: float | None = None  # EV gate (percent); None = off
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class TradeSignal:
     symbol: str

@@ -155,11 +155,8 @@ class Backtest(HeldSpans):
         """Bar t of each candidate that passes the signal rules to the loop; bar t+1's open to the
         simulator as the next price (the fill of an entry decided now)."""
         plan, market, loop = self._plan, self._market, self._loop
-        busy = loop.busy_symbols()
-        for cell in plan.cells_at(t):
+        for cell in self._shown:  # the probe's candidates (nothing in between makes a symbol busy)
             s = plan.cell_symbols[cell]
-            if not plan.cell_passes[cell] or market.symbols[s] in busy:
-                continue
             following = market.next_open(s, t)
             candle = market.candle(s, t) if following is not None else None
             if candle is None or following is None:
@@ -177,9 +174,10 @@ class Backtest(HeldSpans):
         the tick values equity itself (reading stale balances first, as the probe would have, unless the
         exchange is paused: then the probe's read is the only one)."""
         now, loop, plan, symbols = self._clock.now_ms(), self._loop, self._plan, self._market.symbols
-        busy = loop.busy_symbols()
-        candidates = [symbols[plan.cell_symbols[cell]] for cell in plan.cells_at(t) if plan.cell_passes[cell]]
-        candidates = [symbol for symbol in candidates if symbol not in busy]
+        busy, passes, cell_symbols = loop.busy_symbols(), plan.cell_passes, plan.cell_symbols
+        self._shown: list[int] = [cell for cell in plan.cells_at(t)  # the cells _show_candidates shows
+                                  if passes[cell] and symbols[cell_symbols[cell]] not in busy]
+        candidates = [symbols[cell_symbols[cell]] for cell in self._shown]
         if not candidates and (loop.account.balances_fresh or not loop.errors.paused(now)):
             return False
         equity = await loop.equity()

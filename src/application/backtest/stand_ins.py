@@ -21,6 +21,7 @@ import numpy.typing as npt
 from application.backtest.market_grid import BacktestMarket
 from application.backtest.precompute import EntryPlan
 from application.score_candidates import PrecomputedFeatures
+from domain.fast_init import fast_frozen_init
 from domain.features import FEATURE_NAMES
 from domain.market_events import MarketEvent
 from domain.position import CompletedTrade
@@ -29,6 +30,7 @@ from ports.clock import Clock
 from ports.journal import TradeJournal
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class PlannedCandidate:
     symbol: str
