@@ -130,7 +130,8 @@ class GridPrices:
         none = rows < 0
         np.maximum(rows, 0, out=rows)
         width, out = rows.shape[1], np.empty((len(market.symbols) + 1, rows.shape[1]))
-        for s, (closes, gap, first, last) in enumerate(zip(self._closes, gapped.tolist(), rows[:, 0].tolist(),
+        has_gap: list[bool] = gapped.tolist()
+        for s, (closes, gap, first, last) in enumerate(zip(self._closes, has_gap, rows[:, 0].tolist(),
                                                            rows[:, -1].tolist(), strict=True)):
             if not gap and last - first == width - 1:  # rising by at least 1 a minute: first, first + 1, ...
                 out[s] = closes[first:first + width]
