@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -130,7 +131,7 @@ class GridPrices:
         none = rows < 0
         np.maximum(rows, 0, out=rows)
         width, out = rows.shape[1], np.empty((len(market.symbols) + 1, rows.shape[1]))
-        has_gap: list[bool] = gapped.tolist()
+        has_gap = cast("list[bool]", gapped.tolist())  # numpy types tolist() of bools loosely
         for s, (closes, gap, first, last) in enumerate(zip(self._closes, has_gap, rows[:, 0].tolist(),
                                                            rows[:, -1].tolist(), strict=True)):
             if not gap and last - first == width - 1:  # rising by at least 1 a minute: first, first + 1, ...
