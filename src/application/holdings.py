@@ -23,12 +23,14 @@ from decimal import Decimal
 
 from application.bound_logs import symbol_log
 from application.dust_batch import DustBatch, PricePath, PricesOf
+from domain.fast_init import fast_frozen_init
 from domain.position import Position
 
 ZERO = Decimal(0)
 __all__ = ["DustLedger", "Lot", "PricePath", "PricesOf", "holding", "lot_of", "take_first"]
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Lot:
     quantity: Decimal

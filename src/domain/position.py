@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from domain.fast_init import fast_frozen_init
+
 
 class ExitReason(StrEnum):
     TP = "TP"
@@ -17,6 +19,7 @@ class ExitReason(StrEnum):
     UNPROTECTED = "UNPROTECTED"  # its OCO was refused or vanished: sold at market at once
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class ExitPolicy:
     """Exit rules of one position; fractions (0.003 = 0.3%), seconds."""
@@ -29,6 +32,7 @@ class ExitPolicy:
     min_hold_sec: int = 0  # no discretionary exit (timeout/trailing) before this
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class Position:
     symbol: str
@@ -107,6 +111,7 @@ class Position:
         )
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class CompletedTrade:
     symbol: str

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -121,12 +122,22 @@ class GridPrices:
         for s in np.flatnonzero(rows[:, 0] < 0).tolist():  # no bar at t0: the last one before it, if any
             rows[s, 0] = int(np.searchsorted(market.klines[market.symbols[s]].open_time_ms, start,
                                              side="right")) - 1
-        filled = np.maximum.accumulate(rows, axis=1)
-        none = filled < 0
-        np.maximum(filled, 0, out=filled)
-        out = np.empty((len(market.symbols) + 1, rows.shape[1]))
-        for s, closes in enumerate(self._closes):
-            closes.take(filled[s], out=out[s])
+        # A symbol's rows rise with the minutes: one with a bar every minute of the block reads a slice of
+        # its closes; only one with a gap (or no bar yet) carries its last row forward and is gathered.
+        gapped = (rows < 0).any(axis=1)
+        gaps = np.flatnonzero(gapped)
+        if len(gaps):
+            rows[gaps] = np.maximum.accumulate(rows[gaps], axis=1)
+        none = rows < 0
+        np.maximum(rows, 0, out=rows)
+        width, out = rows.shape[1], np.empty((len(market.symbols) + 1, rows.shape[1]))
+        has_gap = cast("list[bool]", gapped.tolist())  # numpy types tolist() of bools loosely
+        for s, (closes, gap, first, last) in enumerate(zip(self._closes, has_gap, rows[:, 0].tolist(),
+                                                           rows[:, -1].tolist(), strict=True)):
+            if not gap and last - first == width - 1:  # rising by at least 1 a minute: first, first + 1, ...
+                out[s] = closes[first:first + width]
+            else:
+                closes.take(rows[s], out=out[s])
         out[-1] = np.nan
         out[:-1][none] = np.nan
         out[out == 0] = np.nan  # no price: what the dust's valuation makes of a 0 anyway

@@ -82,3 +82,22 @@ def test_the_column_by_rows_holds_each_price_and_a_zero_close_is_no_price() -> N
             [prices.price(s) for s in rows]
     prices.move_to(1)
     assert prices.price("AAAUSDT") is None and np.isnan(prices.prices(["AAAUSDT"])[0])
+
+
+def test_every_block_holds_each_symbols_last_close_gapped_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Symbols with a bar every minute of a block and symbols with gaps (or none yet) side by side: each
+    price is the last close at or before the minute, whichever minute a block starts at."""
+    monkeypatch.setattr(grid_prices, "BLOCK_MINUTES", 5)
+    rng = np.random.default_rng(7)
+    bars = {"FULLUSDT": list(range(20)), "GAPSUSDT": sorted(rng.choice(20, 9, replace=False).tolist()),
+            "LATEUSDT": list(range(12, 20)), "ZEROUSDT": [0, 3, 4]}
+    market = BacktestMarket.build({s: _klines(m, [float(m_ + 1) if s != "ZEROUSDT" else 0.0 for m_ in m])
+                                   for s, m in bars.items()})
+    for first in (0, 3, 7, 11, 16):
+        prices = GridPrices(market)
+        for t in range(first, 20):
+            prices.move_to(t)
+            for symbol, minutes in bars.items():
+                before = [m for m in minutes if m <= t]
+                expected = float(before[-1] + 1) if before and symbol != "ZEROUSDT" else None
+                assert prices.price(symbol) == expected, (first, t, symbol)
