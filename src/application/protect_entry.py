@@ -70,16 +70,8 @@ OpenOutcome = Opened | NotOpened | ClosedAtOnce | EntryPending
 def exit_fractions(signal: TradeSignal) -> tuple[float, float]:
     """Take-profit and stop distances of the signal, as fractions of its price (float noise removed so
     that 0.003 does not become 0.0030000000000001 and round up one more tick)."""
-    if _last_fractions and _last_fractions[0][0] is signal:  # the refusal asked, now the protection
-        return _last_fractions[0][1]
-    fractions = (round(signal.take_profit_price / signal.entry_price - 1, 10),
-                 round(1 - signal.stop_loss_price / signal.entry_price, 10))
-    _last_fractions[:] = [(signal, fractions)]
-    return fractions
-
-
-# The last signal asked about and its fractions (the signal is kept alive, so `is` cannot mistake another).
-_last_fractions: list[tuple[TradeSignal, tuple[float, float]]] = []
+    return (round(signal.take_profit_price / signal.entry_price - 1, 10),
+            round(1 - signal.stop_loss_price / signal.entry_price, 10))
 
 
 def _holding_fee(lot: Lot, entry_price: float) -> float:
