@@ -145,17 +145,24 @@ class Backtest(HeldSpans):
             if candle is not None:
                 self._venue.observe_candle(candle)
                 await loop.ingest(CandleUpdated(candle))
-        if await self._risk_could_approve(t):
-            await self._show_candidates(t)
+        cells = self._candidate_cells(t)
+        if await self._risk_could_approve(cells):
+            await self._show_candidates(t, cells)
         await loop.on_tick(self._clock.now_ms())
         await self._mark()
         return 1
 
-    async def _show_candidates(self, t: int) -> None:
+    def _candidate_cells(self, t: int) -> list[int]:
+        """The plan's cells at minute t that pass the signal rules, their symbol not busy."""
+        plan, symbols, busy = self._plan, self._market.symbols, self._loop.busy_symbols()
+        passes, cell_symbols = plan.cell_passes, plan.cell_symbols
+        return [cell for cell in plan.cells_at(t) if passes[cell] and symbols[cell_symbols[cell]] not in busy]
+
+    async def _show_candidates(self, t: int, cells: list[int]) -> None:
         """Bar t of each candidate that passes the signal rules to the loop; bar t+1's open to the
         simulator as the next price (the fill of an entry decided now)."""
         plan, market, loop = self._plan, self._market, self._loop
-        for cell in self._shown:  # the probe's candidates (nothing in between makes a symbol busy)
+        for cell in cells:  # the probe's candidates (nothing in between makes a symbol busy)
             s = plan.cell_symbols[cell]
             following = market.next_open(s, t)
             candle = market.candle(s, t) if following is not None else None
@@ -167,17 +174,15 @@ class Backtest(HeldSpans):
                                                          candle.close, candle.volume, candle.close_time_ms)))
             self._venue.observe_trade(Trade(candle.symbol, *following, buyer_is_maker=False))
 
-    async def _risk_could_approve(self, t: int) -> bool:
+    async def _risk_could_approve(self, cells: list[int]) -> bool:
         """Would the risk book approve any trade now? The loop asks again for each real signal. When it
         would not, each candidate passing the signal rules is a signal refused for the probe's reason.
         No such candidate (a minute only a position made busy): nothing to show nor to refuse, so no probe;
         the tick values equity itself (reading stale balances first, as the probe would have, unless the
         exchange is paused: then the probe's read is the only one)."""
-        now, loop, plan, symbols = self._clock.now_ms(), self._loop, self._plan, self._market.symbols
-        busy, passes, cell_symbols = loop.busy_symbols(), plan.cell_passes, plan.cell_symbols
-        self._shown: list[int] = [cell for cell in plan.cells_at(t)  # the cells _show_candidates shows
-                                  if passes[cell] and symbols[cell_symbols[cell]] not in busy]
-        candidates = [symbols[cell_symbols[cell]] for cell in self._shown]
+        now, loop = self._clock.now_ms(), self._loop
+        symbols, cell_symbols = self._market.symbols, self._plan.cell_symbols
+        candidates = [symbols[cell_symbols[cell]] for cell in cells]
         if not candidates and (loop.account.balances_fresh or not loop.errors.paused(now)):
             return False
         equity = await loop.equity()
