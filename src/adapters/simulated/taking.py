@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from adapters.simulated.costs import SimulatorCosts
-from adapters.simulated.market import Level, SymbolMarket, plan_take
+from adapters.simulated.market import Level, SymbolMarket, floor_to_step, plan_take
 from adapters.simulated.order_state import SimOrder
 from adapters.simulated.settlement import Settlement
 from domain.enum_constants import BUY, MARKET, STOP_LOSS, TAKE_PROFIT
 from domain.rules import SymbolRules
 
 Plan = list[tuple[Decimal, Decimal]]
+ZERO = Decimal(0)
 
 
 class Taker:
@@ -48,26 +49,20 @@ class Taker:
         With a depth book: its levels only. With a book top: the top, then unlimited size at the top
         price slipped. Without a book (or `use_book=False`): unlimited size at `fallback` slipped."""
         buy = order.side is BUY
-        levels: list[Level] | None = None
-        base: Decimal | None = None
-        if use_book and market.has_book:
-            if market.top_only:
-                base = market.best_ask() if buy else market.best_bid()
-        else:
-            base, levels = fallback, []
+        booked = use_book and market.has_book
+        base = fallback if not booked else (
+            (market.best_ask() if buy else market.best_bid()) if market.top_only else None)
         beyond = self.slipped(base, buy=buy, rules=rules) if base is not None else None
         if beyond is not None and limit is not None:
             beyond = min(beyond, limit) if buy else max(beyond, limit)
+        step = _step(order, rules)
+        if not booked and beyond is not None:  # a backtest's usual case: one level of unlimited size
+            return _plan_unlimited(beyond, quantity, quote, step)
         source: Iterator[Level]
-        if levels is not None:
-            levels = [(beyond, None)] if beyond is not None else []
-            source = iter(levels)
+        if not booked:
+            source = iter([])
         else:
             source = market.levels(buy=buy, beyond=beyond)
-        market_order = order.type in (MARKET, STOP_LOSS, TAKE_PROFIT)
-        step = rules.market_step_size if market_order and rules.market_step_size > 0 else rules.step_size
-        if step <= 0:
-            step = Decimal(1).scaleb(-rules.base_asset_precision)
         return plan_take(source, buy=buy, quantity=quantity, quote=quote, limit=limit, step=step)
 
     def execute(self, order: SimOrder, market: SymbolMarket, plan: Plan, time_ms: int) -> None:
@@ -80,3 +75,24 @@ class Taker:
                 break
             self._settlement.fill(order, price, quantity, maker=False, time_ms=time_ms)
             market.consume(buy=buy, price=price, quantity=quantity)
+
+
+def _step(order: SimOrder, rules: SymbolRules) -> Decimal:
+    """The lot step a taker fill of `order` is floored to (MARKET_LOT_SIZE for orders filling at market)."""
+    market_order = order.type in (MARKET, STOP_LOSS, TAKE_PROFIT)
+    step = rules.market_step_size if market_order and rules.market_step_size > 0 else rules.step_size
+    return step if step > 0 else Decimal(1).scaleb(-rules.base_asset_precision)
+
+
+def _plan_unlimited(price: Decimal, quantity: Decimal | None, quote: Decimal | None,
+                    step: Decimal) -> tuple[Plan, bool]:
+    """plan_take over the single level (price, unlimited), without its generic walk: the whole order
+    (or what `quote` buys there, floored to the step) at `price`, never short. `price` is already
+    within any limit."""
+    if quote is not None:
+        wanted = ZERO + quote / price  # the same Decimal (exponent included) plan_take's sum gives
+    else:
+        assert quantity is not None
+        wanted = quantity
+    take = floor_to_step(wanted, step)
+    return ([(price, take)] if take > 0 else []), False

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.simulated.market import SymbolMarket
+from adapters.simulated.market import SymbolMarket, plan_take
+from adapters.simulated.taking import _plan_unlimited
 from adapters.simulated.validation import _too_precise
 
 
@@ -42,3 +43,30 @@ def test_a_last_price_given_as_a_float_reads_as_the_decimal_it_was_printed_as() 
     assert market.last_price == Decimal("0.25") and market.last_time_ms == 5
     market.set_last_float(64_000.5, 9)
     assert market.last_price == Decimal("64000.5") == market.current_price()
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal and printed alike (a Decimal's exponent is part of what reports show)."""
+    return a == b and repr(a) == repr(b)
+
+
+@pytest.mark.parametrize("buy", [True, False])
+def test_a_taker_plan_at_one_unlimited_level_is_plan_takes_walk_of_that_level(buy: bool) -> None:
+    rng = random.Random(17)
+    prices = [Decimal("64000.01"), Decimal("0.00001234"), Decimal("1E+3"), Decimal("7"), Decimal("0.5")]
+    amounts = [Decimal("0.1"), Decimal("123.456"), Decimal("1E+2"), Decimal("5"), Decimal("0.00000001"),
+               Decimal(0), Decimal("-1")] + [Decimal(rng.randint(1, 10**9)).scaleb(-rng.randint(0, 8))
+                                            for _ in range(60)]
+    steps = [Decimal("0.001"), Decimal("1"), Decimal("1.00000000"), Decimal("1E+1"), Decimal("0.00000001")]
+    for price in prices:
+        for amount in amounts:
+            for step in steps:
+                for quote in (False, True):
+                    quantity, quote_qty = (None, amount) if quote else (amount, None)
+                    walked = plan_take(iter([(price, None)]), buy=buy, quantity=quantity, quote=quote_qty,
+                                       limit=price, step=step)
+                    fast = _plan_unlimited(price, quantity, quote_qty, step)
+                    assert fast[1] is walked[1]
+                    assert len(fast[0]) == len(walked[0])
+                    for (p1, q1), (p2, q2) in zip(fast[0], walked[0], strict=True):
+                        assert _same(p1, p2) and _same(q1, q2), (price, amount, step, quote)
