@@ -155,7 +155,7 @@ class OrderPlacement:
             stop_leg, other = (below, above) if sell else (above, below)
             check_oco_legs(rules, stop_leg, other, market)
             ids = [list_client_id, above.client_order_id, below.client_order_id]
-            self._check_room(rules.symbol, ids, 2, sum(int(leg.type in STOP_TYPES) for leg in (above, below)))
+            self._check_room(rules.symbol, ids, 2, (above.type in STOP_TYPES) + (below.type in STOP_TYPES))
             orders = [self._new_order(leg, now_ms, list_id) for leg in (stop_leg, other)]  # stop leg first
             self._lock(orders[0], rules, orders[0].quantity, legs=orders)
         except OrderRejected:
@@ -186,11 +186,8 @@ class OrderPlacement:
         for cid in client_ids:
             if cid and registry.client_id_in_use(symbol, cid):
                 raise rejected("Duplicate order sent.")
-        open_orders = registry.open_orders(symbol)
-        algo = 0
-        for order in open_orders:
-            algo += order.is_algo
-        check_open_order_limits(len(open_orders), algo, adding, adding_algo, self._max_orders, self._max_algo)
+        open_orders, algo = registry.open_counts(symbol)
+        check_open_order_limits(open_orders, algo, adding, adding_algo, self._max_orders, self._max_algo)
 
     def _new_order(self, request: OrderRequest, now_ms: int, order_list_id: int = -1) -> SimOrder:
         order_id = next(self._order_ids)

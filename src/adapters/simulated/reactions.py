@@ -127,7 +127,7 @@ class Reactions:
             sibling = order_list.sibling(order)
             if sibling.is_open and (order.triggered or order.executed > 0):
                 self._end(sibling, EXPIRED, time_ms, "OCO_TRIGGER", release=False)
-            if not any(leg.is_open for leg in order_list.legs):
+            if not (order_list.above.is_open or order_list.below.is_open):  # no leg left open
                 order_list.status = ALL_DONE
                 self._settlement.release_lock(order)
         if order.status is FILLED:

@@ -71,6 +71,18 @@ class OrderRegistry:
         return sorted((o for book in self._open.values() for o in book.values() if o.is_open),
                       key=lambda o: o.order_id)
 
+    def open_counts(self, symbol: str) -> tuple[int, int]:
+        """(open orders, open algo orders) of `symbol`: len(open_orders(symbol)) and how many are algo,
+        without building the list (asked before every order)."""
+        orders = algo = 0
+        book = self._open.get(symbol)
+        if book:
+            for order in book.values():
+                if order.is_open:
+                    orders += 1
+                    algo += order.is_algo
+        return orders, algo
+
     def has_open(self, symbol: str) -> bool:
         return bool(self._open.get(symbol))
 

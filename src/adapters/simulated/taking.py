@@ -58,11 +58,7 @@ class Taker:
         step = _step(order, rules)
         if not booked and beyond is not None:  # a backtest's usual case: one level of unlimited size
             return _plan_unlimited(beyond, quantity, quote, step)
-        source: Iterator[Level]
-        if not booked:
-            source = iter([])
-        else:
-            source = market.levels(buy=buy, beyond=beyond)
+        source: Iterator[Level] = market.levels(buy=buy, beyond=beyond) if booked else iter([])
         return plan_take(source, buy=buy, quantity=quantity, quote=quote, limit=limit, step=step)
 
     def execute(self, order: SimOrder, market: SymbolMarket, plan: Plan, time_ms: int) -> None:

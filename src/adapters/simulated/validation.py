@@ -40,6 +40,7 @@ _STOP_LOSS_TYPES = frozenset({STOP_LOSS, STOP_LOSS_LIMIT})
 WOULD_TAKE = "Order would immediately match and take."
 WOULD_TRIGGER = "Order would trigger immediately."
 BAD_OCO_PRICES = "The relationship of the prices for the orders is not correct."
+ZERO, ONE = Decimal(0), Decimal(1)
 
 
 def rejected(message: str, code: int = -2010, filter_type: str | None = None) -> OrderRejected:
@@ -105,14 +106,14 @@ def _check_parameters(request: OrderRequest, rules: SymbolRules) -> None:
 
 def _check_filters(request: OrderRequest, rules: SymbolRules, market: SymbolMarket) -> None:
     if request.quote_quantity is not None:  # the quantity is known only once it fills (checked then)
-        if not rules.meets_min_notional(request.quote_quantity, Decimal(1)) \
+        if not rules.meets_min_notional(request.quote_quantity, ONE) \
                 and rules.min_notional_applies_to_market:
             raise filter_failure("NOTIONAL")
         return
     assert request.quantity is not None
     if request.type is MARKET:
         reference = market.reference_price()
-        found = rules.violations(quantity=request.quantity, price=reference or Decimal(0), market=True)
+        found = rules.violations(quantity=request.quantity, price=reference or ZERO, market=True)
         if reference is None:  # no price known: the notional cannot be judged, only the lot size
             found = [v for v in found if v.filter_type != "NOTIONAL"]
     elif request.type in MARKET_WHEN_TRIGGERED:
@@ -128,7 +129,10 @@ def _check_filters(request: OrderRequest, rules: SymbolRules, market: SymbolMark
 
 def check_quantity(quantity: Decimal, rules: SymbolRules) -> None:
     """LOT_SIZE/MARKET_LOT_SIZE of the quantity a quoteOrderQty market order works out to."""
-    found = [v for v in rules.violations(quantity=quantity, price=Decimal(1), market=True)
+    if _lot_fits(quantity, rules.step_size, rules.min_qty, rules.max_qty) and _lot_fits(
+            quantity, rules.market_step_size, rules.market_min_qty, rules.market_max_qty):
+        return  # the usual answer, without building the violation list (NOTIONAL is not judged here)
+    found = [v for v in rules.violations(quantity=quantity, price=ONE, market=True)
              if v.filter_type != "NOTIONAL"]
     if found:
         raise filter_failure(found[0].filter_type)
@@ -199,6 +203,12 @@ def check_open_order_limits(open_orders: int, open_algo: int, adding: int, addin
         raise filter_failure("MAX_NUM_ORDERS")
     if open_algo + adding_algo > max_algo:
         raise filter_failure("MAX_NUM_ALGO_ORDERS")
+
+
+def _lot_fits(quantity: Decimal, step: Decimal, low: Decimal, high: Decimal) -> bool:
+    """Within one lot filter (LOT_SIZE or MARKET_LOT_SIZE); a zero field disables its rule (SymbolRules)."""
+    return (low <= ZERO or quantity >= low) and (high <= ZERO or quantity <= high) and (
+        step <= ZERO or quantity % step == ZERO)
 
 
 def _too_precise(value: Decimal, places: int) -> bool:

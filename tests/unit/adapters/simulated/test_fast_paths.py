@@ -8,8 +8,14 @@ from decimal import Decimal
 import pytest
 
 from adapters.simulated.market import SymbolMarket, plan_take
+from adapters.simulated.order_state import SimOrder
+from adapters.simulated.registry import OrderRegistry
 from adapters.simulated.taking import _plan_unlimited
-from adapters.simulated.validation import _too_precise
+from adapters.simulated.validation import _too_precise, check_quantity
+from domain.orders import OrderStatus, OrderType
+from domain.rules import SymbolRules
+from domain.values import Side
+from ports.errors import OrderRejected
 
 
 def _too_precise_by_definition(value: Decimal, places: int) -> bool:
@@ -70,3 +76,39 @@ def test_a_taker_plan_at_one_unlimited_level_is_plan_takes_walk_of_that_level(bu
                     assert len(fast[0]) == len(walked[0])
                     for (p1, q1), (p2, q2) in zip(fast[0], walked[0], strict=True):
                         assert _same(p1, p2) and _same(q1, q2), (price, amount, step, quote)
+
+
+def test_check_quantitys_lot_test_refuses_exactly_what_the_rules_lot_filters_refuse() -> None:
+    rules = SymbolRules("XUSDT", "X", "USDT", step_size=Decimal("0.01"), min_qty=Decimal("0.02"),
+                        max_qty=Decimal(100), market_step_size=Decimal("0.1"), market_min_qty=Decimal("0.1"),
+                        market_max_qty=Decimal(50), min_notional=Decimal(1000))
+    unlimited = SymbolRules("YUSDT", "Y", "USDT")  # zero fields: no lot rule at all
+    for quantity in [Decimal(n).scaleb(-3) for n in range(0, 60_001, 7)] + [Decimal("1E+2"), Decimal(-1)]:
+        for symbol_rules in (rules, unlimited):
+            lot_faults = [v for v in symbol_rules.violations(quantity=quantity, price=Decimal(1), market=True)
+                          if v.filter_type != "NOTIONAL"]
+            try:
+                check_quantity(quantity, symbol_rules)
+                refused = None
+            except OrderRejected as exc:
+                refused = exc.filter_type
+            assert refused == (lot_faults[0].filter_type if lot_faults else None), quantity
+
+
+def test_open_counts_are_the_open_orders_and_their_algo_ones() -> None:
+    registry = OrderRegistry()
+    kinds = [OrderType.LIMIT, OrderType.STOP_LOSS, OrderType.TAKE_PROFIT_LIMIT, OrderType.LIMIT_MAKER]
+    for order_id in range(1, 13):
+        kind = kinds[order_id % 4]
+        order = SimOrder(order_id, f"c{order_id}", "XUSDT" if order_id % 3 else "YUSDT", Side.SELL, kind,
+                         Decimal(1), Decimal(2), Decimal(1), None, 0)
+        order.triggered = order_id % 5 == 0
+        registry.add(order)
+        if order_id % 4 == 0:
+            order.status = OrderStatus.FILLED
+            registry.closed(order)
+        if order_id == 7:
+            order.status = OrderStatus.EXPIRED  # final but not yet forgotten (inside a pass)
+        for symbol in ("XUSDT", "YUSDT", "ZUSDT"):
+            listed = registry.open_orders(symbol)
+            assert registry.open_counts(symbol) == (len(listed), sum(o.is_algo for o in listed))
