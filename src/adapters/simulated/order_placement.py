@@ -92,7 +92,7 @@ class OrderPlacement:
         planned = sum((q for _, q in plan), ZERO)
         if request.quote_quantity is not None:
             check_quantity(planned, rules)
-            order.quantity = planned
+            order.resize(planned)
         if request.side is BUY:
             need = request.quote_quantity or sum((p * q for p, q in plan), ZERO)
             enough = need <= self._accounts.free(rules.quote_asset)

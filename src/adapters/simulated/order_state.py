@@ -64,10 +64,10 @@ class SimOrder:
     fills: list[Fill] = field(default_factory=list)
     update_time_ms: int = 0
     triggered: bool = False  # a stop order whose stop price was reached (now a LIMIT or MARKET)
-    # The last report and what it was made of: an order asked about again unchanged (the OCO a replay
-    # polls every minute) is answered with the same frozen report instead of a new one.
+    # The report of the order as it stands, built at the first question after each change (the OCO a
+    # replay polls every minute is answered with the same frozen report): every change of a field the
+    # report shows goes through record_fill, end or resize, which drop it.
     _report: OrderReport | None = field(default=None, init=False, repr=False, compare=False)
-    _report_key: tuple[object, ...] = field(default=(), init=False, repr=False, compare=False)
 
     @property
     def remaining(self) -> Decimal:
@@ -90,6 +90,7 @@ class SimOrder:
         return self.triggered and self.type in (STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT)
 
     def record_fill(self, fill: Fill, time_ms: int) -> None:
+        self._report = None
         self.fills.append(fill)
         self.executed += fill.quantity
         self.cumulative_quote += fill.price * fill.quantity
@@ -97,17 +98,26 @@ class SimOrder:
         # executed >= quantity is `remaining <= 0` (a rounded difference keeps its sign) without the property
         self.status = FILLED if self.executed >= self.quantity else PARTIALLY_FILLED
 
+    def end(self, status: OrderStatus, time_ms: int) -> None:
+        """Ended without filling completely (CANCELED, EXPIRED) at `time_ms`."""
+        self._report = None
+        self.status = status
+        self.update_time_ms = time_ms
+
+    def resize(self, quantity: Decimal) -> None:
+        """The quantity a quoteOrderQty market order works out to, once planned."""
+        self._report = None
+        self.quantity = quantity
+
     def report(self) -> OrderReport:
-        key = (self.status, self.quantity, self.executed, self.cumulative_quote, self.update_time_ms,
-               len(self.fills))
-        if self._report is not None and key == self._report_key:
-            return self._report
-        # Positional, in OrderReport's field order (symbol ... fills): keywords cost more on every report.
-        self._report_key, self._report = key, OrderReport(
-            self.symbol, self.order_id, self.client_order_id, self.side, self.type, self.status,
-            self.quantity, self.executed, self.cumulative_quote, self.price, self.stop_price, self.time_ms,
-            self.update_time_ms or self.time_ms, self.order_list_id, tuple(self.fills))
-        return self._report
+        report = self._report
+        if report is None:
+            # Positional, in OrderReport's field order (symbol ... fills): keywords cost more per report.
+            report = self._report = OrderReport(
+                self.symbol, self.order_id, self.client_order_id, self.side, self.type, self.status,
+                self.quantity, self.executed, self.cumulative_quote, self.price, self.stop_price,
+                self.time_ms, self.update_time_ms or self.time_ms, self.order_list_id, tuple(self.fills))
+        return report
 
 
 @dataclass(slots=True)

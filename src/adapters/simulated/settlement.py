@@ -115,8 +115,7 @@ class Settlement:
                release: bool = True) -> None:
         """End an open order that is not FILLED (CANCELED or EXPIRED). `release=False` keeps the lock
         (an OCO leg expiring while its sibling, which shares the lock, lives on)."""
-        order.status = status
-        order.update_time_ms = time_ms
+        order.end(status, time_ms)
         if release and order.lock is not None:
             self._release(order, order.lock.amount)
         if self.listeners:  # the status's name only for someone listening (a backtest has no one)
