@@ -55,6 +55,8 @@ class SimulatedExchange:
         self._orders_by_client_id: dict[tuple[str, str], tuple[OrderRequest, int]] = {}
         self._lists_by_client_id: dict[tuple[str, str], tuple[OcoRequest, int]] = {}
         self._order_events: EngineOrderEvents | None = None
+        # Without jitter the latency never changes and draws nothing: known once, not per order action.
+        self._fixed_latency_ms = None if self._costs.latency_jitter_ms > 0 else self._costs.latency_ms
 
     @property
     def fails_transiently(self) -> bool:
@@ -184,7 +186,9 @@ class SimulatedExchange:
 
     # -- helpers ----------------------------------------------------------------------------------------
     async def _delay(self) -> None:
-        latency_ms = self._costs.latency_draw_ms(self._rng)
+        latency_ms = self._fixed_latency_ms
+        if latency_ms is None:
+            latency_ms = self._costs.latency_draw_ms(self._rng)
         self._engine.record_latency(latency_ms)
         if latency_ms > 0:
             await self._clock.sleep(latency_ms / 1000)

@@ -156,17 +156,17 @@ class OrderPlacement:
             check_oco_legs(rules, stop_leg, other, market)
             ids = [list_client_id, above.client_order_id, below.client_order_id]
             self._check_room(rules.symbol, ids, 2, (above.type in STOP_TYPES) + (below.type in STOP_TYPES))
-            orders = [self._new_order(leg, now_ms, list_id) for leg in (stop_leg, other)]  # stop leg first
-            self._lock(orders[0], rules, orders[0].quantity, legs=orders)
+            first = self._new_order(stop_leg, now_ms, list_id)  # the stop leg first
+            second = self._new_order(other, now_ms, list_id)
+            self._lock(first, rules, first.quantity, legs=[first, second])
         except OrderRejected:
             self._stats.rejected()
             raise
-        first, second = orders
         order_list = SimOrderList(list_id, list_client_id or f"list{list_id}", rules.symbol,
                                   above=second if sell else first, below=first if sell else second)
         self._registry.add_list(order_list)
-        for order in orders:
-            self._accept(order)
+        self._accept(first)
+        self._accept(second)
         return order_list.report()
 
     def cancel_list(self, order_list: SimOrderList, now_ms: int, *,

@@ -139,7 +139,12 @@ def check_quantity(quantity: Decimal, rules: SymbolRules) -> None:
 
 
 def check_against_market(request: OrderRequest, market: SymbolMarket) -> None:
-    last = market.current_price()
+    if request.type is LIMIT_MAKER or request.type in STOP_TYPES:  # nothing to check for the others
+        _check_against(request, market, market.current_price())
+
+
+def _check_against(request: OrderRequest, market: SymbolMarket, last: Decimal | None) -> None:
+    """check_against_market given the market's current price `last`."""
     if request.type is LIMIT_MAKER and request.price is not None:
         bid, ask = market.best_bid(), market.best_ask()
         opposite = (ask if request.side is BUY else bid) if market.has_book else last
@@ -160,14 +165,14 @@ def check_oco_legs(rules: SymbolRules, stop_leg: OrderRequest, other: OrderReque
         raise rejected("Order type not supported in OCO.", -1158)
     if (stop_leg.symbol, stop_leg.side, stop_leg.quantity) != (other.symbol, other.side, other.quantity):
         raise rejected("Both legs of an OCO need the same symbol, side and quantity.", -1102)
-    for leg in (stop_leg, other):
-        check_request(leg, rules, market, against_market=False)
+    check_request(stop_leg, rules, market, against_market=False)
+    check_request(other, rules, market, against_market=False)
     high, low = (_trigger(other), _trigger(stop_leg)) if stop_leg.side is SELL else (
         _trigger(stop_leg), _trigger(other))
     last = market.current_price()
     check_oco_prices(stop_leg.side, high, low, last)
-    for leg in (stop_leg, other):
-        check_against_market(leg, market)
+    _check_against(stop_leg, market, last)
+    _check_against(other, market, last)
 
 
 def _trigger(leg: OrderRequest) -> Decimal:
