@@ -23,7 +23,7 @@ class Accounts:
         self._free: dict[str, Decimal] = {}
         self._locked: dict[str, Decimal] = {}
         # The last snapshot and the assets changed since (a replay asks after every fill, over ~100 assets).
-        self._snapshot: dict[str, Balance] | None = None
+        self._snapshot: dict[str, Balance] = {}
         self._changed: set[str] = set()
         self._balances: dict[str, Balance] = {}  # every asset's Balance as of the last snapshot
         for asset, amount in (deposits or {}).items():
@@ -73,15 +73,21 @@ class Accounts:
 
     def snapshot(self) -> dict[str, Balance]:
         """Every asset the account has ever held, zero balances included (like omitZeroBalances=false)."""
-        changed, snapshot, free, held = self._changed, self._snapshot, self._free, self._locked
-        for asset in changed:  # only what moved since the last snapshot gets a new Balance
-            if asset in free or asset in held:  # (a refused lock of an asset never held adds none)
-                self._balances[asset] = Balance(asset, free.get(asset, ZERO), held.get(asset, ZERO))
-        if snapshot is None or not changed <= snapshot.keys():  # a new asset: sorted in anew
-            balances = self._balances
-            self._snapshot = snapshot = {a: balances[a] for a in sorted(balances)}
-        else:
-            for asset in changed:
-                snapshot[asset] = self._balances[asset]
-        changed.clear()
-        return dict(snapshot)
+        changed = self._changed
+        if changed:
+            free, held, balances, snapshot = self._free, self._locked, self._balances, self._snapshot
+            new_asset = False
+            for asset in changed:  # only what moved since the last snapshot gets a new Balance
+                amount, locked = free.get(asset), held.get(asset)
+                if amount is None and locked is None:  # a refused lock of an asset never held adds none
+                    continue
+                balance = balances[asset] = Balance(asset, ZERO if amount is None else amount,
+                                                    ZERO if locked is None else locked)
+                if asset in snapshot:
+                    snapshot[asset] = balance
+                else:
+                    new_asset = True
+            if new_asset:  # sorted in anew
+                self._snapshot = {a: balances[a] for a in sorted(balances)}
+            changed.clear()
+        return dict(self._snapshot)

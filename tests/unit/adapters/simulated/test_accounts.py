@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import pytest
@@ -41,3 +42,32 @@ def test_a_refused_lock_of_an_asset_never_held_adds_no_balance() -> None:
         accounts.debit("BNB", D(1))
     accounts.credit("BTC", D(1))  # a new asset: the snapshot is sorted in anew
     assert list(accounts.snapshot()) == ["BTC", "USDT"]
+
+
+def test_a_kept_snapshot_is_always_the_one_built_from_scratch() -> None:
+    rng = random.Random(5)
+    accounts = Accounts({"USDT": D(1000)})
+    held: set[str] = {"USDT"}
+    for _ in range(2000):
+        asset = rng.choice(("USDT", "BTC", "ADA", "ZEC", "ETH", "BNB"))
+        amount = D(rng.randint(0, 500)) / 10
+        try:
+            match rng.randrange(5):
+                case 0:
+                    accounts.deposit(asset, amount)
+                case 1:
+                    accounts.lock(asset, amount)
+                case 2:
+                    accounts.unlock(asset, min(amount, accounts.locked(asset)))
+                case 3:
+                    accounts.debit(asset, amount)
+                case _:
+                    accounts.credit(asset, amount)
+            if asset in accounts._free or asset in accounts._locked:
+                held.add(asset)
+        except InsufficientBalance:
+            pass
+        if rng.random() < 0.5:
+            assert accounts.snapshot() == {a: Balance(a, accounts.free(a), accounts.locked(a))
+                                           for a in sorted(held)}
+            assert list(accounts.snapshot()) == sorted(held)
