@@ -133,18 +133,18 @@ class OrderPlacement:
     def place_oco(self, rules: SymbolRules | None, request: OcoRequest, market: SymbolMarket, list_id: int,
                   now_ms: int) -> OrderListReport:
         base_id = request.list_client_id[:33] or f"oco{list_id}"
-        tp_type = request.take_profit_type
+        tp_type, symbol, quantity = request.take_profit_type, request.symbol, request.quantity
+        # By position (symbol, side, type, client id, quantity, quote quantity, price, stop price, time in
+        # force): keywords cost more, two requests per OCO.
         above = OrderRequest(
-            request.symbol, SELL, tp_type, f"{base_id}-tp", request.quantity,
-            price=None if tp_type is TAKE_PROFIT else request.take_profit_price,
-            stop_price=None if tp_type is LIMIT_MAKER else request.take_profit_price,
-            time_in_force=GTC if tp_type is TAKE_PROFIT_LIMIT else None)
+            symbol, SELL, tp_type, f"{base_id}-tp", quantity, None,
+            None if tp_type is TAKE_PROFIT else request.take_profit_price,
+            None if tp_type is LIMIT_MAKER else request.take_profit_price,
+            GTC if tp_type is TAKE_PROFIT_LIMIT else None)
         stop_limit = request.stop_limit_price
         stop_type = STOP_LOSS if stop_limit is None else STOP_LOSS_LIMIT
-        below = OrderRequest(
-            request.symbol, SELL, stop_type, f"{base_id}-sl", request.quantity, price=stop_limit,
-            stop_price=request.stop_price,
-            time_in_force=None if stop_limit is None else GTC)
+        below = OrderRequest(symbol, SELL, stop_type, f"{base_id}-sl", quantity, None, stop_limit,
+                             request.stop_price, None if stop_limit is None else GTC)
         return self.place_list(rules, request.list_client_id, above, below, market, list_id, now_ms)
 
     def place_list(self, rules: SymbolRules | None, list_client_id: str, above: OrderRequest,

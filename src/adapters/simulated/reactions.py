@@ -53,12 +53,13 @@ class Reactions:
 
     def on_candle(self, market: SymbolMarket, candle: Candle, time_ms: int, o: Decimal, h: Decimal,
                   low: Decimal, c: Decimal) -> None:
-        whole = Span(o, low, h, has_path=True)
-        close = Span.point(c)
+        close = Span(c, c, c)
+        # Orders working all bar see its whole range (has_path) when it is closed; the others its close.
+        whole = Span(o, low, h, None, True) if candle.closed else close
+        working_from = candle.open_time_ms + self._bar_grace_ms
 
         def span_for(order: SimOrder) -> Span:
-            working_all_bar = order.time_ms <= candle.open_time_ms + self._bar_grace_ms
-            return whole if candle.closed and working_all_bar else close
+            return whole if order.time_ms <= working_from else close
         self._visit(market, span_for, time_ms, with_book=False, budget=None)
 
     def quiet_bar(self) -> None:
