@@ -214,7 +214,8 @@ class OrderPlacement:
     def _accept(self, order: SimOrder) -> None:
         self._registry.add(order)
         self._stats.placed(order.type, oco_leg=order.order_list_id >= 0)
-        self._settlement.announce(order, "NEW")
+        if self._settlement.listeners:  # (a backtest has no one listening: no call)
+            self._settlement.announce(order, "NEW")
 
     def _filled(self, order: SimOrder) -> None:
         self._settlement.release_lock(order)

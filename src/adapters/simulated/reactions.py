@@ -72,7 +72,7 @@ class Reactions:
                budget: dict[Side, Decimal] | None) -> None:
         self._registry.changed(market.symbol)  # a stop may trigger on the way
         slip = self._taker.slippage()
-        for order in self._registry.open_orders(market.symbol):
+        for order in self._registry.open_unchecked(market.symbol):
             if not order.is_open:  # expired by its OCO sibling earlier in this pass
                 continue
             span = span_for(order)

@@ -71,6 +71,12 @@ class OrderRegistry:
         return sorted((o for book in self._open.values() for o in book.values() if o.is_open),
                       key=lambda o: o.order_id)
 
+    def open_unchecked(self, symbol: str) -> list[SimOrder]:
+        """open_orders(symbol) without its is_open test: the same list, but for an order that ended
+        inside a pass and is not forgotten yet (`closed`): for a caller that tests is_open itself."""
+        book = self._open.get(symbol)
+        return list(book.values()) if book else []
+
     def open_counts(self, symbol: str) -> tuple[int, int]:
         """(open orders, open algo orders) of `symbol`: len(open_orders(symbol)) and how many are algo,
         without building the list (asked before every order)."""

@@ -112,6 +112,7 @@ def test_open_counts_are_the_open_orders_and_their_algo_ones() -> None:
         for symbol in ("XUSDT", "YUSDT", "ZUSDT"):
             listed = registry.open_orders(symbol)
             assert registry.open_counts(symbol) == (len(listed), sum(o.is_algo for o in listed))
+            assert [o for o in registry.open_unchecked(symbol) if o.is_open] == listed
 
 
 def test_a_taker_price_on_the_tick_grid_is_the_rules_rounding_against_the_trader() -> None:
