@@ -89,7 +89,9 @@ class OrderPlacement:
         order = self._new_order(request, now_ms)
         plan, short = self._taker.plan(order, market, rules, quantity=request.quantity,
                                        quote=request.quote_quantity, fallback=market.last_price)
-        planned = sum((q for _, q in plan), ZERO)
+        planned = ZERO  # sum(), added in the same order, without a generator per order
+        for _, quantity in plan:
+            planned += quantity
         if request.quote_quantity is not None:
             check_quantity(planned, rules)
             order.resize(planned)

@@ -91,12 +91,15 @@ class Settlement:
         rules = self._rules[order.symbol]
         base, quote = rules.base_asset, rules.quote_asset
         notional = price * quantity
+        locked = order.lock is not None  # a MARKET order locks nothing: no release to work out
         if order.side is BUY:
-            self._release(order, quantity * order.lock_price)
+            if locked:
+                self._release(order, quantity * order.lock_price)
             self._accounts.debit(quote, notional)
             received_asset, received = base, quantity
         else:
-            self._release(order, quantity)
+            if locked:
+                self._release(order, quantity)
             self._accounts.debit(base, quantity)
             received_asset, received = quote, notional
         self._accounts.credit(received_asset, received)
