@@ -87,6 +87,9 @@ def plan_protection(rules: SymbolRules, held: Decimal, entry: Decimal, take_prof
         if not 0 < stop_limit < stop:
             return f"no stop-limit price below the stop {stop} on tick {rules.tick_size}"
     plan = ProtectionPlan(quantity, take_profit, stop, stop_limit)
+    if rules.oco_fits(quantity, take_profit, plan.lowest_exit_price, stop) \
+            and market_sale_problem(rules, held, stop) is None:  # the usual answer, without the lists
+        return plan
     found = rules.violations(quantity=quantity, price=take_profit) \
         + rules.violations(quantity=quantity, price=plan.lowest_exit_price, stop_price=stop)
     at_market = market_sale_problem(rules, held, stop)
