@@ -107,9 +107,13 @@ class CandleRing:
         """Fold a history in; for a minute present twice the merged-in candle wins."""
         if not candles:
             return
-        if isinstance(candles, CandleColumns) and (not self._size or self._covers(candles)) \
-                and self._hold(candles):
-            return
+        if isinstance(candles, CandleColumns):
+            # Its open times and their steps, found once for both questions (as plain ints: a replay's
+            # ring holds a couple of bars, where each numpy call costs more than the work).
+            open_times: list[int] = candles.klines.open_time_ms.tolist()
+            steps = [b - a for a, b in itertools.pairwise(open_times)]
+            if (not self._size or self._covers(open_times, steps)) and self._hold(candles, open_times, steps):
+                return
         old_times, old_values = self._ordered()
         if isinstance(candles, CandleColumns):  # a replay's history: its columns, no Candle built
             new_times, new_values = candles.klines.open_time_ms, _columns(candles)
@@ -131,20 +135,19 @@ class CandleRing:
         self._head = size % self._capacity
         self._newest = int(self._times[size - 1])
 
-    def _covers(self, candles: CandleColumns) -> bool:
-        """Would merging this history leave exactly its last `capacity` rows? So when it fills the ring
-        with consecutive minutes up to the newest one held: every older candle in that window is one of
-        them (a replay's watchlist backfill, each time a candidate comes back). Plain ints: a replay's
-        ring holds a couple of bars, where each numpy call costs more than the work."""
-        new_times, capacity, interval = candles.klines.open_time_ms, self._capacity, self._interval_ms
+    def _covers(self, new_times: list[int], steps: list[int]) -> bool:
+        """Would merging this history (its open times and their steps) leave exactly its last `capacity`
+        rows? So when it fills the ring with consecutive minutes up to the newest one held: every older
+        candle in that window is one of them (a replay's watchlist backfill, each time a candidate comes
+        back)."""
+        capacity, interval = self._capacity, self._interval_ms
         if len(new_times) < capacity:
             return False
-        window: list[int] = new_times[len(new_times) - capacity:].tolist()
         old_times = self._times_list()
-        if old_times[-1] > window[-1]:
+        if old_times[-1] > new_times[-1]:
             return False
-        first = window[0]
-        return all(b - a == interval for a, b in itertools.pairwise(window)) and \
+        first = new_times[len(new_times) - capacity]
+        return all(step == interval for step in steps[len(steps) - capacity + 1:]) and \
             all((t - first) % interval == 0 for t in old_times if t >= first)
 
     def _times_list(self) -> list[int]:
@@ -155,10 +158,9 @@ class CandleRing:
         times: list[int] = self._ordered()[0].tolist()
         return times
 
-    def _hold(self, candles: CandleColumns) -> bool:
-        """Hold a sorted history as it is (False when it is not sorted: merged the long way)."""
-        times: list[int] = candles.klines.open_time_ms.tolist()
-        steps = [b - a for a, b in itertools.pairwise(times)]
+    def _hold(self, candles: CandleColumns, times: list[int], steps: list[int]) -> bool:
+        """Hold a sorted history as it is (False when it is not sorted: merged the long way); `times`
+        and `steps`: its open times and the steps between them."""
         if steps and min(steps) <= 0:
             return False
         size = min(len(times), self._capacity)

@@ -19,16 +19,17 @@ class DecisionLog:
         self._repeat_ms = repeat_ms
         self._last: dict[str, tuple[str, int]] = {}
         self.recent: deque[tuple[int, str, str]] = deque(maxlen=50)  # (time, key, text) said at INFO
-        self._bound: dict[tuple[tuple[str, Any], ...], Any] = {}  # the logger bound to each context, kept
+        self._bound: dict[str, Any] = {}  # the logger bound to each symbol, kept
 
     def decision(self, key: str, now_ms: int, message: str, *args: Any, same_as: str | None = None,
-                 **context: Any) -> bool:
+                 symbol: str | None = None) -> bool:
         """Log one decision under `key` (e.g. "risk:BTCUSDT"); True when it went out at INFO. `same_as`
-        names the decision when its text changes at every repeat (a cooldown's elapsed seconds)."""
+        names the decision when its text changes at every repeat (a cooldown's elapsed seconds);
+        `symbol`, the pair it is about (bound to the log line)."""
         text = message.format(*args)
         identity = text if same_as is None else same_as
         previous = self._last.get(key)
-        log = self._bound_to(context) if context else self._log
+        log = self._log if symbol is None else self._bound_to(symbol)
         if previous is not None and previous[0] == identity and now_ms - previous[1] < self._repeat_ms:
             log.debug(text)
             return False
@@ -37,9 +38,8 @@ class DecisionLog:
         log.info(text)
         return True
 
-    def _bound_to(self, context: dict[str, Any]) -> Any:
-        key = tuple(context.items())
-        log = self._bound.get(key)
+    def _bound_to(self, symbol: str) -> Any:
+        log = self._bound.get(symbol)
         if log is None:
-            log = self._bound[key] = self._log.bind(**context)
+            log = self._bound[symbol] = self._log.bind(symbol=symbol)
         return log

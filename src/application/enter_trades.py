@@ -152,6 +152,8 @@ class EnterTrades:
                               changed: Callable[[int], bool] | None = None) -> None:
         """Entries still open: resting maker orders, and orders whose answer was lost. `changed(order_id)`
         (the order events) says whether a resting order needs a query before its deadline."""
+        if not self.pending and not self._open.any_in_flight:  # the usual tick: nothing to follow
+            return
         for symbol, pending in list(self.pending.items()):
             if changed is not None and now_ms < pending.deadline_ms and not changed(pending.order.order_id):
                 continue

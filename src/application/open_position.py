@@ -66,7 +66,8 @@ class OpenPosition:
 
     async def __call__(self, signal: TradeSignal, size_usdt: float, rules: SymbolRules,
                        top: BookTop | None = None) -> OpenOutcome:
-        refusal = self.refusal(signal, size_usdt, rules)
+        fractions = exit_fractions(signal)  # asked by the refusal and the OCO alike: two roundings each
+        refusal = self.refusal(signal, size_usdt, rules, fractions)
         if refusal is not None:  # logged by the caller with the other outcomes
             return NotOpened(refusal)
         if self._execution.maker_entries and top is not None:
@@ -84,7 +85,7 @@ class OpenPosition:
             "Order placed: BUY {} MARKET {:f} -> {} filled {:f} @ {:.8g} ({})", signal.symbol,
             request.quote_quantity or request.quantity, report.status, report.executed_quantity,
             report.average_price, client_id)
-        return await self.protect(signal, report, rules)
+        return await self._protect(signal, report, rules, fractions)
 
     @property
     def in_flight(self) -> frozenset[str]:
@@ -118,13 +119,14 @@ class OpenPosition:
         self.any_in_flight = bool(self._in_flight)
         return report
 
-    def refusal(self, signal: TradeSignal, size_usdt: float, rules: SymbolRules) -> str | None:
-        """Why this entry must not be tried at all, or None."""
+    def refusal(self, signal: TradeSignal, size_usdt: float, rules: SymbolRules,
+                fractions: tuple[float, float] | None = None) -> str | None:
+        """Why this entry must not be tried at all, or None. `fractions`: `exit_fractions(signal)`."""
         if rules.status != "TRADING" or not rules.spot_allowed:
             return f"{rules.symbol} is not trading on spot (status {rules.status})"
         if not rules.oco_allowed:
             return f"{rules.symbol} does not allow OCO orders: a buy could not be protected"
-        take_profit_pct, stop_loss_pct = exit_fractions(signal)
+        take_profit_pct, stop_loss_pct = exit_fractions(signal) if fractions is None else fractions
         execution = self._execution
         problem = entry_refusal(rules, Decimal(repr(size_usdt)), Decimal(repr(signal.entry_price)),
                                 taker_fee_rate=self._fees.taker_for(signal.symbol),

@@ -95,8 +95,10 @@ class ProtectEntry:
                                                                             self._execution.maker_take_profit))
         return known[1]
 
-    async def __call__(self, signal: TradeSignal, report: OrderReport, rules: SymbolRules) -> OpenOutcome:
-        """Place the OCO over what `report` (a filled or partly filled BUY) delivered, plus the dust."""
+    async def __call__(self, signal: TradeSignal, report: OrderReport, rules: SymbolRules,
+                       fractions: tuple[float, float] | None = None) -> OpenOutcome:
+        """Place the OCO over what `report` (a filled or partly filled BUY) delivered, plus the dust.
+        `fractions`: `exit_fractions(signal)`, when the caller has them already."""
         if report.executed_quantity <= 0:
             return NotOpened(f"entry order {report.status.value} without any fill")
         entry = report.average_price
@@ -105,7 +107,7 @@ class ProtectEntry:
         bought = Lot(self._fees.received_base(report, rules), price, fee)
         dust = self._dust.take(signal.symbol)
         held = bought + dust if dust is not None else bought
-        take_profit_pct, stop_loss_pct = exit_fractions(signal)
+        take_profit_pct, stop_loss_pct = exit_fractions(signal) if fractions is None else fractions
         now_ms = self._clock.now_ms()  # the trading clock, as every exit time (fills.py)
 
         def position_of(lot: Lot, stop: float, target: float, list_id: int = -1) -> Position:

@@ -87,6 +87,9 @@ def plan_protection(rules: SymbolRules, held: Decimal, entry: Decimal, take_prof
         if not 0 < stop_limit < stop:
             return f"no stop-limit price below the stop {stop} on tick {rules.tick_size}"
     plan = ProtectionPlan(quantity, take_profit, stop, stop_limit)
+    if rules.oco_fits(quantity, take_profit, plan.lowest_exit_price, stop) and (
+            _market_lot_is_lot(rules) or market_sale_problem(rules, held, stop) is None):
+        return plan  # the usual answer, without the lists
     found = rules.violations(quantity=quantity, price=take_profit) \
         + rules.violations(quantity=quantity, price=plan.lowest_exit_price, stop_price=stop)
     at_market = market_sale_problem(rules, held, stop)
@@ -96,6 +99,13 @@ def plan_protection(rules: SymbolRules, held: Decimal, entry: Decimal, take_prof
     if at_market is not None:
         problems.append(f"market sale at the stop: {at_market}")
     return "; ".join(problems)
+
+
+def _market_lot_is_lot(rules: SymbolRules) -> bool:
+    """MARKET_LOT_SIZE is LOT_SIZE: then an OCO that meets the filters implies that a market sale of `held`
+    at its stop meets them too (the same rounded quantity and lot; a notional between the two legs')."""
+    return rules.market_step_size == rules.step_size and rules.market_min_qty == rules.min_qty \
+        and rules.market_max_qty == rules.max_qty
 
 
 def entry_refusal(rules: SymbolRules, quote: Decimal, price: Decimal, *, taker_fee_rate: float,

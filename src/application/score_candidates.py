@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 from loguru import logger
 
 from application.market_memory import MarketMemory
+from domain.fast_init import fast_frozen_init
 from domain.features import BookFeaturesInput, KlineArrays, latest_features
 from domain.signal import Prediction, SignalThresholds, TradeSignal, generate_signals, signal_score, why_not
 from ports.model import Model
@@ -37,10 +38,11 @@ class PrecomputedFeatures:
         return np.zeros(self.width)
 
 
+@fast_frozen_init  # one per scan: no default factory, so the direct-slot __init__ applies
 @dataclass(frozen=True, slots=True)
 class ScoredCandidates:
     signals: list[TradeSignal]
-    predictions: list[Prediction] = field(default_factory=list)
+    predictions: Sequence[Prediction] = ()
     not_ready: tuple[str, ...] = ()
     no_trade_reason: str | None = None
 

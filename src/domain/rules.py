@@ -126,6 +126,20 @@ class SymbolRules:
         self._notional_violation(quantity * price, market, found)
         return found
 
+    def oco_fits(self, quantity: Decimal, take_profit: Decimal, lowest: Decimal, stop: Decimal) -> bool:
+        """True exactly when an OCO of `quantity` breaks no filter: `violations(quantity=quantity,
+        price=take_profit)` and `violations(quantity=quantity, price=lowest, stop_price=stop)` both empty
+        (every protection plan asks it, twice an entry): the lot checked once, no list built."""
+        price_ok = self._price_ok
+        if not (price_ok(take_profit) and price_ok(lowest) and price_ok(stop)
+                and _lot_ok(quantity, self.step_size, self.min_qty, self.max_qty)):
+            return False
+        least, most = self.min_notional, self.max_notional
+        for notional in (quantity * take_profit, quantity * lowest):
+            if (least > ZERO and notional < least) or (most > ZERO and notional > most):
+                return False
+        return True
+
     def _price_ok(self, p: Decimal) -> bool:
         tick, low, high = self.tick_size, self.min_price, self.max_price
         return p > ZERO and (low <= ZERO or p >= low) and (high <= ZERO or p <= high) and (

@@ -94,4 +94,6 @@ def generate_signals(predictions: Iterable[Prediction], prices: Mapping[str, flo
                        f"move={p.predicted_move_pct:.3f}% ev={p.expected_net_return_pct:.3f}%"),
             prediction=p,
         )
+    if len(best) < 2:  # the usual scan: one candidate passes, or none (nothing to order)
+        return list(best.values())
     return sorted(best.values(), key=lambda s: s.score, reverse=True)

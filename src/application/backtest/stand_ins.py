@@ -53,8 +53,7 @@ class PlannedScanner:
         if not any(passes[c] for c in cells):
             return []
         symbols = self._market.symbols
-        return [PlannedCandidate(symbols[cell_symbols[c]], rank)
-                for rank, c in enumerate(cells) if rank < n]
+        return [PlannedCandidate(symbols[cell_symbols[c]], rank) for rank, c in enumerate(cells[:max(n, 0)])]
 
     async def refresh_universe(self, *, force: bool = False) -> Sequence[str] | None:
         return self._market.symbols if force else None
@@ -86,14 +85,17 @@ class PrecomputedPredictions:
         if len(symbols) != len(rows):
             raise ValueError(f"{len(symbols)} symbols for {len(rows)} feature rows")
         t = self._market.minute_at(time_ms)
-        symbol_of = self._plan.cell_symbols
-        cells = {symbol_of[c]: c for c in self._plan.cells_at(t)} if t >= 0 else {}
-        out = []
-        for symbol in symbols:
-            cell = cells.get(self._index.get(symbol, -1))
-            out.append(self._plan.prediction(cell, symbol, time_ms) if cell is not None
-                       else Prediction(symbol, math.nan, math.nan, math.nan, time_ms))
-        return out
+        cells = self._plan.cells_at(t) if t >= 0 else range(0)
+        return [self._predict(symbol, cells, time_ms) for symbol in symbols]
+
+    def _predict(self, symbol: str, cells: range, time_ms: int) -> Prediction:
+        """The prediction of `symbol`'s cell among the minute's (its last one, should it have several):
+        the scan asks about one or two symbols among a few cells, fewer steps than a map of them all."""
+        index, symbol_of = self._index.get(symbol, -1), self._plan.cell_symbols
+        for cell in reversed(cells):
+            if symbol_of[cell] == index:
+                return self._plan.prediction(cell, symbol, time_ms)
+        return Prediction(symbol, math.nan, math.nan, math.nan, time_ms)
 
 
 blank_features = PrecomputedFeatures(len(FEATURE_NAMES))
