@@ -95,11 +95,12 @@ class DustBatch:
         if products is None or not len(self.symbols):
             return None
         column = None if self._by_row is None else self._by_row.column()
+        units, fallbacks, rows = self._rows[0], self._rows[1], self._at  # item(): Python floats, no np scalar
         for symbol in self._changed:
             at = self.symbols.index(symbol)
-            price = price_of(symbol) if column is None else float(column[self._at[at]])
+            price = price_of(symbol) if column is None else column.item(rows.item(at))
             known = price is not None and price == price and price != 0  # as `value_all`'s mask
-            products[at] = self._rows[0, at] * (price if known else self._rows[1, at])
+            products[at] = units.item(at) * (price if known else fallbacks.item(at))
         self._changed.clear()
         return float(np.add.accumulate(products)[-1])
 
@@ -108,9 +109,14 @@ class DustBatch:
         n, path = len(self.symbols), prices(self.symbols)
         if not n:
             return [0.0] * path.shape[1]
+        units = self._rows[0, :n, None]
+        if path.all():  # no price is 0: a NaN one makes its instant's total NaN, any other needs no fallback
+            totals: list[float] = np.add.accumulate(units * path, axis=0)[-1].tolist()
+            if all(total == total for total in totals):  # total == total: not NaN
+                return totals
         known = ~np.isnan(path) & (path != 0)
-        products = self._rows[0, :n, None] * np.where(known, path, self._rows[1, :n, None])
-        totals: list[float] = np.cumsum(products, axis=0)[-1].tolist()
+        products = units * np.where(known, path, self._rows[1, :n, None])
+        totals = np.add.accumulate(products, axis=0)[-1].tolist()
         return totals
 
     def follow(self, symbol: str, units: float, fallback: float, *, removed: bool = False) -> bool:
