@@ -24,7 +24,6 @@ from application.exchange_calls import with_retries
 from application.fills import PriceOf, no_prices
 from application.holdings import DustLedger, PricePath, PricesOf
 from application.trading_config import RetryPolicy
-from domain.orders import Balance
 from domain.position import CompletedTrade
 from domain.risk import RiskBook
 from ports.clock import Clock
@@ -91,8 +90,11 @@ class Account:
     async def refresh(self) -> None:
         balances = await with_retries(self._exchange.balances, clock=self._clock, policy=self._retry,
                                       what="balances")
-        quote = balances.get(self._quote, Balance(self._quote, Decimal(0), Decimal(0)))
-        self.set_quote(quote.free, quote.total)
+        quote = balances.get(self._quote)  # no default Balance built: refreshed after every entry and exit
+        if quote is None:
+            self.set_quote(Decimal(0), Decimal(0))
+        else:
+            self.set_quote(quote.free, quote.total)
 
     def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None,
                         prices_of: PricesOf | None = None,

@@ -85,10 +85,10 @@ class HeldSpans(QuietSpans):
         keep = 1 - policy.trailing_distance_pct
         highest, trailing = max(position.highest_price, entry), position.trailing_stop_price
         for m in range(start, end):
-            row = int(rows[m])
+            row = rows.item(m)  # item(): the Python number, no numpy scalar
             if row < 0:
                 return m - start
-            low, high = float(lows[row]), float(highs[row])
+            low, high = lows.item(row), highs.item(row)
             held = (max(clock_ms, close_ms(m)) - entry_ms) / 1000  # Position.held_sec at that minute's tick
             if low <= fall or high >= rise or low <= stop_loss or high >= take_profit or held >= timeout:
                 return m - start

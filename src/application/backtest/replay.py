@@ -163,11 +163,10 @@ class Backtest(HeldSpans):
         simulator as the next price (the fill of an entry decided now)."""
         plan, market, loop = self._plan, self._market, self._loop
         for cell in cells:  # the probe's candidates (nothing in between makes a symbol busy)
-            s = plan.cell_symbols[cell]
-            following = market.next_open(s, t)
-            candle = market.candle(s, t) if following is not None else None
-            if candle is None or following is None:
+            found = market.bar_and_next_open(plan.cell_symbols[cell], t)
+            if found is None:
                 continue
+            candle, following = found
             await loop.ingest(CandleUpdated(candle))
             if self._book_tops:
                 await loop.ingest(BookTopUpdated(BookTop(candle.symbol, candle.close, candle.volume,
