@@ -43,6 +43,7 @@ class DustBatch:
     def __init__(self, symbols: Sequence[str], units: Sequence[float], fallbacks: Sequence[float]) -> None:
         """`units`: each lot's units as a float; `fallbacks`: the price each is valued at without one."""
         self.symbols = tuple(symbols)
+        self._names = set(self.symbols)  # the symbols held, as a set: is a lot new or held already
         # Rows 0, 1 and 2: units, fallbacks and products (`products`) of the first len(symbols) columns;
         # spare columns after them, so a lot dropped or appended moves a few floats, no array is built.
         self._rows = np.zeros((3, max(2 * len(self.symbols), 16)))
@@ -122,16 +123,14 @@ class DustBatch:
     def follow(self, symbol: str, units: float, fallback: float, *, removed: bool = False) -> bool:
         """`symbol`'s lot changed: its column updated, dropped, or appended last (its product is stale
         until the next `value_all`: the ledger values it again). False when a dropped symbol was not here."""
-        symbols, rows = self.symbols, self._rows
-        try:
-            at = symbols.index(symbol)
-        except ValueError:
-            at = -1
+        symbols, rows, names = self.symbols, self._rows, self._names
+        at = symbols.index(symbol) if symbol in names else -1  # a lot appended (most): no search, no raise
         n = len(symbols)
         if removed:
             if at < 0:
                 return False
             self.symbols = symbols[:at] + symbols[at + 1:]
+            names.discard(symbol)
             self._changed.discard(symbol)
             rows[:, at:n - 1] = rows[:, at + 1:n]
             self._at[at:n - 1] = self._at[at + 1:n]
@@ -144,6 +143,7 @@ class DustBatch:
                 self._rows = rows = np.concatenate((rows, np.zeros_like(rows)), axis=1)
                 self._at = np.concatenate((self._at, np.zeros_like(self._at)))
             self.symbols = (*symbols, symbol)
+            names.add(symbol)
             rows[0, n], rows[1, n], rows[2, n] = units, fallback, 0.0
             if self._by_row is not None:
                 self._at[n] = self._by_row.row_of(symbol)
