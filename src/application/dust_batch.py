@@ -49,7 +49,9 @@ class DustBatch:
         self._rows = np.zeros((3, max(2 * len(self.symbols), 16)))
         self._rows[0, :len(self.symbols)], self._rows[1, :len(self.symbols)] = units, fallbacks
         self._valued = False  # row 2 holds the products of the last `value_all`
-        self._changed: set[str] = set()  # lots changed since, their products not valued again yet
+        # The lots changed since, their products not valued again yet: each symbol's column (kept right
+        # when a lot before it is dropped), so valuing them again searches no symbol.
+        self._changed: dict[str, int] = {}
         self._source: object = None  # the prices the rows below are of
         self._by_row: PricesByRow | None = None
         self._at = np.zeros(self._rows.shape[1], dtype=np.intp)  # with PricesByRow: each lot's row there
@@ -96,12 +98,11 @@ class DustBatch:
         if products is None or not len(self.symbols):
             return None
         column = None if self._by_row is None else self._by_row.column()
-        units, fallbacks, rows = self._rows[0], self._rows[1], self._at  # item(): Python floats, no np scalar
-        for symbol in self._changed:
-            at = self.symbols.index(symbol)
+        values, rows = self._rows, self._at  # item(): Python floats, no numpy scalar
+        for symbol, at in self._changed.items():
             price = price_of(symbol) if column is None else column.item(rows.item(at))
             known = price is not None and price == price and price != 0  # as `value_all`'s mask
-            products[at] = units.item(at) * (price if known else fallbacks.item(at))
+            products[at] = values.item(0, at) * (price if known else values.item(1, at))
         self._changed.clear()
         return float(np.add.accumulate(products)[-1])
 
@@ -131,13 +132,17 @@ class DustBatch:
                 return False
             self.symbols = symbols[:at] + symbols[at + 1:]
             names.discard(symbol)
-            self._changed.discard(symbol)
+            changed = self._changed
+            changed.pop(symbol, None)
+            for other, column in changed.items():
+                if column > at:
+                    changed[other] = column - 1
             rows[:, at:n - 1] = rows[:, at + 1:n]
             self._at[at:n - 1] = self._at[at + 1:n]
             self._views = None
         elif at >= 0:
             rows[0, at], rows[1, at] = units, fallback
-            self._changed.add(symbol)
+            self._changed[symbol] = at
         else:
             if n == rows.shape[1]:
                 self._rows = rows = np.concatenate((rows, np.zeros_like(rows)), axis=1)
@@ -147,7 +152,7 @@ class DustBatch:
             rows[0, n], rows[1, n], rows[2, n] = units, fallback, 0.0
             if self._by_row is not None:
                 self._at[n] = self._by_row.row_of(symbol)
-            self._changed.add(symbol)
+            self._changed[symbol] = n
             self._views = None
         return True
 
