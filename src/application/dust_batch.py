@@ -80,15 +80,16 @@ class DustBatch:
         by_row = self._by_row
         if by_row is not None:
             prices = by_row.column()[at]
-            np.multiply(units, prices, out=products)
-            total = float(np.add.accumulate(products)[-1])
+            np.multiply(units, prices, products)  # out positional, item(): fewer steps a minute
+            total: float = np.add.accumulate(products).item(-1)
             if total == total:  # no price was NaN (nor 0: NaN by row): the fallbacks are not needed
                 return total
         else:
             prices = np.asarray(prices_of(self.symbols), dtype=np.float64)
         known = (prices == prices) & (prices != 0)  # p == p: not NaN
         np.multiply(units, np.where(known, prices, self._rows[1, :n]), out=products)
-        return float(np.add.accumulate(products)[-1])  # np.cumsum, without its dispatch
+        total = np.add.accumulate(products).item(-1)  # np.cumsum, without its dispatch
+        return total
 
     def value_changed(self, price_of: Callable[[str], float | None]) -> float | None:
         """`value_all` at the prices of the last one (none moved since), after lots changed: only the
@@ -101,10 +102,12 @@ class DustBatch:
         values, rows = self._rows, self._at  # item(): Python floats, no numpy scalar
         for symbol, at in self._changed.items():
             price = price_of(symbol) if column is None else column.item(rows.item(at))
-            known = price is not None and price == price and price != 0  # as `value_all`'s mask
-            products[at] = values.item(0, at) * (price if known else values.item(1, at))
+            if price is None or price != price or price == 0:  # as `value_all`'s mask: the fallback
+                price = values.item(1, at)
+            products[at] = values.item(0, at) * price
         self._changed.clear()
-        return float(np.add.accumulate(products)[-1])
+        total: float = np.add.accumulate(products).item(-1)
+        return total
 
     def values_along(self, prices: PricePath) -> list[float]:
         """`value_all` at each instant of a path of prices (its columns)."""
