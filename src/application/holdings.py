@@ -44,7 +44,7 @@ class Lot:
 
     def __add__(self, other: Lot) -> Lot:
         fees, mine, theirs = self.fee_usdt + other.fee_usdt, self.quantity, other.quantity
-        if theirs <= ZERO or mine <= ZERO:  # keep the price exact: nothing to average (ZERO: no int converted)
+        if theirs <= ZERO or mine <= ZERO:  # keep the price exact: nothing to average (ZERO: no int cast)
             kept = self if theirs <= ZERO else other
             return Lot(kept.quantity, kept.price, fees)
         total = mine + theirs

@@ -77,8 +77,12 @@ class EntryPlan:
         return range(0) if t < 0 else range(len(self.minute), len(self.minute))  # as bisect would say
 
     def signal_minutes(self) -> Ints:
-        """Minutes where at least one candidate passes the signal rules."""
-        return np.unique(self.minute[self.passes])
+        """Minutes where at least one candidate passes the signal rules (the cells are sorted by minute:
+        each minute's first passing cell, found without np.unique's sort)."""
+        minutes = self.minute[self.passes]
+        first = np.ones(len(minutes), dtype=np.bool_)
+        np.not_equal(minutes[1:], minutes[:-1], out=first[1:])
+        return minutes[first]
 
     def prediction(self, cell: int, symbol: str, time_ms: int) -> Prediction:
         return Prediction(symbol=symbol, probability_up=self.probability.item(cell),  # item(): no np scalar

@@ -7,11 +7,11 @@ import numpy as np
 from application.backtest.precompute import EntryPlan
 
 
-def plan_of(minutes: list[int]) -> EntryPlan:
+def plan_of(minutes: list[int], passes: list[bool] | None = None) -> EntryPlan:
     n = len(minutes)
     nan = np.full(n, np.nan)
     return EntryPlan("t", np.array(minutes, dtype=np.int64), np.zeros(n, dtype=np.int64), nan, nan, nan, nan,
-                     np.ones(n, dtype=np.bool_))
+                     np.ones(n, dtype=np.bool_) if passes is None else np.array(passes, dtype=np.bool_))
 
 
 def searched(minutes: list[int], t: int) -> list[int]:
@@ -25,3 +25,13 @@ def test_cells_at_matches_a_search_of_the_minutes() -> None:
         plan = plan_of(minutes)
         for t in range(-3, 46):
             assert list(plan.cells_at(t)) == searched(minutes, t), (minutes, t)
+
+
+def test_signal_minutes_are_the_unique_minutes_of_the_passing_cells() -> None:
+    rng = np.random.default_rng(8)
+    for _ in range(30):
+        minutes = sorted(rng.integers(0, 25, size=int(rng.integers(0, 40))).tolist())
+        passes = (rng.random(len(minutes)) < 0.4).tolist()
+        expected = np.unique(np.array(minutes, dtype=np.int64)[np.array(passes, dtype=np.bool_)])
+        found = plan_of(minutes, passes).signal_minutes()
+        assert found.dtype == expected.dtype and found.tolist() == expected.tolist()
