@@ -15,7 +15,7 @@ that fails is kept, logged, and written again on every tick and at stop: no reco
 
 from __future__ import annotations
 
-from collections.abc import Callable, Set
+from collections.abc import Callable, Sequence, Set
 from decimal import Decimal
 
 from loguru import logger
@@ -128,6 +128,18 @@ class Account:
         held = positions_value - self._positions_cost()
         cost, capital = self.dust_cost(), self._risk.capital
         return [capital + (held + value - cost) for value in self._dust.values_along(dust_prices)]
+
+    def equities_each(self, positions_values: Sequence[float], move_prices: Callable[[int], object],
+                      instants: Sequence[int]) -> list[float]:
+        """`equity(positions_values[i])` after `move_prices(instants[i])`, for each i: a replay's held
+        minutes, where only prices move (no trade), so the positions' and the dust's costs are read once."""
+        positions_cost, cost, capital, value = self._positions_cost(), self.dust_cost(), self._risk.capital, \
+            self.dust_value
+        equities = []
+        for held, instant in zip(positions_values, instants, strict=True):
+            move_prices(instant)
+            equities.append(capital + (held - positions_cost + value() - cost))
+        return equities
 
     def equity_key(self) -> tuple[float, int, int] | None:
         """What `equity` depends on besides the positions: equal keys (and equal positions), equal equity.

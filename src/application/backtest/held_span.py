@@ -111,10 +111,8 @@ class HeldSpans(QuietSpans):
         at = {symbol: i for i, symbol in enumerate(symbols)}
         # LoopFace._marked_equity's positions, each at its bar's close (the memory's price after ingest)
         values = [sum(p.quantity * bar[at[p.symbol]].close for p in positions) for bar in bars]
-        prices, account, equities = self._prices, loop.account, []
-        for minute, value in zip(minutes, values, strict=True):  # Account.equity as each minute asks it
-            prices.move_to(minute)
-            equities.append(account.equity(value))
+        prices, account = self._prices, loop.account
+        equities = account.equities_each(values, prices.move_to, minutes)  # Account.equity minute by minute
         passed = await loop.pass_held(times, bars, equities)
         if passed < len(minutes):  # the dust valued again at the last minute passed, as minute by minute
             prices.move_to(minutes[passed - 1] if passed else self._t)
