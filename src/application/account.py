@@ -81,6 +81,11 @@ class Account:
     def unjournaled(self) -> tuple[CompletedTrade, ...]:
         return tuple(trade for _, trade in self._unjournaled)
 
+    @property
+    def all_journaled(self) -> bool:
+        """No trade waits for the journal (asked every minute a replay acts: no tuple built)."""
+        return not self._unjournaled
+
     def set_quote(self, free: Decimal, total: Decimal) -> None:
         self._quote_free, self._quote_total, self._stale = free, total, False
 
