@@ -59,19 +59,18 @@ class Account:
         self._price_moves = price_moves
         self._prices_of: PricesOf | None = None
         self._prices_version = prices_version
-        self._quote_free = Decimal(0)
-        self._quote_total = Decimal(0)
+        self._quote_floats = (0.0, 0.0)  # free and total as floats, made when set (each entry reads them)
         self._stale = True
         self._positions_cost, self._state = positions_cost, state
         self._unjournaled: list[tuple[str, CompletedTrade]] = []
 
     @property
     def quote_free(self) -> float:
-        return float(self._quote_free)
+        return self._quote_floats[0]
 
     @property
     def quote_total(self) -> float:
-        return float(self._quote_total)
+        return self._quote_floats[1]
 
     @property
     def balances_fresh(self) -> bool:
@@ -87,7 +86,7 @@ class Account:
         return not self._unjournaled
 
     def set_quote(self, free: Decimal, total: Decimal) -> None:
-        self._quote_free, self._quote_total, self._stale = free, total, False
+        self._quote_floats, self._stale = (float(free), float(total)), False
 
     def balances_changed(self) -> None:
         self._stale = True
