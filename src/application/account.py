@@ -137,12 +137,11 @@ class Account:
                       instants: Sequence[int]) -> list[float]:
         """`equity(positions_values[i])` after `move_prices(instants[i])`, for each i: a replay's held
         minutes, where only prices move (no trade), so the positions' and the dust's costs are read once."""
-        positions_cost, cost, capital, value = self._positions_cost(), self.dust_cost(), self._risk.capital, \
-            self.dust_value
+        positions_cost, dust_cost, capital = self._positions_cost(), self.dust_cost(), self._risk.capital
         equities = []
         for held, instant in zip(positions_values, instants, strict=True):
             move_prices(instant)
-            equities.append(capital + (held - positions_cost + value() - cost))
+            equities.append(capital + (held - positions_cost + self.dust_value() - dust_cost))
         return equities
 
     def equity_key(self) -> tuple[float, int, int] | None:

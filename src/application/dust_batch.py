@@ -99,12 +99,12 @@ class DustBatch:
         if products is None or not len(self.symbols):
             return None
         column = None if self._by_row is None else self._by_row.column()
-        values, rows = self._rows, self._at  # item(): Python floats, no numpy scalar
+        lots, price_rows = self._rows, self._at  # item(): Python numbers, no numpy scalar
         for symbol, at in self._changed.items():
-            price = price_of(symbol) if column is None else column.item(rows.item(at))
+            price = price_of(symbol) if column is None else column.item(price_rows.item(at))
             if price is None or price != price or price == 0:  # as `value_all`'s mask: the fallback
-                price = values.item(1, at)
-            products[at] = values.item(0, at) * price
+                price = lots.item(1, at)
+            products[at] = lots.item(0, at) * price
         self._changed.clear()
         total: float = np.add.accumulate(products).item(-1)
         return total
