@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from loguru import logger
 
-from application.exchange_calls import with_retries
+from application.exchange_calls import ExchangeCalls
 from application.fills import PriceOf, no_prices
 from application.holdings import DustLedger, PricePath, PricesOf
 from application.trading_config import RetryPolicy
@@ -54,7 +54,8 @@ class Account:
         `prices_version()`: a number that moves whenever `price_of` may say something else (None: unknown,
         so an equity is never reused: `equity_key`)."""
         self._exchange, self._clock, self._journal, self._risk = exchange, clock, journal, risk
-        self._retry, self._quote, self._mode = retry, quote_asset, mode
+        self._quote, self._mode = quote_asset, mode
+        self._call = ExchangeCalls(exchange, clock, retry)  # the simulator's balances: no retry frame
         self._dust, self._price_of = dust if dust is not None else DustLedger(mode), price_of
         self._price_moves = price_moves
         self._prices_of: PricesOf | None = None
@@ -92,8 +93,7 @@ class Account:
         self._stale = True
 
     async def refresh(self) -> None:
-        balances = await with_retries(self._exchange.balances, clock=self._clock, policy=self._retry,
-                                      what="balances")
+        balances = await self._call(self._exchange.balances, "balances")
         quote = balances.get(self._quote)  # no default Balance built: refreshed after every entry and exit
         if quote is None:
             self.set_quote(Decimal(0), Decimal(0))
