@@ -15,16 +15,15 @@ that fails is kept, logged, and written again on every tick and at stop: no reco
 
 from __future__ import annotations
 
-from collections.abc import Callable, Set
+from collections.abc import Callable, Sequence, Set
 from decimal import Decimal
 
 from loguru import logger
 
-from application.exchange_calls import with_retries
+from application.exchange_calls import ExchangeCalls
 from application.fills import PriceOf, no_prices
 from application.holdings import DustLedger, PricePath, PricesOf
 from application.trading_config import RetryPolicy
-from domain.orders import Balance
 from domain.position import CompletedTrade
 from domain.risk import RiskBook
 from ports.clock import Clock
@@ -55,24 +54,24 @@ class Account:
         `prices_version()`: a number that moves whenever `price_of` may say something else (None: unknown,
         so an equity is never reused: `equity_key`)."""
         self._exchange, self._clock, self._journal, self._risk = exchange, clock, journal, risk
-        self._retry, self._quote, self._mode = retry, quote_asset, mode
+        self._quote, self._mode = quote_asset, mode
+        self._call = ExchangeCalls(exchange, clock, retry)  # the simulator's balances: no retry frame
         self._dust, self._price_of = dust if dust is not None else DustLedger(mode), price_of
         self._price_moves = price_moves
         self._prices_of: PricesOf | None = None
         self._prices_version = prices_version
-        self._quote_free = Decimal(0)
-        self._quote_total = Decimal(0)
+        self._quote_floats = (0.0, 0.0)  # free and total as floats, made when set (each entry reads them)
         self._stale = True
         self._positions_cost, self._state = positions_cost, state
         self._unjournaled: list[tuple[str, CompletedTrade]] = []
 
     @property
     def quote_free(self) -> float:
-        return float(self._quote_free)
+        return self._quote_floats[0]
 
     @property
     def quote_total(self) -> float:
-        return float(self._quote_total)
+        return self._quote_floats[1]
 
     @property
     def balances_fresh(self) -> bool:
@@ -82,17 +81,24 @@ class Account:
     def unjournaled(self) -> tuple[CompletedTrade, ...]:
         return tuple(trade for _, trade in self._unjournaled)
 
+    @property
+    def all_journaled(self) -> bool:
+        """No trade waits for the journal (asked every minute a replay acts: no tuple built)."""
+        return not self._unjournaled
+
     def set_quote(self, free: Decimal, total: Decimal) -> None:
-        self._quote_free, self._quote_total, self._stale = free, total, False
+        self._quote_floats, self._stale = (float(free), float(total)), False
 
     def balances_changed(self) -> None:
         self._stale = True
 
     async def refresh(self) -> None:
-        balances = await with_retries(self._exchange.balances, clock=self._clock, policy=self._retry,
-                                      what="balances")
-        quote = balances.get(self._quote, Balance(self._quote, Decimal(0), Decimal(0)))
-        self.set_quote(quote.free, quote.total)
+        balances = await self._call(self._exchange.balances, "balances")
+        quote = balances.get(self._quote)  # no default Balance built: refreshed after every entry and exit
+        if quote is None:
+            self.set_quote(Decimal(0), Decimal(0))
+        else:
+            self.set_quote(quote.free, quote.total)
 
     def price_dust_with(self, price_of: PriceOf, price_moves: Callable[[], Set[str] | None] | None,
                         prices_of: PricesOf | None = None,
@@ -126,6 +132,17 @@ class Account:
         held = positions_value - self._positions_cost()
         cost, capital = self.dust_cost(), self._risk.capital
         return [capital + (held + value - cost) for value in self._dust.values_along(dust_prices)]
+
+    def equities_each(self, positions_values: Sequence[float], move_prices: Callable[[int], object],
+                      instants: Sequence[int]) -> list[float]:
+        """`equity(positions_values[i])` after `move_prices(instants[i])`, for each i: a replay's held
+        minutes, where only prices move (no trade), so the positions' and the dust's costs are read once."""
+        positions_cost, dust_cost, capital = self._positions_cost(), self.dust_cost(), self._risk.capital
+        equities = []
+        for held, instant in zip(positions_values, instants, strict=True):
+            move_prices(instant)
+            equities.append(capital + (held - positions_cost + self.dust_value() - dust_cost))
+        return equities
 
     def equity_key(self) -> tuple[float, int, int] | None:
         """What `equity` depends on besides the positions: equal keys (and equal positions), equal equity.

@@ -43,12 +43,15 @@ class DustBatch:
     def __init__(self, symbols: Sequence[str], units: Sequence[float], fallbacks: Sequence[float]) -> None:
         """`units`: each lot's units as a float; `fallbacks`: the price each is valued at without one."""
         self.symbols = tuple(symbols)
+        self._names = set(self.symbols)  # the symbols held, as a set: is a lot new or held already
         # Rows 0, 1 and 2: units, fallbacks and products (`products`) of the first len(symbols) columns;
         # spare columns after them, so a lot dropped or appended moves a few floats, no array is built.
         self._rows = np.zeros((3, max(2 * len(self.symbols), 16)))
         self._rows[0, :len(self.symbols)], self._rows[1, :len(self.symbols)] = units, fallbacks
         self._valued = False  # row 2 holds the products of the last `value_all`
-        self._changed: set[str] = set()  # lots changed since, their products not valued again yet
+        # The lots changed since, their products not valued again yet: each symbol's column (kept right
+        # when a lot before it is dropped), so valuing them again searches no symbol.
+        self._changed: dict[str, int] = {}
         self._source: object = None  # the prices the rows below are of
         self._by_row: PricesByRow | None = None
         self._at = np.zeros(self._rows.shape[1], dtype=np.intp)  # with PricesByRow: each lot's row there
@@ -77,15 +80,16 @@ class DustBatch:
         by_row = self._by_row
         if by_row is not None:
             prices = by_row.column()[at]
-            np.multiply(units, prices, out=products)
-            total = float(np.add.accumulate(products)[-1])
+            np.multiply(units, prices, products)  # out positional, item(): fewer steps a minute
+            total: float = np.add.accumulate(products).item(-1)
             if total == total:  # no price was NaN (nor 0: NaN by row): the fallbacks are not needed
                 return total
         else:
             prices = np.asarray(prices_of(self.symbols), dtype=np.float64)
         known = (prices == prices) & (prices != 0)  # p == p: not NaN
         np.multiply(units, np.where(known, prices, self._rows[1, :n]), out=products)
-        return float(np.add.accumulate(products)[-1])  # np.cumsum, without its dispatch
+        total = np.add.accumulate(products).item(-1)  # np.cumsum, without its dispatch
+        return total
 
     def value_changed(self, price_of: Callable[[str], float | None]) -> float | None:
         """`value_all` at the prices of the last one (none moved since), after lots changed: only the
@@ -95,53 +99,63 @@ class DustBatch:
         if products is None or not len(self.symbols):
             return None
         column = None if self._by_row is None else self._by_row.column()
-        for symbol in self._changed:
-            at = self.symbols.index(symbol)
-            price = price_of(symbol) if column is None else float(column[self._at[at]])
-            known = price is not None and price == price and price != 0  # as `value_all`'s mask
-            products[at] = self._rows[0, at] * (price if known else self._rows[1, at])
+        lots, price_rows = self._rows, self._at  # item(): Python numbers, no numpy scalar
+        for symbol, at in self._changed.items():
+            price = price_of(symbol) if column is None else column.item(price_rows.item(at))
+            if price is None or price != price or price == 0:  # as `value_all`'s mask: the fallback
+                price = lots.item(1, at)
+            products[at] = lots.item(0, at) * price
         self._changed.clear()
-        return float(np.add.accumulate(products)[-1])
+        total: float = np.add.accumulate(products).item(-1)
+        return total
 
     def values_along(self, prices: PricePath) -> list[float]:
         """`value_all` at each instant of a path of prices (its columns)."""
         n, path = len(self.symbols), prices(self.symbols)
         if not n:
             return [0.0] * path.shape[1]
+        units = self._rows[0, :n, None]
+        if path.all():  # no price is 0: a NaN one makes its instant's total NaN, any other needs no fallback
+            totals: list[float] = np.add.accumulate(units * path, axis=0)[-1].tolist()
+            if all(total == total for total in totals):  # total == total: not NaN
+                return totals
         known = ~np.isnan(path) & (path != 0)
-        products = self._rows[0, :n, None] * np.where(known, path, self._rows[1, :n, None])
-        totals: list[float] = np.cumsum(products, axis=0)[-1].tolist()
+        products = units * np.where(known, path, self._rows[1, :n, None])
+        totals = np.add.accumulate(products, axis=0)[-1].tolist()
         return totals
 
     def follow(self, symbol: str, units: float, fallback: float, *, removed: bool = False) -> bool:
         """`symbol`'s lot changed: its column updated, dropped, or appended last (its product is stale
         until the next `value_all`: the ledger values it again). False when a dropped symbol was not here."""
-        symbols, rows = self.symbols, self._rows
-        try:
-            at = symbols.index(symbol)
-        except ValueError:
-            at = -1
+        symbols, rows, names = self.symbols, self._rows, self._names
+        at = symbols.index(symbol) if symbol in names else -1  # a lot appended (most): no search, no raise
         n = len(symbols)
         if removed:
             if at < 0:
                 return False
             self.symbols = symbols[:at] + symbols[at + 1:]
-            self._changed.discard(symbol)
+            names.discard(symbol)
+            changed = self._changed
+            changed.pop(symbol, None)
+            for other, column in changed.items():
+                if column > at:
+                    changed[other] = column - 1
             rows[:, at:n - 1] = rows[:, at + 1:n]
             self._at[at:n - 1] = self._at[at + 1:n]
             self._views = None
         elif at >= 0:
             rows[0, at], rows[1, at] = units, fallback
-            self._changed.add(symbol)
+            self._changed[symbol] = at
         else:
             if n == rows.shape[1]:
                 self._rows = rows = np.concatenate((rows, np.zeros_like(rows)), axis=1)
                 self._at = np.concatenate((self._at, np.zeros_like(self._at)))
             self.symbols = (*symbols, symbol)
+            names.add(symbol)
             rows[0, n], rows[1, n], rows[2, n] = units, fallback, 0.0
             if self._by_row is not None:
                 self._at[n] = self._by_row.row_of(symbol)
-            self._changed.add(symbol)
+            self._changed[symbol] = n
             self._views = None
         return True
 

@@ -43,21 +43,21 @@ class Lot:
         return self.price * float(self.quantity) + self.fee_usdt
 
     def __add__(self, other: Lot) -> Lot:
-        fees = self.fee_usdt + other.fee_usdt
-        if other.quantity <= 0 or self.quantity <= 0:  # keep the price exact: nothing to average
-            kept = self if other.quantity <= 0 else other
+        fees, mine, theirs = self.fee_usdt + other.fee_usdt, self.quantity, other.quantity
+        if theirs <= ZERO or mine <= ZERO:  # keep the price exact: nothing to average (ZERO: no int cast)
+            kept = self if theirs <= ZERO else other
             return Lot(kept.quantity, kept.price, fees)
-        total = self.quantity + other.quantity
-        price = (self.price * float(self.quantity) + other.price * float(other.quantity)) / float(total)
+        total = mine + theirs
+        price = (self.price * float(mine) + other.price * float(theirs)) / float(total)
         return Lot(total, price, fees)
 
     def split(self, quantity: Decimal) -> tuple[Lot, Lot]:
         """(the first `quantity` units, the rest); the price is kept, the fees are shared pro rata."""
-        taken = min(max(quantity, ZERO), self.quantity)
-        share = 0.0 if self.quantity <= 0 else 1.0 if taken == self.quantity else \
-            float(taken / self.quantity)  # all of it (the usual take): the quotient is exactly 1
-        return (Lot(taken, self.price, self.fee_usdt * share),
-                Lot(self.quantity - taken, self.price, self.fee_usdt * (1 - share)))
+        held, price, fee = self.quantity, self.price, self.fee_usdt  # each entry and exit splits a few lots
+        taken = min(max(quantity, ZERO), held)
+        share = 0.0 if held <= ZERO else 1.0 if taken == held else \
+            float(taken / held)  # all of it (the usual take): the quotient is exactly 1
+        return Lot(taken, price, fee * share), Lot(held - taken, price, fee * (1 - share))
 
 
 def take_first(first: Lot, then: Lot | None, quantity: Decimal) -> tuple[Lot, Lot]:

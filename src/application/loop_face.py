@@ -95,8 +95,9 @@ class LoopFace:
         exchange pause, and the risk book refusing every entry until a later instant (the daily or hourly
         caps, the daily loss). A driver may then call `quiet_tick` instead of `on_tick` for the instants
         before `until`, as long as each `quiet_tick` says it only marked equity. None otherwise."""
+        account = self.account
         if self.stopped_reason is not None or self.busy_symbols() or self._close_requests or \
-                not self.account.balances_fresh or self.account.unjournaled or self.errors.paused(now_ms):
+                not account.balances_fresh or not account.all_journaled or self.errors.paused(now_ms):
             return None
         return self.risk.entries_blocked_until(now_ms, 0)
 
@@ -179,7 +180,7 @@ class LoopFace:
         one closes). Until the next reconcile or stats line. None otherwise."""
         positions, account, risk = self.positions, self.account, self.risk
         if self.stopped_reason is not None or self._durable is not None or self._resync_due or \
-                self._close_requests or not account.balances_fresh or account.unjournaled or \
+                self._close_requests or not account.balances_fresh or not account.all_journaled or \
                 self.errors.paused(now_ms) or self.entries.pending or not positions.quietly_held():
             return None
         held = positions.held  # busy == held, no pending: nothing in flight (never on a held symbol)

@@ -85,10 +85,10 @@ class HeldSpans(QuietSpans):
         keep = 1 - policy.trailing_distance_pct
         highest, trailing = max(position.highest_price, entry), position.trailing_stop_price
         for m in range(start, end):
-            row = int(rows[m])
+            row = rows.item(m)  # item(): the Python number, no numpy scalar
             if row < 0:
                 return m - start
-            low, high = float(lows[row]), float(highs[row])
+            low, high = lows.item(row), highs.item(row)
             held = (max(clock_ms, close_ms(m)) - entry_ms) / 1000  # Position.held_sec at that minute's tick
             if low <= fall or high >= rise or low <= stop_loss or high >= take_profit or held >= timeout:
                 return m - start
@@ -111,10 +111,8 @@ class HeldSpans(QuietSpans):
         at = {symbol: i for i, symbol in enumerate(symbols)}
         # LoopFace._marked_equity's positions, each at its bar's close (the memory's price after ingest)
         values = [sum(p.quantity * bar[at[p.symbol]].close for p in positions) for bar in bars]
-        prices, account, equities = self._prices, loop.account, []
-        for minute, value in zip(minutes, values, strict=True):  # Account.equity as each minute asks it
-            prices.move_to(minute)
-            equities.append(account.equity(value))
+        prices, account = self._prices, loop.account
+        equities = account.equities_each(values, prices.move_to, minutes)  # Account.equity minute by minute
         passed = await loop.pass_held(times, bars, equities)
         if passed < len(minutes):  # the dust valued again at the last minute passed, as minute by minute
             prices.move_to(minutes[passed - 1] if passed else self._t)

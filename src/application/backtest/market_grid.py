@@ -107,6 +107,19 @@ class BacktestMarket:
             return None
         return k.open.item(row + 1), k.volume.item(row + 1), opened
 
+    def bar_and_next_open(self, s: int, t: int) -> tuple[Candle, tuple[float, float, int]] | None:
+        """(`candle(s, t)`, `next_open(s, t)`) with the row looked up once (a replay's candidates: the bar
+        the loop sees, and the price an entry decided on it fills at); None when either is None."""
+        row: int = self.rows.item(s, t)
+        symbol = self.symbols[s]
+        k = self.klines[symbol]
+        if row < 0 or row + 1 >= len(k):
+            return None
+        opened: int = k.open_time_ms.item(row + 1)
+        if opened != k.open_time_ms.item(row) + self.bar_ms:
+            return None
+        return k.candle(symbol, row, self.bar_ms), (k.open.item(row + 1), k.volume.item(row + 1), opened)
+
     def has_next_bar(self) -> npt.NDArray[np.bool_]:
         """(symbols, minutes): True where the symbol has a bar at t and at the minute after it."""
         have = self.rows >= 0

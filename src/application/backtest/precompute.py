@@ -13,7 +13,6 @@ minutes where some candidate passes (or a position is open); the loop then decid
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -53,11 +52,6 @@ class EntryPlan:
         return len(self.minute)
 
     @cached_property
-    def _minute_list(self) -> list[int]:
-        minutes: list[int] = self.minute.tolist()  # bisect on ints: the replay asks several times a minute
-        return minutes
-
-    @cached_property
     def cell_symbols(self) -> list[int]:
         """`symbol` as Python ints (the replay reads a few cells a minute: no numpy scalar each time)."""
         symbols: list[int] = self.symbol.tolist()
@@ -68,18 +62,27 @@ class EntryPlan:
         passes: list[bool] = self.passes.tolist()
         return passes
 
+    @cached_property
+    def _first_cells(self) -> list[int]:
+        """Item t: the first cell at minute t or after, for t in 0 .. the last minute + 1 (one search for
+        every minute at once: a replay asks for the cells of each minute it passes, ~10 000 a week)."""
+        last = int(self.minute[-1]) if len(self.minute) else -1
+        firsts: list[int] = np.searchsorted(self.minute, np.arange(last + 2), side="left").tolist()
+        return firsts
+
     def cells_at(self, t: int) -> range:
-        cached: tuple[int, range] | None = self.__dict__.get("_cells_at")  # asked several times a minute
-        if cached is not None and cached[0] == t:
-            return cached[1]
-        minutes = self._minute_list
-        cells = range(bisect.bisect_left(minutes, t), bisect.bisect_right(minutes, t))
-        self.__dict__["_cells_at"] = (t, cells)
-        return cells
+        firsts = self._first_cells
+        if 0 <= t < len(firsts) - 1:
+            return range(firsts[t], firsts[t + 1])
+        return range(0) if t < 0 else range(len(self.minute), len(self.minute))  # as bisect would say
 
     def signal_minutes(self) -> Ints:
-        """Minutes where at least one candidate passes the signal rules."""
-        return np.unique(self.minute[self.passes])
+        """Minutes where at least one candidate passes the signal rules (the cells are sorted by minute:
+        each minute's first passing cell, found without np.unique's sort)."""
+        minutes = self.minute[self.passes]
+        first = np.ones(len(minutes), dtype=np.bool_)
+        np.not_equal(minutes[1:], minutes[:-1], out=first[1:])
+        return minutes[first]
 
     def prediction(self, cell: int, symbol: str, time_ms: int) -> Prediction:
         return Prediction(symbol=symbol, probability_up=self.probability.item(cell),  # item(): no np scalar

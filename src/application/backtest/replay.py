@@ -24,10 +24,9 @@ Positions still open when the data ends are sold at market at the last close (ex
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 from application.backtest.grid_prices import GridPrices
 from application.backtest.held_span import HeldSpans, QuietBarsVenue
@@ -102,6 +101,7 @@ class Backtest(HeldSpans):
         acted = 0
         self._signals, self._signal_closes = signals, market.minutes[signals] + (market.bar_ms - 1)
         t = int(signals[0]) if len(signals) else total
+        signal_list: list[int] = signals.tolist()  # bisect on ints: ~10x cheaper than searchsorted for one
         try:
             while t < total and not loop.stopped:
                 if self._progress is not None:
@@ -112,8 +112,8 @@ class Backtest(HeldSpans):
                     acted += await self._pass_held(t)
                     t = self._t + 1
                 else:
-                    after = int(np.searchsorted(signals, t, side="right"))
-                    t = int(signals[after]) if after < len(signals) else total
+                    after = bisect.bisect_right(signal_list, t)
+                    t = signal_list[after] if after < len(signal_list) else total
             if not loop.stopped and self._t < total - 1:  # the dust marked at the data's last close
                 self._t = total - 1
                 self._prices.move_to(total - 1)
@@ -163,11 +163,10 @@ class Backtest(HeldSpans):
         simulator as the next price (the fill of an entry decided now)."""
         plan, market, loop = self._plan, self._market, self._loop
         for cell in cells:  # the probe's candidates (nothing in between makes a symbol busy)
-            s = plan.cell_symbols[cell]
-            following = market.next_open(s, t)
-            candle = market.candle(s, t) if following is not None else None
-            if candle is None or following is None:
+            found = market.bar_and_next_open(plan.cell_symbols[cell], t)
+            if found is None:
                 continue
+            candle, following = found
             await loop.ingest(CandleUpdated(candle))
             if self._book_tops:
                 await loop.ingest(BookTopUpdated(BookTop(candle.symbol, candle.close, candle.volume,

@@ -73,3 +73,16 @@ def test_lots_changing_between_valuations_by_rows_value_as_by_names(seed: int) -
             assert rows.value(grid.one, None, grid) == plain.value(grid.one, None, grid.by_names)
         else:  # the same minute: only lots changed
             assert rows.value(grid.one, set(), grid) == plain.value(grid.one, set(), grid.by_names)
+
+
+@pytest.mark.parametrize("hole", [None, math.nan, 0.0])
+def test_values_along_are_the_bits_of_one_value_all_per_instant(hole: float | None) -> None:
+    """Every price known (no fallback read), or one missing (NaN) or 0 somewhere: the fallback counts."""
+    rng = np.random.default_rng(11)
+    symbols = [f"S{i}USDT" for i in range(50)]
+    batch = DustBatch(symbols, rng.uniform(0.001, 3.0, 50).tolist(), rng.uniform(0.1, 90.0, 50).tolist())
+    path = rng.uniform(0.01, 900.0, size=(len(symbols), 9))
+    if hole is not None:
+        path[7, 3] = hole
+    along = batch.values_along(lambda names: path)
+    assert along == [batch.value_all(lambda names, m=m: path[:, m]) for m in range(path.shape[1])]
