@@ -59,7 +59,7 @@ def compute_stats(trades: Iterable[CompletedTrade], initial_capital: float) -> T
         max_drawdown_percent=_max_drawdown_percent(pnls, initial_capital),
         avg_trade_duration_sec=_mean([t.duration_sec for t in ordered]),
         best_trade_pnl=max(pnls, default=math.nan), worst_trade_pnl=min(pnls, default=math.nan),
-        sharpe_ratio=_sharpe(ordered, initial_capital),
+        sharpe_ratio=_sharpe(ordered, pnls, initial_capital),
         total_fees_usdt=sum(t.fees_usdt for t in ordered), initial_capital=initial_capital,
     )
 
@@ -84,7 +84,7 @@ def _max_drawdown_percent(pnls: list[float], initial_capital: float) -> float:
     return worst * 100
 
 
-def _sharpe(ordered: list[CompletedTrade], initial_capital: float) -> float:
+def _sharpe(ordered: list[CompletedTrade], pnls: list[float], initial_capital: float) -> float:
     """Mean over standard deviation of per-trade returns on the equity before each trade, scaled by
     sqrt(trades per year). Trades per year = trades per day x 365, where the span (first entry to last
     exit) is counted as at least one day, so a burst of trades in a few minutes is not annualised as if
@@ -93,11 +93,11 @@ def _sharpe(ordered: list[CompletedTrade], initial_capital: float) -> float:
         return math.nan
     returns: list[float] = []
     equity = initial_capital
-    for trade in ordered:
+    for pnl in pnls:  # each trade's pnl_usdt, in the same order
         if equity <= 0:
             return math.nan  # the account is gone: a return on it means nothing
-        returns.append(trade.pnl_usdt / equity)
-        equity += trade.pnl_usdt
+        returns.append(pnl / equity)
+        equity += pnl
     deviation = statistics.stdev(returns)
     if not deviation > 0:
         return math.nan

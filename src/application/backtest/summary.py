@@ -48,11 +48,16 @@ class BacktestSummary:
 
 
 def max_drawdown_pct(equity: Sequence[tuple[int, float]]) -> float:
+    """The deepest fall below the running peak, in percent. Plain comparisons instead of `max()` (the
+    curve has a mark a minute): a new peak is no fall, and a NaN mark moves neither figure."""
     peak, worst = -math.inf, 0.0
     for _, value in equity:
-        peak = max(peak, value)
-        if peak > 0:
-            worst = max(worst, (peak - value) / peak)
+        if value > peak:
+            peak = value
+        elif peak > 0:
+            fall = (peak - value) / peak
+            if fall > worst:
+                worst = fall
     return worst * 100
 
 
