@@ -79,14 +79,21 @@ class ManagePositions(ClosePositions):
             self._held = frozenset(self._positions)
         return self._held
 
+    # The two sums below are asked several times a minute over one or two positions: a plain loop (the
+    # same additions, in the same order, from the same int 0 as `sum`) skips building a generator.
     def cost(self) -> float:
         """What the open positions cost: price paid and entry fees."""
-        return sum(p.cost_usdt + p.entry_fee_usdt for p in self._positions.values())
+        total: float = 0
+        for p in self._positions.values():
+            total += p.entry_price * p.quantity + p.entry_fee_usdt
+        return total
 
     def marked_value(self, price_of: PriceOf) -> float:
         """Positions valued at the last price seen (the entry price when none yet)."""
-        return sum(p.quantity * (price_of(p.symbol) or self._last_price.get(p.symbol, p.entry_price))
-                   for p in self._positions.values())
+        total: float = 0
+        for p in self._positions.values():
+            total += p.quantity * (price_of(p.symbol) or self._last_price.get(p.symbol, p.entry_price))
+        return total
 
     def mark_unprotected(self, symbol: str, why: str) -> None:
         if symbol in self._positions:
