@@ -157,17 +157,23 @@ class RiskBook(RiskState):
         """`update_equity` at each instant in turn (a replay's quiet stretch), stopping before the first
         that is not a finite number or would fire the kill switch: the caller marks that one itself.
         Returns how many were marked."""
-        limit, marked = self.limits.max_drawdown_pct, 0
+        limit, marked, watching = self.limits.max_drawdown_pct, 0, self._kill_reason is None
+        last, peak, next_day_ms = self._last_equity, self._peak_equity, self._next_day_ms()
+        isfinite = math.isfinite
         for equity, now_ms in zip(equities, times_ms, strict=False):
-            if not math.isfinite(equity):
-                return marked
-            peak = max(self._peak_equity, equity)
-            drawdown = 1.0 if peak <= 0 else max(0.0, (peak - equity) / peak)  # as `drawdown` says
-            if self._kill_reason is None and drawdown >= limit:
-                return marked
-            self._roll(now_ms)
-            self._last_equity, self._peak_equity = equity, peak
+            if not isfinite(equity):
+                break
+            top = equity if equity > peak else peak  # max(peak, equity)
+            # `drawdown >= limit` as `drawdown` says, for the 0 < limit < 1 RiskLimits ensures
+            if watching and (top <= 0 or (top - equity) / top >= limit):
+                break
+            if now_ms >= next_day_ms:  # `_roll` (it starts the day at the last equity marked before)
+                self._last_equity = last
+                self._roll(now_ms)
+                next_day_ms = self._next_day_ms()
+            last, peak = equity, top
             marked += 1
+        self._last_equity, self._peak_equity = last, peak
         return marked
 
     def reset_kill_switch(self, new_peak: float | None = None) -> None:

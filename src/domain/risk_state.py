@@ -5,6 +5,7 @@ it rolls at and the snapshot a restart reads back. Pure: no I/O, no clock (time 
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Mapping
 from typing import Any, Self
 
@@ -80,16 +81,26 @@ class RiskState:
         return self._trades_last_hour(now_ms)
 
     def _trades_last_hour(self, now_ms: int) -> int:
-        """Entries in the sliding window (now - 60 min, now]."""
-        cutoff = now_ms - HOUR_MS
-        del self._entries_ms[:bisect.bisect_right(self._entries_ms, cutoff)]
-        return bisect.bisect_right(self._entries_ms, now_ms)
+        """Entries in the sliding window (now - 60 min, now]. Asked at every entry check: the searches
+        run only when the window has an entry to drop or one after `now_ms`."""
+        entries = self._entries_ms
+        if not entries:
+            return 0
+        if entries[0] <= now_ms - HOUR_MS:
+            del entries[:bisect.bisect_right(entries, now_ms - HOUR_MS)]
+        if not entries or entries[-1] <= now_ms:
+            return len(entries)
+        return bisect.bisect_right(entries, now_ms)
 
     def _roll(self, now_ms: int) -> None:
         day = now_ms // DAY_MS
         if self._day is None or day > self._day:
             self._day_start_capital = self._last_equity
             self._day, self._day_pnl, self._day_trades = day, 0.0, 0
+
+    def _next_day_ms(self) -> float:
+        """The first instant `_roll` starts a new day at (now, when no day has started yet)."""
+        return -math.inf if self._day is None else (self._day + 1) * DAY_MS
 
     # -- persistence --------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
