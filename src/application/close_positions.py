@@ -92,7 +92,7 @@ class ClosePositions:
                         self._log(symbol).warning("Sale of {} only filled {:f} of {:f}: the rest next tick",
                                                   symbol, sale.executed_quantity, quantity)
                         return None
-            elif not executed(sales):
+            elif not sold:  # nothing was added to the sales since `sold` was counted
                 self._log(symbol).error("Position {} has nothing left to sell on the account: dropped "
                                         "unrecorded", symbol)
                 self._forget(symbol)
