@@ -10,11 +10,13 @@ import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from domain.position import CompletedTrade
 from domain.time_units import DAY_MS
 
 DAYS_PER_YEAR = 365  # crypto trades every day
+_EXIT_THEN_ENTRY = attrgetter("exit_time_ms", "entry_time_ms")  # the sort key, without a Python call a trade
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ def compute_stats(trades: Iterable[CompletedTrade], initial_capital: float) -> T
     with `initial_capital` USDT."""
     if not (math.isfinite(initial_capital) and initial_capital > 0):
         raise ValueError(f"initial_capital must be a finite positive number, got {initial_capital!r}")
-    ordered = sorted(trades, key=lambda t: (t.exit_time_ms, t.entry_time_ms))
+    ordered = sorted(trades, key=_EXIT_THEN_ENTRY)
     pnls = [t.pnl_usdt for t in ordered]
     wins = [p for p in pnls if p > 0]
     losses = [p for p in pnls if p <= 0]
