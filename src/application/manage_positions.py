@@ -136,8 +136,7 @@ class ManagePositions(ClosePositions):
 
     async def _act(self, symbol: str, reason: ExitReason | None, now_ms: int) -> None:
         position = self._positions[symbol]
-        limit_sec = max(position.policy.timeout_sec, position.policy.min_hold_sec)
-        if reason not in _BOT_EXITS and position.held_sec(now_ms) >= limit_sec:
+        if reason not in _BOT_EXITS and position.held_sec(now_ms) >= position.policy.hold_limit_sec:
             reason = ExitReason.TIMEOUT  # also below a stop-limit the market skipped: the timeout bounds it
         if reason in _BOT_EXITS:
             await self.close(symbol, reason, now_ms)
@@ -190,9 +189,8 @@ class ManagePositions(ClosePositions):
         self._positions[symbol] = position
         self._last_price[symbol] = last
         self.version += 1
-        policy = position.policy
         if position.exit_due(now_ms, low, high) is not None or position.exit_due(now_ms, last, last) \
-                is not None or position.held_sec(now_ms) >= max(policy.timeout_sec, policy.min_hold_sec):
+                is not None or position.held_sec(now_ms) >= position.policy.hold_limit_sec:
             raise RuntimeError(f"{symbol}: an exit was due at {now_ms} inside a held span")
         watch = self.watch
         for _ in range(2):  # on_price's look at the OCO, then the tick's

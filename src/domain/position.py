@@ -31,6 +31,11 @@ class ExitPolicy:
     trailing_distance_pct: float = 0.0
     min_hold_sec: int = 0  # no discretionary exit (timeout/trailing) before this
 
+    @property
+    def hold_limit_sec(self) -> int:
+        """The timeout, never before the minimum hold: max(timeout_sec, min_hold_sec)."""
+        return self.min_hold_sec if self.min_hold_sec > self.timeout_sec else self.timeout_sec
+
 
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,8 @@ class Position:
     # of equality: NaN != NaN would make a position differ from its own stored copy.
     expected_net_return_pct: float = field(default=math.nan, compare=False)
 
+    # Comparisons below stand for max() on the per-minute paths (a builtin call costs more than the
+    # comparison); each keeps the operand max() returns, the first of equals.
     @property
     def cost_usdt(self) -> float:
         return self.entry_price * self.quantity
@@ -62,12 +69,17 @@ class Position:
     def with_price(self, price: float) -> Position:
         """Trailing-stop update: once the gain reaches the activation level, the stop follows the highest
         price at `trailing_distance_pct` below it and never moves down."""
-        highest = max(self.highest_price, self.entry_price, price)
+        highest = self.highest_price  # max(highest_price, entry_price, price)
+        if self.entry_price > highest:
+            highest = self.entry_price
+        if price > highest:
+            highest = price
         trailing = self.trailing_stop_price
         activation = self.policy.trailing_activation_pct
         if activation is not None and highest >= self.entry_price * (1 + activation):
             candidate = highest * (1 - self.policy.trailing_distance_pct)
-            trailing = candidate if trailing is None else max(trailing, candidate)
+            if trailing is None or candidate > trailing:
+                trailing = candidate
         if highest == self.highest_price and trailing == self.trailing_stop_price:
             return self
         return self._copy(highest, trailing, self.oco_list_id)
@@ -96,7 +108,7 @@ class Position:
             return ExitReason.TRAILING
         if top >= self.take_profit_price:
             return ExitReason.TP
-        if self.held_sec(now_ms) >= max(self.policy.timeout_sec, self.policy.min_hold_sec):
+        if self.held_sec(now_ms) >= self.policy.hold_limit_sec:
             return ExitReason.TIMEOUT
         return None
 
