@@ -24,6 +24,7 @@ class RiskState:
         self._last_equity = limits.initial_capital
         self._kill_reason: str | None = None
         self._day: int | None = None
+        self._day_ends_ms: float = -math.inf  # the instant `_roll` starts the next day: set with `_day`
         self._day_start_capital = limits.initial_capital
         self._day_pnl = 0.0
         self._day_trades = 0
@@ -93,14 +94,13 @@ class RiskState:
         return bisect.bisect_right(entries, now_ms)
 
     def _roll(self, now_ms: int) -> None:
-        day = now_ms // DAY_MS
-        if self._day is None or day > self._day:
+        """Start a new UTC day's counters when `now_ms` is past the current one (or none started yet):
+        `now_ms // DAY_MS > _day` as one comparison, asked at every check; the hot paths inline it."""
+        if now_ms >= self._day_ends_ms:
+            day = now_ms // DAY_MS
             self._day_start_capital = self._last_equity
             self._day, self._day_pnl, self._day_trades = day, 0.0, 0
-
-    def _next_day_ms(self) -> float:
-        """The first instant `_roll` starts a new day at (now, when no day has started yet)."""
-        return -math.inf if self._day is None else (self._day + 1) * DAY_MS
+            self._day_ends_ms = (day + 1) * DAY_MS
 
     # -- persistence --------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -136,5 +136,6 @@ class RiskState:
         self._peak_equity, self._last_equity = peak, last
         self._kill_reason = None if reason is None else str(reason)
         self._day, self._day_start_capital = day, day_start
+        self._day_ends_ms = -math.inf if day is None else (day + 1) * DAY_MS
         self._day_pnl, self._day_trades = day_pnl, day_trades
         self._entries_ms, self._exits_ms, self._realised_pnl = entries, exits, realised

@@ -61,3 +61,46 @@ def test_a_quiet_stretch_marks_what_update_equity_marks_one_by_one() -> None:
             expected += 1
         assert marked == expected
         assert one.to_dict() == each.to_dict()
+
+
+class PlainRollBook(RiskBook):
+    """The book with the plain day roll at every question: `now_ms // DAY_MS > _day`."""
+
+    def _roll(self, now_ms: int) -> None:
+        self._day_ends_ms = -math.inf  # every inlined check calls this roll
+        day = now_ms // DAY_MS
+        if self._day is None or day > self._day:
+            self._day_start_capital = self._last_equity
+            self._day, self._day_pnl, self._day_trades = day, 0.0, 0
+
+
+def test_the_kept_day_boundary_decides_as_the_plain_roll() -> None:
+    from domain.position import CompletedTrade, ExitReason
+    from domain.risk_values import TradeIntent
+
+    rng = random.Random(23)
+    for _ in range(200):
+        fast, plain, now = RiskBook(LIMITS), PlainRollBook(LIMITS), T0 - rng.randrange(0, DAY_MS)
+        snapshots = [fast.to_dict()]
+        for _ in range(40):
+            now += rng.choice((0, 1, 3_600_000, DAY_MS // 2, -60_000))
+            step, equity = rng.randrange(6), rng.uniform(90.0, 110.0)
+            for book in (fast, plain):
+                if step == 0:
+                    book.record_entry("BTCUSDT", now)
+                elif step == 1:
+                    book.record_exit(CompletedTrade("BTCUSDT", 100.0, 90.0, 1.0, now - 60_000, now, 0.1,
+                                                    ExitReason.SL), now)
+                elif step == 2:
+                    book.update_equity(equity, now)
+                elif step == 3 and book is fast:  # an older snapshot read back: its day, its boundary
+                    snapshot = rng.choice(snapshots)
+                    fast.restore(snapshot)
+                    plain.restore(snapshot)
+            intent = TradeIntent("ETHUSDT", 100.0, 99.0, 5.0, now)
+            assert fast.check(intent, now, 100.0, frozenset()) == plain.check(intent, now, 100.0, frozenset())
+            assert fast.entries_blocked(now, 0) == plain.entries_blocked(now, 0)
+            assert fast.to_dict() == plain.to_dict()
+            snapshots.append(fast.to_dict())
+            day = fast.to_dict()["day"]
+            assert fast._day_ends_ms == (-math.inf if day is None else (day + 1) * DAY_MS)
