@@ -74,3 +74,15 @@ def test_the_general_path_still_writes_an_odd_symbol(tmp_path: Path) -> None:
     csv_text = (tmp_path / "t.csv").read_text()
     assert csv_text.endswith(general_lines(odd)[1] + general_lines(plain)[1])
     assert '"BTC,USDT"' in csv_text
+
+
+def test_iso_utc_is_what_datetime_writes_at_random_times() -> None:
+    from datetime import UTC, datetime
+
+    from adapters.storage.trade_journal import iso_utc
+
+    rng = random.Random(29)
+    for _ in range(3000):
+        time_ms = rng.randrange(0, 2**32 * 1000)
+        assert iso_utc(time_ms) == datetime.fromtimestamp(time_ms / 1000, tz=UTC).isoformat(
+            timespec="milliseconds"), time_ms
