@@ -167,11 +167,12 @@ class ManagePositions(ClosePositions):
         if leg is None:
             self.mark_unprotected(symbol, f"its OCO ended ({listing.status.value}) without a fill")
             return
+        reason = leg_reason(leg)
         self._sales[symbol] = [leg]
-        self._exits[symbol] = leg_reason(leg)
+        self._exits[symbol] = reason
         self._positions[symbol] = position.without_oco()
         self.version += 1
-        await self.close(symbol, leg_reason(leg), now_ms)
+        await self.close(symbol, reason, now_ms)
 
     # -- a replay's held minutes (application/backtest/held_span.py) ----------------------------------
     def quietly_held(self) -> bool:
@@ -189,8 +190,9 @@ class ManagePositions(ClosePositions):
         self._positions[symbol] = position
         self._last_price[symbol] = last
         self.version += 1
+        # (past the hold limit, exit_due says TIMEOUT if nothing before: no look of its own at the time)
         if position.exit_due(now_ms, low, high) is not None or position.exit_due(now_ms, last, last) \
-                is not None or position.held_sec(now_ms) >= position.policy.hold_limit_sec:
+                is not None:
             raise RuntimeError(f"{symbol}: an exit was due at {now_ms} inside a held span")
         watch = self.watch
         for _ in range(2):  # on_price's look at the OCO, then the tick's

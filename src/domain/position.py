@@ -103,12 +103,13 @@ class Position:
         top = low if high is None else high
         if low <= self.stop_loss_price:
             return ExitReason.SL
+        held_sec = (now_ms - self.entry_time_ms) / 1000  # held_sec(now_ms), asked every minute held
         if self.trailing_stop_price is not None and low <= self.trailing_stop_price \
-                and self.held_sec(now_ms) >= self.policy.min_hold_sec:
+                and held_sec >= self.policy.min_hold_sec:
             return ExitReason.TRAILING
         if top >= self.take_profit_price:
             return ExitReason.TP
-        if self.held_sec(now_ms) >= self.policy.hold_limit_sec:
+        if held_sec >= self.policy.hold_limit_sec:
             return ExitReason.TIMEOUT
         return None
 
