@@ -142,7 +142,8 @@ class RiskBook(RiskState):
         """Mark the account to market. True only on the call that fires the kill switch."""
         if not math.isfinite(equity):
             raise ValueError(f"equity must be a finite number, got {equity!r}")
-        self._roll(now_ms)
+        if now_ms >= self._day_ends_ms:  # `_roll`, inline (as in `check`)
+            self._roll(now_ms)
         self._last_equity = equity
         if equity > self._peak_equity:  # max(peak, equity)
             self._peak_equity = equity
