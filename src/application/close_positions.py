@@ -70,8 +70,10 @@ class ClosePositions:
         if lost is not None:  # the last sale's answer never came: the same id asks for its fate
             sales.append(await self._orders.send(lost))
         sold = executed(sales)
-        position = self._take_dust_along(position, sold, rules)
         remaining = Decimal(repr(position.quantity)) - sold
+        with_dust = self._take_dust_along(position, remaining, rules)
+        if with_dust is not position:
+            position, remaining = with_dust, Decimal(repr(with_dust.quantity)) - sold
         unsellable = None
         sellable = rules.round_qty(remaining, market=True) > 0
         if sellable:
@@ -92,19 +94,19 @@ class ClosePositions:
                         self._log(symbol).warning("Sale of {} only filled {:f} of {:f}: the rest next tick",
                                                   symbol, sale.executed_quantity, quantity)
                         return None
-            elif not executed(sales):
+            elif not sold:  # nothing was added to the sales since `sold` was counted
                 self._log(symbol).error("Position {} has nothing left to sell on the account: dropped "
                                         "unrecorded", symbol)
                 self._forget(symbol)
                 return None
         return self._finish(position, sales, rules, unsellable)
 
-    def _take_dust_along(self, position: Position, sold: Decimal, rules: SymbolRules) -> Position:
-        """The position plus the symbol's dust, when together they make one more step a sale can sell."""
+    def _take_dust_along(self, position: Position, remaining: Decimal, rules: SymbolRules) -> Position:
+        """The position plus the symbol's dust, when together they make one more step a sale can sell;
+        `remaining`: what of the position is left to sell."""
         dust = self.dust.quantity(position.symbol)
         if not dust:  # nothing to take along (the rounding below could not differ)
             return position
-        remaining = Decimal(repr(position.quantity)) - sold
         together = remaining + dust
         if rules.round_qty(together, market=True) <= rules.round_qty(remaining, market=True) or \
                 market_sale_problem(rules, together, Decimal(repr(self._price(position)))) is not None:

@@ -24,6 +24,7 @@ from domain.values import Side
 PriceOf = Callable[[str], float | None]  # value of one unit of an asset in the quote asset, None if unknown
 
 _MAKER_TYPES = frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER})
+_ZERO = Decimal(0)
 
 
 def no_prices(_asset: str) -> float | None:
@@ -93,7 +94,12 @@ class FeeModel:
 
 
 def executed(reports: Sequence[OrderReport]) -> Decimal:
-    return sum((r.executed_quantity for r in reports), Decimal(0))
+    """The quantity the reports executed: `sum(..., Decimal(0))`'s additions, without a generator (an exit
+    asks it about its one or two reports several times)."""
+    total = _ZERO
+    for report in reports:
+        total += report.executed_quantity
+    return total
 
 
 def trade_from_sales(position: Position, sales: Sequence[OrderReport], reason: ExitReason, exit_time_ms: int,
@@ -104,11 +110,15 @@ def trade_from_sales(position: Position, sales: Sequence[OrderReport], reason: E
     clock for both ends. The reports' own times are the exchange's clock (Binance's server, or the market
     event a simulated leg filled on, which may predate the order when the bot lags its stream): mixing
     them with the trading clock gave exits before entries."""
-    sold = executed(sales)
+    sold = proceeds = _ZERO
+    for report in sales:  # executed(sales) and the proceeds in one pass: the same sums
+        sold += report.executed_quantity
+        proceeds += report.cumulative_quote
     if sold <= 0:
         raise ValueError(f"{position.symbol}: no sale executed, no trade to record")
-    proceeds = sum((r.cumulative_quote for r in sales), Decimal(0))
-    exit_fee = sum(fees.fee_usdt(r, rules) for r in sales)
+    exit_fee: float = 0
+    for report in sales:
+        exit_fee += fees.fee_usdt(report, rules)
     return position.close(exit_price=float(proceeds / sold), exit_time_ms=exit_time_ms,
                           exit_fee_usdt=exit_fee, reason=reason, quantity=float(sold))
 

@@ -79,14 +79,21 @@ class ManagePositions(ClosePositions):
             self._held = frozenset(self._positions)
         return self._held
 
+    # The two sums below are asked several times a minute over one or two positions: a plain loop (the
+    # same additions, in the same order, from the same int 0 as `sum`) skips building a generator.
     def cost(self) -> float:
         """What the open positions cost: price paid and entry fees."""
-        return sum(p.cost_usdt + p.entry_fee_usdt for p in self._positions.values())
+        total: float = 0
+        for p in self._positions.values():
+            total += p.entry_price * p.quantity + p.entry_fee_usdt
+        return total
 
     def marked_value(self, price_of: PriceOf) -> float:
         """Positions valued at the last price seen (the entry price when none yet)."""
-        return sum(p.quantity * (price_of(p.symbol) or self._last_price.get(p.symbol, p.entry_price))
-                   for p in self._positions.values())
+        total: float = 0
+        for p in self._positions.values():
+            total += p.quantity * (price_of(p.symbol) or self._last_price.get(p.symbol, p.entry_price))
+        return total
 
     def mark_unprotected(self, symbol: str, why: str) -> None:
         if symbol in self._positions:
@@ -129,8 +136,7 @@ class ManagePositions(ClosePositions):
 
     async def _act(self, symbol: str, reason: ExitReason | None, now_ms: int) -> None:
         position = self._positions[symbol]
-        limit_sec = max(position.policy.timeout_sec, position.policy.min_hold_sec)
-        if reason not in _BOT_EXITS and position.held_sec(now_ms) >= limit_sec:
+        if reason not in _BOT_EXITS and position.held_sec(now_ms) >= position.policy.hold_limit_sec:
             reason = ExitReason.TIMEOUT  # also below a stop-limit the market skipped: the timeout bounds it
         if reason in _BOT_EXITS:
             await self.close(symbol, reason, now_ms)
@@ -161,11 +167,12 @@ class ManagePositions(ClosePositions):
         if leg is None:
             self.mark_unprotected(symbol, f"its OCO ended ({listing.status.value}) without a fill")
             return
+        reason = leg_reason(leg)
         self._sales[symbol] = [leg]
-        self._exits[symbol] = leg_reason(leg)
+        self._exits[symbol] = reason
         self._positions[symbol] = position.without_oco()
         self.version += 1
-        await self.close(symbol, leg_reason(leg), now_ms)
+        await self.close(symbol, reason, now_ms)
 
     # -- a replay's held minutes (application/backtest/held_span.py) ----------------------------------
     def quietly_held(self) -> bool:
@@ -183,9 +190,9 @@ class ManagePositions(ClosePositions):
         self._positions[symbol] = position
         self._last_price[symbol] = last
         self.version += 1
-        policy = position.policy
+        # (past the hold limit, exit_due says TIMEOUT if nothing before: no look of its own at the time)
         if position.exit_due(now_ms, low, high) is not None or position.exit_due(now_ms, last, last) \
-                is not None or position.held_sec(now_ms) >= max(policy.timeout_sec, policy.min_hold_sec):
+                is not None:
             raise RuntimeError(f"{symbol}: an exit was due at {now_ms} inside a held span")
         watch = self.watch
         for _ in range(2):  # on_price's look at the OCO, then the tick's

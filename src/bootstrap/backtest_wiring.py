@@ -62,11 +62,12 @@ def fill_rates(exchange: SimulatedExchange) -> dict[str, float]:
 
 def reference_prices(market: BacktestMarket, t0: int) -> dict[str, float]:
     """Each symbol's first close from minute t0 (its last before, if none): sizes its default filters."""
+    present = market.rows[:, t0:] >= 0  # every symbol's first present minute in one pass, not one each
+    first = present.argmax(axis=1) if present.shape[1] else np.zeros(len(market.symbols), dtype=np.intp)
     out = {}
     for i, symbol in enumerate(market.symbols):
-        k = market.klines[symbol]
-        present = np.flatnonzero(market.rows[i, t0:] >= 0)
-        row = int(market.rows[i, t0 + int(present[0])]) if present.size else len(k) - 1
+        k, j = market.klines[symbol], int(first[i])
+        row = int(market.rows[i, t0 + j]) if present.shape[1] and present[i, j] else len(k) - 1
         out[symbol] = float(k.close[row])
     return out
 

@@ -31,6 +31,11 @@ class ExitPolicy:
     trailing_distance_pct: float = 0.0
     min_hold_sec: int = 0  # no discretionary exit (timeout/trailing) before this
 
+    @property
+    def hold_limit_sec(self) -> int:
+        """The timeout, never before the minimum hold: max(timeout_sec, min_hold_sec)."""
+        return self.min_hold_sec if self.min_hold_sec > self.timeout_sec else self.timeout_sec
+
 
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,8 @@ class Position:
     # of equality: NaN != NaN would make a position differ from its own stored copy.
     expected_net_return_pct: float = field(default=math.nan, compare=False)
 
+    # Comparisons below stand for max() on the per-minute paths (a builtin call costs more than the
+    # comparison); each keeps the operand max() returns, the first of equals.
     @property
     def cost_usdt(self) -> float:
         return self.entry_price * self.quantity
@@ -62,12 +69,17 @@ class Position:
     def with_price(self, price: float) -> Position:
         """Trailing-stop update: once the gain reaches the activation level, the stop follows the highest
         price at `trailing_distance_pct` below it and never moves down."""
-        highest = max(self.highest_price, self.entry_price, price)
+        highest = self.highest_price  # max(highest_price, entry_price, price)
+        if self.entry_price > highest:
+            highest = self.entry_price
+        if price > highest:
+            highest = price
         trailing = self.trailing_stop_price
         activation = self.policy.trailing_activation_pct
         if activation is not None and highest >= self.entry_price * (1 + activation):
             candidate = highest * (1 - self.policy.trailing_distance_pct)
-            trailing = candidate if trailing is None else max(trailing, candidate)
+            if trailing is None or candidate > trailing:
+                trailing = candidate
         if highest == self.highest_price and trailing == self.trailing_stop_price:
             return self
         return self._copy(highest, trailing, self.oco_list_id)
@@ -91,12 +103,13 @@ class Position:
         top = low if high is None else high
         if low <= self.stop_loss_price:
             return ExitReason.SL
+        held_sec = (now_ms - self.entry_time_ms) / 1000  # held_sec(now_ms), asked every minute held
         if self.trailing_stop_price is not None and low <= self.trailing_stop_price \
-                and self.held_sec(now_ms) >= self.policy.min_hold_sec:
+                and held_sec >= self.policy.min_hold_sec:
             return ExitReason.TRAILING
         if top >= self.take_profit_price:
             return ExitReason.TP
-        if self.held_sec(now_ms) >= max(self.policy.timeout_sec, self.policy.min_hold_sec):
+        if held_sec >= self.policy.hold_limit_sec:
             return ExitReason.TIMEOUT
         return None
 
@@ -104,11 +117,8 @@ class Position:
               quantity: float | None = None) -> CompletedTrade:
         qty = self.quantity if quantity is None else quantity
         entry_fee = self.entry_fee_usdt * (qty / self.quantity if self.quantity else 1.0)
-        return CompletedTrade(
-            symbol=self.symbol, entry_price=self.entry_price, exit_price=exit_price, quantity=qty,
-            entry_time_ms=self.entry_time_ms, exit_time_ms=exit_time_ms,
-            fees_usdt=entry_fee + exit_fee_usdt, exit_reason=reason,
-        )
+        return CompletedTrade(self.symbol, self.entry_price, exit_price, qty, self.entry_time_ms,
+                              exit_time_ms, entry_fee + exit_fee_usdt, reason)
 
 
 @fast_frozen_init
@@ -129,8 +139,9 @@ class CompletedTrade:
 
     @property
     def pnl_usdt(self) -> float:
-        """Net of the fees actually paid on both legs."""
-        return self.gross_pnl_usdt - self.fees_usdt
+        """Net of the fees actually paid on both legs: gross_pnl_usdt - fees_usdt (spelled out: asked a
+        dozen times per trade)."""
+        return (self.exit_price - self.entry_price) * self.quantity - self.fees_usdt
 
     @property
     def pnl_pct(self) -> float:

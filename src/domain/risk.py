@@ -49,14 +49,16 @@ class RiskBook(RiskState):
     def check(self, intent: TradeIntent, now_ms: int, capital: float,
               open_symbols: Collection[str]) -> RiskDecision:
         """May this trade open now, and with how many USDT? The first rule that refuses names itself."""
-        self._roll(now_ms)
+        if now_ms >= self._day_ends_ms:  # `_roll`, inline: asked for every candidate of every minute
+            self._roll(now_ms)
         if self._kill_reason is not None:
             return Rejected(self._kill_refusal())
-        if intent.symbol in open_symbols:
-            return Rejected(f"a position is already open on {intent.symbol} (one per pair)")
-        cooling = self._cooldown_refusal(intent.symbol, now_ms)
-        if cooling is not None:
-            return Rejected(cooling, rule="cooldown")
+        symbol = intent.symbol
+        if symbol in open_symbols:
+            return Rejected(f"a position is already open on {symbol} (one per pair)")
+        exited_ms = self._exits_ms.get(symbol)
+        if exited_ms is not None and now_ms - exited_ms < self.limits.cooldown_ms:
+            return Rejected(self._cooldown_refusal(symbol, now_ms, exited_ms), rule="cooldown")
         counted = self._count_refusal(now_ms, len(open_symbols))
         if counted is not None:
             return Rejected(counted)
@@ -68,7 +70,8 @@ class RiskBook(RiskState):
         """Why no entry at all may open now, whatever its symbol, price and size (kill switch, open
         positions, daily loss, trade counts): `check` would refuse every intent with this reason (or a
         per-symbol one first). None when some entry might be approved. The loop skips its scan then."""
-        self._roll(now_ms)
+        if now_ms >= self._day_ends_ms:  # `_roll`, inline (as in `check`)
+            self._roll(now_ms)
         if self._kill_reason is not None:
             return self._kill_refusal()
         return self._count_refusal(now_ms, open_count)
@@ -106,11 +109,9 @@ class RiskBook(RiskState):
             return f"{last_hour} trades in the last 60 min, the maximum is {self.limits.max_trades_per_hour}"
         return None
 
-    def _cooldown_refusal(self, symbol: str, now_ms: int) -> str | None:
-        exited_ms = self._exits_ms.get(symbol)
+    def _cooldown_refusal(self, symbol: str, now_ms: int, exited_ms: int) -> str:
+        """Why `symbol`, exited at `exited_ms`, is still cooling down (the caller found it is)."""
         cooldown_ms = self.limits.cooldown_ms
-        if exited_ms is None or now_ms - exited_ms >= cooldown_ms:
-            return None
         return (f"cooldown: {symbol} exited {max(0, now_ms - exited_ms) / 1000:.0f} s ago "
                 f"({cooldown_ms / 1000:.0f} s)")
 
@@ -141,9 +142,11 @@ class RiskBook(RiskState):
         """Mark the account to market. True only on the call that fires the kill switch."""
         if not math.isfinite(equity):
             raise ValueError(f"equity must be a finite number, got {equity!r}")
-        self._roll(now_ms)
+        if now_ms >= self._day_ends_ms:  # `_roll`, inline (as in `check`)
+            self._roll(now_ms)
         self._last_equity = equity
-        self._peak_equity = max(self._peak_equity, equity)
+        if equity > self._peak_equity:  # max(peak, equity)
+            self._peak_equity = equity
         if self._kill_reason is not None:
             return False
         drawdown = self.drawdown
@@ -157,17 +160,23 @@ class RiskBook(RiskState):
         """`update_equity` at each instant in turn (a replay's quiet stretch), stopping before the first
         that is not a finite number or would fire the kill switch: the caller marks that one itself.
         Returns how many were marked."""
-        limit, marked = self.limits.max_drawdown_pct, 0
+        limit, marked, watching = self.limits.max_drawdown_pct, 0, self._kill_reason is None
+        last, peak, next_day_ms = self._last_equity, self._peak_equity, self._day_ends_ms
+        isfinite = math.isfinite
         for equity, now_ms in zip(equities, times_ms, strict=False):
-            if not math.isfinite(equity):
-                return marked
-            peak = max(self._peak_equity, equity)
-            drawdown = 1.0 if peak <= 0 else max(0.0, (peak - equity) / peak)  # as `drawdown` says
-            if self._kill_reason is None and drawdown >= limit:
-                return marked
-            self._roll(now_ms)
-            self._last_equity, self._peak_equity = equity, peak
+            if not isfinite(equity):
+                break
+            top = equity if equity > peak else peak  # max(peak, equity)
+            # `drawdown >= limit` as `drawdown` says, for the 0 < limit < 1 RiskLimits ensures
+            if watching and (top <= 0 or (top - equity) / top >= limit):
+                break
+            if now_ms >= next_day_ms:  # `_roll` (it starts the day at the last equity marked before)
+                self._last_equity = last
+                self._roll(now_ms)
+                next_day_ms = self._day_ends_ms
+            last, peak = equity, top
             marked += 1
+        self._last_equity, self._peak_equity = last, peak
         return marked
 
     def reset_kill_switch(self, new_peak: float | None = None) -> None:

@@ -5,6 +5,7 @@ it rolls at and the snapshot a restart reads back. Pure: no I/O, no clock (time 
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Mapping
 from typing import Any, Self
 
@@ -23,6 +24,7 @@ class RiskState:
         self._last_equity = limits.initial_capital
         self._kill_reason: str | None = None
         self._day: int | None = None
+        self._day_ends_ms: float = -math.inf  # the instant `_roll` starts the next day: set with `_day`
         self._day_start_capital = limits.initial_capital
         self._day_pnl = 0.0
         self._day_trades = 0
@@ -80,16 +82,25 @@ class RiskState:
         return self._trades_last_hour(now_ms)
 
     def _trades_last_hour(self, now_ms: int) -> int:
-        """Entries in the sliding window (now - 60 min, now]."""
-        cutoff = now_ms - HOUR_MS
-        del self._entries_ms[:bisect.bisect_right(self._entries_ms, cutoff)]
-        return bisect.bisect_right(self._entries_ms, now_ms)
+        """Entries in the sliding window (now - 60 min, now]. Asked at every entry check: the searches
+        run only when the window has an entry to drop or one after `now_ms`."""
+        entries = self._entries_ms
+        if not entries:
+            return 0
+        if entries[0] <= now_ms - HOUR_MS:
+            del entries[:bisect.bisect_right(entries, now_ms - HOUR_MS)]
+        if not entries or entries[-1] <= now_ms:
+            return len(entries)
+        return bisect.bisect_right(entries, now_ms)
 
     def _roll(self, now_ms: int) -> None:
-        day = now_ms // DAY_MS
-        if self._day is None or day > self._day:
+        """Start a new UTC day's counters when `now_ms` is past the current one (or none started yet):
+        `now_ms // DAY_MS > _day` as one comparison, asked at every check; the hot paths inline it."""
+        if now_ms >= self._day_ends_ms:
+            day = now_ms // DAY_MS
             self._day_start_capital = self._last_equity
             self._day, self._day_pnl, self._day_trades = day, 0.0, 0
+            self._day_ends_ms = (day + 1) * DAY_MS
 
     # -- persistence --------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -125,5 +136,6 @@ class RiskState:
         self._peak_equity, self._last_equity = peak, last
         self._kill_reason = None if reason is None else str(reason)
         self._day, self._day_start_capital = day, day_start
+        self._day_ends_ms = -math.inf if day is None else (day + 1) * DAY_MS
         self._day_pnl, self._day_trades = day_pnl, day_trades
         self._entries_ms, self._exits_ms, self._realised_pnl = entries, exits, realised

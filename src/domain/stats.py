@@ -10,11 +10,13 @@ import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from domain.position import CompletedTrade
 from domain.time_units import DAY_MS
 
 DAYS_PER_YEAR = 365  # crypto trades every day
+_EXIT_THEN_ENTRY = attrgetter("exit_time_ms", "entry_time_ms")  # the sort key, without a Python call a trade
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ def compute_stats(trades: Iterable[CompletedTrade], initial_capital: float) -> T
     with `initial_capital` USDT."""
     if not (math.isfinite(initial_capital) and initial_capital > 0):
         raise ValueError(f"initial_capital must be a finite positive number, got {initial_capital!r}")
-    ordered = sorted(trades, key=lambda t: (t.exit_time_ms, t.entry_time_ms))
+    ordered = sorted(trades, key=_EXIT_THEN_ENTRY)
     pnls = [t.pnl_usdt for t in ordered]
     wins = [p for p in pnls if p > 0]
     losses = [p for p in pnls if p <= 0]
@@ -59,7 +61,7 @@ def compute_stats(trades: Iterable[CompletedTrade], initial_capital: float) -> T
         max_drawdown_percent=_max_drawdown_percent(pnls, initial_capital),
         avg_trade_duration_sec=_mean([t.duration_sec for t in ordered]),
         best_trade_pnl=max(pnls, default=math.nan), worst_trade_pnl=min(pnls, default=math.nan),
-        sharpe_ratio=_sharpe(ordered, initial_capital),
+        sharpe_ratio=_sharpe(ordered, pnls, initial_capital),
         total_fees_usdt=sum(t.fees_usdt for t in ordered), initial_capital=initial_capital,
     )
 
@@ -77,14 +79,17 @@ def _ratio(gross_profit: float, gross_loss: float) -> float:
 def _max_drawdown_percent(pnls: list[float], initial_capital: float) -> float:
     equity = peak = initial_capital
     worst = 0.0
-    for pnl in pnls:
+    for pnl in pnls:  # comparisons for max(): the same operand kept, without a builtin call per trade
         equity += pnl
-        peak = max(peak, equity)
-        worst = max(worst, (peak - equity) / peak)
+        if equity > peak:
+            peak = equity
+        fall = (peak - equity) / peak
+        if fall > worst:
+            worst = fall
     return worst * 100
 
 
-def _sharpe(ordered: list[CompletedTrade], initial_capital: float) -> float:
+def _sharpe(ordered: list[CompletedTrade], pnls: list[float], initial_capital: float) -> float:
     """Mean over standard deviation of per-trade returns on the equity before each trade, scaled by
     sqrt(trades per year). Trades per year = trades per day x 365, where the span (first entry to last
     exit) is counted as at least one day, so a burst of trades in a few minutes is not annualised as if
@@ -93,11 +98,11 @@ def _sharpe(ordered: list[CompletedTrade], initial_capital: float) -> float:
         return math.nan
     returns: list[float] = []
     equity = initial_capital
-    for trade in ordered:
+    for pnl in pnls:  # each trade's pnl_usdt, in the same order
         if equity <= 0:
             return math.nan  # the account is gone: a return on it means nothing
-        returns.append(trade.pnl_usdt / equity)
-        equity += trade.pnl_usdt
+        returns.append(pnl / equity)
+        equity += pnl
     deviation = statistics.stdev(returns)
     if not deviation > 0:
         return math.nan

@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from application.backtest.replay import BacktestRun, RiskEvent
@@ -20,6 +21,7 @@ from domain.stats import compute_stats
 from domain.time_units import DAY_MS
 
 NO_EV_REASON = "no trade: the model found no positive expected value after costs"
+_ENTRY_TIME = attrgetter("entry_time_ms")
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,16 @@ class BacktestSummary:
 
 
 def max_drawdown_pct(equity: Sequence[tuple[int, float]]) -> float:
+    """The deepest fall below the running peak, in percent. Plain comparisons instead of `max()` (the
+    curve has a mark a minute): a new peak is no fall, and a NaN mark moves neither figure."""
     peak, worst = -math.inf, 0.0
     for _, value in equity:
-        peak = max(peak, value)
-        if peak > 0:
-            worst = max(worst, (peak - value) / peak)
+        if value > peak:
+            peak = value
+        elif peak > 0:
+            fall = (peak - value) / peak
+            if fall > worst:
+                worst = fall
     return worst * 100
 
 
@@ -62,7 +69,7 @@ def exposure_pct(run: BacktestRun) -> float:
     if span <= 0:
         return 0.0
     covered, reach = 0, run.start_ms
-    for trade in sorted(run.trades, key=lambda t: t.entry_time_ms):
+    for trade in sorted(run.trades, key=_ENTRY_TIME):
         begin, end = max(trade.entry_time_ms, reach), min(trade.exit_time_ms, run.end_ms)
         if end > begin:
             covered += end - begin
