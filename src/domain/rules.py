@@ -106,9 +106,7 @@ class SymbolRules:
         # Asked several times per order (the simulator, the protection plan): the usual answer (none) comes
         # from one chain of the same comparisons; any failure builds the detailed list below.
         prices_ok = (market or self._price_ok(price)) and (stop_price is None or self._price_ok(stop_price))
-        lots_ok = _lot_ok(quantity, self.step_size, self.min_qty, self.max_qty) and (
-            not market or _lot_ok(quantity, self.market_step_size, self.market_min_qty, self.market_max_qty))
-        if prices_ok and lots_ok:
+        if prices_ok and self.lots_fit(quantity, market):
             notional, least, most = quantity * price, self.min_notional, self.max_notional
             small = least > ZERO and (not market or self.min_notional_applies_to_market) and notional < least
             large = most > ZERO and (not market or self.max_notional_applies_to_market) and notional > most
@@ -125,6 +123,12 @@ class SymbolRules:
                            self.market_max_qty)
         self._notional_violation(quantity * price, market, found)
         return found
+
+    def lots_fit(self, quantity: Decimal, market: bool = False) -> bool:
+        """LOT_SIZE (and MARKET_LOT_SIZE for a market order) let `quantity` through: `violations` finds no
+        lot filter broken."""
+        return _lot_ok(quantity, self.step_size, self.min_qty, self.max_qty) and (
+            not market or _lot_ok(quantity, self.market_step_size, self.market_min_qty, self.market_max_qty))
 
     def oco_fits(self, quantity: Decimal, take_profit: Decimal, lowest: Decimal, stop: Decimal) -> bool:
         """True exactly when an OCO of `quantity` breaks no filter: `violations(quantity=quantity,

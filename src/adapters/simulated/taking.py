@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from decimal import ROUND_DOWN, ROUND_UP, Decimal
+from decimal import Decimal
 
 from adapters.simulated.costs import SimulatorCosts
 from adapters.simulated.market import Level, SymbolMarket, floor_to_step, plan_take
@@ -38,12 +38,9 @@ class Taker:
 
     @staticmethod
     def on_tick(price: Decimal, *, buy: bool, rules: SymbolRules) -> Decimal:
-        """rules.round_price(price, direction="up" if buy else "down"), or `price` itself where that
-        gives no positive price: the same steps, inline (every taker fill asks)."""
-        tick = rules.tick_size
-        if tick <= ZERO:
-            return price
-        rounded = ((price / tick).to_integral_value(ROUND_UP if buy else ROUND_DOWN) * tick).normalize()
+        """The price on the tick grid, away from the taker (up for a buy); `price` itself where that gives
+        no positive price."""
+        rounded = rules.round_price(price, direction="up" if buy else "down")
         return rounded if rounded > ZERO else price
 
     def plan(self, order: SimOrder, market: SymbolMarket, rules: SymbolRules, *, quantity: Decimal | None,

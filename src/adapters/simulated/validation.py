@@ -129,8 +129,7 @@ def _check_filters(request: OrderRequest, rules: SymbolRules, market: SymbolMark
 
 def check_quantity(quantity: Decimal, rules: SymbolRules) -> None:
     """LOT_SIZE/MARKET_LOT_SIZE of the quantity a quoteOrderQty market order works out to."""
-    if _lot_fits(quantity, rules.step_size, rules.min_qty, rules.max_qty) and _lot_fits(
-            quantity, rules.market_step_size, rules.market_min_qty, rules.market_max_qty):
+    if rules.lots_fit(quantity, True):
         return  # the usual answer, without building the violation list (NOTIONAL is not judged here)
     found = [v for v in rules.violations(quantity=quantity, price=ONE, market=True)
              if v.filter_type != "NOTIONAL"]
@@ -208,12 +207,6 @@ def check_open_order_limits(open_orders: int, open_algo: int, adding: int, addin
         raise filter_failure("MAX_NUM_ORDERS")
     if open_algo + adding_algo > max_algo:
         raise filter_failure("MAX_NUM_ALGO_ORDERS")
-
-
-def _lot_fits(quantity: Decimal, step: Decimal, low: Decimal, high: Decimal) -> bool:
-    """Within one lot filter (LOT_SIZE or MARKET_LOT_SIZE); a zero field disables its rule (SymbolRules)."""
-    return (low <= ZERO or quantity >= low) and (high <= ZERO or quantity <= high) and (
-        step <= ZERO or quantity % step == ZERO)
 
 
 def _too_precise(value: Decimal, places: int) -> bool:

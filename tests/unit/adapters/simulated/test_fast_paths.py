@@ -10,7 +10,7 @@ import pytest
 from adapters.simulated.market import SymbolMarket, plan_take
 from adapters.simulated.order_state import SimOrder
 from adapters.simulated.registry import OrderRegistry
-from adapters.simulated.taking import Taker, _plan_unlimited
+from adapters.simulated.taking import _plan_unlimited
 from adapters.simulated.validation import _too_precise, check_quantity
 from domain.orders import OrderStatus, OrderType
 from domain.rules import SymbolRules
@@ -113,19 +113,3 @@ def test_open_counts_are_the_open_orders_and_their_algo_ones() -> None:
             listed = registry.open_orders(symbol)
             assert registry.open_counts(symbol) == (len(listed), sum(o.is_algo for o in listed))
             assert [o for o in registry.open_unchecked(symbol) if o.is_open] == listed
-
-
-def test_a_taker_price_on_the_tick_grid_is_the_rules_rounding_against_the_trader() -> None:
-    rng = random.Random(23)
-    ticks = [Decimal("0.01"), Decimal("0.00001"), Decimal("1"), Decimal("0.5"), Decimal("1E+1"), Decimal(0),
-             Decimal("0.00000100")]
-    prices = [Decimal("0.000001"), Decimal("0.004"), Decimal("64000.015"), Decimal(0), Decimal("1E+3"),
-              Decimal("-2.5")] + [Decimal(rng.randint(1, 10**12)).scaleb(-rng.randint(0, 12))
-                                  for _ in range(400)]
-    for tick in ticks:
-        rules = SymbolRules("XUSDT", "X", "USDT", tick_size=tick)
-        for price in prices:
-            for buy in (True, False):
-                rounded = rules.round_price(price, direction="up" if buy else "down")
-                expected = rounded if rounded > 0 else price
-                assert _same(Taker.on_tick(price, buy=buy, rules=rules), expected), (tick, price, buy)
