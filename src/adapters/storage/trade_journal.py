@@ -30,21 +30,20 @@ SCHEMA_VERSION = 1
 _EXACT_UNTIL_MS = 2**32 * 1000  # seconds whose float still has sub-microsecond steps (2106-02-07)
 # One encoder for every line: `json.dumps` with options builds a new one per call.
 _JSON_LINE = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
-_finite = math.isfinite
 
 
+@lru_cache(maxsize=16)  # each trade asks for its entry time twice (CSV and JSON), a re-entry its exit's
 def iso_utc(time_ms: int) -> str:
     """`datetime.fromtimestamp(time_ms / 1000, UTC).isoformat(timespec="milliseconds")`, the date part
     built once per day (a backtest journals thousands of trades over a few days). Up to 2106 the float
-    of `time_ms / 1000` rounds back to the exact millisecond, so the two agree; beyond, the original.
-    One %-format (a single C call) for the time of day: each trade asks for its two times once."""
+    of `time_ms / 1000` rounds back to the exact millisecond, so the two agree; beyond, the original."""
     if not 0 <= time_ms < _EXACT_UNTIL_MS:
         return datetime.fromtimestamp(time_ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
     day, ms = divmod(time_ms, 86_400_000)
     seconds, ms = divmod(ms, 1000)
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
-    return "%sT%02d:%02d:%02d.%03d+00:00" % (_iso_day(day), hours, minutes, seconds, ms)  # noqa: UP031
+    return f"{_iso_day(day)}T{hours:02d}:{minutes:02d}:{seconds:02d}.{ms:03d}+00:00"
 
 
 @lru_cache(maxsize=64)
@@ -65,35 +64,6 @@ def json_record(trade: CompletedTrade) -> dict[str, Any]:
             "entry_time": iso_utc(trade.entry_time_ms), "exit_time": iso_utc(trade.exit_time_ms),
             "fees_usdt": trade.fees_usdt, "exit_reason": trade.exit_reason.value,
             "pnl_usdt": trade.pnl_usdt, "pnl_pct": trade.pnl_pct, "duration_sec": trade.duration_sec}
-
-
-def plain_lines(trade: CompletedTrade) -> tuple[str, str] | None:
-    """The trade's JSON line and CSV row (newline-terminated), the very bytes `json_record` through the
-    encoder and `csv_row` through csv.writer give, for the plain trade every run journals: an ASCII
-    alphanumeric symbol (nothing to escape or quote), float figures and int times, every number finite.
-    None for any other trade (the caller takes the general path). Each figure is formatted once for both
-    files: a backtest journals its whole run when it ends."""
-    symbol, entry, exit_, quantity, fees = (trade.symbol, trade.entry_price, trade.exit_price, trade.quantity,
-                                            trade.fees_usdt)
-    entry_ms, exit_ms = trade.entry_time_ms, trade.exit_time_ms
-    if not (symbol.isascii() and symbol.isalnum() and type(entry) is float and type(exit_) is float
-            and type(quantity) is float and type(fees) is float and type(entry_ms) is int
-            and type(exit_ms) is int):
-        return None
-    pnl, pnl_pct, duration = trade.pnl_usdt, trade.pnl_pct, trade.duration_sec
-    if not (_finite(entry) and _finite(exit_) and _finite(quantity) and _finite(fees) and _finite(pnl)
-            and _finite(pnl_pct)):
-        return None
-    entry_text, exit_text, quantity_text = repr(entry), repr(exit_), repr(quantity)
-    reason, entered = trade.exit_reason.value, iso_utc(entry_ms)
-    json_line = (f'{{"schema":{SCHEMA_VERSION},"symbol":"{symbol}","side":"BUY","entry_price":{entry_text},'
-                 f'"exit_price":{exit_text},"quantity":{quantity_text},"entry_time_ms":{entry_ms},'
-                 f'"exit_time_ms":{exit_ms},"entry_time":"{entered}","exit_time":"{iso_utc(exit_ms)}",'
-                 f'"fees_usdt":{fees!r},"exit_reason":"{reason}","pnl_usdt":{pnl!r},"pnl_pct":{pnl_pct!r},'
-                 f'"duration_sec":{duration!r}}}\n')
-    csv_line = (f"{entered},{symbol},BUY,{entry_text},{exit_text},{quantity_text},{pnl:.8f},{pnl_pct:.4f},"
-                f"{duration:.3f},{reason},{fees:.8f}\n")
-    return json_line, csv_line
 
 
 def trade_from_json(data: dict[str, Any]) -> CompletedTrade:
@@ -150,21 +120,17 @@ class CsvJsonTradeJournal:
         bytes as recording them one by one."""
         if not trades:
             return
-        lines, rows = [], []
+        lines, buffer = [], io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
         for trade in trades:
-            plain = plain_lines(trade)
-            if plain is None:
-                numbers = (trade.entry_price, trade.exit_price, trade.quantity, trade.fees_usdt)
-                if not all(math.isfinite(x) for x in numbers):
-                    raise ValueError(f"refusing to journal a trade with a non-finite number: {trade!r}")
-                buffer = io.StringIO()
-                csv.writer(buffer, lineterminator="\n").writerow(csv_row(trade))
-                plain = _JSON_LINE.encode(json_record(trade)) + "\n", buffer.getvalue()
-            lines.append(plain[0])
-            rows.append(plain[1])
+            numbers = (trade.entry_price, trade.exit_price, trade.quantity, trade.fees_usdt)
+            if not all(math.isfinite(x) for x in numbers):
+                raise ValueError(f"refusing to journal a trade with a non-finite number: {trade!r}")
+            lines.append(_JSON_LINE.encode(json_record(trade)) + "\n")
+            writer.writerow(csv_row(trade))
         header = ",".join(CSV_COLUMNS) + "\n"
         for path, text, head in ((self.jsonl_path, "".join(lines), None),
-                                 (self.csv_path, "".join(rows), header)):
+                                 (self.csv_path, buffer.getvalue(), header)):
             _append_durably(path, text, head, self.durable, ends_clean=path in self._written)
             if not self.durable:
                 self._written.add(path)

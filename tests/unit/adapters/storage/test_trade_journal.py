@@ -159,3 +159,14 @@ def test_times_are_written_as_datetime_writes_them() -> None:
                     2**32 * 1000, 253_402_300_799_999):
         expected = datetime.fromtimestamp(time_ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
         assert iso_utc(time_ms) == expected, time_ms
+
+
+def test_times_at_random_instants_are_written_as_datetime_writes_them() -> None:
+    import random
+
+    from adapters.storage.trade_journal import iso_utc
+    rng = random.Random(29)
+    for _ in range(3000):
+        time_ms = rng.randrange(0, 2**32 * 1000)
+        expected = datetime.fromtimestamp(time_ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
+        assert iso_utc(time_ms) == expected, time_ms
