@@ -85,7 +85,7 @@ class ManagePositions(ClosePositions):
         """What the open positions cost: price paid and entry fees."""
         total: float = 0
         for p in self._positions.values():
-            total += p.entry_price * p.quantity + p.entry_fee_usdt
+            total += p.cost_usdt + p.entry_fee_usdt
         return total
 
     def marked_value(self, price_of: PriceOf) -> float:

@@ -34,7 +34,7 @@ class ExitPolicy:
     @property
     def hold_limit_sec(self) -> int:
         """The timeout, never before the minimum hold: max(timeout_sec, min_hold_sec)."""
-        return self.min_hold_sec if self.min_hold_sec > self.timeout_sec else self.timeout_sec
+        return max(self.timeout_sec, self.min_hold_sec)
 
 
 @fast_frozen_init
@@ -57,8 +57,6 @@ class Position:
     # of equality: NaN != NaN would make a position differ from its own stored copy.
     expected_net_return_pct: float = field(default=math.nan, compare=False)
 
-    # Comparisons below stand for max() on the per-minute paths (a builtin call costs more than the
-    # comparison); each keeps the operand max() returns, the first of equals.
     @property
     def cost_usdt(self) -> float:
         return self.entry_price * self.quantity
@@ -69,17 +67,12 @@ class Position:
     def with_price(self, price: float) -> Position:
         """Trailing-stop update: once the gain reaches the activation level, the stop follows the highest
         price at `trailing_distance_pct` below it and never moves down."""
-        highest = self.highest_price  # max(highest_price, entry_price, price)
-        if self.entry_price > highest:
-            highest = self.entry_price
-        if price > highest:
-            highest = price
+        highest = max(self.highest_price, self.entry_price, price)
         trailing = self.trailing_stop_price
         activation = self.policy.trailing_activation_pct
         if activation is not None and highest >= self.entry_price * (1 + activation):
             candidate = highest * (1 - self.policy.trailing_distance_pct)
-            if trailing is None or candidate > trailing:
-                trailing = candidate
+            trailing = candidate if trailing is None else max(trailing, candidate)
         if highest == self.highest_price and trailing == self.trailing_stop_price:
             return self
         return self._copy(highest, trailing, self.oco_list_id)
@@ -139,9 +132,8 @@ class CompletedTrade:
 
     @property
     def pnl_usdt(self) -> float:
-        """Net of the fees actually paid on both legs: gross_pnl_usdt - fees_usdt (spelled out: asked a
-        dozen times per trade)."""
-        return (self.exit_price - self.entry_price) * self.quantity - self.fees_usdt
+        """Net of the fees actually paid on both legs."""
+        return self.gross_pnl_usdt - self.fees_usdt
 
     @property
     def pnl_pct(self) -> float:

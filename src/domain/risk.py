@@ -49,8 +49,7 @@ class RiskBook(RiskState):
     def check(self, intent: TradeIntent, now_ms: int, capital: float,
               open_symbols: Collection[str]) -> RiskDecision:
         """May this trade open now, and with how many USDT? The first rule that refuses names itself."""
-        if now_ms >= self._day_ends_ms:  # `_roll`, inline: asked for every candidate of every minute
-            self._roll(now_ms)
+        self._roll(now_ms)
         if self._kill_reason is not None:
             return Rejected(self._kill_refusal())
         symbol = intent.symbol
@@ -70,8 +69,7 @@ class RiskBook(RiskState):
         """Why no entry at all may open now, whatever its symbol, price and size (kill switch, open
         positions, daily loss, trade counts): `check` would refuse every intent with this reason (or a
         per-symbol one first). None when some entry might be approved. The loop skips its scan then."""
-        if now_ms >= self._day_ends_ms:  # `_roll`, inline (as in `check`)
-            self._roll(now_ms)
+        self._roll(now_ms)
         if self._kill_reason is not None:
             return self._kill_refusal()
         return self._count_refusal(now_ms, open_count)
@@ -142,11 +140,9 @@ class RiskBook(RiskState):
         """Mark the account to market. True only on the call that fires the kill switch."""
         if not math.isfinite(equity):
             raise ValueError(f"equity must be a finite number, got {equity!r}")
-        if now_ms >= self._day_ends_ms:  # `_roll`, inline (as in `check`)
-            self._roll(now_ms)
+        self._roll(now_ms)
         self._last_equity = equity
-        if equity > self._peak_equity:  # max(peak, equity)
-            self._peak_equity = equity
+        self._peak_equity = max(self._peak_equity, equity)
         if self._kill_reason is not None:
             return False
         drawdown = self.drawdown

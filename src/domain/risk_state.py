@@ -95,7 +95,7 @@ class RiskState:
 
     def _roll(self, now_ms: int) -> None:
         """Start a new UTC day's counters when `now_ms` is past the current one (or none started yet):
-        `now_ms // DAY_MS > _day` as one comparison, asked at every check; the hot paths inline it."""
+        `now_ms // DAY_MS > _day` as one comparison (asked at every check)."""
         if now_ms >= self._day_ends_ms:
             day = now_ms // DAY_MS
             self._day_start_capital = self._last_equity

@@ -82,10 +82,8 @@ def size_position(limits: RiskLimits, capital: float, entry: float, stop: float,
     stop_distance = (entry - stop) / entry
     by_pct = capital * limits.max_position_pct
     by_risk = capital * limits.max_loss_per_trade_pct / stop_distance
-    size = by_risk if by_risk < by_pct else by_pct  # min(by_pct, by_risk), without a builtin call
-    floor = float(min_notional)
-    if not floor > limits.min_position_usdt:  # max(min_position_usdt, floor)
-        floor = limits.min_position_usdt
+    size = min(by_pct, by_risk)
+    floor = max(limits.min_position_usdt, float(min_notional))
     if size < floor:
         quote = limits.quote_asset
         return 0.0, (f"size {size:.2f} {quote} (min of {by_pct:.2f} by capital share and {by_risk:.2f} "

@@ -79,13 +79,10 @@ def _ratio(gross_profit: float, gross_loss: float) -> float:
 def _max_drawdown_percent(pnls: list[float], initial_capital: float) -> float:
     equity = peak = initial_capital
     worst = 0.0
-    for pnl in pnls:  # comparisons for max(): the same operand kept, without a builtin call per trade
+    for pnl in pnls:
         equity += pnl
-        if equity > peak:
-            peak = equity
-        fall = (peak - equity) / peak
-        if fall > worst:
-            worst = fall
+        peak = max(peak, equity)
+        worst = max(worst, (peak - equity) / peak)
     return worst * 100
 
 

@@ -141,8 +141,7 @@ class MatchingEngine:
         market.set_last_float(candle.close, time_ms)  # converted only if an order reads it
 
     def _advance(self, time_ms: int) -> int:
-        if time_ms > self._now_ms:  # max() without the builtin call (every order and bar)
-            self._now_ms = time_ms
+        self._now_ms = max(self._now_ms, time_ms)
         return time_ms or self._now_ms
 
     # -- orders -----------------------------------------------------------------------------------------

@@ -30,22 +30,3 @@ def test_a_fall_and_a_recovery() -> None:
     curve = [(0, 1000.0), (1, 900.0), (2, 1200.0), (3, 1080.0)]
     assert max_drawdown_pct(curve) == (1000.0 - 900.0) / 1000.0 * 100
     assert max_drawdown_pct([]) == 0.0
-
-
-def test_compute_stats_drawdown_is_the_running_max_computation() -> None:
-    from domain.stats import _max_drawdown_percent
-
-    def plain(pnls: list[float], initial_capital: float) -> float:
-        equity = peak = initial_capital
-        worst = 0.0
-        for pnl in pnls:
-            equity += pnl
-            peak = max(peak, equity)
-            worst = max(worst, (peak - equity) / peak)
-        return worst * 100
-
-    rng = random.Random(8)
-    for _ in range(2000):
-        pnls = [rng.choice((0.0, -0.0, math.nan)) if rng.random() < 0.1 else rng.uniform(-30, 30)
-                for _ in range(rng.randrange(0, 30))]
-        assert repr(_max_drawdown_percent(pnls, 100.0)) == repr(plain(pnls, 100.0)), pnls
