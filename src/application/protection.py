@@ -90,9 +90,15 @@ def plan_protection(rules: SymbolRules, held: Decimal, entry: Decimal, take_prof
     if rules.oco_fits(quantity, take_profit, plan.lowest_exit_price, stop) and (
             _market_lot_is_lot(rules) or market_sale_problem(rules, held, stop) is None):
         return plan  # the usual answer, without the lists
-    found = rules.violations(quantity=quantity, price=take_profit) \
-        + rules.violations(quantity=quantity, price=plan.lowest_exit_price, stop_price=stop)
-    at_market = market_sale_problem(rules, held, stop)
+    return listed_outcome(rules, held, plan)
+
+
+def listed_outcome(rules: SymbolRules, held: Decimal, plan: ProtectionPlan) -> ProtectionPlan | str:
+    """`plan` when no filter (each leg's, and a market sale of `held` at the stop) refuses it, else every
+    reason found, filter by filter."""
+    found = rules.violations(quantity=plan.quantity, price=plan.take_profit) \
+        + rules.violations(quantity=plan.quantity, price=plan.lowest_exit_price, stop_price=plan.stop)
+    at_market = market_sale_problem(rules, held, plan.stop)
     if not found and at_market is None:
         return plan
     problems = [f"{v.filter_type}: {v.detail}" for v in found]

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from tests.unit.domain.test_rules_violations import some_rules
 
-from application.protection import ProtectionPlan, market_sale_problem, plan_protection
+from application.protection import ProtectionPlan, listed_outcome, plan_protection
 from domain.rules import SymbolRules
 
 D = Decimal
@@ -21,17 +21,7 @@ def listed(rules: SymbolRules, held: Decimal, entry: Decimal, tp: float, sl: flo
     """plan_protection as it read before the shortcuts: every list built, the market sale always asked
     (the shortcuts only ever answer with a plan: a reason comes from the lists already)."""
     result = plan_protection(rules, held, entry, tp, sl, buffer)
-    if isinstance(result, str):
-        return result
-    found = rules.violations(quantity=result.quantity, price=result.take_profit) + rules.violations(
-        quantity=result.quantity, price=result.lowest_exit_price, stop_price=result.stop)
-    at_market = market_sale_problem(rules, held, result.stop)
-    if not found and at_market is None:
-        return result
-    problems = [f"{v.filter_type}: {v.detail}" for v in found]
-    if at_market is not None:
-        problems.append(f"market sale at the stop: {at_market}")
-    return "; ".join(problems)
+    return result if isinstance(result, str) else listed_outcome(rules, held, result)
 
 
 HELD = [D(q) for q in ("0.004", "0.0105", "0.02", "0.5003", "7.77", "50.004", "99.99", "120")]
