@@ -86,30 +86,10 @@ class BacktestMarket:
     def candle_at_row(self, symbol: str, row: int) -> Candle:
         return self.klines[symbol].candle(symbol, row, self.bar_ms)
 
-    def next_bar(self, s: int, t: int) -> Candle | None:
-        """The symbol's bar right after minute `t` (the one an entry decided at t fills in), or None
-        when the next minute has no bar (a gap, the end of the data)."""
-        row = int(self.rows[s, t])
-        k = self.klines[self.symbols[s]]
-        if row < 0 or row + 1 >= len(k) or k.open_time_ms[row + 1] != k.open_time_ms[row] + self.bar_ms:
-            return None
-        return self.candle_at_row(self.symbols[s], row + 1)
-
-    def next_open(self, s: int, t: int) -> tuple[float, float, int] | None:
-        """`next_bar`'s (open, volume, open time) without building the candle (a replay's candidates: the
-        price an entry decided at t fills at)."""
-        row: int = self.rows.item(s, t)
-        k = self.klines[self.symbols[s]]
-        if row < 0 or row + 1 >= len(k):
-            return None
-        opened: int = k.open_time_ms.item(row + 1)
-        if opened != k.open_time_ms.item(row) + self.bar_ms:
-            return None
-        return k.open.item(row + 1), k.volume.item(row + 1), opened
-
     def bar_and_next_open(self, s: int, t: int) -> tuple[Candle, tuple[float, float, int]] | None:
-        """(`candle(s, t)`, `next_open(s, t)`) with the row looked up once (a replay's candidates: the bar
-        the loop sees, and the price an entry decided on it fills at); None when either is None."""
+        """(`candle(s, t)`, the next bar's (open, volume, open time)) with the row looked up once, no
+        candle built for the next bar (a replay's candidates: the bar the loop sees, and the price an entry
+        decided on it fills at); None when the symbol has no bar at t or none the minute after."""
         row: int = self.rows.item(s, t)
         symbol = self.symbols[s]
         k = self.klines[symbol]
