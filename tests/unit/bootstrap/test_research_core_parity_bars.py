@@ -62,10 +62,10 @@ def test_a_market_of_longer_bars_steps_one_bar_at_a_time(shared_data: Path) -> N
     market = _market(shared_data, 5, 1)
     assert market.close_ms(0) == int(market.minutes[0]) + 5 * MINUTE_MS - 1
     assert market.minute_at(market.close_ms(3)) == 3 and market.minute_at(market.close_ms(3) - 1) == 2
-    candle = market.candle(0, 0)
-    following = market.next_bar(0, 0)
-    assert candle is not None and following is not None
-    assert candle.close_time_ms == market.close_ms(0) and following.open_time_ms == candle.close_time_ms + 1
+    found = market.bar_and_next_open(0, 0)
+    assert found is not None
+    candle, (_, _, following_open_ms) = found
+    assert candle.close_time_ms == market.close_ms(0) and following_open_ms == candle.close_time_ms + 1
     assert market.has_next_bar()[:, :-1].all()  # the day has no hole: every bar has its next one
     with pytest.raises(ValueError, match="bar boundaries"):
         BacktestMarket.build({"BTCUSDT": load_klines(shared_data / SHARED_FILE, None, START,
